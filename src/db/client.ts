@@ -1,0 +1,127 @@
+import { mkdirSync, openSync, closeSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { PGlite, types as pgliteTypes } from '@electric-sql/pglite';
+import pg from 'pg';
+import type { SQL } from 'drizzle-orm';
+import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
+import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
+import { drizzle as drizzlePg } from 'drizzle-orm/node-postgres';
+import * as schema from './schema/index.js';
+import { Mutex } from './mutex.js';
+
+export type Schema = typeof schema;
+/** A query executor: the database itself or an open transaction. */
+export type Q = PgDatabase<PgQueryResultHKT, Schema>;
+
+export interface Database {
+  kind: 'pglite' | 'postgres';
+  /** Runs fn in one transaction, retried on serialization failures and deadlocks. */
+  transaction<T>(fn: (tx: Q) => Promise<T>): Promise<T>;
+  /** Runs reads outside a transaction (serialized with writes on PGlite). */
+  read<T>(fn: (q: Q) => Promise<T>): Promise<T>;
+  close(): Promise<void>;
+}
+
+/** Raw SQL returning typed rows, on either driver. */
+export async function rows<T>(q: Q, query: SQL): Promise<T[]> {
+  const result = (await q.execute(query)) as unknown as { rows: T[] };
+  return result.rows;
+}
+
+// int8 must come back as bigint, numeric as text: never a float for money.
+pg.types.setTypeParser(20, (v) => BigInt(v));
+pg.types.setTypeParser(1700, (v) => v);
+
+const RETRYABLE = new Set(['40001', '40P01']);
+const MAX_ATTEMPTS = 8;
+
+async function retrying<T>(run: () => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await run();
+    } catch (error) {
+      const code = (error as { code?: string; cause?: { code?: string } }).code ??
+        (error as { cause?: { code?: string } }).cause?.code;
+      if (!code || !RETRYABLE.has(code) || attempt >= MAX_ATTEMPTS) throw error;
+      await new Promise((resolve) => setTimeout(resolve, Math.random() * 5 * attempt));
+    }
+  }
+}
+
+export async function openPostgres(url: string, poolSize = 10): Promise<Database> {
+  const pool = new pg.Pool({ connectionString: url, max: poolSize });
+  const orm = drizzlePg(pool, { schema }) as unknown as Q;
+  return {
+    kind: 'postgres',
+    transaction: (fn) => retrying(() => orm.transaction((tx) => fn(tx as unknown as Q))),
+    read: (fn) => fn(orm),
+    close: () => pool.end(),
+  };
+}
+
+export class DataDirLockedError extends Error {}
+
+/**
+ * PGlite is one connection inside this process: every piece of work on it is
+ * serialized by a mutex. A lock file keeps a second process off the folder,
+ * because two processes on one PGlite folder lose writes silently.
+ */
+export async function openPglite(dataDir: string | undefined): Promise<Database> {
+  let release = (): void => {};
+  if (dataDir) {
+    mkdirSync(dataDir, { recursive: true });
+    release = takeLock(join(dataDir, 'tally.lock'));
+  }
+  const client = new PGlite(dataDir ? join(dataDir, 'pg') : undefined, {
+    parsers: { [pgliteTypes.INT8]: (v: string) => BigInt(v), [pgliteTypes.NUMERIC]: (v: string) => v },
+  });
+  const orm = drizzlePglite(client, { schema }) as unknown as Q;
+  const mutex = new Mutex();
+  return {
+    kind: 'pglite',
+    transaction: (fn) => mutex.run(() => orm.transaction((tx) => fn(tx as unknown as Q))),
+    read: (fn) => mutex.run(() => fn(orm)),
+    close: async () => {
+      await mutex.run(() => client.close());
+      release();
+    },
+  };
+}
+
+function takeLock(path: string): () => void {
+  try {
+    const fd = openSync(path, 'wx');
+    writeFileSync(fd, String(process.pid));
+    closeSync(fd);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+    const holder = Number(readFileSync(path, 'utf8'));
+    if (holder && holder !== process.pid && isAlive(holder)) {
+      throw new DataDirLockedError(
+        `The data folder ${path.replace(/\/tally\.lock$/, '')} is in use by process ${holder}. ` +
+          'Stop that process first, or point TALLY_DATA_DIR at another folder.',
+      );
+    }
+    writeFileSync(path, String(process.pid)); // a stale lock from a process that died
+  }
+  return () => {
+    try {
+      unlinkSync(path);
+    } catch {
+      // already gone
+    }
+  };
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+export function openDatabase(opts: { databaseUrl?: string | undefined; dataDir?: string | undefined }): Promise<Database> {
+  return opts.databaseUrl ? openPostgres(opts.databaseUrl) : openPglite(opts.dataDir);
+}

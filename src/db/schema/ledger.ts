@@ -1,0 +1,135 @@
+import { sql } from 'drizzle-orm';
+import { bigint, boolean, check, index, integer, jsonb, pgTable, primaryKey, text } from 'drizzle-orm/pg-core';
+import { instant, micro } from './columns.js';
+
+// Every table carries org_id first in its primary key: the schema is sharded
+// by organization, and no query joins two organizations.
+
+export const orgs = pgTable('orgs', {
+  id: text('id').primaryKey(),
+  name: text('name').notNull(),
+  timezone: text('timezone').notNull(),
+  /** micro-credits per $1 of cost; 0 turns credit tracking off */
+  creditFactor: micro('credit_factor').notNull(),
+  graceDays: integer('grace_days').notNull().default(35),
+  overage: text('overage', { enum: ['allow', 'deny'] }).notNull().default('deny'),
+  createdAt: instant('created_at').notNull(),
+  updatedAt: instant('updated_at').notNull(),
+});
+
+export const grants = pgTable(
+  'grants',
+  {
+    orgId: text('org_id').notNull(),
+    id: text('id').notNull(),
+    name: text('name').notNull(),
+    source: text('source', { enum: ['included', 'purchased', 'promotional', 'adjustment'] }).notNull(),
+    priority: integer('priority').notNull(),
+    metadata: jsonb('metadata').$type<Record<string, unknown>>().notNull().default({}),
+    /** set while a purchased grant waits for its payment; blocks are not spendable meanwhile */
+    pendingPayment: boolean('pending_payment').notNull().default(false),
+    voidedAt: instant('voided_at'),
+    createdAt: instant('created_at').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.orgId, t.id] })],
+);
+
+export const blocks = pgTable(
+  'blocks',
+  {
+    orgId: text('org_id').notNull(),
+    id: text('id').notNull(),
+    grantId: text('grant_id').notNull(),
+    seq: bigint('seq', { mode: 'bigint' }).generatedAlwaysAsIdentity(),
+    amount: micro('amount').notNull(),
+    /** cache of the block account's balance, written with every entry; `tally verify` proves it */
+    remaining: micro('remaining').notNull(),
+    startsAt: instant('starts_at').notNull(),
+    expiresAt: instant('expires_at'),
+    /** when the expiry entry was written (the block may have expired earlier) */
+    expiryBookedAt: instant('expiry_booked_at'),
+    /** what the expiry entry moved out of the block */
+    expiredAmount: micro('expired_amount').notNull().default(sql`0`),
+  },
+  (t) => [
+    primaryKey({ columns: [t.orgId, t.id] }),
+    index('blocks_grant').on(t.orgId, t.grantId),
+    check('blocks_remaining_not_negative', sql`${t.remaining} >= 0`),
+  ],
+);
+
+/**
+ * The append-only ledger. One row moves `amount` (> 0) from one account to
+ * another, so every row nets to zero and so does every organization. Accounts:
+ * `block:<id>`, `issued`, `consumed`, `expired`, `voided`, `held`, `overage`.
+ */
+export const ledgerEntries = pgTable(
+  'ledger_entries',
+  {
+    orgId: text('org_id').notNull(),
+    id: bigint('id', { mode: 'bigint' }).generatedAlwaysAsIdentity(),
+    type: text('type', {
+      enum: ['grant', 'usage', 'expiry', 'void', 'adjustment', 'hold', 'hold_release', 'hold_capture', 'reversal'],
+    }).notNull(),
+    amount: micro('amount').notNull(),
+    fromAccount: text('from_account').notNull(),
+    toAccount: text('to_account').notNull(),
+    blockId: text('block_id'),
+    /** the block's balance right after this entry, in recording order */
+    blockBalanceAfter: micro('block_balance_after'),
+    grantId: text('grant_id'),
+    occurredAt: instant('occurred_at').notNull(),
+    recordedAt: instant('recorded_at').notNull(),
+    eventId: text('event_id'),
+    ref: text('ref'),
+    actor: text('actor'),
+  },
+  (t) => [
+    primaryKey({ columns: [t.orgId, t.id] }),
+    index('ledger_block').on(t.orgId, t.blockId, t.id),
+    index('ledger_grant').on(t.orgId, t.grantId, t.id),
+    index('ledger_occurred').on(t.orgId, t.occurredAt),
+    check('ledger_amount_positive', sql`${t.amount} > 0`),
+    check('ledger_two_accounts', sql`${t.fromAccount} <> ${t.toAccount}`),
+  ],
+);
+
+/** Cached balances of the organization-wide accounts (block balances live on blocks). */
+export const accounts = pgTable(
+  'accounts',
+  {
+    orgId: text('org_id').notNull(),
+    account: text('account').notNull(),
+    balance: micro('balance').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.orgId, t.account] })],
+);
+
+export const idempotencyKeys = pgTable(
+  'idempotency_keys',
+  {
+    orgId: text('org_id').notNull(),
+    scope: text('scope').notNull(),
+    key: text('key').notNull(),
+    requestHash: text('request_hash').notNull(),
+    statusCode: integer('status_code').notNull(),
+    body: jsonb('body').notNull(),
+    createdAt: instant('created_at').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.orgId, t.scope, t.key] })],
+);
+
+export const apiKeys = pgTable(
+  'api_keys',
+  {
+    orgId: text('org_id').notNull(),
+    id: text('id').notNull(),
+    name: text('name').notNull(),
+    role: text('role', { enum: ['owner', 'billing_admin', 'manager', 'member'] }).notNull(),
+    memberId: text('member_id'),
+    secretHash: text('secret_hash').notNull(),
+    createdAt: instant('created_at').notNull(),
+    revokedAt: instant('revoked_at'),
+  },
+  (t) => [primaryKey({ columns: [t.orgId, t.id] }), index('api_keys_hash').on(t.orgId, t.secretHash)],
+);

@@ -1,0 +1,100 @@
+
+import { date, index, integer, jsonb, pgTable, primaryKey, text } from 'drizzle-orm/pg-core';
+import { instant, micro } from './columns.js';
+
+const meterColumns = {
+  key: text('key').notNull(),
+  name: text('name').notNull(),
+  unit: text('unit').notNull(),
+  category: text('category').notNull(),
+  aggregation: text('aggregation', { enum: ['sum', 'count', 'max', 'latest'] }).notNull(),
+  unitPrice: micro('unit_price').notNull(),
+  priceCurrency: text('price_currency', { enum: ['credits', 'usd'] }).notNull(),
+  /** resource class → unit price in micro-units, as decimal strings of integers */
+  resourceClassPrices: jsonb('resource_class_prices').$type<Record<string, string>>().notNull().default({}),
+  updatedAt: instant('updated_at').notNull(),
+};
+
+/** Platform-wide meters: a small reference table, copied to every shard in a distributed engine. */
+export const meters = pgTable('meters', meterColumns, (t) => [primaryKey({ columns: [t.key] })]);
+
+/** An organization's own price or definition of a meter, overriding the platform's. */
+export const orgMeters = pgTable('org_meters', { orgId: text('org_id').notNull(), ...meterColumns }, (t) => [
+  primaryKey({ columns: [t.orgId, t.key] }),
+]);
+
+export const events = pgTable(
+  'events',
+  {
+    orgId: text('org_id').notNull(),
+    id: text('id').notNull(),
+    meter: text('meter').notNull(),
+    quantity: micro('quantity').notNull(),
+    timestamp: instant('timestamp').notNull(),
+    recordedAt: instant('recorded_at').notNull(),
+    userId: text('user_id'),
+    project: text('project'),
+    resourceClass: text('resource_class'),
+    jobId: text('job_id'),
+    jobName: text('job_name'),
+    properties: jsonb('properties').$type<Record<string, unknown>>(),
+    costCredits: micro('cost_credits').notNull(),
+    costUsd: micro('cost_usd'),
+    /** the part of the cost no block could pay */
+    overage: micro('overage').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.orgId, t.id] }), index('events_time').on(t.orgId, t.timestamp, t.id)],
+);
+
+// Rollups maintained in the ingest transaction, so analytics never scan raw
+// events. Dimensions use '' for "none" so they can sit in the primary key.
+
+export const usageDaily = pgTable(
+  'usage_daily',
+  {
+    orgId: text('org_id').notNull(),
+    /** local date in the organization's time zone */
+    day: date('day', { mode: 'string' }).notNull(),
+    meter: text('meter').notNull(),
+    userId: text('user_id').notNull(),
+    project: text('project').notNull(),
+    resourceClass: text('resource_class').notNull(),
+    events: integer('events').notNull(),
+    quantity: micro('quantity').notNull(),
+    credits: micro('credits').notNull(),
+    usd: micro('usd').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.orgId, t.day, t.meter, t.userId, t.project, t.resourceClass] })],
+);
+
+export const usageHourly = pgTable(
+  'usage_hourly',
+  {
+    orgId: text('org_id').notNull(),
+    /** the instant the local hour starts */
+    hour: instant('hour').notNull(),
+    meter: text('meter').notNull(),
+    events: integer('events').notNull(),
+    quantity: micro('quantity').notNull(),
+    maxQuantity: micro('max_quantity').notNull(),
+    credits: micro('credits').notNull(),
+    usd: micro('usd').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.orgId, t.hour, t.meter] })],
+);
+
+export const jobDaily = pgTable(
+  'job_daily',
+  {
+    orgId: text('org_id').notNull(),
+    day: date('day', { mode: 'string' }).notNull(),
+    jobId: text('job_id').notNull(),
+    name: text('name').notNull(),
+    project: text('project').notNull(),
+    userId: text('user_id').notNull(),
+    resourceClass: text('resource_class').notNull(),
+    credits: micro('credits').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.orgId, t.day, t.jobId] }), index('job_daily_day').on(t.orgId, t.day)],
+);
+

@@ -1,0 +1,125 @@
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { and, eq, isNull } from 'drizzle-orm';
+import type { AppContext } from '../context.js';
+import { apiKeys } from '../db/schema/index.js';
+import { TallyError } from './errors.js';
+
+export type Role = 'owner' | 'billing_admin' | 'manager' | 'member';
+
+export type Actor =
+  | { kind: 'platform'; label: string }
+  | { kind: 'key'; label: string; orgId: string; keyId: string; role: Role; memberId: string | null };
+
+const KEY_FORMAT = /^tk\.([A-Za-z0-9_-]{1,64})\.([A-Za-z0-9_-]{20,})$/;
+
+export function hashSecret(secret: string): string {
+  return createHash('sha256').update(secret).digest('hex');
+}
+
+/** An organization key carries its organization, so lookups stay inside one shard. */
+export function newOrgKeySecret(orgId: string): string {
+  return `tk.${orgId}.${randomBytes(24).toString('base64url')}`;
+}
+
+export function newPlatformKey(): string {
+  return `tp_${randomBytes(24).toString('base64url')}`;
+}
+
+interface CachedKey {
+  actor: Actor | null;
+  until: number;
+}
+
+/**
+ * Resolves the bearer key to an actor. Verified organization keys are cached
+ * for a few seconds: every request otherwise pays a database round trip.
+ */
+export class Authenticator {
+  private readonly cache = new Map<string, CachedKey>();
+  private readonly platformKey: Buffer;
+
+  constructor(
+    private readonly ctx: AppContext,
+    platformKey: string,
+    private readonly cacheMs = 5_000,
+  ) {
+    this.platformKey = Buffer.from(platformKey);
+  }
+
+  async authenticate(header: string | undefined): Promise<Actor> {
+    const key = /^Bearer\s+(\S+)$/i.exec(header ?? '')?.[1];
+    if (!key) throw new TallyError('unauthorized', 'Send an API key as "Authorization: Bearer <key>".');
+    const given = Buffer.from(key);
+    if (given.length === this.platformKey.length && timingSafeEqual(given, this.platformKey)) {
+      return { kind: 'platform', label: 'platform' };
+    }
+    const now = Date.now();
+    const hash = hashSecret(key);
+    const hit = this.cache.get(hash);
+    const actor = hit && hit.until > now ? hit.actor : await this.lookup(key, hash);
+    if (!hit || hit.until <= now) {
+      if (this.cache.size > 10_000) this.cache.clear();
+      this.cache.set(hash, { actor, until: now + this.cacheMs });
+    }
+    if (!actor) throw new TallyError('unauthorized', 'This API key is not valid or has been revoked.');
+    return actor;
+  }
+
+  forget(): void {
+    this.cache.clear();
+  }
+
+  private async lookup(key: string, hash: string): Promise<Actor | null> {
+    const orgId = KEY_FORMAT.exec(key)?.[1];
+    if (!orgId) return null;
+    const [row] = await this.ctx.db.read((q) =>
+      q
+        .select()
+        .from(apiKeys)
+        .where(and(eq(apiKeys.orgId, orgId), eq(apiKeys.secretHash, hash), isNull(apiKeys.revokedAt)))
+        .limit(1),
+    );
+    if (!row) return null;
+    return { kind: 'key', label: `key:${row.id}`, orgId, keyId: row.id, role: row.role, memberId: row.memberId };
+  }
+}
+
+/**
+ * Another organization's object answers 404, never 403: its existence is
+ * itself data of that organization.
+ */
+export function assertOrgAccess(actor: Actor, orgId: string): void {
+  if (actor.kind === 'key' && actor.orgId !== orgId) {
+    throw new TallyError('organization_not_found', `No organization with id "${orgId}" exists.`);
+  }
+}
+
+/** Roles allowed per capability; the platform key may do everything. */
+const CAPABILITIES = {
+  'org.read': ['owner', 'billing_admin', 'manager', 'member'],
+  'org.write': ['owner', 'billing_admin'],
+  'grants.read': ['owner', 'billing_admin'],
+  'grants.write': ['owner', 'billing_admin'],
+  'balance.read': ['owner', 'billing_admin', 'manager'],
+  'events.read': ['owner', 'billing_admin', 'manager'],
+  'events.write': ['owner', 'billing_admin'],
+  'meters.write': ['owner', 'billing_admin'],
+  'keys.write': ['owner'],
+} as const satisfies Record<string, readonly Role[]>;
+
+export type Capability = keyof typeof CAPABILITIES;
+
+export function can(actor: Actor, capability: Capability): boolean {
+  return actor.kind === 'platform' || (CAPABILITIES[capability] as readonly Role[]).includes(actor.role);
+}
+
+export function authorize(actor: Actor, orgId: string, capability: Capability): void {
+  assertOrgAccess(actor, orgId);
+  if (!can(actor, capability)) {
+    throw new TallyError('forbidden', `Your role may not do this (${capability.replace('.', ' ')}).`);
+  }
+}
+
+export function requirePlatform(actor: Actor): void {
+  if (actor.kind !== 'platform') throw new TallyError('forbidden', 'Only the platform key may do this.');
+}

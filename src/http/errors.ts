@@ -1,0 +1,46 @@
+/**
+ * One error path: every refusal is a TallyError with a code from this closed
+ * set, turned into the SPEC §4 envelope by one handler.
+ */
+export const ERROR_STATUS = {
+  invalid_request: 400,
+  invalid_json: 400,
+  invalid_amount: 400,
+  too_many_events: 400,
+  unauthorized: 401,
+  forbidden: 403,
+  not_found: 404,
+  organization_not_found: 404,
+  grant_not_found: 404,
+  route_not_found: 404,
+  conflict: 409,
+  already_exists: 409,
+  idempotency_key_reused: 422,
+  already_voided: 409,
+  unknown_meter: 422,
+  outside_grace_window: 422,
+  timestamp_in_future: 422,
+  events_rejected: 422,
+  insufficient_credits: 422,
+  rule_refused: 422,
+  rate_limited: 429,
+  internal: 500,
+} as const;
+
+export type ErrorCode = keyof typeof ERROR_STATUS;
+
+export class TallyError extends Error {
+  readonly status: number;
+
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+    readonly details?: unknown,
+  ) {
+    super(message);
+    this.status = ERROR_STATUS[code];
+  }
+}
+
+export const notFound = (what: string, id: string): TallyError =>
+  new TallyError('not_found', `No ${what} with id "${id}" exists in this organization.`);

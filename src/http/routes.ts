@@ -1,0 +1,10 @@
+import { apiKeyRoutes } from '../modules/apikeys/routes.js';
+import { balanceRoutes } from '../modules/balance/routes.js';
+import { eventRoutes } from '../modules/events/routes.js';
+import { grantRoutes } from '../modules/grants/routes.js';
+import { meterRoutes } from '../modules/meters/routes.js';
+import { orgRoutes } from '../modules/orgs/routes.js';
+import type { RouteModule } from './types.js';
+
+/** Every module's routes, registered in this order. */
+export const routeModules: RouteModule[] = [orgRoutes, apiKeyRoutes, meterRoutes, grantRoutes, balanceRoutes, eventRoutes];

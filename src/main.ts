@@ -1,0 +1,56 @@
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import pino from 'pino';
+import { createApp } from './app.js';
+import { systemClock } from './clock.js';
+import { ConfigError, loadConfig, type Config } from './config.js';
+import { DataDirLockedError, openDatabase } from './db/client.js';
+import { newPlatformKey } from './http/auth.js';
+
+/** The platform key: from the environment, else generated once and kept in the data folder. */
+function platformKey(config: Config): { key: string; generated: boolean } {
+  if (config.platformKey) return { key: config.platformKey, generated: false };
+  mkdirSync(config.dataDir, { recursive: true });
+  const file = join(config.dataDir, 'platform-key');
+  if (existsSync(file)) return { key: readFileSync(file, 'utf8').trim(), generated: false };
+  const key = newPlatformKey();
+  writeFileSync(file, `${key}\n`, { mode: 0o600 });
+  return { key, generated: true };
+}
+
+async function main(): Promise<void> {
+  const config = loadConfig();
+  const log = pino({ level: config.logLevel });
+  const db = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
+  const { key } = platformKey(config);
+  const app = await createApp({ db, clock: systemClock, platformKey: key, log, scheduler: config.scheduler });
+  if (config.demo) {
+    const { seedDemoIfEmpty } = await import('./demo/seed.js');
+    const seeded = await seedDemoIfEmpty(app.ctx);
+    if (seeded) log.info({ org: seeded.orgId }, 'seeded the demo organization');
+  }
+  const address = await app.server.listen({ port: config.port, host: config.host });
+  const where = config.databaseUrl ? 'PostgreSQL' : `embedded database in ${config.dataDir}`;
+  process.stdout.write(`\nTally is running at ${address} (${where})\nPlatform key: ${key}\n\n`);
+
+  let closing = false;
+  const shutdown = async (signal: string) => {
+    if (closing) return;
+    closing = true;
+    log.info({ signal }, 'shutting down');
+    await app.close();
+    await db.close();
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void shutdown('SIGINT'));
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+}
+
+main().catch((error: unknown) => {
+  if (error instanceof ConfigError || error instanceof DataDirLockedError) {
+    process.stderr.write(`${error.message}\n`);
+  } else {
+    process.stderr.write(`Tally could not start: ${(error as Error).stack ?? String(error)}\n`);
+  }
+  process.exit(1);
+});

@@ -1,0 +1,24 @@
+import type { AppContext } from '../../context.js';
+import { apiKeys } from '../../db/schema/index.js';
+import { newId } from '../../domain/ids.js';
+import { hashSecret, newOrgKeySecret, type Role } from '../../http/auth.js';
+import { lockOrg } from '../orgs/queries.js';
+
+/** Makes an organization API key. The secret is returned once and stored only as a hash. */
+export async function createApiKey(args: {
+  ctx: AppContext;
+  orgId: string;
+  name: string;
+  role: Role;
+  memberId: string | null;
+}) {
+  const { ctx, orgId, name, role, memberId } = args;
+  const now = ctx.clock.now();
+  const id = newId('key', now.getTime());
+  const secret = newOrgKeySecret(orgId);
+  await ctx.db.transaction(async (tx) => {
+    await lockOrg(tx, orgId);
+    await tx.insert(apiKeys).values({ orgId, id, name, role, memberId, secretHash: hashSecret(secret), createdAt: now });
+  });
+  return { id, name, role, member: memberId, secret, created_at: now.toISOString() };
+}

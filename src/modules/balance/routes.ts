@@ -1,0 +1,37 @@
+import { z } from 'zod';
+import { authorize } from '../../http/auth.js';
+import { AmountOut, Instant, OrgParams } from '../../http/schemas.js';
+import type { RouteModule } from '../../http/types.js';
+import { getBalance } from './service.js';
+
+const BalanceOut = z.object({
+  available: AmountOut,
+  included: AmountOut,
+  purchased: AmountOut,
+  promotional: AmountOut,
+  adjustment: AmountOut,
+  pending: AmountOut,
+  held: AmountOut,
+  spent: AmountOut,
+  total_granted: AmountOut,
+  overage: AmountOut,
+  as_of: z.string(),
+});
+
+export const balanceRoutes: RouteModule = (app, { ctx }) => {
+  app.get(
+    '/v1/orgs/:org/balance',
+    {
+      schema: {
+        tags: ['balance'],
+        params: OrgParams,
+        querystring: z.object({ at: Instant.optional() }),
+        response: { 200: BalanceOut },
+      },
+    },
+    async (request) => {
+      authorize(request.actor, request.params.org, 'balance.read');
+      return getBalance({ ctx, orgId: request.params.org, at: request.query.at });
+    },
+  );
+};

@@ -1,0 +1,114 @@
+import { sql } from 'drizzle-orm';
+import type { Q } from '../../db/client.js';
+import { bucketOf } from '../../domain/time.js';
+
+export interface RatedEvent {
+  id: string;
+  meter: string;
+  quantity: bigint;
+  /** when the usage is booked: the event's time, or the open period's start for a late one */
+  bookedAt: Date;
+  userId: string | null;
+  project: string | null;
+  resourceClass: string | null;
+  jobId: string | null;
+  jobName: string | null;
+  credits: bigint;
+  usd: bigint | null;
+}
+
+interface Sum {
+  events: number;
+  quantity: bigint;
+  maxQuantity: bigint;
+  credits: bigint;
+  usd: bigint;
+}
+
+function add(map: Map<string, Sum>, key: string, e: RatedEvent): void {
+  const s = map.get(key);
+  if (s) {
+    s.events += 1;
+    s.quantity += e.quantity;
+    if (e.quantity > s.maxQuantity) s.maxQuantity = e.quantity;
+    s.credits += e.credits;
+    s.usd += e.usd ?? 0n;
+  } else {
+    map.set(key, { events: 1, quantity: e.quantity, maxQuantity: e.quantity, credits: e.credits, usd: e.usd ?? 0n });
+  }
+}
+
+const SEP = '\u0000';
+const str = (xs: bigint[]) => xs.map((x) => x.toString());
+
+/**
+ * Adds accepted events to the daily, hourly and per-job rollups in three
+ * set-based upserts, so analytics and statements never scan raw events.
+ */
+export async function addToRollups(tx: Q, orgId: string, zone: string, events: RatedEvent[]): Promise<void> {
+  const daily = new Map<string, Sum>();
+  const hourly = new Map<string, Sum>();
+  const jobs = new Map<string, { name: string; project: string; userId: string; resourceClass: string; credits: bigint }>();
+  for (const e of events) {
+    const bucket = bucketOf(e.bookedAt.getTime(), zone);
+    add(daily, [bucket.day, e.meter, e.userId ?? '', e.project ?? '', e.resourceClass ?? ''].join(SEP), e);
+    add(hourly, `${bucket.hourStart.toISOString()}${SEP}${e.meter}`, e);
+    if (e.jobId) {
+      const key = `${bucket.day}${SEP}${e.jobId}`;
+      const job = jobs.get(key);
+      if (job) job.credits += e.credits;
+      else {
+        jobs.set(key, {
+          name: e.jobName ?? e.jobId,
+          project: e.project ?? '',
+          userId: e.userId ?? '',
+          resourceClass: e.resourceClass ?? '',
+          credits: e.credits,
+        });
+      }
+    }
+  }
+
+  const d = [...daily].map(([k, s]) => [k.split(SEP), s] as const);
+  await tx.execute(sql`
+    insert into usage_daily (org_id, day, meter, user_id, project, resource_class, events, quantity, credits, usd)
+    select ${orgId}, u.day, u.meter, u.user_id, u.project, u.rc, u.events, u.quantity, u.credits, u.usd
+    from unnest(${sql.param(d.map(([k]) => k[0]))}::date[], ${sql.param(d.map(([k]) => k[1]))}::text[],
+      ${sql.param(d.map(([k]) => k[2]))}::text[], ${sql.param(d.map(([k]) => k[3]))}::text[],
+      ${sql.param(d.map(([k]) => k[4]))}::text[], ${sql.param(d.map(([, s]) => s.events))}::int[],
+      ${sql.param(str(d.map(([, s]) => s.quantity)))}::bigint[], ${sql.param(str(d.map(([, s]) => s.credits)))}::bigint[],
+      ${sql.param(str(d.map(([, s]) => s.usd)))}::bigint[])
+      as u(day, meter, user_id, project, rc, events, quantity, credits, usd)
+    order by 2, 3, 4, 5, 6
+    on conflict (org_id, day, meter, user_id, project, resource_class) do update set
+      events = usage_daily.events + excluded.events, quantity = usage_daily.quantity + excluded.quantity,
+      credits = usage_daily.credits + excluded.credits, usd = usage_daily.usd + excluded.usd`);
+
+  const h = [...hourly].map(([k, s]) => [k.split(SEP), s] as const);
+  await tx.execute(sql`
+    insert into usage_hourly (org_id, hour, meter, events, quantity, max_quantity, credits, usd)
+    select ${orgId}, u.hour, u.meter, u.events, u.quantity, u.max_quantity, u.credits, u.usd
+    from unnest(${sql.param(h.map(([k]) => k[0]))}::timestamptz[], ${sql.param(h.map(([k]) => k[1]))}::text[],
+      ${sql.param(h.map(([, s]) => s.events))}::int[], ${sql.param(str(h.map(([, s]) => s.quantity)))}::bigint[],
+      ${sql.param(str(h.map(([, s]) => s.maxQuantity)))}::bigint[], ${sql.param(str(h.map(([, s]) => s.credits)))}::bigint[],
+      ${sql.param(str(h.map(([, s]) => s.usd)))}::bigint[])
+      as u(hour, meter, events, quantity, max_quantity, credits, usd)
+    order by 2, 3
+    on conflict (org_id, hour, meter) do update set
+      events = usage_hourly.events + excluded.events, quantity = usage_hourly.quantity + excluded.quantity,
+      max_quantity = greatest(usage_hourly.max_quantity, excluded.max_quantity),
+      credits = usage_hourly.credits + excluded.credits, usd = usage_hourly.usd + excluded.usd`);
+
+  if (jobs.size === 0) return;
+  const j = [...jobs].map(([k, v]) => [k.split(SEP), v] as const);
+  await tx.execute(sql`
+    insert into job_daily (org_id, day, job_id, name, project, user_id, resource_class, credits)
+    select ${orgId}, u.day, u.job_id, u.name, u.project, u.user_id, u.rc, u.credits
+    from unnest(${sql.param(j.map(([k]) => k[0]))}::date[], ${sql.param(j.map(([k]) => k[1]))}::text[],
+      ${sql.param(j.map(([, v]) => v.name))}::text[], ${sql.param(j.map(([, v]) => v.project))}::text[],
+      ${sql.param(j.map(([, v]) => v.userId))}::text[], ${sql.param(j.map(([, v]) => v.resourceClass))}::text[],
+      ${sql.param(str(j.map(([, v]) => v.credits)))}::bigint[])
+      as u(day, job_id, name, project, user_id, rc, credits)
+    order by 2, 3
+    on conflict (org_id, day, job_id) do update set credits = job_daily.credits + excluded.credits`);
+}

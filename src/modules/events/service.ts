@@ -1,0 +1,321 @@
+import { sql } from 'drizzle-orm';
+import type { AppContext } from '../../context.js';
+import { rows, type Q } from '../../db/client.js';
+import { drawDown } from '../../domain/drawdown.js';
+import { formatMicro } from '../../domain/money.js';
+import { rate } from '../../domain/rating.js';
+import { bookingTime, DAY_MS } from '../../domain/time.js';
+import type { Actor } from '../../http/auth.js';
+import { TallyError, type ErrorCode } from '../../http/errors.js';
+import { blockAccount, LedgerBatch } from '../ledger/batch.js';
+import { accountBalance, loadSpendableBlocks, repayOverage } from '../ledger/blocks.js';
+import { runBalanceChanged, runUsageRecorded } from '../ledger/hooks.js';
+import { effectiveMeters } from '../meters/service.js';
+import { findOrgs, lockOrg, type OrgRow } from '../orgs/queries.js';
+import { addToRollups, type RatedEvent } from './rollups.js';
+
+export interface EventInput {
+  id: string;
+  org: string;
+  meter: string;
+  quantity: bigint;
+  timestamp: Date;
+  user?: string | undefined;
+  project?: string | undefined;
+  resource_class?: string | undefined;
+  job_id?: string | undefined;
+  job_name?: string | undefined;
+  properties?: Record<string, unknown> | undefined;
+}
+
+export type EventResult =
+  | { id: string; status: 'accepted'; cost_credits: string }
+  | { id: string; status: 'duplicate' }
+  | { id: string; status: 'rejected'; error: { code: ErrorCode; message: string } };
+
+export interface IngestSummary {
+  accepted: number;
+  duplicates: number;
+  rejected: number;
+  results: EventResult[];
+}
+
+/** Events may be a little ahead of our clock (clock skew), never more. */
+const FUTURE_TOLERANCE_MS = 5 * 60 * 1000;
+
+const reject = (id: string, code: ErrorCode, message: string): EventResult => ({
+  id,
+  status: 'rejected',
+  error: { code, message },
+});
+
+/**
+ * Batch ingest (SPEC §3.5). Per organization, one transaction: lock the
+ * organization, find ids already seen, rate and draw down in memory, then
+ * write events, ledger entries, block balances and rollups set-based.
+ * Facts are never refused for lack of credit: what no block pays is overage.
+ */
+export async function ingestEvents({ ctx, actor, events }: { ctx: AppContext; actor: Actor; events: EventInput[] }) {
+  const results: EventResult[] = new Array(events.length);
+  const byOrg = new Map<string, number[]>();
+  events.forEach((e, i) => {
+    if (actor.kind === 'key' && actor.orgId !== e.org) {
+      results[i] = reject(e.id, 'organization_not_found', `No organization with id "${e.org}" exists.`);
+      return;
+    }
+    const list = byOrg.get(e.org);
+    if (list) list.push(i);
+    else byOrg.set(e.org, [i]);
+  });
+  const known = new Set((await ctx.db.read((q) => findOrgs(q, [...byOrg.keys()]))).map((o) => o.id));
+  // Organizations are processed in id order, one transaction each.
+  for (const orgId of [...byOrg.keys()].sort()) {
+    const indexes = byOrg.get(orgId)!;
+    if (!known.has(orgId)) {
+      for (const i of indexes) results[i] = reject(events[i]!.id, 'organization_not_found', `No organization with id "${orgId}" exists.`);
+      continue;
+    }
+    const orgResults = await ctx.db.transaction((tx) =>
+      ingestForOrg(ctx, tx, ctx.clock.now(), orgId, indexes.map((i) => events[i]!), actor.label),
+    );
+    indexes.forEach((i, n) => (results[i] = orgResults[n]!));
+  }
+  const summary: IngestSummary = { accepted: 0, duplicates: 0, rejected: 0, results };
+  for (const r of results) {
+    if (r.status === 'accepted') summary.accepted++;
+    else if (r.status === 'duplicate') summary.duplicates++;
+    else summary.rejected++;
+  }
+  if (summary.accepted === 0 && summary.duplicates === 0 && summary.rejected > 0) {
+    // Nothing in the batch could be taken: answer with a 4xx, naming the reason.
+    const codes = new Set(results.map((r) => (r.status === 'rejected' ? r.error.code : null)));
+    const first = results.find((r) => r.status === 'rejected') as Extract<EventResult, { status: 'rejected' }>;
+    const code: ErrorCode = codes.size === 1 ? first.error.code : 'events_rejected';
+    const message =
+      codes.size === 1 && results.length === 1
+        ? first.error.message
+        : `No event was accepted: ${first.error.message}${results.length > 1 ? ' (see details.results for each event)' : ''}`;
+    throw new TallyError(code, message, { results });
+  }
+  return summary;
+}
+
+async function ingestForOrg(
+  ctx: AppContext,
+  tx: Q,
+  now: Date,
+  orgId: string,
+  events: EventInput[],
+  actor: string,
+): Promise<EventResult[]> {
+  const org = await lockOrg(tx, orgId);
+  const [meters, seen] = await Promise.all([
+    effectiveMeters(tx, orgId),
+    rows<{ id: string }>(tx, sql`select id from events where org_id = ${orgId} and id = any(${sql.param(events.map((e) => e.id))}::text[])`),
+  ]);
+  const seenIds = new Set(seen.map((r) => r.id));
+  const oldest = now.getTime() - org.graceDays * DAY_MS;
+  const results: EventResult[] = [];
+  const accepted: { input: EventInput; rated: RatedEvent; overage: bigint }[] = [];
+  for (const e of events) {
+    if (seenIds.has(e.id)) {
+      results.push({ id: e.id, status: 'duplicate' });
+      continue;
+    }
+    const meter = meters.get(e.meter);
+    const t = e.timestamp.getTime();
+    if (!meter) {
+      results.push(reject(e.id, 'unknown_meter', `No meter "${e.meter}" is defined for this organization.`));
+    } else if (t < oldest) {
+      results.push(
+        reject(e.id, 'outside_grace_window', `The event is older than the ${org.graceDays}-day grace window and cannot be recorded.`),
+      );
+    } else if (t > now.getTime() + FUTURE_TOLERANCE_MS) {
+      results.push(reject(e.id, 'timestamp_in_future', 'The event timestamp is more than 5 minutes in the future.'));
+    } else {
+      seenIds.add(e.id); // a repeat later in this batch is a duplicate
+      const cost = rate(meter, e.quantity, e.resource_class ?? null, org.creditFactor);
+      const rated: RatedEvent = {
+        id: e.id,
+        meter: e.meter,
+        quantity: e.quantity,
+        bookedAt: bookingTime(e.timestamp, now, org.timezone),
+        userId: e.user ?? null,
+        project: e.project ?? null,
+        resourceClass: e.resource_class ?? null,
+        jobId: e.job_id ?? null,
+        jobName: e.job_name ?? null,
+        credits: cost.credits,
+        usd: cost.usd,
+      };
+      accepted.push({ input: e, rated, overage: 0n });
+      results.push({ id: e.id, status: 'accepted', cost_credits: formatMicro(cost.credits) });
+    }
+  }
+  if (accepted.length === 0) return results;
+  await drawAndRecord(tx, org, now, accepted, actor);
+  await insertEvents(tx, orgId, now, accepted);
+  const rated = accepted.map((a) => a.rated);
+  await addToRollups(tx, orgId, org.timezone, rated);
+  await runUsageRecorded(ctx.hooks, { tx, org, now, events: rated });
+  if (rated.some((e) => e.credits > 0n)) await runBalanceChanged(ctx.hooks, { tx, org, now });
+  return results;
+}
+
+async function drawAndRecord(
+  tx: Q,
+  org: OrgRow,
+  now: Date,
+  accepted: { input: EventInput; rated: RatedEvent; overage: bigint }[],
+  actor: string,
+): Promise<void> {
+  if (!accepted.some((a) => a.rated.credits > 0n)) return;
+  const [blocks, overageBalance] = await Promise.all([
+    loadSpendableBlocks(tx, org.id, now),
+    accountBalance(tx, org.id, 'overage'),
+  ]);
+  const batch = new LedgerBatch(org.id, now);
+  if (overageBalance < 0n) repayOverage(batch, -overageBalance, blocks, now, bookingTime(now, now, org.timezone), actor);
+  for (const a of accepted) {
+    if (a.rated.credits === 0n) continue;
+    const { draws, overage } = drawDown(blocks, a.rated.credits, a.input.timestamp, now);
+    for (const d of draws) {
+      batch.move({
+        type: 'usage',
+        amount: d.amount,
+        from: blockAccount(d.block.id),
+        to: 'consumed',
+        blockId: d.block.id,
+        blockBalanceAfter: d.block.remaining,
+        grantId: d.block.grantId,
+        // paid by a block that started after the event: booked when the block started
+        occurredAt: bookingTime(new Date(Math.max(a.input.timestamp.getTime(), d.block.startsAt.getTime())), now, org.timezone),
+        eventId: a.input.id,
+        actor,
+      });
+    }
+    if (overage > 0n) {
+      a.overage = overage;
+      batch.move({
+        type: 'usage',
+        amount: overage,
+        from: 'overage',
+        to: 'consumed',
+        occurredAt: a.rated.bookedAt,
+        eventId: a.input.id,
+        ref: 'overage',
+        actor,
+      });
+    }
+  }
+  await batch.flush(tx);
+}
+
+async function insertEvents(
+  tx: Q,
+  orgId: string,
+  now: Date,
+  accepted: { input: EventInput; rated: RatedEvent; overage: bigint }[],
+): Promise<void> {
+  const col = <T>(f: (a: (typeof accepted)[number]) => T) => sql.param(accepted.map(f));
+  await tx.execute(sql`
+    insert into events (org_id, id, meter, quantity, timestamp, recorded_at, user_id, project, resource_class, job_id,
+      job_name, properties, cost_credits, cost_usd, overage)
+    select ${orgId}, u.id, u.meter, u.quantity, u.ts, ${now.toISOString()}::timestamptz, u.user_id, u.project, u.rc,
+      u.job_id, u.job_name, u.properties, u.cost_credits, u.cost_usd, u.overage
+    from unnest(${col((a) => a.input.id)}::text[], ${col((a) => a.input.meter)}::text[],
+      ${col((a) => a.input.quantity.toString())}::bigint[], ${col((a) => a.input.timestamp.toISOString())}::timestamptz[],
+      ${col((a) => a.input.user ?? null)}::text[], ${col((a) => a.input.project ?? null)}::text[],
+      ${col((a) => a.input.resource_class ?? null)}::text[], ${col((a) => a.input.job_id ?? null)}::text[],
+      ${col((a) => a.input.job_name ?? null)}::text[],
+      ${col((a) => (a.input.properties ? JSON.stringify(a.input.properties) : null))}::jsonb[],
+      ${col((a) => a.rated.credits.toString())}::bigint[], ${col((a) => a.rated.usd?.toString() ?? null)}::bigint[],
+      ${col((a) => a.overage.toString())}::bigint[])
+      as u(id, meter, quantity, ts, user_id, project, rc, job_id, job_name, properties, cost_credits, cost_usd, overage)`);
+}
+
+export interface EventFilter {
+  from?: Date | undefined;
+  to?: Date | undefined;
+  meter?: string | undefined;
+  user?: string | undefined;
+  project?: string | undefined;
+}
+
+interface EventRow {
+  id: string;
+  meter: string;
+  quantity: bigint;
+  timestamp: Date;
+  recordedAt: Date;
+  userId: string | null;
+  project: string | null;
+  resourceClass: string | null;
+  jobId: string | null;
+  jobName: string | null;
+  properties: Record<string, unknown> | null;
+  costCredits: bigint;
+  costUsd: bigint | null;
+  overage: bigint;
+}
+
+export function eventView(e: EventRow) {
+  return {
+    id: e.id,
+    meter: e.meter,
+    quantity: formatMicro(BigInt(e.quantity)),
+    timestamp: new Date(e.timestamp).toISOString(),
+    recorded_at: new Date(e.recordedAt).toISOString(),
+    user: e.userId,
+    project: e.project,
+    resource_class: e.resourceClass,
+    job_id: e.jobId,
+    job_name: e.jobName,
+    properties: e.properties,
+    cost_credits: formatMicro(BigInt(e.costCredits)),
+    cost_usd: e.costUsd === null ? null : formatMicro(BigInt(e.costUsd)),
+    overage: formatMicro(BigInt(e.overage)),
+  };
+}
+
+/** Filters of the events list and export, as one SQL condition. */
+export function eventConditions(orgId: string, f: EventFilter) {
+  return sql.join(
+    [
+      sql`org_id = ${orgId}`,
+      f.from && sql`timestamp >= ${f.from.toISOString()}::timestamptz`,
+      f.to && sql`timestamp < ${f.to.toISOString()}::timestamptz`,
+      f.meter && sql`meter = ${f.meter}`,
+      f.user && sql`user_id = ${f.user}`,
+      f.project && sql`project = ${f.project}`,
+    ].filter((c) => c !== undefined && c !== ''),
+    sql` and `,
+  );
+}
+
+export const EVENT_COLUMNS = sql`id, meter, quantity, timestamp, recorded_at as "recordedAt", user_id as "userId", project,
+  resource_class as "resourceClass", job_id as "jobId", job_name as "jobName", properties, cost_credits as "costCredits",
+  cost_usd as "costUsd", overage`;
+
+/** Newest first; the cursor is the last row's (timestamp, id). */
+export async function listEvents(args: {
+  ctx: AppContext;
+  orgId: string;
+  filter: EventFilter;
+  after: { t: string; id: string } | undefined;
+  limit: number;
+}) {
+  const { ctx, orgId, filter, after, limit } = args;
+  const cursor = after ? sql`and (timestamp, id) < (${after.t}::timestamptz, ${after.id})` : sql``;
+  const found = await ctx.db.read((q) =>
+    rows<EventRow>(
+      q,
+      sql`select ${EVENT_COLUMNS} from events where ${eventConditions(orgId, filter)} ${cursor}
+          order by timestamp desc, id desc limit ${limit + 1}`,
+    ),
+  );
+  const data = found.slice(0, limit).map(eventView);
+  const last = data[data.length - 1];
+  return { data, next: found.length > limit && last ? { t: last.timestamp, id: last.id } : null };
+}
+

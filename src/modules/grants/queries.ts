@@ -1,0 +1,93 @@
+import { sql } from 'drizzle-orm';
+import { rows, type Q } from '../../db/client.js';
+
+export interface GrantRow {
+  id: string;
+  name: string;
+  source: 'included' | 'purchased' | 'promotional' | 'adjustment';
+  priority: number;
+  metadata: Record<string, unknown>;
+  pendingPayment: boolean;
+  voidedAt: Date | null;
+  createdAt: Date;
+}
+
+export interface BlockRow {
+  id: string;
+  grantId: string;
+  seq: bigint;
+  amount: bigint;
+  remaining: bigint;
+  startsAt: Date;
+  expiresAt: Date | null;
+  expiryBookedAt: Date | null;
+  expiredAmount: bigint;
+}
+
+export async function findGrants(q: Q, orgId: string, grantIds?: string[]): Promise<GrantRow[]> {
+  const filter = grantIds ? sql`and id = any(${sql.param(grantIds)}::text[])` : sql``;
+  const found = await rows<GrantRow>(
+    q,
+    sql`select id, name, source, priority, metadata, pending_payment as "pendingPayment", voided_at as "voidedAt",
+          created_at as "createdAt"
+        from grants where org_id = ${orgId} ${filter} order by id desc`,
+  );
+  return found.map((g) => ({
+    ...g,
+    voidedAt: g.voidedAt === null ? null : new Date(g.voidedAt),
+    createdAt: new Date(g.createdAt),
+  }));
+}
+
+export async function findBlocks(q: Q, orgId: string, grantIds?: string[]): Promise<BlockRow[]> {
+  const filter = grantIds ? sql`and grant_id = any(${sql.param(grantIds)}::text[])` : sql``;
+  const found = await rows<BlockRow>(
+    q,
+    sql`select id, grant_id as "grantId", seq, amount, remaining, starts_at as "startsAt", expires_at as "expiresAt",
+          expiry_booked_at as "expiryBookedAt", expired_amount as "expiredAmount"
+        from blocks where org_id = ${orgId} ${filter} order by seq`,
+  );
+  return found.map((b) => ({
+    ...b,
+    seq: BigInt(b.seq),
+    amount: BigInt(b.amount),
+    remaining: BigInt(b.remaining),
+    expiredAmount: BigInt(b.expiredAmount),
+    startsAt: new Date(b.startsAt),
+    expiresAt: b.expiresAt === null ? null : new Date(b.expiresAt),
+    expiryBookedAt: b.expiryBookedAt === null ? null : new Date(b.expiryBookedAt),
+  }));
+}
+
+export interface LedgerRow {
+  id: bigint;
+  type: string;
+  amount: bigint;
+  fromAccount: string;
+  toAccount: string;
+  blockId: string | null;
+  blockBalanceAfter: bigint | null;
+  occurredAt: Date;
+  recordedAt: Date;
+  eventId: string | null;
+  ref: string | null;
+  actor: string | null;
+}
+
+export async function findGrantLedger(
+  q: Q,
+  orgId: string,
+  grantId: string,
+  afterId: bigint | undefined,
+  limit: number,
+): Promise<LedgerRow[]> {
+  const after = afterId === undefined ? sql`` : sql`and id > ${afterId.toString()}::bigint`;
+  return rows<LedgerRow>(
+    q,
+    sql`select id, type, amount, from_account as "fromAccount", to_account as "toAccount", block_id as "blockId",
+          block_balance_after as "blockBalanceAfter", occurred_at as "occurredAt", recorded_at as "recordedAt",
+          event_id as "eventId", ref, actor
+        from ledger_entries where org_id = ${orgId} and grant_id = ${grantId} ${after}
+        order by id limit ${limit}`,
+  );
+}

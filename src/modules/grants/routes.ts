@@ -1,0 +1,166 @@
+import { z } from 'zod';
+import { authorize } from '../../http/auth.js';
+import { AmountOut, Cursor, Instant, Limit, OrgParams, page, PositiveAmount } from '../../http/schemas.js';
+import { idempotencyKey, type RouteModule } from '../../http/types.js';
+import { createGrant, getGrant, grantLedger, listGrants, voidGrant } from './service.js';
+
+const Source = z.enum(['included', 'purchased', 'promotional', 'adjustment']);
+
+const BlockOut = z.object({
+  id: z.string(),
+  amount: AmountOut,
+  remaining: AmountOut,
+  starts_at: z.string(),
+  expires_at: z.string().nullable(),
+  status: z.enum(['pending', 'active', 'depleted', 'expired', 'voided']),
+});
+
+export const GrantOut = z.object({
+  id: z.string(),
+  name: z.string(),
+  source: Source,
+  priority: z.number(),
+  status: z.enum(['pending_payment', 'pending', 'in_use', 'depleted', 'expired', 'voided']),
+  amount: AmountOut,
+  remaining: AmountOut,
+  metadata: z.record(z.string(), z.unknown()),
+  created_at: z.string(),
+  voided_at: z.string().nullable(),
+  starts_at: z.string().nullable(),
+  expires_at: z.string().nullable(),
+  blocks: z.array(BlockOut),
+});
+
+const LedgerEntryOut = z.object({
+  id: z.string(),
+  type: z.string(),
+  amount: AmountOut.meta({ description: 'signed from the grant side: + credits added, − credits taken' }),
+  balance: AmountOut.nullable(),
+  block_id: z.string().nullable(),
+  counterparty: z.string(),
+  occurred_at: z.string(),
+  recorded_at: z.string(),
+  event_id: z.string().nullable(),
+  ref: z.string().nullable(),
+  actor: z.string().nullable(),
+});
+
+const GrantParams = OrgParams.extend({ grant: z.string() });
+
+const CreateGrantBody = z.object({
+  name: z.string().min(1).max(200),
+  source: Source,
+  priority: z.number().int().min(0).max(100).optional(),
+  amount: PositiveAmount.optional(),
+  starts_at: Instant.optional(),
+  expires_at: Instant.nullable().optional(),
+  disbursements: z
+    .array(z.object({ amount: PositiveAmount, starts_at: Instant.optional(), expires_at: Instant.nullable().optional() }))
+    .min(1)
+    .max(120)
+    .optional(),
+  metadata: z.record(z.string(), z.unknown()).optional(),
+});
+
+export const grantRoutes: RouteModule = (app, { ctx }) => {
+  app.post(
+    '/v1/orgs/:org/grants',
+    { schema: { tags: ['grants'], params: OrgParams, body: CreateGrantBody, response: { 201: GrantOut } } },
+    async (request, reply) => {
+      authorize(request.actor, request.params.org, 'grants.write');
+      const b = request.body;
+      const result = await createGrant({
+        ctx,
+        orgId: request.params.org,
+        actor: request.actor.label,
+        idempotencyKey: idempotencyKey(request.headers),
+        input: {
+          name: b.name,
+          source: b.source,
+          priority: b.priority,
+          amount: b.amount,
+          startsAt: b.starts_at,
+          expiresAt: b.expires_at,
+          disbursements: b.disbursements?.map((d) => ({ amount: d.amount, startsAt: d.starts_at, expiresAt: d.expires_at })),
+          metadata: b.metadata,
+        },
+      });
+      return reply.status(result.statusCode as 201).send(result.body);
+    },
+  );
+
+  app.get(
+    '/v1/orgs/:org/grants',
+    {
+      schema: {
+        tags: ['grants'],
+        params: OrgParams,
+        querystring: z.object({ status: z.enum(['in_use', 'pending', 'expired', 'all']).default('all'), limit: Limit, cursor: Cursor }),
+        response: { 200: page(GrantOut) },
+      },
+    },
+    async (request) => {
+      authorize(request.actor, request.params.org, 'grants.read');
+      const q = request.query;
+      const result = await listGrants({ ctx, orgId: request.params.org, status: q.status, before: q.cursor, limit: q.limit });
+      return { data: result.data, next_cursor: result.next };
+    },
+  );
+
+  app.get(
+    '/v1/orgs/:org/grants/:grant',
+    { schema: { tags: ['grants'], params: GrantParams, response: { 200: GrantOut } } },
+    async (request) => {
+      authorize(request.actor, request.params.org, 'grants.read');
+      return getGrant({ ctx, orgId: request.params.org, grantId: request.params.grant });
+    },
+  );
+
+  app.post(
+    '/v1/orgs/:org/grants/:grant/void',
+    {
+      schema: {
+        tags: ['grants'],
+        params: GrantParams,
+        body: z.object({ reason: z.string().max(500).optional() }).optional(),
+        response: { 200: GrantOut },
+      },
+    },
+    async (request, reply) => {
+      authorize(request.actor, request.params.org, 'grants.write');
+      const result = await voidGrant({
+        ctx,
+        orgId: request.params.org,
+        grantId: request.params.grant,
+        actor: request.actor.label,
+        reason: request.body?.reason,
+        idempotencyKey: idempotencyKey(request.headers),
+      });
+      return reply.status(result.statusCode as 200).send(result.body);
+    },
+  );
+
+  app.get(
+    '/v1/orgs/:org/grants/:grant/ledger',
+    {
+      schema: {
+        tags: ['grants'],
+        params: GrantParams,
+        querystring: z.object({ limit: Limit, cursor: z.string().regex(/^\d+$/).optional() }),
+        response: { 200: page(LedgerEntryOut) },
+      },
+    },
+    async (request) => {
+      authorize(request.actor, request.params.org, 'grants.read');
+      const { cursor, limit } = request.query;
+      const result = await grantLedger({
+        ctx,
+        orgId: request.params.org,
+        grantId: request.params.grant,
+        after: cursor === undefined ? undefined : BigInt(cursor),
+        limit,
+      });
+      return { data: result.data, next_cursor: result.next };
+    },
+  );
+};

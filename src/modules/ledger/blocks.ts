@@ -1,0 +1,84 @@
+import { sql } from 'drizzle-orm';
+import { rows, type Q } from '../../db/client.js';
+import { compareDrawOrder, isActiveAt, type DrawBlock } from '../../domain/drawdown.js';
+import { blockAccount, type LedgerBatch } from './batch.js';
+
+export interface SpendableBlock extends DrawBlock {
+  source: string;
+}
+
+/**
+ * Blocks that may still pay usage: started, credit left, not voided, paid
+ * for, and not yet swept by an expiry entry. Sorted in draw-down order.
+ */
+export async function loadSpendableBlocks(tx: Q, orgId: string, now: Date): Promise<SpendableBlock[]> {
+  const found = await rows<{
+    id: string;
+    grantId: string;
+    priority: number;
+    startsAt: Date;
+    expiresAt: Date | null;
+    seq: bigint;
+    remaining: bigint;
+    source: string;
+  }>(
+    tx,
+    sql`select b.id, b.grant_id as "grantId", g.priority, b.starts_at as "startsAt", b.expires_at as "expiresAt",
+          b.seq, b.remaining, g.source
+        from blocks b join grants g on g.org_id = b.org_id and g.id = b.grant_id
+        where b.org_id = ${orgId} and b.remaining > 0 and b.starts_at <= ${now.toISOString()}::timestamptz
+          and b.expiry_booked_at is null and g.voided_at is null and not g.pending_payment`,
+  );
+  return found
+    .map((b) => ({
+      ...b,
+      seq: BigInt(b.seq),
+      remaining: BigInt(b.remaining),
+      startsAt: new Date(b.startsAt),
+      expiresAt: b.expiresAt === null ? null : new Date(b.expiresAt),
+    }))
+    .sort(compareDrawOrder);
+}
+
+export async function accountBalance(tx: Q, orgId: string, account: string): Promise<bigint> {
+  const [row] = await rows<{ balance: bigint }>(
+    tx,
+    sql`select balance from accounts where org_id = ${orgId} and account = ${account}`,
+  );
+  return row ? BigInt(row.balance) : 0n;
+}
+
+/**
+ * Overage is usage no block could pay. It is owed to the `overage` account
+ * (a negative balance) and repaid first from credit that becomes available.
+ */
+export function repayOverage(
+  batch: LedgerBatch,
+  owed: bigint,
+  ordered: SpendableBlock[],
+  now: Date,
+  occurredAt: Date,
+  actor: string | null,
+): bigint {
+  let due = owed;
+  for (const block of ordered) {
+    if (due === 0n) break;
+    if (!isActiveAt(block, now) || block.remaining === 0n) continue;
+    const amount = block.remaining < due ? block.remaining : due;
+    block.remaining -= amount;
+    due -= amount;
+    batch.move({
+      type: 'usage',
+      amount,
+      from: blockAccount(block.id),
+      to: 'overage',
+      blockId: block.id,
+      blockBalanceAfter: block.remaining,
+      grantId: block.grantId,
+      occurredAt,
+      ref: 'overage_repayment',
+      actor,
+    });
+  }
+  return owed - due;
+}

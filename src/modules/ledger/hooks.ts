@@ -1,0 +1,34 @@
+import type { Q } from '../../db/client.js';
+import type { RatedEvent } from '../events/rollups.js';
+import type { OrgRow } from '../orgs/queries.js';
+
+/**
+ * Extension points inside the transactions that change credits. Modules that
+ * must react in the same transaction (member budgets, low-credit alerts,
+ * auto-recharge, the outbox) register here when the app is assembled, so the
+ * ledger never imports them.
+ */
+export interface LedgerHooks {
+  /** after accepted usage events were written (inside the ingest transaction) */
+  usageRecorded: ((args: { tx: Q; org: OrgRow; now: Date; events: RatedEvent[] }) => Promise<void>)[];
+  /** after any entry changed the organization's credits (inside that transaction) */
+  balanceChanged: ((args: { tx: Q; org: OrgRow; now: Date }) => Promise<void>)[];
+  /** a domain event such as grant.created or grant.expired (inside the transaction that caused it) */
+  domainEvent: ((args: { tx: Q; orgId: string; now: Date; type: string; data: Record<string, unknown> }) => Promise<void>)[];
+}
+
+export function emptyHooks(): LedgerHooks {
+  return { usageRecorded: [], balanceChanged: [], domainEvent: [] };
+}
+
+export async function runUsageRecorded(hooks: LedgerHooks, args: Parameters<LedgerHooks['usageRecorded'][number]>[0]) {
+  for (const hook of hooks.usageRecorded) await hook(args);
+}
+
+export async function runBalanceChanged(hooks: LedgerHooks, args: Parameters<LedgerHooks['balanceChanged'][number]>[0]) {
+  for (const hook of hooks.balanceChanged) await hook(args);
+}
+
+export async function emitDomainEvent(hooks: LedgerHooks, args: Parameters<LedgerHooks['domainEvent'][number]>[0]) {
+  for (const hook of hooks.domainEvent) await hook(args);
+}

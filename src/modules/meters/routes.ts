@@ -1,0 +1,76 @@
+import { z } from 'zod';
+import { authorize, requirePlatform } from '../../http/auth.js';
+import { NonNegativeAmount, OrgParams } from '../../http/schemas.js';
+import type { RouteModule } from '../../http/types.js';
+import { listOrgMeters, listPlatformMeters, meterView, putOrgMeter, putPlatformMeter, type MeterInput } from './service.js';
+
+const MeterKey = z.string().regex(/^[a-z0-9][a-z0-9_.-]{0,63}$/, 'must be 1–64 lowercase letters, digits, "_", "." or "-"');
+
+const MeterBody = z.object({
+  name: z.string().min(1).max(200),
+  unit: z.string().min(1).max(50),
+  category: z.string().min(1).max(50),
+  aggregation: z.enum(['sum', 'count', 'max', 'latest']),
+  unit_price: NonNegativeAmount,
+  price_currency: z.enum(['credits', 'usd']),
+  resource_class_prices: z.record(z.string().min(1).max(100), NonNegativeAmount).optional(),
+});
+
+const MeterOut = z.object({
+  key: z.string(),
+  name: z.string(),
+  unit: z.string(),
+  category: z.string(),
+  aggregation: z.enum(['sum', 'count', 'max', 'latest']),
+  unit_price: z.string(),
+  price_currency: z.enum(['credits', 'usd']),
+  resource_class_prices: z.record(z.string(), z.string()),
+  scope: z.enum(['platform', 'org']),
+});
+
+function toInput(b: z.infer<typeof MeterBody>): MeterInput {
+  return {
+    name: b.name,
+    unit: b.unit,
+    category: b.category,
+    aggregation: b.aggregation,
+    unitPrice: b.unit_price,
+    priceCurrency: b.price_currency,
+    resourceClassPrices: b.resource_class_prices,
+  };
+}
+
+export const meterRoutes: RouteModule = (app, { ctx }) => {
+  app.put(
+    '/v1/meters/:key',
+    { schema: { tags: ['meters'], params: z.object({ key: MeterKey }), body: MeterBody, response: { 200: MeterOut } } },
+    async (request) => {
+      requirePlatform(request.actor);
+      return putPlatformMeter({ ctx, key: request.params.key, input: toInput(request.body) });
+    },
+  );
+
+  app.get('/v1/meters', { schema: { tags: ['meters'], response: { 200: z.object({ data: z.array(MeterOut) }) } } }, async (request) => {
+    const actor = request.actor;
+    const found = actor.kind === 'key' ? await listOrgMeters({ ctx, orgId: actor.orgId }) : await listPlatformMeters({ ctx });
+    return { data: found.map(meterView) };
+  });
+
+  app.put(
+    '/v1/orgs/:org/meters/:key',
+    { schema: { tags: ['meters'], params: OrgParams.extend({ key: MeterKey }), body: MeterBody, response: { 200: MeterOut } } },
+    async (request) => {
+      authorize(request.actor, request.params.org, 'meters.write');
+      return putOrgMeter({ ctx, orgId: request.params.org, key: request.params.key, input: toInput(request.body) });
+    },
+  );
+
+  app.get(
+    '/v1/orgs/:org/meters',
+    { schema: { tags: ['meters'], params: OrgParams, response: { 200: z.object({ data: z.array(MeterOut) }) } } },
+    async (request) => {
+      authorize(request.actor, request.params.org, 'org.read');
+      return { data: (await listOrgMeters({ ctx, orgId: request.params.org })).map(meterView) };
+    },
+  );
+};

@@ -1,0 +1,55 @@
+import { sql } from 'drizzle-orm';
+import { rows, type Q } from '../../db/client.js';
+import { TallyError } from '../../http/errors.js';
+
+export interface OrgRow {
+  id: string;
+  name: string;
+  timezone: string;
+  creditFactor: bigint;
+  graceDays: number;
+  overage: 'allow' | 'deny';
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+const SELECT_ORG = sql`select id, name, timezone, credit_factor as "creditFactor", grace_days as "graceDays",
+  overage, created_at as "createdAt", updated_at as "updatedAt" from orgs`;
+
+function toOrg(row: OrgRow): OrgRow {
+  return { ...row, creditFactor: BigInt(row.creditFactor), createdAt: new Date(row.createdAt), updatedAt: new Date(row.updatedAt) };
+}
+
+export function orgNotFound(orgId: string): TallyError {
+  return new TallyError('organization_not_found', `No organization with id "${orgId}" exists.`);
+}
+
+/**
+ * Every transaction that changes an organization's credits starts here: the
+ * organization row is locked first, so writers of one organization queue up
+ * in one order and can never deadlock or double-spend.
+ */
+export async function lockOrg(tx: Q, orgId: string): Promise<OrgRow> {
+  const [row] = await rows<OrgRow>(tx, sql`${SELECT_ORG} where id = ${orgId} for update`);
+  if (!row) throw orgNotFound(orgId);
+  return toOrg(row);
+}
+
+export async function findOrg(q: Q, orgId: string): Promise<OrgRow | undefined> {
+  const [row] = await rows<OrgRow>(q, sql`${SELECT_ORG} where id = ${orgId}`);
+  return row && toOrg(row);
+}
+
+export async function findOrgs(q: Q, orgIds: string[]): Promise<OrgRow[]> {
+  if (orgIds.length === 0) return [];
+  const found = await rows<OrgRow>(q, sql`${SELECT_ORG} where id = any(${sql.param(orgIds)}::text[])`);
+  return found.map(toOrg);
+}
+
+export async function listOrgs(q: Q, after: string | undefined, limit: number): Promise<OrgRow[]> {
+  const found = await rows<OrgRow>(
+    q,
+    sql`${SELECT_ORG} where ${after === undefined ? sql`true` : sql`id > ${after}`} order by id limit ${limit}`,
+  );
+  return found.map(toOrg);
+}

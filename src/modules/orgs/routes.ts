@@ -1,0 +1,116 @@
+import { z } from 'zod';
+import { formatMicro } from '../../domain/money.js';
+import { authorize, requirePlatform } from '../../http/auth.js';
+import { Cursor, Id, Limit, NonNegativeAmount, OrgParams, page, TimeZone } from '../../http/schemas.js';
+import type { RouteModule } from '../../http/types.js';
+import type { OrgRow } from './queries.js';
+import { createOrg, getOrg, listOrganizations, updateOrg } from './service.js';
+
+const Overage = z.enum(['allow', 'deny']).meta({ description: 'whether admission may let usage run into overage' });
+
+const OrgOut = z.object({
+  id: z.string(),
+  name: z.string(),
+  timezone: z.string(),
+  credit_factor: z.string(),
+  grace_days: z.number(),
+  overage: Overage,
+  created_at: z.string(),
+  updated_at: z.string(),
+});
+
+export function orgView(o: OrgRow): z.infer<typeof OrgOut> {
+  return {
+    id: o.id,
+    name: o.name,
+    timezone: o.timezone,
+    credit_factor: formatMicro(o.creditFactor),
+    grace_days: o.graceDays,
+    overage: o.overage,
+    created_at: o.createdAt.toISOString(),
+    updated_at: o.updatedAt.toISOString(),
+  };
+}
+
+const GraceDays = z.number().int().min(0).max(366);
+
+export const orgRoutes: RouteModule = (app, { ctx }) => {
+  app.post(
+    '/v1/orgs',
+    {
+      schema: {
+        tags: ['organizations'],
+        body: z.object({
+          id: Id.optional(),
+          name: z.string().min(1).max(200),
+          timezone: TimeZone,
+          credit_factor: NonNegativeAmount,
+          grace_days: GraceDays.optional(),
+          overage: Overage.optional(),
+        }),
+        response: { 201: OrgOut },
+      },
+    },
+    async (request, reply) => {
+      requirePlatform(request.actor);
+      const b = request.body;
+      const org = await createOrg({
+        ctx,
+        input: { id: b.id, name: b.name, timezone: b.timezone, creditFactor: b.credit_factor, graceDays: b.grace_days, overage: b.overage },
+      });
+      return reply.status(201).send(orgView(org));
+    },
+  );
+
+  app.get(
+    '/v1/orgs',
+    { schema: { tags: ['organizations'], querystring: z.object({ limit: Limit, cursor: Cursor }), response: { 200: page(OrgOut) } } },
+    async (request) => {
+      const actor = request.actor;
+      if (actor.kind === 'key') {
+        const org = await getOrg({ ctx, orgId: actor.orgId });
+        return { data: [orgView(org)], next_cursor: null };
+      }
+      const found = await listOrganizations({ ctx, after: request.query.cursor, limit: request.query.limit + 1 });
+      const data = found.slice(0, request.query.limit).map(orgView);
+      return { data, next_cursor: found.length > request.query.limit ? data[data.length - 1]!.id : null };
+    },
+  );
+
+  app.get(
+    '/v1/orgs/:org',
+    { schema: { tags: ['organizations'], params: OrgParams, response: { 200: OrgOut } } },
+    async (request) => {
+      authorize(request.actor, request.params.org, 'org.read');
+      return orgView(await getOrg({ ctx, orgId: request.params.org }));
+    },
+  );
+
+  app.patch(
+    '/v1/orgs/:org',
+    {
+      schema: {
+        tags: ['organizations'],
+        params: OrgParams,
+        body: z.object({
+          name: z.string().min(1).max(200).optional(),
+          timezone: TimeZone.optional(),
+          credit_factor: NonNegativeAmount.optional(),
+          grace_days: GraceDays.optional(),
+          overage: Overage.optional(),
+        }),
+        response: { 200: OrgOut },
+      },
+    },
+    async (request) => {
+      authorize(request.actor, request.params.org, 'org.write');
+      const b = request.body;
+      const org = await updateOrg({
+        ctx,
+        orgId: request.params.org,
+        input: { name: b.name, timezone: b.timezone, creditFactor: b.credit_factor, graceDays: b.grace_days, overage: b.overage },
+      });
+      return orgView(org);
+    },
+  );
+};

@@ -1,0 +1,68 @@
+import { eq } from 'drizzle-orm';
+import type { AppContext } from '../../context.js';
+import { orgs } from '../../db/schema/index.js';
+import { newId } from '../../domain/ids.js';
+import { TallyError } from '../../http/errors.js';
+import { findOrg, listOrgs, lockOrg, orgNotFound, type OrgRow } from './queries.js';
+
+export interface CreateOrgInput {
+  id?: string | undefined;
+  name: string;
+  timezone: string;
+  creditFactor: bigint;
+  graceDays?: number | undefined;
+  overage?: 'allow' | 'deny' | undefined;
+}
+
+export async function createOrg({ ctx, input }: { ctx: AppContext; input: CreateOrgInput }): Promise<OrgRow> {
+  const now = ctx.clock.now();
+  const id = input.id ?? newId('org', now.getTime());
+  return ctx.db.transaction(async (tx) => {
+    const inserted = await tx
+      .insert(orgs)
+      .values({
+        id,
+        name: input.name,
+        timezone: input.timezone,
+        creditFactor: input.creditFactor,
+        graceDays: input.graceDays ?? 35,
+        overage: input.overage ?? 'deny',
+        createdAt: now,
+        updatedAt: now,
+      })
+      .onConflictDoNothing()
+      .returning({ id: orgs.id });
+    if (inserted.length === 0) throw new TallyError('already_exists', `An organization with id "${id}" already exists.`);
+    return lockOrg(tx, id);
+  });
+}
+
+export async function getOrg({ ctx, orgId }: { ctx: AppContext; orgId: string }): Promise<OrgRow> {
+  const org = await ctx.db.read((q) => findOrg(q, orgId));
+  if (!org) throw orgNotFound(orgId);
+  return org;
+}
+
+export function listOrganizations({ ctx, after, limit }: { ctx: AppContext; after: string | undefined; limit: number }) {
+  return ctx.db.read((q) => listOrgs(q, after, limit));
+}
+
+export interface UpdateOrgInput {
+  name?: string | undefined;
+  timezone?: string | undefined;
+  creditFactor?: bigint | undefined;
+  graceDays?: number | undefined;
+  overage?: 'allow' | 'deny' | undefined;
+}
+
+export async function updateOrg({ ctx, orgId, input }: { ctx: AppContext; orgId: string; input: UpdateOrgInput }) {
+  return ctx.db.transaction(async (tx) => {
+    await lockOrg(tx, orgId);
+    const changes = Object.fromEntries(Object.entries(input).filter(([, v]) => v !== undefined));
+    await tx
+      .update(orgs)
+      .set({ ...changes, updatedAt: ctx.clock.now() })
+      .where(eq(orgs.id, orgId));
+    return lockOrg(tx, orgId);
+  });
+}

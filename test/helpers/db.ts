@@ -1,0 +1,42 @@
+import { randomBytes } from 'node:crypto';
+import pg from 'pg';
+import { openPglite, openPostgres, type Database } from '../../src/db/client.js';
+
+/**
+ * The databases every data test runs on: PGlite always, PostgreSQL too when
+ * TALLY_TEST_DATABASE_URL is set. Each test suite gets a database of its own.
+ */
+export interface TestDatabase {
+  name: 'pglite' | 'postgres';
+  open(): Promise<Database>;
+}
+
+const url = process.env.TALLY_TEST_DATABASE_URL;
+
+export const testDatabases: TestDatabase[] = [
+  { name: 'pglite', open: () => openPglite(undefined) },
+  ...(url ? [{ name: 'postgres' as const, open: () => openFreshPostgres(url) }] : []),
+];
+
+export const hasPostgres = url !== undefined;
+
+async function openFreshPostgres(baseUrl: string): Promise<Database> {
+  const name = `tally_t_${randomBytes(6).toString('hex')}`;
+  const admin = new pg.Client({ connectionString: baseUrl });
+  await admin.connect();
+  await admin.query(`create database ${name}`);
+  await admin.end();
+  const target = new URL(baseUrl);
+  target.pathname = `/${name}`;
+  const db = await openPostgres(target.toString(), 40);
+  return {
+    ...db,
+    async close() {
+      await db.close();
+      const drop = new pg.Client({ connectionString: baseUrl });
+      await drop.connect();
+      await drop.query(`drop database if exists ${name} with (force)`);
+      await drop.end();
+    },
+  };
+}
