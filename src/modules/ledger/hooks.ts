@@ -15,10 +15,22 @@ export interface LedgerHooks {
   balanceChanged: ((args: { tx: Q; org: OrgRow; now: Date }) => Promise<void>)[];
   /** a domain event such as grant.created or grant.expired (inside the transaction that caused it) */
   domainEvent: ((args: { tx: Q; orgId: string; now: Date; type: string; data: Record<string, unknown> }) => Promise<void>)[];
+  /**
+   * Extra admission limits (e.g. plan limits) consulted by `check` and `hold`
+   * besides the member, group, cycle and balance limits. Returns null when the
+   * amount fits, else the limit that binds and what remains under it.
+   */
+  admission: ((args: {
+    tx: Q;
+    org: OrgRow;
+    now: Date;
+    memberId: string | null;
+    amount: bigint;
+  }) => Promise<{ limit: string; remaining: bigint | null; message: string } | null>)[];
 }
 
 export function emptyHooks(): LedgerHooks {
-  return { usageRecorded: [], balanceChanged: [], domainEvent: [] };
+  return { usageRecorded: [], balanceChanged: [], domainEvent: [], admission: [] };
 }
 
 export async function runUsageRecorded(hooks: LedgerHooks, args: Parameters<LedgerHooks['usageRecorded'][number]>[0]) {
