@@ -10,7 +10,7 @@ export const MAX_BATCH = 1000;
 
 const Text = z.string().min(1).max(200);
 
-const EventIn = z.object({
+export const EventIn = z.object({
   id: z.string().min(1).max(200),
   org: z.string().min(1).max(64),
   meter: Text,
@@ -50,6 +50,14 @@ const EventOut = z.object({
 
 const EventCursor = z.object({ t: z.string(), id: z.string() });
 
+export const IngestBody = z.object({ events: z.array(EventIn).min(1).meta({ maxItems: MAX_BATCH }) });
+export const IngestResponse = z.object({
+  accepted: z.number(),
+  duplicates: z.number(),
+  rejected: z.number(),
+  results: z.array(ResultOut),
+});
+
 export const eventRoutes: RouteModule = (app, { ctx }) => {
   app.post(
     '/v1/events',
@@ -57,10 +65,8 @@ export const eventRoutes: RouteModule = (app, { ctx }) => {
       schema: {
         tags: ['events'],
         description: `Ingests up to ${MAX_BATCH} usage events. Each gets its own result; a batch in which nothing could be accepted answers 4xx.`,
-        body: z.object({ events: z.array(EventIn).min(1).meta({ maxItems: MAX_BATCH }) }),
-        response: {
-          200: z.object({ accepted: z.number(), duplicates: z.number(), rejected: z.number(), results: z.array(ResultOut) }),
-        },
+        body: IngestBody,
+        response: { 200: IngestResponse },
       },
       preValidation: async (request) => {
         const events = (request.body as { events?: unknown } | undefined)?.events;
