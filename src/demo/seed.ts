@@ -1,6 +1,121 @@
+import { sql } from 'drizzle-orm';
+import { ManualClock } from '../clock.js';
 import type { AppContext } from '../context.js';
+import { rows } from '../db/client.js';
+import { DAY_MS } from '../domain/time.js';
+import type { Actor } from '../http/auth.js';
+import { ingestEvents, type EventInput } from '../modules/events/service.js';
+import { createGrant } from '../modules/grants/service.js';
+import { putPlatformMeter, type MeterInput } from '../modules/meters/service.js';
+import { createOrg } from '../modules/orgs/service.js';
+import { Scheduler } from '../jobs/scheduler.js';
+import { parseMicro } from '../domain/money.js';
 
-/** Placeholder replaced below in this same change; see seedDemoIfEmpty. */
-export async function seedDemoIfEmpty(_ctx: AppContext): Promise<{ orgId: string } | null> {
-  return null;
+export const DEMO_ORG = 'org_demo';
+const PLATFORM: Actor = { kind: 'platform', label: 'demo-seed' };
+
+const METERS: Record<string, MeterInput> = {
+  agent_chat: { name: 'Agent chat', unit: 'messages', category: 'agent_chat', aggregation: 'count', unitPrice: parseMicro('0.4'), priceCurrency: 'credits' },
+  ai_tools: { name: 'AI Tools', unit: 'runs', category: 'ai_tools', aggregation: 'count', unitPrice: parseMicro('1.5'), priceCurrency: 'credits' },
+  workflows: { name: 'Workflows', unit: 'runs', category: 'workflows', aggregation: 'count', unitPrice: parseMicro('2'), priceCurrency: 'credits' },
+  browser_sessions: { name: 'Browser sessions', unit: 'sessions', category: 'browser_sessions', aggregation: 'sum', unitPrice: parseMicro('0.05'), priceCurrency: 'usd' },
+  gpu_training: {
+    name: 'Training', unit: 'hours', category: 'training', aggregation: 'sum', unitPrice: parseMicro('1.2'), priceCurrency: 'usd',
+    resourceClassPrices: { 't4-small': parseMicro('0.6'), 'a10g-medium': parseMicro('1.8'), 'a100-large': parseMicro('4.1') },
+  },
+  storage_gb: { name: 'Storage', unit: 'GB', category: 'storage', aggregation: 'latest', unitPrice: 0n, priceCurrency: 'usd' },
+};
+
+const USERS = ['ana', 'ben', 'chen', 'dara', 'eli', 'fatima'];
+const PROJECTS = ['search-ranker', 'support-bot', 'vision-qa'];
+const CLASSES = ['t4-small', 'a10g-medium', 'a100-large'];
+
+/** A small seeded PRNG so the demo is the same every time (mulberry32). */
+function random(seed: number): () => number {
+  let a = seed;
+  return () => {
+    a = (a + 0x6d2b79f5) | 0;
+    let t = Math.imul(a ^ (a >>> 15), 1 | a);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/**
+ * Seeds the demo organization with 90 days of realistic history when the
+ * database holds no organization yet. It runs the real services on a clock
+ * that walks through those 90 days, so every figure is one the API made.
+ */
+export async function seedDemoIfEmpty(ctx: AppContext): Promise<{ orgId: string } | null> {
+  const [any] = await ctx.db.read((q) => rows<{ id: string }>(q, sql`select id from orgs limit 1`));
+  if (any) return null;
+  const realNow = ctx.clock.now();
+  const start = new Date(Math.floor(realNow.getTime() / DAY_MS) * DAY_MS - 90 * DAY_MS);
+  const clock = new ManualClock(start);
+  const sim: AppContext = { ...ctx, clock };
+  const rand = random(42);
+
+  for (const [key, input] of Object.entries(METERS)) await putPlatformMeter({ ctx: sim, key, input });
+  await createOrg({ ctx: sim, input: { id: DEMO_ORG, name: 'Northwind Labs', timezone: 'Europe/Amsterdam', creditFactor: parseMicro('10') } });
+
+  const grant = (name: string, source: 'included' | 'purchased' | 'promotional', body: Record<string, unknown>) =>
+    createGrant({ ctx: sim, orgId: DEMO_ORG, actor: 'demo-seed', input: { name, source, ...body } });
+  await grant('Welcome credits', 'promotional', { amount: parseMicro('2000'), expiresAt: new Date(start.getTime() + 30 * DAY_MS), priority: 90 });
+  await grant('Annual commitment', 'purchased', {
+    disbursements: [0, 1, 2, 3].map((q) => ({
+      amount: parseMicro('15000'),
+      startsAt: new Date(start.getTime() + q * 91 * DAY_MS),
+      expiresAt: new Date(start.getTime() + (q + 1) * 91 * DAY_MS + 30 * DAY_MS),
+    })),
+    priority: 60,
+  });
+
+  const scheduler = new Scheduler(sim);
+  let seq = 0;
+  for (let day = 0; day < 90; day++) {
+    const dayStart = start.getTime() + day * DAY_MS;
+    clock.set(dayStart + 20 * 3_600_000);
+    if (day % 30 === 0) {
+      await grant(`Plan credits, month ${day / 30 + 1}`, 'included', {
+        amount: parseMicro('8000'),
+        startsAt: new Date(dayStart),
+        expiresAt: new Date(dayStart + 30 * DAY_MS),
+        priority: 20,
+      });
+    }
+    if (day === 55) await grant('Top-up', 'purchased', { amount: parseMicro('5000') });
+    const events: EventInput[] = [];
+    const busy = (day % 7 === 5 || day % 7 === 6 ? 0.4 : 1) * (0.7 + rand() * 0.6);
+    const add = (meter: string, count: number, make: () => Partial<EventInput>) => {
+      for (let i = 0; i < count; i++) {
+        const at = new Date(dayStart + Math.floor(rand() * 19 * 3_600_000));
+        events.push({ id: `demo-${seq++}`, org: DEMO_ORG, meter, quantity: parseMicro('1'), timestamp: at, user: pick(rand, USERS), ...make() });
+      }
+    };
+    add('agent_chat', Math.round(60 * busy), () => ({}));
+    add('ai_tools', Math.round(14 * busy), () => ({ project: pick(rand, PROJECTS) }));
+    add('workflows', Math.round(6 * busy), () => ({ project: pick(rand, PROJECTS) }));
+    add('browser_sessions', Math.round(8 * busy), () => ({ quantity: parseMicro(String(5 + Math.floor(rand() * 40))) }));
+    add('gpu_training', Math.round(3 * busy), () => {
+      const rc = pick(rand, CLASSES);
+      const job = `job-${seq}`;
+      return { resource_class: rc, project: pick(rand, PROJECTS), job_id: job, job_name: `train ${pick(rand, PROJECTS)} #${seq % 997}`, quantity: parseMicro((0.5 + rand() * 6).toFixed(2)) };
+    });
+    add('storage_gb', 1, () => ({ quantity: parseMicro((120 + day * 1.5).toFixed(1)), user: undefined }));
+    await ingestEvents({ ctx: sim, actor: PLATFORM, events });
+    await scheduler.runOnce();
+  }
+  for (const [name, from] of [['Plan credits, month 4', 90], ['Plan credits, month 5', 120]] as const) {
+    await grant(name, 'included', {
+      amount: parseMicro('8000'),
+      startsAt: new Date(start.getTime() + from * DAY_MS),
+      expiresAt: new Date(start.getTime() + (from + 30) * DAY_MS),
+      priority: 20,
+    });
+  }
+  return { orgId: DEMO_ORG };
+}
+
+function pick<T>(rand: () => number, list: T[]): T {
+  return list[Math.floor(rand() * list.length)]!;
 }
