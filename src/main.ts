@@ -26,7 +26,9 @@ async function main(): Promise<void> {
   const app = await createApp({ db, clock: systemClock, platformKey: key, log, scheduler: config.scheduler });
   if (config.demo) {
     const { seedDemoIfEmpty } = await import('./demo/seed.js');
-    const seeded = await seedDemoIfEmpty(app.ctx);
+    const seeded = await seedDemoIfEmpty(app.ctx, () =>
+      process.stdout.write('Preparing the demo organization with 90 days of history (first start only)…\n'),
+    );
     if (seeded) log.info({ org: seeded.orgId }, 'seeded the demo organization');
   }
   const address = await app.server.listen({ port: config.port, host: config.host });

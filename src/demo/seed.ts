@@ -46,9 +46,10 @@ function random(seed: number): () => number {
  * database holds no organization yet. It runs the real services on a clock
  * that walks through those 90 days, so every figure is one the API made.
  */
-export async function seedDemoIfEmpty(ctx: AppContext): Promise<{ orgId: string } | null> {
+export async function seedDemoIfEmpty(ctx: AppContext, announce: () => void = () => {}): Promise<{ orgId: string } | null> {
   const [any] = await ctx.db.read((q) => rows<{ id: string }>(q, sql`select id from orgs limit 1`));
   if (any) return null;
+  announce();
   const realNow = ctx.clock.now();
   const start = new Date(Math.floor(realNow.getTime() / DAY_MS) * DAY_MS - 90 * DAY_MS);
   const clock = new ManualClock(start);
