@@ -90,3 +90,17 @@ describe.each(testDatabases)('HTTP surface on $name', (target) => {
     expect(page1.body.next_cursor).not.toBeNull();
   });
 });
+
+describe.skipIf(testDatabases.length < 2)('migrations on PostgreSQL', () => {
+  it('lets several instances migrate one database at the same time', async () => {
+    const { migrate } = await import('../src/db/migrate.js');
+    const db = await testDatabases[1]!.open();
+    try {
+      await Promise.all([migrate(db), migrate(db), migrate(db)]);
+      const tables = await db.read((q) => q.execute(`select count(*)::int as n from information_schema.tables where table_name = 'ledger_entries'`));
+      expect((tables as unknown as { rows: { n: number }[] }).rows[0]!.n).toBe(1);
+    } finally {
+      await db.close();
+    }
+  });
+});

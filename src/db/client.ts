@@ -15,6 +15,8 @@ export type Q = PgDatabase<PgQueryResultHKT, Schema>;
 
 export interface Database {
   kind: 'pglite' | 'postgres';
+  /** PostgreSQL only: the URL, so migrations can take a connection of their own. */
+  url?: string;
   /** Runs fn in one transaction, retried on serialization failures and deadlocks. */
   transaction<T>(fn: (tx: Q) => Promise<T>): Promise<T>;
   /** Runs reads outside a transaction (serialized with writes on PGlite). */
@@ -53,6 +55,7 @@ export async function openPostgres(url: string, poolSize = 10): Promise<Database
   const orm = drizzlePg(pool, { schema }) as unknown as Q;
   return {
     kind: 'postgres',
+    url,
     transaction: (fn) => retrying(() => orm.transaction((tx) => fn(tx as unknown as Q))),
     read: (fn) => fn(orm),
     close: () => pool.end(),
