@@ -96,7 +96,7 @@ export const purchaseRoutes: RouteModule = (app, { ctx }) => {
       schema: {
         tags: ['purchases'],
         params: PurchaseParams,
-        body: z.object({ reference: z.string().max(200).optional() }).optional(),
+        body: z.object({ reference: z.string().max(200).optional() }).nullish(),
         response: { 200: PurchaseOut },
       },
     },
@@ -118,7 +118,7 @@ export const purchaseRoutes: RouteModule = (app, { ctx }) => {
       schema: {
         tags: ['purchases'],
         params: PurchaseParams,
-        body: z.object({ reason: z.string().max(500).optional() }).optional(),
+        body: z.object({ reason: z.string().max(500).optional() }).nullish(),
         response: { 200: PurchaseOut },
       },
     },
