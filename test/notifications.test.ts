@@ -144,6 +144,27 @@ describe.each(testDatabases)('notifications on $name', (target) => {
     expect(note!.deliveries).toEqual([expect.objectContaining({ channel: 'webhook', status: 'delivered', attempts: 3 })]);
   });
 
+  it('delivers grant.expired written by the expiry job in the same scheduler run', async () => {
+    const org = await newOrg();
+    const created = await app.call('POST', `/v1/orgs/${org}/webhooks`, { url: hooks.url, events: ['grant.expired'] });
+    const grant = await app.call('POST', `/v1/orgs/${org}/grants`, {
+      name: 'Trial',
+      source: 'promotional',
+      amount: '5',
+      expires_at: '2026-03-11T00:00:00Z',
+    });
+    const start = hooks.received.length;
+    app.clock.set('2026-03-11T00:00:01Z');
+    await app.tick();
+    const got = hooks.received.slice(start);
+    expect(got).toHaveLength(1);
+    expect(hooks.verify(got[0]!, created.body.secret as string)).toMatchObject({
+      type: 'grant.expired',
+      data: { org_id: org, grant_id: grant.body.id },
+    });
+    app.clock.set('2026-03-10T12:00:00Z');
+  });
+
   it('marks a delivery failed after the retry limit', async () => {
     const org = await newOrg();
     await app.call('POST', `/v1/orgs/${org}/webhooks`, { url: 'http://127.0.0.1:9/unreachable', events: ['grant.created'] });

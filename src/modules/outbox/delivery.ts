@@ -99,14 +99,26 @@ async function record(ctx: AppContext, row: Claimed, result: SendResult | 'cance
   });
 }
 
-/** One delivery pass: claims what is due, sends it, records each attempt. Returns the attempts made. */
+/** Batches per run: a backlog drains over a few runs instead of holding one run for long. */
+const MAX_BATCHES = 20;
+
+/**
+ * One delivery pass: claims what is due, sends it, records each attempt, a
+ * batch at a time. A failed row is due only after its backoff, so a pass
+ * never retries a row it has just tried. Returns the attempts made.
+ */
 export async function deliverDue(ctx: AppContext): Promise<number> {
-  const claimed = await claim(ctx, deliverySettings(ctx).transport !== null);
-  await Promise.all(
-    claimed.map(async (row) => {
-      const result = await send(ctx, row);
-      await record(ctx, row, result);
-    }),
-  );
-  return claimed.length;
+  let attempts = 0;
+  for (let round = 0; round < MAX_BATCHES; round++) {
+    const claimed = await claim(ctx, deliverySettings(ctx).transport !== null);
+    await Promise.all(
+      claimed.map(async (row) => {
+        const result = await send(ctx, row);
+        await record(ctx, row, result);
+      }),
+    );
+    attempts += claimed.length;
+    if (claimed.length < BATCH) break;
+  }
+  return attempts;
 }
