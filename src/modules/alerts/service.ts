@@ -27,7 +27,7 @@ function asThreshold(row: ThresholdRow): Threshold {
   return row.credits !== null ? { credits: BigInt(row.credits), pctBp: null } : { credits: null, pctBp: row.pctBp! };
 }
 
-function describe(row: ThresholdRow) {
+function thresholdOut(row: ThresholdRow) {
   return row.credits !== null ? { credits: formatMicro(BigInt(row.credits)) } : { pct_of_included: row.pctBp! / 100 };
 }
 
@@ -66,7 +66,7 @@ export async function evaluateAlerts(tx: Q, org: OrgRow, now: Date, readBalance:
       data: {
         org_id: org.id,
         threshold_id: t.id,
-        threshold: describe(t),
+        threshold: thresholdOut(t),
         level: formatMicro(level),
         available: formatMicro(balance.available),
       },
@@ -78,7 +78,7 @@ function alertsView(thresholds: ThresholdRow[], emails: string[], balance: Balan
   return {
     thresholds: thresholds.map((t) => ({
       id: t.id,
-      ...describe(t),
+      ...thresholdOut(t),
       level: formatMicro(thresholdLevel(asThreshold(t), balance.includedGranted)),
       state: t.state === 'fired' ? ('below' as const) : ('ok' as const),
       changed_at: t.changedAt.toISOString(),
