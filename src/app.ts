@@ -5,6 +5,8 @@ import type { Database } from './db/client.js';
 import { migrate } from './db/migrate.js';
 import { buildServer } from './http/server.js';
 import { emptyHooks } from './modules/ledger/hooks.js';
+import { installNotifications } from './modules/alerts/install.js';
+import { closeDelivery } from './modules/outbox/settings.js';
 import { Scheduler } from './jobs/scheduler.js';
 
 export interface StartOptions {
@@ -14,6 +16,9 @@ export interface StartOptions {
   log?: Logger;
   logRequests?: boolean;
   scheduler?: boolean;
+  /** SMTP server for notification emails (TALLY_SMTP_URL); unset keeps emails in the outbox */
+  smtpUrl?: string | undefined;
+  mailFrom?: string | undefined;
 }
 
 /** Migrates, builds the HTTP server and (optionally) starts the scheduler: everything but listening. */
@@ -21,6 +26,7 @@ export async function createApp(opts: StartOptions) {
   const log = opts.log ?? pino({ level: 'silent' });
   const ctx: AppContext = { db: opts.db, clock: opts.clock, log, hooks: emptyHooks() };
   await migrate(opts.db);
+  installNotifications(ctx, { smtpUrl: opts.smtpUrl, mailFrom: opts.mailFrom });
   const server = await buildServer({ ctx, platformKey: opts.platformKey, logger: opts.logRequests ?? false });
   const scheduler = new Scheduler(ctx);
   if (opts.scheduler) scheduler.start();
@@ -31,6 +37,7 @@ export async function createApp(opts: StartOptions) {
     async close() {
       await scheduler.stop();
       await server.close();
+      closeDelivery(ctx);
     },
   };
 }

@@ -13,6 +13,11 @@ const schema = z.object({
   TALLY_DEMO: z.enum(['0', '1'], { message: 'must be 0 or 1' }).default('1'),
   TALLY_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   TALLY_SCHEDULER: z.enum(['0', '1'], { message: 'must be 0 or 1' }).default('1'),
+  TALLY_SMTP_URL: z
+    .string()
+    .regex(/^smtps?:\/\//, 'must be an smtp:// or smtps:// URL')
+    .optional(),
+  TALLY_MAIL_FROM: z.string().min(3).default('Tally <tally@localhost>'),
 });
 
 export interface Config {
@@ -24,6 +29,8 @@ export interface Config {
   demo: boolean;
   logLevel: string;
   scheduler: boolean;
+  smtpUrl: string | undefined;
+  mailFrom: string;
 }
 
 export class ConfigError extends Error {}
@@ -44,5 +51,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     demo: c.TALLY_DEMO === '1',
     logLevel: c.TALLY_LOG_LEVEL,
     scheduler: c.TALLY_SCHEDULER === '1',
+    smtpUrl: c.TALLY_SMTP_URL,
+    mailFrom: c.TALLY_MAIL_FROM,
   };
 }

@@ -23,7 +23,7 @@ async function main(): Promise<void> {
   const log = pino({ level: config.logLevel });
   const db = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
   const { key } = platformKey(config);
-  const app = await createApp({ db, clock: systemClock, platformKey: key, log, scheduler: config.scheduler });
+  const app = await createApp({ db, clock: systemClock, platformKey: key, log, scheduler: config.scheduler, smtpUrl: config.smtpUrl, mailFrom: config.mailFrom });
   if (config.demo) {
     const { seedDemoIfEmpty } = await import('./demo/seed.js');
     const seeded = await seedDemoIfEmpty(app.ctx, () =>

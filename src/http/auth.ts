@@ -105,6 +105,14 @@ const CAPABILITIES = {
   'events.write': ['owner', 'billing_admin'],
   'meters.write': ['owner', 'billing_admin'],
   'keys.write': ['owner'],
+  'alerts.manage': ['owner', 'billing_admin'],
+  'webhooks.manage': ['owner', 'billing_admin'],
+  'notifications.read': ['owner', 'billing_admin'],
+  'purchases.read': ['owner', 'billing_admin'],
+  'purchases.write': ['owner', 'billing_admin'],
+  /** payment outcomes come from the operator or the payment provider: platform key only */
+  'purchases.confirm': [],
+  'auto_recharge.manage': ['owner', 'billing_admin'],
 } as const satisfies Record<string, readonly Role[]>;
 
 export type Capability = keyof typeof CAPABILITIES;

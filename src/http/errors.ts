@@ -17,6 +17,7 @@ export const ERROR_STATUS = {
   already_exists: 409,
   idempotency_key_reused: 422,
   already_voided: 409,
+  purchase_not_pending: 409,
   unknown_meter: 422,
   outside_grace_window: 422,
   timestamp_in_future: 422,

@@ -1,0 +1,8 @@
+import { deliverDue } from '../modules/outbox/delivery.js';
+import type { Job } from './scheduler.js';
+
+/** Sends due webhooks and emails from the outbox, with backoff between attempts. */
+export const outboxDeliveryJob: Job = {
+  name: 'outbox-delivery',
+  run: (ctx) => deliverDue(ctx),
+};

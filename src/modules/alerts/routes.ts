@@ -1,0 +1,61 @@
+import { z } from 'zod';
+import { authorize } from '../../http/auth.js';
+import { AmountOut, NonNegativeAmount, OrgParams } from '../../http/schemas.js';
+import type { RouteModule } from '../../http/types.js';
+import { getAlerts, putAlerts, type ThresholdInput } from './service.js';
+
+const Pct = z
+  .number()
+  .min(0)
+  .max(100)
+  .refine((n) => Math.abs(n * 100 - Math.round(n * 100)) < 1e-9, { message: 'must have at most 2 decimal places' });
+
+const ThresholdIn = z.union([
+  z.object({ credits: NonNegativeAmount }).strict(),
+  z.object({ pct_of_included: Pct.meta({ description: 'percent of the credits of active included grants' }) }).strict(),
+]);
+
+const AlertsOut = z.object({
+  thresholds: z.array(
+    z.object({
+      id: z.string(),
+      credits: AmountOut.optional(),
+      pct_of_included: z.number().optional(),
+      level: AmountOut.meta({ description: 'the threshold in credits now' }),
+      state: z.enum(['ok', 'below']),
+      changed_at: z.string(),
+    }),
+  ),
+  emails: z.array(z.string()),
+  available: AmountOut,
+});
+
+export const alertRoutes: RouteModule = (app, { ctx }) => {
+  app.put(
+    '/v1/orgs/:org/alerts',
+    {
+      schema: {
+        tags: ['alerts'],
+        params: OrgParams,
+        body: z.object({ thresholds: z.array(ThresholdIn).max(20), emails: z.array(z.email().max(320)).max(50).default([]) }),
+        response: { 200: AlertsOut },
+      },
+    },
+    async (request) => {
+      authorize(request.actor, request.params.org, 'alerts.manage');
+      const thresholds: ThresholdInput[] = request.body.thresholds.map((t) =>
+        'credits' in t ? { credits: t.credits } : { pctBp: Math.round(t.pct_of_included * 100) },
+      );
+      return putAlerts({ ctx, orgId: request.params.org, thresholds, emails: request.body.emails });
+    },
+  );
+
+  app.get(
+    '/v1/orgs/:org/alerts',
+    { schema: { tags: ['alerts'], params: OrgParams, response: { 200: AlertsOut } } },
+    async (request) => {
+      authorize(request.actor, request.params.org, 'alerts.manage');
+      return getAlerts({ ctx, orgId: request.params.org });
+    },
+  );
+};

@@ -1,0 +1,135 @@
+import { sql } from 'drizzle-orm';
+import type { AppContext } from '../../context.js';
+import { rows, type Q } from '../../db/client.js';
+import { alertThresholds } from '../../db/schema/index.js';
+import { crossing, thresholdLevel, type Threshold, type ThresholdState } from '../../domain/alerts.js';
+import { newId } from '../../domain/ids.js';
+import { formatMicro } from '../../domain/money.js';
+import { enqueue } from '../outbox/enqueue.js';
+import { findOrg, lockOrg, orgNotFound, type OrgRow } from '../orgs/queries.js';
+import { balanceInTx, type BalanceNow } from './balance.js';
+import { alertRecipients } from './recipients.js';
+
+interface ThresholdRow {
+  id: string;
+  credits: bigint | null;
+  pctBp: number | null;
+  state: ThresholdState;
+  changedAt: Date;
+}
+
+export type ThresholdInput = { credits: bigint } | { pctBp: number };
+
+const keyOf = (t: { credits: bigint | null; pctBp: number | null }): string =>
+  t.credits !== null ? `c:${t.credits}` : `p:${t.pctBp}`;
+
+function asThreshold(row: ThresholdRow): Threshold {
+  return row.credits !== null ? { credits: BigInt(row.credits), pctBp: null } : { credits: null, pctBp: row.pctBp! };
+}
+
+function thresholdOut(row: ThresholdRow) {
+  return row.credits !== null ? { credits: formatMicro(BigInt(row.credits)) } : { pct_of_included: row.pctBp! / 100 };
+}
+
+async function loadThresholds(q: Q, orgId: string): Promise<ThresholdRow[]> {
+  const found = await rows<ThresholdRow>(
+    q,
+    sql`select id, credits, pct_bp as "pctBp", state, changed_at as "changedAt" from alert_thresholds
+        where org_id = ${orgId} order by credits nulls last, pct_bp`,
+  );
+  return found.map((t) => ({ ...t, credits: t.credits === null ? null : BigInt(t.credits), changedAt: new Date(t.changedAt) }));
+}
+
+/**
+ * Evaluates every threshold against the balance, inside the transaction
+ * that changed it. The organization lock serializes an organization's
+ * writers, and each threshold's armed/fired state changes in that same
+ * transaction, so concurrent writers crossing one threshold send one alert.
+ */
+export async function evaluateAlerts(tx: Q, org: OrgRow, now: Date, readBalance: () => Promise<BalanceNow>): Promise<void> {
+  const thresholds = await loadThresholds(tx, org.id);
+  if (thresholds.length === 0) return;
+  const balance = await readBalance();
+  let emails: string[] | undefined;
+  for (const t of thresholds) {
+    const level = thresholdLevel(asThreshold(t), balance.includedGranted);
+    const change = crossing(t.state, balance.available, level);
+    if (!change) continue;
+    emails ??= await alertRecipients(tx, org.id);
+    await tx.execute(sql`update alert_thresholds set state = ${change === 'fire' ? 'fired' : 'armed'},
+      changed_at = ${now.toISOString()}::timestamptz where org_id = ${org.id} and id = ${t.id}`);
+    await enqueue(tx, {
+      orgId: org.id,
+      type: change === 'fire' ? 'balance.low' : 'balance.low_resolved',
+      now,
+      emails,
+      data: {
+        org_id: org.id,
+        threshold_id: t.id,
+        threshold: thresholdOut(t),
+        level: formatMicro(level),
+        available: formatMicro(balance.available),
+      },
+    });
+  }
+}
+
+function alertsView(thresholds: ThresholdRow[], emails: string[], balance: BalanceNow) {
+  return {
+    thresholds: thresholds.map((t) => ({
+      id: t.id,
+      ...thresholdOut(t),
+      level: formatMicro(thresholdLevel(asThreshold(t), balance.includedGranted)),
+      state: t.state === 'fired' ? ('below' as const) : ('ok' as const),
+      changed_at: t.changedAt.toISOString(),
+    })),
+    emails,
+    available: formatMicro(balance.available),
+  };
+}
+
+/**
+ * Replaces the thresholds and emails. A threshold that is kept keeps its
+ * state; a new one is evaluated at once, so one set above the current
+ * balance alerts now rather than at the next change.
+ */
+export async function putAlerts(args: { ctx: AppContext; orgId: string; thresholds: ThresholdInput[]; emails: string[] }) {
+  const { ctx, orgId } = args;
+  return ctx.db.transaction(async (tx) => {
+    const org = await lockOrg(tx, orgId);
+    const now = ctx.clock.now();
+    const existing = new Map((await loadThresholds(tx, orgId)).map((t) => [keyOf(t), t]));
+    const wanted = new Map(
+      args.thresholds.map((t) => {
+        const row = 'credits' in t ? { credits: t.credits, pctBp: null } : { credits: null, pctBp: t.pctBp };
+        return [keyOf(row), row] as const;
+      }),
+    );
+    const removed = [...existing.keys()].filter((k) => !wanted.has(k)).map((k) => existing.get(k)!.id);
+    if (removed.length > 0) {
+      await tx.execute(sql`delete from alert_thresholds where org_id = ${orgId} and id = any(${sql.param(removed)}::text[])`);
+    }
+    const added = [...wanted].filter(([k]) => !existing.has(k)).map(([, t]) => t);
+    if (added.length > 0) {
+      await tx.insert(alertThresholds).values(
+        added.map((t) => ({ orgId, id: newId('thr', now.getTime()), credits: t.credits, pctBp: t.pctBp, state: 'armed' as const, changedAt: now })),
+      );
+    }
+    const emails = [...new Set(args.emails)];
+    await tx.execute(sql`insert into alert_settings (org_id, emails, updated_at)
+      values (${orgId}, ${JSON.stringify(emails)}::jsonb, ${now.toISOString()}::timestamptz)
+      on conflict (org_id) do update set emails = excluded.emails, updated_at = excluded.updated_at`);
+    const balance = await balanceInTx(tx, orgId, now);
+    await evaluateAlerts(tx, org, now, async () => balance);
+    return alertsView(await loadThresholds(tx, orgId), emails, balance);
+  });
+}
+
+export function getAlerts({ ctx, orgId }: { ctx: AppContext; orgId: string }) {
+  return ctx.db.read(async (q) => {
+    if (!(await findOrg(q, orgId))) throw orgNotFound(orgId);
+    const now = ctx.clock.now();
+    const [settings] = await rows<{ emails: string[] }>(q, sql`select emails from alert_settings where org_id = ${orgId}`);
+    return alertsView(await loadThresholds(q, orgId), settings?.emails ?? [], await balanceInTx(q, orgId, now));
+  });
+}

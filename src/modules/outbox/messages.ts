@@ -1,0 +1,27 @@
+/** Subject and plain text of the emails Tally sends. */
+export function describeNotification(type: string, data: Record<string, unknown>): { subject: string; text: string } {
+  const org = String(data.org_id ?? 'your organization');
+  switch (type) {
+    case 'balance.low':
+      return {
+        subject: `Low credit balance: ${String(data.available)} credits left`,
+        text:
+          `The available credit of ${org} is ${String(data.available)}, below your alert threshold of ${String(data.level)} credits.\n` +
+          'Buy credits or turn on auto-recharge to keep usage running.\n',
+      };
+    case 'balance.low_resolved':
+      return {
+        subject: `Credit balance back above ${String(data.level)} credits`,
+        text: `The available credit of ${org} is ${String(data.available)} again, at or above your alert threshold of ${String(data.level)} credits.\n`,
+      };
+    case 'auto_recharge.failed':
+      return {
+        subject: 'Auto-recharge payment failed',
+        text:
+          `An auto-recharge purchase of ${String(data.amount)} credits for ${org} failed: ${String(data.reason ?? 'payment failed')}.\n` +
+          'Auto-recharge tries again after its cooldown.\n',
+      };
+    default:
+      return { subject: `Tally notification: ${type}`, text: `${JSON.stringify(data, null, 2)}\n` };
+  }
+}

@@ -1,0 +1,45 @@
+import { z } from 'zod';
+import { authorize } from '../../http/auth.js';
+import { Cursor, Limit, OrgParams, page } from '../../http/schemas.js';
+import type { RouteModule } from '../../http/types.js';
+import { listNotifications } from './service.js';
+
+const NotificationOut = z.object({
+  id: z.string().meta({ description: 'the stable message id (webhook-id)' }),
+  type: z.string(),
+  data: z.record(z.string(), z.unknown()),
+  created_at: z.string(),
+  deliveries: z.array(
+    z.object({
+      id: z.string(),
+      channel: z.enum(['webhook', 'email']),
+      endpoint_id: z.string().nullable(),
+      recipients: z.array(z.string()),
+      status: z.enum(['pending', 'delivered', 'failed', 'cancelled', 'not_sent']),
+      attempts: z.number(),
+      next_attempt_at: z.string().nullable(),
+      delivered_at: z.string().nullable(),
+      last_error: z.string().nullable(),
+    }),
+  ),
+});
+
+export const notificationRoutes: RouteModule = (app, { ctx }) => {
+  app.get(
+    '/v1/orgs/:org/notifications',
+    {
+      schema: {
+        tags: ['alerts'],
+        params: OrgParams,
+        querystring: z.object({ type: z.string().max(100).optional(), limit: Limit, cursor: Cursor }),
+        response: { 200: page(NotificationOut) },
+      },
+    },
+    async (request) => {
+      authorize(request.actor, request.params.org, 'notifications.read');
+      const q = request.query;
+      const result = await listNotifications({ ctx, orgId: request.params.org, type: q.type, before: q.cursor, limit: q.limit });
+      return { data: result.data, next_cursor: result.next };
+    },
+  );
+};

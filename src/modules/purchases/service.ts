@@ -1,0 +1,215 @@
+import { sql } from 'drizzle-orm';
+import type { AppContext } from '../../context.js';
+import { rows, type Q } from '../../db/client.js';
+import { purchases } from '../../db/schema/index.js';
+import { newId } from '../../domain/ids.js';
+import { formatMicro } from '../../domain/money.js';
+import { notFound, TallyError } from '../../http/errors.js';
+import { alertRecipients } from '../alerts/recipients.js';
+import { insertGrant, settleOverage } from '../grants/service.js';
+import { blockAccount, LedgerBatch } from '../ledger/batch.js';
+import { runBalanceChanged } from '../ledger/hooks.js';
+import { enqueue } from '../outbox/enqueue.js';
+import { lockOrg, type OrgRow } from '../orgs/queries.js';
+import { paymentProvider } from './provider.js';
+import { findPurchase, findPurchaseByKey, findPurchases, purchaseView, type PurchaseRow, type PurchaseView } from './queries.js';
+
+export interface PurchaseInput {
+  amount: bigint;
+  priceUsd: bigint | null;
+  origin: 'manual' | 'auto_recharge';
+  /** auto-recharge purchases get `auto:<purchase id>` */
+  idempotencyKey: string | null;
+}
+
+/**
+ * Creates a purchase and its `purchased` grant waiting in `pending_payment`
+ * (not spendable), and asks the payment provider for the money. Runs inside
+ * a transaction holding the organization lock; auto-recharge calls it too.
+ */
+export async function startPurchase(ctx: AppContext, tx: Q, org: OrgRow, now: Date, input: PurchaseInput, actor: string | null) {
+  const id = newId('pur', now.getTime());
+  const provider = paymentProvider(ctx);
+  const grantId = await insertGrant(
+    tx,
+    org,
+    {
+      name: input.origin === 'auto_recharge' ? 'Auto-recharge' : 'Credit purchase',
+      source: 'purchased',
+      amount: input.amount,
+      pendingPayment: true,
+      metadata: { purchase_id: id },
+    },
+    now,
+    actor,
+  );
+  const { reference } = await provider.start({ orgId: org.id, purchaseId: id, amount: input.amount, priceUsd: input.priceUsd, origin: input.origin });
+  const row: PurchaseRow = {
+    id,
+    grantId,
+    amount: input.amount,
+    priceUsd: input.priceUsd,
+    status: 'pending_payment',
+    origin: input.origin,
+    provider: provider.name,
+    providerRef: reference,
+    idempotencyKey: input.idempotencyKey ?? `auto:${id}`,
+    failureReason: null,
+    createdAt: now,
+    paidAt: null,
+    failedAt: null,
+  };
+  await tx.insert(purchases).values({ orgId: org.id, ...row, actor });
+  return row;
+}
+
+/** `POST /purchases`: the idempotency key is required; a replay with the same amount and price returns the same purchase. */
+export async function createPurchase(args: {
+  ctx: AppContext;
+  orgId: string;
+  actor: string;
+  amount: bigint;
+  priceUsd: bigint | null;
+  idempotencyKey: string;
+}): Promise<{ statusCode: 200 | 201; body: PurchaseView }> {
+  const { ctx, orgId, actor } = args;
+  return ctx.db.transaction(async (tx) => {
+    const org = await lockOrg(tx, orgId);
+    const now = ctx.clock.now();
+    const seen = await findPurchaseByKey(tx, orgId, args.idempotencyKey);
+    if (seen) {
+      if (seen.amount !== args.amount || seen.priceUsd !== args.priceUsd || seen.origin !== 'manual') {
+        throw new TallyError(
+          'idempotency_key_reused',
+          `The idempotency key "${args.idempotencyKey}" was already used for a different purchase.`,
+        );
+      }
+      return { statusCode: 200, body: purchaseView(seen) };
+    }
+    const row = await startPurchase(
+      ctx,
+      tx,
+      org,
+      now,
+      { amount: args.amount, priceUsd: args.priceUsd, origin: 'manual', idempotencyKey: args.idempotencyKey },
+      actor,
+    );
+    return { statusCode: 201, body: purchaseView(row) };
+  });
+}
+
+async function pendingPurchase(tx: Q, orgId: string, id: string): Promise<PurchaseRow> {
+  const p = await findPurchase(tx, orgId, id);
+  if (!p) throw notFound('purchase', id);
+  return p;
+}
+
+const notPending = (p: PurchaseRow, verb: string): TallyError =>
+  new TallyError('purchase_not_pending', `Purchase "${p.id}" is ${p.status === 'paid' ? 'already paid' : 'failed'} and cannot be ${verb}.`);
+
+/**
+ * The payment arrived: the grant becomes spendable and repays overage first
+ * (SPEC §3.3). Confirming a paid purchase again changes nothing.
+ */
+export async function confirmPurchase(args: { ctx: AppContext; orgId: string; id: string; actor: string; reference?: string | undefined }) {
+  const { ctx, orgId, actor } = args;
+  return ctx.db.transaction(async (tx) => {
+    const org = await lockOrg(tx, orgId);
+    const now = ctx.clock.now();
+    const p = await pendingPurchase(tx, orgId, args.id);
+    if (p.status === 'paid') return purchaseView(p);
+    if (p.status === 'failed') throw notPending(p, 'confirmed');
+    // The grant row belongs to the grants module; releasing a purchase's grant is part of its payment.
+    await tx.execute(sql`update grants set pending_payment = false where org_id = ${orgId} and id = ${p.grantId}`);
+    await tx.execute(sql`update purchases set status = 'paid', paid_at = ${now.toISOString()}::timestamptz,
+      provider_ref = coalesce(${args.reference ?? null}, provider_ref) where org_id = ${orgId} and id = ${p.id}`);
+    await tx.execute(sql`update auto_recharge set in_flight_purchase_id = null where org_id = ${orgId} and in_flight_purchase_id = ${p.id}`);
+    const repaid = await settleOverage(tx, org, now, actor);
+    const paid: PurchaseRow = { ...p, status: 'paid', paidAt: now, providerRef: args.reference ?? p.providerRef };
+    await enqueue(tx, {
+      orgId,
+      type: 'purchase.paid',
+      now,
+      data: { org_id: orgId, purchase: purchaseView(paid), overage_repaid: formatMicro(repaid) },
+    });
+    await runBalanceChanged(ctx.hooks, { tx, org, now });
+    return purchaseView(paid);
+  });
+}
+
+/**
+ * The payment failed: the purchase is `failed` and its grant is voided (its
+ * credit moves to `voided`, so the ledger still shows it was never spendable).
+ * A failed auto-recharge notifies and waits for its cooldown.
+ */
+export async function failPurchase(args: { ctx: AppContext; orgId: string; id: string; actor: string; reason?: string | undefined }) {
+  const { ctx, orgId, actor } = args;
+  return ctx.db.transaction(async (tx) => {
+    const org = await lockOrg(tx, orgId);
+    const now = ctx.clock.now();
+    const p = await pendingPurchase(tx, orgId, args.id);
+    if (p.status === 'failed') return purchaseView(p);
+    if (p.status === 'paid') throw notPending(p, 'failed');
+    const reason = args.reason ?? 'payment failed';
+    await voidPendingGrant(tx, orgId, p.grantId, now, actor);
+    await tx.execute(sql`update purchases set status = 'failed', failed_at = ${now.toISOString()}::timestamptz,
+      failure_reason = ${reason} where org_id = ${orgId} and id = ${p.id}`);
+    const failed: PurchaseRow = { ...p, status: 'failed', failedAt: now, failureReason: reason };
+    if (p.origin === 'auto_recharge') {
+      await tx.execute(sql`update auto_recharge set in_flight_purchase_id = null, last_failed_at = ${now.toISOString()}::timestamptz
+        where org_id = ${orgId}`);
+      await enqueue(tx, {
+        orgId,
+        type: 'auto_recharge.failed',
+        now,
+        emails: await alertRecipients(tx, orgId),
+        data: { org_id: orgId, purchase_id: p.id, amount: formatMicro(p.amount), reason },
+      });
+    }
+    await runBalanceChanged(ctx.hooks, { tx, org, now });
+    return purchaseView(failed);
+  });
+}
+
+async function voidPendingGrant(tx: Q, orgId: string, grantId: string, now: Date, actor: string): Promise<void> {
+  const blocks = await rows<{ id: string; remaining: bigint }>(
+    tx,
+    sql`select id, remaining from blocks where org_id = ${orgId} and grant_id = ${grantId} order by seq`,
+  );
+  const batch = new LedgerBatch(orgId, now);
+  for (const b of blocks) {
+    const remaining = BigInt(b.remaining);
+    if (remaining === 0n) continue;
+    batch.move({
+      type: 'void',
+      amount: remaining,
+      from: blockAccount(b.id),
+      to: 'voided',
+      blockId: b.id,
+      blockBalanceAfter: 0n,
+      grantId,
+      occurredAt: now,
+      ref: 'payment_failed',
+      actor,
+    });
+  }
+  await batch.flush(tx);
+  await tx.execute(sql`update grants set voided_at = ${now.toISOString()}::timestamptz, pending_payment = false
+    where org_id = ${orgId} and id = ${grantId}`);
+}
+
+export async function listPurchases(args: {
+  ctx: AppContext;
+  orgId: string;
+  status: string | undefined;
+  before: string | undefined;
+  limit: number;
+}) {
+  const found = await args.ctx.db.read((q) => findPurchases(q, args.orgId, args.status, args.before, args.limit + 1));
+  const data = found.slice(0, args.limit).map(purchaseView);
+  return { data, next: found.length > args.limit ? data[data.length - 1]!.id : null };
+}
+
+export async function getPurchase({ ctx, orgId, id }: { ctx: AppContext; orgId: string; id: string }) {
+  return ctx.db.read(async (q) => purchaseView(await pendingPurchase(q, orgId, id)));
+}

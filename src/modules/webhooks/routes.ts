@@ -1,0 +1,113 @@
+import { z } from 'zod';
+import { authorize } from '../../http/auth.js';
+import { Cursor, Limit, OrgParams, page } from '../../http/schemas.js';
+import type { RouteModule } from '../../http/types.js';
+import { NOTIFICATION_TYPES } from '../outbox/types.js';
+import { createEndpoint, deleteEndpoint, getEndpoint, listDeliveries, listEndpoints, updateEndpoint } from './service.js';
+
+const EventType = z.enum(NOTIFICATION_TYPES);
+const Url = z.string().min(1).max(2000);
+
+const EndpointOut = z.object({
+  id: z.string(),
+  url: z.string(),
+  events: z.array(z.string()),
+  enabled: z.boolean(),
+  created_at: z.string(),
+  updated_at: z.string(),
+});
+
+const DeliveryOut = z.object({
+  delivery_id: z.string(),
+  message_id: z.string().meta({ description: 'the webhook-id header; the same on every retry' }),
+  type: z.string(),
+  attempt: z.number(),
+  attempted_at: z.string(),
+  ok: z.boolean(),
+  status_code: z.number().nullable(),
+  error: z.string().nullable(),
+  delivery_status: z.string(),
+});
+
+const EndpointParams = OrgParams.extend({ id: z.string() });
+
+export const webhookRoutes: RouteModule = (app, { ctx }) => {
+  app.post(
+    '/v1/orgs/:org/webhooks',
+    {
+      schema: {
+        tags: ['alerts'],
+        params: OrgParams,
+        body: z.object({ url: Url, events: z.array(EventType).min(1), enabled: z.boolean().default(true) }),
+        response: { 201: EndpointOut.extend({ secret: z.string().meta({ description: 'shown once; store it now' }) }) },
+      },
+    },
+    async (request, reply) => {
+      authorize(request.actor, request.params.org, 'webhooks.manage');
+      const b = request.body;
+      return reply.status(201).send(await createEndpoint({ ctx, orgId: request.params.org, url: b.url, events: b.events, enabled: b.enabled }));
+    },
+  );
+
+  app.get(
+    '/v1/orgs/:org/webhooks',
+    { schema: { tags: ['alerts'], params: OrgParams, response: { 200: z.object({ data: z.array(EndpointOut) }) } } },
+    async (request) => {
+      authorize(request.actor, request.params.org, 'webhooks.manage');
+      return { data: await listEndpoints({ ctx, orgId: request.params.org }) };
+    },
+  );
+
+  app.get(
+    '/v1/orgs/:org/webhooks/:id',
+    { schema: { tags: ['alerts'], params: EndpointParams, response: { 200: EndpointOut } } },
+    async (request) => {
+      authorize(request.actor, request.params.org, 'webhooks.manage');
+      return getEndpoint({ ctx, orgId: request.params.org, id: request.params.id });
+    },
+  );
+
+  app.patch(
+    '/v1/orgs/:org/webhooks/:id',
+    {
+      schema: {
+        tags: ['alerts'],
+        params: EndpointParams,
+        body: z.object({ url: Url.optional(), events: z.array(EventType).min(1).optional(), enabled: z.boolean().optional() }),
+        response: { 200: EndpointOut },
+      },
+    },
+    async (request) => {
+      authorize(request.actor, request.params.org, 'webhooks.manage');
+      return updateEndpoint({ ctx, orgId: request.params.org, id: request.params.id, patch: request.body });
+    },
+  );
+
+  app.delete(
+    '/v1/orgs/:org/webhooks/:id',
+    { schema: { tags: ['alerts'], params: EndpointParams } },
+    async (request, reply) => {
+      authorize(request.actor, request.params.org, 'webhooks.manage');
+      await deleteEndpoint({ ctx, orgId: request.params.org, id: request.params.id });
+      return reply.status(204).send();
+    },
+  );
+
+  app.get(
+    '/v1/orgs/:org/webhooks/:id/deliveries',
+    {
+      schema: {
+        tags: ['alerts'],
+        params: EndpointParams,
+        querystring: z.object({ limit: Limit, cursor: Cursor }),
+        response: { 200: page(DeliveryOut) },
+      },
+    },
+    async (request) => {
+      authorize(request.actor, request.params.org, 'webhooks.manage');
+      const q = request.query;
+      const result = await listDeliveries({ ctx, orgId: request.params.org, id: request.params.id, before: q.cursor, limit: q.limit });
+      return { data: result.data, next_cursor: result.next };
+    },
+  );
+};

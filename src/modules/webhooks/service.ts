@@ -1,0 +1,166 @@
+import { randomBytes } from 'node:crypto';
+import { sql } from 'drizzle-orm';
+import type { AppContext } from '../../context.js';
+import { rows, type Q } from '../../db/client.js';
+import { webhookEndpoints } from '../../db/schema/index.js';
+import { newId } from '../../domain/ids.js';
+import { notFound, TallyError } from '../../http/errors.js';
+import { lockOrg } from '../orgs/queries.js';
+
+interface EndpointRow {
+  id: string;
+  url: string;
+  events: string[];
+  enabled: boolean;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+export function endpointView(e: EndpointRow) {
+  return {
+    id: e.id,
+    url: e.url,
+    events: e.events,
+    enabled: e.enabled,
+    created_at: new Date(e.createdAt).toISOString(),
+    updated_at: new Date(e.updatedAt).toISOString(),
+  };
+}
+
+/** Only http(s) URLs; the scheme check is what matters, fetch would refuse others later and silently. */
+export function checkUrl(url: string): string {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    throw new TallyError('invalid_request', `"${url}" is not a URL.`);
+  }
+  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') {
+    throw new TallyError('invalid_request', `A webhook URL must start with http:// or https://, not ${parsed.protocol}//.`);
+  }
+  return parsed.toString();
+}
+
+/** A Standard Webhooks secret: `whsec_` and 24 random bytes in base64. */
+function newSecret(): string {
+  return `whsec_${randomBytes(24).toString('base64')}`;
+}
+
+const COLUMNS = sql`id, url, events, enabled, created_at as "createdAt", updated_at as "updatedAt"`;
+
+async function findEndpoint(q: Q, orgId: string, id: string): Promise<EndpointRow> {
+  const [row] = await rows<EndpointRow>(
+    q,
+    sql`select ${COLUMNS} from webhook_endpoints where org_id = ${orgId} and id = ${id} and deleted_at is null`,
+  );
+  if (!row) throw notFound('webhook endpoint', id);
+  return row;
+}
+
+export async function createEndpoint(args: { ctx: AppContext; orgId: string; url: string; events: string[]; enabled: boolean }) {
+  const { ctx, orgId } = args;
+  const url = checkUrl(args.url);
+  return ctx.db.transaction(async (tx) => {
+    await lockOrg(tx, orgId);
+    const now = ctx.clock.now();
+    const id = newId('whk', now.getTime());
+    const secret = newSecret();
+    const events = [...new Set(args.events)];
+    await tx.insert(webhookEndpoints).values({ orgId, id, url, events, enabled: args.enabled, secret, createdAt: now, updatedAt: now });
+    return { ...endpointView({ id, url, events, enabled: args.enabled, createdAt: now, updatedAt: now }), secret };
+  });
+}
+
+export function listEndpoints({ ctx, orgId }: { ctx: AppContext; orgId: string }) {
+  return ctx.db.read(async (q) => {
+    const found = await rows<EndpointRow>(
+      q,
+      sql`select ${COLUMNS} from webhook_endpoints where org_id = ${orgId} and deleted_at is null order by id`,
+    );
+    return found.map(endpointView);
+  });
+}
+
+export function getEndpoint({ ctx, orgId, id }: { ctx: AppContext; orgId: string; id: string }) {
+  return ctx.db.read(async (q) => endpointView(await findEndpoint(q, orgId, id)));
+}
+
+export async function updateEndpoint(args: {
+  ctx: AppContext;
+  orgId: string;
+  id: string;
+  patch: { url?: string | undefined; events?: string[] | undefined; enabled?: boolean | undefined };
+}) {
+  const { ctx, orgId, id, patch } = args;
+  const url = patch.url === undefined ? undefined : checkUrl(patch.url);
+  return ctx.db.transaction(async (tx) => {
+    await lockOrg(tx, orgId);
+    const current = await findEndpoint(tx, orgId, id);
+    const now = ctx.clock.now();
+    const next = {
+      ...current,
+      url: url ?? current.url,
+      events: patch.events ? [...new Set(patch.events)] : current.events,
+      enabled: patch.enabled ?? current.enabled,
+      updatedAt: now,
+    };
+    await tx.execute(sql`update webhook_endpoints set url = ${next.url}, events = ${JSON.stringify(next.events)}::jsonb,
+      enabled = ${next.enabled}, updated_at = ${now.toISOString()}::timestamptz where org_id = ${orgId} and id = ${id}`);
+    return endpointView(next);
+  });
+}
+
+/** Deleting keeps the row (its delivery history stays readable); pending messages to it are cancelled. */
+export async function deleteEndpoint({ ctx, orgId, id }: { ctx: AppContext; orgId: string; id: string }) {
+  await ctx.db.transaction(async (tx) => {
+    await lockOrg(tx, orgId);
+    await findEndpoint(tx, orgId, id);
+    const now = ctx.clock.now().toISOString();
+    await tx.execute(sql`update webhook_endpoints set deleted_at = ${now}::timestamptz, enabled = false, updated_at = ${now}::timestamptz
+      where org_id = ${orgId} and id = ${id}`);
+    await tx.execute(sql`update outbox set status = 'cancelled', last_error = 'the webhook endpoint was deleted'
+      where org_id = ${orgId} and endpoint_id = ${id} and status = 'pending'`);
+  });
+}
+
+/** Every attempt to deliver to one endpoint, newest first. */
+export async function listDeliveries(args: { ctx: AppContext; orgId: string; id: string; before: string | undefined; limit: number }) {
+  const { ctx, orgId, id, limit } = args;
+  return ctx.db.read(async (q) => {
+    await findEndpoint(q, orgId, id);
+    const cursor = args.before ? sql`and (o.id || ':' || lpad(a.attempt::text, 4, '0')) < ${args.before}` : sql``;
+    const found = await rows<{
+      outboxId: string;
+      messageId: string;
+      type: string;
+      attempt: number;
+      attemptedAt: Date;
+      ok: boolean;
+      statusCode: number | null;
+      error: string | null;
+      status: string;
+    }>(
+      q,
+      sql`select o.id as "outboxId", o.notification_id as "messageId", n.type, a.attempt, a.attempted_at as "attemptedAt", a.ok,
+            a.status_code as "statusCode", a.error, o.status
+          from outbox_attempts a
+          join outbox o on o.org_id = a.org_id and o.id = a.outbox_id
+          join notifications n on n.org_id = o.org_id and n.id = o.notification_id
+          where a.org_id = ${orgId} and o.endpoint_id = ${id} ${cursor}
+          order by o.id desc, a.attempt desc limit ${limit + 1}`,
+    );
+    const data = found.slice(0, limit).map((r) => ({
+      delivery_id: r.outboxId,
+      message_id: r.messageId,
+      type: r.type,
+      attempt: r.attempt,
+      attempted_at: new Date(r.attemptedAt).toISOString(),
+      ok: r.ok,
+      status_code: r.statusCode,
+      error: r.error,
+      delivery_status: r.status,
+    }));
+    const last = data[data.length - 1];
+    return { data, next: found.length > limit && last ? `${last.delivery_id}:${String(last.attempt).padStart(4, '0')}` : null };
+  });
+}
