@@ -334,6 +334,8 @@ function startServer(env: Record<string, string>): Promise<Server> {
         out = '';
         child.stdout!.removeAllListeners('data');
         child.stdout!.on('data', () => {}); // keep draining (warnings)
+        child.stderr!.removeAllListeners('data');
+        child.stderr!.on('data', (c: Buffer) => process.stderr.write(`[server] ${c.toString()}`));
         resolve({ child, base: new URL(m[1]!) });
       }
     });
