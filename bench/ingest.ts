@@ -298,6 +298,17 @@ async function ingest(base: URL, batches: Batch[]): Promise<IngestStats> {
   return stats;
 }
 
+/** User + system CPU seconds a process has used so far (Linux /proc), or undefined. */
+function cpuSeconds(pid: number): number | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100; // utime, stime in USER_HZ (100 on Linux)
+  } catch {
+    return undefined;
+  }
+}
+
 function percentile(sorted: number[], p: number): number {
   if (sorted.length === 0) return NaN;
   const rank = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
@@ -518,6 +529,8 @@ interface Target {
   serverEnv: Record<string, string>;
   describe: string;
   raw(text: string, rows: number): Promise<{ seconds: number; method: string }>;
+  /** PostgreSQL backend processes serving the scratch database (none for PGlite: it runs inside the server). */
+  backendPids(): Promise<number[]>;
   cleanup(): Promise<void>;
 }
 
@@ -530,6 +543,7 @@ async function prepareTarget(): Promise<Target> {
       serverEnv: { ...base, TALLY_DATA_DIR: dataDir },
       describe: `embedded PGlite ${packageVersion('@electric-sql/pglite')} in ${dataDir}`,
       raw: (text, rows) => rawCopyPglite(dataDir, text, rows),
+      backendPids: async () => [],
       cleanup: async () => rmSync(dataDir, { recursive: true, force: true }),
     };
   }
@@ -548,6 +562,16 @@ async function prepareTarget(): Promise<Target> {
     serverEnv: { ...base, TALLY_DATA_DIR: dataDir, DATABASE_URL: scratch.toString() },
     describe: `PostgreSQL ${version} at ${admin.host}, scratch database ${name} (dropped at the end)`,
     raw: (text, rows) => rawCopyPostgres(scratch.toString(), text, rows),
+    backendPids: async () => {
+      const c = new pg.Client({ connectionString: admin.toString() });
+      await c.connect();
+      try {
+        const found = await c.query<{ pid: number }>('select pid from pg_stat_activity where datname = $1 and pid <> pg_backend_pid()', [name]);
+        return found.rows.map((r) => r.pid);
+      } finally {
+        await c.end();
+      }
+    },
     cleanup: async () => {
       const c = new pg.Client({ connectionString: admin.toString() });
       await c.connect();
@@ -595,7 +619,15 @@ async function main(): Promise<number> {
     await setUp(server.base);
     log(`set up ${ORGS} organizations with 2 grants each and ${Object.keys(METERS).length} meters (${Math.ceil(ORGS / 4)} organization overrides)`);
     const { batches, unique } = makeWorkload(Date.now());
+    const cpuBefore = new Map<number, number>();
+    for (const pid of [server.child.pid!, ...(await target.backendPids())]) cpuBefore.set(pid, cpuSeconds(pid) ?? 0);
+    const benchCpuBefore = process.cpuUsage();
     const ingestStats = await ingest(server.base, batches);
+    const benchCpu = process.cpuUsage(benchCpuBefore);
+    const serverCpu = (cpuSeconds(server.child.pid!) ?? NaN) - cpuBefore.get(server.child.pid!)!;
+    let dbCpu = 0;
+    const backends = await target.backendPids();
+    for (const pid of backends) dbCpu += (cpuSeconds(pid) ?? 0) - (cpuBefore.get(pid) ?? 0);
     agent.destroy();
     await stopServer(server.child);
     server = undefined;
@@ -606,6 +638,12 @@ async function main(): Promise<number> {
     log(`ingest over HTTP: ${fmt(ingestStats.counted)} events answered in ${fmt(ingestStats.seconds, 2)} s → ${fmt(eventsPerS)} events/s`);
     log(`  ${batches.length} requests, latency p50 ${fmt(percentile(lat, 50), 1)} ms, p99 ${fmt(percentile(lat, 99), 1)} ms, max ${fmt(lat[lat.length - 1] ?? NaN, 1)} ms`);
     log(`  accepted ${fmt(ingestStats.accepted)}, duplicate ${fmt(ingestStats.duplicates)}, rejected ${fmt(ingestStats.rejected)}, failed requests ${ingestStats.failedRequests}`);
+    log(
+      `  CPU during the ingest: server ${fmt(serverCpu, 2)} s` +
+        (target.kind === 'postgres' ? `, PostgreSQL backends (${backends.length}) ${fmt(dbCpu, 2)} s` : ' (PGlite included)') +
+        `, benchmark clients ${fmt((benchCpu.user + benchCpu.system) / 1e6, 2)} s` +
+        ` → ${fmt(ingestStats.counted / (serverCpu + dbCpu))} events per server+database CPU-second`,
+    );
 
     const problems: string[] = [...ingestStats.failures.slice(0, 5)];
     const expectedDuplicates = TOTAL - unique.length;
