@@ -4,7 +4,7 @@ import { rows, type Q } from '../../db/client.js';
 import { drawDown } from '../../domain/drawdown.js';
 import { formatMicro } from '../../domain/money.js';
 import { rate } from '../../domain/rating.js';
-import { bookingTime, DAY_MS } from '../../domain/time.js';
+import { DAY_MS, periodContaining } from '../../domain/time.js';
 import type { Actor } from '../../http/auth.js';
 import { TallyError, type ErrorCode } from '../../http/errors.js';
 import { blockAccount, LedgerBatch } from '../ledger/batch.js';
@@ -115,6 +115,7 @@ async function ingestForOrg(
   ]);
   const seenIds = new Set(seen.map((r) => r.id));
   const oldest = now.getTime() - org.graceDays * DAY_MS;
+  const booked = bookingAt(now, org.timezone);
   const results: EventResult[] = [];
   const accepted: { input: EventInput; rated: RatedEvent; overage: bigint }[] = [];
   for (const e of events) {
@@ -139,7 +140,7 @@ async function ingestForOrg(
         id: e.id,
         meter: e.meter,
         quantity: e.quantity,
-        bookedAt: bookingTime(e.timestamp, now, org.timezone),
+        bookedAt: booked(e.timestamp),
         userId: e.user ?? null,
         project: e.project ?? null,
         resourceClass: e.resource_class ?? null,
@@ -153,7 +154,7 @@ async function ingestForOrg(
     }
   }
   if (accepted.length === 0) return results;
-  await drawAndRecord(tx, org, now, accepted, actor);
+  await drawAndRecord(tx, org, now, booked, accepted, actor);
   await insertEvents(tx, orgId, now, accepted);
   const rated = accepted.map((a) => a.rated);
   await addToRollups(tx, orgId, org.timezone, rated);
@@ -162,10 +163,21 @@ async function ingestForOrg(
   return results;
 }
 
+/**
+ * `bookingTime(at, now, zone)` for one batch: every event of a batch shares
+ * `now`, so the open billing period (a time-zone computation) is found once
+ * per batch instead of once per event and entry. Same answers, by construction.
+ */
+function bookingAt(now: Date, zone: string): (at: Date) => Date {
+  const openStart = periodContaining(now, zone).startsAt;
+  return (at) => (at < openStart ? openStart : at);
+}
+
 async function drawAndRecord(
   tx: Q,
   org: OrgRow,
   now: Date,
+  booked: (at: Date) => Date,
   accepted: { input: EventInput; rated: RatedEvent; overage: bigint }[],
   actor: string,
 ): Promise<void> {
@@ -175,7 +187,7 @@ async function drawAndRecord(
     accountBalance(tx, org.id, 'overage'),
   ]);
   const batch = new LedgerBatch(org.id, now);
-  if (overageBalance < 0n) repayOverage(batch, -overageBalance, blocks, now, bookingTime(now, now, org.timezone), actor);
+  if (overageBalance < 0n) repayOverage(batch, -overageBalance, blocks, now, booked(now), actor);
   for (const a of accepted) {
     if (a.rated.credits === 0n) continue;
     const { draws, overage } = drawDown(blocks, a.rated.credits, a.input.timestamp, now);
@@ -189,7 +201,7 @@ async function drawAndRecord(
         blockBalanceAfter: d.block.remaining,
         grantId: d.block.grantId,
         // paid by a block that started after the event: booked when the block started
-        occurredAt: bookingTime(new Date(Math.max(a.input.timestamp.getTime(), d.block.startsAt.getTime())), now, org.timezone),
+        occurredAt: booked(new Date(Math.max(a.input.timestamp.getTime(), d.block.startsAt.getTime()))),
         eventId: a.input.id,
         actor,
       });
