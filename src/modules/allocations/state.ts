@@ -38,13 +38,12 @@ export interface BudgetState {
 export async function loadBudgetState(q: Q, org: OrgRow, now: Date, cycle?: CycleRow): Promise<BudgetState> {
   const settings = await loadSettings(q, org);
   const current = cycle ?? (await currentCycleView(q, org, settings, now));
-  const [usage, groups, members, heldBy, autoApproved] = await Promise.all([
-    findCycleUsage(q, org.id, current.id),
-    findGroups(q, org.id),
-    findMembers(q, org.id),
-    findHeldByMember(q, org.id, now),
-    findAutoApproved(q, org.id, current.id),
-  ]);
+  // One after another: inside a transaction they share one connection anyway.
+  const usage = await findCycleUsage(q, org.id, current.id);
+  const groups = await findGroups(q, org.id);
+  const members = await findMembers(q, org.id);
+  const heldBy = await findHeldByMember(q, org.id, now);
+  const autoApproved = await findAutoApproved(q, org.id, current.id);
   return { org, settings, cycle: current, cycleUsed: usage.total, groups, members, usage: usage.byMember, heldBy, autoApproved };
 }
 

@@ -159,7 +159,8 @@ export async function captureHold(args: { ctx: AppContext; actor: Actor; orgId: 
     const batch = new LedgerBatch(orgId, now);
     batch.move({ type: 'hold_capture', amount: hold.amount, from: 'held', to: 'reserved', occurredAt: now, ref: `hold:${hold.id}`, actor: actor.label });
     if (amount > 0n) {
-      const [blocks, overageBalance] = await Promise.all([loadSpendableBlocks(tx, orgId, now), accountBalance(tx, orgId, 'overage')]);
+      const blocks = await loadSpendableBlocks(tx, orgId, now);
+      const overageBalance = await accountBalance(tx, orgId, 'overage');
       if (overageBalance < 0n) repayOverage(batch, -overageBalance, blocks, now, now, actor.label);
       const { draws, overage } = drawDown(blocks, amount, now, now);
       for (const d of draws) {
