@@ -86,14 +86,14 @@ describe.each(testDatabases)('holds and admission on $name', (target) => {
 
   it('names the account cycle, the balance and a plan limit when they bind', async () => {
     await app.call('PATCH', `${base()}/groups/grp_default`, { monthly_allocation: '2000' });
-    await member('kim', '900');
+    await member('kim', '1500');
     await app.call('PATCH', `${base()}/settings`, { credits_per_cycle: '20' });
     const cyc = await app.call('POST', `${base()}/check`, { member: 'kim', amount: '15' });
     expect(cyc.body).toMatchObject({ allowed: false, limited_by: 'account_cycle', remaining: { account_cycle: '14.8' } });
     await app.call('PATCH', `${base()}/settings`, { credits_per_cycle: null });
-    const bal = await app.call('POST', `${base()}/check`, { member: 'kim', amount: '800' });
+    const bal = await app.call('POST', `${base()}/check`, { member: 'kim', amount: '995' });
     expect(bal.body).toMatchObject({ allowed: false, limited_by: 'balance', remaining: { balance: '994.8' } });
-    const refused = await app.call('POST', `${base()}/holds`, { member: 'kim', amount: '800' });
+    const refused = await app.call('POST', `${base()}/holds`, { member: 'kim', amount: '995' });
     expect(refused.status).toBe(422);
     expect(refused.body.error).toMatchObject({ code: 'insufficient_credits', details: { limited_by: 'balance' } });
 
