@@ -71,8 +71,11 @@ export async function currentCycleView(q: Q, org: OrgRow, settings: SettingsRow,
 
 /** Rolls cycles over up to `now` and returns the open one. Needs the organization lock. */
 export async function ensureCycle(tx: Q, org: OrgRow, now: Date): Promise<{ settings: SettingsRow; cycle: CycleRow }> {
-  await ensureOrgSetup(tx, org, now);
-  const settings = await loadSettings(tx, org);
+  let settings = await findSettings(tx, org.id);
+  if (!settings) {
+    await ensureOrgSetup(tx, org, now);
+    settings = await loadSettings(tx, org);
+  }
   const latest = await findLatestCycle(tx, org.id);
   if (latest && latest.closedAt === null && now < latest.endsAt && now >= latest.startsAt) return { settings, cycle: latest };
   if (latest && latest.closedAt === null) await closeCycle(tx, org.id, latest.id, latest.endsAt < now ? latest.endsAt : now);
