@@ -74,6 +74,7 @@ describe.each(testDatabases)('holds and admission on $name', (target) => {
     app.clock.set('2026-03-10T13:00:01Z');
     expect((await app.call('POST', `${base()}/check`, { member: 'jay', amount: '10' })).body).toMatchObject({ allowed: true, remaining: { member: '10' } });
     expect((await app.call('GET', `${base()}/holds?status=expired`)).body.data.map((x: { id: string }) => x.id)).toEqual([h.body.id]);
+    expect((await app.call('GET', `${base()}/balance`)).body.held).toBe('0');
     const before = await ledgerTotal();
     expect(before.held).toBe(8_000_000n);
     const done = await app.scheduler.runOnce();

@@ -1,5 +1,6 @@
 import { sql } from 'drizzle-orm';
 import type { AppContext } from '../../context.js';
+import type { Q } from '../../db/client.js';
 import { newId } from '../../domain/ids.js';
 import type { Actor } from '../../http/auth.js';
 import { TallyError } from '../../http/errors.js';
@@ -20,19 +21,19 @@ export interface GroupInput {
 }
 
 /** A locked, rolled-over budget state: the start of every allocation write. */
-export async function lockedState(ctx: AppContext, tx: Parameters<Parameters<AppContext['db']['transaction']>[0]>[0], orgId: string) {
+export async function lockedState(ctx: AppContext, tx: Q, orgId: string) {
   const org = await lockOrg(tx, orgId);
   const now = ctx.clock.now();
   const { cycle } = await ensureCycle(tx, org, now);
   return { now, state: await loadBudgetState(tx, org, now, cycle) };
 }
 
-async function assertNameFree(tx: Parameters<typeof findGroupByName>[0], orgId: string, name: string, self?: string) {
+async function assertNameFree(tx: Q, orgId: string, name: string, self?: string) {
   const other = await findGroupByName(tx, orgId, name);
   if (other && other.id !== self) throw new TallyError('already_exists', `A group named "${name}" already exists.`);
 }
 
-async function writeGroup(tx: Parameters<typeof findGroupByName>[0], orgId: string, g: GroupRow): Promise<void> {
+async function writeGroup(tx: Q, orgId: string, g: GroupRow): Promise<void> {
   await tx.execute(sql`
     insert into groups (org_id, id, name, is_default, monthly_allocation, extra, extra_cycle_id, auto_approve_reserve, created_at, updated_at)
     values (${orgId}, ${g.id}, ${g.name}, ${g.isDefault}, ${g.monthlyAllocation.toString()}::bigint, ${g.extra.toString()}::bigint,

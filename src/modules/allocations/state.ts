@@ -22,6 +22,8 @@ import {
   type SettingsRow,
 } from './queries.js';
 
+const fmt = formatMicro;
+
 /** Everything the budget figures of one organization depend on, at one instant. */
 export interface BudgetState {
   org: OrgRow;
@@ -137,4 +139,3 @@ export function assertWithinBudgets(before: BudgetState, after: BudgetState): vo
   }
 }
 
-const fmt = formatMicro;

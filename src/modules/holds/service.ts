@@ -16,7 +16,7 @@ import { accountBalance, loadSpendableBlocks, repayOverage } from '../ledger/blo
 import { runBalanceChanged, runUsageRecorded } from '../ledger/hooks.js';
 import { findOrg, lockOrg, orgNotFound, type OrgRow } from '../orgs/queries.js';
 import { decideAdmission } from './admission.js';
-import { closeHolds, findDueHolds, findHold, findHolds, insertHold, orgsWithDueHolds, type HoldRow } from './queries.js';
+import { closeHolds, findDueHolds, findHold, findHolds, insertHold, orgsWithDueHolds, sumHeldPastExpiry, type HoldRow } from './queries.js';
 
 // Holds are ledger entries (SPEC §3.2, §3.6): a hold moves its amount from
 // `reserved` to `held`, which the available balance subtracts; release and
@@ -51,6 +51,9 @@ export async function releaseDueHolds(tx: Q, org: OrgRow, now: Date): Promise<nu
   await closeHolds(tx, org.id, due.map((h) => h.id), 'expired', now);
   return due.length;
 }
+
+/** Balance reads subtract this from `held`: an expired hold reserves nothing, even before the job runs. */
+export const heldPastExpiry = (q: Q, orgId: string, now: Date): Promise<bigint> => sumHeldPastExpiry(q, orgId, now);
 
 /** The hold-expiry job for one organization. */
 export function expireHolds(ctx: AppContext, orgId: string): Promise<number> {
