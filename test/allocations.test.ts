@@ -137,6 +137,18 @@ describe.each(testDatabases)('allocations on $name', (target) => {
     expect(delDefault.body.error.code).toBe('default_group_protected');
   });
 
+  it('refuses an approval the group cannot cover, leaving the request pending', async () => {
+    const big = await app.call('POST', `${base()}/requests`, { member: 'bob', amount: '100000', reason: 'huge' });
+    expect(big.body.status).toBe('pending');
+    const before = await defaultGroup();
+    const res = await app.call('POST', `${base()}/requests/${big.body.id}/approve`, {});
+    expect(res.status).toBe(422);
+    expect(res.body.error).toMatchObject({ code: 'allocation_exceeds_budget', details: { limit: 'group' } });
+    expect(await defaultGroup()).toEqual(before);
+    const still = await app.call('GET', `${base()}/requests?status=pending&limit=100`);
+    expect(still.body.data.map((r: { id: string }) => r.id)).toContain(big.body.id);
+  });
+
   it('writes audit entries for changes, grants included', async () => {
     const audit = await app.call('GET', `${base()}/audit?limit=1000`);
     expect(audit.status).toBe(200);
@@ -148,5 +160,33 @@ describe.each(testDatabases)('allocations on $name', (target) => {
     expect(upd.body.data[0]).toMatchObject({ actor: 'platform', target: 'ann' });
     expect(upd.body.data[0].before.monthly).toBe('300');
     expect(upd.body.data[0].after.monthly).toBe('450');
+  });
+});
+
+describe.each(testDatabases)('allocations OpenAPI on $name', (target) => {
+  it('documents every allocation endpoint', async () => {
+    const app = await startTestApp(target);
+    try {
+      const doc = await app.call('GET', '/v1/openapi.json');
+      expect(doc.status).toBe(200);
+      const paths = Object.keys(doc.body.paths);
+      for (const p of [
+        '/v1/orgs/{org}/settings',
+        '/v1/orgs/{org}/cycle',
+        '/v1/orgs/{org}/cycle/reset',
+        '/v1/orgs/{org}/cycles',
+        '/v1/orgs/{org}/groups/{group}',
+        '/v1/orgs/{org}/members/{member}',
+        '/v1/orgs/{org}/allocations',
+        '/v1/orgs/{org}/check',
+        '/v1/orgs/{org}/holds/{hold}/capture',
+        '/v1/orgs/{org}/requests/{id}/approve',
+        '/v1/orgs/{org}/audit',
+      ]) {
+        expect(paths).toContain(p);
+      }
+    } finally {
+      await app.close();
+    }
   });
 });
