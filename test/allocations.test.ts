@@ -150,10 +150,11 @@ describe.each(testDatabases)('allocations on $name', (target) => {
   });
 
   it('writes audit entries for changes, grants included', async () => {
+    expect((await app.call('PATCH', `/v1/orgs/${org}`, { name: 'Acme Labs' })).status).toBe(200);
     const audit = await app.call('GET', `${base()}/audit?limit=1000`);
     expect(audit.status).toBe(200);
     const actions = new Set(audit.body.data.map((a: { action: string }) => a.action));
-    for (const a of ['grant.create', 'group.update', 'member.create', 'member.update', 'request.approve', 'request.deny', 'request.auto_approve', 'settings.update', 'group.delete']) {
+    for (const a of ['grant.create', 'group.update', 'member.create', 'member.update', 'request.approve', 'request.deny', 'request.auto_approve', 'settings.update', 'group.delete', 'org.update']) {
       expect(actions).toContain(a);
     }
     const upd = await app.call('GET', `${base()}/audit?action=member.update`);

@@ -4,6 +4,7 @@ import { orgs } from '../../db/schema/index.js';
 import { newId } from '../../domain/ids.js';
 import { TallyError } from '../../http/errors.js';
 import { ensureCycle } from '../allocations/cycles.js';
+import { recordAudit } from '../audit/service.js';
 import { findOrg, listOrgs, lockOrg, orgNotFound, type OrgRow } from './queries.js';
 
 export interface CreateOrgInput {
@@ -58,14 +59,16 @@ export interface UpdateOrgInput {
   overage?: 'allow' | 'deny' | undefined;
 }
 
-export async function updateOrg({ ctx, orgId, input }: { ctx: AppContext; orgId: string; input: UpdateOrgInput }) {
+export async function updateOrg({ ctx, orgId, input, actor }: { ctx: AppContext; orgId: string; input: UpdateOrgInput; actor?: string }) {
   return ctx.db.transaction(async (tx) => {
-    await lockOrg(tx, orgId);
+    const before = await lockOrg(tx, orgId);
     const changes = Object.fromEntries(Object.entries(input).filter(([, v]) => v !== undefined));
     await tx
       .update(orgs)
       .set({ ...changes, updatedAt: ctx.clock.now() })
       .where(eq(orgs.id, orgId));
-    return lockOrg(tx, orgId);
+    const after = await lockOrg(tx, orgId);
+    await recordAudit(tx, { orgId, actor: actor ?? 'platform', action: 'org.update', target: orgId, before, after, at: ctx.clock.now() });
+    return after;
   });
 }
