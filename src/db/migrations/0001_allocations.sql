@@ -107,6 +107,7 @@ CREATE TABLE "org_settings" (
 CREATE INDEX "audit_action" ON "audit_log" USING btree ("org_id","action","id");--> statement-breakpoint
 CREATE INDEX "credit_requests_status" ON "credit_requests" USING btree ("org_id","status","id");--> statement-breakpoint
 CREATE UNIQUE INDEX "cycles_seq" ON "cycles" USING btree ("org_id","seq");--> statement-breakpoint
+CREATE INDEX "cycles_start" ON "cycles" USING btree ("org_id","starts_at");--> statement-breakpoint
 CREATE UNIQUE INDEX "groups_name" ON "groups" USING btree ("org_id",lower("name"));--> statement-breakpoint
 CREATE INDEX "holds_open" ON "holds" USING btree ("org_id","status","expires_at");--> statement-breakpoint
 CREATE UNIQUE INDEX "members_email" ON "members" USING btree ("org_id",lower("email"));--> statement-breakpoint

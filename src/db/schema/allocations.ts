@@ -33,7 +33,12 @@ export const cycles = pgTable(
     creditsPerCycle: micro('credits_per_cycle'),
     closedAt: instant('closed_at'),
   },
-  (t) => [primaryKey({ columns: [t.orgId, t.id] }), uniqueIndex('cycles_seq').on(t.orgId, t.seq)],
+  (t) => [
+    primaryKey({ columns: [t.orgId, t.id] }),
+    uniqueIndex('cycles_seq').on(t.orgId, t.seq),
+    // usage is matched to the cycle whose range contains its booking time
+    index('cycles_start').on(t.orgId, t.startsAt),
+  ],
 );
 
 /** Usage per cycle and member, maintained in the ingest transaction; member '' is the whole organization. */
