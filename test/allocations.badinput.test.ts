@@ -21,6 +21,7 @@ describe.each(testDatabases)('allocation bad input on $name', (target) => {
                (select string_agg(id || ':' || coalesce(monthly, -1) || ':' || extra || ':' || group_id, ',' order by id) from members where org_id = ${org}) as members,
                (select string_agg(id || ':' || name || ':' || monthly_allocation || ':' || extra || ':' || auto_approve_reserve, ',' order by id) from groups where org_id = ${org}) as groups,
                (select credits_per_cycle::text || cycle_cadence || credits_per_new_user from org_settings where org_id = ${org}) as settings,
+               (select count(*) from api_keys where org_id = ${org})::text as keys,
                (select count(*) from cycles where org_id = ${org})::text as cycles`,
       ),
     );
@@ -62,6 +63,8 @@ describe.each(testDatabases)('allocation bad input on $name', (target) => {
     { name: 'allocation over the group budget', method: 'PATCH', url: () => `${base()}/members/ann`, body: { monthly: '50.000001' }, status: 422, code: 'allocation_exceeds_budget' },
     { name: 'hold above the allocation', method: 'POST', url: () => `${base()}/holds`, body: { member: 'ann', amount: '10.000001' }, status: 422, code: 'insufficient_credits' },
     { name: 'hold expiring in the past', method: 'POST', url: () => `${base()}/holds`, body: { member: 'ann', amount: '1', expires_at: '2026-03-10T11:00:00Z' }, status: 400, code: 'invalid_request' },
+    { name: 'member key without a member', method: 'POST', url: () => `${base()}/api-keys`, body: { name: 'k', role: 'member' }, status: 400, code: 'invalid_request' },
+    { name: 'key for an unknown member', method: 'POST', url: () => `${base()}/api-keys`, body: { name: 'k', role: 'manager', member: 'nobody' }, status: 404, code: 'member_not_found' },
     { name: 'not JSON', method: 'POST', url: () => `${base()}/requests`, body: '{"member": ', status: 400, code: 'invalid_json' },
   ];
 

@@ -7,7 +7,7 @@ import { TallyError } from '../../http/errors.js';
 import { recordAudit } from '../audit/service.js';
 import { findOrg, orgNotFound } from '../orgs/queries.js';
 import { lockedState } from './groups.js';
-import { DEFAULT_GROUP_ID, findMembers, type MemberRow } from './queries.js';
+import { DEFAULT_GROUP_ID, findMember, findMembers, type MemberRow } from './queries.js';
 import { canManageMember, canSeeMember, forbidden, scopeOf, type Scope } from './scope.js';
 import { assertWithinBudgets, effectiveExtra, groupOf, loadBudgetState, memberOf, withMember, type BudgetState } from './state.js';
 import { memberView } from './views.js';
@@ -199,4 +199,11 @@ export async function listMembers(args: {
   });
   const data = found.slice(0, limit).map((m) => memberView(state, state.members.find((x) => x.id === m.id) ?? m));
   return { data, next: found.length > limit ? data[data.length - 1]!.id : null };
+}
+
+/** For other modules (API keys): refuses an id that is not a member of the organization. */
+export async function assertMemberExists(q: Q, orgId: string, memberId: string): Promise<void> {
+  if (!(await findMember(q, orgId, memberId))) {
+    throw new TallyError('member_not_found', `No member with id "${memberId}" exists in this organization.`);
+  }
 }
