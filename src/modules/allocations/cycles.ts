@@ -1,6 +1,6 @@
 import { sql } from 'drizzle-orm';
 import type { AppContext } from '../../context.js';
-import type { Q } from '../../db/client.js';
+import { rows, type Q } from '../../db/client.js';
 import { cycleContaining, initialAnchor, type Cadence } from '../../domain/cycles.js';
 import type { OrgRow } from '../orgs/queries.js';
 import {
@@ -100,7 +100,7 @@ export async function restartCycles(tx: Q, org: OrgRow, now: Date, cadence: Cade
 export async function orgsWithEndedCycles(ctx: AppContext): Promise<string[]> {
   const now = ctx.clock.now().toISOString();
   const found = await ctx.db.read((q) =>
-    q.execute(sql`select distinct org_id from cycles where closed_at is null and ends_at <= ${now}::timestamptz`),
+    rows<{ org_id: string }>(q, sql`select distinct org_id from cycles where closed_at is null and ends_at <= ${now}::timestamptz`),
   );
-  return (found as unknown as { rows: { org_id: string }[] }).rows.map((r) => r.org_id);
+  return found.map((r) => r.org_id);
 }

@@ -5,7 +5,8 @@ import type { Actor } from '../../http/auth.js';
 import { recordAudit } from '../audit/service.js';
 import { findOrg, lockOrg, orgNotFound } from '../orgs/queries.js';
 import { ensureCycle, loadSettings, restartCycles } from './cycles.js';
-import { findCycles } from './queries.js';
+import { sumBig } from '../../domain/money.js';
+import { findCycles, findHeldByMember } from './queries.js';
 import { loadBudgetState } from './state.js';
 import { currentCycleOut, cycleView, settingsView } from './views.js';
 
@@ -103,7 +104,9 @@ export async function listCycleHistory(args: { ctx: AppContext; orgId: string; b
     const org = await findOrg(q, orgId);
     if (!org) throw orgNotFound(orgId);
     const found = await findCycles(q, orgId, beforeSeq, limit + 1);
-    const data = found.slice(0, limit).map((c) => cycleView(c, c.used, 0n, c.creditsPerCycle));
+    // Open holds reserve against the open cycle only; closed cycles hold nothing.
+    const held = sumBig((await findHeldByMember(q, orgId, ctx.clock.now())).values());
+    const data = found.slice(0, limit).map((c) => cycleView(c, c.used, c.closedAt === null ? held : 0n, c.creditsPerCycle));
     return { data, next: found.length > limit ? data[data.length - 1]!.id : null };
   });
 }
