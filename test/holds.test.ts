@@ -138,6 +138,25 @@ describe.each(testDatabases)('holds and admission on $name', (target) => {
     expect((await app.call('GET', `${base()}/members/max`)).body.held).toBe('2');
   });
 
+  it('keeps the held and reserved caches equal to the ledger, netting to zero', async () => {
+    const derived = await app.db.read((q) =>
+      rows<{ account: string; derived: string; cached: string }>(
+        q,
+        sql`select a.account, a.balance::text as cached,
+              (coalesce((select sum(amount) from ledger_entries where org_id = ${org} and to_account = a.account), 0)
+               - coalesce((select sum(amount) from ledger_entries where org_id = ${org} and from_account = a.account), 0))::text as derived
+            from accounts a where a.org_id = ${org} and a.account in ('held', 'reserved') order by a.account`,
+      ),
+    );
+    expect(derived.map((r) => r.account)).toEqual(['held', 'reserved']);
+    for (const r of derived) expect(r.cached).toBe(r.derived);
+    expect(BigInt(derived[0]!.cached) + BigInt(derived[1]!.cached)).toBe(0n);
+    const open = await app.db.read((q) =>
+      rows<{ s: string }>(q, sql`select coalesce(sum(amount), 0)::text as s from holds where org_id = ${org} and status = 'open'`),
+    );
+    expect(derived[0]!.cached).toBe(open[0]!.s);
+  });
+
   it('two concurrent approvals of one request: one 200, one 409', async () => {
     await member('ned', '10');
     const req = await app.call('POST', `${base()}/requests`, { member: 'ned', amount: '5', reason: 'more' });

@@ -97,6 +97,7 @@ describe.each(testDatabases)('roles on $name', (target) => {
     { family: 'member allocation (not managed)', call: async () => ({ method: 'PATCH', url: `${base()}/members/d1`, body: { monthly: '10' } }), expect: [A, A, F, F] },
     { family: 'member profile (self)', call: async () => ({ method: 'PATCH', url: `${base()}/members/g1`, body: { name: `g1 ${uniq()}` } }), expect: [A, A, F, A] },
     { family: 'member role to billing admin', call: async () => ({ method: 'PATCH', url: `${base()}/members/${await fresh('/members', { email: `r${uniq()}@a.test`, name: 'r', role: 'member' })}`, body: { role: 'billing_admin' } }), expect: [A, F, F, F] },
+    { family: 'owner record (billing admin may not touch it)', call: async () => ({ method: 'PATCH', url: `${base()}/members/own`, body: { role: 'owner', name: `own ${uniq()}` } }), expect: [A, F, F, F] },
     { family: 'member group change', call: async () => ({ method: 'PATCH', url: `${base()}/members/${await fresh('/members', { email: `c${uniq()}@a.test`, name: 'c', role: 'member', group_id: team })}`, body: { group_id: 'grp_default' } }), expect: [A, A, F, F] },
     { family: 'member delete', call: async () => ({ method: 'DELETE', url: `${base()}/members/${await fresh('/members', { email: `x${uniq()}@a.test`, name: 'x', role: 'member' })}` }), expect: [A, A, F, F] },
     { family: 'check (self / managed)', call: async () => ({ method: 'POST', url: `${base()}/check`, body: { member: 'g1', amount: '1' } }), expect: [A, A, A, A] },

@@ -103,8 +103,9 @@ function assertMayPatch(actor: Actor, scope: Scope, target: MemberRow, patch: Me
   const touched = (Object.keys(patch) as (keyof MemberPatch)[]).filter((k) => patch[k] !== undefined);
   if (scope.all) {
     if (patch.role !== undefined) assertMayAssignRole(actor, target.role, patch.role);
-    else if (PRIVILEGED.includes(target.role) && actor.kind === 'key' && actor.role !== 'owner' && touched.some((k) => k !== 'monthly' && k !== 'extra')) {
-      throw forbidden('change an owner or billing admin (owners only)');
+    const notOwner = actor.kind === 'key' && actor.role !== 'owner';
+    if (notOwner && PRIVILEGED.includes(target.role) && touched.some((k) => k !== 'monthly' && k !== 'extra')) {
+      throw forbidden('change the record of an owner or billing admin (owners only)');
     }
     return;
   }
