@@ -109,6 +109,19 @@ describe.each(testDatabases)('allocations on $name', (target) => {
     expect(pending.body.data).toHaveLength(1);
   });
 
+  it('replays a credit request with the same Idempotency-Key', async () => {
+    const key = { 'idempotency-key': 'req-1' };
+    const a = await app.call('POST', `${base()}/requests`, { member: 'ann', amount: '1', reason: 'once' }, key);
+    const b = await app.call('POST', `${base()}/requests`, { member: 'ann', amount: '1', reason: 'once' }, key);
+    expect(b.status).toBe(201);
+    expect(b.body.id).toBe(a.body.id);
+    const all = await app.call('GET', `${base()}/requests?limit=1000`);
+    expect(all.body.data.filter((r: { reason: string }) => r.reason === 'once')).toHaveLength(1);
+    const other = await app.call('POST', `${base()}/requests`, { member: 'ann', amount: '2', reason: 'once' }, key);
+    expect(other.status).toBe(422);
+    expect(other.body.error.code).toBe('idempotency_key_reused');
+  });
+
   it('searches members case-insensitively and paginates', async () => {
     for (let i = 0; i < 3; i++) {
       await app.call('POST', `${base()}/members`, { id: `m${i}`, email: `user${i}@corp.test`, name: `Carol ${i}`, role: 'member' });
