@@ -7,6 +7,7 @@ import { buildServer } from './http/server.js';
 import { emptyHooks } from './modules/ledger/hooks.js';
 import { installNotifications } from './modules/alerts/install.js';
 import { closeDelivery } from './modules/outbox/settings.js';
+import { recordCycleUsage } from './modules/allocations/usage.js';
 import { Scheduler } from './jobs/scheduler.js';
 
 export interface StartOptions {
@@ -25,6 +26,7 @@ export interface StartOptions {
 export async function createApp(opts: StartOptions) {
   const log = opts.log ?? pino({ level: 'silent' });
   const ctx: AppContext = { db: opts.db, clock: opts.clock, log, hooks: emptyHooks() };
+  ctx.hooks.usageRecorded.push(recordCycleUsage);
   await migrate(opts.db);
   installNotifications(ctx, { smtpUrl: opts.smtpUrl, mailFrom: opts.mailFrom });
   const server = await buildServer({ ctx, platformKey: opts.platformKey, logger: opts.logRequests ?? false });

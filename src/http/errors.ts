@@ -25,6 +25,16 @@ export const ERROR_STATUS = {
   insufficient_credits: 422,
   rule_refused: 422,
   rate_limited: 429,
+  member_not_found: 404,
+  group_not_found: 404,
+  hold_not_found: 404,
+  request_not_found: 404,
+  already_decided: 409,
+  hold_not_open: 409,
+  allocation_exceeds_budget: 422,
+  default_group_protected: 422,
+  capture_exceeds_hold: 422,
+  amount_exceeds_request: 422,
   internal: 500,
 } as const;
 

@@ -1,15 +1,37 @@
+import { alertRoutes } from '../modules/alerts/routes.js';
+import { memberRoutes } from '../modules/allocations/memberRoutes.js';
+import { allocationRoutes } from '../modules/allocations/routes.js';
 import { apiKeyRoutes } from '../modules/apikeys/routes.js';
+import { auditRoutes } from '../modules/audit/routes.js';
 import { balanceRoutes } from '../modules/balance/routes.js';
 import { eventRoutes } from '../modules/events/routes.js';
 import { grantRoutes } from '../modules/grants/routes.js';
+import { holdRoutes } from '../modules/holds/routes.js';
 import { meterRoutes } from '../modules/meters/routes.js';
 import { orgRoutes } from '../modules/orgs/routes.js';
-import type { RouteModule } from './types.js';
-import { alertRoutes } from '../modules/alerts/routes.js';
 import { notificationRoutes } from '../modules/outbox/routes.js';
 import { purchaseRoutes } from '../modules/purchases/routes.js';
+import { requestRoutes } from '../modules/requests/routes.js';
 import { webhookRoutes } from '../modules/webhooks/routes.js';
+import type { RouteModule } from './types.js';
 
 /** Every module's routes, registered in this order. */
-export const routeModules: RouteModule[] = [orgRoutes, apiKeyRoutes, meterRoutes, grantRoutes, balanceRoutes, eventRoutes];
-routeModules.push(alertRoutes, webhookRoutes, notificationRoutes, purchaseRoutes);
+export const routeModules: RouteModule[] = [
+  orgRoutes,
+  apiKeyRoutes,
+  meterRoutes,
+  grantRoutes,
+  balanceRoutes,
+  eventRoutes,
+  // cycles, groups, members, admission and holds, credit requests, audit
+  allocationRoutes,
+  memberRoutes,
+  holdRoutes,
+  requestRoutes,
+  auditRoutes,
+  // alerts, webhooks, the notification outbox, purchases and auto-recharge
+  alertRoutes,
+  webhookRoutes,
+  notificationRoutes,
+  purchaseRoutes,
+];

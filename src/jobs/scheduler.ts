@@ -1,5 +1,6 @@
 import type { AppContext } from '../context.js';
 import { expireBlocks, orgsWithDueExpiries } from '../modules/ledger/expiry.js';
+import { cycleRolloverJob, holdExpiryJob } from './allocations.js';
 import { outboxDeliveryJob } from './outbox-delivery.js';
 
 export interface Job {
@@ -28,7 +29,8 @@ export class Scheduler {
 
   constructor(
     private readonly ctx: AppContext,
-    readonly jobs: Job[] = [expiryJob, outboxDeliveryJob],
+    // The outbox goes last: notifications written by the other jobs go out in the same run.
+    readonly jobs: Job[] = [expiryJob, holdExpiryJob, cycleRolloverJob, outboxDeliveryJob],
     private readonly intervalMs = 30_000,
   ) {}
 

@@ -35,14 +35,18 @@ async function openFreshPostgres(baseUrl: string): Promise<Database> {
       await db.close();
       const drop = new pg.Client({ connectionString: baseUrl });
       await drop.connect();
-      // pool.end() resolves before its clients' sessions have ended; dropping "with (force)"
-      // while one is still closing kills it and surfaces as an uncaught 57P01 in the suite.
-      for (let i = 0; i < 100; i++) {
-        const { rows } = await drop.query('select count(*)::int as n from pg_stat_activity where datname = $1', [name]);
-        if (rows[0].n === 0) break;
-        await new Promise((resolve) => setTimeout(resolve, 20));
+      // pool.end() resolves before its connections have finished closing; dropping
+      // "with (force)" at once would kill them mid-close and surface as an unhandled
+      // 57P01 error. Wait for them to go, and force only as a last resort.
+      for (let attempt = 0; ; attempt++) {
+        try {
+          await drop.query(`drop database if exists ${name}${attempt >= 50 ? ' with (force)' : ''}`);
+          break;
+        } catch (error) {
+          if ((error as { code?: string }).code !== '55006' || attempt >= 50) throw error;
+          await new Promise((resolve) => setTimeout(resolve, 50));
+        }
       }
-      await drop.query(`drop database if exists ${name} with (force)`);
       await drop.end();
     },
   };

@@ -3,6 +3,8 @@ import { apiKeys } from '../../db/schema/index.js';
 import { newId } from '../../domain/ids.js';
 import { hashSecret, newOrgKeySecret, type Role } from '../../http/auth.js';
 import { lockOrg } from '../orgs/queries.js';
+import { assertMemberExists } from '../allocations/members.js';
+import { TallyError } from '../../http/errors.js';
 
 /** Makes an organization API key. The secret is returned once and stored only as a hash. */
 export async function createApiKey(args: {
@@ -16,8 +18,12 @@ export async function createApiKey(args: {
   const now = ctx.clock.now();
   const id = newId('key', now.getTime());
   const secret = newOrgKeySecret(orgId);
+  if ((role === 'manager' || role === 'member') && memberId === null) {
+    throw new TallyError('invalid_request', `A ${role} key acts as a member: name it in "member".`);
+  }
   await ctx.db.transaction(async (tx) => {
     await lockOrg(tx, orgId);
+    if (memberId !== null) await assertMemberExists(tx, orgId, memberId);
     await tx.insert(apiKeys).values({ orgId, id, name, role, memberId, secretHash: hashSecret(secret), createdAt: now });
   });
   return { id, name, role, member: memberId, secret, created_at: now.toISOString() };

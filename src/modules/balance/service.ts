@@ -4,6 +4,7 @@ import { rows, type Q } from '../../db/client.js';
 import { formatMicro } from '../../domain/money.js';
 import { summarizeBalance, type BlockState } from '../../domain/balance.js';
 import { orgNotFound, findOrg } from '../orgs/queries.js';
+import { heldPastExpiry } from '../holds/service.js';
 
 /**
  * The balances of SPEC §3.4. "Now" reads the cached block balances; a past
@@ -20,6 +21,10 @@ export async function getBalance({ ctx, orgId, at }: { ctx: AppContext; orgId: s
       asOf === now ? blocksNow(q, orgId) : blocksAt(q, orgId, asOf),
       accountsAt(q, orgId, asOf === now ? null : asOf),
     ]);
+    if (asOf === now) {
+      const lapsed = await heldPastExpiry(q, orgId, now);
+      if (lapsed > 0n) accounts.set('held', (accounts.get('held') ?? 0n) - lapsed);
+    }
     const s = summarizeBalance(blocks, accounts, asOf);
     return {
       available: formatMicro(s.available),

@@ -107,6 +107,7 @@ export const orgRoutes: RouteModule = (app, { ctx }) => {
       const b = request.body;
       const org = await updateOrg({
         ctx,
+        actor: request.actor.label,
         orgId: request.params.org,
         input: { name: b.name, timezone: b.timezone, creditFactor: b.credit_factor, graceDays: b.grace_days, overage: b.overage },
       });

@@ -3,6 +3,8 @@ import type { AppContext } from '../../context.js';
 import { orgs } from '../../db/schema/index.js';
 import { newId } from '../../domain/ids.js';
 import { TallyError } from '../../http/errors.js';
+import { ensureCycle } from '../allocations/cycles.js';
+import { recordAudit } from '../audit/service.js';
 import { findOrg, listOrgs, lockOrg, orgNotFound, type OrgRow } from './queries.js';
 
 export interface CreateOrgInput {
@@ -33,7 +35,9 @@ export async function createOrg({ ctx, input }: { ctx: AppContext; input: Create
       .onConflictDoNothing()
       .returning({ id: orgs.id });
     if (inserted.length === 0) throw new TallyError('already_exists', `An organization with id "${id}" already exists.`);
-    return lockOrg(tx, id);
+    const org = await lockOrg(tx, id);
+    await ensureCycle(tx, org, now); // settings, the Default group and the first credit cycle
+    return org;
   });
 }
 
@@ -55,14 +59,16 @@ export interface UpdateOrgInput {
   overage?: 'allow' | 'deny' | undefined;
 }
 
-export async function updateOrg({ ctx, orgId, input }: { ctx: AppContext; orgId: string; input: UpdateOrgInput }) {
+export async function updateOrg({ ctx, orgId, input, actor }: { ctx: AppContext; orgId: string; input: UpdateOrgInput; actor?: string }) {
   return ctx.db.transaction(async (tx) => {
-    await lockOrg(tx, orgId);
+    const before = await lockOrg(tx, orgId);
     const changes = Object.fromEntries(Object.entries(input).filter(([, v]) => v !== undefined));
     await tx
       .update(orgs)
       .set({ ...changes, updatedAt: ctx.clock.now() })
       .where(eq(orgs.id, orgId));
-    return lockOrg(tx, orgId);
+    const after = await lockOrg(tx, orgId);
+    await recordAudit(tx, { orgId, actor: actor ?? 'platform', action: 'org.update', target: orgId, before, after, at: ctx.clock.now() });
+    return after;
   });
 }
