@@ -64,6 +64,10 @@ describe.each(testDatabases)('notifications on $name', (target) => {
     const org = await newOrg();
     await app.call('POST', `/v1/orgs/${org}/grants`, { name: 'Plan', source: 'included', amount: '20' });
     await app.call('PUT', `/v1/orgs/${org}/alerts`, { thresholds: [{ credits: '5' }], emails: ['ops@example.com', 'cfo@example.com'] });
+    // owners and billing admins receive it too; managers and members do not
+    for (const [email, role] of [['owner@example.com', 'owner'], ['billing@example.com', 'billing_admin'], ['lead@example.com', 'manager']]) {
+      expect((await app.call('POST', `/v1/orgs/${org}/members`, { email, name: role, role })).status).toBe(201);
+    }
     await use(app, org, '16');
     const [low] = await notificationsOf(app, org, 'balance.low');
     expect(low!.deliveries).toEqual([expect.objectContaining({ channel: 'email', status: 'pending' })]);
@@ -71,7 +75,7 @@ describe.each(testDatabases)('notifications on $name', (target) => {
     await app.tick();
     const sent = mail.mails.slice(before);
     expect(sent).toHaveLength(1);
-    expect(sent[0]!.to.sort()).toEqual(['cfo@example.com', 'ops@example.com']);
+    expect(sent[0]!.to.sort()).toEqual(['billing@example.com', 'cfo@example.com', 'ops@example.com', 'owner@example.com']);
     expect(sent[0]!.raw).toContain('Low credit balance: 4 credits left');
     expect(sent[0]!.raw).toContain(low!.id);
     const [after] = await notificationsOf(app, org, 'balance.low');
@@ -110,6 +114,21 @@ describe.each(testDatabases)('notifications on $name', (target) => {
     expect(more.map((h) => h.status)).toEqual([500, 204]);
     expect(more[0]!.headers['webhook-id']).toBe(more[1]!.headers['webhook-id']);
     for (const h of more) expect(hooks.verify(h, secret).type).toBe('grant.depleted');
+  });
+
+  it('sends request.created and request.decided to subscribed webhooks', async () => {
+    const org = await newOrg();
+    const created = await app.call('POST', `/v1/orgs/${org}/webhooks`, { url: hooks.url, events: ['request.created', 'request.decided'] });
+    const member = (await app.call('POST', `/v1/orgs/${org}/members`, { email: 'm@example.com', name: 'M', role: 'member' })).body;
+    const request = await app.call('POST', `/v1/orgs/${org}/requests`, { member: member.id, amount: '5', reason: 'more runs' });
+    expect(request.body.status).toBe('pending');
+    expect((await app.call('POST', `/v1/orgs/${org}/requests/${request.body.id}/deny`, { note: 'not now' })).status).toBe(200);
+    const start = hooks.received.length;
+    await app.tick();
+    const got = hooks.received.slice(start).map((h) => hooks.verify(h, created.body.secret));
+    expect(got.map((p) => p.type).sort()).toEqual(['request.created', 'request.decided']);
+    const decided = got.find((p) => p.type === 'request.decided')!;
+    expect(JSON.stringify(decided)).toContain('"status":"denied"');
   });
 
   it('retries a receiver that fails twice: three attempts, one delivery, across a restart', async () => {
@@ -203,9 +222,10 @@ describe.each(testDatabases)('notifications on $name', (target) => {
   it('keeps webhooks and alerts to billing roles and to their own organization', async () => {
     const org = await newOrg();
     const other = await newOrg();
-    const key = async (o: string, role: string) =>
-      (await app.call('POST', `/v1/orgs/${o}/api-keys`, { name: role, role })).body.secret as string;
-    const member = { authorization: `Bearer ${await key(org, 'member')}` };
+    const key = async (o: string, role: string, member?: string) =>
+      (await app.call('POST', `/v1/orgs/${o}/api-keys`, { name: role, role, member })).body.secret as string;
+    const person = (await app.call('POST', `/v1/orgs/${org}/members`, { email: 'm@example.com', name: 'M', role: 'member' })).body;
+    const member = { authorization: `Bearer ${await key(org, 'member', person.id)}` };
     const admin = { authorization: `Bearer ${await key(org, 'billing_admin')}` };
     const otherOwner = { authorization: `Bearer ${await key(other, 'owner')}` };
     const created = await app.call('POST', `/v1/orgs/${org}/webhooks`, { url: hooks.url, events: ['balance.low'] }, admin);

@@ -102,10 +102,11 @@ describe.each(testDatabases)('purchases and auto-recharge on $name', (target) =>
   it('lets billing admins buy but only the operator confirm; other organizations see 404', async () => {
     const org = await newOrg();
     const other = await newOrg();
-    const key = async (o: string, role: string) =>
-      (await app.call('POST', `/v1/orgs/${o}/api-keys`, { name: role, role })).body.secret as string;
+    const key = async (o: string, role: string, member?: string) =>
+      (await app.call('POST', `/v1/orgs/${o}/api-keys`, { name: role, role, member })).body.secret as string;
+    const lead = (await app.call('POST', `/v1/orgs/${org}/members`, { email: 'lead@example.com', name: 'Lead', role: 'manager' })).body;
     const admin = { authorization: `Bearer ${await key(org, 'billing_admin')}` };
-    const manager = { authorization: `Bearer ${await key(org, 'manager')}` };
+    const manager = { authorization: `Bearer ${await key(org, 'manager', lead.id)}` };
     const otherOwner = { authorization: `Bearer ${await key(other, 'owner')}` };
     const created = await app.call('POST', `/v1/orgs/${org}/purchases`, { amount: '5', idempotency_key: 'k' }, admin);
     expect(created.status).toBe(201);

@@ -19,6 +19,7 @@ import {
   type BudgetState,
 } from '../allocations/state.js';
 import { recordAudit } from '../audit/service.js';
+import { emitDomainEvent } from '../ledger/hooks.js';
 import { findOrg, orgNotFound } from '../orgs/queries.js';
 
 export type RequestStatus = 'pending' | 'approved' | 'denied' | 'auto_approved';
@@ -132,6 +133,8 @@ export async function createRequest(args: {
       await insertRequest(tx, orgId, r);
       const view = requestView(r);
       await recordAudit(tx, { orgId, actor: actor.label, action: auto ? 'request.auto_approve' : 'request.create', target: r.id, after: view, at: now });
+      await emitDomainEvent(ctx.hooks, { tx, orgId, now, type: 'request.created', data: { request: view } });
+      if (auto) await emitDomainEvent(ctx.hooks, { tx, orgId, now, type: 'request.decided', data: { request: view } });
       return view;
     });
   });
@@ -191,6 +194,7 @@ export async function decideRequest(args: {
       after: view,
       at: now,
     });
+    await emitDomainEvent(ctx.hooks, { tx, orgId, now, type: 'request.decided', data: { request: view } });
     return view;
   });
 }
