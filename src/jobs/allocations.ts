@@ -4,12 +4,15 @@ import { expireHolds, orgsWithExpiredHolds } from '../modules/holds/service.js';
 import { lockOrg } from '../modules/orgs/queries.js';
 import type { Job } from './scheduler.js';
 
-/** Releases holds whose expiry has passed (admission already ignores them before this runs). */
+/** The audit actor of changes the scheduler's jobs make. */
+export const SCHEDULER_ACTOR = 'system:scheduler';
+
+/** Releases holds whose expiry has passed (admission already ignores them before this runs); each is audited as `hold.expire`. */
 export const holdExpiryJob: Job = {
   name: 'hold-expiry',
   async run(ctx) {
     let released = 0;
-    for (const orgId of await orgsWithExpiredHolds(ctx)) released += await expireHolds(ctx, orgId);
+    for (const orgId of await orgsWithExpiredHolds(ctx)) released += await expireHolds(ctx, orgId, SCHEDULER_ACTOR);
     return released;
   },
 };

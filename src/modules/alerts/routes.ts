@@ -46,7 +46,7 @@ export const alertRoutes: RouteModule = (app, { ctx }) => {
       const thresholds: ThresholdInput[] = request.body.thresholds.map((t) =>
         'credits' in t ? { credits: t.credits } : { pctBp: Math.round(t.pct_of_included * 100) },
       );
-      return putAlerts({ ctx, orgId: request.params.org, thresholds, emails: request.body.emails });
+      return putAlerts({ ctx, orgId: request.params.org, actor: request.actor.label, thresholds, emails: request.body.emails });
     },
   );
 

@@ -5,6 +5,7 @@ import { alertThresholds } from '../../db/schema/index.js';
 import { crossing, thresholdLevel, type Threshold, type ThresholdState } from '../../domain/alerts.js';
 import { newId } from '../../domain/ids.js';
 import { formatMicro } from '../../domain/money.js';
+import { recordAudit } from '../audit/service.js';
 import { enqueue } from '../outbox/enqueue.js';
 import { findOrg, lockOrg, orgNotFound, type OrgRow } from '../orgs/queries.js';
 import { balanceInTx, type BalanceNow } from './balance.js';
@@ -88,17 +89,30 @@ function alertsView(thresholds: ThresholdRow[], emails: string[], balance: Balan
   };
 }
 
+/** The settings a person set, as the audit's before/after shows them. */
+const settingsAudit = (thresholds: ThresholdRow[], emails: string[]) => ({
+  thresholds: thresholds.map((t) => ({ id: t.id, ...thresholdOut(t) })),
+  emails,
+});
+
+async function loadEmails(q: Q, orgId: string): Promise<string[]> {
+  const [settings] = await rows<{ emails: string[] }>(q, sql`select emails from alert_settings where org_id = ${orgId}`);
+  return settings?.emails ?? [];
+}
+
 /**
  * Replaces the thresholds and emails. A threshold that is kept keeps its
  * state; a new one is evaluated at once, so one set above the current
  * balance alerts now rather than at the next change.
  */
-export async function putAlerts(args: { ctx: AppContext; orgId: string; thresholds: ThresholdInput[]; emails: string[] }) {
+export async function putAlerts(args: { ctx: AppContext; orgId: string; actor: string; thresholds: ThresholdInput[]; emails: string[] }) {
   const { ctx, orgId } = args;
   return ctx.db.transaction(async (tx) => {
     const org = await lockOrg(tx, orgId);
     const now = ctx.clock.now();
-    const existing = new Map((await loadThresholds(tx, orgId)).map((t) => [keyOf(t), t]));
+    const previous = await loadThresholds(tx, orgId);
+    const before = settingsAudit(previous, await loadEmails(tx, orgId));
+    const existing = new Map(previous.map((t) => [keyOf(t), t]));
     const wanted = new Map(
       args.thresholds.map((t) => {
         const row = 'credits' in t ? { credits: t.credits, pctBp: null } : { credits: null, pctBp: t.pctBp };
@@ -119,6 +133,7 @@ export async function putAlerts(args: { ctx: AppContext; orgId: string; threshol
     await tx.execute(sql`insert into alert_settings (org_id, emails, updated_at)
       values (${orgId}, ${JSON.stringify(emails)}::jsonb, ${now.toISOString()}::timestamptz)
       on conflict (org_id) do update set emails = excluded.emails, updated_at = excluded.updated_at`);
+    await recordAudit(tx, { orgId, actor: args.actor, action: 'alerts.update', target: orgId, before, after: settingsAudit(await loadThresholds(tx, orgId), emails), at: now });
     const balance = await balanceInTx(tx, orgId, now);
     await evaluateAlerts(tx, org, now, async () => balance);
     return alertsView(await loadThresholds(tx, orgId), emails, balance);
@@ -129,7 +144,6 @@ export function getAlerts({ ctx, orgId }: { ctx: AppContext; orgId: string }) {
   return ctx.db.read(async (q) => {
     if (!(await findOrg(q, orgId))) throw orgNotFound(orgId);
     const now = ctx.clock.now();
-    const [settings] = await rows<{ emails: string[] }>(q, sql`select emails from alert_settings where org_id = ${orgId}`);
-    return alertsView(await loadThresholds(q, orgId), settings?.emails ?? [], await balanceInTx(q, orgId, now));
+    return alertsView(await loadThresholds(q, orgId), await loadEmails(q, orgId), await balanceInTx(q, orgId, now));
   });
 }

@@ -29,7 +29,7 @@ export const apiKeyRoutes: RouteModule = (app, { ctx }) => {
     async (request, reply) => {
       authorize(request.actor, request.params.org, 'keys.write');
       const b = request.body;
-      const key = await createApiKey({ ctx, orgId: request.params.org, name: b.name, role: b.role, memberId: b.member ?? null });
+      const key = await createApiKey({ ctx, orgId: request.params.org, actor: request.actor.label, name: b.name, role: b.role, memberId: b.member ?? null });
       return reply.status(201).send(key);
     },
   );

@@ -39,8 +39,15 @@ export function holdView(h: HoldRow, now: Date) {
   };
 }
 
-/** Releases open holds whose expiry has passed; needs the organization lock. */
-export async function releaseDueHolds(tx: Q, org: OrgRow, now: Date): Promise<number> {
+/** Audit actor of expiry releases made on the way by another change (the job passes `system:scheduler`). */
+export const HOLD_EXPIRY_ACTOR = 'system:hold-expiry';
+
+/**
+ * Releases open holds whose expiry has passed; needs the organization lock.
+ * Each release writes a `hold.expire` audit entry (before: the open hold,
+ * after: the expired one) under `auditActor`.
+ */
+export async function releaseDueHolds(tx: Q, org: OrgRow, now: Date, auditActor: string = HOLD_EXPIRY_ACTOR): Promise<number> {
   const due = await findDueHolds(tx, org.id, now);
   if (due.length === 0) return 0;
   const batch = new LedgerBatch(org.id, now);
@@ -49,18 +56,24 @@ export async function releaseDueHolds(tx: Q, org: OrgRow, now: Date): Promise<nu
   }
   await batch.flush(tx);
   await closeHolds(tx, org.id, due.map((h) => h.id), 'expired', now);
+  for (const h of due) {
+    // holdView already calls an open hold past its expiry "expired"; the before is the stored, still-open hold.
+    const before = { ...holdView(h, now), status: 'open' as const, closed_at: null };
+    const after = holdView({ ...h, status: 'expired', closedAt: now }, now);
+    await recordAudit(tx, { orgId: org.id, actor: auditActor, action: 'hold.expire', target: h.id, before, after, at: now });
+  }
   return due.length;
 }
 
 /** Balance reads subtract this from `held`: an expired hold reserves nothing, even before the job runs. */
 export const heldPastExpiry = (q: Q, orgId: string, now: Date): Promise<bigint> => sumHeldPastExpiry(q, orgId, now);
 
-/** The hold-expiry job for one organization. */
-export function expireHolds(ctx: AppContext, orgId: string): Promise<number> {
+/** The hold-expiry job for one organization; `actor` is the audit actor of its releases. */
+export function expireHolds(ctx: AppContext, orgId: string, actor: string): Promise<number> {
   return ctx.db.transaction(async (tx) => {
     const org = await lockOrg(tx, orgId);
     const now = ctx.clock.now();
-    const released = await releaseDueHolds(tx, org, now);
+    const released = await releaseDueHolds(tx, org, now, actor);
     if (released > 0) await runBalanceChanged(ctx.hooks, { tx, org, now });
     return released;
   });

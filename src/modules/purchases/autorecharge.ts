@@ -7,7 +7,8 @@ import { periodContaining } from '../../domain/time.js';
 import { balanceInTx } from '../alerts/balance.js';
 import { findOrg, lockOrg, orgNotFound, type OrgRow } from '../orgs/queries.js';
 import { countAutoPurchases } from './queries.js';
-import { startPurchase } from './service.js';
+import { recordAudit } from '../audit/service.js';
+import { AUTO_RECHARGE_ACTOR, startPurchase } from './service.js';
 
 interface SettingsRow {
   enabled: boolean;
@@ -88,7 +89,7 @@ export async function evaluateAutoRecharge(
     org,
     now,
     { amount: s.amount, priceUsd: null, origin: 'auto_recharge', idempotencyKey: null },
-    'auto_recharge',
+    AUTO_RECHARGE_ACTOR,
   );
   await tx.execute(sql`update auto_recharge set in_flight_purchase_id = ${purchase.id},
     last_started_at = ${now.toISOString()}::timestamptz where org_id = ${org.id}`);
@@ -114,21 +115,39 @@ async function startedThisMonth(q: Q, org: OrgRow, now: Date): Promise<number> {
   return countAutoPurchases(q, org.id, month.startsAt, month.endsAt);
 }
 
-/** Saves the settings and evaluates them at once: enabling below the threshold buys now. */
+/** What a person set (the audit's before/after); null before the first PUT. */
+function ruleView(s: SettingsRow | undefined) {
+  if (!s) return null;
+  return {
+    enabled: s.enabled,
+    threshold: formatMicro(s.threshold),
+    amount: formatMicro(s.amount),
+    max_per_month: s.maxPerMonth,
+    cooldown_minutes: s.cooldownMinutes,
+  };
+}
+
+/**
+ * Saves the settings and evaluates them at once: enabling below the threshold
+ * buys now (that purchase is audited as the system's, not the person's).
+ */
 export async function putAutoRecharge(args: {
   ctx: AppContext;
   orgId: string;
+  actor: string;
   input: AutoRechargeInput;
 }) {
   const { ctx, orgId, input } = args;
   return ctx.db.transaction(async (tx) => {
     const org = await lockOrg(tx, orgId);
     const now = ctx.clock.now();
+    const before = ruleView(await loadSettings(tx, orgId));
     await tx.execute(sql`insert into auto_recharge (org_id, enabled, threshold, amount, max_per_month, cooldown_minutes, updated_at)
       values (${orgId}, ${input.enabled}, ${input.threshold.toString()}::bigint, ${input.amount.toString()}::bigint,
         ${input.maxPerMonth}, ${input.cooldownMinutes}, ${now.toISOString()}::timestamptz)
       on conflict (org_id) do update set enabled = excluded.enabled, threshold = excluded.threshold, amount = excluded.amount,
         max_per_month = excluded.max_per_month, cooldown_minutes = excluded.cooldown_minutes, updated_at = excluded.updated_at`);
+    await recordAudit(tx, { orgId, actor: args.actor, action: 'auto_recharge.update', target: orgId, before, after: ruleView(await loadSettings(tx, orgId)), at: now });
     await evaluateAutoRecharge(ctx, tx, org, now, async () => (await balanceInTx(tx, orgId, now)).available);
     return settingsView(await loadSettings(tx, orgId), await startedThisMonth(tx, org, now));
   });

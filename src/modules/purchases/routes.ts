@@ -150,6 +150,7 @@ export const purchaseRoutes: RouteModule = (app, { ctx }) => {
       return putAutoRecharge({
         ctx,
         orgId: request.params.org,
+        actor: request.actor.label,
         input: { enabled: b.enabled, threshold: b.threshold, amount: b.amount, maxPerMonth: b.max_per_month, cooldownMinutes: b.cooldown_minutes },
       });
     },

@@ -6,6 +6,7 @@ import { newId } from '../../domain/ids.js';
 import { formatMicro } from '../../domain/money.js';
 import { notFound, TallyError } from '../../http/errors.js';
 import { alertRecipients } from '../alerts/recipients.js';
+import { recordAudit } from '../audit/service.js';
 import { insertGrant, settleOverage } from '../grants/service.js';
 import { blockAccount, LedgerBatch } from '../ledger/batch.js';
 import { runBalanceChanged } from '../ledger/hooks.js';
@@ -22,12 +23,16 @@ export interface PurchaseInput {
   idempotencyKey: string | null;
 }
 
+/** The audit actor of purchases the auto-recharge rule starts (no person or key asked for them). */
+export const AUTO_RECHARGE_ACTOR = 'system:auto-recharge';
+
 /**
  * Creates a purchase and its `purchased` grant waiting in `pending_payment`
  * (not spendable), and asks the payment provider for the money. Runs inside
  * a transaction holding the organization lock; auto-recharge calls it too.
+ * Writes the `purchase.create` audit entry in that transaction.
  */
-export async function startPurchase(ctx: AppContext, tx: Q, org: OrgRow, now: Date, input: PurchaseInput, actor: string | null) {
+export async function startPurchase(ctx: AppContext, tx: Q, org: OrgRow, now: Date, input: PurchaseInput, actor: string) {
   const id = newId('pur', now.getTime());
   const provider = paymentProvider(ctx);
   const grantId = await insertGrant(
@@ -60,6 +65,7 @@ export async function startPurchase(ctx: AppContext, tx: Q, org: OrgRow, now: Da
     failedAt: null,
   };
   await tx.insert(purchases).values({ orgId: org.id, ...row, actor });
+  await recordAudit(tx, { orgId: org.id, actor, action: 'purchase.create', target: id, after: purchaseView(row), at: now });
   return row;
 }
 
@@ -126,6 +132,15 @@ export async function confirmPurchase(args: { ctx: AppContext; orgId: string; id
     await tx.execute(sql`update auto_recharge set in_flight_purchase_id = null where org_id = ${orgId} and in_flight_purchase_id = ${p.id}`);
     const repaid = await settleOverage(tx, org, now, actor);
     const paid: PurchaseRow = { ...p, status: 'paid', paidAt: now, providerRef: args.reference ?? p.providerRef };
+    await recordAudit(tx, {
+      orgId,
+      actor,
+      action: 'purchase.confirm',
+      target: p.id,
+      before: purchaseView(p),
+      after: { ...purchaseView(paid), overage_repaid: formatMicro(repaid) },
+      at: now,
+    });
     await enqueue(tx, {
       orgId,
       type: 'purchase.paid',
@@ -155,6 +170,7 @@ export async function failPurchase(args: { ctx: AppContext; orgId: string; id: s
     await tx.execute(sql`update purchases set status = 'failed', failed_at = ${now.toISOString()}::timestamptz,
       failure_reason = ${reason} where org_id = ${orgId} and id = ${p.id}`);
     const failed: PurchaseRow = { ...p, status: 'failed', failedAt: now, failureReason: reason };
+    await recordAudit(tx, { orgId, actor, action: 'purchase.fail', target: p.id, before: purchaseView(p), after: purchaseView(failed), at: now });
     if (p.origin === 'auto_recharge') {
       await tx.execute(sql`update auto_recharge set in_flight_purchase_id = null, last_failed_at = ${now.toISOString()}::timestamptz
         where org_id = ${orgId}`);

@@ -45,7 +45,7 @@ export const webhookRoutes: RouteModule = (app, { ctx }) => {
     async (request, reply) => {
       authorize(request.actor, request.params.org, 'webhooks.manage');
       const b = request.body;
-      return reply.status(201).send(await createEndpoint({ ctx, orgId: request.params.org, url: b.url, events: b.events, enabled: b.enabled }));
+      return reply.status(201).send(await createEndpoint({ ctx, orgId: request.params.org, actor: request.actor.label, url: b.url, events: b.events, enabled: b.enabled }));
     },
   );
 
@@ -79,7 +79,7 @@ export const webhookRoutes: RouteModule = (app, { ctx }) => {
     },
     async (request) => {
       authorize(request.actor, request.params.org, 'webhooks.manage');
-      return updateEndpoint({ ctx, orgId: request.params.org, id: request.params.id, patch: request.body });
+      return updateEndpoint({ ctx, orgId: request.params.org, actor: request.actor.label, id: request.params.id, patch: request.body });
     },
   );
 
@@ -88,7 +88,7 @@ export const webhookRoutes: RouteModule = (app, { ctx }) => {
     { schema: { tags: ['alerts'], params: EndpointParams } },
     async (request, reply) => {
       authorize(request.actor, request.params.org, 'webhooks.manage');
-      await deleteEndpoint({ ctx, orgId: request.params.org, id: request.params.id });
+      await deleteEndpoint({ ctx, orgId: request.params.org, actor: request.actor.label, id: request.params.id });
       return reply.status(204).send();
     },
   );

@@ -5,6 +5,7 @@ import { rows, type Q } from '../../db/client.js';
 import { webhookEndpoints } from '../../db/schema/index.js';
 import { newId } from '../../domain/ids.js';
 import { notFound, TallyError } from '../../http/errors.js';
+import { recordAudit } from '../audit/service.js';
 import { lockOrg } from '../orgs/queries.js';
 
 interface EndpointRow {
@@ -57,7 +58,8 @@ async function findEndpoint(q: Q, orgId: string, id: string): Promise<EndpointRo
   return row;
 }
 
-export async function createEndpoint(args: { ctx: AppContext; orgId: string; url: string; events: string[]; enabled: boolean }) {
+/** The audit shows endpoint views only: the signing secret never goes into the audit log. */
+export async function createEndpoint(args: { ctx: AppContext; orgId: string; actor: string; url: string; events: string[]; enabled: boolean }) {
   const { ctx, orgId } = args;
   const url = checkUrl(args.url);
   return ctx.db.transaction(async (tx) => {
@@ -67,7 +69,9 @@ export async function createEndpoint(args: { ctx: AppContext; orgId: string; url
     const secret = newSecret();
     const events = [...new Set(args.events)];
     await tx.insert(webhookEndpoints).values({ orgId, id, url, events, enabled: args.enabled, secret, createdAt: now, updatedAt: now });
-    return { ...endpointView({ id, url, events, enabled: args.enabled, createdAt: now, updatedAt: now }), secret };
+    const view = endpointView({ id, url, events, enabled: args.enabled, createdAt: now, updatedAt: now });
+    await recordAudit(tx, { orgId, actor: args.actor, action: 'webhook.create', target: id, after: view, at: now });
+    return { ...view, secret };
   });
 }
 
@@ -88,6 +92,7 @@ export function getEndpoint({ ctx, orgId, id }: { ctx: AppContext; orgId: string
 export async function updateEndpoint(args: {
   ctx: AppContext;
   orgId: string;
+  actor: string;
   id: string;
   patch: { url?: string | undefined; events?: string[] | undefined; enabled?: boolean | undefined };
 }) {
@@ -106,16 +111,20 @@ export async function updateEndpoint(args: {
     };
     await tx.execute(sql`update webhook_endpoints set url = ${next.url}, events = ${JSON.stringify(next.events)}::jsonb,
       enabled = ${next.enabled}, updated_at = ${now.toISOString()}::timestamptz where org_id = ${orgId} and id = ${id}`);
-    return endpointView(next);
+    const view = endpointView(next);
+    await recordAudit(tx, { orgId, actor: args.actor, action: 'webhook.update', target: id, before: endpointView(current), after: view, at: now });
+    return view;
   });
 }
 
 /** Deleting keeps the row (its delivery history stays readable); pending messages to it are cancelled. */
-export async function deleteEndpoint({ ctx, orgId, id }: { ctx: AppContext; orgId: string; id: string }) {
+export async function deleteEndpoint({ ctx, orgId, actor, id }: { ctx: AppContext; orgId: string; actor: string; id: string }) {
   await ctx.db.transaction(async (tx) => {
     await lockOrg(tx, orgId);
-    await findEndpoint(tx, orgId, id);
-    const now = ctx.clock.now().toISOString();
+    const current = await findEndpoint(tx, orgId, id);
+    const at = ctx.clock.now();
+    await recordAudit(tx, { orgId, actor, action: 'webhook.delete', target: id, before: endpointView(current), after: null, at });
+    const now = at.toISOString();
     await tx.execute(sql`update webhook_endpoints set deleted_at = ${now}::timestamptz, enabled = false, updated_at = ${now}::timestamptz
       where org_id = ${orgId} and id = ${id}`);
     await tx.execute(sql`update outbox set status = 'cancelled', last_error = 'the webhook endpoint was deleted'
