@@ -6,6 +6,8 @@ import { migrate } from './db/migrate.js';
 import { buildServer } from './http/server.js';
 import { emptyHooks } from './modules/ledger/hooks.js';
 import { Scheduler } from './jobs/scheduler.js';
+import { planAdmission } from './modules/plan/service.js';
+import { foldLedger } from './modules/statements/queries.js';
 
 export interface StartOptions {
   db: Database;
@@ -21,6 +23,10 @@ export async function createApp(opts: StartOptions) {
   const log = opts.log ?? pino({ level: 'silent' });
   const ctx: AppContext = { db: opts.db, clock: opts.clock, log, hooks: emptyHooks() };
   await migrate(opts.db);
+  // Statements: fold new ledger entries into ledger_daily in the transaction that wrote them.
+  ctx.hooks.balanceChanged.push(({ tx, org }) => foldLedger(tx, org.id, org.timezone));
+  // Plan limits (SPEC §3.10): admission refuses what a hard credits_per_period limit forbids.
+  ctx.hooks.admission.push(planAdmission);
   const server = await buildServer({ ctx, platformKey: opts.platformKey, logger: opts.logRequests ?? false });
   const scheduler = new Scheduler(ctx);
   if (opts.scheduler) scheduler.start();

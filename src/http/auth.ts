@@ -105,6 +105,11 @@ const CAPABILITIES = {
   'events.write': ['owner', 'billing_admin'],
   'meters.write': ['owner', 'billing_admin'],
   'keys.write': ['owner'],
+  'statements.read': ['owner', 'billing_admin', 'manager'],
+  'invoices.read': ['owner', 'billing_admin'],
+  'usage.read': ['owner', 'billing_admin', 'manager'],
+  'plan.read': ['owner', 'billing_admin', 'manager'],
+  'plan.write': ['owner', 'billing_admin'],
 } as const satisfies Record<string, readonly Role[]>;
 
 export type Capability = keyof typeof CAPABILITIES;

@@ -1,10 +1,12 @@
+import { randomUUID } from 'node:crypto';
 import type { AppContext } from '../context.js';
 import { expireBlocks, orgsWithDueExpiries } from '../modules/ledger/expiry.js';
+import { closeDuePeriods, PERIOD_CLOSE } from './period-close.js';
 
 export interface Job {
   name: string;
   /** Does whatever is due at ctx.clock.now(); idempotent, safe to run on several instances. */
-  run(ctx: AppContext): Promise<number>;
+  run(ctx: AppContext, runner: { instance: string }): Promise<number>;
 }
 
 export const expiryJob: Job = {
@@ -16,6 +18,12 @@ export const expiryJob: Job = {
   },
 };
 
+/** Closes ended billing periods into statements and invoices (SPEC §3.9). */
+export const periodCloseJob: Job = {
+  name: PERIOD_CLOSE,
+  run: (ctx, { instance }) => closeDuePeriods(ctx, instance),
+};
+
 /**
  * Runs time-driven jobs inside the server (SPEC §5). A missed run catches up
  * on the next tick because each job asks "what is due now?", never "what is
@@ -24,10 +32,12 @@ export const expiryJob: Job = {
 export class Scheduler {
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<void> | undefined;
+  /** names this instance in job_runs */
+  readonly instance = `sch_${randomUUID().slice(0, 8)}`;
 
   constructor(
     private readonly ctx: AppContext,
-    readonly jobs: Job[] = [expiryJob],
+    readonly jobs: Job[] = [expiryJob, periodCloseJob],
     private readonly intervalMs = 30_000,
   ) {}
 
@@ -47,7 +57,7 @@ export class Scheduler {
   /** Runs every job once, in order; returns what each did. */
   async runOnce(): Promise<Record<string, number>> {
     const done: Record<string, number> = {};
-    for (const job of this.jobs) done[job.name] = await job.run(this.ctx);
+    for (const job of this.jobs) done[job.name] = await job.run(this.ctx, { instance: this.instance });
     return done;
   }
 
