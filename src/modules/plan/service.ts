@@ -2,7 +2,6 @@ import { sql } from 'drizzle-orm';
 import type { AppContext } from '../../context.js';
 import { rows, type Q } from '../../db/client.js';
 import { formatMicro, MICRO } from '../../domain/money.js';
-import { periodDays } from '../../domain/periods.js';
 import { percentOf } from '../../domain/shares.js';
 import { periodContaining } from '../../domain/time.js';
 import { accountBalance } from '../ledger/blocks.js';
@@ -10,7 +9,7 @@ import type { LedgerHooks } from '../ledger/hooks.js';
 import { effectiveMeters } from '../meters/service.js';
 import { findOrg, lockOrg, orgNotFound, type OrgRow } from '../orgs/queries.js';
 import { computeStatement } from '../statements/service.js';
-import { latestGauge } from '../usage/queries.js';
+import { latestGauge, usageByMeter } from '../usage/queries.js';
 
 /** A limit or allowance: micro-units, or null for "unlimited". */
 export type LimitValue = bigint | null;
@@ -141,27 +140,19 @@ export function planUsage({ ctx, orgId }: { ctx: AppContext; orgId: string }) {
       out.push(row(key, meters.get(key)?.name ?? key, await gaugeValue(q, orgId, [key]), fromStored(value), meters.get(key)?.unit ?? ''));
     }
     // Allowances count this period's usage of the meters whose key or category is the allowance's key.
-    const { first, end } = periodDays(periodContaining(now, org.timezone), org.timezone);
+    const period = periodContaining(now, org.timezone);
     const allowances = Object.entries(plan?.allowances ?? {});
-    const used = allowances.length === 0 ? [] : await allowanceUsage(q, orgId, first, end);
+    const used = allowances.length === 0 ? [] : await usageByMeter(q, orgId, period.startsAt, period.endsAt);
     for (const [key, value] of allowances) {
       const matching = [...meters.values()].filter((m) => m.key === key || m.category === key);
       const quantity = used
         .filter((u) => matching.some((m) => m.key === u.meter))
-        .reduce((s, u) => s + (meters.get(u.meter)?.aggregation === 'count' ? BigInt(u.events) * MICRO : BigInt(u.quantity)), 0n);
+        .reduce((s, u) => s + (meters.get(u.meter)?.aggregation === 'count' ? u.events * MICRO : u.quantity), 0n);
       const units = new Set(matching.map((m) => m.unit));
       out.push(row(key, key.charAt(0).toUpperCase() + key.slice(1).replaceAll('_', ' '), quantity, fromStored(value), units.size === 1 ? [...units][0]! : ''));
     }
     return { plan: plan?.name ?? null, data: out };
   });
-}
-
-async function allowanceUsage(q: Q, orgId: string, first: string, end: string) {
-  return rows<{ meter: string; events: bigint; quantity: bigint }>(
-    q,
-    sql`select meter, sum(events)::bigint as events, sum(quantity)::bigint as quantity from usage_daily
-        where org_id = ${orgId} and day >= ${first}::date and day < ${end}::date group by meter`,
-  );
 }
 
 /**

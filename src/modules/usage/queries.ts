@@ -19,14 +19,28 @@ const DIMENSION_COLUMN: Record<Dimension, ReturnType<typeof sql>> = {
   resource_class: sql`resource_class`,
 };
 
-/** A period's usage from the daily rollup, per meter and dimension value. */
-export async function usageByDimension(q: Q, orgId: string, by: Dimension, fromDay: string, toDay: string): Promise<DimensionRow[]> {
+/**
+ * A period's usage per meter and dimension value. Per meter (and category) the
+ * hourly rollup is enough and much smaller (hours × meters); project, user and
+ * resource class come from the daily rollup.
+ */
+export async function usageByDimension(
+  q: Q,
+  orgId: string,
+  by: Dimension,
+  period: { fromDay: string; toDay: string; startsAt: Date; endsAt: Date },
+): Promise<DimensionRow[]> {
   const found = await rows<DimensionRow>(
     q,
-    sql`select meter, ${DIMENSION_COLUMN[by]} as key, sum(events)::bigint as events, sum(quantity)::bigint as quantity,
-          sum(credits)::bigint as credits
-        from usage_daily where org_id = ${orgId} and day >= ${fromDay}::date and day < ${toDay}::date
-        group by 1, 2`,
+    by === 'meter' || by === 'category'
+      ? sql`select meter, '' as key, sum(events)::bigint as events, sum(quantity)::bigint as quantity, sum(credits)::bigint as credits
+          from usage_hourly where org_id = ${orgId} and hour >= ${period.startsAt.toISOString()}::timestamptz
+            and hour < ${period.endsAt.toISOString()}::timestamptz
+          group by 1`
+      : sql`select meter, ${DIMENSION_COLUMN[by]} as key, sum(events)::bigint as events, sum(quantity)::bigint as quantity,
+            sum(credits)::bigint as credits
+          from usage_daily where org_id = ${orgId} and day >= ${period.fromDay}::date and day < ${period.toDay}::date
+          group by 1, 2`,
   );
   return found.map((r) => ({ ...r, events: Number(r.events), quantity: BigInt(r.quantity), credits: BigInt(r.credits) }));
 }
@@ -96,4 +110,15 @@ export async function latestGauge(q: Q, orgId: string, meter: string): Promise<b
     sql`select max_quantity as value from usage_hourly where org_id = ${orgId} and meter = ${meter} order by hour desc limit 1`,
   );
   return row ? BigInt(row.value) : null;
+}
+
+/** Usage per meter in [from, to) from the hourly rollup. */
+export async function usageByMeter(q: Q, orgId: string, from: Date, to: Date) {
+  const found = await rows<{ meter: string; events: bigint; quantity: bigint }>(
+    q,
+    sql`select meter, sum(events)::bigint as events, sum(quantity)::bigint as quantity from usage_hourly
+        where org_id = ${orgId} and hour >= ${from.toISOString()}::timestamptz and hour < ${to.toISOString()}::timestamptz
+        group by meter`,
+  );
+  return found.map((r) => ({ meter: r.meter, events: BigInt(r.events), quantity: BigInt(r.quantity) }));
 }

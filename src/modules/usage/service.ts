@@ -49,7 +49,7 @@ export function usageBreakdown({ ctx, orgId, period, by }: { ctx: AppContext; or
     const org = await loadOrg(q, orgId);
     const p = resolvePeriod(org, period, ctx.clock.now());
     const { first, end } = periodDays(p, org.timezone);
-    const [found, meters] = await Promise.all([usageByDimension(q, org.id, by, first, end), effectiveMeters(q, org.id)]);
+    const [found, meters] = await Promise.all([usageByDimension(q, org.id, by, { fromDay: first, toDay: end, startsAt: p.startsAt, endsAt: p.endsAt }), effectiveMeters(q, org.id)]);
     const groups = new Map<string, Group>();
     for (const r of found) {
       const key = by === 'meter' ? r.meter : by === 'category' ? (meters.get(r.meter)?.category ?? 'other') : r.key;
