@@ -80,7 +80,7 @@ async function ensureDatabase(): Promise<string> {
 /** The synthetic events g in [from, to) as a SQL row source. */
 const eventSource = (from: number, to: number) => sql`(
   select g,
-    ${START.toISOString()}::timestamptz + (g::bigint * ${DAYS * 86_400_000_000}::bigint / ${EVENTS}::bigint) * interval '1 microsecond' as ts,
+    ${START.toISOString()}::timestamptz + (g::numeric * ${DAYS * 86_400_000_000}::numeric / ${EVENTS}::numeric)::bigint * interval '1 microsecond' as ts,
     (array[${sql.join(METERS.map((m) => sql`${m[0]}`), sql`, `)}])[(g % 10) + 1] as meter,
     'user-' || ((g / 10) % 50) as user_id,
     'project-' || ((((g / 10) % 50) + (g / 5000) % 2) % 12) as project,

@@ -49,12 +49,12 @@ describe.each(testDatabases)('plan limits on $name', (target) => {
     expect(usage.status).toBe(200);
     expect(usage.body.plan).toBe('Team');
     expect(usage.body.data).toEqual([
-      { key: 'credits', label: 'Credits', used: '120', limit: '500', unlimited: false, unit: 'credits', pct: 24 },
-      { key: 'storage', label: 'Storage', used: '42.5', limit: '100', unlimited: false, unit: 'GB', pct: 42.5 },
-      { key: 'deployments', label: 'Deployments', used: '3', limit: '5', unlimited: false, unit: 'deployments', pct: 60 },
-      { key: 'seats', label: 'Member seats', used: '0', limit: null, unlimited: true, unit: 'seats', pct: null },
-      { key: 'background_ai', label: 'Background ai', used: '4', limit: '10', unlimited: false, unit: 'hours', pct: 40 },
-      { key: 'sandbox_hours', label: 'Sandbox hours', used: '4', limit: '20', unlimited: false, unit: 'hours', pct: 20 },
+      { key: 'credits', label: 'Credits', used: '120', limit: '500', remaining: '380', unlimited: false, unit: 'credits', pct: 24 },
+      { key: 'storage', label: 'Storage', used: '42.5', limit: '100', remaining: '57.5', unlimited: false, unit: 'GB', pct: 42.5 },
+      { key: 'deployments', label: 'Deployments', used: '3', limit: '5', remaining: '2', unlimited: false, unit: 'deployments', pct: 60 },
+      { key: 'seats', label: 'Member seats', used: '0', limit: null, remaining: null, unlimited: true, unit: 'seats', pct: null },
+      { key: 'background_ai', label: 'Background ai', used: '4', limit: '10', remaining: '6', unlimited: false, unit: 'hours', pct: 40 },
+      { key: 'sandbox_hours', label: 'Sandbox hours', used: '4', limit: '20', remaining: '16', unlimited: false, unit: 'hours', pct: 20 },
     ]);
   });
 

@@ -28,6 +28,7 @@ const UsageOut = z.object({
       label: z.string(),
       used: z.string(),
       limit: z.string().nullable(),
+      remaining: z.string().nullable(),
       unlimited: z.boolean(),
       unit: z.string(),
       pct: z.number().nullable(),

@@ -109,6 +109,8 @@ function row(key: string, label: string, used: bigint, limit: LimitValue | undef
     label,
     used: formatMicro(used),
     limit: limit === undefined || limit === null ? null : formatMicro(limit),
+    /** what the limit still allows ("{remaining} of {limit} credits remaining"); null without a numeric limit */
+    remaining: limit === undefined || limit === null ? null : formatMicro(limit > used ? limit - used : 0n),
     unlimited: limit === null,
     unit,
     pct: limit === undefined || limit === null ? null : percentOf(used, limit),

@@ -34,29 +34,30 @@ const localDay = (column: SQL, zone: string) => sql`(${column} at time zone ${zo
  * organization with a smaller id can still commit afterwards.
  */
 export async function foldLedger(tx: Q, orgId: string, zone: string): Promise<void> {
-  await tx.execute(sql`insert into ledger_fold (org_id, last_entry_id) values (${orgId}, 0) on conflict do nothing`);
+  // Two statements, because this runs in every ingest transaction: take (or
+  // create) the watermark row, then fold and advance it in one statement.
   const [state] = await rows<{ last: bigint }>(
     tx,
-    sql`select last_entry_id as last from ledger_fold where org_id = ${orgId} for update`,
+    sql`insert into ledger_fold (org_id, last_entry_id) values (${orgId}, 0)
+        on conflict (org_id) do update set last_entry_id = ledger_fold.last_entry_id
+        returning last_entry_id as last`,
   );
-  const last = BigInt(state!.last);
-  const [top] = await rows<{ max: bigint | null }>(
-    tx,
-    sql`select max(id) as max from ledger_entries where org_id = ${orgId} and id > ${last.toString()}::bigint`,
-  );
-  if (top?.max === null || top?.max === undefined) return;
-  const max = BigInt(top.max).toString();
+  const last = BigInt(state!.last).toString();
   await tx.execute(sql`
-    insert into ledger_daily (org_id, day, purchased, granted, adjustments, consumed, overage, expired, net)
-    select ${orgId}, ${localDay(sql`occurred_at`, zone)} as day, ${FLOWS}
-    from ledger_entries where org_id = ${orgId} and id > ${last.toString()}::bigint and id <= ${max}::bigint
-    group by 2 order by 2
-    on conflict (org_id, day) do update set
-      purchased = ledger_daily.purchased + excluded.purchased, granted = ledger_daily.granted + excluded.granted,
-      adjustments = ledger_daily.adjustments + excluded.adjustments, consumed = ledger_daily.consumed + excluded.consumed,
-      overage = ledger_daily.overage + excluded.overage, expired = ledger_daily.expired + excluded.expired,
-      net = ledger_daily.net + excluded.net`);
-  await tx.execute(sql`update ledger_fold set last_entry_id = ${max}::bigint where org_id = ${orgId}`);
+    with fresh as (
+      select * from ledger_entries where org_id = ${orgId} and id > ${last}::bigint
+    ), folded as (
+      insert into ledger_daily (org_id, day, purchased, granted, adjustments, consumed, overage, expired, net)
+      select ${orgId}, ${localDay(sql`occurred_at`, zone)} as day, ${FLOWS}
+      from fresh group by 2 order by 2
+      on conflict (org_id, day) do update set
+        purchased = ledger_daily.purchased + excluded.purchased, granted = ledger_daily.granted + excluded.granted,
+        adjustments = ledger_daily.adjustments + excluded.adjustments, consumed = ledger_daily.consumed + excluded.consumed,
+        overage = ledger_daily.overage + excluded.overage, expired = ledger_daily.expired + excluded.expired,
+        net = ledger_daily.net + excluded.net
+    )
+    update ledger_fold set last_entry_id = (select max(id) from fresh)
+    where org_id = ${orgId} and exists (select 1 from fresh)`);
 }
 
 interface FlowRow {
