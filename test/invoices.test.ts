@@ -87,8 +87,12 @@ describe.each(testDatabases)('invoices on $name', (target) => {
     const owner = await app.call('POST', `/v1/orgs/${org}/api-keys`, { name: 'o', role: 'owner' });
     const asOwner = { authorization: `Bearer ${owner.body.secret}` };
     expect((await app.call('POST', `/v1/orgs/${org}/invoices/inv_2026-05/pay`, undefined, asOwner)).status).toBe(403);
-    const paid = await app.call('POST', `/v1/orgs/${org}/invoices/inv_2026-05/pay`);
+    const paid = await app.call('POST', `/v1/orgs/${org}/invoices/inv_2026-05/pay`, undefined, { 'idempotency-key': 'pay-1' });
     expect(paid.body).toMatchObject({ status: 'paid', paid_at: '2026-06-01T00:00:00.000Z', amount_due_usd: '1.00025' });
+    // a retry with the same key gets the same answer instead of a conflict
+    const retry = await app.call('POST', `/v1/orgs/${org}/invoices/inv_2026-05/pay`, undefined, { 'idempotency-key': 'pay-1' });
+    expect(retry.status).toBe(200);
+    expect(retry.body).toEqual(paid.body);
     const again = await app.call('POST', `/v1/orgs/${org}/invoices/inv_2026-05/void`);
     expect(again.status).toBe(409);
     expect(again.body.error.code).toBe('conflict');

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { authorize, requirePlatform } from '../../http/auth.js';
 import { AmountOut, Limit, OrgParams } from '../../http/schemas.js';
-import type { RouteModule } from '../../http/types.js';
+import { idempotencyKey, type RouteModule } from '../../http/types.js';
 import { getInvoice, listInvoices, setInvoiceState } from './service.js';
 
 const InvoiceOut = z.object({
@@ -64,9 +64,11 @@ export const invoiceRoutes: RouteModule = (app, { ctx }) => {
     app.post(
       `/v1/orgs/:org/invoices/:invoice/${action}`,
       { schema: { tags: ['invoices'], params: InvoiceParams, response: { 200: InvoiceOut } } },
-      async (request) => {
+      async (request, reply) => {
         requirePlatform(request.actor);
-        return setInvoiceState({ ctx, orgId: request.params.org, invoice: request.params.invoice, to });
+        const { org, invoice } = request.params;
+        const result = await setInvoiceState({ ctx, orgId: org, invoice, to, idempotencyKey: idempotencyKey(request.headers) });
+        return reply.status(result.statusCode as 200).send(result.body);
       },
     );
   }

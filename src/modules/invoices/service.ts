@@ -1,5 +1,6 @@
 import type { AppContext } from '../../context.js';
 import type { Q } from '../../db/client.js';
+import { once } from '../../db/idempotency.js';
 import { divRoundHalfEven, formatMicro, MICRO } from '../../domain/money.js';
 import { periodDays } from '../../domain/periods.js';
 import { invoiceTotals } from '../../domain/statement.js';
@@ -112,24 +113,34 @@ export function listInvoices({ ctx, orgId, before, limit }: { ctx: AppContext; o
   });
 }
 
-/** Operator transitions: issued → paid, issued → void. */
-export function setInvoiceState({ ctx, orgId, invoice, to }: { ctx: AppContext; orgId: string; invoice: string; to: 'paid' | 'void' }) {
+/** Operator transitions: issued → paid, issued → void. A retry with the same Idempotency-Key gets the first answer. */
+export function setInvoiceState(args: {
+  ctx: AppContext;
+  orgId: string;
+  invoice: string;
+  to: 'paid' | 'void';
+  idempotencyKey?: string | undefined;
+}) {
+  const { ctx, orgId, invoice, to } = args;
   return ctx.db.transaction(async (tx) => {
     const org = await lockOrg(tx, orgId);
     const now = ctx.clock.now();
-    const stored = await findInvoice(tx, orgId, invoice, true);
-    if (!stored) {
-      const key = INVOICE_ID.exec(invoice)?.[1];
-      if (key && key <= periodContaining(now, org.timezone).key && key >= periodContaining(org.createdAt, org.timezone).key) {
-        throw new TallyError('conflict', `Invoice "${invoice}" is not issued yet: only issued invoices can be marked ${to}.`);
+    const scope = { orgId, scope: `invoices.${to}:${invoice}`, key: args.idempotencyKey, hash: invoice, now, statusCode: 200 };
+    return once(tx, scope, async () => {
+      const stored = await findInvoice(tx, orgId, invoice, true);
+      if (!stored) {
+        const key = INVOICE_ID.exec(invoice)?.[1];
+        if (key && key <= periodContaining(now, org.timezone).key && key >= periodContaining(org.createdAt, org.timezone).key) {
+          throw new TallyError('conflict', `Invoice "${invoice}" is not issued yet: only issued invoices can be marked ${to}.`);
+        }
+        throw invoiceNotFound(invoice);
       }
-      throw invoiceNotFound(invoice);
-    }
-    if (stored.status !== 'issued') {
-      throw new TallyError('conflict', `Invoice "${invoice}" is ${stored.status}; only an issued invoice can be marked ${to}.`);
-    }
-    await setInvoiceStatus(tx, orgId, invoice, to, now);
-    const updated = (await findInvoice(tx, orgId, invoice))!;
-    return invoiceView(updated, updated.status, periodByKey(updated.period, org.timezone));
+      if (stored.status !== 'issued') {
+        throw new TallyError('conflict', `Invoice "${invoice}" is ${stored.status}; only an issued invoice can be marked ${to}.`);
+      }
+      await setInvoiceStatus(tx, orgId, invoice, to, now);
+      const updated = (await findInvoice(tx, orgId, invoice))!;
+      return invoiceView(updated, updated.status, periodByKey(updated.period, org.timezone));
+    });
   });
 }
