@@ -57,3 +57,26 @@ describe.each(testDatabases)('scheduler on $name', (target) => {
     }
   }, 120_000);
 });
+
+describe.each(testDatabases)('block start on $name', (target) => {
+  let app: TestApp;
+  beforeAll(async () => {
+    app = await startTestApp(target, '2026-06-10T12:00:00Z');
+  });
+  afterAll(() => app.close());
+
+  it('repays overage once when a future block starts, whichever instance gets there', async () => {
+    const org = await seedOrg(app);
+    await ingest(app, org, [{ quantity: '30', at: '2026-06-10T11:00:00Z' }]); // no credit: all overage
+    await grant(app, org, { amount: '100', starts_at: '2026-06-12T00:00:00Z' });
+    expect((await app.call('GET', `/v1/orgs/${org}/balance`)).body).toMatchObject({ overage: '30', pending: '100' });
+    app.clock.set('2026-06-12T00:00:01Z');
+    const a = new Scheduler(app.ctx);
+    const b = new Scheduler(app.ctx);
+    const [ra, rb] = await Promise.all([a.runOnce(), b.runOnce()]);
+    expect(ra['block-start']! + rb['block-start']!).toBe(1);
+    expect((await app.call('GET', `/v1/orgs/${org}/balance`)).body).toMatchObject({ overage: '0', available: '70' });
+    expect(await count(app, sql`select count(*) as n from ledger_entries where org_id = ${org} and ref = 'overage_repayment'`)).toBe(1);
+    expect((await a.runOnce())['block-start']).toBe(0);
+  });
+});

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { AppContext } from '../context.js';
 import { expireBlocks, orgsWithDueExpiries } from '../modules/ledger/expiry.js';
+import { BLOCK_START, startBlocks } from './block-start.js';
 import { closeDuePeriods, PERIOD_CLOSE } from './period-close.js';
 
 export interface Job {
@@ -16,6 +17,12 @@ export const expiryJob: Job = {
     for (const orgId of await orgsWithDueExpiries(ctx)) booked += await expireBlocks({ ctx, orgId });
     return booked;
   },
+};
+
+/** Repays overage from blocks that have started since (SPEC §5 "blocks starting"). */
+export const blockStartJob: Job = {
+  name: BLOCK_START,
+  run: (ctx) => startBlocks(ctx),
 };
 
 /** Closes ended billing periods into statements and invoices (SPEC §3.9). */
@@ -37,7 +44,7 @@ export class Scheduler {
 
   constructor(
     private readonly ctx: AppContext,
-    readonly jobs: Job[] = [expiryJob, periodCloseJob],
+    readonly jobs: Job[] = [blockStartJob, expiryJob, periodCloseJob],
     private readonly intervalMs = 30_000,
   ) {}
 
