@@ -54,11 +54,16 @@ export async function closeDuePeriods(ctx: AppContext, instance: string): Promis
     const zone = org.timezone;
     const current = periodContaining(now, zone);
     let p = org.last ? nextPeriod(periodByKey(org.last, zone), zone) : periodContaining(new Date(org.createdAt), zone);
-    while (p.key < current.key) {
-      const done = await closePeriod(ctx, org.id, p.key, instance);
-      if (done === 0 && !(await isClosed(ctx, org.id, p.key))) break; // busy: keep the order, retry next tick
-      closed += done;
-      p = nextPeriod(p, zone);
+    try {
+      while (p.key < current.key) {
+        const done = await closePeriod(ctx, org.id, p.key, instance);
+        if (done === 0 && !(await isClosed(ctx, org.id, p.key))) break; // busy: keep the order, retry next tick
+        closed += done;
+        p = nextPeriod(p, zone);
+      }
+    } catch (error) {
+      // One organization's failure (e.g. a broken identity) must not stop the others' closes.
+      ctx.log.error({ err: error, orgId: org.id, period: p.key }, 'period close failed');
     }
   }
   return closed;
