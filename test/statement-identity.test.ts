@@ -1,5 +1,7 @@
+import { sql } from 'drizzle-orm';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { rows } from '../src/db/client.js';
 import { seedOrg, startTestApp, type TestApp } from './helpers/app.js';
 import { ingest, micro, rawBalanceBefore } from './helpers/billing.js';
 import { testDatabases } from './helpers/db.js';
@@ -66,6 +68,9 @@ describe.each(testDatabases)('statement identity on $name', (target) => {
           const list = await app.call('GET', `/v1/orgs/${org}/statements`);
           const closed = list.body.data.filter((p: { status: string }) => p.status === 'closed').reverse();
           expect(closed.length).toBeGreaterThan(0);
+          // every ended period was stored by the close job (none failed)
+          const storedPeriods = await app.db.read((q) => rows<{ period: string }>(q, sql`select period from statements where org_id = ${org} order by period`));
+          expect(storedPeriods.map((r) => r.period)).toEqual(closed.map((p: { period: string }) => p.period));
           let previousClosing = 0n;
           const stored: unknown[] = [];
           for (const p of closed) {
