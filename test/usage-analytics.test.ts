@@ -93,3 +93,41 @@ describe.each(testDatabases)('usage analytics on $name', (target) => {
     });
   });
 });
+
+describe.each(testDatabases)('usage series across a DST change on $name', (target) => {
+  let app: TestApp;
+  beforeAll(async () => {
+    app = await startTestApp(target, '2026-03-01T12:00:00Z');
+  });
+  afterAll(() => app.close());
+
+  it('gives the 23-hour day 23 hourly points and puts every event in its local day', async () => {
+    const org = await seedOrg(app, { timezone: 'America/New_York' });
+    app.clock.set('2026-03-10T12:00:00Z');
+    // New York skips 02:00–03:00 on 2026-03-08.
+    await ingest(app, org, [
+      { quantity: '1', at: '2026-03-08T05:00:00Z' }, // 00:00 EST, first hour of the 8th
+      { quantity: '2', at: '2026-03-08T06:30:00Z' }, // 01:30 EST
+      { quantity: '4', at: '2026-03-08T07:30:00Z' }, // 03:30 EDT
+      { quantity: '8', at: '2026-03-09T03:59:00Z' }, // 23:59 EDT, still the 8th
+      { quantity: '16', at: '2026-03-09T04:00:00Z' }, // 00:00 EDT on the 9th
+    ]);
+    const daily = await app.call('GET', `/v1/orgs/${org}/usage/series?from=2026-03-07&to=2026-03-09`);
+    expect(daily.body.series[0].points.map((p: { t: string; credits: string }) => [p.t, p.credits])).toEqual([
+      ['2026-03-07', '0'],
+      ['2026-03-08', '15'],
+      ['2026-03-09', '16'],
+    ]);
+    const hourly = await app.call('GET', `/v1/orgs/${org}/usage/series?granularity=hour&from=2026-03-08&to=2026-03-08`);
+    const points = hourly.body.series[0].points as { t: string; credits: string }[];
+    expect(points).toHaveLength(23);
+    expect(points[0]!.t).toBe('2026-03-08T05:00:00Z');
+    expect(points[22]!.t).toBe('2026-03-09T03:00:00Z');
+    expect(points.filter((p) => p.credits !== '0').map((p) => [p.t, p.credits])).toEqual([
+      ['2026-03-08T05:00:00Z', '1'],
+      ['2026-03-08T06:00:00Z', '2'],
+      ['2026-03-08T07:00:00Z', '4'],
+      ['2026-03-09T03:00:00Z', '8'],
+    ]);
+  });
+});
