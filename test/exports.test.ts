@@ -4,6 +4,8 @@ import { seedOrg, startTestApp, type TestApp } from './helpers/app.js';
 import { grant, ingest } from './helpers/billing.js';
 import { testDatabases } from './helpers/db.js';
 
+// text that a spreadsheet would run as a formula is defused with a leading apostrophe
+const defuse = (v: string) => (/^[=+\-@]/.test(v) ? `'${v}` : v);
 const csv = (text: string): Record<string, string>[] => parse(text, { columns: true, bom: true, skip_empty_lines: true });
 
 describe.each(testDatabases)('CSV exports on $name', (target) => {
@@ -20,6 +22,7 @@ describe.each(testDatabases)('CSV exports on $name', (target) => {
       { quantity: '2.5', at: '2026-03-05T11:00:00Z', job_id: 'j2', job_name: 'line\nbreak', resource_class: 'a100' },
       { quantity: '7', at: '2026-03-19T23:30:00Z', job_id: 'j1', job_name: 'Réseau "alpha", v2', project: 'p,1', user: 'zoë' },
       { meter: 'runs', quantity: '1', at: '2026-03-19T08:00:00Z' },
+      { quantity: '1', at: '2026-03-19T09:00:00Z', job_id: 'j3', job_name: '=HYPERLINK("http://evil")', user: '@me' },
     ]);
     await grant(app, org, { amount: '20', source: 'purchased' });
   });
@@ -48,10 +51,11 @@ describe.each(testDatabases)('CSV exports on $name', (target) => {
         expected.push({ date: d.date, job: j.name, project: j.project ?? '', user: j.user ?? '', resource_class: j.resource_class ?? '', credits_used: j.credits_used });
       }
     }
-    expect(lines).toEqual(expected);
+    expect(lines).toEqual(expected.map((e) => ({ ...e, job: defuse(e.job!), user: defuse(e.user!) })));
     expect(lines.map((l) => [l.date, l.job, l.project, l.user])).toEqual([
       ['2026-03-05', 'Réseau "alpha", v2', 'p,1', 'zoë'],
       ['2026-03-05', 'line\nbreak', '', ''],
+      ['2026-03-19', `'=HYPERLINK("http://evil")`, '', "'@me"],
       ['2026-03-20', 'Réseau "alpha", v2', 'p,1', 'zoë'],
     ]);
   });
@@ -61,7 +65,7 @@ describe.each(testDatabases)('CSV exports on $name', (target) => {
     const rows = csv(res.text);
     const list = (await app.call('GET', `/v1/orgs/${org}/events?limit=100`)).body.data.reverse();
     expect(rows.map((r) => [r.id, r.timestamp, r.meter, r.quantity, r.cost_credits, r.job_name])).toEqual(
-      list.map((e: Record<string, string>) => [e.id, e.timestamp, e.meter, e.quantity, e.cost_credits, e.job_name ?? '']),
+      list.map((e: Record<string, string>) => [e.id, e.timestamp, e.meter, e.quantity, e.cost_credits, defuse(e.job_name ?? '')]),
     );
     const ledger = csv((await app.call('GET', `/v1/orgs/${org}/grants/${grantId}/ledger.csv`)).text);
     const json = (await app.call('GET', `/v1/orgs/${org}/grants/${grantId}/ledger?limit=100`)).body.data;

@@ -29,3 +29,14 @@ export async function sendCsv(
     .header('content-disposition', `attachment; filename="${filename}"`)
     .send(csv);
 }
+
+/**
+ * A free-text cell (job name, project, user…). Spreadsheets run a cell that
+ * starts with = + - @ (or a tab / carriage return) as a formula, so such text
+ * is prefixed with an apostrophe (OWASP "CSV injection"). Amounts and dates
+ * never pass through here: they are ours and may be negative.
+ */
+export function textCell(value: string | null | undefined): string {
+  if (!value) return '';
+  return /^[=+\-@\t\r]/.test(value) ? `'${value}` : value;
+}

@@ -5,6 +5,7 @@ import { formatMicro } from '../../domain/money.js';
 import { addDays } from '../../domain/periods.js';
 import { EVENT_COLUMNS, eventConditions, eventView } from '../events/service.js';
 import { grantLedger } from '../grants/service.js';
+import { textCell as t } from './csv.js';
 import { findOrg, orgNotFound } from '../orgs/queries.js';
 import { jobLinesOfDays, statementForExport } from '../statements/service.js';
 
@@ -32,7 +33,7 @@ export async function* statementJobRows(args: { ctx: AppContext; orgId: string; 
   for (let day = s.first; day < last; day = addDays(day, 3)) {
     const to = addDays(day, 3) < last ? addDays(day, 3) : last;
     const lines = await jobLinesOfDays({ ctx: args.ctx, orgId: args.orgId, fromDay: day, toDay: to });
-    yield lines.map((j) => [j.day, j.name, j.project, j.userId, j.resourceClass, formatMicro(j.credits)]);
+    yield lines.map((j) => [j.day, t(j.name), t(j.project), t(j.userId), t(j.resourceClass), formatMicro(j.credits)]);
   }
 }
 
@@ -56,8 +57,8 @@ export async function* eventRows(args: { ctx: AppContext; orgId: string; from?: 
     yield page.map((row) => {
       const e = eventView(row);
       return [
-        e.id, e.timestamp, e.recorded_at, e.meter, e.quantity, e.user ?? '', e.project ?? '', e.resource_class ?? '',
-        e.job_id ?? '', e.job_name ?? '', e.cost_credits, e.cost_usd ?? '', e.overage, e.properties ? JSON.stringify(e.properties) : '',
+        t(e.id), e.timestamp, e.recorded_at, t(e.meter), e.quantity, t(e.user), t(e.project), t(e.resource_class),
+        t(e.job_id), t(e.job_name), e.cost_credits, e.cost_usd ?? '', e.overage, e.properties ? JSON.stringify(e.properties) : '',
       ];
     });
     const last = page[page.length - 1]!;
@@ -72,7 +73,7 @@ export async function* grantLedgerRows(args: { ctx: AppContext; orgId: string; g
   for (;;) {
     const page = await grantLedger({ ...args, after, limit: PAGE });
     yield page.data.map((e) => [
-      e.id, e.occurred_at, e.recorded_at, e.type, e.amount, e.balance ?? '', e.block_id ?? '', e.counterparty, e.event_id ?? '', e.ref ?? '',
+      e.id, e.occurred_at, e.recorded_at, e.type, e.amount, e.balance ?? '', e.block_id ?? '', e.counterparty, t(e.event_id), t(e.ref),
     ]);
     if (page.next === null) return;
     after = BigInt(page.next);
