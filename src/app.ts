@@ -9,6 +9,8 @@ import { installNotifications } from './modules/alerts/install.js';
 import { closeDelivery } from './modules/outbox/settings.js';
 import { recordCycleUsage } from './modules/allocations/usage.js';
 import { Scheduler } from './jobs/scheduler.js';
+import { planAdmission } from './modules/plan/service.js';
+import { foldLedger } from './modules/statements/queries.js';
 
 export interface StartOptions {
   db: Database;
@@ -29,6 +31,10 @@ export async function createApp(opts: StartOptions) {
   ctx.hooks.usageRecorded.push(recordCycleUsage);
   await migrate(opts.db);
   installNotifications(ctx, { smtpUrl: opts.smtpUrl, mailFrom: opts.mailFrom });
+  // Statements: fold new ledger entries into ledger_daily in the transaction that wrote them.
+  ctx.hooks.balanceChanged.push(({ tx, org }) => foldLedger(tx, org.id, org.timezone));
+  // Plan limits (SPEC §3.10): admission refuses what a hard credits_per_period limit forbids.
+  ctx.hooks.admission.push(planAdmission);
   const server = await buildServer({ ctx, platformKey: opts.platformKey, logger: opts.logRequests ?? false });
   const scheduler = new Scheduler(ctx);
   if (opts.scheduler) scheduler.start();

@@ -131,6 +131,11 @@ const CAPABILITIES = {
   'requests.create': ['owner', 'billing_admin', 'manager', 'member'],
   'requests.decide': ['owner', 'billing_admin', 'manager'],
   'audit.read': ['owner', 'billing_admin'],
+  'statements.read': ['owner', 'billing_admin', 'manager'],
+  'invoices.read': ['owner', 'billing_admin'],
+  'usage.read': ['owner', 'billing_admin', 'manager'],
+  'plan.read': ['owner', 'billing_admin', 'manager'],
+  'plan.write': ['owner', 'billing_admin'],
 } as const satisfies Record<string, readonly Role[]>;
 
 export type Capability = keyof typeof CAPABILITIES;

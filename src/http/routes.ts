@@ -13,6 +13,11 @@ import { notificationRoutes } from '../modules/outbox/routes.js';
 import { purchaseRoutes } from '../modules/purchases/routes.js';
 import { requestRoutes } from '../modules/requests/routes.js';
 import { webhookRoutes } from '../modules/webhooks/routes.js';
+import { exportRoutes } from '../modules/exports/routes.js';
+import { invoiceRoutes } from '../modules/invoices/routes.js';
+import { planRoutes } from '../modules/plan/routes.js';
+import { statementRoutes } from '../modules/statements/routes.js';
+import { usageRoutes } from '../modules/usage/routes.js';
 import type { RouteModule } from './types.js';
 
 /** Every module's routes, registered in this order. */
@@ -34,4 +39,10 @@ export const routeModules: RouteModule[] = [
   webhookRoutes,
   notificationRoutes,
   purchaseRoutes,
+  // statements, exports, invoices, usage analytics, plan limits
+  statementRoutes,
+  exportRoutes,
+  invoiceRoutes,
+  usageRoutes,
+  planRoutes,
 ];

@@ -1,12 +1,15 @@
+import { randomUUID } from 'node:crypto';
 import type { AppContext } from '../context.js';
 import { expireBlocks, orgsWithDueExpiries } from '../modules/ledger/expiry.js';
+import { BLOCK_START, startBlocks } from './block-start.js';
 import { cycleRolloverJob, holdExpiryJob } from './allocations.js';
 import { outboxDeliveryJob } from './outbox-delivery.js';
+import { closeDuePeriods, PERIOD_CLOSE } from './period-close.js';
 
 export interface Job {
   name: string;
   /** Does whatever is due at ctx.clock.now(); idempotent, safe to run on several instances. */
-  run(ctx: AppContext): Promise<number>;
+  run(ctx: AppContext, runner: { instance: string }): Promise<number>;
 }
 
 export const expiryJob: Job = {
@@ -18,6 +21,18 @@ export const expiryJob: Job = {
   },
 };
 
+/** Repays overage from blocks that have started since (SPEC §5 "blocks starting"). */
+export const blockStartJob: Job = {
+  name: BLOCK_START,
+  run: (ctx) => startBlocks(ctx),
+};
+
+/** Closes ended billing periods into statements and invoices (SPEC §3.9). */
+export const periodCloseJob: Job = {
+  name: PERIOD_CLOSE,
+  run: (ctx, { instance }) => closeDuePeriods(ctx, instance),
+};
+
 /**
  * Runs time-driven jobs inside the server (SPEC §5). A missed run catches up
  * on the next tick because each job asks "what is due now?", never "what is
@@ -26,11 +41,13 @@ export const expiryJob: Job = {
 export class Scheduler {
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<void> | undefined;
+  /** names this instance in job_runs */
+  readonly instance = `sch_${randomUUID().slice(0, 8)}`;
 
   constructor(
     private readonly ctx: AppContext,
     // The outbox goes last: notifications written by the other jobs go out in the same run.
-    readonly jobs: Job[] = [expiryJob, holdExpiryJob, cycleRolloverJob, outboxDeliveryJob],
+    readonly jobs: Job[] = [blockStartJob, expiryJob, holdExpiryJob, cycleRolloverJob, periodCloseJob, outboxDeliveryJob],
     private readonly intervalMs = 30_000,
   ) {}
 
@@ -50,7 +67,7 @@ export class Scheduler {
   /** Runs every job once, in order; returns what each did. */
   async runOnce(): Promise<Record<string, number>> {
     const done: Record<string, number> = {};
-    for (const job of this.jobs) done[job.name] = await job.run(this.ctx);
+    for (const job of this.jobs) done[job.name] = await job.run(this.ctx, { instance: this.instance });
     return done;
   }
 

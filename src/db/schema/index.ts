@@ -2,3 +2,4 @@ export * from './ledger.js';
 export * from './usage.js';
 export * from './notifications.js';
 export * from './allocations.js';
+export * from './billing.js';

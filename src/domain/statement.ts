@@ -1,0 +1,131 @@
+import { divRoundHalfEven, MICRO } from './money.js';
+
+/** One local day of the ledger, in signed micro-credits (see ledger_daily). */
+export interface DayFlows {
+  day: string;
+  purchased: bigint;
+  granted: bigint;
+  adjustments: bigint;
+  consumed: bigint;
+  overage: bigint;
+  expired: bigint;
+  net: bigint;
+}
+
+export interface StatementSummary {
+  broughtForward: bigint;
+  purchased: bigint;
+  granted: bigint;
+  adjustments: bigint;
+  consumed: bigint;
+  expired: bigint;
+  closing: bigint;
+}
+
+export interface StatementDay {
+  day: string;
+  topUps: bigint;
+  creditsUsed: bigint;
+  expired: bigint;
+  balance: bigint;
+}
+
+export class StatementIdentityError extends Error {}
+
+export const zeroFlows = (day: string): DayFlows => ({
+  day,
+  purchased: 0n,
+  granted: 0n,
+  adjustments: 0n,
+  consumed: 0n,
+  overage: 0n,
+  expired: 0n,
+  net: 0n,
+});
+
+export function addFlows(a: DayFlows, b: DayFlows): DayFlows {
+  return {
+    day: a.day,
+    purchased: a.purchased + b.purchased,
+    granted: a.granted + b.granted,
+    adjustments: a.adjustments + b.adjustments,
+    consumed: a.consumed + b.consumed,
+    overage: a.overage + b.overage,
+    expired: a.expired + b.expired,
+    net: a.net + b.net,
+  };
+}
+
+/**
+ * Builds a period's summary and daily table from the brought-forward balance
+ * and the flows of each day (`days` lists every day of the table, in order,
+ * with zero flows where nothing happened). The closing balance is the sum of
+ * the balance accounts' net changes, computed independently of the
+ * classification, so the SPEC §3.9 identity is a real check: an entry that
+ * moved credit between accounts we do not classify would break it.
+ */
+export function buildStatement(broughtForward: bigint, days: DayFlows[]): { summary: StatementSummary; days: StatementDay[] } {
+  let balance = broughtForward;
+  const summary: StatementSummary = {
+    broughtForward,
+    purchased: 0n,
+    granted: 0n,
+    adjustments: 0n,
+    consumed: 0n,
+    expired: 0n,
+    closing: broughtForward,
+  };
+  const table = days.map((d) => {
+    balance += d.net;
+    summary.purchased += d.purchased;
+    summary.granted += d.granted;
+    summary.adjustments += d.adjustments;
+    summary.consumed += d.consumed;
+    summary.expired += d.expired;
+    return {
+      day: d.day,
+      // top-ups: credits granted that day (purchases, grants and adjustment grants; voids are not top-ups)
+      topUps: d.purchased + d.granted + (d.adjustments > 0n ? d.adjustments : 0n),
+      creditsUsed: d.consumed,
+      expired: d.expired,
+      balance,
+    };
+  });
+  summary.closing = balance;
+  return { summary, days: table };
+}
+
+/** closing = brought_forward + purchased + granted + adjustments − consumed − expired, to the micro-credit. */
+export function checkIdentity(s: StatementSummary): void {
+  const expected = s.broughtForward + s.purchased + s.granted + s.adjustments - s.consumed - s.expired;
+  if (expected !== s.closing) {
+    throw new StatementIdentityError(
+      `statement identity broken: closing ${s.closing} ≠ ${expected} (brought forward ${s.broughtForward}, purchased ` +
+        `${s.purchased}, granted ${s.granted}, adjustments ${s.adjustments}, consumed ${s.consumed}, expired ${s.expired})`,
+    );
+  }
+}
+
+export interface InvoiceTotals {
+  subtotalUsd: bigint;
+  creditsApplied: bigint;
+  creditsAppliedUsd: bigint;
+  amountDueUsd: bigint;
+}
+
+/**
+ * Invoice arithmetic. The subtotal is the USD cost of the period's usage.
+ * What no block paid (overage credits) is due, valued through the credit
+ * factor; everything else was covered by credits. So subtotal − credits
+ * applied = amount due, and neither is ever negative. With credit tracking
+ * off (factor 0) no credits apply and the whole subtotal is due.
+ */
+export function invoiceTotals(args: { subtotalUsd: bigint; consumed: bigint; overage: bigint; creditFactor: bigint }): InvoiceTotals {
+  const { subtotalUsd, consumed, overage, creditFactor } = args;
+  const subtotal = subtotalUsd > 0n ? subtotalUsd : 0n;
+  const creditsApplied = consumed - overage > 0n ? consumed - overage : 0n;
+  let due = creditFactor === 0n ? subtotal : divRoundHalfEven(overage * MICRO, creditFactor);
+  if (due > subtotal) due = subtotal;
+  if (due < 0n) due = 0n;
+  return { subtotalUsd: subtotal, creditsApplied, creditsAppliedUsd: subtotal - due, amountDueUsd: due };
+}

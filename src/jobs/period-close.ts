@@ -1,0 +1,75 @@
+import { sql } from 'drizzle-orm';
+import type { AppContext } from '../context.js';
+import { rows } from '../db/client.js';
+import { nextPeriod } from '../domain/periods.js';
+import { periodByKey, periodContaining } from '../domain/time.js';
+import { issueInvoice } from '../modules/invoices/service.js';
+import { bookDueExpiries } from '../modules/ledger/expiry.js';
+import { runBalanceChanged } from '../modules/ledger/hooks.js';
+import { lockOrg } from '../modules/orgs/queries.js';
+import { recordJobRun } from '../modules/statements/queries.js';
+import { storeClosedStatement } from '../modules/statements/service.js';
+
+export const PERIOD_CLOSE = 'period-close';
+
+/**
+ * Closes one ended period of one organization: books the expiries due up to
+ * now (so every entry of the period is written), stores the statement (identity
+ * checked), issues the invoice and records the run, in one transaction. The
+ * organization row is taken with SKIP LOCKED: if another instance (or a
+ * writer) holds it, this instance moves on and a later tick retries. Inside
+ * the lock the "already closed?" check makes the transition happen once.
+ */
+export async function closePeriod(ctx: AppContext, orgId: string, periodKey: string, instance: string): Promise<number> {
+  return ctx.db.transaction(async (tx) => {
+    const [free] = await rows<{ id: string }>(tx, sql`select id from orgs where id = ${orgId} for update skip locked`);
+    if (!free) return 0;
+    const org = await lockOrg(tx, orgId);
+    const now = ctx.clock.now();
+    const period = periodByKey(periodKey, org.timezone);
+    if (period.endsAt > now) return 0;
+    const booked = await bookDueExpiries(ctx, tx, orgId, now);
+    const statement = await storeClosedStatement(tx, org, period, now);
+    if (!statement) return 0;
+    await issueInvoice(tx, org, statement, now);
+    await recordJobRun(tx, PERIOD_CLOSE, orgId, periodKey, instance, now);
+    if (booked > 0) await runBalanceChanged(ctx.hooks, { tx, org, now });
+    return 1;
+  });
+}
+
+/** Every organization's ended periods without a statement, oldest first: a missed run catches up. */
+export async function closeDuePeriods(ctx: AppContext, instance: string): Promise<number> {
+  const now = ctx.clock.now();
+  const orgs = await ctx.db.read((q) =>
+    rows<{ id: string; timezone: string; createdAt: Date; last: string | null }>(
+      q,
+      sql`select o.id, o.timezone, o.created_at as "createdAt",
+            (select max(s.period) from statements s where s.org_id = o.id) as last
+          from orgs o order by o.id`,
+    ),
+  );
+  let closed = 0;
+  for (const org of orgs) {
+    const zone = org.timezone;
+    const current = periodContaining(now, zone);
+    let p = org.last ? nextPeriod(periodByKey(org.last, zone), zone) : periodContaining(new Date(org.createdAt), zone);
+    try {
+      while (p.key < current.key) {
+        const done = await closePeriod(ctx, org.id, p.key, instance);
+        if (done === 0 && !(await isClosed(ctx, org.id, p.key))) break; // busy: keep the order, retry next tick
+        closed += done;
+        p = nextPeriod(p, zone);
+      }
+    } catch (error) {
+      // One organization's failure (e.g. a broken identity) must not stop the others' closes.
+      ctx.log.error({ err: error, orgId: org.id, period: p.key }, 'period close failed');
+    }
+  }
+  return closed;
+}
+
+async function isClosed(ctx: AppContext, orgId: string, period: string): Promise<boolean> {
+  const found = await ctx.db.read((q) => rows(q, sql`select 1 from statements where org_id = ${orgId} and period = ${period}`));
+  return found.length > 0;
+}

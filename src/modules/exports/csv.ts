@@ -1,0 +1,42 @@
+import { Readable } from 'node:stream';
+import { stringify } from 'csv-stringify';
+import type { FastifyReply } from 'fastify';
+
+/**
+ * Streams CSV (RFC 4180: CRLF, quoted where needed; UTF-8 with a BOM so
+ * spreadsheets read accents right; a header row). `pages` yields rows a page
+ * at a time and is pulled only as fast as the client reads, so memory stays
+ * flat however long the export. The first page is read before the status is
+ * sent, so a bad request still gets a JSON error.
+ */
+export async function sendCsv(
+  reply: FastifyReply,
+  filename: string,
+  columns: string[],
+  pages: AsyncGenerator<string[][]>,
+): Promise<FastifyReply> {
+  const first = await pages.next();
+  async function* rowsOf(): AsyncGenerator<string[]> {
+    if (first.done) return;
+    yield* first.value;
+    for await (const page of pages) yield* page;
+  }
+  const csv = Readable.from(rowsOf(), { objectMode: true }).pipe(
+    stringify({ header: true, columns, bom: true, record_delimiter: 'windows' }),
+  );
+  return reply
+    .header('content-type', 'text/csv; charset=utf-8')
+    .header('content-disposition', `attachment; filename="${filename}"`)
+    .send(csv);
+}
+
+/**
+ * A free-text cell (job name, project, user…). Spreadsheets run a cell that
+ * starts with = + - @ (or a tab / carriage return) as a formula, so such text
+ * is prefixed with an apostrophe (OWASP "CSV injection"). Amounts and dates
+ * never pass through here: they are ours and may be negative.
+ */
+export function textCell(value: string | null | undefined): string {
+  if (!value) return '';
+  return /^[=+\-@\t\r]/.test(value) ? `'${value}` : value;
+}

@@ -1,0 +1,81 @@
+import { sql } from 'drizzle-orm';
+import type { AppContext } from '../../context.js';
+import { rows } from '../../db/client.js';
+import { formatMicro } from '../../domain/money.js';
+import { addDays } from '../../domain/periods.js';
+import { EVENT_COLUMNS, eventConditions, eventView } from '../events/service.js';
+import { grantLedger } from '../grants/service.js';
+import { textCell as t } from './csv.js';
+import { findOrg, orgNotFound } from '../orgs/queries.js';
+import { jobLinesOfDays, statementForExport } from '../statements/service.js';
+
+const PAGE = 5_000;
+
+export const DAILY_COLUMNS = ['date', 'top_ups', 'credits_used', 'balance'];
+export const JOB_COLUMNS = ['date', 'job', 'project', 'user', 'resource_class', 'credits_used'];
+export const EVENT_EXPORT_COLUMNS = [
+  'id', 'timestamp', 'recorded_at', 'meter', 'quantity', 'user', 'project', 'resource_class',
+  'job_id', 'job_name', 'cost_credits', 'cost_usd', 'overage', 'properties',
+];
+export const GRANT_LEDGER_COLUMNS = ['id', 'occurred_at', 'recorded_at', 'type', 'amount', 'balance', 'block_id', 'counterparty', 'event_id', 'ref'];
+
+/** A statement's daily summary: one page (a period has at most 31 days). */
+export async function* statementDailyRows(args: { ctx: AppContext; orgId: string; period: string }): AsyncGenerator<string[][]> {
+  const s = await statementForExport(args);
+  yield s.days.map((d) => [d.day, formatMicro(d.topUps), formatMicro(d.creditsUsed), formatMicro(d.balance)]);
+}
+
+/** A statement's job lines, read a few days at a time. */
+export async function* statementJobRows(args: { ctx: AppContext; orgId: string; period: string }): AsyncGenerator<string[][]> {
+  const s = await statementForExport(args);
+  const last = s.days.length > 0 ? addDays(s.days[s.days.length - 1]!.day, 1) : s.first;
+  yield [];
+  for (let day = s.first; day < last; day = addDays(day, 3)) {
+    const to = addDays(day, 3) < last ? addDays(day, 3) : last;
+    const lines = await jobLinesOfDays({ ctx: args.ctx, orgId: args.orgId, fromDay: day, toDay: to });
+    yield lines.map((j) => [j.day, t(j.name), t(j.project), t(j.userId), t(j.resourceClass), formatMicro(j.credits)]);
+  }
+}
+
+/** Events in [from, to), oldest first, by keyset pages on (timestamp, id). */
+export async function* eventRows(args: { ctx: AppContext; orgId: string; from?: Date | undefined; to?: Date | undefined }): AsyncGenerator<string[][]> {
+  const { ctx, orgId } = args;
+  if (!(await ctx.db.read((q) => findOrg(q, orgId)))) throw orgNotFound(orgId);
+  yield [];
+  const where = eventConditions(orgId, { from: args.from, to: args.to });
+  let after: { ts: string; id: string } | null = null;
+  for (;;) {
+    const keyset: ReturnType<typeof sql> = after ? sql`and (timestamp, id) > (${after.ts}::timestamptz, ${after.id})` : sql``;
+    const page = await ctx.db.read((q) =>
+      rows<Parameters<typeof eventView>[0] & { tsKey: string }>(
+        q,
+        sql`select ${EVENT_COLUMNS}, timestamp::text as "tsKey" from events where ${where} ${keyset}
+            order by timestamp, id limit ${PAGE}`,
+      ),
+    );
+    if (page.length === 0) return;
+    yield page.map((row) => {
+      const e = eventView(row);
+      return [
+        t(e.id), e.timestamp, e.recorded_at, t(e.meter), e.quantity, t(e.user), t(e.project), t(e.resource_class),
+        t(e.job_id), t(e.job_name), e.cost_credits, e.cost_usd ?? '', e.overage, e.properties ? JSON.stringify(e.properties) : '',
+      ];
+    });
+    const last = page[page.length - 1]!;
+    after = { ts: last.tsKey, id: last.id };
+    if (page.length < PAGE) return;
+  }
+}
+
+/** One grant's ledger, oldest first, by pages of entry ids. */
+export async function* grantLedgerRows(args: { ctx: AppContext; orgId: string; grantId: string }): AsyncGenerator<string[][]> {
+  let after: bigint | undefined;
+  for (;;) {
+    const page = await grantLedger({ ...args, after, limit: PAGE });
+    yield page.data.map((e) => [
+      e.id, e.occurred_at, e.recorded_at, e.type, e.amount, e.balance ?? '', e.block_id ?? '', e.counterparty, t(e.event_id), t(e.ref),
+    ]);
+    if (page.next === null) return;
+    after = BigInt(page.next);
+  }
+}

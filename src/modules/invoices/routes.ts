@@ -1,0 +1,75 @@
+import { z } from 'zod';
+import { authorize, requirePlatform } from '../../http/auth.js';
+import { AmountOut, Limit, OrgParams } from '../../http/schemas.js';
+import { idempotencyKey, type RouteModule } from '../../http/types.js';
+import { getInvoice, listInvoices, setInvoiceState } from './service.js';
+
+const InvoiceOut = z.object({
+  id: z.string(),
+  status: z.enum(['draft', 'issued', 'paid', 'void']),
+  period: z.string(),
+  starts_at: z.string(),
+  ends_at: z.string(),
+  lines: z.array(
+    z.object({
+      meter: z.string(),
+      description: z.string(),
+      quantity: AmountOut,
+      unit: z.string(),
+      unit_price_usd: z.string().meta({ description: 'decimal USD; empty when the meter has no USD price' }),
+      amount_usd: AmountOut,
+    }),
+  ),
+  subtotal_usd: AmountOut,
+  credits_applied: AmountOut,
+  credits_applied_usd: AmountOut,
+  amount_due_usd: AmountOut,
+  issued_at: z.string().nullable(),
+  paid_at: z.string().nullable(),
+  voided_at: z.string().nullable(),
+});
+
+const InvoiceParams = OrgParams.extend({ invoice: z.string().max(40) });
+
+export const invoiceRoutes: RouteModule = (app, { ctx }) => {
+  app.get(
+    '/v1/orgs/:org/invoices',
+    {
+      schema: {
+        tags: ['invoices'],
+        params: OrgParams,
+        querystring: z.object({ limit: Limit, cursor: z.string().regex(/^\d{4}-\d{2}$/).optional() }),
+        response: { 200: z.object({ data: z.array(InvoiceOut), next_cursor: z.string().nullable() }) },
+      },
+    },
+    async (request) => {
+      authorize(request.actor, request.params.org, 'invoices.read');
+      return listInvoices({ ctx, orgId: request.params.org, before: request.query.cursor, limit: request.query.limit });
+    },
+  );
+
+  app.get(
+    '/v1/orgs/:org/invoices/:invoice',
+    { schema: { tags: ['invoices'], params: InvoiceParams, response: { 200: InvoiceOut } } },
+    async (request) => {
+      authorize(request.actor, request.params.org, 'invoices.read');
+      return getInvoice({ ctx, orgId: request.params.org, invoice: request.params.invoice });
+    },
+  );
+
+  for (const [action, to] of [
+    ['pay', 'paid'],
+    ['void', 'void'],
+  ] as const) {
+    app.post(
+      `/v1/orgs/:org/invoices/:invoice/${action}`,
+      { schema: { tags: ['invoices'], params: InvoiceParams, response: { 200: InvoiceOut } } },
+      async (request, reply) => {
+        requirePlatform(request.actor);
+        const { org, invoice } = request.params;
+        const result = await setInvoiceState({ ctx, orgId: org, invoice, to, idempotencyKey: idempotencyKey(request.headers) });
+        return reply.status(result.statusCode as 200).send(result.body);
+      },
+    );
+  }
+};

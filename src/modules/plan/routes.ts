@@ -1,0 +1,62 @@
+import { z } from 'zod';
+import { authorize } from '../../http/auth.js';
+import { NonNegativeAmount, OrgParams } from '../../http/schemas.js';
+import type { RouteModule } from '../../http/types.js';
+import { getPlan, planUsage, putPlan } from './service.js';
+
+const LimitIn = z.union([z.literal('unlimited').transform(() => null), NonNegativeAmount]);
+const LimitKey = z.string().regex(/^[a-z][a-z0-9_]{0,63}$/, 'must be a lowercase key such as storage_gb');
+
+const PlanBody = z.object({
+  name: z.string().min(1).max(100),
+  limits: z.record(LimitKey, LimitIn).default({}),
+  allowances: z.record(LimitKey, LimitIn).default({}),
+});
+
+const PlanOut = z.object({
+  name: z.string().nullable(),
+  limits: z.record(z.string(), z.string()),
+  allowances: z.record(z.string(), z.string()),
+  updated_at: z.string().nullable(),
+});
+
+const UsageOut = z.object({
+  plan: z.string().nullable(),
+  data: z.array(
+    z.object({
+      key: z.string(),
+      label: z.string(),
+      used: z.string(),
+      limit: z.string().nullable(),
+      remaining: z.string().nullable(),
+      unlimited: z.boolean(),
+      unit: z.string(),
+      pct: z.number().nullable(),
+    }),
+  ),
+});
+
+export const planRoutes: RouteModule = (app, { ctx }) => {
+  app.put(
+    '/v1/orgs/:org/plan',
+    { schema: { tags: ['plan'], params: OrgParams, body: PlanBody, response: { 200: PlanOut } } },
+    async (request) => {
+      authorize(request.actor, request.params.org, 'plan.write');
+      return putPlan({ ctx, orgId: request.params.org, input: request.body });
+    },
+  );
+
+  app.get('/v1/orgs/:org/plan', { schema: { tags: ['plan'], params: OrgParams, response: { 200: PlanOut } } }, async (request) => {
+    authorize(request.actor, request.params.org, 'plan.read');
+    return getPlan({ ctx, orgId: request.params.org });
+  });
+
+  app.get(
+    '/v1/orgs/:org/plan/usage',
+    { schema: { tags: ['plan'], params: OrgParams, response: { 200: UsageOut } } },
+    async (request) => {
+      authorize(request.actor, request.params.org, 'plan.read');
+      return planUsage({ ctx, orgId: request.params.org });
+    },
+  );
+};

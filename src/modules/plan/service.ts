@@ -1,0 +1,179 @@
+import { sql } from 'drizzle-orm';
+import type { AppContext } from '../../context.js';
+import { rows, type Q } from '../../db/client.js';
+import { formatMicro, MICRO } from '../../domain/money.js';
+import { percentOf } from '../../domain/shares.js';
+import { periodContaining } from '../../domain/time.js';
+import { accountBalance } from '../ledger/blocks.js';
+import type { LedgerHooks } from '../ledger/hooks.js';
+import { effectiveMeters } from '../meters/service.js';
+import { findOrg, lockOrg, orgNotFound, type OrgRow } from '../orgs/queries.js';
+import { computeStatement } from '../statements/service.js';
+import { latestGauge, usageByMeter } from '../usage/queries.js';
+
+/** A limit or allowance: micro-units, or null for "unlimited". */
+export type LimitValue = bigint | null;
+
+export interface PlanInput {
+  name: string;
+  limits: Record<string, LimitValue>;
+  allowances: Record<string, LimitValue>;
+}
+
+interface PlanRow {
+  name: string;
+  limits: Record<string, string | null>;
+  allowances: Record<string, string | null>;
+  updatedAt: Date;
+}
+
+const toStored = (values: Record<string, LimitValue>) =>
+  Object.fromEntries(Object.entries(values).map(([k, v]) => [k, v === null ? null : v.toString()]));
+const fromStored = (v: string | null | undefined): LimitValue | undefined => (v === undefined ? undefined : v === null ? null : BigInt(v));
+const showLimit = (v: string | null) => (v === null ? 'unlimited' : formatMicro(BigInt(v)));
+
+async function findPlan(q: Q, orgId: string): Promise<PlanRow | undefined> {
+  const [row] = await rows<PlanRow>(
+    q,
+    sql`select name, limits, allowances, updated_at as "updatedAt" from plans where org_id = ${orgId}`,
+  );
+  return row;
+}
+
+function planView(p: PlanRow | undefined) {
+  return {
+    name: p?.name ?? null,
+    limits: Object.fromEntries(Object.entries(p?.limits ?? {}).map(([k, v]) => [k, showLimit(v)])),
+    allowances: Object.fromEntries(Object.entries(p?.allowances ?? {}).map(([k, v]) => [k, showLimit(v)])),
+    updated_at: p ? new Date(p.updatedAt).toISOString() : null,
+  };
+}
+
+export async function putPlan({ ctx, orgId, input }: { ctx: AppContext; orgId: string; input: PlanInput }) {
+  return ctx.db.transaction(async (tx) => {
+    await lockOrg(tx, orgId);
+    const now = ctx.clock.now().toISOString();
+    const limits = JSON.stringify(toStored(input.limits));
+    const allowances = JSON.stringify(toStored(input.allowances));
+    await tx.execute(sql`
+      insert into plans (org_id, name, limits, allowances, updated_at)
+      values (${orgId}, ${input.name}, ${limits}::jsonb, ${allowances}::jsonb, ${now}::timestamptz)
+      on conflict (org_id) do update set name = excluded.name, limits = excluded.limits,
+        allowances = excluded.allowances, updated_at = excluded.updated_at`);
+    return planView(await findPlan(tx, orgId));
+  });
+}
+
+export function getPlan({ ctx, orgId }: { ctx: AppContext; orgId: string }) {
+  return ctx.db.read(async (q) => {
+    if (!(await findOrg(q, orgId))) throw orgNotFound(orgId);
+    return planView(await findPlan(q, orgId));
+  });
+}
+
+/**
+ * Where the seat count comes from. Until members exist in this tree, seats
+ * are the latest reading of a `seats` gauge meter; the members module
+ * replaces this with a count of its members (see setSeatsSource).
+ */
+export type SeatsSource = (q: Q, orgId: string) => Promise<bigint | null>;
+const seatsSources = new WeakMap<AppContext, SeatsSource>();
+
+/** Seats used, in whole seats; wire the members table here when it exists. */
+export function setSeatsSource(ctx: AppContext, source: SeatsSource): void {
+  seatsSources.set(ctx, source);
+}
+
+async function seatsFromGauge(q: Q, orgId: string): Promise<bigint | null> {
+  const micro = await latestGauge(q, orgId, 'seats');
+  return micro === null ? null : micro / MICRO;
+}
+
+/** Built-in rows of the plan usage table: limit key, gauge meters tried in order, label, unit. */
+const GAUGES = [
+  { key: 'storage', limit: 'storage_gb', meters: ['storage_gb', 'storage'], label: 'Storage', unit: 'GB' },
+  { key: 'deployments', limit: 'deployments', meters: ['deployments'], label: 'Deployments', unit: 'deployments' },
+] as const;
+
+async function gaugeValue(q: Q, orgId: string, meters: readonly string[]): Promise<bigint> {
+  for (const m of meters) {
+    const v = await latestGauge(q, orgId, m);
+    if (v !== null) return v;
+  }
+  return 0n;
+}
+
+function row(key: string, label: string, used: bigint, limit: LimitValue | undefined, unit: string) {
+  return {
+    key,
+    label,
+    used: formatMicro(used),
+    limit: limit === undefined || limit === null ? null : formatMicro(limit),
+    /** what the limit still allows ("{remaining} of {limit} credits remaining"); null without a numeric limit */
+    remaining: limit === undefined || limit === null ? null : formatMicro(limit > used ? limit - used : 0n),
+    unlimited: limit === null,
+    unit,
+    pct: limit === undefined || limit === null ? null : percentOf(used, limit),
+  };
+}
+
+/** Credits consumed this period plus credits held now: what a per-period credit limit counts. */
+async function creditsCounted(q: Q, org: OrgRow, now: Date): Promise<{ consumed: bigint; held: bigint }> {
+  const statement = await computeStatement(q, org, periodContaining(now, org.timezone), now);
+  return { consumed: statement.summary.consumed, held: await accountBalance(q, org.id, 'held') };
+}
+
+export function planUsage({ ctx, orgId }: { ctx: AppContext; orgId: string }) {
+  return ctx.db.read(async (q) => {
+    const org = await findOrg(q, orgId);
+    if (!org) throw orgNotFound(orgId);
+    const now = ctx.clock.now();
+    const plan = await findPlan(q, orgId);
+    const limits = plan?.limits ?? {};
+    const { consumed } = await creditsCounted(q, org, now);
+    const out = [row('credits', 'Credits', consumed, fromStored(limits.credits_per_period), 'credits')];
+    for (const g of GAUGES) out.push(row(g.key, g.label, await gaugeValue(q, orgId, g.meters), fromStored(limits[g.limit]), g.unit));
+    const seats = await (seatsSources.get(ctx) ?? seatsFromGauge)(q, orgId);
+    out.push(row('seats', 'Member seats', (seats ?? 0n) * MICRO, fromStored(limits.seats), 'seats'));
+    const builtIn = new Set(['credits_per_period', 'seats', ...GAUGES.map((g) => g.limit)]);
+    const meters = await effectiveMeters(q, orgId);
+    for (const [key, value] of Object.entries(limits)) {
+      if (builtIn.has(key)) continue;
+      out.push(row(key, meters.get(key)?.name ?? key, await gaugeValue(q, orgId, [key]), fromStored(value), meters.get(key)?.unit ?? ''));
+    }
+    // Allowances count this period's usage of the meters whose key or category is the allowance's key.
+    const period = periodContaining(now, org.timezone);
+    const allowances = Object.entries(plan?.allowances ?? {});
+    const used = allowances.length === 0 ? [] : await usageByMeter(q, orgId, period.startsAt, period.endsAt);
+    for (const [key, value] of allowances) {
+      const matching = [...meters.values()].filter((m) => m.key === key || m.category === key);
+      const quantity = used
+        .filter((u) => matching.some((m) => m.key === u.meter))
+        .reduce((s, u) => s + (meters.get(u.meter)?.aggregation === 'count' ? u.events * MICRO : u.quantity), 0n);
+      const units = new Set(matching.map((m) => m.unit));
+      out.push(row(key, key.charAt(0).toUpperCase() + key.slice(1).replaceAll('_', ' '), quantity, fromStored(value), units.size === 1 ? [...units][0]! : ''));
+    }
+    return { plan: plan?.name ?? null, data: out };
+  });
+}
+
+/**
+ * The admission hook (SPEC §3.10): `check` and `hold` refuse an amount that
+ * would take the period's credits (consumed + held) past a hard
+ * credits_per_period limit. Registered in src/app.ts.
+ */
+export const planAdmission: LedgerHooks['admission'][number] = async ({ tx, org, now, amount }) => {
+  const plan = await findPlan(tx, org.id);
+  const limit = fromStored(plan?.limits.credits_per_period);
+  if (limit === undefined || limit === null) return null;
+  const { consumed, held } = await creditsCounted(tx, org, now);
+  const remaining = limit - consumed - held > 0n ? limit - consumed - held : 0n;
+  if (amount <= remaining) return null;
+  return {
+    limit: 'plan',
+    remaining,
+    message:
+      `The plan limit credits_per_period (${formatMicro(limit)} credits per billing period) leaves ${formatMicro(remaining)} credits; ` +
+      `${formatMicro(amount)} were asked for.`,
+  };
+};

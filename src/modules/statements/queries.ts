@@ -1,0 +1,228 @@
+import { sql, type SQL } from 'drizzle-orm';
+import { rows, type Q } from '../../db/client.js';
+import type { DayFlows, StatementDay, StatementSummary } from '../../domain/statement.js';
+
+const BALANCE_TO = sql`(to_account like 'block:%' or to_account in ('held', 'overage'))`;
+const BALANCE_FROM = sql`(from_account like 'block:%' or from_account in ('held', 'overage'))`;
+const OTHER_GRANT = sql`coalesce(ref, '') not in ('purchased', 'adjustment')`;
+
+/**
+ * How each entry counts in a statement, signed from the organization's side.
+ * Grant entries carry their grant's source in `ref`; voids count as negative
+ * adjustments; `net` is the change of the balance accounts (blocks, held,
+ * overage), summed independently of the classification.
+ */
+const FLOWS = sql`
+  coalesce(sum(case when from_account = 'issued' and ref = 'purchased' then amount
+    when to_account = 'issued' and ref = 'purchased' then -amount end), 0)::bigint as purchased,
+  coalesce(sum(case when from_account = 'issued' and ${OTHER_GRANT} then amount
+    when to_account = 'issued' and ${OTHER_GRANT} then -amount end), 0)::bigint as granted,
+  coalesce(sum(case when from_account = 'issued' and ref = 'adjustment' then amount
+    when to_account = 'issued' and ref = 'adjustment' then -amount
+    when to_account = 'voided' then -amount when from_account = 'voided' then amount end), 0)::bigint as adjustments,
+  coalesce(sum(case when to_account = 'consumed' then amount when from_account = 'consumed' then -amount end), 0)::bigint as consumed,
+  coalesce(sum(case when from_account = 'overage' and to_account = 'consumed' then amount
+    when from_account = 'consumed' and to_account = 'overage' then -amount end), 0)::bigint as overage,
+  coalesce(sum(case when to_account = 'expired' then amount when from_account = 'expired' then -amount end), 0)::bigint as expired,
+  coalesce(sum(case when ${BALANCE_TO} then amount else 0 end - case when ${BALANCE_FROM} then amount else 0 end), 0)::bigint as net`;
+
+const localDay = (column: SQL, zone: string) => sql`(${column} at time zone ${zone})::date`;
+
+/**
+ * Folds the entries written since the last fold into ledger_daily. Runs in a
+ * transaction that holds the organization lock, so no entry of this
+ * organization with a smaller id can still commit afterwards.
+ */
+export async function foldLedger(tx: Q, orgId: string, zone: string): Promise<void> {
+  // Two statements, because this runs in every ingest transaction: take (or
+  // create) the watermark row, then fold and advance it in one statement.
+  const [state] = await rows<{ last: bigint }>(
+    tx,
+    sql`insert into ledger_fold (org_id, last_entry_id) values (${orgId}, 0)
+        on conflict (org_id) do update set last_entry_id = ledger_fold.last_entry_id
+        returning last_entry_id as last`,
+  );
+  const last = BigInt(state!.last).toString();
+  await tx.execute(sql`
+    with fresh as (
+      select * from ledger_entries where org_id = ${orgId} and id > ${last}::bigint
+    ), folded as (
+      insert into ledger_daily (org_id, day, purchased, granted, adjustments, consumed, overage, expired, net)
+      select ${orgId}, ${localDay(sql`occurred_at`, zone)} as day, ${FLOWS}
+      from fresh group by 2 order by 2
+      on conflict (org_id, day) do update set
+        purchased = ledger_daily.purchased + excluded.purchased, granted = ledger_daily.granted + excluded.granted,
+        adjustments = ledger_daily.adjustments + excluded.adjustments, consumed = ledger_daily.consumed + excluded.consumed,
+        overage = ledger_daily.overage + excluded.overage, expired = ledger_daily.expired + excluded.expired,
+        net = ledger_daily.net + excluded.net
+    )
+    update ledger_fold set last_entry_id = (select max(id) from fresh)
+    where org_id = ${orgId} and exists (select 1 from fresh)`);
+}
+
+interface FlowRow {
+  day: string | null;
+  purchased: bigint;
+  granted: bigint;
+  adjustments: bigint;
+  consumed: bigint;
+  overage: bigint;
+  expired: bigint;
+  net: bigint;
+}
+
+/**
+ * The flows of every local day in [fromDay, toDay) and, as `before`, the sum
+ * of everything earlier (whose `net` is the balance brought forward). Reads
+ * the folded days plus the entries not folded yet. With `pendingExpiriesAt`,
+ * blocks whose expiry is due but not booked yet count as expired at their
+ * `expires_at`: reads never depend on the scheduler having run.
+ */
+export async function readFlows(
+  q: Q,
+  args: { orgId: string; zone: string; fromDay: string; toDay: string; pendingExpiriesAt: Date | null },
+): Promise<{ before: DayFlows; days: Map<string, DayFlows> }> {
+  const { orgId, zone, fromDay, toDay } = args;
+  // The watermark is read first and passed as a value: hidden in a subquery, the
+  // planner cannot tell that few entries lie above it and scans the whole ledger.
+  const [fold] = await rows<{ last: bigint }>(q, sql`select last_entry_id as last from ledger_fold where org_id = ${orgId}`);
+  const folded = fold ? BigInt(fold.last).toString() : '0';
+  const pending = args.pendingExpiriesAt
+    ? sql`union all
+        select ${localDay(sql`expires_at`, zone)}, 0, 0, 0, 0, 0, remaining, -remaining from blocks
+        where org_id = ${orgId} and expiry_booked_at is null and remaining > 0
+          and expires_at <= ${args.pendingExpiriesAt.toISOString()}::timestamptz`
+    : sql``;
+  const found = await rows<FlowRow>(
+    q,
+    sql`select case when day < ${fromDay}::date then null else day::text end as day,
+          sum(purchased)::bigint as purchased, sum(granted)::bigint as granted, sum(adjustments)::bigint as adjustments,
+          sum(consumed)::bigint as consumed, sum(overage)::bigint as overage, sum(expired)::bigint as expired,
+          sum(net)::bigint as net
+        from (
+          select day, purchased, granted, adjustments, consumed, overage, expired, net from ledger_daily
+            where org_id = ${orgId} and day < ${toDay}::date
+          union all
+          select ${localDay(sql`occurred_at`, zone)}, ${FLOWS} from ledger_entries
+            where org_id = ${orgId} and id > ${folded}::bigint
+            group by 1
+          ${pending}
+        ) x
+        where day < ${toDay}::date
+        group by 1`,
+  );
+  const toFlows = (r: FlowRow, day: string): DayFlows => ({
+    day,
+    purchased: BigInt(r.purchased),
+    granted: BigInt(r.granted),
+    adjustments: BigInt(r.adjustments),
+    consumed: BigInt(r.consumed),
+    overage: BigInt(r.overage),
+    expired: BigInt(r.expired),
+    net: BigInt(r.net),
+  });
+  const beforeRow = found.find((r) => r.day === null);
+  const before = beforeRow ? toFlows(beforeRow, '') : toFlows({ day: null, purchased: 0n, granted: 0n, adjustments: 0n, consumed: 0n, overage: 0n, expired: 0n, net: 0n }, '');
+  const days = new Map(found.filter((r) => r.day !== null).map((r) => [r.day!, toFlows(r, r.day!)]));
+  return { before, days };
+}
+
+export interface StoredStatement extends StatementSummary {
+  period: string;
+  startsAt: Date;
+  endsAt: Date;
+  closedAt: Date;
+}
+
+export async function findStatement(q: Q, orgId: string, period: string): Promise<StoredStatement | undefined> {
+  const [row] = await rows<Record<string, unknown>>(
+    q,
+    sql`select period, starts_at, ends_at, brought_forward, purchased, granted, adjustments, consumed, expired, closing, closed_at
+        from statements where org_id = ${orgId} and period = ${period}`,
+  );
+  if (!row) return undefined;
+  return {
+    period: String(row.period),
+    startsAt: new Date(row.starts_at as string),
+    endsAt: new Date(row.ends_at as string),
+    closedAt: new Date(row.closed_at as string),
+    broughtForward: BigInt(row.brought_forward as bigint),
+    purchased: BigInt(row.purchased as bigint),
+    granted: BigInt(row.granted as bigint),
+    adjustments: BigInt(row.adjustments as bigint),
+    consumed: BigInt(row.consumed as bigint),
+    expired: BigInt(row.expired as bigint),
+    closing: BigInt(row.closing as bigint),
+  };
+}
+
+export async function latestStatement(q: Q, orgId: string): Promise<{ period: string; closing: bigint } | undefined> {
+  const [row] = await rows<{ period: string; closing: bigint }>(
+    q,
+    sql`select period, closing from statements where org_id = ${orgId} order by period desc limit 1`,
+  );
+  return row && { period: row.period, closing: BigInt(row.closing) };
+}
+
+export async function findStatementDays(q: Q, orgId: string, period: string): Promise<StatementDay[]> {
+  const found = await rows<{ day: string; topUps: bigint; creditsUsed: bigint; expired: bigint; balance: bigint }>(
+    q,
+    sql`select day::text as day, top_ups as "topUps", credits_used as "creditsUsed", expired, balance
+        from statement_days where org_id = ${orgId} and period = ${period} order by day`,
+  );
+  return found.map((d) => ({
+    day: d.day,
+    topUps: BigInt(d.topUps),
+    creditsUsed: BigInt(d.creditsUsed),
+    expired: BigInt(d.expired),
+    balance: BigInt(d.balance),
+  }));
+}
+
+export async function insertStatement(
+  tx: Q,
+  orgId: string,
+  s: StoredStatement,
+  days: StatementDay[],
+): Promise<void> {
+  await tx.execute(sql`
+    insert into statements (org_id, period, starts_at, ends_at, brought_forward, purchased, granted, adjustments,
+      consumed, expired, closing, closed_at)
+    values (${orgId}, ${s.period}, ${s.startsAt.toISOString()}::timestamptz, ${s.endsAt.toISOString()}::timestamptz,
+      ${s.broughtForward.toString()}::bigint, ${s.purchased.toString()}::bigint, ${s.granted.toString()}::bigint,
+      ${s.adjustments.toString()}::bigint, ${s.consumed.toString()}::bigint, ${s.expired.toString()}::bigint,
+      ${s.closing.toString()}::bigint, ${s.closedAt.toISOString()}::timestamptz)`);
+  if (days.length === 0) return;
+  await tx.execute(sql`
+    insert into statement_days (org_id, period, day, top_ups, credits_used, expired, balance)
+    select ${orgId}, ${s.period}, u.day, u.top_ups, u.used, u.expired, u.balance
+    from unnest(${sql.param(days.map((d) => d.day))}::date[], ${sql.param(days.map((d) => d.topUps.toString()))}::bigint[],
+      ${sql.param(days.map((d) => d.creditsUsed.toString()))}::bigint[], ${sql.param(days.map((d) => d.expired.toString()))}::bigint[],
+      ${sql.param(days.map((d) => d.balance.toString()))}::bigint[]) as u(day, top_ups, used, expired, balance)`);
+}
+
+export interface JobLine {
+  day: string;
+  jobId: string;
+  name: string;
+  project: string;
+  userId: string;
+  resourceClass: string;
+  credits: bigint;
+}
+
+/** Job lines from the job_daily rollup (booked by booking time, so a closed period's lines never change). */
+export async function findJobLines(q: Q, orgId: string, fromDay: string, toDay: string): Promise<JobLine[]> {
+  const found = await rows<JobLine>(
+    q,
+    sql`select day::text as day, job_id as "jobId", name, project, user_id as "userId", resource_class as "resourceClass", credits
+        from job_daily where org_id = ${orgId} and day >= ${fromDay}::date and day < ${toDay}::date
+        order by day, credits desc, job_id`,
+  );
+  return found.map((j) => ({ ...j, credits: BigInt(j.credits) }));
+}
+
+export async function recordJobRun(tx: Q, job: string, orgId: string, dueKey: string, instance: string, now: Date): Promise<void> {
+  await tx.execute(sql`insert into job_runs (job, org_id, due_key, instance, done_at)
+    values (${job}, ${orgId}, ${dueKey}, ${instance}, ${now.toISOString()}::timestamptz)`);
+}

@@ -1,0 +1,80 @@
+import { z } from 'zod';
+import { authorize } from '../../http/auth.js';
+import { AmountOut, OrgParams } from '../../http/schemas.js';
+import type { RouteModule } from '../../http/types.js';
+import { getDayJobs, getStatement, listStatements } from './service.js';
+
+const PeriodParams = OrgParams.extend({ period: z.string().max(20) });
+
+const StatementOut = z.object({
+  period: z.string(),
+  status: z.enum(['open', 'closed']),
+  starts_at: z.string(),
+  ends_at: z.string(),
+  summary: z.object({
+    brought_forward: AmountOut,
+    purchased: AmountOut,
+    granted: AmountOut,
+    adjustments: AmountOut,
+    consumed: AmountOut,
+    expired: AmountOut,
+    closing: AmountOut,
+  }),
+  days: z.array(
+    z.object({ date: z.string(), top_ups: AmountOut, credits_used: AmountOut, expired: AmountOut, balance: AmountOut.meta({ description: 'end-of-day balance in the organization time zone' }) }),
+  ),
+});
+
+const JobLineOut = z.object({
+  job_id: z.string(),
+  name: z.string(),
+  project: z.string().nullable(),
+  user: z.string().nullable(),
+  resource_class: z.string().nullable(),
+  credits_used: AmountOut,
+});
+
+export const statementRoutes: RouteModule = (app, { ctx }) => {
+  app.get(
+    '/v1/orgs/:org/statements',
+    {
+      schema: {
+        tags: ['statements'],
+        params: OrgParams,
+        response: {
+          200: z.object({
+            data: z.array(z.object({ period: z.string(), status: z.enum(['open', 'closed']), starts_at: z.string(), ends_at: z.string() })),
+          }),
+        },
+      },
+    },
+    async (request) => {
+      authorize(request.actor, request.params.org, 'statements.read');
+      return listStatements({ ctx, orgId: request.params.org });
+    },
+  );
+
+  app.get(
+    '/v1/orgs/:org/statements/:period',
+    { schema: { tags: ['statements'], params: PeriodParams, response: { 200: StatementOut } } },
+    async (request) => {
+      authorize(request.actor, request.params.org, 'statements.read');
+      return getStatement({ ctx, orgId: request.params.org, period: request.params.period });
+    },
+  );
+
+  app.get(
+    '/v1/orgs/:org/statements/:period/days/:date/jobs',
+    {
+      schema: {
+        tags: ['statements'],
+        params: PeriodParams.extend({ date: z.string().max(20) }),
+        response: { 200: z.object({ data: z.array(JobLineOut) }) },
+      },
+    },
+    async (request) => {
+      authorize(request.actor, request.params.org, 'statements.read');
+      return getDayJobs({ ctx, orgId: request.params.org, period: request.params.period, date: request.params.date });
+    },
+  );
+};

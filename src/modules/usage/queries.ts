@@ -1,0 +1,124 @@
+import { sql } from 'drizzle-orm';
+import { rows, type Q } from '../../db/client.js';
+
+export type Dimension = 'category' | 'meter' | 'project' | 'user' | 'resource_class';
+
+export interface DimensionRow {
+  meter: string;
+  key: string;
+  events: number;
+  quantity: bigint;
+  credits: bigint;
+}
+
+const DIMENSION_COLUMN: Record<Dimension, ReturnType<typeof sql>> = {
+  category: sql`''`,
+  meter: sql`''`,
+  project: sql`project`,
+  user: sql`user_id`,
+  resource_class: sql`resource_class`,
+};
+
+/**
+ * A period's usage per meter and dimension value. Per meter (and category) the
+ * hourly rollup is enough and much smaller (hours × meters); project, user and
+ * resource class come from the daily rollup.
+ */
+export async function usageByDimension(
+  q: Q,
+  orgId: string,
+  by: Dimension,
+  period: { fromDay: string; toDay: string; startsAt: Date; endsAt: Date },
+): Promise<DimensionRow[]> {
+  const found = await rows<DimensionRow>(
+    q,
+    by === 'meter' || by === 'category'
+      ? sql`select meter, '' as key, sum(events)::bigint as events, sum(quantity)::bigint as quantity, sum(credits)::bigint as credits
+          from usage_hourly where org_id = ${orgId} and hour >= ${period.startsAt.toISOString()}::timestamptz
+            and hour < ${period.endsAt.toISOString()}::timestamptz
+          group by 1`
+      : sql`select meter, ${DIMENSION_COLUMN[by]} as key, sum(events)::bigint as events, sum(quantity)::bigint as quantity,
+            sum(credits)::bigint as credits
+          from usage_daily where org_id = ${orgId} and day >= ${period.fromDay}::date and day < ${period.toDay}::date
+          group by 1, 2`,
+  );
+  return found.map((r) => ({ ...r, events: Number(r.events), quantity: BigInt(r.quantity), credits: BigInt(r.credits) }));
+}
+
+export interface SeriesRow {
+  meter: string;
+  t: string;
+  events: number;
+  quantity: bigint;
+  maxQuantity: bigint;
+  credits: bigint;
+}
+
+/** Hourly rollup rows in [from, to), bucketed by local day or kept per hour. */
+export async function usageSeries(
+  q: Q,
+  args: { orgId: string; zone: string; from: Date; to: Date; granularity: 'day' | 'hour'; meter?: string | undefined },
+): Promise<SeriesRow[]> {
+  const bucket = args.granularity === 'day' ? sql`(hour at time zone ${args.zone})::date::text` : sql`to_char(hour at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"')`;
+  const found = await rows<SeriesRow>(
+    q,
+    sql`select meter, ${bucket} as t, sum(events)::bigint as events, sum(quantity)::bigint as quantity,
+          max(max_quantity)::bigint as "maxQuantity", sum(credits)::bigint as credits
+        from usage_hourly
+        where org_id = ${args.orgId} and hour >= ${args.from.toISOString()}::timestamptz and hour < ${args.to.toISOString()}::timestamptz
+          ${args.meter === undefined ? sql`` : sql`and meter = ${args.meter}`}
+        group by 1, 2`,
+  );
+  return found.map((r) => ({
+    ...r,
+    events: Number(r.events),
+    quantity: BigInt(r.quantity),
+    maxQuantity: BigInt(r.maxQuantity),
+    credits: BigInt(r.credits),
+  }));
+}
+
+export interface IncludedBlock {
+  amount: bigint;
+  remaining: bigint;
+  expiredAmount: bigint;
+  expiresAt: Date | null;
+}
+
+/** Blocks of included grants that started and overlap [from, to), not voided. */
+export async function includedBlocks(q: Q, orgId: string, from: Date, to: Date, now: Date): Promise<IncludedBlock[]> {
+  const found = await rows<IncludedBlock>(
+    q,
+    sql`select b.amount, b.remaining, b.expired_amount as "expiredAmount", b.expires_at as "expiresAt"
+        from blocks b join grants g on g.org_id = b.org_id and g.id = b.grant_id
+        where b.org_id = ${orgId} and g.source = 'included' and g.voided_at is null and not g.pending_payment
+          and b.starts_at < ${to.toISOString()}::timestamptz and b.starts_at <= ${now.toISOString()}::timestamptz
+          and (b.expires_at is null or b.expires_at > ${from.toISOString()}::timestamptz)`,
+  );
+  return found.map((b) => ({
+    amount: BigInt(b.amount),
+    remaining: BigInt(b.remaining),
+    expiredAmount: BigInt(b.expiredAmount),
+    expiresAt: b.expiresAt === null ? null : new Date(b.expiresAt),
+  }));
+}
+
+/** The highest reading of a gauge meter in the most recent hour that has one. */
+export async function latestGauge(q: Q, orgId: string, meter: string): Promise<bigint | null> {
+  const [row] = await rows<{ value: bigint }>(
+    q,
+    sql`select max_quantity as value from usage_hourly where org_id = ${orgId} and meter = ${meter} order by hour desc limit 1`,
+  );
+  return row ? BigInt(row.value) : null;
+}
+
+/** Usage per meter in [from, to) from the hourly rollup. */
+export async function usageByMeter(q: Q, orgId: string, from: Date, to: Date) {
+  const found = await rows<{ meter: string; events: bigint; quantity: bigint }>(
+    q,
+    sql`select meter, sum(events)::bigint as events, sum(quantity)::bigint as quantity from usage_hourly
+        where org_id = ${orgId} and hour >= ${from.toISOString()}::timestamptz and hour < ${to.toISOString()}::timestamptz
+        group by meter`,
+  );
+  return found.map((r) => ({ meter: r.meter, events: BigInt(r.events), quantity: BigInt(r.quantity) }));
+}

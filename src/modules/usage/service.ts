@@ -1,0 +1,191 @@
+import { DateTime } from 'luxon';
+import type { AppContext } from '../../context.js';
+import type { Q } from '../../db/client.js';
+import { formatMicro, MICRO } from '../../domain/money.js';
+import { addDays, daysBetween, daysLeftInPeriod, isDateKey, periodDays } from '../../domain/periods.js';
+import { percentOf, shareOf } from '../../domain/shares.js';
+import { localDate, periodContaining, startOfLocalDay } from '../../domain/time.js';
+import { TallyError } from '../../http/errors.js';
+import { effectiveMeters, type Meter } from '../meters/service.js';
+import { findOrg, orgNotFound, type OrgRow } from '../orgs/queries.js';
+import { resolvePeriod } from '../statements/service.js';
+import { includedBlocks, usageByDimension, usageSeries, type Dimension } from './queries.js';
+
+async function loadOrg(q: Q, orgId: string): Promise<OrgRow> {
+  const org = await findOrg(q, orgId);
+  if (!org) throw orgNotFound(orgId);
+  return org;
+}
+
+const humanize = (key: string): string => (key ? key.charAt(0).toUpperCase() + key.slice(1).replaceAll('_', ' ') : '(none)');
+
+interface Group {
+  credits: bigint;
+  events: number;
+  quantity: bigint;
+  meters: Set<string>;
+}
+
+/**
+ * The count shown beside credits: for one meter (or meters sharing a unit and
+ * an additive aggregation) its quantity in its unit (hours, tokens…), or its
+ * event count for `count` meters (messages, runs, sessions); for a mix, events.
+ */
+function countOf(g: Group, meters: Map<string, Meter>): { count: string; unit: string } {
+  const ms = [...g.meters].map((k) => meters.get(k));
+  const units = new Set(ms.map((m) => m?.unit ?? ''));
+  const aggregations = new Set(ms.map((m) => m?.aggregation ?? 'sum'));
+  if (units.size === 1 && aggregations.size === 1) {
+    const unit = [...units][0]!;
+    const aggregation = [...aggregations][0]!;
+    if (aggregation === 'count') return { count: String(g.events), unit };
+    if (aggregation === 'sum') return { count: formatMicro(g.quantity), unit };
+  }
+  return { count: String(g.events), unit: 'events' };
+}
+
+export function usageBreakdown({ ctx, orgId, period, by }: { ctx: AppContext; orgId: string; period: string; by: Dimension }) {
+  return ctx.db.read(async (q) => {
+    const org = await loadOrg(q, orgId);
+    const p = resolvePeriod(org, period, ctx.clock.now());
+    const { first, end } = periodDays(p, org.timezone);
+    const [found, meters] = await Promise.all([usageByDimension(q, org.id, by, { fromDay: first, toDay: end, startsAt: p.startsAt, endsAt: p.endsAt }), effectiveMeters(q, org.id)]);
+    const groups = new Map<string, Group>();
+    for (const r of found) {
+      const key = by === 'meter' ? r.meter : by === 'category' ? (meters.get(r.meter)?.category ?? 'other') : r.key;
+      const g = groups.get(key) ?? { credits: 0n, events: 0, quantity: 0n, meters: new Set<string>() };
+      g.credits += r.credits;
+      g.events += r.events;
+      g.quantity += r.quantity;
+      g.meters.add(r.meter);
+      groups.set(key, g);
+    }
+    const total = [...groups.values()].reduce((s, g) => s + g.credits, 0n);
+    const data = [...groups]
+      .sort(([ka, a], [kb, b]) => (a.credits === b.credits ? ka.localeCompare(kb) : a.credits > b.credits ? -1 : 1))
+      .map(([key, g]) => {
+        const { count, unit } = countOf(g, meters);
+        const label = by === 'meter' ? (meters.get(key)?.name ?? key) : by === 'category' ? humanize(key) : key || '(none)';
+        return { key: key === '' ? null : key, label, credits: formatMicro(g.credits), share: shareOf(g.credits, total), count, count_unit: unit };
+      });
+    return { period: p.key, by, total_credits: formatMicro(total), data };
+  });
+}
+
+const MAX_DAYS = 400;
+const MAX_HOURS = 24 * 62;
+
+/** A date ("2026-03-01", local midnight; as `to`, through that day) or an ISO instant. */
+function boundary(value: string, zone: string, isEnd: boolean): Date {
+  if (isDateKey(value)) return startOfLocalDay(isEnd ? addDays(value, 1) : value, zone);
+  const at = DateTime.fromISO(value, { setZone: true });
+  if (!at.isValid || !/[zZ]|[+-]\d{2}:?\d{2}$/.test(value)) {
+    throw new TallyError('invalid_request', `"${value}" is neither a date (YYYY-MM-DD) nor an ISO-8601 timestamp with a zone.`);
+  }
+  return at.toJSDate();
+}
+
+export function usageSeriesFor(args: {
+  ctx: AppContext;
+  orgId: string;
+  from?: string | undefined;
+  to?: string | undefined;
+  granularity: 'day' | 'hour';
+  meter?: string | undefined;
+  includeZero: boolean;
+}) {
+  const { ctx, orgId, granularity } = args;
+  return ctx.db.read(async (q) => {
+    const org = await loadOrg(q, orgId);
+    const zone = org.timezone;
+    const now = ctx.clock.now();
+    const today = localDate(now, zone);
+    // Default: the last 30 days, today included.
+    let to = args.to === undefined ? startOfLocalDay(addDays(today, 1), zone) : boundary(args.to, zone, true);
+    let from = args.from === undefined ? startOfLocalDay(addDays(localDate(new Date(to.getTime() - 1), zone), -29), zone) : boundary(args.from, zone, false);
+    if (granularity === 'day') {
+      // whole local days
+      from = startOfLocalDay(localDate(from, zone), zone);
+      const lastDay = localDate(new Date(to.getTime() - 1), zone);
+      to = startOfLocalDay(addDays(lastDay, 1), zone);
+    } else {
+      from = DateTime.fromJSDate(from, { zone }).startOf('hour').toJSDate();
+      to = DateTime.fromJSDate(new Date(to.getTime() - 1), { zone }).startOf('hour').plus({ hours: 1 }).toJSDate();
+    }
+    if (to <= from) throw new TallyError('invalid_request', '"to" must be after "from".');
+    const buckets =
+      granularity === 'day'
+        ? daysBetween(localDate(from, zone), localDate(to, zone))
+        : Array.from({ length: Math.round((to.getTime() - from.getTime()) / 3_600_000) }, (_, i) =>
+            new Date(from.getTime() + i * 3_600_000).toISOString().replace('.000Z', 'Z'),
+          );
+    if (buckets.length > (granularity === 'day' ? MAX_DAYS : MAX_HOURS)) {
+      throw new TallyError('invalid_request', `The range is too long: at most ${granularity === 'day' ? MAX_DAYS : MAX_HOURS} ${granularity}s.`);
+    }
+    const meters = await effectiveMeters(q, org.id);
+    if (args.meter !== undefined && !meters.has(args.meter)) {
+      throw new TallyError('unknown_meter', `No meter "${args.meter}" is defined for this organization.`);
+    }
+    const found = await usageSeries(q, { orgId: org.id, zone, from, to, granularity, meter: args.meter });
+    const byMeter = new Map<string, Map<string, (typeof found)[number]>>();
+    for (const r of found) {
+      const m = byMeter.get(r.meter) ?? new Map();
+      m.set(r.t, r);
+      byMeter.set(r.meter, m);
+    }
+    const keys = args.includeZero ? (args.meter !== undefined ? [args.meter] : [...meters.keys()]) : [...byMeter.keys()];
+    const series = keys.sort().map((key) => {
+      const meter = meters.get(key);
+      const gauge = meter?.aggregation === 'max' || meter?.aggregation === 'latest';
+      const rowsOf = byMeter.get(key) ?? new Map<string, (typeof found)[number]>();
+      const quantityOf = (r: (typeof found)[number]): bigint =>
+        gauge ? r.maxQuantity : meter?.aggregation === 'count' ? BigInt(r.events) * MICRO : r.quantity;
+      const points = buckets.map((t) => {
+        const r = rowsOf.get(t);
+        return { t, credits: r?.credits ?? 0n, quantity: r ? quantityOf(r) : 0n, events: r?.events ?? 0 };
+      });
+      return {
+        meter: key,
+        name: meter?.name ?? key,
+        unit: meter?.unit ?? '',
+        aggregation: meter?.aggregation ?? 'sum',
+        total_credits: formatMicro(points.reduce((sum, p) => sum + p.credits, 0n)),
+        points: points.map((p) => ({ t: p.t, credits: formatMicro(p.credits), quantity: formatMicro(p.quantity), events: p.events })),
+      };
+    });
+    return {
+      granularity,
+      from: from.toISOString(),
+      to: to.toISOString(),
+      time_zone: zone,
+      series,
+    };
+  });
+}
+
+export function includedUsage({ ctx, orgId }: { ctx: AppContext; orgId: string }) {
+  return ctx.db.read(async (q) => {
+    const org = await loadOrg(q, orgId);
+    const now = ctx.clock.now();
+    const period = periodContaining(now, org.timezone);
+    const blocks = await includedBlocks(q, org.id, period.startsAt, period.endsAt, now);
+    let granted = 0n;
+    let used = 0n;
+    let remaining = 0n;
+    for (const b of blocks) {
+      granted += b.amount;
+      // what is left in a block whose expiry is not booked yet will expire: not used
+      used += b.amount - b.remaining - b.expiredAmount;
+      if (b.expiresAt === null || b.expiresAt > now) remaining += b.remaining;
+    }
+    return {
+      period: period.key,
+      granted: formatMicro(granted),
+      used: formatMicro(used),
+      remaining: formatMicro(remaining),
+      pct_used: percentOf(used, granted) ?? 0,
+      days_left: daysLeftInPeriod(now, org.timezone),
+      period_ends_at: period.endsAt.toISOString(),
+    };
+  });
+}
