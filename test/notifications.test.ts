@@ -131,6 +131,22 @@ describe.each(testDatabases)('notifications on $name', (target) => {
     expect(JSON.stringify(decided)).toContain('"status":"denied"');
   });
 
+  it('sends statement.closed and invoice.issued when a period closes', async () => {
+    const org = await newOrg();
+    const created = await app.call('POST', `/v1/orgs/${org}/webhooks`, { url: hooks.url, events: ['statement.closed', 'invoice.issued'] });
+    await app.call('POST', `/v1/orgs/${org}/grants`, { name: 'Plan', source: 'included', amount: '10' });
+    const start = hooks.received.length;
+    const before = app.clock.now();
+    app.clock.set(new Date(Date.UTC(before.getUTCFullYear(), before.getUTCMonth() + 1, 1, 0, 5)));
+    await app.tick();
+    const got = hooks.received.slice(start).map((h) => hooks.verify(h, created.body.secret));
+    const period = `${before.getUTCFullYear()}-${String(before.getUTCMonth() + 1).padStart(2, '0')}`;
+    expect(got.map((p) => p.type).sort()).toEqual(['invoice.issued', 'statement.closed']);
+    expect(JSON.stringify(got.find((p) => p.type === 'statement.closed'))).toContain(`"period":"${period}"`);
+    expect(JSON.stringify(got.find((p) => p.type === 'invoice.issued'))).toContain(`"invoice_id":"inv_${period}"`);
+    app.clock.set(before);
+  });
+
   it('retries a receiver that fails twice: three attempts, one delivery, across a restart', async () => {
     const org = await newOrg();
     const created = await app.call('POST', `/v1/orgs/${org}/webhooks`, { url: hooks.url, events: ['grant.created'] });

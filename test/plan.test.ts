@@ -1,6 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { lockOrg } from '../src/modules/orgs/queries.js';
-import { setSeatsSource } from '../src/modules/plan/service.js';
 import { seedOrg, startTestApp, type TestApp } from './helpers/app.js';
 import { grant, ingest } from './helpers/billing.js';
 import { testDatabases } from './helpers/db.js';
@@ -76,16 +75,16 @@ describe.each(testDatabases)('plan limits on $name', (target) => {
     app.clock.set('2026-09-10T12:00:00Z');
   });
 
-  it('counts seats from the source wired at assembly, else from a seats gauge', async () => {
+  it('counts seats as the organization’s members', async () => {
     const org = await seedOrg(app);
     await app.call('PUT', `/v1/orgs/${org}/plan`, { name: 'Team', limits: { seats: 10 } });
-    await app.call('PUT', `/v1/orgs/${org}/meters/seats`, { name: 'Seats', unit: 'seats', category: 'seats', aggregation: 'latest', ...GAUGE });
-    await ingest(app, org, [{ meter: 'seats', quantity: '4', at: '2026-09-10T11:00:00Z' }]);
     const seats = async () =>
       (await app.call('GET', `/v1/orgs/${org}/plan/usage`)).body.data.find((r: { key: string }) => r.key === 'seats');
+    expect(await seats()).toMatchObject({ used: '0', limit: '10', pct: 0 });
+    for (const n of [1, 2, 3, 4]) {
+      expect((await app.call('POST', `/v1/orgs/${org}/members`, { email: `p${n}@example.com`, name: `P${n}`, role: 'member' })).status).toBe(201);
+    }
     expect(await seats()).toMatchObject({ used: '4', limit: '10', pct: 40 });
-    setSeatsSource(app.ctx, async () => 7n);
-    expect(await seats()).toMatchObject({ used: '7', limit: '10', pct: 70 });
   });
 
   it('rejects bad plans and roles, changing nothing', async () => {
@@ -102,7 +101,8 @@ describe.each(testDatabases)('plan limits on $name', (target) => {
       expect(res.status).toBe(400);
       expect(['invalid_request', 'invalid_amount']).toContain(res.body.error.code);
     }
-    const manager = await app.call('POST', `/v1/orgs/${org}/api-keys`, { name: 'm', role: 'manager' });
+    const lead = await app.call('POST', `/v1/orgs/${org}/members`, { email: 'lead@example.com', name: 'Lead', role: 'manager' });
+    const manager = await app.call('POST', `/v1/orgs/${org}/api-keys`, { name: 'm', role: 'manager', member: lead.body.id });
     const asManager = { authorization: `Bearer ${manager.body.secret}` };
     expect((await app.call('PUT', `/v1/orgs/${org}/plan`, { name: 'Free', limits: {} }, asManager)).status).toBe(403);
     expect((await app.call('GET', `/v1/orgs/${org}/plan`, undefined, asManager)).body).toMatchObject({ name: 'Team', limits: { seats: '3' } });

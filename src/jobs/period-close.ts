@@ -3,12 +3,12 @@ import type { AppContext } from '../context.js';
 import { rows } from '../db/client.js';
 import { nextPeriod } from '../domain/periods.js';
 import { periodByKey, periodContaining } from '../domain/time.js';
-import { issueInvoice } from '../modules/invoices/service.js';
+import { invoiceId, issueInvoice } from '../modules/invoices/service.js';
 import { bookDueExpiries } from '../modules/ledger/expiry.js';
-import { runBalanceChanged } from '../modules/ledger/hooks.js';
+import { emitDomainEvent, runBalanceChanged } from '../modules/ledger/hooks.js';
 import { lockOrg } from '../modules/orgs/queries.js';
 import { recordJobRun } from '../modules/statements/queries.js';
-import { storeClosedStatement } from '../modules/statements/service.js';
+import { statementView, storeClosedStatement } from '../modules/statements/service.js';
 
 export const PERIOD_CLOSE = 'period-close';
 
@@ -31,8 +31,10 @@ export async function closePeriod(ctx: AppContext, orgId: string, periodKey: str
     const booked = await bookDueExpiries(ctx, tx, orgId, now);
     const statement = await storeClosedStatement(tx, org, period, now);
     if (!statement) return 0;
-    await issueInvoice(tx, org, statement, now);
+    const issued = await issueInvoice(tx, org, statement, now);
     await recordJobRun(tx, PERIOD_CLOSE, orgId, periodKey, instance, now);
+    await emitDomainEvent(ctx.hooks, { tx, orgId, now, type: 'statement.closed', data: { period: periodKey, statement: statementView(statement) } });
+    if (issued) await emitDomainEvent(ctx.hooks, { tx, orgId, now, type: 'invoice.issued', data: { period: periodKey, invoice_id: invoiceId(periodKey) } });
     if (booked > 0) await runBalanceChanged(ctx.hooks, { tx, org, now });
     return 1;
   });

@@ -71,22 +71,10 @@ export function getPlan({ ctx, orgId }: { ctx: AppContext; orgId: string }) {
   });
 }
 
-/**
- * Where the seat count comes from. Until members exist in this tree, seats
- * are the latest reading of a `seats` gauge meter; the members module
- * replaces this with a count of its members (see setSeatsSource).
- */
-export type SeatsSource = (q: Q, orgId: string) => Promise<bigint | null>;
-const seatsSources = new WeakMap<AppContext, SeatsSource>();
-
-/** Seats used, in whole seats; wire the members table here when it exists. */
-export function setSeatsSource(ctx: AppContext, source: SeatsSource): void {
-  seatsSources.set(ctx, source);
-}
-
-async function seatsFromGauge(q: Q, orgId: string): Promise<bigint | null> {
-  const micro = await latestGauge(q, orgId, 'seats');
-  return micro === null ? null : micro / MICRO;
+/** Seats are the organization's members (SPEC §3.10: a gauge, its current value). */
+async function seatsUsed(q: Q, orgId: string): Promise<bigint> {
+  const [row] = await rows<{ n: bigint }>(q, sql`select count(*)::bigint as n from members where org_id = ${orgId}`);
+  return BigInt(row?.n ?? 0n);
 }
 
 /** Built-in rows of the plan usage table: limit key, gauge meters tried in order, label, unit. */
@@ -133,8 +121,7 @@ export function planUsage({ ctx, orgId }: { ctx: AppContext; orgId: string }) {
     const { consumed } = await creditsCounted(q, org, now);
     const out = [row('credits', 'Credits', consumed, fromStored(limits.credits_per_period), 'credits')];
     for (const g of GAUGES) out.push(row(g.key, g.label, await gaugeValue(q, orgId, g.meters), fromStored(limits[g.limit]), g.unit));
-    const seats = await (seatsSources.get(ctx) ?? seatsFromGauge)(q, orgId);
-    out.push(row('seats', 'Member seats', (seats ?? 0n) * MICRO, fromStored(limits.seats), 'seats'));
+    out.push(row('seats', 'Member seats', (await seatsUsed(q, orgId)) * MICRO, fromStored(limits.seats), 'seats'));
     const builtIn = new Set(['credits_per_period', 'seats', ...GAUGES.map((g) => g.limit)]);
     const meters = await effectiveMeters(q, orgId);
     for (const [key, value] of Object.entries(limits)) {
