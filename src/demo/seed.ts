@@ -9,6 +9,10 @@ import { createGrant } from '../modules/grants/service.js';
 import { putPlatformMeter, type MeterInput } from '../modules/meters/service.js';
 import { createOrg } from '../modules/orgs/service.js';
 import { Scheduler } from '../jobs/scheduler.js';
+import { createGroup, updateGroup } from '../modules/allocations/groups.js';
+import { createMember } from '../modules/allocations/members.js';
+import { updateSettings } from '../modules/allocations/settings.js';
+import { createRequest, decideRequest } from '../modules/requests/service.js';
 import { parseMicro } from '../domain/money.js';
 
 export const DEMO_ORG = 'org_demo';
@@ -24,9 +28,21 @@ const METERS: Record<string, MeterInput> = {
     resourceClassPrices: { 't4-small': parseMicro('0.6'), 'a10g-medium': parseMicro('1.8'), 'a100-large': parseMicro('4.1') },
   },
   storage_gb: { name: 'Storage', unit: 'GB', category: 'storage', aggregation: 'latest', unitPrice: 0n, priceCurrency: 'usd' },
+  deployments: { name: 'Deployments', unit: 'deployments', category: 'deployments', aggregation: 'latest', unitPrice: 0n, priceCurrency: 'usd' },
+  sandbox_hours: { name: 'Sandbox runtime', unit: 'hours', category: 'background_ai', aggregation: 'sum', unitPrice: parseMicro('0.08'), priceCurrency: 'usd' },
 };
 
-const USERS = ['ana', 'ben', 'chen', 'dara', 'eli', 'fatima'];
+/** The demo's people: [id, name, role, group key, individual monthly allocation or null for the pool]. */
+export const DEMO_PEOPLE = [
+  ['mem_ana', 'Ana Alvarez', 'owner', 'grp_research', '3000'],
+  ['mem_ben', 'Ben Okafor', 'billing_admin', 'grp_product', '1500'],
+  ['mem_chen', 'Chen Wei', 'manager', 'grp_research', '3000'],
+  ['mem_dara', 'Dara Singh', 'member', 'grp_research', '1500'],
+  ['mem_eli', 'Eli Novak', 'member', 'grp_product', null],
+  ['mem_fatima', 'Fatima Haddad', 'member', 'grp_default', null],
+] as const;
+const USERS = DEMO_PEOPLE.map(([id]) => id);
+export const demoEmail = (id: string): string => `${id.slice(4)}@northwind.example`;
 const PROJECTS = ['search-ranker', 'support-bot', 'vision-qa'];
 const CLASSES = ['t4-small', 'a10g-medium', 'a100-large'];
 
@@ -58,6 +74,7 @@ export async function seedDemoIfEmpty(ctx: AppContext, announce: () => void = ()
 
   for (const [key, input] of Object.entries(METERS)) await putPlatformMeter({ ctx: sim, key, input });
   await createOrg({ ctx: sim, input: { id: DEMO_ORG, name: 'Northwind Labs', timezone: 'Europe/Amsterdam', creditFactor: parseMicro('10') } });
+  await seedPeople(sim);
 
   const grant = (name: string, source: 'included' | 'purchased' | 'promotional', body: Record<string, unknown>) =>
     createGrant({ ctx: sim, orgId: DEMO_ORG, actor: 'demo-seed', input: { name, source, ...body } });
@@ -94,6 +111,7 @@ export async function seedDemoIfEmpty(ctx: AppContext, announce: () => void = ()
       }
     };
     add('agent_chat', Math.round(60 * busy), () => ({}));
+    add('sandbox_hours', Math.round(4 * busy), () => ({ quantity: parseMicro((0.2 + rand() * 1.5).toFixed(2)) }));
     add('ai_tools', Math.round(14 * busy), () => ({ project: pick(rand, PROJECTS) }));
     add('workflows', Math.round(6 * busy), () => ({ project: pick(rand, PROJECTS) }));
     add('browser_sessions', Math.round(8 * busy), () => ({ quantity: parseMicro(String(5 + Math.floor(rand() * 40))) }));
@@ -103,9 +121,11 @@ export async function seedDemoIfEmpty(ctx: AppContext, announce: () => void = ()
       return { resource_class: rc, project: pick(rand, PROJECTS), job_id: job, job_name: `train ${pick(rand, PROJECTS)} #${seq % 997}`, quantity: parseMicro((0.5 + rand() * 6).toFixed(2)) };
     });
     add('storage_gb', 1, () => ({ quantity: parseMicro((120 + day * 1.5).toFixed(1)), user: undefined }));
+    add('deployments', 1, () => ({ quantity: parseMicro(String(3 + Math.floor(day / 20))), user: undefined }));
     await ingestEvents({ ctx: sim, actor: PLATFORM, events });
     await scheduler.runOnce();
   }
+  await seedRequests(sim);
   for (const [name, from] of [['Plan credits, month 4', 90], ['Plan credits, month 5', 120]] as const) {
     await grant(name, 'included', {
       amount: parseMicro('8000'),
@@ -115,6 +135,75 @@ export async function seedDemoIfEmpty(ctx: AppContext, announce: () => void = ()
     });
   }
   return { orgId: DEMO_ORG };
+}
+
+/** Settings, groups and members with allocations, through the real services. */
+async function seedPeople(sim: AppContext): Promise<void> {
+  const actor = PLATFORM;
+  await updateSettings({
+    ctx: sim,
+    actor,
+    orgId: DEMO_ORG,
+    input: { creditsPerCycle: parseMicro('20000'), cycleCadence: 'calendar_month', creditsPerNewUser: 0n },
+  });
+  await updateGroup({ ctx: sim, actor, orgId: DEMO_ORG, groupId: 'grp_default', input: { monthlyAllocation: parseMicro('4000') } });
+  const groups = [
+    ['grp_research', 'Research', '9000', '500', '0'],
+    ['grp_product', 'Product', '4000', '0', '300'],
+  ] as const;
+  const groupIds = new Map<string, string>([['grp_default', 'grp_default']]);
+  for (const [key, name, monthly, extra, reserve] of groups) {
+    const created = await createGroup({
+      ctx: sim,
+      actor,
+      orgId: DEMO_ORG,
+      input: { name, monthlyAllocation: parseMicro(monthly), extra: parseMicro(extra), autoApproveReserve: parseMicro(reserve) },
+    });
+    groupIds.set(key, created.id);
+  }
+  for (const [id, name, role, group, monthly] of DEMO_PEOPLE) {
+    const groupId = groupIds.get(group)!;
+    await createMember({
+      ctx: sim,
+      actor,
+      orgId: DEMO_ORG,
+      input: {
+        id,
+        email: demoEmail(id),
+        name,
+        role,
+        groupId,
+        monthly: monthly === null ? null : parseMicro(monthly),
+        managedGroupIds: role === 'manager' ? [groupIds.get('grp_research')!] : [],
+      },
+    });
+  }
+}
+
+/** Credit requests in every status, made and decided by the people who would. */
+async function seedRequests(sim: AppContext): Promise<void> {
+  const as = (memberId: string, role: 'owner' | 'billing_admin' | 'manager' | 'member'): Actor => ({
+    kind: 'key',
+    label: `member:${memberId}`,
+    orgId: DEMO_ORG,
+    keyId: 'demo',
+    role,
+    memberId,
+  });
+  const ask = (memberId: string, amount: string, reason: string) =>
+    createRequest({ ctx: sim, actor: as(memberId, 'member'), orgId: DEMO_ORG, input: { memberId, amount: parseMicro(amount), reason } });
+  await ask('mem_dara', '200', 'Finish the ablation runs before the review');
+  await ask('mem_eli', '100', 'Extra browser sessions for the demo day');
+  const approved = await ask('mem_fatima', '150', 'Support backlog after the launch');
+  await decideRequest({
+    ctx: sim, actor: as('mem_ben', 'billing_admin'), orgId: DEMO_ORG, requestId: approved.body.id,
+    decision: { approve: true, amount: parseMicro('120'), note: 'Approved 120 for this month' },
+  });
+  const denied = await ask('mem_dara', '2000', 'Train the large model variant');
+  await decideRequest({
+    ctx: sim, actor: as('mem_chen', 'manager'), orgId: DEMO_ORG, requestId: denied.body.id,
+    decision: { approve: false, note: 'Too large for this cycle; plan it for next month' },
+  });
 }
 
 function pick<T>(rand: () => number, list: T[]): T {
