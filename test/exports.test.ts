@@ -1,6 +1,6 @@
 import { parse } from 'csv-parse/sync';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { seedOrg, startTestApp, type TestApp } from './helpers/app.js';
+import { seedOrg, startTestApp, type TestApp, roleKey } from './helpers/app.js';
 import { grant, ingest } from './helpers/billing.js';
 import { testDatabases } from './helpers/db.js';
 
@@ -79,8 +79,8 @@ describe.each(testDatabases)('CSV exports on $name', (target) => {
     expect((await app.call('GET', `/v1/orgs/${org}/statements/current/export.csv?lines=monthly`)).status).toBe(400);
     expect((await app.call('GET', `/v1/orgs/${org}/grants/grt_nope/ledger.csv`)).body.error.code).toBe('grant_not_found');
     expect((await app.call('GET', `/v1/orgs/org_nope/events/export.csv`)).status).toBe(404);
-    const member = await app.call('POST', `/v1/orgs/${org}/api-keys`, { name: 'm', role: 'member' });
-    const res = await app.call('GET', `/v1/orgs/${org}/statements/current/export.csv`, undefined, { authorization: `Bearer ${member.body.secret}` });
+    const member = await roleKey(app, org, 'member');
+    const res = await app.call('GET', `/v1/orgs/${org}/statements/current/export.csv`, undefined, { authorization: `Bearer ${member}` });
     expect(res.status).toBe(403);
   });
 });

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { invoiceTotals } from '../src/domain/statement.js';
-import { seedOrg, startTestApp, type TestApp } from './helpers/app.js';
+import { seedOrg, startTestApp, type TestApp, roleKey } from './helpers/app.js';
 import { grant, ingest, micro } from './helpers/billing.js';
 import { testDatabases } from './helpers/db.js';
 
@@ -98,8 +98,8 @@ describe.each(testDatabases)('invoices on $name', (target) => {
     expect(again.body.error.code).toBe('conflict');
     expect((await app.call('GET', `/v1/orgs/${org}/invoices/inv_2026-05`, undefined, asOwner)).body.status).toBe('paid');
 
-    const manager = await app.call('POST', `/v1/orgs/${org}/api-keys`, { name: 'm', role: 'manager' });
-    expect((await app.call('GET', `/v1/orgs/${org}/invoices`, undefined, { authorization: `Bearer ${manager.body.secret}` })).status).toBe(403);
+    const manager = await roleKey(app, org, 'manager');
+    expect((await app.call('GET', `/v1/orgs/${org}/invoices`, undefined, { authorization: `Bearer ${manager}` })).status).toBe(403);
     expect((await app.call('GET', `/v1/orgs/${org}/invoices/inv_2026-07`)).status).toBe(404);
     expect((await app.call('GET', `/v1/orgs/${org}/invoices/nope`)).status).toBe(404);
   });

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { seedOrg, startTestApp, type TestApp } from './helpers/app.js';
+import { seedOrg, startTestApp, type TestApp, roleKey } from './helpers/app.js';
 import { grant, ingest, micro, rawBalanceBefore } from './helpers/billing.js';
 import { testDatabases } from './helpers/db.js';
 
@@ -128,8 +128,8 @@ describe.each(testDatabases)('statements on $name', (target) => {
     expect((await app.call('GET', `/v1/orgs/${org}/statements/2026-11`)).status).toBe(404);
     expect((await app.call('GET', `/v1/orgs/${org}/statements/2027-03`)).status).toBe(404);
     expect((await app.call('GET', `/v1/orgs/${org}/statements/current/days/2027-03-01/jobs`)).body.error.code).toBe('invalid_request');
-    const key = await app.call('POST', `/v1/orgs/${org}/api-keys`, { name: 'm', role: 'member' });
-    const asMember = await app.call('GET', `/v1/orgs/${org}/statements/current`, undefined, { authorization: `Bearer ${key.body.secret}` });
+    const key = await roleKey(app, org, 'member');
+    const asMember = await app.call('GET', `/v1/orgs/${org}/statements/current`, undefined, { authorization: `Bearer ${key}` });
     expect(asMember.status).toBe(403);
     const other = await seedOrg(app);
     const otherKey = await app.call('POST', `/v1/orgs/${other}/api-keys`, { name: 'o', role: 'owner' });

@@ -91,3 +91,20 @@ export function eventId(): string {
   counter += 1;
   return `e${process.pid}-${Date.now()}-${counter}`;
 }
+
+/**
+ * An organization API key with a role. Manager and member keys act as a
+ * member, so one is created for them first.
+ */
+export async function roleKey(app: TestApp, org: string, role: 'owner' | 'billing_admin' | 'manager' | 'member'): Promise<string> {
+  let member: string | undefined;
+  if (role === 'manager' || role === 'member') {
+    const email = `${role}-${Math.random().toString(36).slice(2, 10)}@example.com`;
+    const created = await app.call('POST', `/v1/orgs/${org}/members`, { email, name: role, role });
+    if (created.status !== 201) throw new Error(`member create failed: ${created.text}`);
+    member = created.body.id as string;
+  }
+  const key = await app.call('POST', `/v1/orgs/${org}/api-keys`, { name: role, role, member });
+  if (key.status !== 201) throw new Error(`key create failed: ${key.text}`);
+  return key.body.secret as string;
+}
