@@ -14,6 +14,8 @@ export interface StartOptions {
   log?: Logger;
   logRequests?: boolean;
   scheduler?: boolean;
+  /** the built dashboard to serve at / */
+  dashboardDir?: string | undefined;
 }
 
 /** Migrates, builds the HTTP server and (optionally) starts the scheduler: everything but listening. */
@@ -21,7 +23,7 @@ export async function createApp(opts: StartOptions) {
   const log = opts.log ?? pino({ level: 'silent' });
   const ctx: AppContext = { db: opts.db, clock: opts.clock, log, hooks: emptyHooks() };
   await migrate(opts.db);
-  const server = await buildServer({ ctx, platformKey: opts.platformKey, logger: opts.logRequests ?? false });
+  const server = await buildServer({ ctx, platformKey: opts.platformKey, logger: opts.logRequests ?? false, dashboardDir: opts.dashboardDir });
   const scheduler = new Scheduler(ctx);
   if (opts.scheduler) scheduler.start();
   return {

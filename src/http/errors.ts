@@ -24,6 +24,10 @@ export const ERROR_STATUS = {
   insufficient_credits: 422,
   rule_refused: 422,
   rate_limited: 429,
+  invalid_credentials: 401,
+  embed_link_invalid: 401,
+  embed_link_expired: 401,
+  csrf_failed: 403,
   internal: 500,
 } as const;
 

@@ -1,3 +1,4 @@
+import { authRoutes } from '../modules/auth/routes.js';
 import { apiKeyRoutes } from '../modules/apikeys/routes.js';
 import { balanceRoutes } from '../modules/balance/routes.js';
 import { eventRoutes } from '../modules/events/routes.js';
@@ -8,3 +9,4 @@ import type { RouteModule } from './types.js';
 
 /** Every module's routes, registered in this order. */
 export const routeModules: RouteModule[] = [orgRoutes, apiKeyRoutes, meterRoutes, grantRoutes, balanceRoutes, eventRoutes];
+routeModules.push(authRoutes);

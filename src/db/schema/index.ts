@@ -1,2 +1,3 @@
 export * from './ledger.js';
 export * from './usage.js';
+export * from './auth.js';

@@ -1,0 +1,33 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import fastifyStatic from '@fastify/static';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+
+/**
+ * Serves the built dashboard (web/dist) at `/`. Hashed assets are cached for
+ * good; index.html never is, so a new build shows on the next load. Client
+ * routes (/usage, /statements…) fall back to index.html; /v1/* never does.
+ */
+export async function registerDashboard(app: FastifyInstance, distDir: string | undefined): Promise<boolean> {
+  if (!distDir || !existsSync(join(distDir, 'index.html'))) return false;
+  await app.register(fastifyStatic, {
+    root: distDir,
+    prefix: '/',
+    wildcard: false,
+    index: false,
+    setHeaders(reply, path) {
+      reply.header('cache-control', path.includes(`${join(distDir, 'assets')}`) ? 'public, max-age=31536000, immutable' : 'no-cache');
+    },
+  });
+  app.get('/', { schema: { hide: true } }, (_request, reply) => sendIndex(reply));
+  return true;
+}
+
+export function wantsDashboard(request: FastifyRequest): boolean {
+  const path = request.url.split('?')[0]!;
+  return (request.method === 'GET' || request.method === 'HEAD') && !path.startsWith('/v1/') && !/\.[a-z0-9]+$/i.test(path);
+}
+
+export function sendIndex(reply: FastifyReply) {
+  return reply.header('cache-control', 'no-cache').sendFile('index.html');
+}
