@@ -5,6 +5,7 @@ import type { Database } from './db/client.js';
 import { migrate } from './db/migrate.js';
 import { buildServer } from './http/server.js';
 import { emptyHooks } from './modules/ledger/hooks.js';
+import { recordCycleUsage } from './modules/allocations/usage.js';
 import { Scheduler } from './jobs/scheduler.js';
 
 export interface StartOptions {
@@ -22,6 +23,7 @@ export interface StartOptions {
 export async function createApp(opts: StartOptions) {
   const log = opts.log ?? pino({ level: 'silent' });
   const ctx: AppContext = { db: opts.db, clock: opts.clock, log, hooks: emptyHooks() };
+  ctx.hooks.usageRecorded.push(recordCycleUsage);
   await migrate(opts.db);
   const server = await buildServer({ ctx, platformKey: opts.platformKey, logger: opts.logRequests ?? false, dashboardDir: opts.dashboardDir });
   const scheduler = new Scheduler(ctx);

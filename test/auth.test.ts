@@ -22,7 +22,9 @@ describe.each(testDatabases)('dashboard sign-in on $name', (target) => {
       ['mem_owner', 'owner'],
       ['mem_member', 'member'],
     ] as const) {
-      const res = await app.call('PUT', `/v1/orgs/${org}/members/${id}/password`, { password: PASSWORD, email: `${id}@acme.test`, name: id, role });
+      const made = await app.call('POST', `/v1/orgs/${org}/members`, { id, email: `${id}@acme.test`, name: id, role });
+      expect(made.status).toBe(201);
+      const res = await app.call('PUT', `/v1/orgs/${org}/members/${id}/password`, { password: PASSWORD });
       expect(res.status).toBe(200);
     }
     await app.call('POST', `/v1/orgs/${org}/grants`, { name: 'Plan', source: 'included', amount: '100' });
@@ -113,6 +115,22 @@ describe.each(testDatabases)('dashboard sign-in on $name', (target) => {
     expect(expired.body.error.code).toBe('embed_link_expired');
     const forged = await app.call('POST', '/v1/auth/embed', { token: `${made.body.token}x` }, { authorization: '' });
     expect(forged.body.error.code).toBe('embed_link_invalid');
+  });
+
+  it('sets passwords only for members of the organization, by an owner or the member', async () => {
+    const unknown = await app.call('PUT', `/v1/orgs/${org}/members/ghost/password`, { password: PASSWORD });
+    expect(unknown.status).toBe(404);
+    const short = await app.call('PUT', `/v1/orgs/${org}/members/mem_member/password`, { password: 'short' });
+    expect(short.status).toBe(400);
+    const cross = await app.call('PUT', `/v1/orgs/${other}/members/mem_member/password`, { password: PASSWORD });
+    expect(cross.status).toBe(404);
+    const login = await app.call('POST', '/v1/auth/login', { email: 'mem_member@acme.test', password: PASSWORD }, { authorization: '' });
+    const cookie = cookieOf(login.headers);
+    const csrf = { authorization: '', cookie, 'x-csrf-token': login.body.csrf_token };
+    const others = await app.call('PUT', `/v1/orgs/${org}/members/mem_owner/password`, { password: 'a new password' }, csrf);
+    expect(others.status).toBe(403);
+    const own = await app.call('PUT', `/v1/orgs/${org}/members/mem_member/password`, { password: PASSWORD }, csrf);
+    expect(own.status).toBe(200);
   });
 
   it('only owners and the platform mint embed tokens; unknown members are refused', async () => {

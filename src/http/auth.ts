@@ -105,6 +105,24 @@ const CAPABILITIES = {
   'events.write': ['owner', 'billing_admin'],
   'meters.write': ['owner', 'billing_admin'],
   'keys.write': ['owner'],
+  // Credit cycles, allocations, admission, holds, requests, audit (SPEC §1, §3.6–§3.8, §3.12).
+  // Managers and members are further scoped to their groups / themselves by the services.
+  'settings.read': ['owner', 'billing_admin', 'manager', 'member'],
+  'settings.write': ['owner', 'billing_admin'],
+  'cycles.read': ['owner', 'billing_admin', 'manager'],
+  'cycles.write': ['owner', 'billing_admin'],
+  'groups.read': ['owner', 'billing_admin', 'manager'],
+  'groups.write': ['owner', 'billing_admin'],
+  'members.read': ['owner', 'billing_admin', 'manager', 'member'],
+  'members.create': ['owner', 'billing_admin'],
+  'members.update': ['owner', 'billing_admin', 'manager', 'member'],
+  'members.delete': ['owner', 'billing_admin'],
+  'allocations.read': ['owner', 'billing_admin', 'manager'],
+  'admission.use': ['owner', 'billing_admin', 'manager', 'member'],
+  'requests.read': ['owner', 'billing_admin', 'manager', 'member'],
+  'requests.create': ['owner', 'billing_admin', 'manager', 'member'],
+  'requests.decide': ['owner', 'billing_admin', 'manager'],
+  'audit.read': ['owner', 'billing_admin'],
 } as const satisfies Record<string, readonly Role[]>;
 
 export type Capability = keyof typeof CAPABILITIES;

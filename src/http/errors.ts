@@ -28,6 +28,16 @@ export const ERROR_STATUS = {
   embed_link_invalid: 401,
   embed_link_expired: 401,
   csrf_failed: 403,
+  member_not_found: 404,
+  group_not_found: 404,
+  hold_not_found: 404,
+  request_not_found: 404,
+  already_decided: 409,
+  hold_not_open: 409,
+  allocation_exceeds_budget: 422,
+  default_group_protected: 422,
+  capture_exceeds_hold: 422,
+  amount_exceeds_request: 422,
   internal: 500,
 } as const;
 

@@ -10,3 +10,11 @@ import type { RouteModule } from './types.js';
 /** Every module's routes, registered in this order. */
 export const routeModules: RouteModule[] = [orgRoutes, apiKeyRoutes, meterRoutes, grantRoutes, balanceRoutes, eventRoutes];
 routeModules.push(authRoutes);
+
+// Cycles, groups, members, admission and holds, credit requests, audit (issue 3).
+import { allocationRoutes } from '../modules/allocations/routes.js';
+import { memberRoutes } from '../modules/allocations/memberRoutes.js';
+import { auditRoutes } from '../modules/audit/routes.js';
+import { holdRoutes } from '../modules/holds/routes.js';
+import { requestRoutes } from '../modules/requests/routes.js';
+routeModules.push(allocationRoutes, memberRoutes, holdRoutes, requestRoutes, auditRoutes);

@@ -1,5 +1,6 @@
 import type { AppContext } from '../context.js';
 import { expireBlocks, orgsWithDueExpiries } from '../modules/ledger/expiry.js';
+import { cycleRolloverJob, holdExpiryJob } from './allocations.js';
 
 export interface Job {
   name: string;
@@ -27,7 +28,7 @@ export class Scheduler {
 
   constructor(
     private readonly ctx: AppContext,
-    readonly jobs: Job[] = [expiryJob],
+    readonly jobs: Job[] = [expiryJob, holdExpiryJob, cycleRolloverJob],
     private readonly intervalMs = 30_000,
   ) {}
 

@@ -1,33 +1,20 @@
-import { sql } from 'drizzle-orm';
-import { index, pgTable, primaryKey, text, uniqueIndex } from 'drizzle-orm/pg-core';
+import { pgTable, primaryKey, text, uniqueIndex } from 'drizzle-orm/pg-core';
 import { instant } from './columns.js';
 
 // Dashboard sign-in (SPEC §6, issue 6): passwords, sessions and embed tokens.
 
-/**
- * Who may sign in to the dashboard. Until the members table of the
- * allocations area is merged, this table also carries the member's email,
- * name and role; `loadMember` in modules/auth/members.ts is the one place
- * that reads them, so the merge changes only that function.
- */
+/** A member's dashboard password. Email, name and role live in `members` (allocations area). */
 export const credentials = pgTable(
   'credentials',
   {
     orgId: text('org_id').notNull(),
     memberId: text('member_id').notNull(),
-    email: text('email').notNull(),
-    name: text('name').notNull(),
-    role: text('role', { enum: ['owner', 'billing_admin', 'manager', 'member'] }).notNull(),
-    /** scrypt$N$r$p$salt$hash; null when the member signs in only through embed links */
-    passwordHash: text('password_hash'),
+    /** scrypt$N$r$p$salt$hash */
+    passwordHash: text('password_hash').notNull(),
     createdAt: instant('created_at').notNull(),
     updatedAt: instant('updated_at').notNull(),
   },
-  (t) => [
-    primaryKey({ columns: [t.orgId, t.memberId] }),
-    uniqueIndex('credentials_email').on(t.orgId, sql`lower(${t.email})`),
-    index('credentials_login').on(sql`lower(${t.email})`),
-  ],
+  (t) => [primaryKey({ columns: [t.orgId, t.memberId] })],
 );
 
 export const sessions = pgTable(

@@ -1,3 +1,4 @@
 export * from './ledger.js';
 export * from './usage.js';
 export * from './auth.js';
+export * from './allocations.js';

@@ -1,6 +1,6 @@
 import { and, eq, sql } from 'drizzle-orm';
 import type { Q } from '../../db/client.js';
-import { credentials } from '../../db/schema/index.js';
+import { credentials, members } from '../../db/schema/index.js';
 import type { Role } from '../../http/auth.js';
 
 export interface MemberIdentity {
@@ -11,16 +11,14 @@ export interface MemberIdentity {
   role: Role;
 }
 
-/**
- * The one place the auth area reads a member's email, name and role. On this
- * branch they live in `credentials`; once the members table (allocations
- * area) is merged, this reads `members` instead and nothing else changes.
- */
+const IDENTITY = { orgId: members.orgId, memberId: members.id, email: members.email, name: members.name, role: members.role };
+
+/** The one place the auth area reads a member's email, name and role (the members table of the allocations area). */
 export async function loadMember(q: Q, orgId: string, memberId: string): Promise<MemberIdentity | undefined> {
   const [row] = await q
-    .select({ orgId: credentials.orgId, memberId: credentials.memberId, email: credentials.email, name: credentials.name, role: credentials.role })
-    .from(credentials)
-    .where(and(eq(credentials.orgId, orgId), eq(credentials.memberId, memberId)))
+    .select(IDENTITY)
+    .from(members)
+    .where(and(eq(members.orgId, orgId), eq(members.id, memberId)))
     .limit(1);
   return row;
 }
@@ -29,19 +27,17 @@ export interface LoginCandidate extends MemberIdentity {
   passwordHash: string | null;
 }
 
-/** Accounts with this email, in every organization (an email may belong to several). */
+/**
+ * Members with this email and their password, in one organization or (when
+ * the sign-in form names none) in every organization: an email may belong to
+ * several. The join stays inside each organization.
+ */
 export async function findLogins(q: Q, email: string, orgId: string | undefined): Promise<LoginCandidate[]> {
-  const byEmail = sql`lower(${credentials.email}) = ${email.toLowerCase()}`;
+  const byEmail = sql`lower(${members.email}) = ${email.toLowerCase()}`;
   return q
-    .select({
-      orgId: credentials.orgId,
-      memberId: credentials.memberId,
-      email: credentials.email,
-      name: credentials.name,
-      role: credentials.role,
-      passwordHash: credentials.passwordHash,
-    })
-    .from(credentials)
-    .where(orgId ? and(eq(credentials.orgId, orgId), byEmail) : byEmail)
+    .select({ ...IDENTITY, passwordHash: credentials.passwordHash })
+    .from(members)
+    .leftJoin(credentials, and(eq(credentials.orgId, members.orgId), eq(credentials.memberId, members.id)))
+    .where(orgId ? and(eq(members.orgId, orgId), byEmail) : byEmail)
     .limit(10);
 }

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { authorize } from '../../http/auth.js';
+import { assertOrgAccess, authorize } from '../../http/auth.js';
 import { TallyError } from '../../http/errors.js';
 import { OrgParams } from '../../http/schemas.js';
 import type { RouteModule } from '../../http/types.js';
@@ -97,16 +97,15 @@ export const authRoutes: RouteModule = (app, { ctx }) => {
     {
       schema: {
         tags: ['auth'],
-        description:
-          'Lets a member sign in to the dashboard. email, name and role are kept here until the members API (allocations area) owns them.',
-        params: OrgParams.extend({ member: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/) }),
-        body: z.object({ password: z.string().min(10).max(1000), email: z.email().max(320), name: z.string().min(1).max(200), role: Role }),
+        description: "Sets a member's dashboard password (owners for anyone, a member for themself).",
+        params: OrgParams.extend({ member: z.string().max(64) }),
+        body: z.object({ password: z.string().min(10).max(1000) }),
         response: { 200: z.object({ member_id: z.string(), email: z.string(), name: z.string(), role: Role }) },
       },
     },
     async (request) => {
-      authorize(request.actor, request.params.org, 'keys.write');
-      const m = await setPassword({ ctx, actor: request.actor, orgId: request.params.org, memberId: request.params.member, input: request.body });
+      assertOrgAccess(request.actor, request.params.org);
+      const m = await setPassword({ ctx, actor: request.actor, orgId: request.params.org, memberId: request.params.member, password: request.body.password });
       return { member_id: m.memberId, email: m.email, name: m.name, role: m.role };
     },
   );

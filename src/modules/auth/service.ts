@@ -3,7 +3,7 @@ import { and, eq, gt, isNull } from 'drizzle-orm';
 import type { AppContext } from '../../context.js';
 import { credentials, embedTokens, sessions } from '../../db/schema/index.js';
 import { newId } from '../../domain/ids.js';
-import { hashSecret, type Actor, type Role } from '../../http/auth.js';
+import { authorize, hashSecret, type Actor, type Role } from '../../http/auth.js';
 import { TallyError } from '../../http/errors.js';
 import { findOrg, lockOrg } from '../orgs/queries.js';
 import { findLogins, loadMember, type MemberIdentity } from './members.js';
@@ -73,36 +73,26 @@ async function openSession(ctx: AppContext, member: MemberIdentity, kind: 'passw
   return { secret, view: view(member, kind, expiresAt, csrfToken) };
 }
 
-/** Sets (or replaces) a member's dashboard password. */
-export async function setPassword(args: {
-  ctx: AppContext;
-  actor: Actor;
-  orgId: string;
-  memberId: string;
-  input: { password: string; email: string; name: string; role: Role };
-}): Promise<MemberIdentity> {
-  const { ctx, actor, orgId, memberId, input } = args;
-  const grantsPrivilegedRole = input.role === 'owner' || input.role === 'billing_admin';
-  if (grantsPrivilegedRole && actor.kind === 'key' && actor.role !== 'owner') {
-    throw new TallyError('forbidden', 'Only an owner may give the owner or billing admin role.');
-  }
-  const passwordHash = await hashPassword(input.password);
+/**
+ * Sets (or replaces) a member's dashboard password. Owners (and the platform)
+ * set anyone's; a member may set their own.
+ */
+export async function setPassword(args: { ctx: AppContext; actor: Actor; orgId: string; memberId: string; password: string }): Promise<MemberIdentity> {
+  const { ctx, actor, orgId, memberId, password } = args;
+  const self = actor.kind === 'key' && actor.memberId === memberId;
+  if (!self) authorize(actor, orgId, 'keys.write');
+  const passwordHash = await hashPassword(password);
   const now = ctx.clock.now();
-  await ctx.db.transaction(async (tx) => {
+  return ctx.db.transaction(async (tx) => {
     await lockOrg(tx, orgId);
-    const taken = await findLogins(tx, input.email, orgId);
-    if (taken.some((t) => t.memberId !== memberId)) {
-      throw new TallyError('already_exists', `Another member of this organization already uses ${input.email}.`);
-    }
+    const member = await loadMember(tx, orgId, memberId);
+    if (!member) throw new TallyError('member_not_found', `No member with id "${memberId}" exists in this organization.`);
     await tx
       .insert(credentials)
-      .values({ orgId, memberId, email: input.email, name: input.name, role: input.role, passwordHash, createdAt: now, updatedAt: now })
-      .onConflictDoUpdate({
-        target: [credentials.orgId, credentials.memberId],
-        set: { email: input.email, name: input.name, role: input.role, passwordHash, updatedAt: now },
-      });
+      .values({ orgId, memberId, passwordHash, createdAt: now, updatedAt: now })
+      .onConflictDoUpdate({ target: [credentials.orgId, credentials.memberId], set: { passwordHash, updatedAt: now } });
+    return member;
   });
-  return { orgId, memberId, email: input.email, name: input.name, role: input.role };
 }
 
 export class LoginGuard {
@@ -200,7 +190,7 @@ export async function createEmbedToken(args: {
   await ctx.db.transaction(async (tx) => {
     await lockOrg(tx, orgId);
     if (!(await loadMember(tx, orgId, memberId))) {
-      throw new TallyError('not_found', `No member with id "${memberId}" can sign in to this organization.`);
+      throw new TallyError('member_not_found', `No member with id "${memberId}" exists in this organization.`);
     }
     await tx
       .insert(embedTokens)

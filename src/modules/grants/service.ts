@@ -8,6 +8,7 @@ import { groupBy } from '../../domain/group.js';
 import { formatMicro } from '../../domain/money.js';
 import { bookingTime } from '../../domain/time.js';
 import { TallyError } from '../../http/errors.js';
+import { recordAudit } from '../audit/service.js';
 import { blockAccount, LedgerBatch } from '../ledger/batch.js';
 import { accountBalance, loadSpendableBlocks, repayOverage } from '../ledger/blocks.js';
 import { emitDomainEvent, runBalanceChanged } from '../ledger/hooks.js';
@@ -148,6 +149,7 @@ export async function createGrant(args: {
       async () => {
         const view = await loadGrantView(tx, orgId, await insertGrant(tx, org, input, now, actor), now);
         await emitDomainEvent(ctx.hooks, { tx, orgId, now, type: 'grant.created', data: { grant: view } });
+        await recordAudit(tx, { orgId, actor, action: 'grant.create', target: view.id, after: view, at: now });
         await runBalanceChanged(ctx.hooks, { tx, org, now });
         return view;
       },
@@ -196,7 +198,9 @@ export async function voidGrant(args: {
           .set({ voidedAt: now, pendingPayment: false })
           .where(and(eq(grantsTable.orgId, orgId), eq(grantsTable.id, grantId)));
         await runBalanceChanged(ctx.hooks, { tx, org, now });
-        return loadGrantView(tx, orgId, grantId, now);
+        const after = await loadGrantView(tx, orgId, grantId, now);
+        await recordAudit(tx, { orgId, actor, action: 'grant.void', target: grantId, before: view, after, at: now });
+        return after;
       },
     );
   });

@@ -3,6 +3,7 @@ import type { AppContext } from '../../context.js';
 import { orgs } from '../../db/schema/index.js';
 import { newId } from '../../domain/ids.js';
 import { TallyError } from '../../http/errors.js';
+import { ensureCycle } from '../allocations/cycles.js';
 import { findOrg, listOrgs, lockOrg, orgNotFound, type OrgRow } from './queries.js';
 
 export interface CreateOrgInput {
@@ -33,7 +34,9 @@ export async function createOrg({ ctx, input }: { ctx: AppContext; input: Create
       .onConflictDoNothing()
       .returning({ id: orgs.id });
     if (inserted.length === 0) throw new TallyError('already_exists', `An organization with id "${id}" already exists.`);
-    return lockOrg(tx, id);
+    const org = await lockOrg(tx, id);
+    await ensureCycle(tx, org, now); // settings, the Default group and the first credit cycle
+    return org;
   });
 }
 

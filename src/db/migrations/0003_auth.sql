@@ -1,10 +1,7 @@
 CREATE TABLE "credentials" (
 	"org_id" text NOT NULL,
 	"member_id" text NOT NULL,
-	"email" text NOT NULL,
-	"name" text NOT NULL,
-	"role" text NOT NULL,
-	"password_hash" text,
+	"password_hash" text NOT NULL,
 	"created_at" timestamp with time zone NOT NULL,
 	"updated_at" timestamp with time zone NOT NULL,
 	CONSTRAINT "credentials_org_id_member_id_pk" PRIMARY KEY("org_id","member_id")
@@ -34,7 +31,5 @@ CREATE TABLE "sessions" (
 	CONSTRAINT "sessions_org_id_id_pk" PRIMARY KEY("org_id","id")
 );
 --> statement-breakpoint
-CREATE UNIQUE INDEX "credentials_email" ON "credentials" USING btree ("org_id",lower("email"));--> statement-breakpoint
-CREATE INDEX "credentials_login" ON "credentials" USING btree (lower("email"));--> statement-breakpoint
 CREATE UNIQUE INDEX "embed_tokens_secret" ON "embed_tokens" USING btree ("org_id","secret_hash");--> statement-breakpoint
 CREATE UNIQUE INDEX "sessions_secret" ON "sessions" USING btree ("org_id","secret_hash");

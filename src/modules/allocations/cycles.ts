@@ -1,0 +1,103 @@
+import { sql } from 'drizzle-orm';
+import type { AppContext } from '../../context.js';
+import type { Q } from '../../db/client.js';
+import { cycleContaining, initialAnchor, type Cadence } from '../../domain/cycles.js';
+import type { OrgRow } from '../orgs/queries.js';
+import {
+  closeCycle,
+  cycleIdOf,
+  DEFAULT_GROUP_ID,
+  findLatestCycle,
+  findSettings,
+  insertCycle,
+  type CycleRow,
+  type SettingsRow,
+} from './queries.js';
+
+export function defaultSettings(org: Pick<OrgRow, 'timezone' | 'createdAt'>): SettingsRow {
+  return {
+    creditsPerCycle: null,
+    cycleCadence: 'calendar_month',
+    cycleAnchor: initialAnchor('calendar_month', org.timezone, org.createdAt),
+    creditsPerNewUser: 0n,
+    captureExcessPct: 0,
+    updatedAt: org.createdAt,
+  };
+}
+
+export async function loadSettings(q: Q, org: Pick<OrgRow, 'id' | 'timezone' | 'createdAt'>): Promise<SettingsRow> {
+  return (await findSettings(q, org.id)) ?? defaultSettings(org);
+}
+
+/**
+ * Gives an organization its settings and its `Default` group. Idempotent, so
+ * organizations created before this module existed are set up on first use.
+ */
+export async function ensureOrgSetup(tx: Q, org: Pick<OrgRow, 'id' | 'timezone' | 'createdAt'>, now: Date): Promise<void> {
+  const s = defaultSettings(org);
+  await tx.execute(sql`
+    insert into org_settings (org_id, credits_per_cycle, cycle_cadence, cycle_anchor, credits_per_new_user, capture_excess_pct, updated_at)
+    values (${org.id}, null, ${s.cycleCadence}, ${s.cycleAnchor.toISOString()}::timestamptz, 0, 0, ${now.toISOString()}::timestamptz)
+    on conflict (org_id) do nothing`);
+  await tx.execute(sql`
+    insert into groups (org_id, id, name, is_default, monthly_allocation, extra, extra_cycle_id, auto_approve_reserve, created_at, updated_at)
+    values (${org.id}, ${DEFAULT_GROUP_ID}, 'Default', true, 0, 0, null, 0, ${now.toISOString()}::timestamptz, ${now.toISOString()}::timestamptz)
+    on conflict do nothing`);
+}
+
+function nextCycle(org: OrgRow, settings: SettingsRow, seq: number, now: Date): CycleRow {
+  const b = cycleContaining(settings.cycleAnchor, settings.cycleCadence, org.timezone, now);
+  return {
+    id: cycleIdOf(seq),
+    seq,
+    startsAt: b.startsAt,
+    endsAt: b.endsAt,
+    cadence: settings.cycleCadence,
+    creditsPerCycle: settings.creditsPerCycle,
+    closedAt: null,
+  };
+}
+
+/**
+ * The cycle containing `now` without writing anything: the stored one, or,
+ * when it has ended and no writer has rolled it over yet, the one that will
+ * be stored next (same id, no usage yet). Reads never wait for the rollover.
+ */
+export async function currentCycleView(q: Q, org: OrgRow, settings: SettingsRow, now: Date): Promise<CycleRow> {
+  const latest = await findLatestCycle(q, org.id);
+  if (latest && latest.closedAt === null && now < latest.endsAt && now >= latest.startsAt) return latest;
+  return nextCycle(org, settings, (latest?.seq ?? 0) + 1, now);
+}
+
+/** Rolls cycles over up to `now` and returns the open one. Needs the organization lock. */
+export async function ensureCycle(tx: Q, org: OrgRow, now: Date): Promise<{ settings: SettingsRow; cycle: CycleRow }> {
+  await ensureOrgSetup(tx, org, now);
+  const settings = await loadSettings(tx, org);
+  const latest = await findLatestCycle(tx, org.id);
+  if (latest && latest.closedAt === null && now < latest.endsAt && now >= latest.startsAt) return { settings, cycle: latest };
+  if (latest && latest.closedAt === null) await closeCycle(tx, org.id, latest.id, latest.endsAt < now ? latest.endsAt : now);
+  const cycle = nextCycle(org, settings, (latest?.seq ?? 0) + 1, now);
+  await insertCycle(tx, org.id, cycle);
+  return { settings, cycle };
+}
+
+/** Closes the open cycle at `now` and starts a series anchored at `now` (reset, cadence change). */
+export async function restartCycles(tx: Q, org: OrgRow, now: Date, cadence: Cadence): Promise<CycleRow> {
+  const { cycle } = await ensureCycle(tx, org, now);
+  await closeCycle(tx, org.id, cycle.id, now);
+  await tx.execute(sql`update org_settings set cycle_anchor = ${now.toISOString()}::timestamptz, cycle_cadence = ${cadence},
+    updated_at = ${now.toISOString()}::timestamptz where org_id = ${org.id}`);
+  const settings = await loadSettings(tx, org);
+  const fresh = nextCycle(org, settings, cycle.seq + 1, now);
+  await insertCycle(tx, org.id, fresh);
+  return fresh;
+}
+
+/** The cycle-rollover job's query: organizations whose open cycle has ended. */
+export async function orgsWithEndedCycles(ctx: AppContext): Promise<string[]> {
+  const now = ctx.clock.now().toISOString();
+  const found = await ctx.db.read((q) =>
+    q.execute(sql`select distinct org_id from cycles where closed_at is null and ends_at <= ${now}::timestamptz`),
+  );
+  return (found as unknown as { rows: { org_id: string }[] }).rows.map((r) => r.org_id);
+}

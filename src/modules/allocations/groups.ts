@@ -1,0 +1,154 @@
+import { sql } from 'drizzle-orm';
+import type { AppContext } from '../../context.js';
+import { newId } from '../../domain/ids.js';
+import type { Actor } from '../../http/auth.js';
+import { TallyError } from '../../http/errors.js';
+import { recordAudit } from '../audit/service.js';
+import { getBalance } from '../balance/service.js';
+import { findOrg, lockOrg, orgNotFound } from '../orgs/queries.js';
+import { ensureCycle } from './cycles.js';
+import { DEFAULT_GROUP_ID, findGroupByName, type GroupRow } from './queries.js';
+import { canSeeGroup, forbidden, scopeOf } from './scope.js';
+import { assertWithinBudgets, groupOf, loadBudgetState, withGroup, withMember, type BudgetState } from './state.js';
+import { currentCycleOut, groupView } from './views.js';
+
+export interface GroupInput {
+  name?: string | undefined;
+  monthlyAllocation?: bigint | undefined;
+  extra?: bigint | undefined;
+  autoApproveReserve?: bigint | undefined;
+}
+
+/** A locked, rolled-over budget state: the start of every allocation write. */
+export async function lockedState(ctx: AppContext, tx: Parameters<Parameters<AppContext['db']['transaction']>[0]>[0], orgId: string) {
+  const org = await lockOrg(tx, orgId);
+  const now = ctx.clock.now();
+  const { cycle } = await ensureCycle(tx, org, now);
+  return { now, state: await loadBudgetState(tx, org, now, cycle) };
+}
+
+async function assertNameFree(tx: Parameters<typeof findGroupByName>[0], orgId: string, name: string, self?: string) {
+  const other = await findGroupByName(tx, orgId, name);
+  if (other && other.id !== self) throw new TallyError('already_exists', `A group named "${name}" already exists.`);
+}
+
+async function writeGroup(tx: Parameters<typeof findGroupByName>[0], orgId: string, g: GroupRow): Promise<void> {
+  await tx.execute(sql`
+    insert into groups (org_id, id, name, is_default, monthly_allocation, extra, extra_cycle_id, auto_approve_reserve, created_at, updated_at)
+    values (${orgId}, ${g.id}, ${g.name}, ${g.isDefault}, ${g.monthlyAllocation.toString()}::bigint, ${g.extra.toString()}::bigint,
+      ${g.extraCycleId}, ${g.autoApproveReserve.toString()}::bigint, ${g.createdAt.toISOString()}::timestamptz, ${g.updatedAt.toISOString()}::timestamptz)
+    on conflict (org_id, id) do update set name = excluded.name, monthly_allocation = excluded.monthly_allocation,
+      extra = excluded.extra, extra_cycle_id = excluded.extra_cycle_id, auto_approve_reserve = excluded.auto_approve_reserve,
+      updated_at = excluded.updated_at`);
+}
+
+export async function createGroup({ ctx, actor, orgId, input }: { ctx: AppContext; actor: Actor; orgId: string; input: GroupInput & { name: string } }) {
+  return ctx.db.transaction(async (tx) => {
+    const { now, state } = await lockedState(ctx, tx, orgId);
+    await assertNameFree(tx, orgId, input.name);
+    const g: GroupRow = {
+      id: newId('grp', now.getTime()),
+      name: input.name,
+      isDefault: false,
+      monthlyAllocation: input.monthlyAllocation ?? 0n,
+      extra: input.extra ?? 0n,
+      extraCycleId: state.cycle.id,
+      autoApproveReserve: input.autoApproveReserve ?? 0n,
+      createdAt: now,
+      updatedAt: now,
+    };
+    await writeGroup(tx, orgId, g);
+    const after = withGroup(state, g);
+    const view = groupView(after, g);
+    await recordAudit(tx, { orgId, actor: actor.label, action: 'group.create', target: g.id, after: view, at: now });
+    return view;
+  });
+}
+
+export async function updateGroup(args: { ctx: AppContext; actor: Actor; orgId: string; groupId: string; input: GroupInput }) {
+  const { ctx, actor, orgId, groupId, input } = args;
+  return ctx.db.transaction(async (tx) => {
+    const { now, state } = await lockedState(ctx, tx, orgId);
+    const old = groupOf(state, groupId);
+    if (input.name !== undefined) {
+      if (old.isDefault && input.name !== old.name) throw new TallyError('default_group_protected', 'The Default group cannot be renamed.');
+      await assertNameFree(tx, orgId, input.name, groupId);
+    }
+    const g: GroupRow = {
+      ...old,
+      name: input.name ?? old.name,
+      monthlyAllocation: input.monthlyAllocation ?? old.monthlyAllocation,
+      ...(input.extra !== undefined ? { extra: input.extra, extraCycleId: state.cycle.id } : {}),
+      autoApproveReserve: input.autoApproveReserve ?? old.autoApproveReserve,
+      updatedAt: now,
+    };
+    const after = withGroup(state, g);
+    assertWithinBudgets(state, after);
+    await writeGroup(tx, orgId, g);
+    const view = groupView(after, g);
+    await recordAudit(tx, { orgId, actor: actor.label, action: 'group.update', target: g.id, before: groupView(state, old), after: view, at: now });
+    return view;
+  });
+}
+
+/** Deleting a group moves its members, with their allocations, to Default. Default itself stays. */
+export async function deleteGroup(args: { ctx: AppContext; actor: Actor; orgId: string; groupId: string }) {
+  const { ctx, actor, orgId, groupId } = args;
+  return ctx.db.transaction(async (tx) => {
+    const { now, state } = await lockedState(ctx, tx, orgId);
+    const old = groupOf(state, groupId);
+    if (old.isDefault) throw new TallyError('default_group_protected', 'The Default group cannot be deleted.');
+    let after: BudgetState = { ...state, groups: state.groups.filter((g) => g.id !== groupId) };
+    const moved = state.members.filter((m) => m.groupId === groupId);
+    for (const m of moved) after = withMember(after, { ...m, groupId: DEFAULT_GROUP_ID });
+    assertWithinBudgets(state, after);
+    await tx.execute(sql`update members set group_id = ${DEFAULT_GROUP_ID}, updated_at = ${now.toISOString()}::timestamptz
+      where org_id = ${orgId} and group_id = ${groupId}`);
+    await tx.execute(sql`update members set managed_group_ids = array_remove(managed_group_ids, ${groupId})
+      where org_id = ${orgId} and ${groupId} = any(managed_group_ids)`);
+    await tx.execute(sql`delete from groups where org_id = ${orgId} and id = ${groupId}`);
+    await recordAudit(tx, {
+      orgId,
+      actor: actor.label,
+      action: 'group.delete',
+      target: groupId,
+      before: groupView(state, old),
+      after: { moved_members: moved.map((m) => m.id), to_group: DEFAULT_GROUP_ID },
+      at: now,
+    });
+    return { id: groupId, deleted: true, moved_members: moved.length };
+  });
+}
+
+async function readState(ctx: AppContext, orgId: string, actor: Actor) {
+  const now = ctx.clock.now();
+  return ctx.db.read(async (q) => {
+    const org = await findOrg(q, orgId);
+    if (!org) throw orgNotFound(orgId);
+    return { state: await loadBudgetState(q, org, now), scope: await scopeOf(q, actor, orgId) };
+  });
+}
+
+export async function listGroups({ ctx, actor, orgId }: { ctx: AppContext; actor: Actor; orgId: string }) {
+  const { state, scope } = await readState(ctx, orgId, actor);
+  return state.groups.filter((g) => canSeeGroup(scope, g.id)).map((g) => groupView(state, g));
+}
+
+export async function getGroup({ ctx, actor, orgId, groupId }: { ctx: AppContext; actor: Actor; orgId: string; groupId: string }) {
+  const { state, scope } = await readState(ctx, orgId, actor);
+  const g = groupOf(state, groupId);
+  if (!canSeeGroup(scope, g.id)) throw forbidden('see this group');
+  return groupView(state, g);
+}
+
+/** The allocation overview (SPEC §3.7): the cycle, the balance and every group's figures. */
+export async function allocationOverview({ ctx, actor, orgId }: { ctx: AppContext; actor: Actor; orgId: string }) {
+  const { state, scope } = await readState(ctx, orgId, actor);
+  const balance = await getBalance({ ctx, orgId });
+  return {
+    cycle: currentCycleOut(state),
+    balance: balance.available,
+    seats: state.members.length,
+    groups: state.groups.filter((g) => canSeeGroup(scope, g.id)).map((g) => groupView(state, g)),
+  };
+}

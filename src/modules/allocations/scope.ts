@@ -1,0 +1,37 @@
+import type { Q } from '../../db/client.js';
+import type { Actor } from '../../http/auth.js';
+import { TallyError } from '../../http/errors.js';
+import { findMember } from './queries.js';
+
+/**
+ * What part of an organization an actor reaches (SPEC §1). Owners, billing
+ * admins and the platform reach everything; a manager the groups they manage
+ * (read fresh from their member record, so a change applies at once) and
+ * themselves; a member only themselves. Role checks look at the Actor, never
+ * at how it authenticated, so a dashboard session works the same way.
+ */
+export type Scope =
+  | { all: true; memberId: string | null }
+  | { all: false; role: 'manager' | 'member'; memberId: string | null; groupIds: string[] };
+
+export async function scopeOf(q: Q, actor: Actor, orgId: string): Promise<Scope> {
+  if (actor.kind === 'platform') return { all: true, memberId: null };
+  if (actor.role === 'owner' || actor.role === 'billing_admin') return { all: true, memberId: actor.memberId };
+  if (actor.role === 'member' || actor.memberId === null) {
+    return { all: false, role: actor.role, memberId: actor.memberId, groupIds: [] };
+  }
+  const self = await findMember(q, orgId, actor.memberId);
+  return { all: false, role: 'manager', memberId: actor.memberId, groupIds: self?.managedGroupIds ?? [] };
+}
+
+export const canSeeMember = (s: Scope, m: { id: string; groupId: string }): boolean =>
+  s.all || m.id === s.memberId || s.groupIds.includes(m.groupId);
+
+/** Allocations, holds and decisions on a member: admins anywhere, managers in their groups. */
+export const canManageMember = (s: Scope, m: { groupId: string }): boolean => s.all || s.groupIds.includes(m.groupId);
+
+export const canSeeGroup = (s: Scope, groupId: string): boolean => s.all || s.groupIds.includes(groupId);
+
+export function forbidden(what: string): TallyError {
+  return new TallyError('forbidden', `Your role may not ${what}.`);
+}

@@ -1,0 +1,109 @@
+import { sql } from 'drizzle-orm';
+import type { AppContext } from '../../context.js';
+import type { Cadence } from '../../domain/cycles.js';
+import type { Actor } from '../../http/auth.js';
+import { recordAudit } from '../audit/service.js';
+import { findOrg, lockOrg, orgNotFound } from '../orgs/queries.js';
+import { ensureCycle, loadSettings, restartCycles } from './cycles.js';
+import { findCycles } from './queries.js';
+import { loadBudgetState } from './state.js';
+import { currentCycleOut, cycleView, settingsView } from './views.js';
+
+export interface SettingsInput {
+  creditsPerCycle?: bigint | null | undefined;
+  cycleCadence?: Cadence | undefined;
+  creditFactor?: bigint | undefined;
+  creditsPerNewUser?: bigint | undefined;
+  captureExcessPct?: number | undefined;
+}
+
+export async function getSettings({ ctx, orgId }: { ctx: AppContext; orgId: string }) {
+  return ctx.db.read(async (q) => {
+    const org = await findOrg(q, orgId);
+    if (!org) throw orgNotFound(orgId);
+    return settingsView(await loadSettings(q, org), org.creditFactor, org.timezone);
+  });
+}
+
+/**
+ * SPEC §3.7: a new credits_per_cycle applies to the open cycle at once (used
+ * stays, available is recalculated); a new cadence closes the open cycle now
+ * and starts a fresh series anchored at this instant.
+ */
+export async function updateSettings({ ctx, actor, orgId, input }: { ctx: AppContext; actor: Actor; orgId: string; input: SettingsInput }) {
+  return ctx.db.transaction(async (tx) => {
+    const org = await lockOrg(tx, orgId);
+    const now = ctx.clock.now();
+    const { settings, cycle } = await ensureCycle(tx, org, now);
+    const before = settingsView(settings, org.creditFactor, org.timezone);
+    const iso = now.toISOString();
+    if (input.creditsPerCycle !== undefined) {
+      const limit = input.creditsPerCycle?.toString() ?? null;
+      await tx.execute(sql`update org_settings set credits_per_cycle = ${limit}::bigint where org_id = ${orgId}`);
+      await tx.execute(sql`update cycles set credits_per_cycle = ${limit}::bigint where org_id = ${orgId} and id = ${cycle.id}`);
+    }
+    if (input.creditsPerNewUser !== undefined) {
+      await tx.execute(sql`update org_settings set credits_per_new_user = ${input.creditsPerNewUser.toString()}::bigint where org_id = ${orgId}`);
+    }
+    if (input.captureExcessPct !== undefined) {
+      await tx.execute(sql`update org_settings set capture_excess_pct = ${input.captureExcessPct} where org_id = ${orgId}`);
+    }
+    // The credit factor lives on the organization row (the ingest path reads it there).
+    if (input.creditFactor !== undefined) {
+      await tx.execute(sql`update orgs set credit_factor = ${input.creditFactor.toString()}::bigint, updated_at = ${iso}::timestamptz
+        where id = ${orgId}`);
+    }
+    if (input.cycleCadence !== undefined && input.cycleCadence !== settings.cycleCadence) {
+      await restartCycles(tx, org, now, input.cycleCadence);
+    }
+    await tx.execute(sql`update org_settings set updated_at = ${iso}::timestamptz where org_id = ${orgId}`);
+    const fresh = await lockOrg(tx, orgId);
+    const after = settingsView(await loadSettings(tx, fresh), fresh.creditFactor, fresh.timezone);
+    await recordAudit(tx, { orgId, actor: actor.label, action: 'settings.update', target: orgId, before, after, at: now });
+    return after;
+  });
+}
+
+export async function getCurrentCycle({ ctx, orgId }: { ctx: AppContext; orgId: string }) {
+  const now = ctx.clock.now();
+  return ctx.db.read(async (q) => {
+    const org = await findOrg(q, orgId);
+    if (!org) throw orgNotFound(orgId);
+    return currentCycleOut(await loadBudgetState(q, org, now));
+  });
+}
+
+/** "Reset cycle now": closes the open cycle at this instant; the fresh one's end is counted from now. */
+export async function resetCycle({ ctx, actor, orgId }: { ctx: AppContext; actor: Actor; orgId: string }) {
+  return ctx.db.transaction(async (tx) => {
+    const org = await lockOrg(tx, orgId);
+    const now = ctx.clock.now();
+    const { settings, cycle } = await ensureCycle(tx, org, now);
+    const fresh = await restartCycles(tx, org, now, settings.cycleCadence);
+    const state = await loadBudgetState(tx, org, now, fresh);
+    const out = currentCycleOut(state);
+    await recordAudit(tx, {
+      orgId,
+      actor: actor.label,
+      action: 'cycle.reset',
+      target: cycle.id,
+      before: { id: cycle.id, starts_at: cycle.startsAt.toISOString(), ends_at: cycle.endsAt.toISOString() },
+      after: out,
+      at: now,
+    });
+    return out;
+  });
+}
+
+/** Cycle history, newest first, each with its usage; the cursor is the last cycle's id. */
+export async function listCycleHistory(args: { ctx: AppContext; orgId: string; before: string | undefined; limit: number }) {
+  const { ctx, orgId, limit } = args;
+  const beforeSeq = args.before && /^cyc_\d+$/.test(args.before) ? Number(args.before.slice(4)) : undefined;
+  return ctx.db.read(async (q) => {
+    const org = await findOrg(q, orgId);
+    if (!org) throw orgNotFound(orgId);
+    const found = await findCycles(q, orgId, beforeSeq, limit + 1);
+    const data = found.slice(0, limit).map((c) => cycleView(c, c.used, 0n, c.creditsPerCycle));
+    return { data, next: found.length > limit ? data[data.length - 1]!.id : null };
+  });
+}

@@ -1,0 +1,141 @@
+import type { Q } from '../../db/client.js';
+import {
+  groupFigures,
+  memberRemaining,
+  type GroupBudget,
+  type GroupFigures,
+  type MemberBudget,
+} from '../../domain/allocations.js';
+import { formatMicro, sumBig } from '../../domain/money.js';
+import { TallyError } from '../../http/errors.js';
+import type { OrgRow } from '../orgs/queries.js';
+import { currentCycleView, loadSettings } from './cycles.js';
+import {
+  findAutoApproved,
+  findCycleUsage,
+  findGroups,
+  findHeldByMember,
+  findMembers,
+  type CycleRow,
+  type GroupRow,
+  type MemberRow,
+  type SettingsRow,
+} from './queries.js';
+
+/** Everything the budget figures of one organization depend on, at one instant. */
+export interface BudgetState {
+  org: OrgRow;
+  settings: SettingsRow;
+  cycle: CycleRow;
+  cycleUsed: bigint;
+  groups: GroupRow[];
+  members: MemberRow[];
+  usage: Map<string, bigint>;
+  heldBy: Map<string, bigint>;
+  autoApproved: Map<string, bigint>;
+}
+
+export async function loadBudgetState(q: Q, org: OrgRow, now: Date, cycle?: CycleRow): Promise<BudgetState> {
+  const settings = await loadSettings(q, org);
+  const current = cycle ?? (await currentCycleView(q, org, settings, now));
+  const [usage, groups, members, heldBy, autoApproved] = await Promise.all([
+    findCycleUsage(q, org.id, current.id),
+    findGroups(q, org.id),
+    findMembers(q, org.id),
+    findHeldByMember(q, org.id, now),
+    findAutoApproved(q, org.id, current.id),
+  ]);
+  return { org, settings, cycle: current, cycleUsed: usage.total, groups, members, usage: usage.byMember, heldBy, autoApproved };
+}
+
+/** Extras count for the cycle they were given in only. */
+export const effectiveExtra = (row: { extra: bigint; extraCycleId: string | null }, cycle: CycleRow): bigint =>
+  row.extraCycleId === cycle.id ? row.extra : 0n;
+
+export function memberBudget(s: BudgetState, m: MemberRow): MemberBudget {
+  return { monthly: m.monthly, extra: effectiveExtra(m, s.cycle), used: s.usage.get(m.id) ?? 0n, held: s.heldBy.get(m.id) ?? 0n };
+}
+
+export function groupBudget(s: BudgetState, g: GroupRow): GroupBudget {
+  return {
+    monthlyAllocation: g.monthlyAllocation,
+    extra: effectiveExtra(g, s.cycle),
+    autoApproveReserve: g.autoApproveReserve,
+    autoApproved: s.autoApproved.get(g.id) ?? 0n,
+  };
+}
+
+export function figuresOf(s: BudgetState, g: GroupRow): GroupFigures {
+  return groupFigures(
+    groupBudget(s, g),
+    s.members.filter((m) => m.groupId === g.id).map((m) => memberBudget(s, m)),
+  );
+}
+
+export function groupOf(s: BudgetState, groupId: string): GroupRow {
+  const g = s.groups.find((x) => x.id === groupId);
+  if (!g) throw new TallyError('group_not_found', `No group with id "${groupId}" exists in this organization.`);
+  return g;
+}
+
+export function memberOf(s: BudgetState, memberId: string): MemberRow {
+  const m = s.members.find((x) => x.id === memberId);
+  if (!m) throw new TallyError('member_not_found', `No member with id "${memberId}" exists in this organization.`);
+  return m;
+}
+
+export function remainingOf(s: BudgetState, m: MemberRow): bigint {
+  return memberRemaining(memberBudget(s, m), figuresOf(s, groupOf(s, m.groupId)).available);
+}
+
+export const totalHeld = (s: BudgetState): bigint => sumBig(s.heldBy.values());
+
+/** The account cycle's remaining (limit − usage − open holds); null without a limit. */
+export function cycleRemaining(s: BudgetState): bigint | null {
+  return s.settings.creditsPerCycle === null ? null : s.settings.creditsPerCycle - s.cycleUsed - totalHeld(s);
+}
+
+export function withMember(s: BudgetState, m: MemberRow): BudgetState {
+  const exists = s.members.some((x) => x.id === m.id);
+  return { ...s, members: exists ? s.members.map((x) => (x.id === m.id ? m : x)) : [...s.members, m] };
+}
+
+export function withGroup(s: BudgetState, g: GroupRow): BudgetState {
+  const exists = s.groups.some((x) => x.id === g.id);
+  return { ...s, groups: exists ? s.groups.map((x) => (x.id === g.id ? g : x)) : [...s.groups, g] };
+}
+
+/**
+ * A save may not turn any available figure negative (SPEC §3.7). A figure
+ * that usage already pushed below zero may stay there, as long as the save
+ * does not lower it further.
+ */
+export function assertWithinBudgets(before: BudgetState, after: BudgetState): void {
+  for (const g of after.groups) {
+    const was = before.groups.find((x) => x.id === g.id);
+    const now = figuresOf(after, g).available;
+    const prev = was ? figuresOf(before, was).available : 0n;
+    if (now < 0n && now < prev) {
+      throw new TallyError(
+        'allocation_exceeds_budget',
+        `This would leave group "${g.name}" with ${fmt(now)} credits available; its allocation cannot cover it.`,
+        { limit: 'group', group_id: g.id, available: fmt(now) },
+      );
+    }
+  }
+  for (const m of after.members) {
+    if (m.monthly === null) continue;
+    const was = before.members.find((x) => x.id === m.id);
+    const now = remainingOf(after, m);
+    const prev = was ? remainingOf(before, was) : 0n;
+    if (now < 0n && now < prev) {
+      throw new TallyError(
+        'allocation_exceeds_budget',
+        `This would leave member "${m.name}" with ${fmt(now)} credits remaining, below what they already used.`,
+        { limit: 'member', member_id: m.id, remaining: fmt(now) },
+      );
+    }
+  }
+}
+
+const fmt = formatMicro;

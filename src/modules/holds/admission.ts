@@ -1,0 +1,59 @@
+import type { AppContext } from '../../context.js';
+import type { Q } from '../../db/client.js';
+import { admit, type LimitName } from '../../domain/allocations.js';
+import { isActiveAt } from '../../domain/drawdown.js';
+import { formatMicro, sumBig } from '../../domain/money.js';
+import { loadSpendableBlocks } from '../ledger/blocks.js';
+import { cycleRemaining, figuresOf, groupOf, memberBudget, remainingOf, totalHeld, type BudgetState } from '../allocations/state.js';
+import type { MemberRow } from '../allocations/queries.js';
+
+export interface Admission {
+  allowed: boolean;
+  limited_by: LimitName | null;
+  remaining: { member: string; group: string; account_cycle: string | null; balance: string };
+  message: string | null;
+}
+
+const SENTENCES: Record<LimitName, string> = {
+  member: "the member's remaining allocation for this cycle",
+  group: "the group's available credits",
+  account_cycle: "the account's remaining credits for this cycle",
+  balance: "the organization's available balance",
+  plan: 'the plan limit',
+};
+
+/**
+ * Admission (SPEC §3.7): the member's remaining, the group's available (for
+ * pooled members), the account cycle's remaining, the available balance
+ * (unless overage is allowed) and any plan limit registered in
+ * ctx.hooks.admission must all cover the amount. Open, unexpired holds count
+ * as spent everywhere; an expired hold no longer reserves anything.
+ */
+export async function decideAdmission(ctx: AppContext, q: Q, s: BudgetState, member: MemberRow, amount: bigint, now: Date): Promise<Admission> {
+  const blocks = await loadSpendableBlocks(q, s.org.id, now);
+  const balance = sumBig(blocks.filter((b) => isActiveAt(b, now)).map((b) => b.remaining)) - totalHeld(s);
+  const groupAvailable = figuresOf(s, groupOf(s, member.groupId)).available;
+  const cycle = cycleRemaining(s);
+  const remaining = {
+    member: formatMicro(remainingOf(s, member)),
+    group: formatMicro(groupAvailable),
+    account_cycle: cycle === null ? null : formatMicro(cycle),
+    balance: formatMicro(balance),
+  };
+  const decision = admit({
+    amount,
+    member: memberBudget(s, member),
+    groupAvailable,
+    cycleRemaining: cycle,
+    balanceAvailable: s.org.overage === 'allow' ? null : balance,
+  });
+  if (!decision.allowed) {
+    const limit = decision.limitedBy!;
+    return { allowed: false, limited_by: limit, remaining, message: `${formatMicro(amount)} credits exceed ${SENTENCES[limit]}.` };
+  }
+  for (const hook of ctx.hooks.admission) {
+    const refused = await hook({ tx: q, org: s.org, now, memberId: member.id, amount });
+    if (refused) return { allowed: false, limited_by: 'plan', remaining, message: refused.message };
+  }
+  return { allowed: true, limited_by: null, remaining, message: null };
+}

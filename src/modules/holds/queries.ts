@@ -1,0 +1,106 @@
+import { sql } from 'drizzle-orm';
+import { rows, type Q } from '../../db/client.js';
+
+export interface HoldRow {
+  id: string;
+  memberId: string;
+  amount: bigint;
+  capturedAmount: bigint | null;
+  jobId: string | null;
+  status: 'open' | 'captured' | 'released' | 'expired';
+  expiresAt: Date | null;
+  createdAt: Date;
+  closedAt: Date | null;
+  actor: string;
+}
+
+const COLUMNS = sql`id, member_id, amount, captured_amount, job_id, status, expires_at, created_at, closed_at, actor`;
+
+function toHold(r: Record<string, unknown>): HoldRow {
+  const d = (v: unknown) => (v === null || v === undefined ? null : new Date(v as string));
+  return {
+    id: r.id as string,
+    memberId: r.member_id as string,
+    amount: BigInt(r.amount as string),
+    capturedAmount: r.captured_amount === null ? null : BigInt(r.captured_amount as string),
+    jobId: (r.job_id as string | null) ?? null,
+    status: r.status as HoldRow['status'],
+    expiresAt: d(r.expires_at),
+    createdAt: d(r.created_at)!,
+    closedAt: d(r.closed_at),
+    actor: r.actor as string,
+  };
+}
+
+export async function findHold(q: Q, orgId: string, holdId: string): Promise<HoldRow | undefined> {
+  const [r] = await rows<Record<string, unknown>>(q, sql`select ${COLUMNS} from holds where org_id = ${orgId} and id = ${holdId}`);
+  return r && toHold(r);
+}
+
+export async function findDueHolds(q: Q, orgId: string, now: Date): Promise<HoldRow[]> {
+  const found = await rows<Record<string, unknown>>(
+    q,
+    sql`select ${COLUMNS} from holds where org_id = ${orgId} and status = 'open' and expires_at <= ${now.toISOString()}::timestamptz
+        order by id`,
+  );
+  return found.map(toHold);
+}
+
+export async function insertHold(tx: Q, orgId: string, h: HoldRow): Promise<void> {
+  await tx.execute(sql`
+    insert into holds (org_id, id, member_id, amount, captured_amount, job_id, status, expires_at, created_at, closed_at, actor)
+    values (${orgId}, ${h.id}, ${h.memberId}, ${h.amount.toString()}::bigint, null, ${h.jobId}, 'open',
+      ${h.expiresAt?.toISOString() ?? null}::timestamptz, ${h.createdAt.toISOString()}::timestamptz, null, ${h.actor})`);
+}
+
+export async function closeHolds(
+  tx: Q,
+  orgId: string,
+  ids: string[],
+  status: HoldRow['status'],
+  at: Date,
+  captured: bigint | null = null,
+): Promise<void> {
+  await tx.execute(sql`update holds set status = ${status}, closed_at = ${at.toISOString()}::timestamptz,
+      captured_amount = ${captured?.toString() ?? null}::bigint
+    where org_id = ${orgId} and id = any(${sql.param(ids)}::text[]) and status = 'open'`);
+}
+
+export async function findHolds(
+  q: Q,
+  orgId: string,
+  f: { status?: HoldRow['status'] | undefined; now: Date; visible?: { groupIds: string[]; memberId: string | null } | undefined; before?: string | undefined; limit: number },
+): Promise<HoldRow[]> {
+  const now = f.now.toISOString();
+  // An open hold past its expiry is expired, whether or not the job has released it yet.
+  const statusCondition =
+    f.status === undefined
+      ? undefined
+      : f.status === 'open'
+        ? sql`status = 'open' and (expires_at is null or expires_at > ${now}::timestamptz)`
+        : f.status === 'expired'
+          ? sql`(status = 'expired' or (status = 'open' and expires_at <= ${now}::timestamptz))`
+          : sql`status = ${f.status}`;
+  const conditions = [
+    sql`org_id = ${orgId}`,
+    statusCondition,
+    f.visible
+      ? sql`(member_id = ${f.visible.memberId ?? ''} or member_id in (select id from members m where m.org_id = ${orgId}
+          and m.group_id = any(${sql.param(f.visible.groupIds)}::text[])))`
+      : undefined,
+    f.before ? sql`id < ${f.before}` : undefined,
+  ].filter((c) => c !== undefined);
+  const found = await rows<Record<string, unknown>>(
+    q,
+    sql`select ${COLUMNS} from holds where ${sql.join(conditions, sql` and `)} order by id desc limit ${f.limit}`,
+  );
+  return found.map(toHold);
+}
+
+export async function orgsWithDueHolds(q: Q, now: Date): Promise<string[]> {
+  const found = await rows<{ org_id: string }>(
+    q,
+    sql`select distinct org_id from holds where status = 'open' and expires_at <= ${now.toISOString()}::timestamptz`,
+  );
+  return found.map((r) => r.org_id);
+}

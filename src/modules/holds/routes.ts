@@ -1,0 +1,110 @@
+import { z } from 'zod';
+import { authorize } from '../../http/auth.js';
+import { AmountOut, Cursor, Instant, Limit, NonNegativeAmount, OrgParams, page, PositiveAmount } from '../../http/schemas.js';
+import { idempotencyKey, type RouteModule } from '../../http/types.js';
+import { captureHold, checkAdmission, createHold, listHolds, releaseHold } from './service.js';
+
+const HoldStatus = z.enum(['open', 'captured', 'released', 'expired']);
+const HoldOut = z.object({
+  id: z.string(),
+  member: z.string(),
+  amount: AmountOut,
+  captured_amount: AmountOut.nullable(),
+  job_id: z.string().nullable(),
+  status: HoldStatus,
+  expires_at: z.string().nullable(),
+  created_at: z.string(),
+  closed_at: z.string().nullable(),
+});
+const Limited = z.enum(['member', 'group', 'account_cycle', 'balance', 'plan']).nullable();
+const HoldParams = OrgParams.extend({ hold: z.string() });
+
+export const holdRoutes: RouteModule = (app, { ctx }) => {
+  app.post(
+    '/v1/orgs/:org/check',
+    {
+      schema: {
+        tags: ['admission'],
+        params: OrgParams,
+        body: z.strictObject({ member: z.string().min(1).max(64), amount: PositiveAmount }),
+        response: {
+          200: z.object({
+            allowed: z.boolean(),
+            limited_by: Limited,
+            remaining: z.object({ member: AmountOut, group: AmountOut, account_cycle: AmountOut.nullable(), balance: AmountOut }),
+            message: z.string().nullable(),
+          }),
+        },
+      },
+    },
+    async (request) => {
+      authorize(request.actor, request.params.org, 'admission.use');
+      return checkAdmission({ ctx, actor: request.actor, orgId: request.params.org, memberId: request.body.member, amount: request.body.amount });
+    },
+  );
+
+  app.post(
+    '/v1/orgs/:org/holds',
+    {
+      schema: {
+        tags: ['admission'],
+        params: OrgParams,
+        body: z.strictObject({
+          member: z.string().min(1).max(64),
+          amount: PositiveAmount,
+          job_id: z.string().min(1).max(200).optional(),
+          expires_at: Instant.optional(),
+        }),
+        response: { 201: HoldOut },
+      },
+    },
+    async (request, reply) => {
+      authorize(request.actor, request.params.org, 'admission.use');
+      const b = request.body;
+      const r = await createHold({
+        ctx,
+        actor: request.actor,
+        orgId: request.params.org,
+        input: { memberId: b.member, amount: b.amount, jobId: b.job_id, expiresAt: b.expires_at },
+        idempotencyKey: idempotencyKey(request.headers),
+      });
+      return reply.status(r.statusCode as 201).send(r.body);
+    },
+  );
+
+  app.post(
+    '/v1/orgs/:org/holds/:hold/capture',
+    { schema: { tags: ['admission'], params: HoldParams, body: z.strictObject({ amount: NonNegativeAmount }), response: { 200: HoldOut } } },
+    async (request) => {
+      authorize(request.actor, request.params.org, 'admission.use');
+      return captureHold({ ctx, actor: request.actor, orgId: request.params.org, holdId: request.params.hold, amount: request.body.amount });
+    },
+  );
+
+  app.post(
+    '/v1/orgs/:org/holds/:hold/release',
+    { schema: { tags: ['admission'], params: HoldParams, response: { 200: HoldOut } } },
+    async (request) => {
+      authorize(request.actor, request.params.org, 'admission.use');
+      return releaseHold({ ctx, actor: request.actor, orgId: request.params.org, holdId: request.params.hold });
+    },
+  );
+
+  app.get(
+    '/v1/orgs/:org/holds',
+    {
+      schema: {
+        tags: ['admission'],
+        params: OrgParams,
+        querystring: z.object({ status: HoldStatus.optional(), limit: Limit, cursor: Cursor }),
+        response: { 200: page(HoldOut) },
+      },
+    },
+    async (request) => {
+      authorize(request.actor, request.params.org, 'admission.use');
+      const q = request.query;
+      const r = await listHolds({ ctx, actor: request.actor, orgId: request.params.org, status: q.status, before: q.cursor, limit: q.limit });
+      return { data: r.data, next_cursor: r.next };
+    },
+  );
+};

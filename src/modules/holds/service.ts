@@ -1,0 +1,249 @@
+import type { AppContext } from '../../context.js';
+import type { Q } from '../../db/client.js';
+import { once, requestHash } from '../../db/idempotency.js';
+import { drawDown } from '../../domain/drawdown.js';
+import { newId } from '../../domain/ids.js';
+import { formatMicro } from '../../domain/money.js';
+import type { Actor } from '../../http/auth.js';
+import { TallyError } from '../../http/errors.js';
+import { lockedState } from '../allocations/groups.js';
+import { canManageMember, forbidden, scopeOf, type Scope } from '../allocations/scope.js';
+import { loadBudgetState, memberOf } from '../allocations/state.js';
+import { recordAudit } from '../audit/service.js';
+import { addToRollups, type RatedEvent } from '../events/rollups.js';
+import { blockAccount, LedgerBatch } from '../ledger/batch.js';
+import { accountBalance, loadSpendableBlocks, repayOverage } from '../ledger/blocks.js';
+import { runBalanceChanged, runUsageRecorded } from '../ledger/hooks.js';
+import { findOrg, lockOrg, orgNotFound, type OrgRow } from '../orgs/queries.js';
+import { decideAdmission } from './admission.js';
+import { closeHolds, findDueHolds, findHold, findHolds, insertHold, orgsWithDueHolds, type HoldRow } from './queries.js';
+
+// Holds are ledger entries (SPEC §3.2, §3.6): a hold moves its amount from
+// `reserved` to `held`, which the available balance subtracts; release and
+// capture move it back, and a capture then books the usage like an event.
+
+const mayActFor = (scope: Scope, m: { id: string; groupId: string }): boolean => m.id === scope.memberId || canManageMember(scope, m);
+
+export function holdView(h: HoldRow, now: Date) {
+  const expired = h.status === 'open' && h.expiresAt !== null && h.expiresAt <= now;
+  return {
+    id: h.id,
+    member: h.memberId,
+    amount: formatMicro(h.amount),
+    captured_amount: h.capturedAmount === null ? null : formatMicro(h.capturedAmount),
+    job_id: h.jobId,
+    status: expired ? ('expired' as const) : h.status,
+    expires_at: h.expiresAt?.toISOString() ?? null,
+    created_at: h.createdAt.toISOString(),
+    closed_at: h.closedAt?.toISOString() ?? (expired ? h.expiresAt!.toISOString() : null),
+  };
+}
+
+/** Releases open holds whose expiry has passed; needs the organization lock. */
+export async function releaseDueHolds(tx: Q, org: OrgRow, now: Date): Promise<number> {
+  const due = await findDueHolds(tx, org.id, now);
+  if (due.length === 0) return 0;
+  const batch = new LedgerBatch(org.id, now);
+  for (const h of due) {
+    batch.move({ type: 'hold_release', amount: h.amount, from: 'held', to: 'reserved', occurredAt: h.expiresAt!, ref: `hold:${h.id}`, actor: 'expiry' });
+  }
+  await batch.flush(tx);
+  await closeHolds(tx, org.id, due.map((h) => h.id), 'expired', now);
+  return due.length;
+}
+
+/** The hold-expiry job for one organization. */
+export function expireHolds(ctx: AppContext, orgId: string): Promise<number> {
+  return ctx.db.transaction(async (tx) => {
+    const org = await lockOrg(tx, orgId);
+    const now = ctx.clock.now();
+    const released = await releaseDueHolds(tx, org, now);
+    if (released > 0) await runBalanceChanged(ctx.hooks, { tx, org, now });
+    return released;
+  });
+}
+
+export async function orgsWithExpiredHolds(ctx: AppContext): Promise<string[]> {
+  const now = ctx.clock.now();
+  return ctx.db.read((q) => orgsWithDueHolds(q, now));
+}
+
+export async function checkAdmission(args: { ctx: AppContext; actor: Actor; orgId: string; memberId: string; amount: bigint }) {
+  const { ctx, actor, orgId } = args;
+  const now = ctx.clock.now();
+  return ctx.db.read(async (q) => {
+    const org = await findOrg(q, orgId);
+    if (!org) throw orgNotFound(orgId);
+    const state = await loadBudgetState(q, org, now);
+    const member = memberOf(state, args.memberId);
+    if (!mayActFor(await scopeOf(q, actor, orgId), member)) throw forbidden('check admission for this member');
+    const a = await decideAdmission(ctx, q, state, member, args.amount, now);
+    return { allowed: a.allowed, limited_by: a.limited_by, remaining: a.remaining, message: a.message };
+  });
+}
+
+export interface HoldInput {
+  memberId: string;
+  amount: bigint;
+  jobId?: string | undefined;
+  expiresAt?: Date | undefined;
+}
+
+export async function createHold(args: { ctx: AppContext; actor: Actor; orgId: string; input: HoldInput; idempotencyKey?: string | undefined }) {
+  const { ctx, actor, orgId, input } = args;
+  return ctx.db.transaction(async (tx) => {
+    const org = await lockOrg(tx, orgId);
+    const now = ctx.clock.now();
+    return once(tx, { orgId, scope: 'holds.create', key: args.idempotencyKey, hash: requestHash(input), now, statusCode: 201 }, async () => {
+      if (input.expiresAt && input.expiresAt <= now) throw new TallyError('invalid_request', 'expires_at must be in the future.');
+      await releaseDueHolds(tx, org, now);
+      const { state } = await lockedState(ctx, tx, orgId);
+      const member = memberOf(state, input.memberId);
+      if (!mayActFor(await scopeOf(tx, actor, orgId), member)) throw forbidden('hold credits for this member');
+      const a = await decideAdmission(ctx, tx, state, member, input.amount, now);
+      if (!a.allowed) {
+        throw new TallyError('insufficient_credits', `The hold is refused: ${a.message}`, { limited_by: a.limited_by, remaining: a.remaining });
+      }
+      const hold: HoldRow = {
+        id: newId('hld', now.getTime()),
+        memberId: member.id,
+        amount: input.amount,
+        capturedAmount: null,
+        jobId: input.jobId ?? null,
+        status: 'open',
+        expiresAt: input.expiresAt ?? null,
+        createdAt: now,
+        closedAt: null,
+        actor: actor.label,
+      };
+      await insertHold(tx, orgId, hold);
+      const batch = new LedgerBatch(orgId, now);
+      batch.move({ type: 'hold', amount: hold.amount, from: 'reserved', to: 'held', occurredAt: now, ref: `hold:${hold.id}`, actor: actor.label });
+      await batch.flush(tx);
+      await runBalanceChanged(ctx.hooks, { tx, org, now });
+      const view = holdView(hold, now);
+      await recordAudit(tx, { orgId, actor: actor.label, action: 'hold.create', target: hold.id, after: view, at: now });
+      return view;
+    });
+  });
+}
+
+async function openHold(ctx: AppContext, tx: Q, actor: Actor, org: OrgRow, holdId: string, now: Date): Promise<HoldRow> {
+  await releaseDueHolds(tx, org, now);
+  const hold = await findHold(tx, org.id, holdId);
+  if (!hold) throw new TallyError('hold_not_found', `No hold with id "${holdId}" exists in this organization.`);
+  const { state } = await lockedState(ctx, tx, org.id);
+  const member = state.members.find((m) => m.id === hold.memberId);
+  const scope = await scopeOf(tx, actor, org.id);
+  if (!(scope.all || (member && mayActFor(scope, member)))) throw forbidden('change this hold');
+  if (hold.status !== 'open') throw new TallyError('hold_not_open', `Hold "${holdId}" is already ${hold.status}.`);
+  return hold;
+}
+
+/**
+ * Turns a hold into usage: the whole reservation goes back (`hold_capture`),
+ * then the captured amount is drawn down like usage (overage when no block
+ * pays it) and counted for the member, their group and the cycle.
+ */
+export async function captureHold(args: { ctx: AppContext; actor: Actor; orgId: string; holdId: string; amount: bigint }) {
+  const { ctx, actor, orgId, holdId, amount } = args;
+  return ctx.db.transaction(async (tx) => {
+    const org = await lockOrg(tx, orgId);
+    const now = ctx.clock.now();
+    const hold = await openHold(ctx, tx, actor, org, holdId, now);
+    const { captureExcessPct } = (await lockedState(ctx, tx, orgId)).state.settings;
+    const max = hold.amount + (hold.amount * BigInt(captureExcessPct)) / 100n;
+    if (amount > max) {
+      throw new TallyError('capture_exceeds_hold', `${formatMicro(amount)} credits exceed what hold "${holdId}" allows (${formatMicro(max)}).`);
+    }
+    const batch = new LedgerBatch(orgId, now);
+    batch.move({ type: 'hold_capture', amount: hold.amount, from: 'held', to: 'reserved', occurredAt: now, ref: `hold:${hold.id}`, actor: actor.label });
+    if (amount > 0n) {
+      const [blocks, overageBalance] = await Promise.all([loadSpendableBlocks(tx, orgId, now), accountBalance(tx, orgId, 'overage')]);
+      if (overageBalance < 0n) repayOverage(batch, -overageBalance, blocks, now, now, actor.label);
+      const { draws, overage } = drawDown(blocks, amount, now, now);
+      for (const d of draws) {
+        batch.move({
+          type: 'usage',
+          amount: d.amount,
+          from: blockAccount(d.block.id),
+          to: 'consumed',
+          blockId: d.block.id,
+          blockBalanceAfter: d.block.remaining,
+          grantId: d.block.grantId,
+          occurredAt: now,
+          ref: `hold:${hold.id}`,
+          actor: actor.label,
+        });
+      }
+      if (overage > 0n) {
+        batch.move({ type: 'usage', amount: overage, from: 'overage', to: 'consumed', occurredAt: now, ref: 'overage', actor: actor.label });
+      }
+    }
+    await batch.flush(tx);
+    await closeHolds(tx, orgId, [hold.id], 'captured', now, amount);
+    if (amount > 0n) {
+      const usage: RatedEvent = {
+        id: hold.id,
+        meter: 'hold_capture',
+        quantity: amount,
+        bookedAt: now,
+        userId: hold.memberId,
+        project: null,
+        resourceClass: null,
+        jobId: hold.jobId,
+        jobName: hold.jobId,
+        credits: amount,
+        usd: null,
+      };
+      await addToRollups(tx, orgId, org.timezone, [usage]);
+      await runUsageRecorded(ctx.hooks, { tx, org, now, events: [usage] });
+    }
+    await runBalanceChanged(ctx.hooks, { tx, org, now });
+    const view = holdView({ ...hold, status: 'captured', capturedAmount: amount, closedAt: now }, now);
+    await recordAudit(tx, { orgId, actor: actor.label, action: 'hold.capture', target: hold.id, before: holdView(hold, now), after: view, at: now });
+    return view;
+  });
+}
+
+export async function releaseHold(args: { ctx: AppContext; actor: Actor; orgId: string; holdId: string }) {
+  const { ctx, actor, orgId, holdId } = args;
+  return ctx.db.transaction(async (tx) => {
+    const org = await lockOrg(tx, orgId);
+    const now = ctx.clock.now();
+    const hold = await openHold(ctx, tx, actor, org, holdId, now);
+    const batch = new LedgerBatch(orgId, now);
+    batch.move({ type: 'hold_release', amount: hold.amount, from: 'held', to: 'reserved', occurredAt: now, ref: `hold:${hold.id}`, actor: actor.label });
+    await batch.flush(tx);
+    await closeHolds(tx, orgId, [hold.id], 'released', now);
+    await runBalanceChanged(ctx.hooks, { tx, org, now });
+    const view = holdView({ ...hold, status: 'released', closedAt: now }, now);
+    await recordAudit(tx, { orgId, actor: actor.label, action: 'hold.release', target: hold.id, before: holdView(hold, now), after: view, at: now });
+    return view;
+  });
+}
+
+export async function listHolds(args: {
+  ctx: AppContext;
+  actor: Actor;
+  orgId: string;
+  status?: HoldRow['status'] | undefined;
+  before?: string | undefined;
+  limit: number;
+}) {
+  const { ctx, actor, orgId, limit } = args;
+  const now = ctx.clock.now();
+  const found = await ctx.db.read(async (q) => {
+    if (!(await findOrg(q, orgId))) throw orgNotFound(orgId);
+    const scope = await scopeOf(q, actor, orgId);
+    return findHolds(q, orgId, {
+      status: args.status,
+      now,
+      before: args.before,
+      limit: limit + 1,
+      visible: scope.all ? undefined : { groupIds: scope.groupIds, memberId: scope.memberId },
+    });
+  });
+  const data = found.slice(0, limit).map((h) => holdView(h, now));
+  return { data, next: found.length > limit ? data[data.length - 1]!.id : null };
+}

@@ -1,0 +1,116 @@
+import { z } from 'zod';
+import { authorize } from '../../http/auth.js';
+import { AmountOut, Cursor, Limit, OrgParams, page, PositiveAmount } from '../../http/schemas.js';
+import { idempotencyKey, type RouteModule } from '../../http/types.js';
+import { createRequest, decideRequest, listRequests } from './service.js';
+
+const Status = z.enum(['pending', 'approved', 'denied', 'auto_approved']);
+const RequestOut = z.object({
+  id: z.string(),
+  member: z.string(),
+  requester_name: z.string(),
+  requester_email: z.string(),
+  group_id: z.string(),
+  amount: AmountOut,
+  approved_amount: AmountOut.nullable(),
+  reason: z.string(),
+  status: Status,
+  note: z.string().nullable(),
+  decided_by: z.string().nullable(),
+  created_at: z.string(),
+  decided_at: z.string().nullable(),
+});
+const RequestParams = OrgParams.extend({ id: z.string() });
+const Note = z.string().max(2000);
+
+export const requestRoutes: RouteModule = (app, { ctx }) => {
+  app.post(
+    '/v1/orgs/:org/requests',
+    {
+      schema: {
+        tags: ['requests'],
+        params: OrgParams,
+        body: z.strictObject({
+          member: z.string().min(1).max(64).optional(),
+          amount: PositiveAmount,
+          reason: z.string().trim().min(1).max(2000),
+        }),
+        response: { 201: RequestOut },
+      },
+    },
+    async (request, reply) => {
+      authorize(request.actor, request.params.org, 'requests.create');
+      const b = request.body;
+      const r = await createRequest({
+        ctx,
+        actor: request.actor,
+        orgId: request.params.org,
+        input: { memberId: b.member, amount: b.amount, reason: b.reason },
+        idempotencyKey: idempotencyKey(request.headers),
+      });
+      return reply.status(r.statusCode as 201).send(r.body);
+    },
+  );
+
+  app.get(
+    '/v1/orgs/:org/requests',
+    {
+      schema: {
+        tags: ['requests'],
+        params: OrgParams,
+        querystring: z.object({ status: Status.optional(), limit: Limit, cursor: Cursor }),
+        response: { 200: page(RequestOut) },
+      },
+    },
+    async (request) => {
+      authorize(request.actor, request.params.org, 'requests.read');
+      const q = request.query;
+      const r = await listRequests({ ctx, actor: request.actor, orgId: request.params.org, status: q.status, before: q.cursor, limit: q.limit });
+      return { data: r.data, next_cursor: r.next };
+    },
+  );
+
+  app.post(
+    '/v1/orgs/:org/requests/:id/approve',
+    {
+      schema: {
+        tags: ['requests'],
+        params: RequestParams,
+        body: z.strictObject({ amount: PositiveAmount.optional(), note: Note.optional() }).optional(),
+        response: { 200: RequestOut },
+      },
+    },
+    async (request) => {
+      authorize(request.actor, request.params.org, 'requests.decide');
+      return decideRequest({
+        ctx,
+        actor: request.actor,
+        orgId: request.params.org,
+        requestId: request.params.id,
+        decision: { approve: true, amount: request.body?.amount, note: request.body?.note },
+      });
+    },
+  );
+
+  app.post(
+    '/v1/orgs/:org/requests/:id/deny',
+    {
+      schema: {
+        tags: ['requests'],
+        params: RequestParams,
+        body: z.strictObject({ note: Note.optional() }).optional(),
+        response: { 200: RequestOut },
+      },
+    },
+    async (request) => {
+      authorize(request.actor, request.params.org, 'requests.decide');
+      return decideRequest({
+        ctx,
+        actor: request.actor,
+        orgId: request.params.org,
+        requestId: request.params.id,
+        decision: { approve: false, note: request.body?.note },
+      });
+    },
+  );
+};
