@@ -23,9 +23,11 @@ export async function registerDashboard(app: FastifyInstance, distDir: string | 
   return true;
 }
 
+/** A browser navigating to a client route: it asks for HTML, outside the API and the assets. */
 export function wantsDashboard(request: FastifyRequest): boolean {
   const path = request.url.split('?')[0]!;
-  return (request.method === 'GET' || request.method === 'HEAD') && !path.startsWith('/v1/') && !/\.[a-z0-9]+$/i.test(path);
+  const navigating = (request.headers.accept ?? '').includes('text/html');
+  return (request.method === 'GET' || request.method === 'HEAD') && navigating && !path.startsWith('/v1/') && !path.startsWith('/assets/');
 }
 
 export function sendIndex(reply: FastifyReply) {

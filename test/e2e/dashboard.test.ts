@@ -8,10 +8,9 @@ import { testDatabases } from '../helpers/db.js';
 import { firstPageBundleBytes, hasChromium, launch, newContext, screenshot, seed, settled, signIn, startServer, type Seeded, type Server } from './harness.js';
 
 const en = (value: string) => formatAmount(value, 'en-US');
-const timings: Record<string, number[]> = {};
 
 /** Opens a page and measures until its content has loaded (no loader left): printed, never asserted. */
-async function visit(page: Page, url: string, name: string): Promise<void> {
+async function visit(timings: Record<string, number[]>, page: Page, url: string, name: string): Promise<void> {
   const started = performance.now();
   await page.goto(url);
   await page.getByRole('heading', { level: 2 }).first().waitFor();
@@ -23,6 +22,7 @@ describe.skipIf(!hasChromium).each(testDatabases)('dashboard in Chromium on $nam
   let server: Server;
   let data: Seeded;
   let browser: Browser;
+  const timings: Record<string, number[]> = {};
   let has: { statements: boolean; invoices: boolean; usage: boolean; plan: boolean };
   const api = <T>(path: string) => server.call<T>('GET', `/v1/orgs/${data.orgId}${path}`);
 
@@ -50,7 +50,7 @@ describe.skipIf(!hasChromium).each(testDatabases)('dashboard in Chromium on $nam
     const page = await context.newPage();
     await signIn(page, server.baseUrl, data.members.owner.email);
     await page.waitForURL(/\/credit-history/);
-    await visit(page, `${server.baseUrl}/credit-history`, 'credit-history');
+    await visit(timings, page, `${server.baseUrl}/credit-history`, 'credit-history');
     const balance = await api<Balance>('/balance');
     await expect.poll(() => page.getByTestId('card-current-balance').getByTestId('figure').textContent()).toBe(en(balance.available));
     expect(await page.getByTestId('card-amount-spent').getByTestId('figure').textContent()).toBe(en(balance.spent));
@@ -95,7 +95,7 @@ describe.skipIf(!hasChromium).each(testDatabases)('dashboard in Chromium on $nam
     const context = await newContext(browser);
     const page = await context.newPage();
     await signIn(page, server.baseUrl, data.members.billing_admin.email);
-    await visit(page, `${server.baseUrl}/usage`, 'usage');
+    await visit(timings, page, `${server.baseUrl}/usage`, 'usage');
     const balance = await api<Balance>('/balance');
     await expect.poll(() => page.getByTestId('figure-available').textContent()).toBe(en(balance.available));
     expect(await page.getByTestId('figure-included').textContent()).toBe(en(balance.included));
@@ -128,7 +128,9 @@ describe.skipIf(!hasChromium).each(testDatabases)('dashboard in Chromium on $nam
       await expect.poll(() => page.getByTestId('daily-chart').getAttribute('data-days')).toBe('14');
       const before = await page.getByTestId('meter-graph').count();
       const withZero = await api<{ series: unknown[] }>('/usage/series?include_zero=true');
-      await page.getByText('Show zero usage metrics').click();
+      // By keyboard: the sticky header may cover the switch, and the toggle must work without a mouse anyway.
+      await page.getByRole('switch', { name: 'Show zero usage metrics' }).focus();
+      await page.keyboard.press('Space');
       await expect.poll(() => page.getByTestId('meter-graph').count()).toBe(withZero.series.length);
       expect(withZero.series.length).toBeGreaterThanOrEqual(before);
     }
@@ -160,7 +162,7 @@ describe.skipIf(!hasChromium).each(testDatabases)('dashboard in Chromium on $nam
     const context = await newContext(browser);
     const page = await context.newPage();
     await signIn(page, server.baseUrl, data.members.manager.email);
-    await visit(page, `${server.baseUrl}/usage`, 'usage (manager)');
+    await visit(timings, page, `${server.baseUrl}/usage`, 'usage (manager)');
     const balance = await api<Balance>('/balance');
     await expect.poll(() => page.getByTestId('figure-available').textContent()).toBe(en(balance.available));
     expect(await page.getByTestId('grants-table').count()).toBe(0);
@@ -175,7 +177,7 @@ describe.skipIf(!hasChromium).each(testDatabases)('dashboard in Chromium on $nam
     const context = await newContext(browser, 'de-DE');
     const page = await context.newPage();
     await signIn(page, server.baseUrl, data.members.owner.email);
-    await visit(page, `${server.baseUrl}/credit-history?tab=all`, 'credit-history (de-DE)');
+    await visit(timings, page, `${server.baseUrl}/credit-history?tab=all`, 'credit-history (de-DE)');
     const balance = await api<Balance>('/balance');
     await expect.poll(() => page.getByTestId('card-current-balance').getByTestId('figure').textContent()).toBe(formatAmount(balance.available, 'de-DE'));
     const row = page.locator(`[data-grant="${(data.grants.purchased as Grant).id}"]`);
@@ -232,16 +234,23 @@ describe.skipIf(!hasChromium).each(testDatabases)('dashboard in Chromium on $nam
     const context = await newContext(browser);
     const page = await context.newPage();
     await signIn(page, server.baseUrl, data.members.owner.email);
-    await visit(page, `${server.baseUrl}/plan-usage`, 'plan-usage');
+    await visit(timings, page, `${server.baseUrl}/plan-usage`, 'plan-usage');
     const usage = await api<{ data: { key: string; used: string; limit: string | null }[] }>('/plan/usage');
     const seats = usage.data.find((r) => r.key === 'seats')!;
     await expect.poll(() => page.getByTestId('plan-row-seats').textContent()).toContain(`${en(seats.used)} of ${en(seats.limit!)} seats used`);
     await expect.poll(() => page.getByTestId('plan-row-credits').textContent()).toContain('training credits remaining');
     await expect.poll(() => page.getByTestId('plan-row-storage').textContent()).toContain('GB storage used');
     await expect.poll(() => page.getByTestId('plan-row-deployments').textContent()).toContain('deployments used');
+    await screenshot(page, 'plan-usage');
     await page.getByTestId('profile-menu').click();
     await expect.poll(() => page.getByTestId('profile-mini-bars').locator('[data-testid^="mini-"]').count()).toBe(3);
-    await screenshot(page, 'plan-usage');
+    const mini = await page.getByTestId('profile-mini-bars').textContent();
+    expect(mini).toContain('training credits remaining');
+    expect(mini).toContain('storage used');
+    expect(mini).toContain('deployments used');
+    expect(mini).not.toContain('seats');
+    await page.waitForFunction(`getComputedStyle(document.querySelector('[role="menu"]')).opacity === '1'`);
+    await screenshot(page, 'profile-menu');
     await page.keyboard.press('Escape');
     await server.call('PUT', `/v1/orgs/${data.orgId}/plan`, { name: 'Enterprise', limits: { credits_per_period: 'unlimited', storage_gb: 'unlimited' } });
     await page.reload();
@@ -255,7 +264,7 @@ describe.skipIf(!hasChromium).each(testDatabases)('dashboard in Chromium on $nam
     const context = await newContext(browser);
     const page = await context.newPage();
     await signIn(page, server.baseUrl, data.members.manager.email);
-    await visit(page, `${server.baseUrl}/statements`, 'statements');
+    await visit(timings, page, `${server.baseUrl}/statements`, 'statements');
     expect(await page.getByTestId('statement-heading').textContent()).toBe('Billing period - Current month');
     const statement = await api<{ days: { date: string; credits_used: string }[] }>('/statements/current');
     const active = statement.days.filter((d) => d.credits_used !== '0');
@@ -296,7 +305,7 @@ describe.skipIf(!hasChromium).each(testDatabases)('dashboard in Chromium on $nam
     const context = await newContext(browser);
     const page = await context.newPage();
     await signIn(page, server.baseUrl, data.members.owner.email);
-    await visit(page, `${server.baseUrl}/invoices`, 'invoices');
+    await visit(timings, page, `${server.baseUrl}/invoices`, 'invoices');
     const list = await api<{ data: { id: string; status: string; amount_due_usd: string }[] }>('/invoices');
     const draft = list.data.find((i) => i.status === 'draft')!;
     await expect.poll(() => page.locator(`[data-invoice="${draft.id}"]`).getAttribute('data-active')).toBe('true');

@@ -76,6 +76,7 @@ function DailyBars({ series }: { series: UsageSeries }) {
         dataKey="day"
         type="stacked"
         withLegend
+        barProps={{ isAnimationActive: false }}
         valueFormatter={(v) => formatAmount(String(v), locale, { maxFraction: 2 })}
         series={used.map((m, i) => ({ name: m.name, color: COLORS[i % COLORS.length]! }))}
       />
@@ -145,6 +146,7 @@ export function MeterGraphs() {
                       data={m.points.map((p) => ({ day: formatDay(p.t, locale, 'short'), [m.unit]: toChartNumber(p.quantity) }))}
                       dataKey="day"
                       withDots={false}
+                      areaProps={{ isAnimationActive: false }}
                       valueFormatter={(v) => formatAmount(String(v), locale, { maxFraction: 2 })}
                       series={[{ name: m.unit, color: COLORS[i % COLORS.length]! }]}
                     />
