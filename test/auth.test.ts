@@ -48,6 +48,19 @@ describe.each(testDatabases)('dashboard sign-in on $name', (target) => {
     expect(session.body.csrf_token).toBe(login.body.csrf_token);
   });
 
+  it('marks the cookie Secure behind HTTPS', async () => {
+    const login = await app.call(
+      'POST',
+      '/v1/auth/login',
+      { email: 'mem_owner@acme.test', password: PASSWORD },
+      { authorization: '', 'x-forwarded-proto': 'https' },
+    );
+    expect(login.status).toBe(200);
+    expect(String(login.headers['set-cookie'])).toMatch(/;\s*Secure/i);
+    const plain = await app.call('POST', '/v1/auth/login', { email: 'mem_owner@acme.test', password: PASSWORD }, { authorization: '' });
+    expect(String(plain.headers['set-cookie'])).not.toMatch(/;\s*Secure/i);
+  });
+
   it('refuses cookie writes without the CSRF token, and signs out', async () => {
     const login = await app.call('POST', '/v1/auth/login', { email: 'mem_owner@acme.test', password: PASSWORD }, { authorization: '' });
     const cookie = cookieOf(login.headers);

@@ -213,9 +213,12 @@ describe.skipIf(!hasChromium).each(testDatabases)('dashboard in Chromium on $nam
     const balance = await api<Balance>('/balance');
     await expect.poll(() => page.getByTestId('figure-available').textContent()).toBe(en(balance.available));
     expect(await context.cookies()).toEqual([]);
-    await context.close();
 
     server.clock.advance(121_000);
+    await page.reload();
+    await expect.poll(() => page.getByTestId('embed-failure').textContent()).toContain('This embedded session has ended');
+    await context.close();
+
     const later = await newContext(browser);
     const expired = await later.newPage();
     await expired.goto(made.url);

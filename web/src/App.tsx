@@ -6,7 +6,8 @@ import { TallyApiError } from '../../src/client/index.js';
 import { Layout } from './components/Layout.js';
 import { ErrorState, Loading } from './components/States.js';
 import { LoginPage } from './pages/login/LoginPage.js';
-import { EmbedPage } from './pages/embed/EmbedPage.js';
+import { EmbedEnded, EmbedPage } from './pages/embed/EmbedPage.js';
+import { credentials } from './api.js';
 import { may } from './roles.js';
 import { SessionProvider, useSessionQuery } from './session.js';
 
@@ -52,6 +53,8 @@ function SignedInApp() {
   const location = useLocation();
   if (query.isPending) return <Loading />;
   if (query.isError) return <ErrorState error={query.error} />;
+  // An embedded view has no sign-in page to fall back to: say what happened instead.
+  if (!query.data && credentials.bearer) return <EmbedEnded />;
   if (!query.data) return <Navigate to={`/login?next=${encodeURIComponent(location.pathname + location.search)}`} replace />;
   const home = may.billing(query.data.session.role) ? '/credit-history' : '/usage';
   return (

@@ -36,13 +36,22 @@ export function EmbedPage() {
   }, [token, navigate, client]);
 
   if (!failure) return <Loading label="Opening the dashboard…" />;
+  return <Ended title={failure.expired ? 'This link has expired' : 'This link is not valid'} message={failure.message} />;
+}
+
+/** The embedded session ran out while the page was open. */
+export function EmbedEnded() {
+  return <Ended title="This embedded session has ended" message="The link that opened it has expired." />;
+}
+
+function Ended({ title, message }: { title: string; message: string }) {
   return (
     <Center mih="100vh">
       <Paper withBorder p="xl" w={460} data-testid="embed-failure">
         <Stack align="center" ta="center">
           <IconClockX size={40} />
-          <Title order={3}>{failure.expired ? 'This link has expired' : 'This link is not valid'}</Title>
-          <Text c="dimmed">{failure.message}</Text>
+          <Title order={3}>{title}</Title>
+          <Text c="dimmed">{message}</Text>
           <Text size="sm">Go back to the application you came from and open the billing page again to get a fresh link.</Text>
         </Stack>
       </Paper>

@@ -4,11 +4,11 @@ import { AreaChart, BarChart } from '@mantine/charts';
 import { Group, SegmentedControl, SimpleGrid, Switch, Text } from '@mantine/core';
 import { DatePickerInput, type DatesRangeValue } from '@mantine/dates';
 import { useQuery } from '@tanstack/react-query';
-import { useState } from 'react';
+import { useDeferredValue, useState } from 'react';
 import type { UsageSeries } from '../../../../src/client/index.js';
 import { api, locale } from '../../api.js';
 import { Credits } from '../../components/Amount.js';
-import { Empty, QueryView } from '../../components/States.js';
+import { Empty, Loading, QueryView } from '../../components/States.js';
 import { dayInZone, formatAmount, formatDay } from '../../format.js';
 import { useSignedIn } from '../../session.js';
 import { addDays, firstOfMonth } from './days.js';
@@ -59,7 +59,10 @@ export function DailyUsageChart() {
   );
 }
 
-function DailyBars({ series }: { series: UsageSeries }) {
+function DailyBars({ series: latest }: { series: UsageSeries }) {
+  // Drawn in a background render that yields, so the page answers input while charts draw.
+  const series = useDeferredValue(latest, null);
+  if (!series) return <Loading label="Drawing…" />;
   const used = series.series.filter((m) => m.total_credits !== '0');
   if (used.length === 0) return <Empty>No credits were used in this range.</Empty>;
   const days = used[0]!.points.map((p) => p.t.slice(0, 10));
@@ -126,37 +129,40 @@ export function MeterGraphs() {
         <Empty>Choose the last day of the range.</Empty>
       ) : (
         <QueryView query={query}>
-          {(s) =>
-            s.series.length === 0 ? (
-              <Empty>No metrics have usage in this range.</Empty>
-            ) : (
-              <SimpleGrid cols={{ base: 1, md: 2 }} data-testid="meter-graphs">
-                {s.series.map((m, i) => (
-                  <div key={m.meter} data-testid="meter-graph" data-meter={m.meter}>
-                    <Group justify="space-between" mb={4}>
-                      <Text fw={500} size="sm">
-                        {m.name}
-                      </Text>
-                      <Text size="xs" c="dimmed">
-                        <Credits value={m.total_credits} maxFraction={2} /> credits
-                      </Text>
-                    </Group>
-                    <AreaChart
-                      h={140}
-                      data={m.points.map((p) => ({ day: formatDay(p.t, locale, 'short'), [m.unit]: toChartNumber(p.quantity) }))}
-                      dataKey="day"
-                      withDots={false}
-                      areaProps={{ isAnimationActive: false }}
-                      valueFormatter={(v) => formatAmount(String(v), locale, { maxFraction: 2 })}
-                      series={[{ name: m.unit, color: COLORS[i % COLORS.length]! }]}
-                    />
-                  </div>
-                ))}
-              </SimpleGrid>
-            )
-          }
+          {(s) => <MeterGrid series={s} />}
         </QueryView>
       )}
     </Section>
+  );
+}
+
+function MeterGrid({ series: latest }: { series: UsageSeries }) {
+  const s = useDeferredValue(latest, null);
+  if (!s) return <Loading label="Drawing…" />;
+  if (s.series.length === 0) return <Empty>No metrics have usage in this range.</Empty>;
+  return (
+    <SimpleGrid cols={{ base: 1, md: 2 }} data-testid="meter-graphs">
+      {s.series.map((m, i) => (
+        <div key={m.meter} data-testid="meter-graph" data-meter={m.meter}>
+          <Group justify="space-between" mb={4}>
+            <Text fw={500} size="sm">
+              {m.name}
+            </Text>
+            <Text size="xs" c="dimmed">
+              <Credits value={m.total_credits} maxFraction={2} /> credits
+            </Text>
+          </Group>
+          <AreaChart
+            h={140}
+            data={m.points.map((p) => ({ day: formatDay(p.t, locale, 'short'), [m.unit]: toChartNumber(p.quantity) }))}
+            dataKey="day"
+            withDots={false}
+            areaProps={{ isAnimationActive: false }}
+            valueFormatter={(v) => formatAmount(String(v), locale, { maxFraction: 2 })}
+            series={[{ name: m.unit, color: COLORS[i % COLORS.length]! }]}
+          />
+        </div>
+      ))}
+    </SimpleGrid>
   );
 }

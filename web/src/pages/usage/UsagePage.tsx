@@ -1,15 +1,19 @@
 import { Anchor, Card, Group, Progress, SimpleGrid, Stack, Table, Text, Title } from '@mantine/core';
 import { Section } from '../../components/Section.js';
 import { useQuery } from '@tanstack/react-query';
+import { lazy, Suspense } from 'react';
 import { api, locale } from '../../api.js';
 import { Credits } from '../../components/Amount.js';
 import { BillingNotice } from '../../components/BillingNotice.js';
-import { Empty, QueryView } from '../../components/States.js';
+import { Empty, Loading, QueryView } from '../../components/States.js';
 import { formatDate, formatMonth, formatPercent, humanize } from '../../format.js';
 import { may } from '../../roles.js';
 import { useSignedIn } from '../../session.js';
-import { DailyUsageChart, MeterGraphs } from './UsageCharts.js';
 import { AllowanceCard, CreditGrantsTable, HistoricalUsageTable } from './UsageTables.js';
+
+// Charts (recharts) are their own chunk: the figures above them do not wait for chart code.
+const DailyUsageChart = lazy(() => import('./UsageCharts.js').then((m) => ({ default: m.DailyUsageChart })));
+const MeterGraphs = lazy(() => import('./UsageCharts.js').then((m) => ({ default: m.MeterGraphs })));
 
 export default function UsagePage() {
   const { session } = useSignedIn();
@@ -27,8 +31,10 @@ export default function UsagePage() {
             <IncludedCard />
           </SimpleGrid>
           <BreakdownCard />
-          <DailyUsageChart />
-          <MeterGraphs />
+          <Suspense fallback={<Loading label="Loading charts…" />}>
+            <DailyUsageChart />
+            <MeterGraphs />
+          </Suspense>
           <Section title="Historical usage">{billing ? <HistoricalUsageTable /> : <BillingNotice what="Individual usage events" />}</Section>
           <Section title="Credit grants">{billing ? <CreditGrantsTable /> : <BillingNotice what="Credit grants" />}</Section>
           <AllowanceCard />
