@@ -5,11 +5,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Balance, Grant, LedgerEntry, UsageEvent } from '../../src/client/index.js';
 import { formatAmount } from '../../web/src/format.js';
 import { testDatabases } from '../helpers/db.js';
-import { firstPageBundleBytes, hasChromium, launch, newContext, screenshot, seed, settled, signIn, startServer, type Seeded, type Server } from './harness.js';
+import { SCREENSHOTS } from './harness.js';
+import { firstPageBundleBytes, hasChromium, launch, newContext, revealAll, screenshot, seed, settled, signIn, startServer, type Seeded, type Server } from './harness.js';
 
 const en = (value: string) => formatAmount(value, 'en-US');
 
-/** Opens a page and measures until its content has loaded (no loader left): printed, never asserted. */
+/** Opens a page and measures until its first screen has its data (no loader left): printed, never asserted. */
 async function visit(timings: Record<string, number[]>, page: Page, url: string, name: string): Promise<void> {
   const started = performance.now();
   await page.goto(url);
@@ -103,6 +104,8 @@ describe.skipIf(!hasChromium).each(testDatabases)('dashboard in Chromium on $nam
     await expect.poll(() => page.getByRole('link', { name: 'Buy credits' }).count()).toBe(1);
     await expect.poll(() => page.getByRole('link', { name: 'Auto-recharge' }).count()).toBe(1);
 
+    await screenshot(page, 'usage');
+    await revealAll(page);
     const first = await api<{ data: UsageEvent[]; next_cursor: string }>('/events?limit=10');
     const second = await api<{ data: UsageEvent[] }>(`/events?limit=10&cursor=${encodeURIComponent(first.next_cursor)}`);
     const shownEvents = () => page.locator('[data-event]').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-event')));
@@ -122,6 +125,7 @@ describe.skipIf(!hasChromium).each(testDatabases)('dashboard in Chromium on $nam
     if (has.usage) {
       const breakdown = await api<{ data: { credits: string }[] }>('/usage/breakdown?period=current&by=category');
       await expect.poll(() => page.getByTestId('breakdown-table').locator('tbody tr').count()).toBe(breakdown.data.length);
+      await page.evaluate('window.scrollTo(0, 0)');
       await page.getByText('7 days', { exact: true }).click();
       await expect.poll(() => page.getByTestId('daily-chart').getAttribute('data-days')).toBe('7');
       await page.getByText('14 days', { exact: true }).click();
@@ -135,8 +139,7 @@ describe.skipIf(!hasChromium).each(testDatabases)('dashboard in Chromium on $nam
       expect(withZero.series.length).toBeGreaterThanOrEqual(before);
     }
     await settled(page);
-    await screenshot(page, 'usage');
-    await page.screenshot({ path: 'artifacts/screenshots/usage-full.png', fullPage: true });
+    await page.screenshot({ path: `${SCREENSHOTS}/usage-full.png`, fullPage: true });
     await context.close();
   });
 

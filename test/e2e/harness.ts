@@ -149,6 +149,17 @@ export async function settled(page: Page): Promise<void> {
   await page.waitForFunction('document.querySelectorAll(\'[data-state="loading"]\').length === 0', undefined, { timeout: 20_000 });
 }
 
+/** Scrolls down until every section deferred until visible has rendered, then waits for their data. */
+export async function revealAll(page: Page): Promise<void> {
+  for (let i = 0; i < 20 && (await page.locator('[data-state="deferred"]').count()) > 0; i++) {
+    // Scrolled from inside the page: the placeholder is replaced the moment it shows.
+    await page.evaluate(`document.querySelector('[data-state="deferred"]')?.scrollIntoView()`);
+    await page.waitForTimeout(50);
+    await settled(page);
+  }
+  await settled(page);
+}
+
 export async function screenshot(page: Page, name: string): Promise<void> {
   mkdirSync(SCREENSHOTS, { recursive: true });
   await page.screenshot({ path: join(SCREENSHOTS, `${name}.png`) });

@@ -157,6 +157,7 @@ function MeterGrid({ series: latest }: { series: UsageSeries }) {
             data={m.points.map((p) => ({ day: formatDay(p.t, locale, 'short'), [m.unit]: toChartNumber(p.quantity) }))}
             dataKey="day"
             withDots={false}
+            curveType="linear"
             areaProps={{ isAnimationActive: false }}
             valueFormatter={(v) => formatAmount(String(v), locale, { maxFraction: 2 })}
             series={[{ name: m.unit, color: COLORS[i % COLORS.length]! }]}

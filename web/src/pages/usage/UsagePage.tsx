@@ -1,5 +1,6 @@
 import { Anchor, Card, Group, Progress, SimpleGrid, Stack, Table, Text, Title } from '@mantine/core';
 import { Section } from '../../components/Section.js';
+import { WhenVisible } from '../../components/WhenVisible.js';
 import { useQuery } from '@tanstack/react-query';
 import { lazy, Suspense } from 'react';
 import { api, locale } from '../../api.js';
@@ -33,11 +34,31 @@ export default function UsagePage() {
           <BreakdownCard />
           <Suspense fallback={<Loading label="Loading charts…" />}>
             <DailyUsageChart />
-            <MeterGraphs />
+            <WhenVisible>
+              <MeterGraphs />
+            </WhenVisible>
           </Suspense>
-          <Section title="Historical usage">{billing ? <HistoricalUsageTable /> : <BillingNotice what="Individual usage events" />}</Section>
-          <Section title="Credit grants">{billing ? <CreditGrantsTable /> : <BillingNotice what="Credit grants" />}</Section>
-          <AllowanceCard />
+          <Section title="Historical usage">
+            {billing ? (
+              <WhenVisible>
+                <HistoricalUsageTable />
+              </WhenVisible>
+            ) : (
+              <BillingNotice what="Individual usage events" />
+            )}
+          </Section>
+          <Section title="Credit grants">
+            {billing ? (
+              <WhenVisible>
+                <CreditGrantsTable />
+              </WhenVisible>
+            ) : (
+              <BillingNotice what="Credit grants" />
+            )}
+          </Section>
+          <WhenVisible>
+            <AllowanceCard />
+          </WhenVisible>
         </>
       )}
     </Stack>
