@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Balance, Grant, LedgerEntry, UsageEvent } from '../../src/client/index.js';
-import { formatAmount } from '../../web/src/format.js';
+import { formatAmount, formatMonth } from '../../web/src/format.js';
 import { testDatabases } from '../helpers/db.js';
 import { SCREENSHOTS } from './harness.js';
 import { firstPageBundleBytes, hasChromium, launch, newContext, revealAll, screenshot, seed, settled, signIn, startServer, type Seeded, type Server } from './harness.js';
@@ -295,14 +295,23 @@ describe.skipIf(!hasChromium).each(testDatabases)('dashboard in Chromium on $nam
     expect(Object.keys(rows[0] ?? {})).toEqual(['date', 'top_ups', 'credits_used', 'balance']);
     expect(rows.map((r) => r.credits_used)).toEqual(statement.days.map((d) => d.credits_used));
 
-    const periods = await api<{ data: { period: string; status: string }[] }>('/statements');
-    const closed = periods.data.find((p) => p.status === 'closed');
-    if (closed) {
-      await page.getByTestId('period-select').click();
-      await page.getByRole('option').nth(1).click();
-      await expect.poll(() => page.getByTestId('statement-heading').textContent()).not.toBe('Billing period - Current month');
-      await expect.poll(() => page.getByTestId('statement-summary').textContent()).toContain('Balance brought forward');
-    }
+    // Close this month: move the clock into the next one and let the scheduler store the statement.
+    const open = (await api<{ data: { period: string; status: string; ends_at: string }[] }>('/statements')).data.find((p) => p.status === 'open')!;
+    server.clock.set(new Date(new Date(open.ends_at).getTime() + 60 * 60 * 1000));
+    await server.runJobs();
+    const closed = await api<{ status: string; summary: Record<string, string> }>(`/statements/${open.period}`);
+    expect(closed.status).toBe('closed');
+    // The session (12 hours) ended with the jump in time: sign in again.
+    await signIn(page, server.baseUrl, data.members.manager.email);
+    await visit(timings, page, `${server.baseUrl}/statements`, 'statements');
+    await page.getByTestId('period-select').click();
+    await page.getByRole('option', { name: formatMonth(open.period, 'en-US') }).click();
+    await expect.poll(() => page.getByTestId('statement-heading').textContent()).not.toBe('Billing period - Current month');
+    const summary = page.getByTestId('statement-summary');
+    await expect.poll(() => summary.locator('[data-summary="Closing balance"]').textContent()).toContain(en(closed.summary.closing!));
+    for (const label of ['Balance brought forward', 'Purchased', 'Consumed', 'Closing balance']) expect(await summary.textContent()).toContain(label);
+    expect(await summary.locator('[data-summary="Consumed"]').textContent()).toContain(en(closed.summary.consumed!));
+    await screenshot(page, 'statement-closed');
     await context.close();
   });
 

@@ -39,6 +39,8 @@ export async function startServer(target: TestDatabase) {
     baseUrl,
     clock,
     call,
+    /** runs every scheduler job due at the clock's time (periods closing, expiries…) */
+    runJobs: () => app.scheduler.runOnce(),
     async hasRoute(path: string): Promise<boolean> {
       const doc = await call<{ paths: Record<string, unknown> }>('GET', '/v1/openapi.json');
       return path in doc.paths;
