@@ -1,6 +1,6 @@
 import { MantineProvider, createTheme } from '@mantine/core';
-import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
-import { lazy, Suspense } from 'react';
+import { QueryClient, QueryClientProvider, useQueryClient } from '@tanstack/react-query';
+import { lazy, Suspense, useEffect } from 'react';
 import { BrowserRouter, Navigate, Route, Routes, useLocation } from 'react-router';
 import { TallyApiError } from '../../src/client/index.js';
 import { Layout } from './components/Layout.js';
@@ -9,6 +9,7 @@ import { LoginPage } from './pages/login/LoginPage.js';
 import { EmbedEnded, EmbedPage } from './pages/embed/EmbedPage.js';
 import { credentials } from './api.js';
 import { may } from './roles.js';
+import { prefetchUsage } from './pages/usage/firstScreen.js';
 import { SessionProvider, useSessionQuery } from './session.js';
 
 // Each page is its own chunk: the first page does not pay for charts it does not draw.
@@ -51,6 +52,11 @@ export function App() {
 function SignedInApp() {
   const query = useSessionQuery();
   const location = useLocation();
+  const client = useQueryClient();
+  const signedIn = query.data;
+  useEffect(() => {
+    if (signedIn && may.oversee(signedIn.session.role) && location.pathname === '/usage') prefetchUsage(client, signedIn.session.org_id, signedIn.org.timezone);
+  }, [signedIn, location.pathname, client]);
   if (query.isPending) return <Loading />;
   if (query.isError) return <ErrorState error={query.error} />;
   // An embedded view has no sign-in page to fall back to: say what happened instead.

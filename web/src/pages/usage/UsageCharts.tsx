@@ -13,6 +13,7 @@ import { dayInZone, formatAmount, formatDay } from '../../format.js';
 import { useSignedIn } from '../../session.js';
 import { addDays, firstOfMonth } from './days.js';
 import { Section } from '../../components/Section.js';
+import { usageQueries } from './firstScreen.js';
 
 const COLORS = ['indigo.6', 'teal.6', 'orange.6', 'grape.6', 'cyan.6', 'red.6', 'lime.7', 'pink.6', 'yellow.7', 'blue.4'];
 
@@ -33,10 +34,7 @@ export function DailyUsageChart() {
   const today = useToday();
   const [range, setRange] = useState<DailyRange>('period');
   const from = range === 'period' ? firstOfMonth(today) : addDays(today, -(Number(range) - 1));
-  const query = useQuery({
-    queryKey: ['series', session.org_id, 'daily', from, today],
-    queryFn: () => api.usageSeries(session.org_id, { from, to: today, granularity: 'day' }),
-  });
+  const query = useQuery(usageQueries.daily(session.org_id, from, today));
   return (
     <Section
       title="Daily usage"

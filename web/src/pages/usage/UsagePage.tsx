@@ -1,9 +1,10 @@
 import { Anchor, Card, Group, Progress, SimpleGrid, Stack, Table, Text, Title } from '@mantine/core';
 import { Section } from '../../components/Section.js';
+import { usageQueries } from './firstScreen.js';
 import { WhenVisible } from '../../components/WhenVisible.js';
 import { useQuery } from '@tanstack/react-query';
 import { lazy, Suspense } from 'react';
-import { api, locale } from '../../api.js';
+import { locale } from '../../api.js';
 import { Credits } from '../../components/Amount.js';
 import { BillingNotice } from '../../components/BillingNotice.js';
 import { Empty, Loading, QueryView } from '../../components/States.js';
@@ -67,12 +68,12 @@ export default function UsagePage() {
 
 function useIncluded() {
   const { session } = useSignedIn();
-  return useQuery({ queryKey: ['included', session.org_id], queryFn: () => api.includedUsage(session.org_id) });
+  return useQuery(usageQueries.included(session.org_id));
 }
 
 function BalanceCard({ billing }: { billing: boolean }) {
   const { session, org } = useSignedIn();
-  const balance = useQuery({ queryKey: ['balance', session.org_id], queryFn: () => api.balance(session.org_id) });
+  const balance = useQuery(usageQueries.balance(session.org_id));
   const included = useIncluded();
   return (
     <Card withBorder data-testid="credits-remaining">
@@ -188,10 +189,7 @@ function Figure({ label, value }: { label: string; value: React.ReactNode }) {
 
 function BreakdownCard() {
   const { session } = useSignedIn();
-  const query = useQuery({
-    queryKey: ['breakdown', session.org_id, 'current'],
-    queryFn: () => api.usageBreakdown(session.org_id, { period: 'current', by: 'category' }),
-  });
+  const query = useQuery(usageQueries.breakdown(session.org_id));
   return (
     <Section title="Current-period usage">
       <QueryView query={query}>
