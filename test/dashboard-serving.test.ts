@@ -35,6 +35,7 @@ describe.each(testDatabases)('the dashboard is served at / on $name', (target) =
       expect(res.statusCode, url).toBe(200);
       expect(res.headers['content-type']).toMatch(/text\/html/);
       expect(res.headers['cache-control']).toBe('no-cache');
+      expect(res.headers['referrer-policy']).toBe('no-referrer');
       expect(res.body).toContain('<div id="root">');
     }
   });

@@ -30,6 +30,8 @@ export function wantsDashboard(request: FastifyRequest): boolean {
   return (request.method === 'GET' || request.method === 'HEAD') && navigating && !path.startsWith('/v1/') && !path.startsWith('/assets/');
 }
 
+// Embed links carry their token in the path: no-referrer keeps it out of
+// the Referer of anything the page loads or links to.
 export function sendIndex(reply: FastifyReply) {
-  return reply.header('cache-control', 'no-cache').sendFile('index.html');
+  return reply.header('cache-control', 'no-cache').header('referrer-policy', 'no-referrer').sendFile('index.html');
 }
