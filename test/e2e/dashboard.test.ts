@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Balance, Grant, LedgerEntry, UsageEvent } from '../../src/client/index.js';
-import { formatAmount, formatMonth } from '../../web/src/format.js';
+import { formatAmount, formatDateTime, formatMonth } from '../../web/src/format.js';
 import { testDatabases } from '../helpers/db.js';
 import { SCREENSHOTS } from './harness.js';
 import { firstPageBundleBytes, hasChromium, launch, newContext, revealAll, screenshot, seed, settled, signIn, startServer, type Seeded, type Server } from './harness.js';
@@ -112,6 +112,10 @@ describe.skipIf(!hasChromium).each(testDatabases)('dashboard in Chromium on $nam
     await expect.poll(shownEvents).toEqual(first.data.map((e) => e.id));
     const credits = await page.getByTestId('event-credits').allTextContents();
     expect(credits).toEqual(first.data.map((e) => en(e.cost_credits)));
+    // Times are the organization's (America/New_York), not the browser's (Europe/Berlin).
+    const times = await page.getByTestId('event-time').allTextContents();
+    expect(times).toEqual(first.data.map((e) => formatDateTime(e.timestamp, 'America/New_York', 'en-US')));
+    expect(times[0]).not.toBe(formatDateTime(first.data[0]!.timestamp, 'Europe/Berlin', 'en-US'));
     const events = page.getByRole('group', { name: 'Usage events pages' }).or(page.locator('[aria-label="Usage events pages"]'));
     await events.getByRole('button', { name: 'Next' }).click();
     await expect.poll(shownEvents).toEqual(second.data.map((e) => e.id));

@@ -46,7 +46,7 @@ export function HistoricalUsageTable() {
                   const meter = meterOf(e.meter);
                   return (
                     <Table.Tr key={e.id} data-event={e.id}>
-                      <Table.Td>{formatDateTime(e.timestamp, org.timezone, locale)}</Table.Td>
+                      <Table.Td data-testid="event-time">{formatDateTime(e.timestamp, org.timezone, locale)}</Table.Td>
                       <Table.Td>{e.job_name ?? meter?.name ?? e.meter}</Table.Td>
                       <Table.Td>{meter ? humanize(meter.category) : e.meter}</Table.Td>
                       <Table.Td ta="right">
