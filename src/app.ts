@@ -22,6 +22,8 @@ export interface StartOptions {
   /** SMTP server for notification emails (TALLY_SMTP_URL); unset keeps emails in the outbox */
   smtpUrl?: string | undefined;
   mailFrom?: string | undefined;
+  /** the built dashboard to serve at / */
+  dashboardDir?: string | undefined;
 }
 
 /** Migrates, builds the HTTP server and (optionally) starts the scheduler: everything but listening. */
@@ -35,7 +37,7 @@ export async function createApp(opts: StartOptions) {
   ctx.hooks.balanceChanged.push(({ tx, org }) => foldLedger(tx, org.id, org.timezone));
   // Plan limits (SPEC §3.10): admission refuses what a hard credits_per_period limit forbids.
   ctx.hooks.admission.push(planAdmission);
-  const server = await buildServer({ ctx, platformKey: opts.platformKey, logger: opts.logRequests ?? false });
+  const server = await buildServer({ ctx, platformKey: opts.platformKey, logger: opts.logRequests ?? false, dashboardDir: opts.dashboardDir });
   const scheduler = new Scheduler(ctx);
   if (opts.scheduler) scheduler.start();
   return {

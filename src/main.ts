@@ -1,11 +1,13 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import pino from 'pino';
 import { createApp } from './app.js';
 import { systemClock } from './clock.js';
 import { ConfigError, loadConfig, type Config } from './config.js';
 import { DataDirLockedError, openDatabase } from './db/client.js';
 import { newPlatformKey } from './http/auth.js';
+import { ensureDashboardBuilt } from './http/dashboard-build.js';
 
 /** The platform key: from the environment, else generated once and kept in the data folder. */
 function platformKey(config: Config): { key: string; generated: boolean } {
@@ -23,7 +25,8 @@ async function main(): Promise<void> {
   const log = pino({ level: config.logLevel });
   const db = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
   const { key } = platformKey(config);
-  const app = await createApp({ db, clock: systemClock, platformKey: key, log, scheduler: config.scheduler, smtpUrl: config.smtpUrl, mailFrom: config.mailFrom });
+  const dashboardDir = await ensureDashboardBuilt(fileURLToPath(new URL('..', import.meta.url)), (message) => log.info(message));
+  const app = await createApp({ db, clock: systemClock, platformKey: key, log, scheduler: config.scheduler, dashboardDir, smtpUrl: config.smtpUrl, mailFrom: config.mailFrom });
   if (config.demo) {
     const { seedDemoIfEmpty } = await import('./demo/seed.js');
     const seeded = await seedDemoIfEmpty(app.ctx, () =>

@@ -1,13 +1,39 @@
 import type { z } from 'zod';
-import type { IngestBody, IngestResponse } from '../modules/events/routes.js';
+import type { EmbedSessionOut, EmbedTokenOut, LoginBody, SessionOut } from '../modules/auth/routes.js';
+import type { BalanceOut } from '../modules/balance/routes.js';
+import type { EventOut, IngestBody, IngestResponse } from '../modules/events/routes.js';
+import type { GrantOut, LedgerEntryOut } from '../modules/grants/routes.js';
+import type { MeterOut } from '../modules/meters/routes.js';
+import type { OrgOut } from '../modules/orgs/routes.js';
+import type { Invoice, IncludedUsage, JobLine, PlanUsage, Statement, StatementPeriod, UsageBreakdown, UsageSeries } from './contracts.js';
+
+export type * from './contracts.js';
 
 /**
- * The typed client of Tally's HTTP API, used by the CLI (and the dashboard).
+ * The typed client of Tally's HTTP API, used by the CLI and the dashboard.
  * Request and response types come from the same zod schemas the server
- * validates with, so nothing is typed twice.
+ * validates with, so nothing is typed twice. This file imports types only:
+ * it runs in Node and in the browser.
  */
 export type IngestRequest = z.input<typeof IngestBody>;
 export type IngestResult = z.output<typeof IngestResponse>;
+export type Org = z.output<typeof OrgOut>;
+export type Balance = z.output<typeof BalanceOut>;
+export type Grant = z.output<typeof GrantOut>;
+export type LedgerEntry = z.output<typeof LedgerEntryOut>;
+export type UsageEvent = z.output<typeof EventOut>;
+export type Meter = z.output<typeof MeterOut>;
+export type Session = z.output<typeof SessionOut>;
+export type EmbedSession = z.output<typeof EmbedSessionOut>;
+export type EmbedToken = z.output<typeof EmbedTokenOut>;
+export type LoginRequest = z.input<typeof LoginBody>;
+export type Role = Session['role'];
+export type GrantListStatus = 'in_use' | 'pending' | 'expired' | 'all';
+
+export interface Page<T> {
+  data: T[];
+  next_cursor: string | null;
+}
 
 export class TallyApiError extends Error {
   constructor(
@@ -24,13 +50,27 @@ export interface ClientOptions {
   baseUrl: string;
   key?: string | undefined;
   fetch?: typeof fetch;
+  /** extra headers per request (the dashboard's session bearer or CSRF token) */
+  headers?: () => Record<string, string>;
 }
+
+type Query = Record<string, string | number | boolean | undefined>;
+
+function withQuery(path: string, query: Query = {}): string {
+  const params = new URLSearchParams();
+  for (const [k, v] of Object.entries(query)) if (v !== undefined && v !== '') params.set(k, String(v));
+  const text = params.toString();
+  return text ? `${path}?${text}` : path;
+}
+
+const o = (org: string) => `/v1/orgs/${encodeURIComponent(org)}`;
+const seg = encodeURIComponent;
 
 export class TallyClient {
   private readonly fetcher: typeof fetch;
 
   constructor(private readonly options: ClientOptions) {
-    this.fetcher = options.fetch ?? fetch;
+    this.fetcher = options.fetch ?? ((input, init) => fetch(input, init));
   }
 
   async request<T>(method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<T> {
@@ -39,12 +79,18 @@ export class TallyClient {
       headers: {
         ...(body === undefined ? {} : { 'content-type': 'application/json' }),
         ...(this.options.key ? { authorization: `Bearer ${this.options.key}` } : {}),
+        ...(this.options.headers?.() ?? {}),
         ...headers,
       },
       body: body === undefined ? null : JSON.stringify(body),
     });
     const text = await response.text();
-    const parsed: unknown = text ? JSON.parse(text) : undefined;
+    let parsed: unknown = undefined;
+    try {
+      parsed = text ? JSON.parse(text) : undefined;
+    } catch {
+      parsed = undefined;
+    }
     if (!response.ok) {
       const error = (parsed as { error?: { code?: string; message?: string; request_id?: string } } | undefined)?.error;
       throw new TallyApiError(response.status, error?.code ?? 'http_error', error?.message ?? `HTTP ${response.status}`, error?.request_id);
@@ -52,7 +98,95 @@ export class TallyClient {
     return parsed as T;
   }
 
+  /** A GET returning raw text (CSV exports). */
+  async text(path: string): Promise<string> {
+    const response = await this.fetcher(new URL(path, this.options.baseUrl), {
+      headers: { ...(this.options.key ? { authorization: `Bearer ${this.options.key}` } : {}), ...(this.options.headers?.() ?? {}) },
+    });
+    const text = await response.text();
+    if (!response.ok) throw new TallyApiError(response.status, 'http_error', text.slice(0, 300));
+    return text;
+  }
+
   ingestEvents(events: IngestRequest['events']): Promise<IngestResult> {
     return this.request('POST', '/v1/events', { events });
+  }
+
+  // Dashboard sessions
+  login(body: LoginRequest): Promise<Session> {
+    return this.request('POST', '/v1/auth/login', body);
+  }
+  logout(): Promise<void> {
+    return this.request('POST', '/v1/auth/logout');
+  }
+  session(): Promise<Session> {
+    return this.request('GET', '/v1/auth/session');
+  }
+  openEmbed(token: string): Promise<EmbedSession> {
+    return this.request('POST', '/v1/auth/embed', { token });
+  }
+  createEmbedToken(org: string, member: string, ttlSeconds: number): Promise<EmbedToken> {
+    return this.request('POST', `${o(org)}/embed-tokens`, { member, ttl_seconds: ttlSeconds });
+  }
+
+  // Ledger
+  org(org: string): Promise<Org> {
+    return this.request('GET', o(org));
+  }
+  balance(org: string, at?: string): Promise<Balance> {
+    return this.request('GET', withQuery(`${o(org)}/balance`, { at }));
+  }
+  grants(org: string, query: { status?: GrantListStatus; limit?: number; cursor?: string | undefined } = {}): Promise<Page<Grant>> {
+    return this.request('GET', withQuery(`${o(org)}/grants`, query));
+  }
+  grant(org: string, grant: string): Promise<Grant> {
+    return this.request('GET', `${o(org)}/grants/${seg(grant)}`);
+  }
+  grantLedger(org: string, grant: string, query: { limit?: number; cursor?: string | undefined } = {}): Promise<Page<LedgerEntry>> {
+    return this.request('GET', withQuery(`${o(org)}/grants/${seg(grant)}/ledger`, query));
+  }
+  events(
+    org: string,
+    query: { from?: string; to?: string; meter?: string; user?: string; project?: string; limit?: number; cursor?: string | undefined } = {},
+  ): Promise<Page<UsageEvent>> {
+    return this.request('GET', withQuery(`${o(org)}/events`, query));
+  }
+  meters(org: string): Promise<{ data: Meter[] }> {
+    return this.request('GET', `${o(org)}/meters`);
+  }
+
+  // Statements, invoices, usage analytics, plan (issue 4 contract)
+  statements(org: string): Promise<{ data: StatementPeriod[] }> {
+    return this.request('GET', `${o(org)}/statements`);
+  }
+  statement(org: string, period: string): Promise<Statement> {
+    return this.request('GET', `${o(org)}/statements/${seg(period)}`);
+  }
+  dayJobs(org: string, period: string, date: string): Promise<{ data: JobLine[] }> {
+    return this.request('GET', `${o(org)}/statements/${seg(period)}/days/${seg(date)}/jobs`);
+  }
+  statementCsv(org: string, period: string, lines: 'daily' | 'jobs'): Promise<string> {
+    return this.text(withQuery(`${o(org)}/statements/${seg(period)}/export.csv`, { lines }));
+  }
+  invoices(org: string, query: { limit?: number; cursor?: string | undefined } = {}): Promise<Page<Invoice>> {
+    return this.request('GET', withQuery(`${o(org)}/invoices`, query));
+  }
+  invoice(org: string, invoice: string): Promise<Invoice> {
+    return this.request('GET', `${o(org)}/invoices/${seg(invoice)}`);
+  }
+  usageBreakdown(org: string, query: { period?: string; by?: string } = {}): Promise<UsageBreakdown> {
+    return this.request('GET', withQuery(`${o(org)}/usage/breakdown`, query));
+  }
+  usageSeries(
+    org: string,
+    query: { from?: string; to?: string; granularity?: 'day' | 'hour'; meter?: string; include_zero?: boolean } = {},
+  ): Promise<UsageSeries> {
+    return this.request('GET', withQuery(`${o(org)}/usage/series`, query));
+  }
+  includedUsage(org: string): Promise<IncludedUsage> {
+    return this.request('GET', `${o(org)}/usage/included`);
+  }
+  planUsage(org: string): Promise<PlanUsage> {
+    return this.request('GET', `${o(org)}/plan/usage`);
   }
 }

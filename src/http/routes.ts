@@ -1,6 +1,7 @@
 import { alertRoutes } from '../modules/alerts/routes.js';
 import { memberRoutes } from '../modules/allocations/memberRoutes.js';
 import { allocationRoutes } from '../modules/allocations/routes.js';
+import { authRoutes } from '../modules/auth/routes.js';
 import { apiKeyRoutes } from '../modules/apikeys/routes.js';
 import { auditRoutes } from '../modules/audit/routes.js';
 import { balanceRoutes } from '../modules/balance/routes.js';
@@ -24,6 +25,7 @@ import type { RouteModule } from './types.js';
 export const routeModules: RouteModule[] = [
   orgRoutes,
   apiKeyRoutes,
+  authRoutes,
   meterRoutes,
   grantRoutes,
   balanceRoutes,

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
 import fastifySwagger from '@fastify/swagger';
+import fastifyCookie from '@fastify/cookie';
 import {
   hasZodFastifySchemaValidationErrors,
   jsonSchemaTransform,
@@ -13,6 +14,8 @@ import { Authenticator, type Actor } from './auth.js';
 import { ERROR_STATUS, TallyError, type ErrorCode } from './errors.js';
 import { metrics } from './metrics.js';
 import { routeModules } from './routes.js';
+import { registerDashboard, sendIndex, wantsDashboard } from './dashboard.js';
+import { authenticateSession, PUBLIC_AUTH_PATHS } from '../modules/auth/http.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -29,11 +32,13 @@ export interface ServerOptions {
   ctx: AppContext;
   platformKey: string;
   logger?: boolean;
+  /** the built dashboard (web/dist), served at / when given */
+  dashboardDir?: string | undefined;
 }
 
-const PUBLIC = new Set(['/healthz', '/readyz', '/metrics', '/v1/openapi.json']);
+const PUBLIC = new Set(['/healthz', '/readyz', '/metrics', '/v1/openapi.json', ...PUBLIC_AUTH_PATHS]);
 
-export async function buildServer({ ctx, platformKey, logger = false }: ServerOptions): Promise<FastifyInstance> {
+export async function buildServer({ ctx, platformKey, logger = false, dashboardDir }: ServerOptions): Promise<FastifyInstance> {
   const app = Fastify({
     logger: logger ? { level: ctx.log.level } : false,
     genReqId: () => `req_${randomUUID().replaceAll('-', '')}`,
@@ -53,12 +58,15 @@ export async function buildServer({ ctx, platformKey, logger = false }: ServerOp
     transform: jsonSchemaTransform,
   });
 
+  await app.register(fastifyCookie);
+  const dashboard = await registerDashboard(app, dashboardDir);
+
   const auth = new Authenticator(ctx, platformKey);
   app.decorateRequest('actor', null as never);
   app.addHook('onRequest', async (request: FastifyRequest) => {
     const path = request.url.split('?')[0]!;
     if (!path.startsWith('/v1/') || PUBLIC.has(path)) return;
-    request.actor = await auth.authenticate(request.headers.authorization);
+    request.actor = (await authenticateSession(ctx, request)) ?? (await auth.authenticate(request.headers.authorization));
   });
   app.addHook('onResponse', async (request, reply) => {
     metrics.httpRequests.inc({ route: request.routeOptions.url ?? 'unknown', status: String(reply.statusCode) });
@@ -71,7 +79,7 @@ export async function buildServer({ ctx, platformKey, logger = false }: ServerOp
     return reply.status(body.status).send({ error: body.error });
   });
   app.setNotFoundHandler((request, reply) =>
-    reply.status(404).send({
+    dashboard && wantsDashboard(request) ? sendIndex(reply) : reply.status(404).send({
       error: { code: 'route_not_found', message: `There is no route ${request.method} ${request.url.split('?')[0]}.`, request_id: request.id },
     }),
   );

@@ -1,5 +1,6 @@
 export * from './ledger.js';
 export * from './usage.js';
 export * from './notifications.js';
+export * from './auth.js';
 export * from './allocations.js';
 export * from './billing.js';

@@ -4,7 +4,7 @@ import { AmountOut, Instant, OrgParams } from '../../http/schemas.js';
 import type { RouteModule } from '../../http/types.js';
 import { getBalance } from './service.js';
 
-const BalanceOut = z.object({
+export const BalanceOut = z.object({
   available: AmountOut,
   included: AmountOut,
   purchased: AmountOut,

@@ -31,7 +31,7 @@ const ResultOut = z.object({
   error: z.object({ code: z.string(), message: z.string() }).optional(),
 });
 
-const EventOut = z.object({
+export const EventOut = z.object({
   id: z.string(),
   meter: z.string(),
   quantity: z.string(),

@@ -31,7 +31,7 @@ export const GrantOut = z.object({
   blocks: z.array(BlockOut),
 });
 
-const LedgerEntryOut = z.object({
+export const LedgerEntryOut = z.object({
   id: z.string(),
   type: z.string(),
   amount: AmountOut.meta({ description: 'signed from the grant side: + credits added, − credits taken' }),

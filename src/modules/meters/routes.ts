@@ -16,7 +16,7 @@ const MeterBody = z.object({
   resource_class_prices: z.record(z.string().min(1).max(100), NonNegativeAmount).optional(),
 });
 
-const MeterOut = z.object({
+export const MeterOut = z.object({
   key: z.string(),
   name: z.string(),
   unit: z.string(),

@@ -8,7 +8,7 @@ import { createOrg, getOrg, listOrganizations, updateOrg } from './service.js';
 
 const Overage = z.enum(['allow', 'deny']).meta({ description: 'whether admission may let usage run into overage' });
 
-const OrgOut = z.object({
+export const OrgOut = z.object({
   id: z.string(),
   name: z.string(),
   timezone: z.string(),

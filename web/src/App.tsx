@@ -1,0 +1,84 @@
+import { MantineProvider, createTheme } from '@mantine/core';
+import { QueryClient, QueryClientProvider, useQueryClient } from '@tanstack/react-query';
+import { lazy, Suspense, useEffect } from 'react';
+import { BrowserRouter, Navigate, Route, Routes, useLocation } from 'react-router';
+import { TallyApiError } from '../../src/client/index.js';
+import { Layout } from './components/Layout.js';
+import { ErrorState, Loading } from './components/States.js';
+import { LoginPage } from './pages/login/LoginPage.js';
+import { EmbedEnded, EmbedPage } from './pages/embed/EmbedPage.js';
+import { credentials } from './api.js';
+import { may } from './roles.js';
+import { prefetchUsage } from './pages/usage/firstScreen.js';
+import { SessionProvider, useSessionQuery } from './session.js';
+
+// Each page is its own chunk: the first page does not pay for charts it does not draw.
+const CreditHistoryPage = lazy(() => import('./pages/credit-history/CreditHistoryPage.js'));
+const GrantPage = lazy(() => import('./pages/credit-history/GrantPage.js'));
+const UsagePage = lazy(() => import('./pages/usage/UsagePage.js'));
+const PlanUsagePage = lazy(() => import('./pages/plan-usage/PlanUsagePage.js'));
+const StatementsPage = lazy(() => import('./pages/statements/StatementsPage.js'));
+const InvoicesPage = lazy(() => import('./pages/invoices/InvoicesPage.js'));
+
+const theme = createTheme({ primaryColor: 'indigo', defaultRadius: 'md' });
+
+const queryClient = new QueryClient({
+  defaultOptions: {
+    queries: {
+      staleTime: 30_000,
+      refetchOnWindowFocus: false,
+      // 4xx answers are final; only network trouble and 5xx are worth a retry.
+      retry: (count, error) => count < 2 && !(error instanceof TallyApiError && error.status < 500),
+    },
+  },
+});
+
+export function App() {
+  return (
+    <MantineProvider theme={theme}>
+      <QueryClientProvider client={queryClient}>
+        <BrowserRouter>
+          <Routes>
+            <Route path="/login" element={<LoginPage />} />
+            <Route path="/embed/:token" element={<EmbedPage />} />
+            <Route path="*" element={<SignedInApp />} />
+          </Routes>
+        </BrowserRouter>
+      </QueryClientProvider>
+    </MantineProvider>
+  );
+}
+
+function SignedInApp() {
+  const query = useSessionQuery();
+  const location = useLocation();
+  const client = useQueryClient();
+  const signedIn = query.data;
+  useEffect(() => {
+    if (signedIn && may.oversee(signedIn.session.role) && location.pathname === '/usage') prefetchUsage(client, signedIn.session.org_id, signedIn.org.timezone);
+  }, [signedIn, location.pathname, client]);
+  if (query.isPending) return <Loading />;
+  if (query.isError) return <ErrorState error={query.error} />;
+  // An embedded view has no sign-in page to fall back to: say what happened instead.
+  if (!query.data && credentials.bearer) return <EmbedEnded />;
+  if (!query.data) return <Navigate to={`/login?next=${encodeURIComponent(location.pathname + location.search)}`} replace />;
+  const home = may.billing(query.data.session.role) ? '/credit-history' : '/usage';
+  return (
+    <SessionProvider value={query.data}>
+      <Layout>
+        <Suspense fallback={<Loading />}>
+          <Routes>
+            <Route path="/" element={<Navigate to={home} replace />} />
+            <Route path="/credit-history" element={<CreditHistoryPage />} />
+            <Route path="/credit-history/:grant" element={<GrantPage />} />
+            <Route path="/usage" element={<UsagePage />} />
+            <Route path="/plan-usage" element={<PlanUsagePage />} />
+            <Route path="/statements" element={<StatementsPage />} />
+            <Route path="/invoices" element={<InvoicesPage />} />
+            <Route path="*" element={<Navigate to={home} replace />} />
+          </Routes>
+        </Suspense>
+      </Layout>
+    </SessionProvider>
+  );
+}
