@@ -7,6 +7,7 @@ import { systemClock } from './clock.js';
 import { ConfigError, loadConfig, type Config } from './config.js';
 import { DataDirLockedError, openDatabase } from './db/client.js';
 import { newPlatformKey } from './http/auth.js';
+import { findOrg } from './modules/orgs/queries.js';
 import { ensureDashboardBuilt } from './http/dashboard-build.js';
 
 /** The platform key: from the environment, else generated once and kept in the data folder. */
@@ -27,16 +28,21 @@ async function main(): Promise<void> {
   const { key } = platformKey(config);
   const dashboardDir = await ensureDashboardBuilt(fileURLToPath(new URL('..', import.meta.url)), (message) => log.info(message));
   const app = await createApp({ db, clock: systemClock, platformKey: key, log, scheduler: config.scheduler, dashboardDir, smtpUrl: config.smtpUrl, mailFrom: config.mailFrom });
+  let demoLines = '';
   if (config.demo) {
-    const { seedDemoIfEmpty } = await import('./demo/seed.js');
+    const { DEMO_ORG, DEMO_SIGN_INS, seedDemoIfEmpty } = await import('./demo/seed.js');
     const seeded = await seedDemoIfEmpty(app.ctx, () =>
       process.stdout.write('Preparing the demo organization with 90 days of history (first start only)…\n'),
     );
     if (seeded) log.info({ org: seeded.orgId }, 'seeded the demo organization');
+    const demo = await app.ctx.db.read((q) => findOrg(q, DEMO_ORG));
+    if (demo) {
+      demoLines = `Demo sign-ins (${demo.name}):\n${DEMO_SIGN_INS.map((s) => `  ${s.role.padEnd(13)} ${s.email} / ${s.password}`).join('\n')}\n\n`;
+    }
   }
   const address = await app.server.listen({ port: config.port, host: config.host });
   const where = config.databaseUrl ? 'PostgreSQL' : `embedded database in ${config.dataDir}`;
-  process.stdout.write(`\nTally is running at ${address} (${where})\nPlatform key: ${key}\n\n`);
+  process.stdout.write(`\nTally is running at ${address} (${where})\nPlatform key: ${key}\n\n${demoLines}`);
 
   let closing = false;
   const shutdown = async (signal: string) => {

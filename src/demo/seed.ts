@@ -13,6 +13,7 @@ import { createGroup, updateGroup } from '../modules/allocations/groups.js';
 import { createMember } from '../modules/allocations/members.js';
 import { updateSettings } from '../modules/allocations/settings.js';
 import { createRequest, decideRequest } from '../modules/requests/service.js';
+import { setPassword } from '../modules/auth/service.js';
 import { parseMicro } from '../domain/money.js';
 
 export const DEMO_ORG = 'org_demo';
@@ -43,6 +44,13 @@ export const DEMO_PEOPLE = [
 ] as const;
 const USERS = DEMO_PEOPLE.map(([id]) => id);
 export const demoEmail = (id: string): string => `${id.slice(4)}@northwind.example`;
+/** Every demo person signs in with this password (the demo is for trying Tally, never for production). */
+export const DEMO_PASSWORD = 'tally-demo';
+/** The sign-ins `npm start` prints: an owner, a manager and a member. */
+export const DEMO_SIGN_INS = ['mem_ana', 'mem_chen', 'mem_dara'].map((id) => {
+  const person = DEMO_PEOPLE.find(([pid]) => pid === id)!;
+  return { role: person[2], email: demoEmail(id), password: DEMO_PASSWORD };
+});
 const PROJECTS = ['search-ranker', 'support-bot', 'vision-qa'];
 const CLASSES = ['t4-small', 'a10g-medium', 'a100-large'];
 
@@ -177,6 +185,7 @@ async function seedPeople(sim: AppContext): Promise<void> {
         managedGroupIds: role === 'manager' ? [groupIds.get('grp_research')!] : [],
       },
     });
+    await setPassword({ ctx: sim, actor, orgId: DEMO_ORG, memberId: id, password: DEMO_PASSWORD });
   }
 }
 
