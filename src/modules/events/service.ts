@@ -1,14 +1,13 @@
 import { sql } from 'drizzle-orm';
 import type { AppContext } from '../../context.js';
 import { rows, type Q } from '../../db/client.js';
-import { drawDown } from '../../domain/drawdown.js';
 import { formatMicro } from '../../domain/money.js';
 import { rate } from '../../domain/rating.js';
 import { DAY_MS, periodContaining } from '../../domain/time.js';
 import type { Actor } from '../../http/auth.js';
 import { TallyError, type ErrorCode } from '../../http/errors.js';
-import { blockAccount, LedgerBatch } from '../ledger/batch.js';
-import { accountBalance, loadSpendableBlocks, repayOverage } from '../ledger/blocks.js';
+import { LedgerBatch } from '../ledger/batch.js';
+import { blocksForUsage, bookUsage } from '../ledger/usage.js';
 import { runBalanceChanged, runUsageRecorded } from '../ledger/hooks.js';
 import { effectiveMeters } from '../meters/service.js';
 import { findOrgs, lockOrg, type OrgRow } from '../orgs/queries.js';
@@ -182,43 +181,11 @@ async function drawAndRecord(
   actor: string,
 ): Promise<void> {
   if (!accepted.some((a) => a.rated.credits > 0n)) return;
-  const [blocks, overageBalance] = await Promise.all([
-    loadSpendableBlocks(tx, org.id, now),
-    accountBalance(tx, org.id, 'overage'),
-  ]);
   const batch = new LedgerBatch(org.id, now);
-  if (overageBalance < 0n) repayOverage(batch, -overageBalance, blocks, now, booked(now), actor);
+  const blocks = await blocksForUsage(tx, batch, now, actor);
   for (const a of accepted) {
     if (a.rated.credits === 0n) continue;
-    const { draws, overage } = drawDown(blocks, a.rated.credits, a.input.timestamp, now);
-    for (const d of draws) {
-      batch.move({
-        type: 'usage',
-        amount: d.amount,
-        from: blockAccount(d.block.id),
-        to: 'consumed',
-        blockId: d.block.id,
-        blockBalanceAfter: d.block.remaining,
-        grantId: d.block.grantId,
-        // paid by a block that started after the event: booked when the block started
-        occurredAt: booked(new Date(Math.max(a.input.timestamp.getTime(), d.block.startsAt.getTime()))),
-        eventId: a.input.id,
-        actor,
-      });
-    }
-    if (overage > 0n) {
-      a.overage = overage;
-      batch.move({
-        type: 'usage',
-        amount: overage,
-        from: 'overage',
-        to: 'consumed',
-        occurredAt: a.rated.bookedAt,
-        eventId: a.input.id,
-        ref: 'overage',
-        actor,
-      });
-    }
+    a.overage = bookUsage(batch, blocks, { cost: a.rated.credits, at: a.input.timestamp, now, booked, eventId: a.input.id, actor });
   }
   await batch.flush(tx);
 }

@@ -1,7 +1,6 @@
 import type { AppContext } from '../../context.js';
 import type { Q } from '../../db/client.js';
 import { once, requestHash } from '../../db/idempotency.js';
-import { drawDown } from '../../domain/drawdown.js';
 import { newId } from '../../domain/ids.js';
 import { formatMicro } from '../../domain/money.js';
 import type { Actor } from '../../http/auth.js';
@@ -11,8 +10,8 @@ import { canManageMember, forbidden, scopeOf, type Scope } from '../allocations/
 import { loadBudgetState, memberOf } from '../allocations/state.js';
 import { recordAudit } from '../audit/service.js';
 import { addToRollups, type RatedEvent } from '../events/rollups.js';
-import { blockAccount, LedgerBatch } from '../ledger/batch.js';
-import { accountBalance, loadSpendableBlocks, repayOverage } from '../ledger/blocks.js';
+import { LedgerBatch } from '../ledger/batch.js';
+import { blocksForUsage, bookUsage } from '../ledger/usage.js';
 import { runBalanceChanged, runUsageRecorded } from '../ledger/hooks.js';
 import { findOrg, lockOrg, orgNotFound, type OrgRow } from '../orgs/queries.js';
 import { decideAdmission } from './admission.js';
@@ -175,27 +174,8 @@ export async function captureHold(args: { ctx: AppContext; actor: Actor; orgId: 
     const batch = new LedgerBatch(orgId, now);
     batch.move({ type: 'hold_capture', amount: hold.amount, from: 'held', to: 'reserved', occurredAt: now, ref: `hold:${hold.id}`, actor: actor.label });
     if (amount > 0n) {
-      const blocks = await loadSpendableBlocks(tx, orgId, now);
-      const overageBalance = await accountBalance(tx, orgId, 'overage');
-      if (overageBalance < 0n) repayOverage(batch, -overageBalance, blocks, now, now, actor.label);
-      const { draws, overage } = drawDown(blocks, amount, now, now);
-      for (const d of draws) {
-        batch.move({
-          type: 'usage',
-          amount: d.amount,
-          from: blockAccount(d.block.id),
-          to: 'consumed',
-          blockId: d.block.id,
-          blockBalanceAfter: d.block.remaining,
-          grantId: d.block.grantId,
-          occurredAt: now,
-          ref: `hold:${hold.id}`,
-          actor: actor.label,
-        });
-      }
-      if (overage > 0n) {
-        batch.move({ type: 'usage', amount: overage, from: 'overage', to: 'consumed', occurredAt: now, ref: 'overage', actor: actor.label });
-      }
+      const blocks = await blocksForUsage(tx, batch, now, actor.label);
+      bookUsage(batch, blocks, { cost: amount, at: now, now, booked: (at) => at, ref: `hold:${hold.id}`, actor: actor.label });
     }
     await batch.flush(tx);
     await closeHolds(tx, orgId, [hold.id], 'captured', now, amount);

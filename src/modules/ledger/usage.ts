@@ -1,0 +1,66 @@
+import type { Q } from '../../db/client.js';
+import { drawDown } from '../../domain/drawdown.js';
+import { blockAccount, type LedgerBatch } from './batch.js';
+import { accountBalance, loadSpendableBlocks, repayOverage, type SpendableBlock } from './blocks.js';
+
+/**
+ * The blocks that will pay usage in this transaction, after outstanding
+ * overage has been repaid from them (SPEC §3.3: overage is repaid first).
+ */
+export async function blocksForUsage(tx: Q, batch: LedgerBatch, now: Date, actor: string): Promise<SpendableBlock[]> {
+  const [blocks, overageBalance] = await Promise.all([
+    loadSpendableBlocks(tx, batch.orgId, now),
+    accountBalance(tx, batch.orgId, 'overage'),
+  ]);
+  if (overageBalance < 0n) repayOverage(batch, -overageBalance, blocks, now, now, actor);
+  return blocks;
+}
+
+export interface Usage {
+  cost: bigint;
+  /** the usage's own time (an event's timestamp) */
+  at: Date;
+  now: Date;
+  /** when an entry at a given business time is booked (see bookingTime) */
+  booked: (at: Date) => Date;
+  eventId?: string | null;
+  ref?: string | null;
+  actor: string;
+}
+
+/**
+ * Books one usage cost: `usage` entries from the blocks in draw-down order to
+ * `consumed`, and what no block pays from `overage`. Returns the overage.
+ */
+export function bookUsage(batch: LedgerBatch, blocks: SpendableBlock[], u: Usage): bigint {
+  const { draws, overage } = drawDown(blocks, u.cost, u.at, u.now);
+  for (const d of draws) {
+    batch.move({
+      type: 'usage',
+      amount: d.amount,
+      from: blockAccount(d.block.id),
+      to: 'consumed',
+      blockId: d.block.id,
+      blockBalanceAfter: d.block.remaining,
+      grantId: d.block.grantId,
+      // paid by a block that started after the usage: booked when the block started
+      occurredAt: u.booked(new Date(Math.max(u.at.getTime(), d.block.startsAt.getTime()))),
+      eventId: u.eventId ?? null,
+      ref: u.ref ?? null,
+      actor: u.actor,
+    });
+  }
+  if (overage > 0n) {
+    batch.move({
+      type: 'usage',
+      amount: overage,
+      from: 'overage',
+      to: 'consumed',
+      occurredAt: u.booked(u.at),
+      eventId: u.eventId ?? null,
+      ref: 'overage',
+      actor: u.actor,
+    });
+  }
+  return overage;
+}
