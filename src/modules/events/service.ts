@@ -10,7 +10,7 @@ import { LedgerBatch } from '../ledger/batch.js';
 import { blocksForUsage, bookUsage } from '../ledger/usage.js';
 import { runBalanceChanged, runUsageRecorded } from '../ledger/hooks.js';
 import { effectiveMeters } from '../meters/service.js';
-import { findOrgs, lockOrg, type OrgRow } from '../orgs/queries.js';
+import { lockOrg, type OrgRow } from '../orgs/queries.js';
 import { addToRollups, type RatedEvent } from './rollups.js';
 
 export interface EventInput {
@@ -66,17 +66,17 @@ export async function ingestEvents({ ctx, actor, events }: { ctx: AppContext; ac
     if (list) list.push(i);
     else byOrg.set(e.org, [i]);
   });
-  const known = new Set((await ctx.db.read((q) => findOrgs(q, [...byOrg.keys()]))).map((o) => o.id));
-  // Organizations are processed in id order, one transaction each.
+  // Organizations are processed in id order, one transaction each. An unknown
+  // organization is found by the lock itself (no extra round trip per batch).
   for (const orgId of [...byOrg.keys()].sort()) {
     const indexes = byOrg.get(orgId)!;
-    if (!known.has(orgId)) {
-      for (const i of indexes) results[i] = reject(events[i]!.id, 'organization_not_found', `No organization with id "${orgId}" exists.`);
-      continue;
-    }
-    const orgResults = await ctx.db.transaction((tx) =>
-      ingestForOrg(ctx, tx, ctx.clock.now(), orgId, indexes.map((i) => events[i]!), actor.label),
-    );
+    const batch = indexes.map((i) => events[i]!);
+    const orgResults = await ctx.db
+      .transaction((tx) => ingestForOrg(ctx, tx, ctx.clock.now(), orgId, batch, actor.label))
+      .catch((error: unknown) => {
+        if (!(error instanceof TallyError) || error.code !== 'organization_not_found') throw error;
+        return batch.map((e) => reject(e.id, 'organization_not_found', error.message));
+      });
     indexes.forEach((i, n) => (results[i] = orgResults[n]!));
   }
   const summary: IngestSummary = { accepted: 0, duplicates: 0, rejected: 0, results };

@@ -40,12 +40,6 @@ export async function findOrg(q: Q, orgId: string): Promise<OrgRow | undefined> 
   return row && toOrg(row);
 }
 
-export async function findOrgs(q: Q, orgIds: string[]): Promise<OrgRow[]> {
-  if (orgIds.length === 0) return [];
-  const found = await rows<OrgRow>(q, sql`${SELECT_ORG} where id = any(${sql.param(orgIds)}::text[])`);
-  return found.map(toOrg);
-}
-
 export async function listOrgs(q: Q, after: string | undefined, limit: number): Promise<OrgRow[]> {
   const found = await rows<OrgRow>(
     q,
