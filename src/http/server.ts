@@ -139,8 +139,7 @@ function toErrorBody(error: unknown, requestId: string): ErrorOut {
     return { status: 400, error: { code: 'invalid_json', message: 'The request body is not valid JSON.', request_id: requestId } };
   }
   if (e.statusCode && e.statusCode >= 400 && e.statusCode < 500) {
-    const code = e.statusCode === 413 ? 'invalid_request' : e.statusCode === 415 ? 'invalid_request' : 'invalid_request';
-    return { status: e.statusCode, error: { code, message: e.message ?? 'The request is invalid.', request_id: requestId } };
+    return { status: e.statusCode, error: { code: 'invalid_request', message: e.message ?? 'The request is invalid.', request_id: requestId } };
   }
   return {
     status: ERROR_STATUS.internal,
