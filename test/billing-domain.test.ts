@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { addDays, daysBetween, daysLeftInPeriod, periodDays, periodKeysNewestFirst } from '../src/domain/periods.js';
+import { groupedMicro, purchaseLine } from '../src/domain/invoice.js';
 import { percentOf, shareOf } from '../src/domain/shares.js';
 import { buildStatement, checkIdentity, StatementIdentityError, zeroFlows } from '../src/domain/statement.js';
 import { periodByKey } from '../src/domain/time.js';
@@ -67,4 +68,40 @@ describe('shares and percentages', () => {
     [5n, 0n, null],
     [5n, null, null],
   ])('%s of %s is %s %', (used, limit, pct) => expect(percentOf(used, limit)).toBe(pct));
+});
+
+describe('credit purchase invoice lines', () => {
+  it.each([
+    // credits, price USD (micro; null = none) → description, quantity, unit price, amount
+    [5_000_000_000n, 49_990_000n, 'Credit purchase (5,000 credits)', '5000', '0.009998', '49.99'],
+    [3_000_000n, 10_000_000n, 'Credit purchase (3 credits)', '3', '3.333333', '10'],
+    [3_000_000n, 20_000_000n, 'Credit purchase (3 credits)', '3', '6.666667', '20'],
+    // 0.0000025 per credit: half-even rounds the tie to the even 0.000002
+    [4_000_000_000n, 10_000n, 'Credit purchase (4,000 credits)', '4000', '0.000002', '0.01'],
+    // 0.0000035 per credit: the tie rounds up to the even 0.000004
+    [2_000_000_000n, 7_000n, 'Credit purchase (2,000 credits)', '2000', '0.000004', '0.007'],
+    [1_234_567_500_000n, null, 'Credit purchase (1,234,567.5 credits)', '1234567.5', '0', '0'],
+    [500_000n, 0n, 'Credit purchase (0.5 credits)', '0.5', '0', '0'],
+  ])('%s credits for %s → %s at %s × %s = %s', (amount, priceUsd, description, quantity, unitPrice, amountUsd) => {
+    expect(purchaseLine({ amount, priceUsd })).toEqual({
+      meter: 'credit_purchase',
+      description,
+      quantity,
+      unit: 'credits',
+      unit_price_usd: unitPrice,
+      amount_usd: amountUsd,
+    });
+  });
+
+  it('groups thousands exactly, keeping the fraction digit for digit', () => {
+    expect(groupedMicro(0n)).toBe('0');
+    expect(groupedMicro(999_000_000n)).toBe('999');
+    expect(groupedMicro(1_000_000_000n)).toBe('1,000');
+    expect(groupedMicro(-1_234_000_001n)).toBe('-1,234.000001');
+    expect(groupedMicro(123_456_789_012_345_678n)).toBe('123,456,789,012.345678');
+  });
+
+  it('refuses a purchase of no credits', () => {
+    expect(() => purchaseLine({ amount: 0n, priceUsd: 1n })).toThrow(RangeError);
+  });
 });

@@ -6,38 +6,57 @@ import { grant, ingest, micro } from './helpers/billing.js';
 import { testDatabases } from './helpers/db.js';
 
 describe('invoice arithmetic', () => {
-  it('subtotal − credits applied = amount due, never negative, for any usage and overage', () => {
+  it('subtotal − credits applied = amount due, never negative, for any usage, overage and purchases', () => {
     fc.assert(
       fc.property(
         fc.bigInt({ min: 0n, max: 10n ** 15n }),
         fc.bigInt({ min: 0n, max: 10n ** 15n }),
         fc.bigInt({ min: 0n, max: 10n ** 15n }),
         fc.bigInt({ min: 0n, max: 10n ** 12n }),
-        (subtotalUsd, consumed, overagePart, creditFactor) => {
+        fc.array(fc.bigInt({ min: 0n, max: 10n ** 12n }), { maxLength: 5 }),
+        (usageUsd, consumed, overagePart, creditFactor, prices) => {
           const overage = overagePart > consumed ? consumed : overagePart;
-          const t = invoiceTotals({ subtotalUsd, consumed, overage, creditFactor });
+          const purchasesUsd = prices.reduce((s, p) => s + p, 0n);
+          const t = invoiceTotals({ usageUsd, purchasesUsd, consumed, overage, creditFactor });
           expect(t.subtotalUsd - t.creditsAppliedUsd).toBe(t.amountDueUsd);
           expect(t.amountDueUsd >= 0n && t.creditsAppliedUsd >= 0n).toBe(true);
+          expect(t.subtotalUsd).toBe(usageUsd + purchasesUsd);
           expect(t.creditsApplied).toBe(consumed - overage);
-          if (overage === 0n && creditFactor > 0n) expect(t.amountDueUsd).toBe(0n);
+          // credits offset usage only: purchases are always due in full
+          expect(t.creditsAppliedUsd <= usageUsd).toBe(true);
+          expect(t.amountDueUsd >= purchasesUsd).toBe(true);
+          // the purchases change nothing about how usage is covered
+          const usageOnly = invoiceTotals({ usageUsd, consumed, overage, creditFactor });
+          expect(t.creditsAppliedUsd).toBe(usageOnly.creditsAppliedUsd);
+          expect(t.amountDueUsd).toBe(usageOnly.amountDueUsd + purchasesUsd);
+          if (overage === 0n && creditFactor > 0n) expect(t.amountDueUsd).toBe(purchasesUsd);
         },
       ),
     );
   });
 
   it.each([
-    // subtotal $4, 4000 credits consumed of which 1000 overage, 1000 credits per $: $1 due
-    [4_000_000n, 4_000_000_000n, 1_000_000_000n, 1_000_000_000n, 3_000_000n, 1_000_000n],
+    // usage $4, 4000 credits consumed of which 1000 overage, 1000 credits per $: $1 due
+    [4_000_000n, 0n, 4_000_000_000n, 1_000_000_000n, 1_000_000_000n, 4_000_000n, 3_000_000n, 1_000_000n],
     // no overage: all covered
-    [2_500_000n, 2_500_000_000n, 0n, 1_000_000_000n, 2_500_000n, 0n],
+    [2_500_000n, 0n, 2_500_000_000n, 0n, 1_000_000_000n, 2_500_000n, 2_500_000n, 0n],
     // credit tracking off: everything due
-    [7_000_000n, 0n, 0n, 0n, 0n, 7_000_000n],
-    // overage valued above the subtotal (credit-priced meters): due is capped at the subtotal
-    [1_000_000n, 5_000_000n, 5_000_000n, 1_000_000n, 0n, 1_000_000n],
-  ])('subtotal %s consumed %s overage %s factor %s → applied %s, due %s', (subtotalUsd, consumed, overage, creditFactor, applied, due) => {
-    const t = invoiceTotals({ subtotalUsd, consumed, overage, creditFactor });
-    expect([t.creditsAppliedUsd, t.amountDueUsd]).toEqual([applied, due]);
-  });
+    [7_000_000n, 0n, 0n, 0n, 0n, 7_000_000n, 0n, 7_000_000n],
+    // overage valued above the usage (credit-priced meters): usage due is capped at the usage
+    [1_000_000n, 0n, 5_000_000n, 5_000_000n, 1_000_000n, 1_000_000n, 0n, 1_000_000n],
+    // $49.99 purchase, usage fully covered: the purchase alone is due
+    [2_500_000n, 49_990_000n, 2_500_000_000n, 0n, 1_000_000_000n, 52_490_000n, 2_500_000n, 49_990_000n],
+    // $10 purchase and $1 of overage on $4 usage: $11 due, $3 covered
+    [4_000_000n, 10_000_000n, 4_000_000_000n, 1_000_000_000n, 1_000_000_000n, 14_000_000n, 3_000_000n, 11_000_000n],
+    // a purchase and no usage at all
+    [0n, 5_000_000n, 0n, 0n, 1_000_000_000n, 5_000_000n, 0n, 5_000_000n],
+  ])(
+    'usage %s purchases %s consumed %s overage %s factor %s → subtotal %s, applied %s, due %s',
+    (usageUsd, purchasesUsd, consumed, overage, creditFactor, subtotal, applied, due) => {
+      const t = invoiceTotals({ usageUsd, purchasesUsd, consumed, overage, creditFactor });
+      expect([t.subtotalUsd, t.creditsAppliedUsd, t.amountDueUsd]).toEqual([subtotal, applied, due]);
+    },
+  );
 });
 
 describe.each(testDatabases)('invoices on $name', (target) => {

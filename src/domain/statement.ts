@@ -114,18 +114,28 @@ export interface InvoiceTotals {
 }
 
 /**
- * Invoice arithmetic. The subtotal is the USD cost of the period's usage.
- * What no block paid (overage credits) is due, valued through the credit
- * factor; everything else was covered by credits. So subtotal − credits
- * applied = amount due, and neither is ever negative. With credit tracking
- * off (factor 0) no credits apply and the whole subtotal is due.
+ * Invoice arithmetic. The subtotal is the USD cost of the period's usage plus
+ * the price of the credit purchases paid in the period (purchased credits are
+ * billed on the invoice of the period they were paid in). Credits applied
+ * offset usage only: what no block paid (overage credits) is due, valued
+ * through the credit factor; the rest of the usage was covered by credits.
+ * Purchases are always due in full. So subtotal − credits applied = amount
+ * due, and neither is ever negative. With credit tracking off (factor 0) no
+ * credits apply and the whole subtotal is due.
  */
-export function invoiceTotals(args: { subtotalUsd: bigint; consumed: bigint; overage: bigint; creditFactor: bigint }): InvoiceTotals {
-  const { subtotalUsd, consumed, overage, creditFactor } = args;
-  const subtotal = subtotalUsd > 0n ? subtotalUsd : 0n;
+export function invoiceTotals(args: {
+  usageUsd: bigint;
+  consumed: bigint;
+  overage: bigint;
+  creditFactor: bigint;
+  purchasesUsd?: bigint;
+}): InvoiceTotals {
+  const { usageUsd, consumed, overage, creditFactor } = args;
+  const usage = usageUsd > 0n ? usageUsd : 0n;
+  const purchases = args.purchasesUsd !== undefined && args.purchasesUsd > 0n ? args.purchasesUsd : 0n;
   const creditsApplied = consumed - overage > 0n ? consumed - overage : 0n;
-  let due = creditFactor === 0n ? subtotal : divRoundHalfEven(overage * MICRO, creditFactor);
-  if (due > subtotal) due = subtotal;
-  if (due < 0n) due = 0n;
-  return { subtotalUsd: subtotal, creditsApplied, creditsAppliedUsd: subtotal - due, amountDueUsd: due };
+  let usageDue = creditFactor === 0n ? usage : divRoundHalfEven(overage * MICRO, creditFactor);
+  if (usageDue > usage) usageDue = usage;
+  if (usageDue < 0n) usageDue = 0n;
+  return { subtotalUsd: usage + purchases, creditsApplied, creditsAppliedUsd: usage - usageDue, amountDueUsd: usageDue + purchases };
 }

@@ -21,6 +21,18 @@ export async function usageLines(q: Q, orgId: string, fromDay: string, toDay: st
   return found.map((l) => ({ ...l, events: Number(l.events), quantity: BigInt(l.quantity), usd: BigInt(l.usd) }));
 }
 
+/** Credit purchases paid in [from, to), oldest first: each is billed on that period's invoice. */
+export async function paidPurchases(q: Q, orgId: string, from: Date, to: Date): Promise<{ id: string; amount: bigint; priceUsd: bigint | null }[]> {
+  const found = await rows<{ id: string; amount: bigint; priceUsd: bigint | null }>(
+    q,
+    sql`select id, amount, price_usd as "priceUsd" from purchases
+        where org_id = ${orgId} and status = 'paid'
+          and paid_at >= ${from.toISOString()}::timestamptz and paid_at < ${to.toISOString()}::timestamptz
+        order by paid_at, id`,
+  );
+  return found.map((p) => ({ id: p.id, amount: BigInt(p.amount), priceUsd: p.priceUsd === null ? null : BigInt(p.priceUsd) }));
+}
+
 export interface InvoiceLine {
   meter: string;
   description: string;

@@ -12,11 +12,11 @@ const InvoiceOut = z.object({
   ends_at: z.string(),
   lines: z.array(
     z.object({
-      meter: z.string(),
+      meter: z.string().meta({ description: 'meter key, or "credit_purchase" for a credit purchase paid in the period' }),
       description: z.string(),
       quantity: AmountOut,
       unit: z.string(),
-      unit_price_usd: z.string().meta({ description: 'decimal USD; empty when the meter has no USD price' }),
+      unit_price_usd: z.string().meta({ description: 'decimal USD per unit; empty when the meter has no USD price; per credit on credit_purchase lines' }),
       amount_usd: AmountOut,
     }),
   ),

@@ -1,6 +1,7 @@
 import type { AppContext } from '../../context.js';
 import type { Q } from '../../db/client.js';
 import { once } from '../../db/idempotency.js';
+import { purchaseLine } from '../../domain/invoice.js';
 import { divRoundHalfEven, formatMicro, MICRO } from '../../domain/money.js';
 import { periodDays } from '../../domain/periods.js';
 import { invoiceTotals } from '../../domain/statement.js';
@@ -9,15 +10,16 @@ import { TallyError } from '../../http/errors.js';
 import { effectiveMeters } from '../meters/service.js';
 import { findOrg, lockOrg, orgNotFound, type OrgRow } from '../orgs/queries.js';
 import { computeStatement, type PeriodStatement } from '../statements/service.js';
-import { findInvoice, insertInvoice, listStoredInvoices, setInvoiceStatus, usageLines, type InvoiceRow } from './queries.js';
+import { findInvoice, insertInvoice, listStoredInvoices, paidPurchases, setInvoiceStatus, usageLines, type InvoiceRow } from './queries.js';
 
 const INVOICE_ID = /^inv_(\d{4}-\d{2})$/;
 export const invoiceId = (period: string): string => `inv_${period}`;
 
 /**
  * An invoice computed from the period's rollups: one line per meter and
- * resource class (USD from the events' cost), credits applied and amount due
- * from the ledger's consumed and overage (invoiceTotals).
+ * resource class (USD from the events' cost), then one line per credit
+ * purchase paid in the period (purchaseLine); credits applied and amount due
+ * from the ledger's consumed and overage (invoiceTotals), purchases due in full.
  */
 async function computeInvoice(q: Q, org: OrgRow, period: Period, statement: Pick<PeriodStatement, 'consumed' | 'overage'>, now: Date): Promise<InvoiceRow> {
   const { first, end } = periodDays(period, org.timezone);
@@ -37,9 +39,20 @@ async function computeInvoice(q: Q, org: OrgRow, period: Period, statement: Pick
       amount_usd: formatMicro(l.usd),
     };
   });
-  const subtotalUsd = usage.reduce((s, l) => s + l.usd, 0n);
-  const totals = invoiceTotals({ subtotalUsd, consumed: statement.consumed, overage: statement.overage, creditFactor: org.creditFactor });
-  return { id: invoiceId(period.key), period: period.key, status: 'issued', lines, ...totals, issuedAt: now, paidAt: null, voidedAt: null };
+  const purchases = await paidPurchases(q, org.id, period.startsAt, period.endsAt);
+  const usageUsd = usage.reduce((s, l) => s + l.usd, 0n);
+  const purchasesUsd = purchases.reduce((s, p) => s + (p.priceUsd ?? 0n), 0n);
+  const totals = invoiceTotals({ usageUsd, purchasesUsd, consumed: statement.consumed, overage: statement.overage, creditFactor: org.creditFactor });
+  return {
+    id: invoiceId(period.key),
+    period: period.key,
+    status: 'issued',
+    lines: [...lines, ...purchases.map(purchaseLine)],
+    ...totals,
+    issuedAt: now,
+    paidAt: null,
+    voidedAt: null,
+  };
 }
 
 /** Issues a closed period's invoice inside the period-close transaction. Idempotent. */
