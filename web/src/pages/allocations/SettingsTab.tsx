@@ -1,7 +1,7 @@
 import { Alert, Button, Group, Modal, Select, Stack, Text, TextInput } from '@mantine/core';
 import { IconCheck } from '@tabler/icons-react';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { useState } from 'react';
+import { useState, type ReactNode } from 'react';
 import type { Cadence, OrgSettings } from '../../../../src/client/index.js';
 import { api } from '../../api.js';
 import { Credits } from '../../components/Amount.js';
@@ -12,24 +12,32 @@ import { useSignedIn } from '../../session.js';
 import { allocationKeys, CADENCES, cadenceLabel } from './common.js';
 
 type Patch = Parameters<typeof api.updateSettings>[1];
+type Saved = { section: string; text: string } | null;
+
+/** The confirmation of a save, shown in the section that was saved (where the person is looking). */
+function SavedNote({ saved, section, onClose }: { saved: Saved; section: string; onClose: () => void }) {
+  if (saved?.section !== section) return null;
+  return (
+    <Alert color="green" icon={<IconCheck size={18} />} withCloseButton onClose={onClose} data-testid="settings-saved" role="status" mt="sm">
+      {saved.text}
+    </Alert>
+  );
+}
 
 export function SettingsTab() {
   const { session } = useSignedIn();
   const settings = useQuery({ queryKey: allocationKeys.settings(session.org_id), queryFn: () => api.settings(session.org_id) });
   const cycle = useQuery({ queryKey: allocationKeys.cycle(session.org_id), queryFn: () => api.cycle(session.org_id) });
-  const [saved, setSaved] = useState<string | null>(null);
+  const [saved, setSaved] = useState<Saved>(null);
+  const done = (section: string) => (text: string) => setSaved({ section, text });
+  const note = (section: string) => <SavedNote saved={saved} section={section} onClose={() => setSaved(null)} />;
   return (
     <QueryView query={settings}>
       {(s) => (
         <Stack>
-          {saved && (
-            <Alert color="green" icon={<IconCheck size={18} />} withCloseButton onClose={() => setSaved(null)} data-testid="settings-saved" role="status">
-              {saved}
-            </Alert>
-          )}
-          <CreditLimit key={`limit-${s.updated_at}`} settings={s} used={cycle.data?.used} onSaved={setSaved} />
-          <CycleCadence key={`cadence-${s.updated_at}`} settings={s} onSaved={setSaved} />
-          <ResetCycle onSaved={setSaved} />
+          <CreditLimit key={`limit-${s.updated_at}`} settings={s} used={cycle.data?.used} onSaved={done('limit')} note={note('limit')} />
+          <CycleCadence key={`cadence-${s.updated_at}`} settings={s} onSaved={done('cadence')} note={note('cadence')} />
+          <ResetCycle onSaved={done('reset')} note={note('reset')} />
           <SingleAmount
             key={`factor-${s.updated_at}`}
             title="Credit factor"
@@ -37,7 +45,8 @@ export function SettingsTab() {
             label="Internal credit units per $1 of cost"
             description="How estimated USD costs become credits for budget tracking. 0 disables credit tracking."
             value={s.credit_factor}
-            onSaved={setSaved}
+            onSaved={done('factor')}
+            note={note('factor')}
           />
           <SingleAmount
             key={`signup-${s.updated_at}`}
@@ -46,7 +55,8 @@ export function SettingsTab() {
             label="Credits per new user"
             description="Added to a new member's extra credits when they join. 0 disables."
             value={s.credits_per_new_user}
-            onSaved={setSaved}
+            onSaved={done('signup')}
+            note={note('signup')}
           />
         </Stack>
       )}
@@ -67,7 +77,7 @@ function useSettingsWrite<A>(write: (arg: A) => Promise<unknown>, onSaved: (text
   });
 }
 
-function CreditLimit({ settings, used, onSaved }: { settings: OrgSettings; used: string | undefined; onSaved: (t: string) => void }) {
+function CreditLimit({ settings, used, onSaved, note }: { settings: OrgSettings; used: string | undefined; onSaved: (t: string) => void; note: ReactNode }) {
   const { session } = useSignedIn();
   const [value, setValue] = useState(settings.credits_per_cycle ?? '');
   const [confirming, setConfirming] = useState(false);
@@ -122,11 +132,12 @@ function CreditLimit({ settings, used, onSaved }: { settings: OrgSettings; used:
           </Button>
         </Group>
       </Modal>
+      {note}
     </Section>
   );
 }
 
-function CycleCadence({ settings, onSaved }: { settings: OrgSettings; onSaved: (t: string) => void }) {
+function CycleCadence({ settings, onSaved, note }: { settings: OrgSettings; onSaved: (t: string) => void; note: ReactNode }) {
   const { session } = useSignedIn();
   const [pending, setPending] = useState<Cadence | null>(null);
   const write = useSettingsWrite(
@@ -171,11 +182,12 @@ function CycleCadence({ settings, onSaved }: { settings: OrgSettings; onSaved: (
           </Button>
         </Group>
       </Modal>
+      {note}
     </Section>
   );
 }
 
-function ResetCycle({ onSaved }: { onSaved: (t: string) => void }) {
+function ResetCycle({ onSaved, note }: { onSaved: (t: string) => void; note: ReactNode }) {
   const { session } = useSignedIn();
   const [confirming, setConfirming] = useState(false);
   const write = useSettingsWrite(() => api.resetCycle(session.org_id), onSaved, () => 'The credit cycle was reset; a fresh cycle has started.');
@@ -210,6 +222,7 @@ function ResetCycle({ onSaved }: { onSaved: (t: string) => void }) {
           </Button>
         </Group>
       </Modal>
+      {note}
     </Section>
   );
 }
@@ -221,6 +234,7 @@ function SingleAmount({
   description,
   value,
   onSaved,
+  note,
 }: {
   title: string;
   field: 'credit_factor' | 'credits_per_new_user';
@@ -228,6 +242,7 @@ function SingleAmount({
   description: string;
   value: string;
   onSaved: (t: string) => void;
+  note: ReactNode;
 }) {
   const { session } = useSignedIn();
   const [draft, setDraft] = useState(value);
@@ -246,6 +261,7 @@ function SingleAmount({
           {write.error.message}
         </Text>
       )}
+      {note}
     </Section>
   );
 }
