@@ -5,6 +5,12 @@ import type { EventOut, IngestBody, IngestResponse } from '../modules/events/rou
 import type { GrantOut, LedgerEntryOut } from '../modules/grants/routes.js';
 import type { MeterOut } from '../modules/meters/routes.js';
 import type { OrgOut } from '../modules/orgs/routes.js';
+import type { AlertsOut } from '../modules/alerts/routes.js';
+import type { CycleOut, GroupOut, MemberOut, SettingsOut } from '../modules/allocations/schemas.js';
+import type { AuditOut } from '../modules/audit/routes.js';
+import type { AutoRechargeOut, PurchaseOut } from '../modules/purchases/routes.js';
+import type { RequestOut } from '../modules/requests/routes.js';
+import type { DeliveryOut, EndpointOut, EventType } from '../modules/webhooks/routes.js';
 import type { Invoice, IncludedUsage, JobLine, PlanUsage, Statement, StatementPeriod, UsageBreakdown, UsageSeries } from './contracts.js';
 
 export type * from './contracts.js';
@@ -29,6 +35,27 @@ export type EmbedToken = z.output<typeof EmbedTokenOut>;
 export type LoginRequest = z.input<typeof LoginBody>;
 export type Role = Session['role'];
 export type GrantListStatus = 'in_use' | 'pending' | 'expired' | 'all';
+export type Cycle = z.output<typeof CycleOut>;
+export type OrgSettings = z.output<typeof SettingsOut>;
+export type Cadence = OrgSettings['cycle_cadence'];
+export type AllocGroup = z.output<typeof GroupOut>;
+export type Member = z.output<typeof MemberOut>;
+export type CreditRequest = z.output<typeof RequestOut>;
+export type RequestStatus = CreditRequest['status'];
+export type AuditEntry = z.output<typeof AuditOut>;
+export type Alerts = z.output<typeof AlertsOut>;
+export type AlertThresholdInput = { credits: string } | { pct_of_included: number };
+export type WebhookEndpoint = z.output<typeof EndpointOut>;
+export type WebhookEventType = z.output<typeof EventType>;
+export type WebhookDelivery = z.output<typeof DeliveryOut>;
+export type Purchase = z.output<typeof PurchaseOut>;
+export type AutoRecharge = z.output<typeof AutoRechargeOut>;
+export interface AllocationOverview {
+  cycle: Cycle;
+  balance: string;
+  seats: number;
+  groups: AllocGroup[];
+}
 
 export interface Page<T> {
   data: T[];
@@ -188,5 +215,93 @@ export class TallyClient {
   }
   planUsage(org: string): Promise<PlanUsage> {
     return this.request('GET', `${o(org)}/plan/usage`);
+  }
+
+  // Cycles, settings, groups, members, credit requests (issue 7 dashboard)
+  settings(org: string): Promise<OrgSettings> {
+    return this.request('GET', `${o(org)}/settings`);
+  }
+  updateSettings(
+    org: string,
+    body: { credits_per_cycle?: string | null; cycle_cadence?: Cadence; credit_factor?: string; credits_per_new_user?: string },
+  ): Promise<OrgSettings> {
+    return this.request('PATCH', `${o(org)}/settings`, body);
+  }
+  cycle(org: string): Promise<Cycle> {
+    return this.request('GET', `${o(org)}/cycle`);
+  }
+  resetCycle(org: string): Promise<Cycle> {
+    return this.request('POST', `${o(org)}/cycle/reset`);
+  }
+  allocations(org: string): Promise<AllocationOverview> {
+    return this.request('GET', `${o(org)}/allocations`);
+  }
+  groups(org: string): Promise<{ data: AllocGroup[] }> {
+    return this.request('GET', `${o(org)}/groups`);
+  }
+  updateGroup(org: string, group: string, body: { monthly_allocation?: string; extra?: string; auto_approve_reserve?: string }): Promise<AllocGroup> {
+    return this.request('PATCH', `${o(org)}/groups/${seg(group)}`, body);
+  }
+  members(org: string, query: { group?: string | undefined; search?: string | undefined; limit?: number; cursor?: string | undefined } = {}): Promise<Page<Member>> {
+    return this.request('GET', withQuery(`${o(org)}/members`, query));
+  }
+  member(org: string, member: string): Promise<Member> {
+    return this.request('GET', `${o(org)}/members/${seg(member)}`);
+  }
+  updateMember(org: string, member: string, body: { monthly?: string | null; extra?: string }): Promise<Member> {
+    return this.request('PATCH', `${o(org)}/members/${seg(member)}`, body);
+  }
+  requests(org: string, query: { status?: RequestStatus | undefined; limit?: number; cursor?: string | undefined } = {}): Promise<Page<CreditRequest>> {
+    return this.request('GET', withQuery(`${o(org)}/requests`, query));
+  }
+  createRequest(org: string, body: { amount: string; reason: string; member?: string }): Promise<CreditRequest> {
+    return this.request('POST', `${o(org)}/requests`, body);
+  }
+  approveRequest(org: string, id: string, body: { amount?: string; note?: string } = {}): Promise<CreditRequest> {
+    return this.request('POST', `${o(org)}/requests/${seg(id)}/approve`, body);
+  }
+  denyRequest(org: string, id: string, body: { note?: string } = {}): Promise<CreditRequest> {
+    return this.request('POST', `${o(org)}/requests/${seg(id)}/deny`, body);
+  }
+
+  // Audit, alerts, webhooks, purchases, auto-recharge
+  audit(org: string, query: { action?: string | undefined; actor?: string | undefined; limit?: number; cursor?: string | undefined } = {}): Promise<Page<AuditEntry>> {
+    return this.request('GET', withQuery(`${o(org)}/audit`, query));
+  }
+  alerts(org: string): Promise<Alerts> {
+    return this.request('GET', `${o(org)}/alerts`);
+  }
+  putAlerts(org: string, body: { thresholds: AlertThresholdInput[]; emails: string[] }): Promise<Alerts> {
+    return this.request('PUT', `${o(org)}/alerts`, body);
+  }
+  webhooks(org: string): Promise<{ data: WebhookEndpoint[] }> {
+    return this.request('GET', `${o(org)}/webhooks`);
+  }
+  createWebhook(org: string, body: { url: string; events: WebhookEventType[]; enabled?: boolean }): Promise<WebhookEndpoint & { secret: string }> {
+    return this.request('POST', `${o(org)}/webhooks`, body);
+  }
+  updateWebhook(org: string, id: string, body: { enabled?: boolean }): Promise<WebhookEndpoint> {
+    return this.request('PATCH', `${o(org)}/webhooks/${seg(id)}`, body);
+  }
+  deleteWebhook(org: string, id: string): Promise<void> {
+    return this.request('DELETE', `${o(org)}/webhooks/${seg(id)}`);
+  }
+  webhookDeliveries(org: string, id: string, query: { limit?: number; cursor?: string | undefined } = {}): Promise<Page<WebhookDelivery>> {
+    return this.request('GET', withQuery(`${o(org)}/webhooks/${seg(id)}/deliveries`, query));
+  }
+  purchases(org: string, query: { status?: Purchase['status']; limit?: number; cursor?: string | undefined } = {}): Promise<Page<Purchase>> {
+    return this.request('GET', withQuery(`${o(org)}/purchases`, query));
+  }
+  createPurchase(org: string, body: { amount: string; price_usd?: string; idempotency_key: string }): Promise<Purchase> {
+    return this.request('POST', `${o(org)}/purchases`, body);
+  }
+  autoRecharge(org: string): Promise<AutoRecharge> {
+    return this.request('GET', `${o(org)}/auto-recharge`);
+  }
+  putAutoRecharge(
+    org: string,
+    body: { enabled: boolean; threshold: string; amount: string; max_per_month: number; cooldown_minutes: number },
+  ): Promise<AutoRecharge> {
+    return this.request('PUT', `${o(org)}/auto-recharge`, body);
   }
 }

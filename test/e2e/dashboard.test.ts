@@ -156,7 +156,7 @@ describe.skipIf(!hasChromium).each(testDatabases)('dashboard in Chromium on $nam
     await expect.poll(() => page.getByTestId('billing-notice').first().textContent()).toContain('owner or billing admin');
     expect(await page.getByTestId('figure-available').count()).toBe(0);
     const nav = page.getByRole('navigation', { name: 'Dashboard pages' });
-    expect(await nav.getByRole('link').allTextContents()).toEqual(['Usage']);
+    expect(await nav.getByRole('link').allTextContents()).toEqual(['Usage', 'My credits']);
     await screenshot(page, 'usage-member');
     for (const path of ['/credit-history', '/statements', '/invoices', '/plan-usage']) {
       await page.goto(`${server.baseUrl}${path}`);
@@ -176,7 +176,7 @@ describe.skipIf(!hasChromium).each(testDatabases)('dashboard in Chromium on $nam
     expect(await page.getByTestId('billing-notice').count()).toBe(2);
     expect(await page.getByRole('link', { name: 'Buy credits' }).count()).toBe(0);
     const nav = page.getByRole('navigation', { name: 'Dashboard pages' });
-    expect(await nav.getByRole('link').allTextContents()).toEqual(['Usage', 'Plan usage', 'Statements']);
+    expect(await nav.getByRole('link').allTextContents()).toEqual(['Usage', 'Plan usage', 'Statements', 'My credits', 'Credits & Allocations']);
     await context.close();
   });
 

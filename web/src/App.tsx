@@ -19,6 +19,10 @@ const UsagePage = lazy(() => import('./pages/usage/UsagePage.js'));
 const PlanUsagePage = lazy(() => import('./pages/plan-usage/PlanUsagePage.js'));
 const StatementsPage = lazy(() => import('./pages/statements/StatementsPage.js'));
 const InvoicesPage = lazy(() => import('./pages/invoices/InvoicesPage.js'));
+const AllocationsPage = lazy(() => import('./pages/allocations/AllocationsPage.js'));
+const MyCreditsPage = lazy(() => import('./pages/my-credits/MyCreditsPage.js'));
+const BillingPage = lazy(() => import('./pages/billing/BillingPage.js'));
+const AuditPage = lazy(() => import('./pages/audit/AuditPage.js'));
 
 const theme = createTheme({ primaryColor: 'indigo', defaultRadius: 'md' });
 
@@ -75,6 +79,11 @@ function SignedInApp() {
             <Route path="/plan-usage" element={<PlanUsagePage />} />
             <Route path="/statements" element={<StatementsPage />} />
             <Route path="/invoices" element={<InvoicesPage />} />
+            <Route path="/allocations" element={<AllocationsPage />} />
+            <Route path="/my-credits" element={<MyCreditsPage />} />
+            <Route path="/billing" element={<Navigate to="/billing/alerts" replace />} />
+            <Route path="/billing/:section" element={<BillingPage />} />
+            <Route path="/audit" element={<AuditPage />} />
             <Route path="*" element={<Navigate to={home} replace />} />
           </Routes>
         </Suspense>

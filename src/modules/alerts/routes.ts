@@ -15,7 +15,7 @@ const ThresholdIn = z.union([
   z.object({ pct_of_included: Pct.meta({ description: 'percent of the credits of active included grants' }) }).strict(),
 ]);
 
-const AlertsOut = z.object({
+export const AlertsOut = z.object({
   thresholds: z.array(
     z.object({
       id: z.string(),

@@ -4,7 +4,7 @@ import { Cursor, Limit, OrgParams, page } from '../../http/schemas.js';
 import type { RouteModule } from '../../http/types.js';
 import { listAudit } from './service.js';
 
-const AuditOut = z.object({
+export const AuditOut = z.object({
   id: z.string(),
   actor: z.string(),
   action: z.string(),

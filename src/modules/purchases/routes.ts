@@ -7,7 +7,7 @@ import { confirmPurchase, createPurchase, failPurchase, getPurchase, listPurchas
 
 const Status = z.enum(['pending_payment', 'paid', 'failed']);
 
-const PurchaseOut = z.object({
+export const PurchaseOut = z.object({
   id: z.string(),
   grant_id: z.string(),
   amount: AmountOut,
@@ -23,7 +23,7 @@ const PurchaseOut = z.object({
   failed_at: z.string().nullable(),
 });
 
-const AutoRechargeOut = z.object({
+export const AutoRechargeOut = z.object({
   enabled: z.boolean(),
   threshold: AmountOut,
   amount: AmountOut,

@@ -5,7 +5,7 @@ import { idempotencyKey, type RouteModule } from '../../http/types.js';
 import { createRequest, decideRequest, listRequests } from './service.js';
 
 const Status = z.enum(['pending', 'approved', 'denied', 'auto_approved']);
-const RequestOut = z.object({
+export const RequestOut = z.object({
   id: z.string(),
   member: z.string(),
   requester_name: z.string(),

@@ -5,10 +5,10 @@ import type { RouteModule } from '../../http/types.js';
 import { NOTIFICATION_TYPES } from '../outbox/types.js';
 import { createEndpoint, deleteEndpoint, getEndpoint, listDeliveries, listEndpoints, updateEndpoint } from './service.js';
 
-const EventType = z.enum(NOTIFICATION_TYPES);
+export const EventType = z.enum(NOTIFICATION_TYPES);
 const Url = z.string().min(1).max(2000);
 
-const EndpointOut = z.object({
+export const EndpointOut = z.object({
   id: z.string(),
   url: z.string(),
   events: z.array(z.string()),
@@ -17,7 +17,7 @@ const EndpointOut = z.object({
   updated_at: z.string(),
 });
 
-const DeliveryOut = z.object({
+export const DeliveryOut = z.object({
   delivery_id: z.string(),
   message_id: z.string().meta({ description: 'the webhook-id header; the same on every retry' }),
   type: z.string(),

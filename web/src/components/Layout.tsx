@@ -1,5 +1,5 @@
 import { AppShell, Avatar, Badge, Group, Menu, NavLink, Stack, Text, Title, UnstyledButton } from '@mantine/core';
-import { IconChartBar, IconFileInvoice, IconGauge, IconHistory, IconLogout, IconReceipt } from '@tabler/icons-react';
+import { IconBell, IconChartBar, IconCoins, IconFileInvoice, IconGauge, IconHistory, IconListDetails, IconLogout, IconReceipt, IconUserDollar, IconWallet } from '@tabler/icons-react';
 import type { ReactNode } from 'react';
 import { NavLink as RouterLink, useLocation, useNavigate } from 'react-router';
 import type { Role } from '../../../src/client/index.js';
@@ -20,6 +20,14 @@ const NAV: NavItem[] = [
   { to: '/plan-usage', label: 'Plan usage', icon: <IconGauge size={18} />, visible: may.oversee },
   { to: '/statements', label: 'Statements', icon: <IconReceipt size={18} />, visible: may.oversee },
   { to: '/invoices', label: 'Invoices', icon: <IconFileInvoice size={18} />, visible: may.billing },
+  { to: '/my-credits', label: 'My credits', icon: <IconUserDollar size={18} />, visible: () => true },
+];
+
+/** The Finance section (pages 6, 8, 9): expanded by default. */
+const FINANCE: NavItem[] = [
+  { to: '/allocations', label: 'Credits & Allocations', icon: <IconCoins size={18} />, visible: may.oversee },
+  { to: '/billing', label: 'Alerts & billing', icon: <IconBell size={18} />, visible: may.billing },
+  { to: '/audit', label: 'Audit log', icon: <IconListDetails size={18} />, visible: may.billing },
 ];
 
 export function Layout({ children }: { children: ReactNode }) {
@@ -105,6 +113,20 @@ export function Layout({ children }: { children: ReactNode }) {
               active={location.pathname.startsWith(item.to)}
             />
           ))}
+          {FINANCE.some((item) => item.visible(session.role)) && (
+            <NavLink label="FINANCE" leftSection={<IconWallet size={18} />} defaultOpened childrenOffset={12} data-testid="nav-finance">
+              {FINANCE.filter((item) => item.visible(session.role)).map((item) => (
+                <NavLink
+                  key={item.to}
+                  component={RouterLink}
+                  to={item.to}
+                  label={item.label}
+                  leftSection={item.icon}
+                  active={location.pathname.startsWith(item.to)}
+                />
+              ))}
+            </NavLink>
+          )}
         </nav>
       </AppShell.Navbar>
       <AppShell.Main>{children}</AppShell.Main>

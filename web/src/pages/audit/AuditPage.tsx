@@ -1,0 +1,142 @@
+import { Autocomplete, Button, Code, Group, Stack, Table, Text, TextInput, Title } from '@mantine/core';
+import { useQuery } from '@tanstack/react-query';
+import { useState } from 'react';
+import { api, locale } from '../../api.js';
+import { BillingNotice } from '../../components/BillingNotice.js';
+import { PagerControls, usePager } from '../../components/Pager.js';
+import { Empty, QueryView } from '../../components/States.js';
+import { formatDateTime } from '../../format.js';
+import { may } from '../../roles.js';
+import { useSignedIn } from '../../session.js';
+
+/** Page 9: every change by a person or key, filterable by action and actor, newest first. */
+export default function AuditPage() {
+  const { session } = useSignedIn();
+  const [filters, setFilters] = useState({ action: '', actor: '' });
+  return (
+    <Stack>
+      <Title order={2}>Audit log</Title>
+      {may.billing(session.role) ? (
+        <>
+          <AuditFilters onApply={setFilters} />
+          <AuditList key={`${filters.action}|${filters.actor}`} action={filters.action} actor={filters.actor} />
+        </>
+      ) : (
+        <BillingNotice what="The audit log" />
+      )}
+    </Stack>
+  );
+}
+
+function AuditFilters({ onApply }: { onApply: (f: { action: string; actor: string }) => void }) {
+  const [action, setAction] = useState('');
+  const [actor, setActor] = useState('');
+  return (
+    <form
+      onSubmit={(e) => {
+        e.preventDefault();
+        onApply({ action: action.trim(), actor: actor.trim() });
+      }}
+    >
+      <Group align="flex-end">
+        <Autocomplete label="Action" placeholder="All actions" data={ACTIONS} value={action} onChange={setAction} w={240} />
+        <TextInput label="Actor" placeholder="e.g. member:m_owner" value={actor} onChange={(e) => setActor(e.currentTarget.value)} />
+        <Button type="submit">Filter</Button>
+        <Button
+          variant="default"
+          onClick={() => {
+            setAction('');
+            setActor('');
+            onApply({ action: '', actor: '' });
+          }}
+        >
+          Clear
+        </Button>
+      </Group>
+    </form>
+  );
+}
+
+/** The actions Tally records (any other text is searched for as typed). */
+const ACTIONS = [
+  'alerts.update',
+  'auto_recharge.update',
+  'cycle.reset',
+  'grant.create',
+  'grant.void',
+  'group.create',
+  'group.delete',
+  'group.update',
+  'member.create',
+  'member.delete',
+  'member.update',
+  'org.update',
+  'purchase.confirm',
+  'purchase.create',
+  'request.approve',
+  'request.auto_approve',
+  'request.create',
+  'request.deny',
+  'settings.update',
+  'webhook.create',
+  'webhook.delete',
+  'webhook.update',
+];
+
+const json = (v: unknown) => (v === null || v === undefined ? '—' : JSON.stringify(v, null, 2));
+
+function AuditList({ action, actor }: { action: string; actor: string }) {
+  const { session, org } = useSignedIn();
+  const pager = usePager();
+  const audit = useQuery({
+    queryKey: ['audit', session.org_id, action, actor, pager.cursor],
+    queryFn: () => api.audit(session.org_id, { action: action || undefined, actor: actor || undefined, limit: 25, cursor: pager.cursor }),
+  });
+  return (
+    <QueryView query={audit}>
+      {(page) =>
+        page.data.length === 0 ? (
+          <Empty>No audit entries{action || actor ? ' match these filters' : ''}.</Empty>
+        ) : (
+          <>
+            <Table data-testid="audit-table" verticalSpacing="xs">
+              <Table.Thead>
+                <Table.Tr>
+                  <Table.Th>Time</Table.Th>
+                  <Table.Th>Actor</Table.Th>
+                  <Table.Th>Action</Table.Th>
+                  <Table.Th>Target</Table.Th>
+                  <Table.Th>Before</Table.Th>
+                  <Table.Th>After</Table.Th>
+                </Table.Tr>
+              </Table.Thead>
+              <Table.Tbody>
+                {page.data.map((a) => (
+                  <Table.Tr key={a.id} data-audit={a.id}>
+                    <Table.Td>
+                      <Text size="sm">{formatDateTime(a.at, org.timezone, locale)}</Text>
+                    </Table.Td>
+                    <Table.Td data-testid="audit-actor">{a.actor}</Table.Td>
+                    <Table.Td data-testid="audit-action">{a.action}</Table.Td>
+                    <Table.Td>{a.target}</Table.Td>
+                    <Table.Td maw={280}>
+                      <Code block data-testid="audit-before" style={{ maxHeight: 160, overflow: 'auto' }}>
+                        {json(a.before)}
+                      </Code>
+                    </Table.Td>
+                    <Table.Td maw={280}>
+                      <Code block data-testid="audit-after" style={{ maxHeight: 160, overflow: 'auto' }}>
+                        {json(a.after)}
+                      </Code>
+                    </Table.Td>
+                  </Table.Tr>
+                ))}
+              </Table.Tbody>
+            </Table>
+            <PagerControls pager={pager} nextCursor={page.next_cursor} label="Audit log" />
+          </>
+        )
+      }
+    </QueryView>
+  );
+}
