@@ -45,6 +45,7 @@ describe('plan usage labels (SPEC §6.3)', () => {
     label: key,
     used,
     limit,
+    remaining: null,
     unlimited,
     unit: key,
     pct: null,

@@ -11,9 +11,11 @@ import type { AuditOut } from '../modules/audit/routes.js';
 import type { AutoRechargeOut, PurchaseOut } from '../modules/purchases/routes.js';
 import type { RequestOut } from '../modules/requests/routes.js';
 import type { DeliveryOut, EndpointOut, EventType } from '../modules/webhooks/routes.js';
-import type { Invoice, IncludedUsage, JobLine, PlanUsage, Statement, StatementPeriod, UsageBreakdown, UsageSeries } from './contracts.js';
+import type { InvoiceOut } from '../modules/invoices/routes.js';
+import type { PlanUsageOut } from '../modules/plan/routes.js';
+import type { JobLineOut, PeriodOut, StatementOut } from '../modules/statements/routes.js';
+import type { BreakdownOut, IncludedOut, SeriesOut } from '../modules/usage/routes.js';
 
-export type * from './contracts.js';
 
 /**
  * The typed client of Tally's HTTP API, used by the CLI and the dashboard.
@@ -34,6 +36,17 @@ export type EmbedSession = z.output<typeof EmbedSessionOut>;
 export type EmbedToken = z.output<typeof EmbedTokenOut>;
 export type LoginRequest = z.input<typeof LoginBody>;
 export type Role = Session['role'];
+export type StatementPeriod = z.output<typeof PeriodOut>;
+export type Statement = z.output<typeof StatementOut>;
+export type StatementDay = Statement['days'][number];
+export type JobLine = z.output<typeof JobLineOut>;
+export type Invoice = z.output<typeof InvoiceOut>;
+export type InvoiceLine = Invoice['lines'][number];
+export type UsageBreakdown = z.output<typeof BreakdownOut>;
+export type UsageSeries = z.output<typeof SeriesOut>;
+export type IncludedUsage = z.output<typeof IncludedOut>;
+export type PlanUsage = z.output<typeof PlanUsageOut>;
+export type PlanUsageRow = PlanUsage['data'][number];
 export type GrantListStatus = 'in_use' | 'pending' | 'expired' | 'all';
 export type Cycle = z.output<typeof CycleOut>;
 export type OrgSettings = z.output<typeof SettingsOut>;

@@ -4,7 +4,7 @@ import { AmountOut, Limit, OrgParams } from '../../http/schemas.js';
 import { idempotencyKey, type RouteModule } from '../../http/types.js';
 import { getInvoice, listInvoices, setInvoiceState } from './service.js';
 
-const InvoiceOut = z.object({
+export const InvoiceOut = z.object({
   id: z.string(),
   status: z.enum(['draft', 'issued', 'paid', 'void']),
   period: z.string(),

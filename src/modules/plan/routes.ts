@@ -13,14 +13,14 @@ const PlanBody = z.object({
   allowances: z.record(LimitKey, LimitIn).default({}),
 });
 
-const PlanOut = z.object({
+export const PlanOut = z.object({
   name: z.string().nullable(),
   limits: z.record(z.string(), z.string()),
   allowances: z.record(z.string(), z.string()),
   updated_at: z.string().nullable(),
 });
 
-const UsageOut = z.object({
+export const PlanUsageOut = z.object({
   plan: z.string().nullable(),
   data: z.array(
     z.object({
@@ -53,7 +53,7 @@ export const planRoutes: RouteModule = (app, { ctx }) => {
 
   app.get(
     '/v1/orgs/:org/plan/usage',
-    { schema: { tags: ['plan'], params: OrgParams, response: { 200: UsageOut } } },
+    { schema: { tags: ['plan'], params: OrgParams, response: { 200: PlanUsageOut } } },
     async (request) => {
       authorize(request.actor, request.params.org, 'plan.read');
       return planUsage({ ctx, orgId: request.params.org });

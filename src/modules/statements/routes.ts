@@ -6,7 +6,9 @@ import { getDayJobs, getStatement, listStatements } from './service.js';
 
 const PeriodParams = OrgParams.extend({ period: z.string().max(20) });
 
-const StatementOut = z.object({
+export const PeriodOut = z.object({ period: z.string(), status: z.enum(['open', 'closed']), starts_at: z.string(), ends_at: z.string() });
+
+export const StatementOut = z.object({
   period: z.string(),
   status: z.enum(['open', 'closed']),
   starts_at: z.string(),
@@ -25,7 +27,7 @@ const StatementOut = z.object({
   ),
 });
 
-const JobLineOut = z.object({
+export const JobLineOut = z.object({
   job_id: z.string(),
   name: z.string(),
   project: z.string().nullable(),
@@ -43,7 +45,7 @@ export const statementRoutes: RouteModule = (app, { ctx }) => {
         params: OrgParams,
         response: {
           200: z.object({
-            data: z.array(z.object({ period: z.string(), status: z.enum(['open', 'closed']), starts_at: z.string(), ends_at: z.string() })),
+            data: z.array(PeriodOut),
           }),
         },
       },

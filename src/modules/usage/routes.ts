@@ -4,7 +4,7 @@ import { AmountOut, OrgParams } from '../../http/schemas.js';
 import type { RouteModule } from '../../http/types.js';
 import { includedUsage, usageBreakdown, usageSeriesFor } from './service.js';
 
-const BreakdownOut = z.object({
+export const BreakdownOut = z.object({
   period: z.string(),
   by: z.string(),
   total_credits: AmountOut,
@@ -20,7 +20,7 @@ const BreakdownOut = z.object({
   ),
 });
 
-const SeriesOut = z.object({
+export const SeriesOut = z.object({
   granularity: z.enum(['day', 'hour']),
   from: z.string(),
   to: z.string(),
@@ -37,7 +37,7 @@ const SeriesOut = z.object({
   ),
 });
 
-const IncludedOut = z.object({
+export const IncludedOut = z.object({
   period: z.string(),
   granted: AmountOut,
   used: AmountOut,
