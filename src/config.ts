@@ -13,6 +13,8 @@ const schema = z.object({
   TALLY_DEMO: z.enum(['0', '1'], { message: 'must be 0 or 1' }).default('1'),
   TALLY_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   TALLY_SCHEDULER: z.enum(['0', '1'], { message: 'must be 0 or 1' }).default('1'),
+  /** where the CLI finds a running server */
+  TALLY_URL: z.url({ message: 'must be a URL such as http://127.0.0.1:4000' }).default('http://127.0.0.1:4000'),
   TALLY_SMTP_URL: z
     .string()
     .regex(/^smtps?:\/\//, 'must be an smtp:// or smtps:// URL')
@@ -29,6 +31,7 @@ export interface Config {
   demo: boolean;
   logLevel: string;
   scheduler: boolean;
+  serverUrl: string;
   smtpUrl: string | undefined;
   mailFrom: string;
 }
@@ -51,6 +54,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     demo: c.TALLY_DEMO === '1',
     logLevel: c.TALLY_LOG_LEVEL,
     scheduler: c.TALLY_SCHEDULER === '1',
+    serverUrl: c.TALLY_URL,
     smtpUrl: c.TALLY_SMTP_URL,
     mailFrom: c.TALLY_MAIL_FROM,
   };

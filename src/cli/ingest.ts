@@ -3,12 +3,11 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { SingleBar, Presets } from 'cli-progress';
 import { TallyApiError, TallyClient, type IngestRequest } from '../client/index.js';
-import { loadConfig } from '../config.js';
+import { loadConfig, type Config } from '../config.js';
 
 const BATCH = 1000;
 
-function platformKey(): string | undefined {
-  const config = loadConfig();
+function platformKey(config: Config): string | undefined {
   if (config.platformKey) return config.platformKey;
   const file = join(config.dataDir, 'platform-key');
   return existsSync(file) ? readFileSync(file, 'utf8').trim() : undefined;
@@ -19,7 +18,8 @@ export async function runIngest(args: string[]): Promise<number> {
   const file = args[0];
   if (!file) throw new Error('give the JSON-lines file to ingest: tally ingest events.jsonl');
   if (!existsSync(file)) throw new Error(`${file} does not exist`);
-  const client = new TallyClient({ baseUrl: process.env.TALLY_URL ?? 'http://127.0.0.1:4000', key: platformKey() });
+  const config = loadConfig();
+  const client = new TallyClient({ baseUrl: config.serverUrl, key: platformKey(config) });
   const totalLines = readFileSync(file, 'utf8').split('\n').filter((l) => l.trim()).length;
   const bar = new SingleBar({ format: 'ingest [{bar}] {value}/{total} events | {eta}s left' }, Presets.shades_classic);
   bar.start(totalLines, 0);
