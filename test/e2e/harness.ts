@@ -38,6 +38,7 @@ export async function startServer(target: TestDatabase) {
   return {
     baseUrl,
     clock,
+    ctx: app.ctx,
     call,
     /** runs every scheduler job due at the clock's time (periods closing, expiries…) */
     runJobs: () => app.scheduler.runOnce(),
