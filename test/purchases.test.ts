@@ -55,6 +55,22 @@ describe.each(testDatabases)('purchases and auto-recharge on $name', (target) =>
     expect(paid[0]!.data).toMatchObject({ overage_repaid: '10' });
   });
 
+  it('keeps unpaid credit out of the ledger and the statement until the payment arrives', async () => {
+    const org = await newOrg();
+    const statement = async () => (await app.call('GET', `/v1/orgs/${org}/statements/current`)).body.summary;
+    const paid = await app.call('POST', `/v1/orgs/${org}/purchases`, { amount: '40', idempotency_key: 'led-1' });
+    const failed = await app.call('POST', `/v1/orgs/${org}/purchases`, { amount: '25', idempotency_key: 'led-2' });
+    const ledger = async (grant: string) => (await app.call('GET', `/v1/orgs/${org}/grants/${grant}/ledger`)).body.data;
+    expect(await ledger(paid.body.grant_id)).toEqual([]);
+    expect(await statement()).toMatchObject({ purchased: '0', closing: '0' });
+    expect((await app.call('POST', `/v1/orgs/${org}/purchases/${failed.body.id}/fail`, {})).status).toBe(200);
+    expect(await ledger(failed.body.grant_id)).toEqual([]);
+    expect((await app.call('POST', `/v1/orgs/${org}/purchases/${paid.body.id}/confirm`, {})).status).toBe(200);
+    expect((await ledger(paid.body.grant_id)).map((e: { type: string; amount: string }) => [e.type, e.amount])).toEqual([['grant', '40']]);
+    expect(await statement()).toMatchObject({ purchased: '40', adjustments: '0', closing: '40' });
+    expect((await balance(org)).purchased).toBe('40');
+  });
+
   it('cancels a failed purchase: grant voided, nothing spendable, cannot be confirmed afterwards', async () => {
     const org = await newOrg();
     const created = await app.call('POST', `/v1/orgs/${org}/purchases`, { amount: '25', idempotency_key: 'p-2' });

@@ -84,35 +84,69 @@ export async function insertGrant(
     pendingPayment: input.pendingPayment ?? false,
     createdAt: now,
   });
+  const pending = input.pendingPayment ?? false;
   const blockRows = list.map((d) => ({
     orgId: org.id,
     id: newId('blk', now.getTime()),
     grantId,
     amount: d.amount,
-    remaining: d.amount,
+    // Credit waiting for its payment is not the organization's yet: no entry, nothing in the block.
+    remaining: pending ? 0n : d.amount,
     startsAt: d.startsAt,
     expiresAt: d.expiresAt,
   }));
   await tx.insert(blocksTable).values(blockRows);
+  if (pending) return grantId;
+  await bookGrantEntries(tx, org, input.source, grantId, blockRows, now, actor, null);
+  await settleOverage(tx, org, now, actor);
+  return grantId;
+}
+
+/**
+ * The `grant` entries that put each block's credit into it, booked when the
+ * block starts, or when its payment arrived if that was later.
+ */
+async function bookGrantEntries(
+  tx: Q,
+  org: OrgRow,
+  source: GrantSource,
+  grantId: string,
+  blocks: { id: string; amount: bigint; startsAt: Date }[],
+  now: Date,
+  actor: string | null,
+  paidAt: Date | null,
+): Promise<void> {
   const batch = new LedgerBatch(org.id, now);
-  for (const b of blockRows) {
+  for (const b of blocks) {
     batch.move({
-      type: input.source === 'adjustment' ? 'adjustment' : 'grant',
+      type: source === 'adjustment' ? 'adjustment' : 'grant',
       amount: b.amount,
       from: 'issued',
       to: blockAccount(b.id),
       blockId: b.id,
       blockBalanceAfter: b.amount,
       grantId,
-      occurredAt: bookingTime(b.startsAt, now, org.timezone),
-      ref: input.source,
+      occurredAt: bookingTime(paidAt && paidAt > b.startsAt ? paidAt : b.startsAt, now, org.timezone),
+      ref: source,
       actor,
     });
   }
-  // Flush before repaying: the repayment reads the new blocks back from the database.
   await batch.flush(tx);
-  if (!input.pendingPayment) await settleOverage(tx, org, now, actor);
-  return grantId;
+}
+
+/**
+ * A purchased grant's payment arrived: its credit enters the ledger now and
+ * repays outstanding overage first (SPEC §3.11).
+ */
+export async function releasePendingGrant(tx: Q, org: OrgRow, grantId: string, now: Date, actor: string): Promise<bigint> {
+  const [grant] = await findGrants(tx, org.id, [grantId]);
+  if (!grant?.pendingPayment) return 0n;
+  await tx
+    .update(grantsTable)
+    .set({ pendingPayment: false })
+    .where(and(eq(grantsTable.orgId, org.id), eq(grantsTable.id, grantId)));
+  await bookGrantEntries(tx, org, grant.source, grantId, await findBlocks(tx, org.id, [grantId]), now, actor, now);
+  return settleOverage(tx, org, now, actor);
 }
 
 /** Repays outstanding overage from whatever active credit exists now. */

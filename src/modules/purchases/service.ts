@@ -7,7 +7,7 @@ import { formatMicro } from '../../domain/money.js';
 import { notFound, TallyError } from '../../http/errors.js';
 import { alertRecipients } from '../alerts/recipients.js';
 import { recordAudit } from '../audit/service.js';
-import { insertGrant, settleOverage } from '../grants/service.js';
+import { insertGrant, releasePendingGrant } from '../grants/service.js';
 import { blockAccount, LedgerBatch } from '../ledger/batch.js';
 import { runBalanceChanged } from '../ledger/hooks.js';
 import { enqueue } from '../outbox/enqueue.js';
@@ -125,12 +125,10 @@ export async function confirmPurchase(args: { ctx: AppContext; orgId: string; id
     const p = await pendingPurchase(tx, orgId, args.id);
     if (p.status === 'paid') return purchaseView(p);
     if (p.status === 'failed') throw notPending(p, 'confirmed');
-    // The grant row belongs to the grants module; releasing a purchase's grant is part of its payment.
-    await tx.execute(sql`update grants set pending_payment = false where org_id = ${orgId} and id = ${p.grantId}`);
     await tx.execute(sql`update purchases set status = 'paid', paid_at = ${now.toISOString()}::timestamptz,
       provider_ref = coalesce(${args.reference ?? null}, provider_ref) where org_id = ${orgId} and id = ${p.id}`);
     await tx.execute(sql`update auto_recharge set in_flight_purchase_id = null where org_id = ${orgId} and in_flight_purchase_id = ${p.id}`);
-    const repaid = await settleOverage(tx, org, now, actor);
+    const repaid = await releasePendingGrant(tx, org, p.grantId, now, actor);
     const paid: PurchaseRow = { ...p, status: 'paid', paidAt: now, providerRef: args.reference ?? p.providerRef };
     await recordAudit(tx, {
       orgId,
