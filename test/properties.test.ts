@@ -82,7 +82,9 @@ class Model {
     for (const b of this.blocks) if (b.grantId === grantId) b.remaining = 0n;
   }
 
-  expire(now: number) {
+  /** The scheduler: blocks that have started repay overage, then expired blocks are swept. */
+  tick(now: number) {
+    this.overage = this.pay(this.overage, now);
     for (const b of this.blocks) if (b.expiresAt !== null && b.expiresAt <= now) b.remaining = 0n;
   }
 }
@@ -137,7 +139,7 @@ describe.each(testDatabases)('ledger properties on $name', (target) => {
           } else if (o.kind === 'advance') {
             app.clock.advance(o.hours * HOUR);
             await app.scheduler.runOnce();
-            model.expire(app.clock.now().getTime());
+            model.tick(app.clock.now().getTime());
           } else if (o.kind === 'bad') {
             const res = await app.call('POST', `/v1/orgs/${org}/grants`, { name: 'bad', source: 'included', amount: '0.0000001' });
             expect(res.status).toBe(400);
