@@ -136,6 +136,8 @@ const CAPABILITIES = {
   'usage.read': ['owner', 'billing_admin', 'manager'],
   'plan.read': ['owner', 'billing_admin', 'manager'],
   'plan.write': ['owner', 'billing_admin'],
+  /** a member lists their own usage events only (SPEC §1, §6 page 7); the other roles see all, as with events.read */
+  'events.read_own': ['owner', 'billing_admin', 'manager', 'member'],
 } as const satisfies Record<string, readonly Role[]>;
 
 export type Capability = keyof typeof CAPABILITIES;

@@ -1,7 +1,7 @@
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { AllocGroup, AllocationOverview, CreditRequest, Cycle, Member, OrgSettings, Page as ApiPage } from '../../src/client/index.js';
-import { formatAmount } from '../../web/src/format.js';
+import type { AllocGroup, AllocationOverview, CreditRequest, Cycle, Member, OrgSettings, Page as ApiPage, UsageEvent } from '../../src/client/index.js';
+import { formatAmount, formatDateTime } from '../../web/src/format.js';
 import { testDatabases } from '../helpers/db.js';
 import { hasChromium, launch, newContext, screenshot, seed, settled, signIn, startServer, type Seeded, type Server } from './harness.js';
 
@@ -347,7 +347,7 @@ describe.skipIf(!hasChromium).each(testDatabases)('Credits & Allocations in Chro
     await context.close();
   });
 
-  it("a member cannot reach these tabs; their own view shows their allocation and requests, and the form files one", async () => {
+  it("a member cannot reach these tabs; their own view shows their allocation, usage events and requests, and the form files one", async () => {
     const context = await newContext(browser);
     const page = await context.newPage();
     await signIn(page, server.baseUrl, data.members.member.email);
@@ -365,6 +365,21 @@ describe.skipIf(!hasChromium).each(testDatabases)('Credits & Allocations in Chro
     expect(await page.getByTestId('my-extra').getByTestId('figure').textContent()).toBe(en(me.extra));
     expect(await page.getByTestId('my-monthly').getByTestId('figure').textContent()).toBe(me.monthly === null ? 'Group pool' : en(me.monthly));
     await expect.poll(() => texts(page, '[data-testid="my-requests-table"] [data-request]', 'data-request')).toEqual([extra.pendingC.id]);
+
+    // "Your usage": the member's own events, ten per page, exactly the API's listing for that member.
+    const own = (await api<ApiPage<UsageEvent>>(`/events?user=${data.members.member.id}&limit=100`)).data;
+    expect(own.length).toBeGreaterThan(10);
+    const usage = page.getByTestId('my-usage');
+    const shown = () => texts(page, '[data-testid="my-events-table"] [data-event]', 'data-event');
+    await expect.poll(shown).toEqual(own.slice(0, 10).map((e) => e.id));
+    const first = usage.locator(`[data-event="${own[0]!.id}"]`);
+    expect(await first.getByTestId('event-credits').textContent()).toBe(en(own[0]!.cost_credits));
+    expect(await first.getByTestId('event-time').textContent()).toBe(formatDateTime(own[0]!.timestamp, (await api<{ timezone: string }>('')).timezone, 'en-US'));
+    const pager = usage.locator('[aria-label="Your usage pages"]');
+    await pager.getByRole('button', { name: 'Next' }).click();
+    await expect.poll(shown).toEqual(own.slice(10, 20).map((e) => e.id));
+    await pager.getByRole('button', { name: 'Previous' }).click();
+    await expect.poll(shown).toEqual(own.slice(0, 10).map((e) => e.id));
 
     // A bad amount is refused in the form; a good one files the request.
     await page.getByRole('textbox', { name: 'Amount' }).fill('12.1234567');

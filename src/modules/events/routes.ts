@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { authorize } from '../../http/auth.js';
+import { authorize, can, type Actor } from '../../http/auth.js';
 import { TallyError } from '../../http/errors.js';
 import { metrics } from '../../http/metrics.js';
 import { Cursor, decodeCursor, encodeCursor, Instant, Limit, NonNegativeAmount, OrgParams, page } from '../../http/schemas.js';
@@ -105,8 +105,9 @@ export const eventRoutes: RouteModule = (app, { ctx }) => {
       },
     },
     async (request) => {
-      authorize(request.actor, request.params.org, 'events.read');
-      const { from, to, meter, user, project, limit, cursor } = request.query;
+      authorize(request.actor, request.params.org, 'events.read_own');
+      const { from, to, meter, project, limit, cursor } = request.query;
+      const user = visibleUser(request.actor, request.query.user);
       const result = await listEvents({
         ctx,
         orgId: request.params.org,
@@ -118,3 +119,15 @@ export const eventRoutes: RouteModule = (app, { ctx }) => {
     },
   );
 };
+
+/**
+ * Roles with events.read see every event of the organization (optionally filtered by user); a member sees
+ * only their own: no user given means themselves, naming anyone else is refused.
+ */
+function visibleUser(actor: Actor, user: string | undefined): string | undefined {
+  if (can(actor, 'events.read')) return user;
+  const own = actor.kind === 'key' ? actor.memberId : null;
+  if (own === null) throw new TallyError('forbidden', 'This key is not bound to a member, so it may not list usage events.');
+  if (user !== undefined && user !== own) throw new TallyError('forbidden', 'Members may list only their own usage events; leave out "user" or give your own member id.');
+  return own;
+}

@@ -11,8 +11,9 @@ import { amountError } from '../../decimal.js';
 import { formatDateTime } from '../../format.js';
 import { useSignedIn } from '../../session.js';
 import { StatusBadge } from '../allocations/common.js';
+import { MyUsage } from './MyUsage.js';
 
-/** Page 7: a person's own allocation, usage this cycle, credit requests and their history. */
+/** Page 7: a person's own allocation, usage this cycle, their usage events, credit requests and their history. */
 export default function MyCreditsPage() {
   const { session } = useSignedIn();
   const me = useQuery({ queryKey: ['members', session.org_id, 'me'], queryFn: () => api.member(session.org_id, session.member_id) });
@@ -37,6 +38,7 @@ export default function MyCreditsPage() {
           </SimpleGrid>
         )}
       </QueryView>
+      <MyUsage />
       <RequestForm />
       <MyRequests />
     </Stack>
