@@ -3,6 +3,7 @@ import { IconKey } from '@tabler/icons-react';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import type { WebhookEndpoint, WebhookEventType } from '../../../../src/client/index.js';
+import { NOTIFICATION_TYPES } from '../../../../src/modules/outbox/types.js';
 import { api, locale } from '../../api.js';
 import { PagerControls, usePager } from '../../components/Pager.js';
 import { Section } from '../../components/Section.js';
@@ -10,19 +11,8 @@ import { Empty, QueryView } from '../../components/States.js';
 import { formatDateTime } from '../../format.js';
 import { useSignedIn } from '../../session.js';
 
-const EVENT_TYPES: WebhookEventType[] = [
-  'balance.low',
-  'balance.low_resolved',
-  'grant.created',
-  'grant.expired',
-  'grant.depleted',
-  'request.created',
-  'request.decided',
-  'purchase.paid',
-  'auto_recharge.failed',
-  'statement.closed',
-  'invoice.issued',
-];
+// The same list the server accepts: one definition, shared with the outbox module.
+const EVENT_TYPES: readonly WebhookEventType[] = NOTIFICATION_TYPES;
 
 export function WebhooksTab() {
   const { session } = useSignedIn();
