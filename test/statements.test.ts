@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { encodeCursor } from '../src/http/schemas.js';
 import { seedOrg, startTestApp, type TestApp, roleKey } from './helpers/app.js';
 import { grant, ingest, micro, rawBalanceBefore } from './helpers/billing.js';
 import { testDatabases } from './helpers/db.js';
@@ -135,5 +136,64 @@ describe.each(testDatabases)('statements on $name', (target) => {
     const otherKey = await app.call('POST', `/v1/orgs/${other}/api-keys`, { name: 'o', role: 'owner' });
     const cross = await app.call('GET', `/v1/orgs/${org}/statements/current`, undefined, { authorization: `Bearer ${otherKey.body.secret}` });
     expect(cross.status).toBe(404);
+  });
+
+  it('pages a day\'s jobs by credits used, highest first then job id, each job exactly once; bad cursors and limits are refused', async () => {
+    app.clock.set('2027-05-01T08:00:00Z');
+    const org = await seedOrg(app);
+    await grant(app, org, { amount: '1000' });
+    app.clock.set('2027-05-03T12:00:00Z');
+    // Ties at 5 and 3 credits straddle page boundaries; j-x is on another day and must not appear.
+    const usage: [string, string][] = [['j-g', '1'], ['j-c', '5'], ['j-e', '3'], ['j-a', '5'], ['j-f', '9'], ['j-d', '3'], ['j-b', '5']];
+    await ingest(app, org, [
+      ...usage.map(([job, quantity]) => ({ quantity, at: '2027-05-02T10:00:00Z', job_id: job, job_name: `name ${job}` })),
+      { quantity: '2', at: '2027-05-02T11:00:00Z', job_id: 'j-c', job_name: 'name j-c' }, // j-c: 5 + 2 = 7
+      { quantity: '50', at: '2027-05-01T10:00:00Z', job_id: 'j-x', job_name: 'other day' },
+    ]);
+    const expected = ['j-f:9', 'j-c:7', 'j-a:5', 'j-b:5', 'j-d:3', 'j-e:3', 'j-g:1'];
+    const url = `/v1/orgs/${org}/statements/current/days/2027-05-02/jobs`;
+    const key = (j: { job_id: string; credits_used: string }) => `${j.job_id}:${j.credits_used}`;
+
+    const all = await app.call('GET', url);
+    expect(all.status).toBe(200);
+    expect(all.body.data.map(key)).toEqual(expected);
+    expect(all.body.next_cursor).toBeNull();
+
+    for (const limit of [1, 2, 3, 6, 7]) {
+      const seen: string[] = [];
+      const sizes: number[] = [];
+      let cursor: string | null = null;
+      do {
+        const res = await app.call('GET', `${url}?limit=${limit}${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`);
+        expect(res.status).toBe(200);
+        seen.push(...res.body.data.map(key));
+        sizes.push(res.body.data.length);
+        cursor = res.body.next_cursor;
+      } while (cursor !== null && seen.length <= expected.length);
+      expect(seen).toEqual(expected);
+      expect(sizes.slice(0, -1).every((n) => n === limit)).toBe(true);
+      expect(sizes.length).toBe(Math.ceil(expected.length / limit));
+    }
+
+    const first = await app.call('GET', `${url}?limit=3`);
+    const bad = [
+      `${url}?cursor=not-a-cursor`,
+      `${url}?cursor=`,
+      `${url}?cursor=${encodeCursor({ c: 'five', j: 'j-a' })}`,
+      `${url}?cursor=${encodeCursor({ at: '2027-05-02', id: 'x' })}`,
+      `${url}?limit=0`,
+      `${url}?limit=1001`,
+      `${url}?limit=two`,
+      `${url}?limit=2.5`,
+    ];
+    for (const u of bad) {
+      const res = await app.call('GET', u);
+      expect(res.status, u).toBe(400);
+      expect(res.body.error.code, u).toBe('invalid_request');
+    }
+    // nothing changed: the same first page and the same day totals
+    expect((await app.call('GET', `${url}?limit=3`)).body).toEqual(first.body);
+    const statement = await app.call('GET', `/v1/orgs/${org}/statements/current`);
+    expect(statement.body.days.find((d: { date: string }) => d.date === '2027-05-02')).toMatchObject({ credits_used: '33' });
   });
 });

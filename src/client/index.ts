@@ -202,8 +202,8 @@ export class TallyClient {
   statement(org: string, period: string): Promise<Statement> {
     return this.request('GET', `${o(org)}/statements/${seg(period)}`);
   }
-  dayJobs(org: string, period: string, date: string): Promise<{ data: JobLine[] }> {
-    return this.request('GET', `${o(org)}/statements/${seg(period)}/days/${seg(date)}/jobs`);
+  dayJobs(org: string, period: string, date: string, query: { limit?: number; cursor?: string | undefined } = {}): Promise<Page<JobLine>> {
+    return this.request('GET', withQuery(`${o(org)}/statements/${seg(period)}/days/${seg(date)}/jobs`, query));
   }
   statementCsv(org: string, period: string, lines: 'daily' | 'jobs'): Promise<string> {
     return this.text(withQuery(`${o(org)}/statements/${seg(period)}/export.csv`, { lines }));

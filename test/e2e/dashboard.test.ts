@@ -283,8 +283,10 @@ describe.skipIf(!hasChromium).each(testDatabases)('dashboard in Chromium on $nam
       const row = page.locator(`[data-day="${day.date}"]`);
       expect(await row.getByTestId('day-used').textContent()).toBe(en(day.credits_used));
       await row.getByRole('button').click();
-      const jobs = await api<{ data: unknown[] }>(`/statements/current/days/${day.date}/jobs`);
+      const jobs = await api<{ data: unknown[]; next_cursor: string | null }>(`/statements/current/days/${day.date}/jobs`);
       await expect.poll(() => page.getByTestId('jobs-table').locator('tbody tr').count()).toBe(jobs.data.length);
+      // the first page only; "Show more jobs" is there exactly when the API has a next page
+      expect(await page.getByTestId('more-jobs').count()).toBe(jobs.next_cursor === null ? 0 : 1);
     } else {
       await expect.poll(() => page.getByText('No usage data found.').count()).toBe(1);
     }

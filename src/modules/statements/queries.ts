@@ -222,6 +222,29 @@ export async function findJobLines(q: Q, orgId: string, fromDay: string, toDay: 
   return found.map((j) => ({ ...j, credits: BigInt(j.credits) }));
 }
 
+/**
+ * One page of a day's job lines, highest credits first then job id; `after` is
+ * the (credits, job_id) key of the previous page's last line (keyset, so lines
+ * are neither repeated nor skipped between pages).
+ */
+export async function findDayJobPage(
+  q: Q,
+  args: { orgId: string; day: string; after: { credits: bigint; jobId: string } | undefined; limit: number },
+): Promise<JobLine[]> {
+  const { orgId, day, after, limit } = args;
+  const keyset = after
+    ? sql`and (credits < ${after.credits.toString()}::bigint or (credits = ${after.credits.toString()}::bigint and job_id > ${after.jobId}))`
+    : sql``;
+  const found = await rows<JobLine>(
+    q,
+    sql`select day::text as day, job_id as "jobId", name, project, user_id as "userId", resource_class as "resourceClass", credits
+        from job_daily where org_id = ${orgId} and day = ${day}::date ${keyset}
+        order by credits desc, job_id
+        limit ${limit}`,
+  );
+  return found.map((j) => ({ ...j, credits: BigInt(j.credits) }));
+}
+
 export async function recordJobRun(tx: Q, job: string, orgId: string, dueKey: string, instance: string, now: Date): Promise<void> {
   await tx.execute(sql`insert into job_runs (job, org_id, due_key, instance, done_at)
     values (${job}, ${orgId}, ${dueKey}, ${instance}, ${now.toISOString()}::timestamptz)`);

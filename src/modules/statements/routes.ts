@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { authorize } from '../../http/auth.js';
-import { AmountOut, OrgParams } from '../../http/schemas.js';
+import { TallyError } from '../../http/errors.js';
+import { AmountOut, Cursor, decodeCursor, encodeCursor, Limit, OrgParams, page } from '../../http/schemas.js';
 import type { RouteModule } from '../../http/types.js';
 import { getDayJobs, getStatement, listStatements } from './service.js';
 
@@ -35,6 +36,9 @@ export const JobLineOut = z.object({
   resource_class: z.string().nullable(),
   credits_used: AmountOut,
 });
+
+/** The day-jobs cursor: the last line's credits (micro-credits as a decimal string) and job id. */
+const DayJobsCursor = z.object({ c: z.string().regex(/^-?\d{1,30}$/), j: z.string().min(1) });
 
 export const statementRoutes: RouteModule = (app, { ctx }) => {
   app.get(
@@ -71,12 +75,20 @@ export const statementRoutes: RouteModule = (app, { ctx }) => {
       schema: {
         tags: ['statements'],
         params: PeriodParams.extend({ date: z.string().max(20) }),
-        response: { 200: z.object({ data: z.array(JobLineOut) }) },
+        querystring: z.object({ limit: Limit, cursor: Cursor }),
+        response: { 200: page(JobLineOut) },
       },
     },
     async (request) => {
       authorize(request.actor, request.params.org, 'statements.read');
-      return getDayJobs({ ctx, orgId: request.params.org, period: request.params.period, date: request.params.date });
+      const { limit, cursor } = request.query;
+      const key = decodeCursor(cursor, DayJobsCursor);
+      if (cursor !== undefined && key === undefined) {
+        throw new TallyError('invalid_request', 'The cursor is not one this endpoint returned: pass next_cursor from the previous page unchanged.');
+      }
+      const after = key && { credits: BigInt(key.c), jobId: key.j };
+      const result = await getDayJobs({ ctx, orgId: request.params.org, period: request.params.period, date: request.params.date, after, limit });
+      return { data: result.data, next_cursor: result.next ? encodeCursor({ c: result.next.credits.toString(), j: result.next.jobId }) : null };
     },
   );
 };

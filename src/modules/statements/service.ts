@@ -7,6 +7,7 @@ import { localDate, periodByKey, periodContaining, type Period } from '../../dom
 import { TallyError } from '../../http/errors.js';
 import { findOrg, orgNotFound, type OrgRow } from '../orgs/queries.js';
 import {
+  findDayJobPage,
   findJobLines,
   findStatement,
   findStatementDays,
@@ -158,7 +159,26 @@ export function jobLineView(j: JobLine) {
   };
 }
 
-export function getDayJobs({ ctx, orgId, period, date }: { ctx: AppContext; orgId: string; period: string; date: string }) {
+/**
+ * One page of a day's job lines, credits used highest first then job id.
+ * `after` is the last line of the previous page; the answer's `next` is the
+ * key to continue from, or null on the last page.
+ */
+export function getDayJobs({
+  ctx,
+  orgId,
+  period,
+  date,
+  after,
+  limit,
+}: {
+  ctx: AppContext;
+  orgId: string;
+  period: string;
+  date: string;
+  after: { credits: bigint; jobId: string } | undefined;
+  limit: number;
+}) {
   return ctx.db.read(async (q) => {
     const org = await loadOrg(q, orgId);
     const p = resolvePeriod(org, period, ctx.clock.now());
@@ -166,7 +186,10 @@ export function getDayJobs({ ctx, orgId, period, date }: { ctx: AppContext; orgI
     if (!isDateKey(date) || date < first || date >= end) {
       throw new TallyError('invalid_request', `"${date}" is not a day of period ${p.key} (${first} to ${addDays(end, -1)}).`);
     }
-    return { data: (await findJobLines(q, org.id, date, addDays(date, 1))).map(jobLineView) };
+    const found = await findDayJobPage(q, { orgId: org.id, day: date, after, limit: limit + 1 });
+    const lines = found.slice(0, limit);
+    const last = lines[lines.length - 1];
+    return { data: lines.map(jobLineView), next: found.length > limit && last ? { credits: last.credits, jobId: last.jobId } : null };
   });
 }
 

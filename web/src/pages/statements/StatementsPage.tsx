@@ -1,6 +1,6 @@
-import { ActionIcon, Card, Group, Select, Stack, Table, Text, Title, Tooltip, UnstyledButton } from '@mantine/core';
+import { ActionIcon, Button, Card, Group, Select, Stack, Table, Text, Title, Tooltip, UnstyledButton } from '@mantine/core';
 import { IconChevronDown, IconChevronRight, IconDownload } from '@tabler/icons-react';
-import { useQuery } from '@tanstack/react-query';
+import { useInfiniteQuery, useQuery } from '@tanstack/react-query';
 import { Fragment, useState } from 'react';
 import { useSearchParams } from 'react-router';
 import type { Statement } from '../../../../src/client/index.js';
@@ -162,34 +162,52 @@ function DayRow({ period, day }: { period: string; day: Statement['days'][number
 
 function DayJobs({ period, date }: { period: string; date: string }) {
   const { session } = useSignedIn();
-  const query = useQuery({ queryKey: ['day-jobs', session.org_id, period, date], queryFn: () => api.dayJobs(session.org_id, period, date) });
+  // The server pages a day's jobs (credits used, highest first); "Show more jobs" appends the next page.
+  const query = useInfiniteQuery({
+    queryKey: ['day-jobs', session.org_id, period, date],
+    queryFn: ({ pageParam }) => api.dayJobs(session.org_id, period, date, { cursor: pageParam }),
+    initialPageParam: undefined as string | undefined,
+    getNextPageParam: (last) => last.next_cursor ?? undefined,
+  });
   if (query.isPending) return <Loading label="Loading jobs…" />;
-  if (query.isError) return <ErrorState error={query.error} />;
-  if (query.data.data.length === 0) return <Text size="sm" c="dimmed">No jobs used credits on this day.</Text>;
+  // A failed "Show more" keeps the pages already shown; only a failed first page replaces the table.
+  if (!query.data) return <ErrorState error={query.error} />;
+  const jobs = query.data.pages.flatMap((p) => p.data);
+  if (jobs.length === 0) return <Text size="sm" c="dimmed">No jobs used credits on this day.</Text>;
   return (
-    <Table data-testid="jobs-table" withRowBorders={false}>
-      <Table.Thead>
-        <Table.Tr>
-          <Table.Th>Name</Table.Th>
-          <Table.Th>Project</Table.Th>
-          <Table.Th>User</Table.Th>
-          <Table.Th>Resource</Table.Th>
-          <Table.Th ta="right">Credits Used</Table.Th>
-        </Table.Tr>
-      </Table.Thead>
-      <Table.Tbody>
-        {query.data.data.map((j) => (
-          <Table.Tr key={j.job_id}>
-            <Table.Td>{j.name}</Table.Td>
-            <Table.Td>{j.project ?? '—'}</Table.Td>
-            <Table.Td>{j.user ?? '—'}</Table.Td>
-            <Table.Td>{j.resource_class ?? '—'}</Table.Td>
-            <Table.Td ta="right">
-              <Credits value={j.credits_used} />
-            </Table.Td>
+    <Stack gap="xs">
+      <Table data-testid="jobs-table" withRowBorders={false}>
+        <Table.Thead>
+          <Table.Tr>
+            <Table.Th>Name</Table.Th>
+            <Table.Th>Project</Table.Th>
+            <Table.Th>User</Table.Th>
+            <Table.Th>Resource</Table.Th>
+            <Table.Th ta="right">Credits Used</Table.Th>
           </Table.Tr>
-        ))}
-      </Table.Tbody>
-    </Table>
+        </Table.Thead>
+        <Table.Tbody>
+          {jobs.map((j) => (
+            <Table.Tr key={j.job_id}>
+              <Table.Td>{j.name}</Table.Td>
+              <Table.Td>{j.project ?? '—'}</Table.Td>
+              <Table.Td>{j.user ?? '—'}</Table.Td>
+              <Table.Td>{j.resource_class ?? '—'}</Table.Td>
+              <Table.Td ta="right">
+                <Credits value={j.credits_used} />
+              </Table.Td>
+            </Table.Tr>
+          ))}
+        </Table.Tbody>
+      </Table>
+      {query.isFetchNextPageError && <ErrorState error={query.error} />}
+      {query.hasNextPage && (
+        <Group justify="center">
+          <Button variant="subtle" size="xs" data-testid="more-jobs" loading={query.isFetchingNextPage} onClick={() => void query.fetchNextPage()}>
+            Show more jobs
+          </Button>
+        </Group>
+      )}
+    </Stack>
   );
 }
