@@ -75,6 +75,9 @@ describe.each(testDatabases)('holds and admission on $name', (target) => {
     expect((await app.call('POST', `${base()}/check`, { member: 'jay', amount: '10' })).body).toMatchObject({ allowed: true, remaining: { member: '10' } });
     expect((await app.call('GET', `${base()}/holds?status=expired`)).body.data.map((x: { id: string }) => x.id)).toEqual([h.body.id]);
     expect((await app.call('GET', `${base()}/balance`)).body.held).toBe('0');
+    // low-credit alerts read the same available figure as the balance endpoint
+    const balanceNow = (await app.call('GET', `${base()}/balance`)).body.available;
+    expect((await app.call('GET', `${base()}/alerts`)).body.available).toBe(balanceNow);
     const before = await ledgerTotal();
     expect(before.held).toBe(8_000_000n);
     const done = await app.scheduler.runOnce();

@@ -2,7 +2,7 @@ import { sql } from 'drizzle-orm';
 import type { AppContext } from '../../context.js';
 import { rows, type Q } from '../../db/client.js';
 import { formatMicro } from '../../domain/money.js';
-import { summarizeBalance, type BlockState } from '../../domain/balance.js';
+import { summarizeBalance, type BalanceSummary, type BlockState } from '../../domain/balance.js';
 import { orgNotFound, findOrg } from '../orgs/queries.js';
 import { heldPastExpiry } from '../holds/service.js';
 
@@ -17,15 +17,10 @@ export async function getBalance({ ctx, orgId, at }: { ctx: AppContext; orgId: s
   return ctx.db.read(async (q) => {
     const org = await findOrg(q, orgId);
     if (!org) throw orgNotFound(orgId);
-    const [blocks, accounts] = await Promise.all([
-      asOf === now ? blocksNow(q, orgId) : blocksAt(q, orgId, asOf),
-      accountsAt(q, orgId, asOf === now ? null : asOf),
-    ]);
-    if (asOf === now) {
-      const lapsed = await heldPastExpiry(q, orgId, now);
-      if (lapsed > 0n) accounts.set('held', (accounts.get('held') ?? 0n) - lapsed);
-    }
-    const s = summarizeBalance(blocks, accounts, asOf);
+    const s =
+      asOf === now
+        ? (await balanceNow(q, orgId, now)).summary
+        : summarizeBalance(await blocksAt(q, orgId, asOf), await accountsAt(q, orgId, asOf), asOf);
     return {
       available: formatMicro(s.available),
       included: formatMicro(s.bySource.included),
@@ -40,6 +35,19 @@ export async function getBalance({ ctx, orgId, at }: { ctx: AppContext; orgId: s
       as_of: asOf.toISOString(),
     };
   });
+}
+
+/**
+ * The balances at `now` from the cached block balances, in the caller's
+ * transaction or outside one. Holds past their expiry no longer count as held,
+ * whether or not the job has released them yet. Every reader of "available
+ * now" (this endpoint, low-credit alerts, auto-recharge) goes through here.
+ */
+export async function balanceNow(q: Q, orgId: string, now: Date): Promise<{ summary: BalanceSummary; blocks: BlockState[] }> {
+  const [blocks, accounts] = await Promise.all([blocksNow(q, orgId), accountsAt(q, orgId, null)]);
+  const lapsed = await heldPastExpiry(q, orgId, now);
+  if (lapsed > 0n) accounts.set('held', (accounts.get('held') ?? 0n) - lapsed);
+  return { summary: summarizeBalance(blocks, accounts, now), blocks };
 }
 
 const BLOCK_COLUMNS = sql`b.id, b.grant_id as "grantId", g.source, b.amount, b.starts_at as "startsAt",
