@@ -4,7 +4,7 @@ import type { Q } from '../../db/client.js';
 import { formatMicro, MICRO } from '../../domain/money.js';
 import { addDays, daysBetween, daysLeftInPeriod, isDateKey, periodDays } from '../../domain/periods.js';
 import { percentOf, shareOf } from '../../domain/shares.js';
-import { localDate, periodContaining, startOfLocalDay } from '../../domain/time.js';
+import { bucketOf, localDate, periodContaining, startOfLocalDay } from '../../domain/time.js';
 import { TallyError } from '../../http/errors.js';
 import { effectiveMeters, type Meter } from '../meters/service.js';
 import { findOrg, orgNotFound, type OrgRow } from '../orgs/queries.js';
@@ -109,8 +109,9 @@ export function usageSeriesFor(args: {
       const lastDay = localDate(new Date(to.getTime() - 1), zone);
       to = startOfLocalDay(addDays(lastDay, 1), zone);
     } else {
-      from = DateTime.fromJSDate(from, { zone }).startOf('hour').toJSDate();
-      to = DateTime.fromJSDate(new Date(to.getTime() - 1), { zone }).startOf('hour').plus({ hours: 1 }).toJSDate();
+      // whole local hours
+      from = bucketOf(from.getTime(), zone).hourStart;
+      to = new Date(bucketOf(to.getTime() - 1, zone).hourStart.getTime() + 3_600_000);
     }
     if (to <= from) throw new TallyError('invalid_request', '"to" must be after "from".');
     const buckets =
