@@ -52,8 +52,16 @@ function periodFromStart(start: DateTime): Period {
  * change, so such an entry is booked at the start of the open period.
  */
 export function bookingTime(occurredAt: Date, now: Date, zone: string): Date {
+  return bookingAt(now, zone)(occurredAt);
+}
+
+/**
+ * `bookingTime` for many entries that share `now` (an ingest batch): the open
+ * period, a time-zone computation, is found once.
+ */
+export function bookingAt(now: Date, zone: string): (occurredAt: Date) => Date {
   const openStart = periodContaining(now, zone).startsAt;
-  return occurredAt < openStart ? openStart : occurredAt;
+  return (occurredAt) => (occurredAt < openStart ? openStart : occurredAt);
 }
 
 export interface Bucket {

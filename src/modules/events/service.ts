@@ -3,7 +3,7 @@ import type { AppContext } from '../../context.js';
 import { rows, type Q } from '../../db/client.js';
 import { formatMicro } from '../../domain/money.js';
 import { rate } from '../../domain/rating.js';
-import { DAY_MS, periodContaining } from '../../domain/time.js';
+import { bookingAt, DAY_MS } from '../../domain/time.js';
 import type { Actor } from '../../http/auth.js';
 import { TallyError, type ErrorCode } from '../../http/errors.js';
 import { LedgerBatch } from '../ledger/batch.js';
@@ -160,16 +160,6 @@ async function ingestForOrg(
   await runUsageRecorded(ctx.hooks, { tx, org, now, events: rated });
   if (rated.some((e) => e.credits > 0n)) await runBalanceChanged(ctx.hooks, { tx, org, now });
   return results;
-}
-
-/**
- * `bookingTime(at, now, zone)` for one batch: every event of a batch shares
- * `now`, so the open billing period (a time-zone computation) is found once
- * per batch instead of once per event and entry. Same answers, by construction.
- */
-function bookingAt(now: Date, zone: string): (at: Date) => Date {
-  const openStart = periodContaining(now, zone).startsAt;
-  return (at) => (at < openStart ? openStart : at);
 }
 
 async function drawAndRecord(
