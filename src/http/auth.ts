@@ -65,10 +65,6 @@ export class Authenticator {
     return actor;
   }
 
-  forget(): void {
-    this.cache.clear();
-  }
-
   private async lookup(key: string, hash: string): Promise<Actor | null> {
     const orgId = KEY_FORMAT.exec(key)?.[1];
     if (!orgId) return null;
