@@ -4,7 +4,7 @@ import { rows, type Q } from '../../db/client.js';
 import { formatMicro } from '../../domain/money.js';
 import { summarizeBalance, type BalanceSummary, type BlockState } from '../../domain/balance.js';
 import { orgNotFound, findOrg } from '../orgs/queries.js';
-import { heldPastExpiry } from '../holds/service.js';
+import { sumHeldPastExpiry } from '../holds/queries.js';
 
 /**
  * The balances of SPEC §3.4. "Now" reads the cached block balances; a past
@@ -45,7 +45,7 @@ export async function getBalance({ ctx, orgId, at }: { ctx: AppContext; orgId: s
  */
 export async function balanceNow(q: Q, orgId: string, now: Date): Promise<{ summary: BalanceSummary; blocks: BlockState[] }> {
   const [blocks, accounts] = await Promise.all([blocksNow(q, orgId), accountsAt(q, orgId, null)]);
-  const lapsed = await heldPastExpiry(q, orgId, now);
+  const lapsed = await sumHeldPastExpiry(q, orgId, now);
   if (lapsed > 0n) accounts.set('held', (accounts.get('held') ?? 0n) - lapsed);
   return { summary: summarizeBalance(blocks, accounts, now), blocks };
 }

@@ -15,7 +15,7 @@ import { blocksForUsage, bookUsage } from '../ledger/usage.js';
 import { runBalanceChanged, runUsageRecorded } from '../ledger/hooks.js';
 import { findOrg, lockOrg, orgNotFound, type OrgRow } from '../orgs/queries.js';
 import { decideAdmission } from './admission.js';
-import { closeHolds, findDueHolds, findHold, findHolds, insertHold, orgsWithDueHolds, sumHeldPastExpiry, type HoldRow } from './queries.js';
+import { closeHolds, findDueHolds, findHold, findHolds, insertHold, orgsWithDueHolds, type HoldRow } from './queries.js';
 
 // Holds are ledger entries (SPEC §3.2, §3.6): a hold moves its amount from
 // `reserved` to `held`, which the available balance subtracts; release and
@@ -64,8 +64,6 @@ export async function releaseDueHolds(tx: Q, org: OrgRow, now: Date, auditActor:
   return due.length;
 }
 
-/** Balance reads subtract this from `held`: an expired hold reserves nothing, even before the job runs. */
-export const heldPastExpiry = (q: Q, orgId: string, now: Date): Promise<bigint> => sumHeldPastExpiry(q, orgId, now);
 
 /** The hold-expiry job for one organization; `actor` is the audit actor of its releases. */
 export function expireHolds(ctx: AppContext, orgId: string, actor: string): Promise<number> {
