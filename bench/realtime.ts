@@ -22,7 +22,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import http from 'node:http';
 import os from 'node:os';
 import { join } from 'node:path';
@@ -155,7 +155,10 @@ function startServer(env: Record<string, string>): Promise<{ child: ChildProcess
   return new Promise((resolve, reject) => {
     let out = '';
     let err = '';
-    const timer = setTimeout(() => reject(new Error(`the server did not start within 60 s:\n${out}${err}`)), 60_000);
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`the server did not start within 180 s:\n${out}${err}`));
+    }, 180_000);
     child.stderr!.on('data', (c: Buffer) => (err += c.toString()));
     child.stdout!.on('data', (c: Buffer) => {
       out += c.toString();
@@ -205,6 +208,17 @@ async function scratchDatabase(url: string): Promise<{ url: string; drop: () => 
       await d.end();
     },
   };
+}
+
+/** Resident memory of a process now and at its peak (Linux /proc VmRSS, VmHWM), in MiB. */
+function memoryOf(pid: number): { rss: number; peak: number } | undefined {
+  try {
+    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+    const kib = (field: string) => Number(new RegExp(`${field}:\\s+(\\d+)`).exec(status)?.[1] ?? NaN);
+    return { rss: kib('VmRSS') / 1024, peak: kib('VmHWM') / 1024 };
+  } catch {
+    return undefined;
+  }
 }
 
 // ------------------------------------------------------------ the baseline
@@ -302,6 +316,8 @@ async function main(): Promise<number> {
     const holdRate = report('hold create + capture (cycles)', holds);
     for (const r of [events, checks, holds]) if (r.failures.length > 0) problems.push(`${r.failures.length} failed calls: ${r.failures[0]}`);
 
+    const mem = memoryOf(server.child.pid!);
+    if (mem) log(`server memory (${scratch ? 'PostgreSQL runs apart' : 'PGlite included'}): peak RSS ${fmt(mem.peak)} MiB, now ${fmt(mem.rss)} MiB`);
     agent.destroy();
     await stopServer(server.child);
     server = undefined;
