@@ -143,4 +143,32 @@ describe.each(testDatabases)('the real-time path on $name', (target) => {
       expect((await app.call('GET', `/v1/orgs/${org}/balance`)).body.held).toBe('9.8');
     }
   });
+
+  it('hold calls replayed concurrently (same Idempotency-Key, captures sent twice) change nothing more', async () => {
+    const org = await seedOrg(app);
+    await app.call('POST', `/v1/orgs/${org}/grants`, { name: 'a', source: 'included', amount: '1000' });
+    await app.call('PATCH', `/v1/orgs/${org}/groups/grp_default`, { monthly_allocation: '1000' });
+    expect((await app.call('POST', `/v1/orgs/${org}/members`, { id: 'm', email: 'm@x.test', name: 'm', role: 'member', monthly: null })).status).toBe(201);
+    const postKeyed = (base: string, key: string) =>
+      fetch(`${base}/v1/orgs/${org}/holds`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${PLATFORM_KEY}`, 'content-type': 'application/json', 'idempotency-key': key },
+        body: JSON.stringify({ member: 'm', amount: '3' }),
+      }).then(async (r) => ({ status: r.status, body: (await r.json()) as { id: string } }));
+    // every hold twice at once, through both servers
+    const holds = await Promise.all(Array.from({ length: 20 }, (_, i) => postKeyed(bases[i % 2]!, `k-${i >> 1}`)));
+    expect(holds.map((h) => h.status)).toEqual(holds.map(() => 201));
+    for (let i = 0; i < 20; i += 2) expect(holds[i]!.body).toEqual(holds[i + 1]!.body);
+    const ids = [...new Set(holds.map((h) => h.body.id))];
+    expect(ids.length).toBe(10);
+    expect((await app.call('GET', `/v1/orgs/${org}/balance`)).body).toMatchObject({ available: '970', held: '30' });
+    // each capture sent twice at once: one captures, the other finds the hold closed
+    const captures = await Promise.all(ids.flatMap((id, i) => [0, 1].map((k) => post(bases[(i + k) % 2]!, `/v1/orgs/${org}/holds/${id}/capture`, { amount: '2' }))));
+    expect(captures.filter((c) => c.status === 200).length).toBe(10);
+    for (const c of captures.filter((x) => x.status !== 200)) expect(c.body.error.code).toBe('hold_not_open');
+    expect((await app.call('GET', `/v1/orgs/${org}/balance`)).body).toMatchObject({ available: '980', held: '0' });
+    expect((await app.call('GET', `/v1/orgs/${org}/members/m`)).body).toMatchObject({ used: '20', held: '0' });
+    const proof = await app.db.read((q) => proveOrg(q, org));
+    expect(proof.ok).toBe(true);
+  });
 });
