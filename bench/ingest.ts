@@ -309,6 +309,17 @@ function cpuSeconds(pid: number): number | undefined {
   }
 }
 
+/** Resident memory of a process now and at its peak (Linux /proc VmRSS, VmHWM), in MiB. */
+function memoryOf(pid: number): { rss: number; peak: number } | undefined {
+  try {
+    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+    const kib = (field: string) => Number(new RegExp(`${field}:\\s+(\\d+)`).exec(status)?.[1] ?? NaN);
+    return { rss: kib('VmRSS') / 1024, peak: kib('VmHWM') / 1024 };
+  } catch {
+    return undefined;
+  }
+}
+
 function percentile(sorted: number[], p: number): number {
   if (sorted.length === 0) return NaN;
   const rank = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
@@ -628,6 +639,7 @@ async function main(): Promise<number> {
     let dbCpu = 0;
     const backends = await target.backendPids();
     for (const pid of backends) dbCpu += (cpuSeconds(pid) ?? 0) - (cpuBefore.get(pid) ?? 0);
+    const mem = memoryOf(server.child.pid!);
     agent.destroy();
     await stopServer(server.child);
     server = undefined;
@@ -645,6 +657,7 @@ async function main(): Promise<number> {
         ` → ${fmt(ingestStats.counted / (serverCpu + dbCpu))} events per server+database CPU-second`,
     );
 
+    if (mem) log(`  server memory (${target.kind === 'pglite' ? 'PGlite included' : 'PostgreSQL runs apart'}): peak RSS ${fmt(mem.peak)} MiB, at the end ${fmt(mem.rss)} MiB`);
     const problems: string[] = [...ingestStats.failures.slice(0, 5)];
     const expectedDuplicates = TOTAL - unique.length;
     if (ingestStats.aborted) problems.push(`the run hit its ${TIMEOUT_S} s bound before every batch was answered`);

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { balanceNow } from '../src/modules/balance/service.js';
 import { lockOrg } from '../src/modules/orgs/queries.js';
 import { seedOrg, startTestApp, type TestApp } from './helpers/app.js';
 import { grant, ingest } from './helpers/billing.js';
@@ -17,8 +18,9 @@ describe.each(testDatabases)('plan limits on $name', (target) => {
   const admit = (org: string, amount: bigint) =>
     app.db.transaction(async (tx) => {
       const o = await lockOrg(tx, org);
+      const { held } = (await balanceNow(tx, org, app.clock.now())).summary;
       for (const hook of app.ctx.hooks.admission) {
-        const refusal = await hook({ tx, org: o, now: app.clock.now(), memberId: null, amount });
+        const refusal = await hook({ tx, org: o, now: app.clock.now(), memberId: null, amount, held });
         if (refusal) return refusal;
       }
       return null;

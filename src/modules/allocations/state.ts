@@ -37,8 +37,8 @@ export interface BudgetState {
   autoApproved: Map<string, bigint>;
 }
 
-export async function loadBudgetState(q: Q, org: OrgRow, now: Date, cycle?: CycleRow): Promise<BudgetState> {
-  const settings = await loadSettings(q, org);
+export async function loadBudgetState(q: Q, org: OrgRow, now: Date, cycle?: CycleRow, loaded?: SettingsRow): Promise<BudgetState> {
+  const settings = loaded ?? (await loadSettings(q, org));
   const current = cycle ?? (await currentCycleView(q, org, settings, now));
   // One after another: inside a transaction they share one connection anyway.
   const usage = await findCycleUsage(q, org.id, current.id);

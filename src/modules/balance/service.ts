@@ -4,7 +4,6 @@ import { rows, type Q } from '../../db/client.js';
 import { formatMicro } from '../../domain/money.js';
 import { summarizeBalance, type BalanceSummary, type BlockState } from '../../domain/balance.js';
 import { orgNotFound, findOrg } from '../orgs/queries.js';
-import { heldPastExpiry } from '../holds/service.js';
 
 /**
  * The balances of SPEC §3.4. "Now" reads the cached block balances; a past
@@ -44,10 +43,27 @@ export async function getBalance({ ctx, orgId, at }: { ctx: AppContext; orgId: s
  * now" (this endpoint, low-credit alerts, auto-recharge) goes through here.
  */
 export async function balanceNow(q: Q, orgId: string, now: Date): Promise<{ summary: BalanceSummary; blocks: BlockState[] }> {
-  const [blocks, accounts] = await Promise.all([blocksNow(q, orgId), accountsAt(q, orgId, null)]);
-  const lapsed = await heldPastExpiry(q, orgId, now);
-  if (lapsed > 0n) accounts.set('held', (accounts.get('held') ?? 0n) - lapsed);
+  const [blocks, accounts] = await Promise.all([blocksNow(q, orgId), accountsNow(q, orgId, now)]);
   return { summary: summarizeBalance(blocks, accounts, now), blocks };
+}
+
+/**
+ * The cached `held` and `overage` balances, `held` less what open holds past
+ * their expiry still reserve until the job releases them: one round trip.
+ */
+async function accountsNow(q: Q, orgId: string, now: Date): Promise<Map<string, bigint>> {
+  const found = await rows<{ account: string; balance: bigint }>(
+    q,
+    sql`select account, balance from accounts where org_id = ${orgId} and account in ('held', 'overage')
+        union all
+        select 'lapsed', coalesce(sum(amount), 0)::bigint from holds
+          where org_id = ${orgId} and status = 'open' and expires_at <= ${now.toISOString()}::timestamptz`,
+  );
+  const accounts = new Map(found.map((r) => [r.account, BigInt(r.balance)]));
+  const lapsed = accounts.get('lapsed') ?? 0n;
+  accounts.delete('lapsed');
+  if (lapsed > 0n) accounts.set('held', (accounts.get('held') ?? 0n) - lapsed);
+  return accounts;
 }
 
 const BLOCK_COLUMNS = sql`b.id, b.grant_id as "grantId", g.source, b.amount, b.starts_at as "startsAt",

@@ -11,6 +11,7 @@ import { blocksForUsage, bookUsage } from '../ledger/usage.js';
 import { runBalanceChanged, runUsageRecorded } from '../ledger/hooks.js';
 import { effectiveMeters } from '../meters/service.js';
 import { lockOrg, type OrgRow } from '../orgs/queries.js';
+import { GroupCommit } from '../realtime/groupCommit.js';
 import { addToRollups, type RatedEvent } from './rollups.js';
 
 export interface EventInput {
@@ -68,15 +69,18 @@ export async function ingestEvents({ ctx, actor, events }: { ctx: AppContext; ac
   });
   // Organizations are processed in id order, one transaction each. An unknown
   // organization is found by the lock itself (no extra round trip per batch).
+  // A small batch of one organization joins that organization's group commit.
+  const single = byOrg.size === 1 && events.length <= GROUP_BATCH_MAX;
   for (const orgId of [...byOrg.keys()].sort()) {
     const indexes = byOrg.get(orgId)!;
     const batch = indexes.map((i) => events[i]!);
-    const orgResults = await ctx.db
-      .transaction((tx) => ingestForOrg(ctx, tx, ctx.clock.now(), orgId, batch, actor.label))
-      .catch((error: unknown) => {
-        if (!(error instanceof TallyError) || error.code !== 'organization_not_found') throw error;
-        return batch.map((e) => reject(e.id, 'organization_not_found', error.message));
-      });
+    const run = single
+      ? groupsOf(ctx).submit(orgId, { events: batch, actor: actor.label })
+      : ctx.db.transaction((tx) => ingestForOrg(ctx, tx, ctx.clock.now(), orgId, batch.map((e) => ({ e, actor: actor.label }))));
+    const orgResults = await run.catch((error: unknown) => {
+      if (!(error instanceof TallyError) || error.code !== 'organization_not_found') throw error;
+      return batch.map((e) => reject(e.id, 'organization_not_found', error.message));
+    });
     indexes.forEach((i, n) => (results[i] = orgResults[n]!));
   }
   const summary: IngestSummary = { accepted: 0, duplicates: 0, rejected: 0, results };
@@ -99,25 +103,59 @@ export async function ingestEvents({ ctx, actor, events }: { ctx: AppContext; ac
   return summary;
 }
 
+/** Batches up to this many events join their organization's group commit; larger ones run alone. */
+const GROUP_BATCH_MAX = 100;
+/** At most this many calls share one transaction. */
+const GROUP_CALLS_MAX = 64;
+
+interface IngestCall {
+  events: EventInput[];
+  actor: string;
+}
+
+const groups = new WeakMap<AppContext, GroupCommit<IngestCall, EventResult[]>>();
+
+/**
+ * The ingest group commit of one app: the calls of a group are ingested as
+ * one batch, in arrival order (a repeat of an id accepted earlier in the
+ * group is a duplicate, as it would be one call later), and each call gets
+ * back the results of its own events.
+ */
+function groupsOf(ctx: AppContext): GroupCommit<IngestCall, EventResult[]> {
+  let g = groups.get(ctx);
+  if (!g) {
+    g = new GroupCommit<IngestCall, EventResult[]>({
+      maxGroup: GROUP_CALLS_MAX,
+      runGroup: async (orgId, calls) => {
+        const all = calls.flatMap((c) => c.events.map((e) => ({ e, actor: c.actor })));
+        const flat = await ctx.db.transaction((tx) => ingestForOrg(ctx, tx, ctx.clock.now(), orgId, all));
+        let at = 0;
+        return calls.map((c) => flat.slice(at, (at += c.events.length)));
+      },
+    });
+    groups.set(ctx, g);
+  }
+  return g;
+}
+
 async function ingestForOrg(
   ctx: AppContext,
   tx: Q,
   now: Date,
   orgId: string,
-  events: EventInput[],
-  actor: string,
+  calls: { e: EventInput; actor: string }[],
 ): Promise<EventResult[]> {
   const org = await lockOrg(tx, orgId);
   const [meters, seen] = await Promise.all([
     effectiveMeters(tx, orgId),
-    rows<{ id: string }>(tx, sql`select id from events where org_id = ${orgId} and id = any(${sql.param(events.map((e) => e.id))}::text[])`),
+    rows<{ id: string }>(tx, sql`select id from events where org_id = ${orgId} and id = any(${sql.param(calls.map((c) => c.e.id))}::text[])`),
   ]);
   const seenIds = new Set(seen.map((r) => r.id));
   const oldest = now.getTime() - org.graceDays * DAY_MS;
   const booked = bookingAt(now, org.timezone);
   const results: EventResult[] = [];
-  const accepted: { input: EventInput; rated: RatedEvent; overage: bigint }[] = [];
-  for (const e of events) {
+  const accepted: Accepted[] = [];
+  for (const { e, actor } of calls) {
     if (seenIds.has(e.id)) {
       results.push({ id: e.id, status: 'duplicate' });
       continue;
@@ -148,12 +186,12 @@ async function ingestForOrg(
         credits: cost.credits,
         usd: cost.usd,
       };
-      accepted.push({ input: e, rated, overage: 0n });
+      accepted.push({ input: e, rated, overage: 0n, actor });
       results.push({ id: e.id, status: 'accepted', cost_credits: formatMicro(cost.credits) });
     }
   }
   if (accepted.length === 0) return results;
-  await drawAndRecord(tx, org, now, booked, accepted, actor);
+  await drawAndRecord(tx, org, now, booked, accepted);
   await insertEvents(tx, orgId, now, accepted);
   const rated = accepted.map((a) => a.rated);
   await addToRollups(tx, orgId, org.timezone, rated);
@@ -162,30 +200,27 @@ async function ingestForOrg(
   return results;
 }
 
-async function drawAndRecord(
-  tx: Q,
-  org: OrgRow,
-  now: Date,
-  booked: (at: Date) => Date,
-  accepted: { input: EventInput; rated: RatedEvent; overage: bigint }[],
-  actor: string,
-): Promise<void> {
+interface Accepted {
+  input: EventInput;
+  rated: RatedEvent;
+  overage: bigint;
+  /** who sent the event (calls of one group commit may come from different keys) */
+  actor: string;
+}
+
+async function drawAndRecord(tx: Q, org: OrgRow, now: Date, booked: (at: Date) => Date, accepted: Accepted[]): Promise<void> {
   if (!accepted.some((a) => a.rated.credits > 0n)) return;
   const batch = new LedgerBatch(org.id, now);
-  const blocks = await blocksForUsage(tx, batch, now, actor);
+  // overage repaid on the way is booked under the first caller of the transaction
+  const blocks = await blocksForUsage(tx, batch, now, accepted[0]!.actor);
   for (const a of accepted) {
     if (a.rated.credits === 0n) continue;
-    a.overage = bookUsage(batch, blocks, { cost: a.rated.credits, at: a.input.timestamp, now, booked, eventId: a.input.id, actor });
+    a.overage = bookUsage(batch, blocks, { cost: a.rated.credits, at: a.input.timestamp, now, booked, eventId: a.input.id, actor: a.actor });
   }
   await batch.flush(tx);
 }
 
-async function insertEvents(
-  tx: Q,
-  orgId: string,
-  now: Date,
-  accepted: { input: EventInput; rated: RatedEvent; overage: bigint }[],
-): Promise<void> {
+async function insertEvents(tx: Q, orgId: string, now: Date, accepted: Accepted[]): Promise<void> {
   const col = <T>(f: (a: (typeof accepted)[number]) => T) => sql.param(accepted.map(f));
   await tx.execute(sql`
     insert into events (org_id, id, meter, quantity, timestamp, recorded_at, user_id, project, resource_class, job_id,

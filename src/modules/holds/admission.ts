@@ -1,10 +1,9 @@
 import type { AppContext } from '../../context.js';
 import type { Q } from '../../db/client.js';
 import { admit, type LimitName } from '../../domain/allocations.js';
-import { isActiveAt } from '../../domain/drawdown.js';
-import { formatMicro, sumBig } from '../../domain/money.js';
-import { loadSpendableBlocks } from '../ledger/blocks.js';
-import { cycleRemaining, figuresOf, groupOf, memberBudget, remainingOf, totalHeld, type BudgetState } from '../allocations/state.js';
+import { formatMicro } from '../../domain/money.js';
+import { balanceNow } from '../balance/service.js';
+import { cycleRemaining, figuresOf, groupOf, memberBudget, remainingOf, type BudgetState } from '../allocations/state.js';
 import type { MemberRow } from '../allocations/queries.js';
 
 export interface Admission {
@@ -28,10 +27,12 @@ const SENTENCES: Record<LimitName, string> = {
  * (unless overage is allowed) and any plan limit registered in
  * ctx.hooks.admission must all cover the amount. Open, unexpired holds count
  * as spent everywhere; an expired hold no longer reserves anything.
+ * "Available" and "held" are the balance module's (balanceNow): the figure
+ * GET /balance shows is the figure admission and plan limits decide on.
  */
 export async function decideAdmission(ctx: AppContext, q: Q, s: BudgetState, member: MemberRow, amount: bigint, now: Date): Promise<Admission> {
-  const blocks = await loadSpendableBlocks(q, s.org.id, now);
-  const balance = sumBig(blocks.filter((b) => isActiveAt(b, now)).map((b) => b.remaining)) - totalHeld(s);
+  const { summary } = await balanceNow(q, s.org.id, now);
+  const balance = summary.available;
   const groupAvailable = figuresOf(s, groupOf(s, member.groupId)).available;
   const cycle = cycleRemaining(s);
   const remaining = {
@@ -52,7 +53,7 @@ export async function decideAdmission(ctx: AppContext, q: Q, s: BudgetState, mem
     return { allowed: false, limited_by: limit, remaining, message: `${formatMicro(amount)} credits exceed ${SENTENCES[limit]}.` };
   }
   for (const hook of ctx.hooks.admission) {
-    const refused = await hook({ tx: q, org: s.org, now, memberId: member.id, amount });
+    const refused = await hook({ tx: q, org: s.org, now, memberId: member.id, amount, held: summary.held });
     if (refused) return { allowed: false, limited_by: 'plan', remaining, message: refused.message };
   }
   return { allowed: true, limited_by: null, remaining, message: null };

@@ -104,13 +104,3 @@ export async function orgsWithDueHolds(q: Q, now: Date): Promise<string[]> {
   );
   return found.map((r) => r.org_id);
 }
-
-/** What open holds past their expiry still reserve in the `held` account until the job releases them. */
-export async function sumHeldPastExpiry(q: Q, orgId: string, now: Date): Promise<bigint> {
-  const [r] = await rows<{ s: string }>(
-    q,
-    sql`select coalesce(sum(amount), 0)::text as s from holds
-        where org_id = ${orgId} and status = 'open' and expires_at <= ${now.toISOString()}::timestamptz`,
-  );
-  return BigInt(r?.s ?? '0');
-}

@@ -5,17 +5,18 @@ import { newId } from '../../domain/ids.js';
 import { formatMicro } from '../../domain/money.js';
 import type { Actor } from '../../http/auth.js';
 import { TallyError } from '../../http/errors.js';
-import { lockedState } from '../allocations/groups.js';
+import { ensureCycle } from '../allocations/cycles.js';
 import { canManageMember, forbidden, scopeOf, type Scope } from '../allocations/scope.js';
-import { loadBudgetState, memberOf } from '../allocations/state.js';
+import { loadBudgetState, memberOf, type BudgetState } from '../allocations/state.js';
 import { recordAudit } from '../audit/service.js';
 import { addToRollups, type RatedEvent } from '../events/rollups.js';
 import { LedgerBatch } from '../ledger/batch.js';
 import { blocksForUsage, bookUsage } from '../ledger/usage.js';
 import { runBalanceChanged, runUsageRecorded } from '../ledger/hooks.js';
 import { findOrg, lockOrg, orgNotFound, type OrgRow } from '../orgs/queries.js';
+import { inOrgGroup } from '../realtime/orgCalls.js';
 import { decideAdmission } from './admission.js';
-import { closeHolds, findDueHolds, findHold, findHolds, insertHold, orgsWithDueHolds, sumHeldPastExpiry, type HoldRow } from './queries.js';
+import { closeHolds, findDueHolds, findHold, findHolds, insertHold, orgsWithDueHolds, type HoldRow } from './queries.js';
 
 // Holds are ledger entries (SPEC §3.2, §3.6): a hold moves its amount from
 // `reserved` to `held`, which the available balance subtracts; release and
@@ -64,8 +65,6 @@ export async function releaseDueHolds(tx: Q, org: OrgRow, now: Date, auditActor:
   return due.length;
 }
 
-/** Balance reads subtract this from `held`: an expired hold reserves nothing, even before the job runs. */
-export const heldPastExpiry = (q: Q, orgId: string, now: Date): Promise<bigint> => sumHeldPastExpiry(q, orgId, now);
 
 /** The hold-expiry job for one organization; `actor` is the audit actor of its releases. */
 export function expireHolds(ctx: AppContext, orgId: string, actor: string): Promise<number> {
@@ -106,13 +105,12 @@ export interface HoldInput {
 
 export async function createHold(args: { ctx: AppContext; actor: Actor; orgId: string; input: HoldInput; idempotencyKey?: string | undefined }) {
   const { ctx, actor, orgId, input } = args;
-  return ctx.db.transaction(async (tx) => {
-    const org = await lockOrg(tx, orgId);
+  return inOrgGroup(ctx, orgId, async (tx, org) => {
     const now = ctx.clock.now();
     return once(tx, { orgId, scope: 'holds.create', key: args.idempotencyKey, hash: requestHash(input), now, statusCode: 201 }, async () => {
       if (input.expiresAt && input.expiresAt <= now) throw new TallyError('invalid_request', 'expires_at must be in the future.');
       await releaseDueHolds(tx, org, now);
-      const { state } = await lockedState(ctx, tx, orgId);
+      const state = await budgetStateIn(tx, org, now);
       const member = memberOf(state, input.memberId);
       if (!mayActFor(await scopeOf(tx, actor, orgId), member)) throw forbidden('hold credits for this member');
       const a = await decideAdmission(ctx, tx, state, member, input.amount, now);
@@ -135,7 +133,6 @@ export async function createHold(args: { ctx: AppContext; actor: Actor; orgId: s
       const batch = new LedgerBatch(orgId, now);
       batch.move({ type: 'hold', amount: hold.amount, from: 'reserved', to: 'held', occurredAt: now, ref: `hold:${hold.id}`, actor: actor.label });
       await batch.flush(tx);
-      await runBalanceChanged(ctx.hooks, { tx, org, now });
       const view = holdView(hold, now);
       await recordAudit(tx, { orgId, actor: actor.label, action: 'hold.create', target: hold.id, after: view, at: now });
       return view;
@@ -143,16 +140,23 @@ export async function createHold(args: { ctx: AppContext; actor: Actor; orgId: s
   });
 }
 
-async function openHold(ctx: AppContext, tx: Q, actor: Actor, org: OrgRow, holdId: string, now: Date): Promise<HoldRow> {
+/** The budget state inside a transaction that already holds the organization lock (settings read once). */
+async function budgetStateIn(tx: Q, org: OrgRow, now: Date): Promise<BudgetState> {
+  const { settings, cycle } = await ensureCycle(tx, org, now);
+  return loadBudgetState(tx, org, now, cycle, settings);
+}
+
+/** The open hold, with the budget state it was checked against (loaded once per transaction). */
+async function openHold(ctx: AppContext, tx: Q, actor: Actor, org: OrgRow, holdId: string, now: Date) {
   await releaseDueHolds(tx, org, now);
   const hold = await findHold(tx, org.id, holdId);
   if (!hold) throw new TallyError('hold_not_found', `No hold with id "${holdId}" exists in this organization.`);
-  const { state } = await lockedState(ctx, tx, org.id);
+  const state = await budgetStateIn(tx, org, now);
   const member = state.members.find((m) => m.id === hold.memberId);
   const scope = await scopeOf(tx, actor, org.id);
   if (!(scope.all || (member && mayActFor(scope, member)))) throw forbidden('change this hold');
   if (hold.status !== 'open') throw new TallyError('hold_not_open', `Hold "${holdId}" is already ${hold.status}.`);
-  return hold;
+  return { hold, state };
 }
 
 /**
@@ -162,11 +166,10 @@ async function openHold(ctx: AppContext, tx: Q, actor: Actor, org: OrgRow, holdI
  */
 export async function captureHold(args: { ctx: AppContext; actor: Actor; orgId: string; holdId: string; amount: bigint }) {
   const { ctx, actor, orgId, holdId, amount } = args;
-  return ctx.db.transaction(async (tx) => {
-    const org = await lockOrg(tx, orgId);
+  return inOrgGroup(ctx, orgId, async (tx, org) => {
     const now = ctx.clock.now();
-    const hold = await openHold(ctx, tx, actor, org, holdId, now);
-    const { captureExcessPct } = (await lockedState(ctx, tx, orgId)).state.settings;
+    const { hold, state } = await openHold(ctx, tx, actor, org, holdId, now);
+    const { captureExcessPct } = state.settings;
     const max = hold.amount + (hold.amount * BigInt(captureExcessPct)) / 100n;
     if (amount > max) {
       throw new TallyError('capture_exceeds_hold', `${formatMicro(amount)} credits exceed what hold "${holdId}" allows (${formatMicro(max)}).`);
@@ -196,7 +199,6 @@ export async function captureHold(args: { ctx: AppContext; actor: Actor; orgId: 
       await addToRollups(tx, orgId, org.timezone, [usage]);
       await runUsageRecorded(ctx.hooks, { tx, org, now, events: [usage] });
     }
-    await runBalanceChanged(ctx.hooks, { tx, org, now });
     const view = holdView({ ...hold, status: 'captured', capturedAmount: amount, closedAt: now }, now);
     await recordAudit(tx, { orgId, actor: actor.label, action: 'hold.capture', target: hold.id, before: holdView(hold, now), after: view, at: now });
     return view;
@@ -205,15 +207,13 @@ export async function captureHold(args: { ctx: AppContext; actor: Actor; orgId: 
 
 export async function releaseHold(args: { ctx: AppContext; actor: Actor; orgId: string; holdId: string }) {
   const { ctx, actor, orgId, holdId } = args;
-  return ctx.db.transaction(async (tx) => {
-    const org = await lockOrg(tx, orgId);
+  return inOrgGroup(ctx, orgId, async (tx, org) => {
     const now = ctx.clock.now();
-    const hold = await openHold(ctx, tx, actor, org, holdId, now);
+    const { hold } = await openHold(ctx, tx, actor, org, holdId, now);
     const batch = new LedgerBatch(orgId, now);
     batch.move({ type: 'hold_release', amount: hold.amount, from: 'held', to: 'reserved', occurredAt: now, ref: `hold:${hold.id}`, actor: actor.label });
     await batch.flush(tx);
     await closeHolds(tx, orgId, [hold.id], 'released', now);
-    await runBalanceChanged(ctx.hooks, { tx, org, now });
     const view = holdView({ ...hold, status: 'released', closedAt: now }, now);
     await recordAudit(tx, { orgId, actor: actor.label, action: 'hold.release', target: hold.id, before: holdView(hold, now), after: view, at: now });
     return view;

@@ -26,6 +26,8 @@ export interface LedgerHooks {
     now: Date;
     memberId: string | null;
     amount: bigint;
+    /** credits held by open, unexpired holds: the balance module's figure, read once by the caller */
+    held: bigint;
   }) => Promise<{ limit: string; remaining: bigint | null; message: string } | null>)[];
 }
 

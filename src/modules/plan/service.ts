@@ -4,7 +4,6 @@ import { rows, type Q } from '../../db/client.js';
 import { formatMicro, MICRO } from '../../domain/money.js';
 import { percentOf } from '../../domain/shares.js';
 import { periodContaining } from '../../domain/time.js';
-import { accountBalance } from '../ledger/blocks.js';
 import type { LedgerHooks } from '../ledger/hooks.js';
 import { effectiveMeters } from '../meters/service.js';
 import { findOrg, lockOrg, orgNotFound, type OrgRow } from '../orgs/queries.js';
@@ -105,10 +104,10 @@ function row(key: string, label: string, used: bigint, limit: LimitValue | undef
   };
 }
 
-/** Credits consumed this period plus credits held now: what a per-period credit limit counts. */
-async function creditsCounted(q: Q, org: OrgRow, now: Date): Promise<{ consumed: bigint; held: bigint }> {
+/** Credits consumed this period: with the credits held now, what a per-period credit limit counts. */
+async function consumedThisPeriod(q: Q, org: OrgRow, now: Date): Promise<bigint> {
   const statement = await computeStatement(q, org, periodContaining(now, org.timezone), now);
-  return { consumed: statement.summary.consumed, held: await accountBalance(q, org.id, 'held') };
+  return statement.summary.consumed;
 }
 
 export function planUsage({ ctx, orgId }: { ctx: AppContext; orgId: string }) {
@@ -118,7 +117,7 @@ export function planUsage({ ctx, orgId }: { ctx: AppContext; orgId: string }) {
     const now = ctx.clock.now();
     const plan = await findPlan(q, orgId);
     const limits = plan?.limits ?? {};
-    const { consumed } = await creditsCounted(q, org, now);
+    const consumed = await consumedThisPeriod(q, org, now);
     const out = [row('credits', 'Credits', consumed, fromStored(limits.credits_per_period), 'credits')];
     for (const g of GAUGES) out.push(row(g.key, g.label, await gaugeValue(q, orgId, g.meters), fromStored(limits[g.limit]), g.unit));
     out.push(row('seats', 'Member seats', (await seatsUsed(q, orgId)) * MICRO, fromStored(limits.seats), 'seats'));
@@ -147,13 +146,14 @@ export function planUsage({ ctx, orgId }: { ctx: AppContext; orgId: string }) {
 /**
  * The admission hook (SPEC §3.10): `check` and `hold` refuse an amount that
  * would take the period's credits (consumed + held) past a hard
- * credits_per_period limit. Registered in src/app.ts.
+ * credits_per_period limit. Registered in src/app.ts. `held` is the balance
+ * module's figure (open holds past their expiry no longer count).
  */
-export const planAdmission: LedgerHooks['admission'][number] = async ({ tx, org, now, amount }) => {
+export const planAdmission: LedgerHooks['admission'][number] = async ({ tx, org, now, amount, held }) => {
   const plan = await findPlan(tx, org.id);
   const limit = fromStored(plan?.limits.credits_per_period);
   if (limit === undefined || limit === null) return null;
-  const { consumed, held } = await creditsCounted(tx, org, now);
+  const consumed = await consumedThisPeriod(tx, org, now);
   const remaining = limit - consumed - held > 0n ? limit - consumed - held : 0n;
   if (amount <= remaining) return null;
   return {

@@ -1,0 +1,83 @@
+/**
+ * Group commit per key (issue 10): concurrent small calls for one
+ * organization are written by one transaction instead of one each.
+ *
+ * A call for a key with no transaction in flight runs at once, alone (no
+ * added delay). Calls arriving while a transaction for that key is in flight
+ * wait in a queue; when it ends, the next group takes the whole queue (at
+ * most `maxGroup` calls, in arrival order). `runGroup` answers every call of
+ * the group, each its own result, exactly as if it had run alone at that
+ * place in the order. When the group's transaction fails (a database error),
+ * each call of the group is retried in a transaction of its own, so one
+ * call's failure never becomes another's.
+ *
+ * This orders calls within one server; across servers the organization row
+ * lock taken by `runGroup` still serializes writers.
+ */
+export interface GroupRunner<In, Out> {
+  /** all calls of one group, in one transaction; answers in the same order */
+  runGroup(key: string, inputs: In[]): Promise<Out[]>;
+  maxGroup: number;
+}
+
+interface Pending<In, Out> {
+  input: In;
+  resolve: (out: Out) => void;
+  reject: (error: unknown) => void;
+}
+
+export class GroupCommit<In, Out> {
+  /** keys with a transaction in flight, and the calls waiting for the next one */
+  private readonly waiting = new Map<string, Pending<In, Out>[]>();
+
+  constructor(private readonly runner: GroupRunner<In, Out>) {}
+
+  submit(key: string, input: In): Promise<Out> {
+    return new Promise<Out>((resolve, reject) => {
+      const queue = this.waiting.get(key);
+      const call = { input, resolve, reject };
+      if (queue) {
+        queue.push(call);
+        return;
+      }
+      this.waiting.set(key, []);
+      void this.drain(key, [call]);
+    });
+  }
+
+  private async drain(key: string, first: Pending<In, Out>[]): Promise<void> {
+    let group = first;
+    while (group.length > 0) {
+      await this.runOne(key, group);
+      const queue = this.waiting.get(key)!;
+      group = queue.splice(0, this.runner.maxGroup);
+      if (group.length === 0) this.waiting.delete(key);
+    }
+  }
+
+  private async runOne(key: string, group: Pending<In, Out>[]): Promise<void> {
+    let outs: Out[];
+    try {
+      outs = await this.runner.runGroup(
+        key,
+        group.map((c) => c.input),
+      );
+    } catch (error) {
+      if (group.length === 1) {
+        group[0]!.reject(error);
+        return;
+      }
+      // The group failed as a whole: each call again, alone, so it gets its own answer or its own error.
+      for (const call of group) {
+        try {
+          const [out] = await this.runner.runGroup(key, [call.input]);
+          call.resolve(out!);
+        } catch (own) {
+          call.reject(own);
+        }
+      }
+      return;
+    }
+    group.forEach((call, i) => call.resolve(outs[i]!));
+  }
+}

@@ -1,0 +1,174 @@
+import { sql } from 'drizzle-orm';
+import pino from 'pino';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createApp } from '../src/app.js';
+import { openPostgres, rows, type Database } from '../src/db/client.js';
+import { parseMicro, sumBig } from '../src/domain/money.js';
+import { proveOrg } from '../src/modules/ledger/verify.js';
+import { GroupCommit } from '../src/modules/realtime/groupCommit.js';
+import { PLATFORM_KEY, seedOrg, startTestApp, type TestApp } from './helpers/app.js';
+import { testDatabases } from './helpers/db.js';
+
+describe('group commit', () => {
+  it('a lone call runs at once; later calls form one group; a failed group is retried call by call', async () => {
+    const groups: string[][] = [];
+    let releaseFirst!: () => void;
+    const firstMayEnd = new Promise<void>((resolve) => (releaseFirst = resolve));
+    const gc = new GroupCommit<string, string>({
+      maxGroup: 10,
+      runGroup: async (_key, inputs) => {
+        groups.push(inputs);
+        if (inputs[0] === 'a') await firstMayEnd;
+        if (inputs.includes('bad')) throw new Error(`database error in [${inputs.join(',')}]`);
+        return inputs.map((i) => i.toUpperCase());
+      },
+    });
+    const a = gc.submit('org', 'a');
+    const b = gc.submit('org', 'b');
+    const bad = gc.submit('org', 'bad');
+    const c = gc.submit('org', 'c');
+    const other = gc.submit('other-org', 'x'); // another key is never held up by this one
+    expect(await other).toBe('X');
+    releaseFirst();
+    expect(await a).toBe('A');
+    expect(await b).toBe('B');
+    expect(await c).toBe('C');
+    await expect(bad).rejects.toThrow('database error in [bad]');
+    // a alone; then b, bad, c as one group; then each of them alone after the group failed
+    expect(groups).toEqual([['a'], ['x'], ['b', 'bad', 'c'], ['b'], ['bad'], ['c']]);
+  });
+});
+
+describe.each(testDatabases)('the real-time path on $name', (target) => {
+  let app: TestApp;
+  let second: Awaited<ReturnType<typeof createApp>>;
+  let secondDb: Database | undefined;
+  let bases: string[];
+  beforeAll(async () => {
+    app = await startTestApp(target);
+    // A second server instance on the same database (its own pool on PostgreSQL).
+    secondDb = app.db.kind === 'postgres' ? await openPostgres(app.db.url!, 20) : undefined;
+    second = await createApp({ db: secondDb ?? app.db, clock: app.clock, platformKey: PLATFORM_KEY, log: pino({ level: 'error' }) });
+    bases = [await app.server.listen({ port: 0, host: '127.0.0.1' }), await second.server.listen({ port: 0, host: '127.0.0.1' })];
+  });
+  afterAll(async () => {
+    await second.close();
+    await secondDb?.close();
+    await app.close();
+  });
+
+  const post = (base: string, path: string, body: unknown) =>
+    fetch(`${base}${path}`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${PLATFORM_KEY}`, 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    }).then(async (r) => ({ status: r.status, body: (await r.json()) as any })); // eslint-disable-line @typescript-eslint/no-explicit-any
+
+  it('64 concurrent single-event requests through two servers consume exactly the sum; replaying them changes nothing', async () => {
+    const org = await seedOrg(app);
+    await app.call('POST', `/v1/orgs/${org}/grants`, { name: 'a', source: 'included', amount: '40', priority: 10 });
+    await app.call('POST', `/v1/orgs/${org}/grants`, { name: 'b', source: 'purchased', amount: '25.5', priority: 20 });
+    const ts = app.clock.now().toISOString();
+    const events = Array.from({ length: 64 }, (_, i) => ({ id: `rt-${i}`, org, meter: 'tokens', quantity: `${(i * 7) % 3}.${i}`, timestamp: ts }));
+    const send = () => Promise.all(events.map((e, i) => post(bases[i % 2]!, '/v1/events', { events: [e] })));
+    const first = await send();
+    expect(first.map((r) => r.status)).toEqual(events.map(() => 200));
+    expect(first.map((r) => r.body.results[0].status)).toEqual(events.map(() => 'accepted'));
+    const expected = sumBig(events.map((e) => parseMicro(e.quantity)));
+    expect(sumBig(first.map((r) => parseMicro(r.body.results[0].cost_credits)))).toBe(expected);
+    const balance = (await app.call('GET', `/v1/orgs/${org}/balance`)).body;
+    expect(65_500_000n - parseMicro(balance.available) + parseMicro(balance.overage)).toBe(expected);
+    const entries = async () =>
+      (await app.db.read((q) => rows<{ n: bigint }>(q, sql`select count(*)::bigint as n from ledger_entries where org_id = ${org}`)))[0]!.n;
+    const before = await entries();
+    const proof = await app.db.read((q) => proveOrg(q, org));
+    expect(proof.ok).toBe(true);
+
+    const replay = await send();
+    expect(replay.map((r) => r.body.results[0].status)).toEqual(events.map(() => 'duplicate'));
+    expect((await app.call('GET', `/v1/orgs/${org}/balance`)).body).toEqual(balance);
+    expect(await entries()).toBe(before);
+  });
+
+  it('a call that fails its own rule fails alone; the others of its group are answered as if alone', async () => {
+    const org = await seedOrg(app);
+    await app.call('POST', `/v1/orgs/${org}/grants`, { name: 'a', source: 'included', amount: '100' });
+    const ts = app.clock.now().toISOString();
+    const calls = Array.from({ length: 24 }, (_, i) => {
+      if (i === 5) return { id: `own-${i}`, org, meter: 'no_such_meter', quantity: '1', timestamp: ts };
+      if (i === 11) return { id: 'own-3', org, meter: 'tokens', quantity: '9', timestamp: ts }; // repeats call 3's id
+      return { id: `own-${i}`, org, meter: 'tokens', quantity: '1', timestamp: ts };
+    });
+    const answers = await Promise.all(calls.map((e, i) => post(bases[i % 2]!, '/v1/events', { events: [e] })));
+    answers.forEach((a, i) => {
+      if (i === 5) {
+        expect(a.status).toBe(422);
+        expect(a.body.error.code).toBe('unknown_meter');
+      } else if (i === 11 || i === 3) {
+        expect(a.status).toBe(200); // one of the two is accepted, the other is its duplicate
+      } else {
+        expect(a.status).toBe(200);
+        expect(a.body.results[0]).toEqual({ id: calls[i]!.id, status: 'accepted', cost_credits: '1' });
+      }
+    });
+    const pair = [answers[3]!.body.results[0].status, answers[11]!.body.results[0].status].sort();
+    expect(pair).toEqual(['accepted', 'duplicate']);
+    const accepted = [answers[3]!, answers[11]!].find((a) => a.body.results[0].status === 'accepted')!.body.results[0].cost_credits as string;
+    const used = 100_000_000n - parseMicro((await app.call('GET', `/v1/orgs/${org}/balance`)).body.available);
+    expect(used).toBe(21_000_000n + parseMicro(accepted));
+  });
+
+  it('concurrent holds never take a member, group, cycle or organization past its limit', async () => {
+    const cases = [
+      { limit: 'member', setup: async (org: string) => member(org, 'm', '10') },
+      { limit: 'group', setup: async (org: string) => { await app.call('PATCH', `/v1/orgs/${org}/groups/grp_default`, { monthly_allocation: '10' }); await member(org, 'm', null); } },
+      { limit: 'account_cycle', setup: async (org: string) => { await app.call('PATCH', `/v1/orgs/${org}/settings`, { credits_per_cycle: '10' }); await member(org, 'm', null); } },
+      { limit: 'balance', setup: async (org: string) => member(org, 'm', null) },
+    ];
+    async function member(org: string, id: string, monthly: string | null) {
+      expect((await app.call('POST', `/v1/orgs/${org}/members`, { id, email: `${id}@x.test`, name: id, role: 'member', monthly })).status).toBe(201);
+    }
+    for (const c of cases) {
+      const org = await seedOrg(app);
+      await app.call('POST', `/v1/orgs/${org}/grants`, { name: 'a', source: 'included', amount: c.limit === 'balance' ? '10' : '1000' });
+      if (c.limit !== 'group') await app.call('PATCH', `/v1/orgs/${org}/groups/grp_default`, { monthly_allocation: '1000' });
+      await c.setup(org);
+      const holds = await Promise.all(Array.from({ length: 30 }, (_, i) => post(bases[i % 2]!, `/v1/orgs/${org}/holds`, { member: 'm', amount: '0.7' })));
+      const ok = holds.filter((h) => h.status === 201);
+      expect(ok.length).toBe(14); // 14 × 0.7 = 9.8 ≤ 10 < 15 × 0.7
+      for (const h of holds.filter((x) => x.status !== 201)) {
+        expect(h.status).toBe(422);
+        expect(h.body.error.details.limited_by).toBe(c.limit);
+      }
+      expect((await app.call('GET', `/v1/orgs/${org}/balance`)).body.held).toBe('9.8');
+    }
+  });
+
+  it('hold calls replayed concurrently (same Idempotency-Key, captures sent twice) change nothing more', async () => {
+    const org = await seedOrg(app);
+    await app.call('POST', `/v1/orgs/${org}/grants`, { name: 'a', source: 'included', amount: '1000' });
+    await app.call('PATCH', `/v1/orgs/${org}/groups/grp_default`, { monthly_allocation: '1000' });
+    expect((await app.call('POST', `/v1/orgs/${org}/members`, { id: 'm', email: 'm@x.test', name: 'm', role: 'member', monthly: null })).status).toBe(201);
+    const postKeyed = (base: string, key: string) =>
+      fetch(`${base}/v1/orgs/${org}/holds`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${PLATFORM_KEY}`, 'content-type': 'application/json', 'idempotency-key': key },
+        body: JSON.stringify({ member: 'm', amount: '3' }),
+      }).then(async (r) => ({ status: r.status, body: (await r.json()) as { id: string } }));
+    // every hold twice at once, through both servers
+    const holds = await Promise.all(Array.from({ length: 20 }, (_, i) => postKeyed(bases[i % 2]!, `k-${i >> 1}`)));
+    expect(holds.map((h) => h.status)).toEqual(holds.map(() => 201));
+    for (let i = 0; i < 20; i += 2) expect(holds[i]!.body).toEqual(holds[i + 1]!.body);
+    const ids = [...new Set(holds.map((h) => h.body.id))];
+    expect(ids.length).toBe(10);
+    expect((await app.call('GET', `/v1/orgs/${org}/balance`)).body).toMatchObject({ available: '970', held: '30' });
+    // each capture sent twice at once: one captures, the other finds the hold closed
+    const captures = await Promise.all(ids.flatMap((id, i) => [0, 1].map((k) => post(bases[(i + k) % 2]!, `/v1/orgs/${org}/holds/${id}/capture`, { amount: '2' }))));
+    expect(captures.filter((c) => c.status === 200).length).toBe(10);
+    for (const c of captures.filter((x) => x.status !== 200)) expect(c.body.error.code).toBe('hold_not_open');
+    expect((await app.call('GET', `/v1/orgs/${org}/balance`)).body).toMatchObject({ available: '980', held: '0' });
+    expect((await app.call('GET', `/v1/orgs/${org}/members/m`)).body).toMatchObject({ used: '20', held: '0' });
+    const proof = await app.db.read((q) => proveOrg(q, org));
+    expect(proof.ok).toBe(true);
+  });
+});
