@@ -128,6 +128,12 @@ describe.each(testDatabases)('spend caps on $name', (target) => {
     expect(await scopes(keys.bob.secret)).toEqual([`group:${blue}`, 'member:bob', 'org', 'project:search'].sort());
     // Mia sees her group's caps and those of its members, plus what binds her
     expect(await scopes(keys.mia.secret)).toEqual([`api_key:${keys.ann.id}`, `group:${red}`, 'member:ann', 'org', 'project:search'].sort());
+    // "binding=me" lists what limits one's own usage, whatever one may manage
+    const mine = async (key: string) =>
+      (await call('GET', '/caps?binding=me', undefined, key)).body.data.map((c: { scope: string }) => c.scope).sort();
+    expect(await mine(keys.mia.secret)).toEqual([`group:${red}`, 'org', 'project:search'].sort());
+    expect(await mine(keys.ann.secret)).toEqual(await scopes(keys.ann.secret));
+    expect(await mine(keys.owner.secret)).toEqual(['org', 'project:search']);
     // a cap one may not see does not exist for them; one one sees but may not manage is forbidden
     expect((await call('GET', `/caps/${bobCap.body.id}`, undefined, keys.ann.secret)).status).toBe(404);
     expect((await call('PATCH', `/caps/${bobCap.body.id}`, { limit: '1' }, keys.mia.secret)).status).toBe(404);

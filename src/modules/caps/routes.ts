@@ -59,10 +59,20 @@ export const capRoutes: RouteModule = (app, { ctx }) => {
 
   app.get(
     '/v1/orgs/:org/caps',
-    { schema: { tags: ['caps'], params: OrgParams, response: { 200: z.object({ data: z.array(CapOut) }) } } },
+    {
+      schema: {
+        tags: ['caps'],
+        params: OrgParams,
+        querystring: z.object({
+          binding: z.literal('me').optional().meta({ description: 'only the caps that limit the caller\'s own usage' }),
+        }),
+        response: { 200: z.object({ data: z.array(CapOut) }) },
+      },
+    },
     async (request) => {
       authorize(request.actor, request.params.org, 'caps.read');
-      return { data: await listCaps({ ctx, actor: request.actor, orgId: request.params.org }) };
+      const bindingMe = request.query.binding === 'me';
+      return { data: await listCaps({ ctx, actor: request.actor, orgId: request.params.org, bindingMe }) };
     },
   );
 

@@ -159,12 +159,13 @@ async function findVisibleCap(q: Q, actor: Actor, orgId: string, capId: string, 
   return { cap, access };
 }
 
-export async function listCaps(args: { ctx: AppContext; actor: Actor; orgId: string }): Promise<CapView[]> {
+/** The caps the actor may see; with `bindingMe`, only those that limit the actor's own usage. */
+export async function listCaps(args: { ctx: AppContext; actor: Actor; orgId: string; bindingMe?: boolean }): Promise<CapView[]> {
   const { ctx, actor, orgId } = args;
   return ctx.db.read(async (q) => {
     const org = await orgOf(q, orgId);
     const access = await capAccess(q, actor, orgId);
-    const visible = (await findCaps(q, orgId)).filter((c) => access.sees(c));
+    const visible = (await findCaps(q, orgId)).filter((c) => (args.bindingMe ? access.binds(c) : access.sees(c)));
     return (await capUsage(q, org, visible, ctx.clock.now())).map(capView);
   });
 }
