@@ -134,6 +134,9 @@ const CAPABILITIES = {
   'plan.write': ['owner', 'billing_admin'],
   /** a member lists their own usage events only (SPEC §1, §6 page 7); the other roles see all, as with events.read */
   'events.read_own': ['owner', 'billing_admin', 'manager', 'member'],
+  /** spend caps (SPEC §3.16): managers set those of their groups, members read those that bind them (caps/access.ts) */
+  'caps.read': ['owner', 'billing_admin', 'manager', 'member'],
+  'caps.write': ['owner', 'billing_admin', 'manager'],
 } as const satisfies Record<string, readonly Role[]>;
 
 export type Capability = keyof typeof CAPABILITIES;

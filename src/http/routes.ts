@@ -4,6 +4,7 @@ import { allocationRoutes } from '../modules/allocations/routes.js';
 import { authRoutes } from '../modules/auth/routes.js';
 import { apiKeyRoutes } from '../modules/apikeys/routes.js';
 import { auditRoutes } from '../modules/audit/routes.js';
+import { capRoutes } from '../modules/caps/routes.js';
 import { balanceRoutes } from '../modules/balance/routes.js';
 import { eventRoutes } from '../modules/events/routes.js';
 import { grantRoutes } from '../modules/grants/routes.js';
@@ -47,4 +48,6 @@ export const routeModules: RouteModule[] = [
   invoiceRoutes,
   usageRoutes,
   planRoutes,
+  // spend caps
+  capRoutes,
 ];

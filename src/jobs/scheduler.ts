@@ -3,6 +3,7 @@ import type { AppContext } from '../context.js';
 import { expireBlocks, orgsWithDueExpiries } from '../modules/ledger/expiry.js';
 import { BLOCK_START, startBlocks } from './block-start.js';
 import { cycleRolloverJob, holdExpiryJob } from './allocations.js';
+import { capAlertJob } from './cap-alerts.js';
 import { outboxDeliveryJob } from './outbox-delivery.js';
 import { closeDuePeriods, PERIOD_CLOSE } from './period-close.js';
 
@@ -47,7 +48,7 @@ export class Scheduler {
   constructor(
     private readonly ctx: AppContext,
     // The outbox goes last: notifications written by the other jobs go out in the same run.
-    readonly jobs: Job[] = [blockStartJob, expiryJob, holdExpiryJob, cycleRolloverJob, periodCloseJob, outboxDeliveryJob],
+    readonly jobs: Job[] = [blockStartJob, expiryJob, holdExpiryJob, cycleRolloverJob, periodCloseJob, capAlertJob, outboxDeliveryJob],
     private readonly intervalMs = 30_000,
   ) {}
 

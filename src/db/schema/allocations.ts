@@ -104,6 +104,9 @@ export const holds = pgTable(
     amount: micro('amount').notNull(),
     capturedAmount: micro('captured_amount'),
     jobId: text('job_id'),
+    /** the project and API key the hold was taken for (SPEC §3.16), so per-project and per-key caps count it */
+    project: text('project'),
+    apiKeyId: text('api_key_id'),
     status: text('status', { enum: ['open', 'captured', 'released', 'expired'] }).notNull(),
     expiresAt: instant('expires_at'),
     createdAt: instant('created_at').notNull(),

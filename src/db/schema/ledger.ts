@@ -1,4 +1,5 @@
 import { sql } from 'drizzle-orm';
+import type { AppliesTo } from '../../domain/appliesTo.js';
 import { bigint, boolean, check, index, integer, jsonb, pgTable, primaryKey, text } from 'drizzle-orm/pg-core';
 import { instant, micro } from './columns.js';
 
@@ -26,6 +27,8 @@ export const grants = pgTable(
     source: text('source', { enum: ['included', 'purchased', 'promotional', 'adjustment'] }).notNull(),
     priority: integer('priority').notNull(),
     metadata: jsonb('metadata').$type<Record<string, unknown>>().notNull().default({}),
+    /** the usage this grant's blocks may pay for (SPEC §3.16); null = all usage */
+    appliesTo: jsonb('applies_to').$type<AppliesTo>(),
     /** set while a purchased grant waits for its payment; blocks are not spendable meanwhile */
     pendingPayment: boolean('pending_payment').notNull().default(false),
     voidedAt: instant('voided_at'),

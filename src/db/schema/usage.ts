@@ -1,4 +1,4 @@
-
+import { sql } from 'drizzle-orm';
 import { date, index, integer, jsonb, pgTable, primaryKey, text } from 'drizzle-orm/pg-core';
 import { instant, micro } from './columns.js';
 
@@ -34,6 +34,8 @@ export const events = pgTable(
     recordedAt: instant('recorded_at').notNull(),
     userId: text('user_id'),
     project: text('project'),
+    /** the API key that reported the event (SPEC §3.16); null for the platform key unless it named one */
+    apiKeyId: text('api_key_id'),
     resourceClass: text('resource_class'),
     jobId: text('job_id'),
     jobName: text('job_name'),
@@ -43,7 +45,12 @@ export const events = pgTable(
     /** the part of the cost no block could pay */
     overage: micro('overage').notNull(),
   },
-  (t) => [primaryKey({ columns: [t.orgId, t.id] }), index('events_time').on(t.orgId, t.timestamp, t.id)],
+  (t) => [
+    primaryKey({ columns: [t.orgId, t.id] }),
+    index('events_time').on(t.orgId, t.timestamp, t.id),
+    // per-key caps read a key's usage in a window without the other keys' events
+    index('events_api_key').on(t.orgId, t.apiKeyId, t.timestamp).where(sql`${t.apiKeyId} is not null`),
+  ],
 );
 
 // Rollups maintained in the ingest transaction, so analytics never scan raw

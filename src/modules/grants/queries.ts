@@ -1,5 +1,6 @@
 import { sql } from 'drizzle-orm';
 import { rows, type Q } from '../../db/client.js';
+import type { AppliesTo } from '../../domain/appliesTo.js';
 
 export interface GrantRow {
   id: string;
@@ -7,6 +8,7 @@ export interface GrantRow {
   source: 'included' | 'purchased' | 'promotional' | 'adjustment';
   priority: number;
   metadata: Record<string, unknown>;
+  appliesTo: AppliesTo | null;
   pendingPayment: boolean;
   voidedAt: Date | null;
   createdAt: Date;
@@ -28,7 +30,7 @@ export async function findGrants(q: Q, orgId: string, grantIds?: string[]): Prom
   const filter = grantIds ? sql`and id = any(${sql.param(grantIds)}::text[])` : sql``;
   const found = await rows<GrantRow>(
     q,
-    sql`select id, name, source, priority, metadata, pending_payment as "pendingPayment", voided_at as "voidedAt",
+    sql`select id, name, source, priority, metadata, applies_to as "appliesTo", pending_payment as "pendingPayment", voided_at as "voidedAt",
           created_at as "createdAt"
         from grants where org_id = ${orgId} ${filter} order by id desc`,
   );

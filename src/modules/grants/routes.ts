@@ -5,6 +5,8 @@ import { idempotencyKey, type RouteModule } from '../../http/types.js';
 import { createGrant, getGrant, grantLedger, listGrants, voidGrant } from './service.js';
 
 const Source = z.enum(['included', 'purchased', 'promotional', 'adjustment']);
+const Names = z.array(z.string().min(1).max(200)).max(100);
+const AppliesToOut = z.object({ meters: z.array(z.string()).optional(), categories: z.array(z.string()).optional() });
 
 const BlockOut = z.object({
   id: z.string(),
@@ -24,6 +26,7 @@ export const GrantOut = z.object({
   amount: AmountOut,
   remaining: AmountOut,
   metadata: z.record(z.string(), z.unknown()),
+  applies_to: AppliesToOut.nullable().meta({ description: 'the usage this grant pays for; null = all usage' }),
   created_at: z.string(),
   voided_at: z.string().nullable(),
   starts_at: z.string().nullable(),
@@ -60,6 +63,11 @@ const CreateGrantBody = z.object({
     .max(120)
     .optional(),
   metadata: z.record(z.string(), z.unknown()).optional(),
+  applies_to: z
+    .strictObject({ meters: Names.optional(), categories: Names.optional() })
+    .nullable()
+    .optional()
+    .meta({ description: 'pay only for these meters or meter categories (SPEC §3.16); omitted = all usage' }),
 });
 
 export const grantRoutes: RouteModule = (app, { ctx }) => {
@@ -83,6 +91,7 @@ export const grantRoutes: RouteModule = (app, { ctx }) => {
           expiresAt: b.expires_at,
           disbursements: b.disbursements?.map((d) => ({ amount: d.amount, startsAt: d.starts_at, expiresAt: d.expires_at })),
           metadata: b.metadata,
+          appliesTo: b.applies_to ?? undefined,
         },
       });
       return reply.status(result.statusCode as 201).send(result.body);

@@ -3,6 +3,7 @@ import type { AppContext } from '../../context.js';
 import type { Q } from '../../db/client.js';
 import { once, requestHash } from '../../db/idempotency.js';
 import { blocks as blocksTable, grants as grantsTable } from '../../db/schema/index.js';
+import { normalizeAppliesTo, type AppliesTo } from '../../domain/appliesTo.js';
 import { newId } from '../../domain/ids.js';
 import { groupBy } from '../../domain/group.js';
 import { formatMicro } from '../../domain/money.js';
@@ -12,6 +13,7 @@ import { recordAudit } from '../audit/service.js';
 import { blockAccount, LedgerBatch } from '../ledger/batch.js';
 import { accountBalance, loadSpendableBlocks, repayOverage } from '../ledger/blocks.js';
 import { emitDomainEvent, runBalanceChanged } from '../ledger/hooks.js';
+import { effectiveMeters } from '../meters/service.js';
 import { lockOrg, type OrgRow } from '../orgs/queries.js';
 import { findBlocks, findGrantLedger, findGrants, type GrantRow } from './queries.js';
 import { grantStatus, grantView, type GrantView } from './view.js';
@@ -33,6 +35,8 @@ export interface CreateGrantInput {
   expiresAt?: Date | null | undefined;
   disbursements?: Disbursement[] | undefined;
   metadata?: Record<string, unknown> | undefined;
+  /** the usage the grant's blocks may pay for (SPEC §3.16); omitted = all usage */
+  appliesTo?: AppliesTo | undefined;
   /** a purchase waiting for its payment (SPEC §3.11) */
   pendingPayment?: boolean | undefined;
 }
@@ -61,6 +65,23 @@ function disbursementsOf(input: CreateGrantInput, now: Date): Block[] {
   });
 }
 
+/** A grant's scope, checked against the meters and categories the organization rates with. */
+async function validAppliesTo(q: Q, orgId: string, given: AppliesTo | undefined): Promise<AppliesTo | null> {
+  const appliesTo = normalizeAppliesTo(given);
+  if (!appliesTo) return null;
+  const meters = await effectiveMeters(q, orgId);
+  const unknownMeter = appliesTo.meters?.find((m) => !meters.has(m));
+  if (unknownMeter !== undefined) {
+    throw new TallyError('unknown_meter', `"applies_to" names the meter "${unknownMeter}", which does not exist.`);
+  }
+  const categories = new Set([...meters.values()].map((m) => m.category));
+  const unknownCategory = appliesTo.categories?.find((c) => !categories.has(c));
+  if (unknownCategory !== undefined) {
+    throw new TallyError('invalid_request', `"applies_to" names the category "${unknownCategory}", which no meter has.`);
+  }
+  return appliesTo;
+}
+
 /**
  * Writes a grant, its blocks and their `grant` entries inside a transaction
  * that holds the organization lock. Other modules (purchases) call this.
@@ -73,6 +94,7 @@ export async function insertGrant(
   actor: string | null,
 ): Promise<string> {
   const list = disbursementsOf(input, now);
+  const appliesTo = await validAppliesTo(tx, org.id, input.appliesTo);
   const grantId = newId('grt', now.getTime());
   await tx.insert(grantsTable).values({
     orgId: org.id,
@@ -81,6 +103,7 @@ export async function insertGrant(
     source: input.source,
     priority: input.priority ?? 50,
     metadata: input.metadata ?? {},
+    appliesTo,
     pendingPayment: input.pendingPayment ?? false,
     createdAt: now,
   });

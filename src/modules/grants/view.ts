@@ -35,6 +35,7 @@ export function grantView(grant: GrantRow, blocks: BlockRow[], now: Date) {
     amount: formatMicro(sumBig(blocks.map((b) => b.amount))),
     remaining: formatMicro(sumBig(blocks.map((b) => b.remaining))),
     metadata: grant.metadata,
+    applies_to: grant.appliesTo,
     created_at: grant.createdAt.toISOString(),
     voided_at: grant.voidedAt?.toISOString() ?? null,
     starts_at: blocks.length ? new Date(Math.min(...blocks.map((b) => b.startsAt.getTime()))).toISOString() : null,

@@ -11,6 +11,7 @@ export const NOTIFICATION_TYPES = [
   'auto_recharge.failed',
   'statement.closed',
   'invoice.issued',
+  'cap.threshold',
 ] as const;
 
 export type NotificationType = (typeof NOTIFICATION_TYPES)[number];

@@ -5,12 +5,13 @@ import { Navigate, useSearchParams } from 'react-router';
 import { may } from '../../roles.js';
 import { useSignedIn } from '../../session.js';
 import { allocationKeys } from './common.js';
+import { CapsTab } from '../caps/CapsTab.js';
 import { AllocationsTab } from './AllocationsTab.js';
 import { OverviewTab } from './OverviewTab.js';
 import { RequestsTab } from './RequestsTab.js';
 import { SettingsTab } from './SettingsTab.js';
 
-type TabKey = 'overview' | 'allocations' | 'requests' | 'settings';
+type TabKey = 'overview' | 'allocations' | 'requests' | 'caps' | 'settings';
 
 export default function AllocationsPage() {
   const { session } = useSignedIn();
@@ -24,6 +25,7 @@ export default function AllocationsPage() {
     { value: 'overview', label: 'Overview' },
     { value: 'allocations', label: 'Allocations' },
     { value: 'requests', label: 'Requests' },
+    { value: 'caps', label: 'Caps' },
     ...(may.billing(session.role) ? [{ value: 'settings' as const, label: 'Settings' }] : []),
   ];
   const tab = tabs.find((t) => t.value === params.get('tab'))?.value ?? 'overview';
@@ -54,6 +56,9 @@ export default function AllocationsPage() {
         </Tabs.Panel>
         <Tabs.Panel value="requests" pt="md">
           <RequestsTab />
+        </Tabs.Panel>
+        <Tabs.Panel value="caps" pt="md">
+          <CapsTab />
         </Tabs.Panel>
         {may.billing(session.role) && (
           <Tabs.Panel value="settings" pt="md">

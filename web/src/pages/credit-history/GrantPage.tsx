@@ -10,6 +10,7 @@ import { Empty, QueryView } from '../../components/States.js';
 import { formatDate, formatDateTime, humanize } from '../../format.js';
 import { may } from '../../roles.js';
 import { useSignedIn } from '../../session.js';
+import { GrantScope } from '../../components/GrantScope.js';
 import { GrantStatus } from './GrantsTable.js';
 
 const ENTRY_LABEL: Record<string, string> = {
@@ -45,7 +46,10 @@ function GrantDetail() {
         {(g) => (
           <>
             <Group justify="space-between">
-              <Title order={2}>{g.name}</Title>
+              <Group gap={0}>
+                <Title order={2}>{g.name}</Title>
+                <GrantScope appliesTo={g.applies_to} />
+              </Group>
               <GrantStatus status={g.status} />
             </Group>
             <Card withBorder>

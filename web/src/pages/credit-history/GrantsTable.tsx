@@ -3,6 +3,7 @@ import { Link } from 'react-router';
 import type { Grant } from '../../../../src/client/index.js';
 import { locale } from '../../api.js';
 import { Credits } from '../../components/Amount.js';
+import { GrantScope } from '../../components/GrantScope.js';
 import { formatDate } from '../../format.js';
 
 const STATUS: Record<Grant['status'], { label: string; color: string }> = {
@@ -49,6 +50,7 @@ export function GrantsTable({ grants, timeZone, linked }: { grants: Grant[]; tim
               ) : (
                 g.name
               )}
+              <GrantScope appliesTo={g.applies_to} />
             </Table.Td>
             <Table.Td tt="capitalize">{g.source}</Table.Td>
             <Table.Td>{formatDate(g.starts_at ?? g.created_at, timeZone, locale)}</Table.Td>

@@ -11,6 +11,7 @@ import { amountError } from '../../decimal.js';
 import { formatDateTime } from '../../format.js';
 import { useSignedIn } from '../../session.js';
 import { StatusBadge } from '../allocations/common.js';
+import { MyCaps } from './MyCaps.js';
 import { MyUsage } from './MyUsage.js';
 
 /** Page 7: a person's own allocation, usage this cycle, their usage events, credit requests and their history. */
@@ -38,6 +39,7 @@ export default function MyCreditsPage() {
           </SimpleGrid>
         )}
       </QueryView>
+      <MyCaps />
       <MyUsage />
       <RequestForm />
       <MyRequests />

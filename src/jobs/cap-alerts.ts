@@ -1,0 +1,8 @@
+import { evaluateAllCapAlerts } from '../modules/caps/alerts.js';
+import type { Job } from './scheduler.js';
+
+/** Spend-cap threshold alerts (SPEC §3.16): once per crossing of each percent, in each cap's current window. */
+export const capAlertJob: Job = {
+  name: 'cap-alerts',
+  run: (ctx) => evaluateAllCapAlerts(ctx),
+};
