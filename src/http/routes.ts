@@ -13,6 +13,8 @@ import { orgRoutes } from '../modules/orgs/routes.js';
 import { notificationRoutes } from '../modules/outbox/routes.js';
 import { purchaseRoutes } from '../modules/purchases/routes.js';
 import { requestRoutes } from '../modules/requests/routes.js';
+import { scheduleRoutes } from '../modules/schedules/routes.js';
+import { signingRoutes } from '../modules/signing/routes.js';
 import { webhookRoutes } from '../modules/webhooks/routes.js';
 import { exportRoutes } from '../modules/exports/routes.js';
 import { invoiceRoutes } from '../modules/invoices/routes.js';
@@ -28,6 +30,7 @@ export const routeModules: RouteModule[] = [
   authRoutes,
   meterRoutes,
   grantRoutes,
+  scheduleRoutes,
   balanceRoutes,
   eventRoutes,
   // cycles, groups, members, admission and holds, credit requests, audit
@@ -47,4 +50,6 @@ export const routeModules: RouteModule[] = [
   invoiceRoutes,
   usageRoutes,
   planRoutes,
+  // issue 15: the public statement key
+  signingRoutes,
 ];

@@ -4,6 +4,7 @@ import { expireBlocks, orgsWithDueExpiries } from '../modules/ledger/expiry.js';
 import { BLOCK_START, startBlocks } from './block-start.js';
 import { cycleRolloverJob, holdExpiryJob } from './allocations.js';
 import { outboxDeliveryJob } from './outbox-delivery.js';
+import { grantSchedulesJob } from './grant-schedules.js';
 import { closeDuePeriods, PERIOD_CLOSE } from './period-close.js';
 
 export interface Job {
@@ -47,7 +48,7 @@ export class Scheduler {
   constructor(
     private readonly ctx: AppContext,
     // The outbox goes last: notifications written by the other jobs go out in the same run.
-    readonly jobs: Job[] = [blockStartJob, expiryJob, holdExpiryJob, cycleRolloverJob, periodCloseJob, outboxDeliveryJob],
+    readonly jobs: Job[] = [grantSchedulesJob, blockStartJob, expiryJob, holdExpiryJob, cycleRolloverJob, periodCloseJob, outboxDeliveryJob],
     private readonly intervalMs = 30_000,
   ) {}
 

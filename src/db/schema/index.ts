@@ -4,3 +4,4 @@ export * from './notifications.js';
 export * from './auth.js';
 export * from './allocations.js';
 export * from './billing.js';
+export * from './schedules.js';
