@@ -11,6 +11,7 @@ import { formatDate, formatDateTime, humanize } from '../../format.js';
 import { may } from '../../roles.js';
 import { useSignedIn } from '../../session.js';
 import { GrantStatus } from './GrantsTable.js';
+import { RolloverBlocks } from './RolloverBlocks.js';
 
 const ENTRY_LABEL: Record<string, string> = {
   grant: 'Credits added',
@@ -22,6 +23,7 @@ const ENTRY_LABEL: Record<string, string> = {
   hold_release: 'Reservation released',
   hold_capture: 'Credit usage (reserved)',
   reversal: 'Reversal',
+  rollover: 'Rolled over',
 };
 
 export default function GrantPage() {
@@ -97,6 +99,7 @@ function GrantDetail() {
                     ))}
                   </Table.Tbody>
                 </Table>
+                <RolloverBlocks grant={g} />
               </Tabs.Panel>
             </Tabs>
           </>
