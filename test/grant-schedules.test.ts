@@ -59,7 +59,10 @@ describe.each(testDatabases)('grant schedules on $name', (target) => {
     const patched = await app.call('PATCH', `/v1/orgs/${org}/grant-schedules/${first.body.id}`, { amount: '120', rollover: { max_amount: '10' } });
     expect(patched.body).toMatchObject({ amount: '120', rollover: { max_amount: '10', max_percent: null } });
     expect((await app.call('PATCH', `/v1/orgs/${org}/grant-schedules/${first.body.id}`, { rollover: null })).body.rollover).toBeNull();
-    const ended = await app.call('POST', `/v1/orgs/${org}/grant-schedules/${first.body.id}/end`);
+    const ended = await app.call('POST', `/v1/orgs/${org}/grant-schedules/${first.body.id}/end`, undefined, { 'idempotency-key': 'end1' });
+    app.clock.advance(60_000);
+    // a replay of the end, a minute later, answers the same
+    expect((await app.call('POST', `/v1/orgs/${org}/grant-schedules/${first.body.id}/end`, undefined, { 'idempotency-key': 'end1' })).body).toEqual(ended.body);
     expect(ended.body).toMatchObject({ status: 'ended', next_issue_at: null });
     expect((await app.call('POST', `/v1/orgs/${org}/grant-schedules/${first.body.id}/end`)).status).toBe(409);
     expect((await app.call('GET', `/v1/orgs/${org}/grant-schedules/gsc_nope`)).status).toBe(404);

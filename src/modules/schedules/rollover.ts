@@ -40,8 +40,6 @@ interface DueBlock {
  * Returns the number of blocks settled.
  */
 export async function bookDueRollovers(ctx: AppContext, tx: Q, orgId: string, now: Date): Promise<number> {
-  const org = await findOrg(tx, orgId);
-  if (!org) return 0;
   const due = (
     await rows<Record<string, unknown>>(
       tx,
@@ -50,7 +48,7 @@ export async function bookDueRollovers(ctx: AppContext, tx: Q, orgId: string, no
           from blocks b
           join grant_schedule_issues i on i.org_id = b.org_id and i.grant_id = b.grant_id
           join grant_schedules s on s.org_id = i.org_id and s.id = i.schedule_id
-          where b.org_id = ${org.id} and b.expiry_booked_at is null and b.expires_at <= ${now.toISOString()}::timestamptz
+          where b.org_id = ${orgId} and b.expiry_booked_at is null and b.expires_at <= ${now.toISOString()}::timestamptz
             and s.rollover is not null
           order by b.seq`,
     )
@@ -72,6 +70,8 @@ export async function bookDueRollovers(ctx: AppContext, tx: Q, orgId: string, no
     }),
   );
   if (due.length === 0) return 0;
+  const org = await findOrg(tx, orgId);
+  if (!org) return 0;
   const batch = new LedgerBatch(org.id, now);
   const settled: { id: string; forfeited: bigint; rolled: bigint; grantId: string; rolloverGrantId: string | null }[] = [];
   for (const block of due) {

@@ -214,7 +214,15 @@ export async function updateSchedule(args: {
     const now = ctx.clock.now();
     return once(
       tx,
-      { orgId, scope: `grant_schedules.${action}:${scheduleId}`, key: args.idempotencyKey, hash: requestHash(input), now, statusCode: 200 },
+      {
+        orgId,
+        scope: `grant_schedules.${action}:${scheduleId}`,
+        key: args.idempotencyKey,
+        // "end" carries the moment it was asked as its input: a replay later is the same request.
+        hash: action === 'end' ? scheduleId : requestHash(input),
+        now,
+        statusCode: 200,
+      },
       async () => {
         const current = await loadSchedule(tx, org, scheduleId);
         const before = scheduleView(current, await findIssues(tx, orgId, [scheduleId]), org.timezone);
