@@ -147,6 +147,10 @@ describe.each(testDatabases)('grant schedules on $name', (target) => {
       expect(april).toMatchObject({ brought_forward: String(100 - Number(c.use)), granted: '100', rolled_over: c.rolled, forfeited: c.forfeited, expired: '0' });
       expect((await app.db.read((q) => proveOrg(q, org))).ok).toBe(true);
     }
+    const audited = await app.db.read((q) =>
+      rows<{ after: Record<string, unknown> }>(q, sql`select after from audit_log where org_id = ${orgs[1]} and action = 'grant.rollover'`),
+    );
+    expect(audited.map((a) => a.after)).toMatchObject([{ rolled_over: '12.5', forfeited: '77.5' }]);
     // The rolled-over block is its own grant: own priority and expiry, linked to the expired one.
     const grants = (await app.call('GET', `/v1/orgs/${orgs[1]}/grants?status=all`)).body.data as Record<string, unknown>[];
     const carried = grants.find((g) => (g.metadata as Record<string, unknown>).rolled_over_from);

@@ -5,10 +5,16 @@ import { blocks as blocksTable, grants as grantsTable, type StoredRollover } fro
 import type { Cadence } from '../../domain/cycles.js';
 import { newId } from '../../domain/ids.js';
 import { rolloverAmount, rolloverExpiry } from '../../domain/schedules.js';
+import { formatMicro } from '../../domain/money.js';
 import { bookingTime } from '../../domain/time.js';
+import { recordAudit } from '../audit/service.js';
+import { loadGrantView } from '../grants/service.js';
 import { blockAccount, LedgerBatch } from '../ledger/batch.js';
 import { emitDomainEvent } from '../ledger/hooks.js';
 import { findOrg } from '../orgs/queries.js';
+
+/** The audit actor of rollovers (they happen at expiry, whichever job books it). */
+export const ROLLOVER_ACTOR = 'system:scheduler';
 
 /** The transit account of rollover entries: every rollover puts in what it takes out, so it stays at zero. */
 export const ROLLOVER_ACCOUNT = 'rollover';
@@ -137,6 +143,20 @@ export async function bookDueRollovers(ctx: AppContext, tx: Q, orgId: string, no
     await tx.execute(sql`update grant_schedule_issues set rolled_over = coalesce(rolled_over, 0) + ${s.rolled.toString()}::bigint,
         rollover_grant_id = coalesce(rollover_grant_id, ${s.rolloverGrantId})
       where org_id = ${org.id} and grant_id = ${s.grantId}`);
+  }
+  for (const s of settled) {
+    if (s.rolloverGrantId) {
+      const view = await loadGrantView(tx, org.id, s.rolloverGrantId, now);
+      await emitDomainEvent(ctx.hooks, { tx, orgId: org.id, now, type: 'grant.created', data: { grant: view } });
+    }
+    await recordAudit(tx, {
+      orgId: org.id,
+      actor: ROLLOVER_ACTOR,
+      action: 'grant.rollover',
+      target: s.grantId,
+      after: { rolled_over: formatMicro(s.rolled), forfeited: formatMicro(s.forfeited), rollover_grant_id: s.rolloverGrantId },
+      at: now,
+    });
   }
   for (const grantId of new Set(settled.map((s) => s.grantId))) {
     await emitDomainEvent(ctx.hooks, { tx, orgId: org.id, now, type: 'grant.expired', data: { grant_id: grantId } });
