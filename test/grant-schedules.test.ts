@@ -48,14 +48,20 @@ describe.each(testDatabases)('grant schedules on $name', (target) => {
       name: 'x', source: 'included', amount: '1', cadence: '1w', rollover: { max_percent: 101 },
     });
     expect(badDuration.status).toBe(400);
-    const body = { name: 'Monthly', source: 'included', amount: '100', cadence: 'calendar_month', rollover: { max_percent: 25 } };
+    const threeDecimals = await app.call('POST', `/v1/orgs/${org}/grant-schedules`, {
+      name: 'x', source: 'included', amount: '1', cadence: '1w', rollover: { max_percent: 0.125 },
+    });
+    expect(threeDecimals.status).toBe(400);
+    const badExpiry = await app.call('POST', `/v1/orgs/${org}/grant-schedules`, { name: 'x', source: 'included', amount: '1', cadence: '1w', expires_after: '1y' });
+    expect(badExpiry.status).toBe(400);
+    const body = { name: 'Monthly', source: 'included', amount: '100', cadence: 'calendar_month', rollover: { max_percent: 0.29 } };
     const first = await app.call('POST', `/v1/orgs/${org}/grant-schedules`, body, { 'idempotency-key': 'k1' });
     const again = await app.call('POST', `/v1/orgs/${org}/grant-schedules`, body, { 'idempotency-key': 'k1' });
     expect(first.status).toBe(201);
     expect(again.body).toEqual(first.body);
     expect((await app.call('GET', `/v1/orgs/${org}/grant-schedules`)).body.data).toHaveLength(1);
     expect((await app.call('GET', `/v1/orgs/${org}/grants`)).body.data).toHaveLength(1);
-    expect(first.body).toMatchObject({ amount: '100', status: 'active', next_issue_at: '2026-02-01T00:00:00.000Z', rollover: { max_percent: 25, max_amount: null } });
+    expect(first.body).toMatchObject({ amount: '100', status: 'active', next_issue_at: '2026-02-01T00:00:00.000Z', rollover: { max_percent: 0.29, max_amount: null } });
     const patched = await app.call('PATCH', `/v1/orgs/${org}/grant-schedules/${first.body.id}`, { amount: '120', rollover: { max_amount: '10' } });
     expect(patched.body).toMatchObject({ amount: '120', rollover: { max_amount: '10', max_percent: null } });
     expect((await app.call('PATCH', `/v1/orgs/${org}/grant-schedules/${first.body.id}`, { rollover: null })).body.rollover).toBeNull();

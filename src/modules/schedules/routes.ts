@@ -17,7 +17,8 @@ const Rollover = z
       .number()
       .min(0)
       .max(100)
-      .refine((n) => Math.round(n * 100) === n * 100, { message: 'has at most two decimals' })
+      // 0.29 * 100 is 28.999999999999996 in binary floating point: compare with a tolerance.
+      .refine((n) => Math.abs(Math.round(n * 100) - n * 100) < 1e-6, { message: 'has at most two decimals' })
       .optional(),
     expires_after: Duration.optional(),
     priority: Priority.optional(),
