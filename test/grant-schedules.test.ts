@@ -162,6 +162,8 @@ describe.each(testDatabases)('grant schedules on $name', (target) => {
     const carried = grants.find((g) => (g.metadata as Record<string, unknown>).rolled_over_from);
     expect(carried).toMatchObject({ amount: '12.5', priority: 5, starts_at: '2026-04-01T00:00:00.000Z', expires_at: '2026-04-15T00:00:00.000Z' });
     const ledger = (await app.call('GET', `/v1/orgs/${orgs[1]}/grants/${carried!.id as string}/ledger`)).body.data;
+    const expired = grants.find((g) => (g.metadata as Record<string, unknown>).rolled_over_into === carried!.id);
+    expect(expired).toMatchObject({ status: 'expired', amount: '100', remaining: '0' });
     expect(ledger).toMatchObject([{ type: 'rollover', amount: '12.5', balance: '12.5', counterparty: 'rollover' }]);
 
     // May: the March rollover of org 0 expires unused (plain expiry), April's grant rolls 30 and forfeits 70.

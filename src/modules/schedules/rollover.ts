@@ -140,6 +140,11 @@ export async function bookDueRollovers(ctx: AppContext, tx: Q, orgId: string, no
     await tx.execute(sql`update blocks set expiry_booked_at = ${now.toISOString()}::timestamptz,
         expired_amount = expired_amount + ${s.forfeited.toString()}::bigint
       where org_id = ${org.id} and id = ${s.id}`);
+    if (s.rolloverGrantId) {
+      // The expired grant names where its credit went, as the new one names where it came from.
+      await tx.execute(sql`update grants set metadata = metadata || jsonb_build_object('rolled_over_into', ${s.rolloverGrantId}::text)
+        where org_id = ${org.id} and id = ${s.grantId}`);
+    }
     await tx.execute(sql`update grant_schedule_issues set rolled_over = coalesce(rolled_over, 0) + ${s.rolled.toString()}::bigint,
         rollover_grant_id = coalesce(rollover_grant_id, ${s.rolloverGrantId})
       where org_id = ${org.id} and grant_id = ${s.grantId}`);

@@ -53,6 +53,9 @@ function storedRollover(r: RolloverInput | null | undefined): StoredRollover | n
   };
 }
 
+/** How many of the latest issued periods a schedule's view lists. */
+export const ISSUED_SHOWN = 24;
+
 export function scheduleView(s: ScheduleRow, issues: IssueRow[], zone: string) {
   const next = s.nextIssueAt;
   const nextPeriod = next ? schedulePeriod(s, zone, s.nextIndex) : null;
@@ -75,7 +78,8 @@ export function scheduleView(s: ScheduleRow, issues: IssueRow[], zone: string) {
     status: next ? ('active' as const) : ('ended' as const),
     next_issue_at: next?.toISOString() ?? null,
     next_period: nextPeriod && { starts_at: nextPeriod.startsAt.toISOString(), ends_at: nextPeriod.endsAt.toISOString() },
-    issued: issues.map((i) => ({
+    // the latest periods only: an hourly schedule issues thousands (each grant carries its schedule in metadata)
+    issued: issues.slice(-ISSUED_SHOWN).map((i) => ({
       period_start: i.periodStart.toISOString(),
       period_end: i.periodEnd.toISOString(),
       grant_id: i.grantId,

@@ -6,7 +6,6 @@ import { api, locale } from '../../api.js';
 import { Credits } from '../../components/Amount.js';
 import { formatDate, humanize } from '../../format.js';
 import { useSignedIn } from '../../session.js';
-import { fetchSchedule } from './schedules.js';
 
 const str = (v: unknown): string | null => (typeof v === 'string' ? v : null);
 
@@ -16,14 +15,8 @@ const str = (v: unknown): string | null => (typeof v === 'string' ? v : null);
  */
 export function RolloverBlocks({ grant }: { grant: Grant }) {
   const { session, org } = useSignedIn();
-  const scheduleId = str(grant.metadata.schedule_id);
   const from = str(grant.metadata.rolled_over_from);
-  const schedule = useQuery({
-    queryKey: ['grant-schedule', session.org_id, scheduleId],
-    queryFn: () => fetchSchedule(session.org_id, scheduleId!),
-    enabled: scheduleId !== null && from === null,
-  });
-  const into = schedule.data?.issued.find((i) => i.grant_id === grant.id)?.rollover_grant_id ?? null;
+  const into = str(grant.metadata.rolled_over_into);
   const target = useQuery({
     queryKey: ['grant', session.org_id, into],
     queryFn: () => api.grant(session.org_id, into!),

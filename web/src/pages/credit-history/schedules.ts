@@ -20,9 +20,6 @@ export interface GrantSchedule {
 export const fetchSchedules = (org: string) =>
   api.request<{ data: GrantSchedule[] }>('GET', `/v1/orgs/${encodeURIComponent(org)}/grant-schedules`).then((r) => r.data);
 
-export const fetchSchedule = (org: string, id: string) =>
-  api.request<GrantSchedule>('GET', `/v1/orgs/${encodeURIComponent(org)}/grant-schedules/${encodeURIComponent(id)}`);
-
 const CADENCE: Record<string, string> = {
   calendar_month: 'Every month',
   '15d': 'Every 15 days',
