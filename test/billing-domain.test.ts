@@ -42,8 +42,23 @@ describe('statement arithmetic', () => {
       ['2026-03-02', 0n, 30n, 0n, 140n],
       ['2026-03-03', 0n, 0n, 15n, 115n],
     ]);
-    expect(s.summary).toEqual({ broughtForward: 100n, purchased: 20n, granted: 50n, adjustments: -10n, consumed: 30n, expired: 15n, closing: 115n });
+    expect(s.summary).toEqual({ broughtForward: 100n, purchased: 20n, granted: 50n, adjustments: -10n, consumed: 30n, expired: 15n, rolledOver: 0n, forfeited: 0n, closing: 115n });
     expect(() => checkIdentity(s.summary)).not.toThrow();
+  });
+
+  it('counts forfeited credit out of the balance and rolled-over credit as moved within it', () => {
+    const s = buildStatement(100n, [
+      // 60 unused of a scheduled grant: 25 roll over into a new block (net 0), 35 are forfeited
+      day('2026-04-01', { granted: 100n, rolledOver: 25n, forfeited: 35n, net: 65n }),
+      day('2026-04-02', { consumed: 10n, net: -10n }),
+    ]);
+    expect(s.summary).toMatchObject({ rolledOver: 25n, forfeited: 35n, expired: 0n, closing: 155n });
+    expect(s.days[0]).toMatchObject({ topUps: 100n, expired: 35n, balance: 165n });
+    expect(() => checkIdentity(s.summary)).not.toThrow();
+    // a rollover that lost credit on the way (net short of the classified flows) is refused
+    expect(() => checkIdentity(buildStatement(0n, [day('2026-04-01', { granted: 10n, rolledOver: 5n, net: 5n })]).summary)).toThrow(
+      StatementIdentityError,
+    );
   });
 
   it('refuses a statement whose balance moved by something it does not classify', () => {

@@ -48,6 +48,8 @@ describe.each(testDatabases)('statements on $name', (target) => {
       adjustments: '0',
       consumed: '31',
       expired: '0',
+      rolled_over: '0',
+      forfeited: '0',
       closing: '969',
     });
     // every end-of-day balance equals the raw ledger at the next local midnight

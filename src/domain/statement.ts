@@ -9,6 +9,10 @@ export interface DayFlows {
   consumed: bigint;
   overage: bigint;
   expired: bigint;
+  /** moved out of expiring scheduled grants into their rollover blocks: balance-neutral */
+  rolledOver: bigint;
+  /** expired from scheduled grants with a rollover rule, beyond the cap */
+  forfeited: bigint;
   net: bigint;
 }
 
@@ -19,6 +23,8 @@ export interface StatementSummary {
   adjustments: bigint;
   consumed: bigint;
   expired: bigint;
+  rolledOver: bigint;
+  forfeited: bigint;
   closing: bigint;
 }
 
@@ -40,6 +46,8 @@ export const zeroFlows = (day: string): DayFlows => ({
   consumed: 0n,
   overage: 0n,
   expired: 0n,
+  rolledOver: 0n,
+  forfeited: 0n,
   net: 0n,
 });
 
@@ -52,6 +60,8 @@ export function addFlows(a: DayFlows, b: DayFlows): DayFlows {
     consumed: a.consumed + b.consumed,
     overage: a.overage + b.overage,
     expired: a.expired + b.expired,
+    rolledOver: a.rolledOver + b.rolledOver,
+    forfeited: a.forfeited + b.forfeited,
     net: a.net + b.net,
   };
 }
@@ -73,6 +83,8 @@ export function buildStatement(broughtForward: bigint, days: DayFlows[]): { summ
     adjustments: 0n,
     consumed: 0n,
     expired: 0n,
+    rolledOver: 0n,
+    forfeited: 0n,
     closing: broughtForward,
   };
   const table = days.map((d) => {
@@ -82,12 +94,15 @@ export function buildStatement(broughtForward: bigint, days: DayFlows[]): { summ
     summary.adjustments += d.adjustments;
     summary.consumed += d.consumed;
     summary.expired += d.expired;
+    summary.rolledOver += d.rolledOver;
+    summary.forfeited += d.forfeited;
     return {
       day: d.day,
       // top-ups: credits granted that day (purchases, grants and adjustment grants; voids are not top-ups)
       topUps: d.purchased + d.granted + (d.adjustments > 0n ? d.adjustments : 0n),
       creditsUsed: d.consumed,
-      expired: d.expired,
+      // the day's column counts every credit that left the balance by expiring, forfeited included
+      expired: d.expired + d.forfeited,
       balance,
     };
   });
@@ -95,13 +110,20 @@ export function buildStatement(broughtForward: bigint, days: DayFlows[]): { summ
   return { summary, days: table };
 }
 
-/** closing = brought_forward + purchased + granted + adjustments − consumed − expired, to the micro-credit. */
+/**
+ * closing = brought_forward + purchased + granted + adjustments − consumed − expired − forfeited,
+ * to the micro-credit. Rolled over is not a term: a rollover takes credit
+ * out of one block and puts the same amount into another at the same
+ * instant, so it leaves the balance unchanged; the closing side (`net`,
+ * summed over the balance accounts) would catch a rollover that did not.
+ */
 export function checkIdentity(s: StatementSummary): void {
-  const expected = s.broughtForward + s.purchased + s.granted + s.adjustments - s.consumed - s.expired;
+  const expected = s.broughtForward + s.purchased + s.granted + s.adjustments - s.consumed - s.expired - s.forfeited;
   if (expected !== s.closing) {
     throw new StatementIdentityError(
       `statement identity broken: closing ${s.closing} ≠ ${expected} (brought forward ${s.broughtForward}, purchased ` +
-        `${s.purchased}, granted ${s.granted}, adjustments ${s.adjustments}, consumed ${s.consumed}, expired ${s.expired})`,
+        `${s.purchased}, granted ${s.granted}, adjustments ${s.adjustments}, consumed ${s.consumed}, expired ${s.expired}, ` +
+        `forfeited ${s.forfeited}, rolled over ${s.rolledOver})`,
     );
   }
 }

@@ -14,6 +14,8 @@ import { orgRoutes } from '../modules/orgs/routes.js';
 import { notificationRoutes } from '../modules/outbox/routes.js';
 import { purchaseRoutes } from '../modules/purchases/routes.js';
 import { requestRoutes } from '../modules/requests/routes.js';
+import { scheduleRoutes } from '../modules/schedules/routes.js';
+import { signingRoutes } from '../modules/signing/routes.js';
 import { webhookRoutes } from '../modules/webhooks/routes.js';
 import { exportRoutes } from '../modules/exports/routes.js';
 import { invoiceRoutes } from '../modules/invoices/routes.js';
@@ -29,6 +31,7 @@ export const routeModules: RouteModule[] = [
   authRoutes,
   meterRoutes,
   grantRoutes,
+  scheduleRoutes,
   balanceRoutes,
   eventRoutes,
   // cycles, groups, members, admission and holds, credit requests, audit
@@ -50,4 +53,6 @@ export const routeModules: RouteModule[] = [
   planRoutes,
   // spend caps
   capRoutes,
+  // issue 15: the public statement key
+  signingRoutes,
 ];

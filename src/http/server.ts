@@ -36,7 +36,7 @@ export interface ServerOptions {
   dashboardDir?: string | undefined;
 }
 
-const PUBLIC = new Set(['/healthz', '/readyz', '/metrics', '/v1/openapi.json', ...PUBLIC_AUTH_PATHS]);
+const PUBLIC = new Set(['/healthz', '/readyz', '/metrics', '/v1/openapi.json', '/v1/statement-key', ...PUBLIC_AUTH_PATHS]);
 
 export async function buildServer({ ctx, platformKey, logger = false, dashboardDir }: ServerOptions): Promise<FastifyInstance> {
   const app = Fastify({

@@ -5,6 +5,7 @@ import { BLOCK_START, startBlocks } from './block-start.js';
 import { cycleRolloverJob, holdExpiryJob } from './allocations.js';
 import { capAlertJob } from './cap-alerts.js';
 import { outboxDeliveryJob } from './outbox-delivery.js';
+import { grantSchedulesJob } from './grant-schedules.js';
 import { closeDuePeriods, PERIOD_CLOSE } from './period-close.js';
 
 export interface Job {
@@ -48,7 +49,7 @@ export class Scheduler {
   constructor(
     private readonly ctx: AppContext,
     // The outbox goes last: notifications written by the other jobs go out in the same run.
-    readonly jobs: Job[] = [blockStartJob, expiryJob, holdExpiryJob, cycleRolloverJob, periodCloseJob, capAlertJob, outboxDeliveryJob],
+    readonly jobs: Job[] = [grantSchedulesJob, blockStartJob, expiryJob, holdExpiryJob, cycleRolloverJob, periodCloseJob, capAlertJob, outboxDeliveryJob],
     private readonly intervalMs = 30_000,
   ) {}
 

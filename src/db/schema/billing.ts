@@ -1,3 +1,4 @@
+import { sql } from 'drizzle-orm';
 import { date, index, jsonb, pgTable, primaryKey, text } from 'drizzle-orm/pg-core';
 import { instant, micro } from './columns.js';
 
@@ -23,7 +24,11 @@ export const ledgerDaily = pgTable(
     /** the part of `consumed` no block paid (overage → consumed) */
     overage: micro('overage').notNull(),
     expired: micro('expired').notNull(),
-    /** net change of the balance accounts: must equal purchased + granted + adjustments − consumed − expired */
+    /** credit moved from an expiring scheduled grant into its rollover block (balance-neutral) */
+    rolledOver: micro('rolled_over').notNull().default(sql`0`),
+    /** what expired from a scheduled grant with a rollover rule beyond its cap */
+    forfeited: micro('forfeited').notNull().default(sql`0`),
+    /** net change of the balance accounts: must equal purchased + granted + adjustments − consumed − expired − forfeited */
     net: micro('net').notNull(),
   },
   (t) => [primaryKey({ columns: [t.orgId, t.day] })],
@@ -48,6 +53,8 @@ export const statements = pgTable(
     adjustments: micro('adjustments').notNull(),
     consumed: micro('consumed').notNull(),
     expired: micro('expired').notNull(),
+    rolledOver: micro('rolled_over').notNull().default(sql`0`),
+    forfeited: micro('forfeited').notNull().default(sql`0`),
     closing: micro('closing').notNull(),
     closedAt: instant('closed_at').notNull(),
   },

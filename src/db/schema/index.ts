@@ -5,3 +5,4 @@ export * from './auth.js';
 export * from './allocations.js';
 export * from './billing.js';
 export * from './caps.js';
+export * from './schedules.js';

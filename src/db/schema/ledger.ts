@@ -72,7 +72,7 @@ export const ledgerEntries = pgTable(
     orgId: text('org_id').notNull(),
     id: bigint('id', { mode: 'bigint' }).generatedAlwaysAsIdentity(),
     type: text('type', {
-      enum: ['grant', 'usage', 'expiry', 'void', 'adjustment', 'hold', 'hold_release', 'hold_capture', 'reversal'],
+      enum: ['grant', 'usage', 'expiry', 'void', 'adjustment', 'hold', 'hold_release', 'hold_capture', 'reversal', 'rollover'],
     }).notNull(),
     amount: micro('amount').notNull(),
     fromAccount: text('from_account').notNull(),

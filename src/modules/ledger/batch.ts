@@ -10,7 +10,8 @@ export type EntryType =
   | 'hold'
   | 'hold_release'
   | 'hold_capture'
-  | 'reversal';
+  | 'reversal'
+  | 'rollover';
 
 export interface Entry {
   type: EntryType;

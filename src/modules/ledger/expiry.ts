@@ -2,6 +2,7 @@ import { sql } from 'drizzle-orm';
 import type { AppContext } from '../../context.js';
 import { rows, type Q } from '../../db/client.js';
 import { lockOrg } from '../orgs/queries.js';
+import { bookDueRollovers } from '../schedules/rollover.js';
 import { blockAccount, LedgerBatch } from './batch.js';
 import { emitDomainEvent, runBalanceChanged } from './hooks.js';
 
@@ -12,13 +13,15 @@ import { emitDomainEvent, runBalanceChanged } from './hooks.js';
  * Idempotent: a block's expiry is booked once.
  */
 export async function bookDueExpiries(ctx: AppContext, tx: Q, orgId: string, now: Date): Promise<number> {
+  // Scheduled grants with a rollover rule carry part of their credit over first (issue 15); they are then booked.
+  const rolled = await bookDueRollovers(ctx, tx, orgId, now);
   const due = await rows<{ id: string; grantId: string; remaining: bigint; expiresAt: Date }>(
     tx,
     sql`select id, grant_id as "grantId", remaining, expires_at as "expiresAt" from blocks
         where org_id = ${orgId} and expiry_booked_at is null and expires_at <= ${now.toISOString()}::timestamptz
         order by seq`,
   );
-  if (due.length === 0) return 0;
+  if (due.length === 0) return rolled;
   const batch = new LedgerBatch(orgId, now);
   for (const block of due) {
     const remaining = BigInt(block.remaining);
@@ -46,7 +49,7 @@ export async function bookDueExpiries(ctx: AppContext, tx: Q, orgId: string, now
   for (const grantId of new Set(due.map((b) => b.grantId))) {
     await emitDomainEvent(ctx.hooks, { tx, orgId, now, type: 'grant.expired', data: { grant_id: grantId } });
   }
-  return due.length;
+  return rolled + due.length;
 }
 
 /** The scheduler's expiry job for one organization, in its own transaction. */

@@ -5,6 +5,8 @@ import type { DayFlows, StatementDay, StatementSummary } from '../../domain/stat
 const BALANCE_TO = sql`(to_account like 'block:%' or to_account in ('held', 'overage'))`;
 const BALANCE_FROM = sql`(from_account like 'block:%' or from_account in ('held', 'overage'))`;
 const OTHER_GRANT = sql`coalesce(ref, '') not in ('purchased', 'adjustment')`;
+/** an expiry beyond a rollover cap is booked with ref 'forfeited' (src/modules/schedules/rollover.ts) */
+const NOT_FORFEITED = sql`coalesce(ref, '') <> 'forfeited'`;
 
 /**
  * How each entry counts in a statement, signed from the organization's side.
@@ -23,7 +25,11 @@ const FLOWS = sql`
   coalesce(sum(case when to_account = 'consumed' then amount when from_account = 'consumed' then -amount end), 0)::bigint as consumed,
   coalesce(sum(case when from_account = 'overage' and to_account = 'consumed' then amount
     when from_account = 'consumed' and to_account = 'overage' then -amount end), 0)::bigint as overage,
-  coalesce(sum(case when to_account = 'expired' then amount when from_account = 'expired' then -amount end), 0)::bigint as expired,
+  coalesce(sum(case when to_account = 'expired' and ${NOT_FORFEITED} then amount
+    when from_account = 'expired' and ${NOT_FORFEITED} then -amount end), 0)::bigint as expired,
+  coalesce(sum(case when type = 'rollover' and to_account = 'rollover' then amount end), 0)::bigint as rolled_over,
+  coalesce(sum(case when to_account = 'expired' and ref = 'forfeited' then amount
+    when from_account = 'expired' and ref = 'forfeited' then -amount end), 0)::bigint as forfeited,
   coalesce(sum(case when ${BALANCE_TO} then amount else 0 end - case when ${BALANCE_FROM} then amount else 0 end), 0)::bigint as net`;
 
 const localDay = (column: SQL, zone: string) => sql`(${column} at time zone ${zone})::date`;
@@ -47,13 +53,15 @@ export async function foldLedger(tx: Q, orgId: string, zone: string): Promise<vo
     with fresh as (
       select * from ledger_entries where org_id = ${orgId} and id > ${last}::bigint
     ), folded as (
-      insert into ledger_daily (org_id, day, purchased, granted, adjustments, consumed, overage, expired, net)
+      insert into ledger_daily (org_id, day, purchased, granted, adjustments, consumed, overage, expired, rolled_over,
+        forfeited, net)
       select ${orgId}, ${localDay(sql`occurred_at`, zone)} as day, ${FLOWS}
       from fresh group by 2 order by 2
       on conflict (org_id, day) do update set
         purchased = ledger_daily.purchased + excluded.purchased, granted = ledger_daily.granted + excluded.granted,
         adjustments = ledger_daily.adjustments + excluded.adjustments, consumed = ledger_daily.consumed + excluded.consumed,
         overage = ledger_daily.overage + excluded.overage, expired = ledger_daily.expired + excluded.expired,
+        rolled_over = ledger_daily.rolled_over + excluded.rolled_over, forfeited = ledger_daily.forfeited + excluded.forfeited,
         net = ledger_daily.net + excluded.net
     )
     update ledger_fold set last_entry_id = (select max(id) from fresh)
@@ -68,6 +76,8 @@ interface FlowRow {
   consumed: bigint;
   overage: bigint;
   expired: bigint;
+  rolled_over: bigint;
+  forfeited: bigint;
   net: bigint;
 }
 
@@ -89,7 +99,7 @@ export async function readFlows(
   const folded = fold ? BigInt(fold.last).toString() : '0';
   const pending = args.pendingExpiriesAt
     ? sql`union all
-        select ${localDay(sql`expires_at`, zone)}, 0, 0, 0, 0, 0, remaining, -remaining from blocks
+        select ${localDay(sql`expires_at`, zone)}, 0, 0, 0, 0, 0, remaining, 0, 0, -remaining from blocks
         where org_id = ${orgId} and expiry_booked_at is null and remaining > 0
           and expires_at <= ${args.pendingExpiriesAt.toISOString()}::timestamptz`
     : sql``;
@@ -98,9 +108,9 @@ export async function readFlows(
     sql`select case when day < ${fromDay}::date then null else day::text end as day,
           sum(purchased)::bigint as purchased, sum(granted)::bigint as granted, sum(adjustments)::bigint as adjustments,
           sum(consumed)::bigint as consumed, sum(overage)::bigint as overage, sum(expired)::bigint as expired,
-          sum(net)::bigint as net
+          sum(rolled_over)::bigint as rolled_over, sum(forfeited)::bigint as forfeited, sum(net)::bigint as net
         from (
-          select day, purchased, granted, adjustments, consumed, overage, expired, net from ledger_daily
+          select day, purchased, granted, adjustments, consumed, overage, expired, rolled_over, forfeited, net from ledger_daily
             where org_id = ${orgId} and day < ${toDay}::date
           union all
           select ${localDay(sql`occurred_at`, zone)}, ${FLOWS} from ledger_entries
@@ -119,10 +129,12 @@ export async function readFlows(
     consumed: BigInt(r.consumed),
     overage: BigInt(r.overage),
     expired: BigInt(r.expired),
+    rolledOver: BigInt(r.rolled_over),
+    forfeited: BigInt(r.forfeited),
     net: BigInt(r.net),
   });
   const beforeRow = found.find((r) => r.day === null);
-  const before = beforeRow ? toFlows(beforeRow, '') : toFlows({ day: null, purchased: 0n, granted: 0n, adjustments: 0n, consumed: 0n, overage: 0n, expired: 0n, net: 0n }, '');
+  const before = beforeRow ? toFlows(beforeRow, '') : toFlows({ day: null, purchased: 0n, granted: 0n, adjustments: 0n, consumed: 0n, overage: 0n, expired: 0n, rolled_over: 0n, forfeited: 0n, net: 0n }, '');
   const days = new Map(found.filter((r) => r.day !== null).map((r) => [r.day!, toFlows(r, r.day!)]));
   return { before, days };
 }
@@ -137,7 +149,8 @@ export interface StoredStatement extends StatementSummary {
 export async function findStatement(q: Q, orgId: string, period: string): Promise<StoredStatement | undefined> {
   const [row] = await rows<Record<string, unknown>>(
     q,
-    sql`select period, starts_at, ends_at, brought_forward, purchased, granted, adjustments, consumed, expired, closing, closed_at
+    sql`select period, starts_at, ends_at, brought_forward, purchased, granted, adjustments, consumed, expired, rolled_over,
+          forfeited, closing, closed_at
         from statements where org_id = ${orgId} and period = ${period}`,
   );
   if (!row) return undefined;
@@ -152,6 +165,8 @@ export async function findStatement(q: Q, orgId: string, period: string): Promis
     adjustments: BigInt(row.adjustments as bigint),
     consumed: BigInt(row.consumed as bigint),
     expired: BigInt(row.expired as bigint),
+    rolledOver: BigInt(row.rolled_over as bigint),
+    forfeited: BigInt(row.forfeited as bigint),
     closing: BigInt(row.closing as bigint),
   };
 }
@@ -187,11 +202,11 @@ export async function insertStatement(
 ): Promise<void> {
   await tx.execute(sql`
     insert into statements (org_id, period, starts_at, ends_at, brought_forward, purchased, granted, adjustments,
-      consumed, expired, closing, closed_at)
+      consumed, expired, rolled_over, forfeited, closing, closed_at)
     values (${orgId}, ${s.period}, ${s.startsAt.toISOString()}::timestamptz, ${s.endsAt.toISOString()}::timestamptz,
       ${s.broughtForward.toString()}::bigint, ${s.purchased.toString()}::bigint, ${s.granted.toString()}::bigint,
       ${s.adjustments.toString()}::bigint, ${s.consumed.toString()}::bigint, ${s.expired.toString()}::bigint,
-      ${s.closing.toString()}::bigint, ${s.closedAt.toISOString()}::timestamptz)`);
+      ${s.rolledOver.toString()}::bigint, ${s.forfeited.toString()}::bigint, ${s.closing.toString()}::bigint, ${s.closedAt.toISOString()}::timestamptz)`);
   if (days.length === 0) return;
   await tx.execute(sql`
     insert into statement_days (org_id, period, day, top_ups, credits_used, expired, balance)

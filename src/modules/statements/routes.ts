@@ -21,6 +21,8 @@ export const StatementOut = z.object({
     adjustments: AmountOut,
     consumed: AmountOut,
     expired: AmountOut,
+    rolled_over: AmountOut.meta({ description: 'credit carried from expiring scheduled grants into rollover blocks (balance-neutral)' }),
+    forfeited: AmountOut.meta({ description: 'unused scheduled credit beyond the rollover cap that expired' }),
     closing: AmountOut,
   }),
   days: z.array(

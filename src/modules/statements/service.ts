@@ -104,6 +104,8 @@ export function statementView(s: { period: Period; status: 'open' | 'closed'; su
       adjustments: formatMicro(s.summary.adjustments),
       consumed: formatMicro(s.summary.consumed),
       expired: formatMicro(s.summary.expired),
+      rolled_over: formatMicro(s.summary.rolledOver),
+      forfeited: formatMicro(s.summary.forfeited),
       closing: formatMicro(s.summary.closing),
     },
     days: s.days.map((d) => ({

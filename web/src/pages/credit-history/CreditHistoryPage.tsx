@@ -10,6 +10,7 @@ import { Empty, QueryView } from '../../components/States.js';
 import { may } from '../../roles.js';
 import { useSignedIn } from '../../session.js';
 import { GrantsTable } from './GrantsTable.js';
+import { SchedulesCard } from './SchedulesCard.js';
 
 const TABS: { value: GrantListStatus; label: string; empty: string }[] = [
   { value: 'in_use', label: 'In use', empty: 'No credit grants are in use.' },
@@ -45,6 +46,7 @@ function CreditHistory() {
           </SimpleGrid>
         )}
       </QueryView>
+      <SchedulesCard />
       <Tabs value={tab} onChange={(value) => setParams(value ? { tab: value } : {})} keepMounted={false}>
         <Tabs.List>
           {TABS.map((t) => (

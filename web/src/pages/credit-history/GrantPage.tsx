@@ -12,6 +12,7 @@ import { may } from '../../roles.js';
 import { useSignedIn } from '../../session.js';
 import { GrantScope } from '../../components/GrantScope.js';
 import { GrantStatus } from './GrantsTable.js';
+import { RolloverBlocks } from './RolloverBlocks.js';
 
 const ENTRY_LABEL: Record<string, string> = {
   grant: 'Credits added',
@@ -23,6 +24,7 @@ const ENTRY_LABEL: Record<string, string> = {
   hold_release: 'Reservation released',
   hold_capture: 'Credit usage (reserved)',
   reversal: 'Reversal',
+  rollover: 'Rolled over',
 };
 
 export default function GrantPage() {
@@ -101,6 +103,7 @@ function GrantDetail() {
                     ))}
                   </Table.Tbody>
                 </Table>
+                <RolloverBlocks grant={g} />
               </Tabs.Panel>
             </Tabs>
           </>

@@ -85,6 +85,10 @@ function StatementBody({ statement }: { statement: Statement }) {
               {statement.summary.adjustments !== '0' && <SummaryRow label="Adjustments" value={statement.summary.adjustments} />}
               <SummaryRow label="Consumed" value={statement.summary.consumed} />
               {statement.summary.expired !== '0' && <SummaryRow label="Expired" value={statement.summary.expired} />}
+              {statement.summary.forfeited !== '0' && <SummaryRow label="Forfeited" value={statement.summary.forfeited} />}
+              {statement.summary.rolled_over !== '0' && (
+                <SummaryRow label="Rolled over (carried into new blocks, balance unchanged)" value={statement.summary.rolled_over} />
+              )}
               <SummaryRow label="Closing balance" value={statement.summary.closing} strong />
             </Table.Tbody>
           </Table>
