@@ -221,9 +221,11 @@ describe.skipIf(!hasChromium).each(testDatabases)('dashboard in Chromium on $nam
     await expect.poll(() => page.getByTestId('figure-available').textContent()).toBe(en(balance.available));
     expect(await context.cookies()).toEqual([]);
 
+    // The session lives in the page's memory: a reload opens the link again, which has expired by then.
+    expect(page.url()).toContain('/embed/');
     server.clock.advance(121_000);
     await page.reload();
-    await expect.poll(() => page.getByTestId('embed-failure').textContent()).toContain('This embedded session has ended');
+    await expect.poll(() => page.getByTestId('embed-failure').textContent()).toContain('This link has expired');
     await context.close();
 
     const later = await newContext(browser);

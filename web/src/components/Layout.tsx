@@ -54,7 +54,8 @@ export function Layout({ children }: { children: ReactNode }) {
   return (
     <AppShell
       header={{ height: 56 }}
-      navbar={{ width: 220, breakpoint: 'sm', collapsed: { mobile: navHidden || !opened, desktop: navHidden } }}
+      // A host that hid the navigation gets none at all (nothing left to tab into).
+      {...(navHidden ? {} : { navbar: { width: 220, breakpoint: 'sm', collapsed: { mobile: !opened } } })}
       padding={{ base: 'sm', sm: 'lg' }}
     >
       <AppShell.Header>
@@ -132,34 +133,36 @@ export function Layout({ children }: { children: ReactNode }) {
           </Menu>
         </Group>
       </AppShell.Header>
-      <AppShell.Navbar p="xs" id="tally-navigation">
-        <nav aria-label="Dashboard pages">
-          {NAV.filter((item) => item.visible(session.role)).map((item) => (
-            <NavLink
-              key={item.to}
-              component={RouterLink}
-              to={item.to}
-              label={item.label}
-              leftSection={item.icon}
-              active={location.pathname.startsWith(item.to)}
-            />
-          ))}
-          {FINANCE.some((item) => item.visible(session.role)) && (
-            <NavLink label="FINANCE" leftSection={<IconWallet size={18} />} defaultOpened childrenOffset={12} data-testid="nav-finance">
-              {FINANCE.filter((item) => item.visible(session.role)).map((item) => (
-                <NavLink
-                  key={item.to}
-                  component={RouterLink}
-                  to={item.to}
-                  label={item.label}
-                  leftSection={item.icon}
-                  active={location.pathname.startsWith(item.to)}
-                />
-              ))}
-            </NavLink>
-          )}
-        </nav>
-      </AppShell.Navbar>
+      {!navHidden && (
+        <AppShell.Navbar p="xs" id="tally-navigation">
+          <nav aria-label="Dashboard pages">
+            {NAV.filter((item) => item.visible(session.role)).map((item) => (
+              <NavLink
+                key={item.to}
+                component={RouterLink}
+                to={item.to}
+                label={item.label}
+                leftSection={item.icon}
+                active={location.pathname.startsWith(item.to)}
+              />
+            ))}
+            {FINANCE.some((item) => item.visible(session.role)) && (
+              <NavLink label="FINANCE" leftSection={<IconWallet size={18} />} defaultOpened childrenOffset={12} data-testid="nav-finance">
+                {FINANCE.filter((item) => item.visible(session.role)).map((item) => (
+                  <NavLink
+                    key={item.to}
+                    component={RouterLink}
+                    to={item.to}
+                    label={item.label}
+                    leftSection={item.icon}
+                    active={location.pathname.startsWith(item.to)}
+                  />
+                ))}
+              </NavLink>
+            )}
+          </nav>
+        </AppShell.Navbar>
+      )}
       <AppShell.Main>
         <div ref={measure} data-embed-content>
           {children}
