@@ -144,6 +144,7 @@ export function Layout({ children }: { children: ReactNode }) {
                 label={item.label}
                 leftSection={item.icon}
                 active={location.pathname.startsWith(item.to)}
+                onClick={close}
               />
             ))}
             {FINANCE.some((item) => item.visible(session.role)) && (
@@ -156,6 +157,7 @@ export function Layout({ children }: { children: ReactNode }) {
                     label={item.label}
                     leftSection={item.icon}
                     active={location.pathname.startsWith(item.to)}
+                    onClick={close}
                   />
                 ))}
               </NavLink>
