@@ -16,7 +16,7 @@ const HOME: Record<E2eRole, RegExp> = {
 async function expectUncovered(page: Page, where: string): Promise<void> {
   const heading = page.getByRole('heading', { level: 2 }).first();
   await heading.waitFor();
-  const state = (await heading.evaluate((el) => {
+  const state = (await heading.evaluate(`(el) => {
     const box = el.getBoundingClientRect();
     const header = document.querySelector('header')?.getBoundingClientRect().bottom ?? 0;
     const hit = document.elementFromPoint(box.left + Math.min(box.width / 2, 40), box.top + box.height / 2);
@@ -28,7 +28,7 @@ async function expectUncovered(page: Page, where: string): Promise<void> {
       pageWidth: document.documentElement.scrollWidth,
       viewport: window.innerWidth,
     };
-  })) as { top: number; header: number; left: number; ownHit: boolean; pageWidth: number; viewport: number };
+  }`)) as { top: number; header: number; left: number; ownHit: boolean; pageWidth: number; viewport: number };
   expect(state.top, where).toBeGreaterThanOrEqual(state.header);
   expect(state.left, where).toBeGreaterThanOrEqual(0);
   expect(state.ownHit, `${where}: something covers the heading`).toBe(true);
@@ -81,7 +81,7 @@ describe.skipIf(!hasChromium).each(testDatabases)('the dashboard at 390×844 on 
       await expect.poll(() => navigationShown(page)).toBe(true);
       await page.locator('#tally-navigation').getByRole('link', { name: link.label, exact: true }).click();
       await page.waitForURL(new RegExp(`${link.href.replace(/[/]/g, '\\/')}(\\/[a-z-]+)?$`));
-      await expect.poll(() => navigationShown(page), `${role} ${link.label}: the menu closes`).toBe(false);
+      await expect.poll(() => navigationShown(page), { message: `${role} ${link.label}: the menu closes` }).toBe(false);
       expect(await burger.getAttribute('aria-expanded')).toBe('false');
       await settled(page);
       await revealAll(page);
