@@ -16,7 +16,8 @@ const HOME: Record<E2eRole, RegExp> = {
 async function expectUncovered(page: Page, where: string): Promise<void> {
   const heading = page.getByRole('heading', { level: 2 }).first();
   await heading.waitFor();
-  const state = (await heading.evaluate(`(el) => {
+  const state = (await page.evaluate(`(() => {
+    const el = document.querySelector('main h2');
     const box = el.getBoundingClientRect();
     const header = document.querySelector('header')?.getBoundingClientRect().bottom ?? 0;
     const hit = document.elementFromPoint(box.left + Math.min(box.width / 2, 40), box.top + box.height / 2);
@@ -28,7 +29,7 @@ async function expectUncovered(page: Page, where: string): Promise<void> {
       pageWidth: document.documentElement.scrollWidth,
       viewport: window.innerWidth,
     };
-  }`)) as { top: number; header: number; left: number; ownHit: boolean; pageWidth: number; viewport: number };
+  })()`)) as { top: number; header: number; left: number; ownHit: boolean; pageWidth: number; viewport: number };
   expect(state.top, where).toBeGreaterThanOrEqual(state.header);
   expect(state.left, where).toBeGreaterThanOrEqual(0);
   expect(state.ownHit, `${where}: something covers the heading`).toBe(true);
@@ -88,6 +89,23 @@ describe.skipIf(!hasChromium).each(testDatabases)('the dashboard at 390×844 on 
       await page.evaluate('window.scrollTo(0, 0)');
       await expectUncovered(page, `${role} ${link.label}`);
     }
+    await context.close();
+  });
+
+  it('a dialog fits the phone screen', async () => {
+    const context = await browser.newContext({ viewport: PHONE, locale: 'en-US', timezoneId: 'Europe/Berlin', isMobile: true, hasTouch: true });
+    const page = await context.newPage();
+    await signIn(page, server.baseUrl, data.members.owner.email);
+    await page.goto(`${server.baseUrl}/statements`);
+    await settled(page);
+    await page.getByRole('button', { name: 'Export ledger data' }).click();
+    const dialog = page.getByRole('dialog');
+    await dialog.waitFor();
+    await page.waitForFunction(`(() => { const d = document.querySelector('[role="dialog"]'); return d && getComputedStyle(d).opacity === '1'; })()`);
+    const box = (await dialog.boundingBox())!;
+    expect(box.x).toBeGreaterThanOrEqual(0);
+    expect(box.x + box.width).toBeLessThanOrEqual(PHONE.width);
+    expect(box.y).toBeGreaterThanOrEqual(0);
     await context.close();
   });
 });
