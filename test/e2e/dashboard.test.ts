@@ -151,7 +151,9 @@ describe.skipIf(!hasChromium).each(testDatabases)('dashboard in Chromium on $nam
     const context = await newContext(browser);
     const page = await context.newPage();
     await signIn(page, server.baseUrl, data.members.member.email);
-    await page.waitForURL(/\/usage/);
+    // A member lands on My credits (their first permitted page), not on a padlock.
+    await page.waitForURL(/\/my-credits$/);
+    await page.goto(`${server.baseUrl}/usage`);
     await settled(page);
     await expect.poll(() => page.getByTestId('billing-notice').first().textContent()).toContain('owner or billing admin');
     expect(await page.getByTestId('figure-available').count()).toBe(0);

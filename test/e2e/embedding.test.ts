@@ -114,6 +114,12 @@ describe.skipIf(!hasChromium).each(testDatabases)('embedded cross-site with thir
     expect(messages.map((m) => m.data.type)).toContain('tally:ready');
     expect(messages.map((m) => m.data.type)).toContain('tally:height');
 
+    // The profile menu opens Usage, beside its mini bars (reference 001).
+    await frame.getByTestId('profile-menu').click();
+    await expect.poll(() => frame.getByTestId('profile-mini-bars').locator('[data-testid^="mini-"]').count()).toBe(3);
+    await frame.getByTestId('profile-usage').click();
+    await inside.waitForURL(/\/usage$/);
+
     // The host opens a page, sets the theme and hides the navigation.
     await page.evaluate('window.dashboard.navigate("/plan-usage")');
     await inside.waitForURL(/\/plan-usage$/);

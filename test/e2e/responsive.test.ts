@@ -1,8 +1,7 @@
-import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testDatabases } from '../helpers/db.js';
-import { hasChromium, launch, revealAll, ROLES, ROOT, seed, settled, signIn, startServer, type E2eRole, type Seeded, type Server } from './harness.js';
+import { hasChromium, launch, revealAll, ROLES, screenshot, seed, settled, signIn, startServer, type E2eRole, type Seeded, type Server } from './harness.js';
 
 const PHONE = { width: 390, height: 844 };
 const HOME: Record<E2eRole, RegExp> = {
@@ -64,7 +63,8 @@ describe.skipIf(!hasChromium).each(testDatabases)('the dashboard at 390×844 on 
     await settled(page);
     await expectUncovered(page, `${role} first page`);
     expect(await navigationShown(page)).toBe(false);
-    await page.screenshot({ path: join(ROOT, 'docs', 'screenshots', `mobile-${role}.png`) });
+    // Written to artifacts/screenshots like the others; docs/screenshots/mobile-<role>.png are copies of these.
+    await screenshot(page, `mobile-${role}`);
 
     const burger = page.getByTestId('burger');
     await burger.click();
