@@ -5,7 +5,7 @@ import type { Balance, PlanUsage } from '../../src/client/index.js';
 import { formatAmount } from '../../web/src/format.js';
 import { planLine } from '../../web/src/pages/plan-usage/planRows.js';
 import { testDatabases } from '../helpers/db.js';
-import { hasChromium, launchThirdPartyBlocked, screenshot, seed, settled, startHostPage, startServer, type Seeded, type Server } from './harness.js';
+import { hasChromium, launchThirdPartyBlocked, screenshot, seed, settled, signIn, startHostPage, startServer, type Seeded, type Server } from './harness.js';
 
 const en = (value: string) => formatAmount(value, 'en-US');
 
@@ -184,6 +184,25 @@ describe.skipIf(!hasChromium).each(testDatabases)('embedded cross-site with thir
     await page.waitForURL(/\/my-credits$/);
     await page.getByRole('heading', { level: 2 }).first().waitFor();
     expect(await page.getByTestId('profile-role').count()).toBe(0); // menu closed, nothing in the way
+    await page.close();
+  });
+
+  it('an owner edits the allowed origins in Alerts & billing → Embedding; a path is refused before saving', async () => {
+    const page = await context.newPage();
+    await signIn(page, server.baseUrl, data.members.owner.email);
+    await page.goto(`${server.baseUrl}/billing/embedding`);
+    const input = page.getByLabel('Allowed origins');
+    await input.waitFor();
+    expect((await input.inputValue()).split('\n')).toEqual([`http://localhost:${hosts[0]!.port}`]);
+    await input.fill('https://portal.example.com\nhttps://app.example.com/billing');
+    await expect.poll(() => page.getByTestId('embedding-settings').textContent()).toContain('"https://app.example.com/billing" is not an origin');
+    expect(await page.getByRole('button', { name: 'Save origins' }).isDisabled()).toBe(true);
+    await input.fill('https://portal.example.com\nHTTPS://App.Example.com:443');
+    await page.getByRole('button', { name: 'Save origins' }).click();
+    await expect.poll(() => page.getByTestId('embedding-saved').textContent()).toContain('2 sites may embed the dashboard');
+    const org = await server.call<{ embed_origins: string[] }>('GET', `/v1/orgs/${data.orgId}`);
+    expect(org.embed_origins).toEqual(['https://portal.example.com', 'https://app.example.com']);
+    expect(await input.inputValue()).toBe('https://portal.example.com\nhttps://app.example.com');
     await page.close();
   });
 });
