@@ -22,6 +22,8 @@ export interface StartOptions {
   /** SMTP server for notification emails (TALLY_SMTP_URL); unset keeps emails in the outbox */
   smtpUrl?: string | undefined;
   mailFrom?: string | undefined;
+  /** the address people reach the server at (TALLY_PUBLIC_URL); unset, the address it listens on */
+  publicUrl?: string | undefined;
   /** the built dashboard to serve at / */
   dashboardDir?: string | undefined;
 }
@@ -37,7 +39,7 @@ export async function createApp(opts: StartOptions) {
   ctx.hooks.balanceChanged.push(({ tx, org }) => foldLedger(tx, org.id, org.timezone));
   // Plan limits (SPEC §3.10): admission refuses what a hard credits_per_period limit forbids.
   ctx.hooks.admission.push(planAdmission);
-  const server = await buildServer({ ctx, platformKey: opts.platformKey, logger: opts.logRequests ?? false, dashboardDir: opts.dashboardDir });
+  const server = await buildServer({ ctx, platformKey: opts.platformKey, logger: opts.logRequests ?? false, dashboardDir: opts.dashboardDir, publicUrl: opts.publicUrl });
   const scheduler = new Scheduler(ctx);
   if (opts.scheduler) scheduler.start();
   return {

@@ -15,6 +15,14 @@ const schema = z.object({
   TALLY_SCHEDULER: z.enum(['0', '1'], { message: 'must be 0 or 1' }).default('1'),
   /** where the CLI finds a running server */
   TALLY_URL: z.url({ message: 'must be a URL such as http://127.0.0.1:4000' }).default('http://127.0.0.1:4000'),
+  /**
+   * The address people reach this server at (behind a proxy, its public https URL):
+   * embed links are built from it, never from a request's Host header.
+   */
+  TALLY_PUBLIC_URL: z
+    .url({ message: 'must be the URL people open Tally at, such as https://billing.example.com' })
+    .refine((u) => /^https?:\/\//.test(u), 'must be an http:// or https:// URL')
+    .optional(),
   TALLY_SMTP_URL: z
     .string()
     .regex(/^smtps?:\/\//, 'must be an smtp:// or smtps:// URL')
@@ -32,6 +40,7 @@ export interface Config {
   logLevel: string;
   scheduler: boolean;
   serverUrl: string;
+  publicUrl: string | undefined;
   smtpUrl: string | undefined;
   mailFrom: string;
 }
@@ -55,6 +64,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     logLevel: c.TALLY_LOG_LEVEL,
     scheduler: c.TALLY_SCHEDULER === '1',
     serverUrl: c.TALLY_URL,
+    publicUrl: c.TALLY_PUBLIC_URL?.replace(/\/+$/, ''),
     smtpUrl: c.TALLY_SMTP_URL,
     mailFrom: c.TALLY_MAIL_FROM,
   };

@@ -27,7 +27,7 @@ async function main(): Promise<void> {
   const db = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
   const { key } = platformKey(config);
   const dashboardDir = await ensureDashboardBuilt(fileURLToPath(new URL('..', import.meta.url)), (message) => log.info(message));
-  const app = await createApp({ db, clock: systemClock, platformKey: key, log, scheduler: config.scheduler, dashboardDir, smtpUrl: config.smtpUrl, mailFrom: config.mailFrom });
+  const app = await createApp({ db, clock: systemClock, platformKey: key, log, scheduler: config.scheduler, dashboardDir, publicUrl: config.publicUrl, smtpUrl: config.smtpUrl, mailFrom: config.mailFrom });
   let demoLines = '';
   if (config.demo) {
     const { DEMO_ORG, DEMO_SIGN_INS, seedDemoIfEmpty } = await import('./demo/seed.js');
@@ -41,6 +41,9 @@ async function main(): Promise<void> {
     }
   }
   const address = await app.server.listen({ port: config.port, host: config.host });
+  if (!config.publicUrl && !['127.0.0.1', 'localhost', '::1'].includes(config.host)) {
+    log.warn(`TALLY_PUBLIC_URL is not set: embed links point at ${address}. Set it to the address people open Tally at.`);
+  }
   const where = config.databaseUrl ? 'PostgreSQL' : `embedded database in ${config.dataDir}`;
   process.stdout.write(`\nTally is running at ${address} (${where})\nPlatform key: ${key}\n\n${demoLines}`);
 

@@ -14,7 +14,7 @@ import { Authenticator, type Actor } from './auth.js';
 import { ERROR_STATUS, TallyError, type ErrorCode } from './errors.js';
 import { metrics } from './metrics.js';
 import { routeModules } from './routes.js';
-import { registerDashboard, sendIndex, wantsDashboard } from './dashboard.js';
+import { registerCompression, registerDashboard, sendIndex, wantsDashboard } from './dashboard.js';
 import { authenticateSession, PUBLIC_AUTH_PATHS } from '../modules/auth/http.js';
 
 declare module 'fastify' {
@@ -34,11 +34,13 @@ export interface ServerOptions {
   logger?: boolean;
   /** the built dashboard (web/dist), served at / when given */
   dashboardDir?: string | undefined;
+  /** TALLY_PUBLIC_URL: where links to this server point; unset, the address it listens on */
+  publicUrl?: string | undefined;
 }
 
 const PUBLIC = new Set(['/healthz', '/readyz', '/metrics', '/v1/openapi.json', '/v1/statement-key', ...PUBLIC_AUTH_PATHS]);
 
-export async function buildServer({ ctx, platformKey, logger = false, dashboardDir }: ServerOptions): Promise<FastifyInstance> {
+export async function buildServer({ ctx, platformKey, logger = false, dashboardDir, publicUrl }: ServerOptions): Promise<FastifyInstance> {
   const app = Fastify({
     logger: logger ? { level: ctx.log.level } : false,
     genReqId: () => `req_${randomUUID().replaceAll('-', '')}`,
@@ -59,7 +61,8 @@ export async function buildServer({ ctx, platformKey, logger = false, dashboardD
   });
 
   await app.register(fastifyCookie);
-  const dashboard = await registerDashboard(app, dashboardDir);
+  await registerCompression(app);
+  const dashboard = await registerDashboard(app, ctx, dashboardDir);
 
   const auth = new Authenticator(ctx, platformKey);
   app.decorateRequest('actor', null as never);
@@ -79,7 +82,7 @@ export async function buildServer({ ctx, platformKey, logger = false, dashboardD
     return reply.status(body.status).send({ error: body.error });
   });
   app.setNotFoundHandler((request, reply) =>
-    dashboard && wantsDashboard(request) ? sendIndex(reply) : reply.status(404).send({
+    dashboard && wantsDashboard(request) ? sendIndex(ctx, request, reply) : reply.status(404).send({
       error: { code: 'route_not_found', message: `There is no route ${request.method} ${request.url.split('?')[0]}.`, request_id: request.id },
     }),
   );
@@ -99,7 +102,13 @@ export async function buildServer({ ctx, platformKey, logger = false, dashboardD
   );
   typed.get('/v1/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 
-  for (const register of routeModules) register(typed, { ctx, auth });
+  const listening = () => {
+    const bound = app.addresses()[0];
+    if (!bound || typeof bound === 'string') return 'http://127.0.0.1';
+    return `http://${bound.family === 'IPv6' ? `[${bound.address}]` : bound.address}:${bound.port}`;
+  };
+  const linkBase = publicUrl ? () => publicUrl : listening;
+  for (const register of routeModules) register(typed, { ctx, auth, publicUrl: linkBase });
   await app.ready();
   return app;
 }

@@ -20,6 +20,8 @@ export type Typed = FastifyInstance<
 export interface RouteDeps {
   ctx: AppContext;
   auth: Authenticator;
+  /** the address links to this server are built from (TALLY_PUBLIC_URL, else the address it listens on) */
+  publicUrl: () => string;
 }
 
 /** Each module's routes.ts exports one of these; http/routes.ts lists them. */

@@ -151,7 +151,9 @@ describe.skipIf(!hasChromium).each(testDatabases)('dashboard in Chromium on $nam
     const context = await newContext(browser);
     const page = await context.newPage();
     await signIn(page, server.baseUrl, data.members.member.email);
-    await page.waitForURL(/\/usage/);
+    // A member lands on My credits (their first permitted page), not on a padlock.
+    await page.waitForURL(/\/my-credits$/);
+    await page.goto(`${server.baseUrl}/usage`);
     await settled(page);
     await expect.poll(() => page.getByTestId('billing-notice').first().textContent()).toContain('owner or billing admin');
     expect(await page.getByTestId('figure-available').count()).toBe(0);
@@ -221,9 +223,11 @@ describe.skipIf(!hasChromium).each(testDatabases)('dashboard in Chromium on $nam
     await expect.poll(() => page.getByTestId('figure-available').textContent()).toBe(en(balance.available));
     expect(await context.cookies()).toEqual([]);
 
+    // The session lives in the page's memory: a reload opens the link again, which has expired by then.
+    expect(page.url()).toContain('/embed/');
     server.clock.advance(121_000);
     await page.reload();
-    await expect.poll(() => page.getByTestId('embed-failure').textContent()).toContain('This embedded session has ended');
+    await expect.poll(() => page.getByTestId('embed-failure').textContent()).toContain('This link has expired');
     await context.close();
 
     const later = await newContext(browser);

@@ -1,4 +1,7 @@
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
@@ -133,6 +136,46 @@ export async function launch(): Promise<Browser> {
     executablePath: CHROMIUM,
     args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
   });
+}
+
+/**
+ * A Chromium profile with "Block third-party cookies" on (the setting people
+ * turn on, and the default in incognito): a cross-site iframe gets no cookies
+ * and its sessionStorage/localStorage reads throw SecurityError.
+ */
+export async function launchThirdPartyBlocked(viewport = { width: 1280, height: 900 }): Promise<{ context: BrowserContext; userDataDir: string }> {
+  const userDataDir = mkdtempSync(join(tmpdir(), 'tally-chromium-'));
+  mkdirSync(join(userDataDir, 'Default'), { recursive: true });
+  writeFileSync(
+    join(userDataDir, 'Default', 'Preferences'),
+    JSON.stringify({ profile: { block_third_party_cookies: true, cookie_controls_mode: 1, default_content_setting_values: { cookies: 1 } } }),
+  );
+  const context = await chromium.launchPersistentContext(userDataDir, {
+    executablePath: CHROMIUM,
+    headless: true,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    viewport,
+    locale: 'en-US',
+    timezoneId: 'Europe/Berlin',
+  });
+  return { context, userDataDir };
+}
+
+/** A host application's page on its own little server (127.0.0.1, port 0): GET / answers `html`. */
+export async function startHostPage(html: () => string): Promise<{ port: number; close: () => Promise<void> }> {
+  const server = createServer((request, response) => {
+    if (request.url === '/' || request.url?.startsWith('/?')) {
+      response.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
+      response.end(html());
+    } else {
+      response.writeHead(404).end();
+    }
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    port: (server.address() as AddressInfo).port,
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
 }
 
 export async function newContext(browser: Browser, locale = 'en-US'): Promise<BrowserContext> {

@@ -1,14 +1,13 @@
-import { MantineProvider, createTheme } from '@mantine/core';
-import { QueryClient, QueryClientProvider, useQueryClient } from '@tanstack/react-query';
+import { useQueryClient } from '@tanstack/react-query';
 import { lazy, Suspense, useEffect } from 'react';
 import { BrowserRouter, Navigate, Route, Routes, useLocation } from 'react-router';
-import { TallyApiError } from '../../src/client/index.js';
 import { Layout } from './components/Layout.js';
 import { ErrorState, Loading } from './components/States.js';
 import { LoginPage } from './pages/login/LoginPage.js';
-import { EmbedEnded, EmbedPage } from './pages/embed/EmbedPage.js';
+import { EmbedEnded } from './pages/embed/EmbedPage.js';
 import { credentials } from './api.js';
-import { may } from './roles.js';
+import { homeOf, may } from './roles.js';
+import { Providers } from './providers.js';
 import { prefetchUsage } from './pages/usage/firstScreen.js';
 import { SessionProvider, useSessionQuery } from './session.js';
 
@@ -24,36 +23,21 @@ const MyCreditsPage = lazy(() => import('./pages/my-credits/MyCreditsPage.js'));
 const BillingPage = lazy(() => import('./pages/billing/BillingPage.js'));
 const AuditPage = lazy(() => import('./pages/audit/AuditPage.js'));
 
-const theme = createTheme({ primaryColor: 'indigo', defaultRadius: 'md' });
-
-const queryClient = new QueryClient({
-  defaultOptions: {
-    queries: {
-      staleTime: 30_000,
-      refetchOnWindowFocus: false,
-      // 4xx answers are final; only network trouble and 5xx are worth a retry.
-      retry: (count, error) => count < 2 && !(error instanceof TallyApiError && error.status < 500),
-    },
-  },
-});
-
+/** The standalone dashboard (sign-in with a password). Embed links run EmbedApp instead (main.tsx). */
 export function App() {
   return (
-    <MantineProvider theme={theme}>
-      <QueryClientProvider client={queryClient}>
-        <BrowserRouter>
-          <Routes>
-            <Route path="/login" element={<LoginPage />} />
-            <Route path="/embed/:token" element={<EmbedPage />} />
-            <Route path="*" element={<SignedInApp />} />
-          </Routes>
-        </BrowserRouter>
-      </QueryClientProvider>
-    </MantineProvider>
+    <Providers>
+      <BrowserRouter>
+        <Routes>
+          <Route path="/login" element={<LoginPage />} />
+          <Route path="*" element={<SignedInApp />} />
+        </Routes>
+      </BrowserRouter>
+    </Providers>
   );
 }
 
-function SignedInApp() {
+export function SignedInApp() {
   const query = useSessionQuery();
   const location = useLocation();
   const client = useQueryClient();
@@ -66,7 +50,7 @@ function SignedInApp() {
   // An embedded view has no sign-in page to fall back to: say what happened instead.
   if (!query.data && credentials.bearer) return <EmbedEnded />;
   if (!query.data) return <Navigate to={`/login?next=${encodeURIComponent(location.pathname + location.search)}`} replace />;
-  const home = may.billing(query.data.session.role) ? '/credit-history' : '/usage';
+  const home = homeOf(query.data.session.role);
   return (
     <SessionProvider value={query.data}>
       <Layout>

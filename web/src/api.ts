@@ -1,23 +1,22 @@
 import { TallyApiError, TallyClient } from '../../src/client/index.js';
 
-const EMBED_KEY = 'tally.embed-session';
-
 /**
  * How this tab proves who it is: the httpOnly session cookie (plus the CSRF
  * token on writes) after a sign-in, or a bearer session secret when the
- * dashboard is embedded (third-party iframes do not get Lax cookies).
+ * dashboard is embedded. The embedded secret lives in memory only: a
+ * cross-site iframe with third-party cookies blocked cannot use cookies,
+ * sessionStorage or localStorage (Chromium throws on the mere read), and a
+ * reload opens the embed link again instead.
  */
 export const credentials = {
-  bearer: sessionStorage.getItem(EMBED_KEY),
+  bearer: null as string | null,
   csrf: null as string | null,
   useEmbed(secret: string) {
     this.bearer = secret;
-    sessionStorage.setItem(EMBED_KEY, secret);
   },
   clear() {
     this.bearer = null;
     this.csrf = null;
-    sessionStorage.removeItem(EMBED_KEY);
   },
 };
 

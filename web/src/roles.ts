@@ -20,3 +20,10 @@ export const ROLE_LABEL: Record<Role, string> = {
   manager: 'Manager',
   member: 'Member',
 };
+
+/** The first page a role may open, where it lands (a member on My credits, not on a padlock). */
+export function homeOf(role: Role): string {
+  if (may.billing(role)) return '/credit-history';
+  if (may.oversee(role)) return '/usage';
+  return '/my-credits';
+}

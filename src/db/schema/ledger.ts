@@ -14,6 +14,8 @@ export const orgs = pgTable('orgs', {
   creditFactor: micro('credit_factor').notNull(),
   graceDays: integer('grace_days').notNull().default(35),
   overage: text('overage', { enum: ['allow', 'deny'] }).notNull().default('deny'),
+  /** origins (scheme://host[:port]) allowed to frame this organization's embedded dashboard */
+  embedOrigins: text('embed_origins').array().notNull().default(sql`'{}'::text[]`),
   createdAt: instant('created_at').notNull(),
   updatedAt: instant('updated_at').notNull(),
 });

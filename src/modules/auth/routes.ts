@@ -31,7 +31,7 @@ export const LoginBody = z.object({
 
 export const EmbedTokenOut = z.object({ token: z.string(), url: z.string(), expires_at: z.string() });
 
-export const authRoutes: RouteModule = (app, { ctx }) => {
+export const authRoutes: RouteModule = (app, { ctx, publicUrl }) => {
   const guard = new LoginGuard();
 
   app.post(
@@ -87,7 +87,8 @@ export const authRoutes: RouteModule = (app, { ctx }) => {
         ttlSeconds: request.body.ttl_seconds,
         createdBy: request.actor.label,
       });
-      const url = `${request.protocol}://${request.host}/embed/${encodeURIComponent(token)}`;
+      // From the configured public address: a Host header is whatever the caller sent.
+      const url = `${publicUrl()}/embed/${encodeURIComponent(token)}`;
       return reply.status(201).send({ token, url, expires_at: expiresAt.toISOString() });
     },
   );

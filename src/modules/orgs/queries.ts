@@ -9,15 +9,16 @@ export interface OrgRow {
   creditFactor: bigint;
   graceDays: number;
   overage: 'allow' | 'deny';
+  embedOrigins: string[];
   createdAt: Date;
   updatedAt: Date;
 }
 
 const SELECT_ORG = sql`select id, name, timezone, credit_factor as "creditFactor", grace_days as "graceDays",
-  overage, created_at as "createdAt", updated_at as "updatedAt" from orgs`;
+  overage, embed_origins as "embedOrigins", created_at as "createdAt", updated_at as "updatedAt" from orgs`;
 
 function toOrg(row: OrgRow): OrgRow {
-  return { ...row, creditFactor: BigInt(row.creditFactor), createdAt: new Date(row.createdAt), updatedAt: new Date(row.updatedAt) };
+  return { ...row, embedOrigins: row.embedOrigins ?? [], creditFactor: BigInt(row.creditFactor), createdAt: new Date(row.createdAt), updatedAt: new Date(row.updatedAt) };
 }
 
 export function orgNotFound(orgId: string): TallyError {

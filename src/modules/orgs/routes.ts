@@ -15,6 +15,7 @@ export const OrgOut = z.object({
   credit_factor: z.string(),
   grace_days: z.number(),
   overage: Overage,
+  embed_origins: z.array(z.string()).meta({ description: 'origins allowed to frame the embedded dashboard and widgets' }),
   created_at: z.string(),
   updated_at: z.string(),
 });
@@ -27,10 +28,40 @@ export function orgView(o: OrgRow): z.infer<typeof OrgOut> {
     credit_factor: formatMicro(o.creditFactor),
     grace_days: o.graceDays,
     overage: o.overage,
+    embed_origins: o.embedOrigins,
     created_at: o.createdAt.toISOString(),
     updated_at: o.updatedAt.toISOString(),
   };
 }
+
+/**
+ * One origin a host page is served from: scheme, host and port only, the form
+ * a browser compares in CSP frame-ancestors and in postMessage. Stored as the
+ * URL's normalized origin, so "HTTPS://App.Example.com:443" is "https://app.example.com".
+ */
+export const EmbedOrigin = z
+  .string()
+  .max(300)
+  .transform((value, ctx) => {
+    let url: URL | undefined;
+    try {
+      url = new URL(value);
+    } catch {
+      url = undefined;
+    }
+    const bare = url && url.username === '' && url.password === '' && url.search === '' && url.hash === '' && url.pathname === '/' && !url.hostname.includes('*');
+    if (!url || (url.protocol !== 'https:' && url.protocol !== 'http:') || !bare) {
+      ctx.addIssue({ code: 'custom', message: `"${value}" is not an origin: write it as https://host or https://host:port, without a path, query or wildcard` });
+      return z.NEVER;
+    }
+    return url.origin;
+  });
+
+const EmbedOrigins = z
+  .array(EmbedOrigin)
+  .max(20, 'at most 20 origins may embed an organization')
+  .transform((list) => [...new Set(list)])
+  .meta({ description: 'origins allowed to frame the embedded dashboard, e.g. ["https://app.example.com"]; [] allows none' });
 
 const GraceDays = z.number().int().min(0).max(366);
 
@@ -98,6 +129,7 @@ export const orgRoutes: RouteModule = (app, { ctx }) => {
           credit_factor: NonNegativeAmount.optional(),
           grace_days: GraceDays.optional(),
           overage: Overage.optional(),
+          embed_origins: EmbedOrigins.optional(),
         }),
         response: { 200: OrgOut },
       },
@@ -109,7 +141,7 @@ export const orgRoutes: RouteModule = (app, { ctx }) => {
         ctx,
         actor: request.actor.label,
         orgId: request.params.org,
-        input: { name: b.name, timezone: b.timezone, creditFactor: b.credit_factor, graceDays: b.grace_days, overage: b.overage },
+        input: { name: b.name, timezone: b.timezone, creditFactor: b.credit_factor, graceDays: b.grace_days, overage: b.overage, embedOrigins: b.embed_origins },
       });
       return orgView(org);
     },

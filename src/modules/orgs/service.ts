@@ -57,6 +57,7 @@ export interface UpdateOrgInput {
   creditFactor?: bigint | undefined;
   graceDays?: number | undefined;
   overage?: 'allow' | 'deny' | undefined;
+  embedOrigins?: string[] | undefined;
 }
 
 export async function updateOrg({ ctx, orgId, input, actor }: { ctx: AppContext; orgId: string; input: UpdateOrgInput; actor?: string }) {

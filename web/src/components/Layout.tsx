@@ -1,11 +1,14 @@
-import { AppShell, Avatar, Badge, Group, Menu, NavLink, Stack, Text, Title, UnstyledButton } from '@mantine/core';
+import { AppShell, Avatar, Badge, Burger, Group, Menu, NavLink, Stack, Text, Title, UnstyledButton } from '@mantine/core';
+import { useDisclosure } from '@mantine/hooks';
 import { IconBell, IconChartBar, IconCoins, IconFileInvoice, IconGauge, IconHistory, IconListDetails, IconLogout, IconReceipt, IconUserDollar, IconWallet } from '@tabler/icons-react';
-import type { ReactNode } from 'react';
+import { useEffect, type ReactNode } from 'react';
 import { NavLink as RouterLink, useLocation, useNavigate } from 'react-router';
 import type { Role } from '../../../src/client/index.js';
 import { may, ROLE_LABEL } from '../roles.js';
 import { useSignedIn, useSignOut } from '../session.js';
 import { ProfileMiniBars } from '../pages/plan-usage/ProfileMiniBars.js';
+import { useHost } from '../embed/host.js';
+import { useReportHeight } from '../embed/useReportHeight.js';
 
 interface NavItem {
   to: string;
@@ -35,6 +38,12 @@ export function Layout({ children }: { children: ReactNode }) {
   const location = useLocation();
   const navigate = useNavigate();
   const signOut = useSignOut();
+  const { settings } = useHost();
+  // Below the sm breakpoint the navigation is a drawer behind the burger; it closes once a page is chosen.
+  const [opened, { toggle, close }] = useDisclosure(false);
+  useEffect(close, [location.pathname, close]);
+  const measure = useReportHeight(24);
+  const navHidden = settings.navHidden;
   const initials = session.name
     .split(/\s+/)
     .map((w) => w[0] ?? '')
@@ -43,16 +52,33 @@ export function Layout({ children }: { children: ReactNode }) {
     .toUpperCase();
 
   return (
-    <AppShell header={{ height: 56 }} navbar={{ width: 220, breakpoint: 'sm' }} padding="lg">
+    <AppShell
+      header={{ height: 56 }}
+      // A host that hid the navigation gets none at all (nothing left to tab into).
+      {...(navHidden ? {} : { navbar: { width: 220, breakpoint: 'sm', collapsed: { mobile: !opened } } })}
+      padding={{ base: 'sm', sm: 'lg' }}
+    >
       <AppShell.Header>
-        <Group h="100%" px="md" justify="space-between">
-          <Group gap="sm">
+        <Group h="100%" px={{ base: 'xs', sm: 'md' }} justify="space-between" wrap="nowrap">
+          <Group gap="sm" wrap="nowrap" miw={0}>
+            {!navHidden && (
+              <Burger
+                opened={opened}
+                onClick={toggle}
+                hiddenFrom="sm"
+                size="sm"
+                aria-label={opened ? 'Close navigation' : 'Open navigation'}
+                aria-expanded={opened}
+                aria-controls="tally-navigation"
+                data-testid="burger"
+              />
+            )}
             <Title order={4}>Tally</Title>
-            <Text c="dimmed" size="sm" data-testid="org-name">
+            <Text c="dimmed" size="sm" data-testid="org-name" truncate>
               {org.name}
             </Text>
             {session.kind === 'embed' && (
-              <Badge variant="light" color="gray">
+              <Badge variant="light" color="gray" visibleFrom="xs">
                 Embedded
               </Badge>
             )}
@@ -64,7 +90,9 @@ export function Layout({ children }: { children: ReactNode }) {
                   <Avatar radius="xl" size="sm" color="indigo">
                     {initials}
                   </Avatar>
-                  <Text size="sm">{session.name}</Text>
+                  <Text size="sm" visibleFrom="sm">
+                    {session.name}
+                  </Text>
                 </Group>
               </UnstyledButton>
             </Menu.Target>
@@ -84,6 +112,10 @@ export function Layout({ children }: { children: ReactNode }) {
                 <>
                   <Menu.Divider />
                   <ProfileMiniBars />
+                  {/* Reference 001: "Usage is in the profile menu", beside its mini bars. */}
+                  <Menu.Item leftSection={<IconChartBar size={16} />} onClick={() => navigate('/usage')} data-testid="profile-usage">
+                    Usage
+                  </Menu.Item>
                 </>
               )}
               {session.kind === 'password' && (
@@ -101,35 +133,43 @@ export function Layout({ children }: { children: ReactNode }) {
           </Menu>
         </Group>
       </AppShell.Header>
-      <AppShell.Navbar p="xs">
-        <nav aria-label="Dashboard pages">
-          {NAV.filter((item) => item.visible(session.role)).map((item) => (
-            <NavLink
-              key={item.to}
-              component={RouterLink}
-              to={item.to}
-              label={item.label}
-              leftSection={item.icon}
-              active={location.pathname.startsWith(item.to)}
-            />
-          ))}
-          {FINANCE.some((item) => item.visible(session.role)) && (
-            <NavLink label="FINANCE" leftSection={<IconWallet size={18} />} defaultOpened childrenOffset={12} data-testid="nav-finance">
-              {FINANCE.filter((item) => item.visible(session.role)).map((item) => (
-                <NavLink
-                  key={item.to}
-                  component={RouterLink}
-                  to={item.to}
-                  label={item.label}
-                  leftSection={item.icon}
-                  active={location.pathname.startsWith(item.to)}
-                />
-              ))}
-            </NavLink>
-          )}
-        </nav>
-      </AppShell.Navbar>
-      <AppShell.Main>{children}</AppShell.Main>
+      {!navHidden && (
+        <AppShell.Navbar p="xs" id="tally-navigation">
+          <nav aria-label="Dashboard pages">
+            {NAV.filter((item) => item.visible(session.role)).map((item) => (
+              <NavLink
+                key={item.to}
+                component={RouterLink}
+                to={item.to}
+                label={item.label}
+                leftSection={item.icon}
+                active={location.pathname.startsWith(item.to)}
+                onClick={close}
+              />
+            ))}
+            {FINANCE.some((item) => item.visible(session.role)) && (
+              <NavLink label="FINANCE" leftSection={<IconWallet size={18} />} defaultOpened childrenOffset={12} data-testid="nav-finance">
+                {FINANCE.filter((item) => item.visible(session.role)).map((item) => (
+                  <NavLink
+                    key={item.to}
+                    component={RouterLink}
+                    to={item.to}
+                    label={item.label}
+                    leftSection={item.icon}
+                    active={location.pathname.startsWith(item.to)}
+                    onClick={close}
+                  />
+                ))}
+              </NavLink>
+            )}
+          </nav>
+        </AppShell.Navbar>
+      )}
+      <AppShell.Main>
+        <div ref={measure} data-embed-content>
+          {children}
+        </div>
+      </AppShell.Main>
     </AppShell>
   );
 }

@@ -6,6 +6,7 @@ import { useSignedIn } from '../../session.js';
 import { AlertsTab } from './AlertsTab.js';
 import { AutoRechargeTab } from './AutoRechargeTab.js';
 import { BuyCreditsTab } from './BuyCreditsTab.js';
+import { EmbeddingTab } from './EmbeddingTab.js';
 import { WebhooksTab } from './WebhooksTab.js';
 
 const SECTIONS = [
@@ -13,6 +14,7 @@ const SECTIONS = [
   { value: 'webhooks', label: 'Webhooks' },
   { value: 'auto-recharge', label: 'Auto-recharge' },
   { value: 'buy-credits', label: 'Buy credits' },
+  { value: 'embedding', label: 'Embedding' },
 ] as const;
 
 /** Page 8: alerts and billing settings, one tab per section; each section has its own address (/billing/buy-credits…). */
@@ -46,6 +48,9 @@ export default function BillingPage() {
           </Tabs.Panel>
           <Tabs.Panel value="buy-credits" pt="md">
             <BuyCreditsTab />
+          </Tabs.Panel>
+          <Tabs.Panel value="embedding" pt="md">
+            <EmbeddingTab />
           </Tabs.Panel>
         </Tabs>
       )}
