@@ -34,13 +34,13 @@ export interface ForecastParams {
   /** which trailing window sets the pace; the other is reported beside it */
   pace?: 7 | 30;
   /** the ledger (organization scope) */
-  ledger?: {
+  ledger?: | undefined | {
     blocks: ForecastBlock[];
     held: bigint;
     recharge: ForecastRecharge | null;
   };
   /** a group's or member's cycle allocation (group/member scope) */
-  allocation?: {
+  allocation?: | undefined | {
     remaining: bigint;
     /** the allocation a new cycle starts with */
     perCycle: bigint;
