@@ -78,7 +78,7 @@ export interface ForecastResult {
   };
   days: ForecastDay[];
   runOutDate: string | null;
-  waste: { blockId: string; grantId: string; date: string; amount: bigint }[];
+  waste: { blockId: string; grantId: string; date: string; expiresAt: Date; amount: bigint }[];
   wasteTotal: bigint;
   period: { used: bigint; rest: bigint; total: bigint };
   cycle: { used: bigint; rest: bigint; total: bigint } | null;
@@ -200,7 +200,7 @@ export function forecast(p: ForecastParams): ForecastResult {
         if (b.expiredAt || b.expiresAt === null || b.expiresAt.getTime() > to) continue;
         b.expiredAt = true;
         if (b.remaining > 0n) {
-          waste.push({ blockId: b.id, grantId: b.grantId, date, amount: b.remaining });
+          waste.push({ blockId: b.id, grantId: b.grantId, date, expiresAt: b.expiresAt, amount: b.remaining });
           day.expired += b.remaining;
         }
       }

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { AppContext } from '../context.js';
 import { expireBlocks, orgsWithDueExpiries } from '../modules/ledger/expiry.js';
+import { alertRulesJob } from './alert-rules.js';
 import { BLOCK_START, startBlocks } from './block-start.js';
 import { cycleRolloverJob, holdExpiryJob } from './allocations.js';
 import { outboxDeliveryJob } from './outbox-delivery.js';
@@ -47,7 +48,7 @@ export class Scheduler {
   constructor(
     private readonly ctx: AppContext,
     // The outbox goes last: notifications written by the other jobs go out in the same run.
-    readonly jobs: Job[] = [blockStartJob, expiryJob, holdExpiryJob, cycleRolloverJob, periodCloseJob, outboxDeliveryJob],
+    readonly jobs: Job[] = [blockStartJob, expiryJob, holdExpiryJob, cycleRolloverJob, periodCloseJob, alertRulesJob, outboxDeliveryJob],
     private readonly intervalMs = 30_000,
   ) {}
 

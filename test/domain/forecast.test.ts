@@ -89,7 +89,7 @@ describe('forecast', () => {
     const expiring = block('x', 100n * C, { expiresAt: new Date('2026-03-13T00:00:00Z'), priority: 50 });
     const r = forecast(params({ ledger: { blocks: [block('a', 500n * C, { seq: 2n }), expiring], held: 0n, recharge: null } }));
     // Expiring first (earliest expiry): Mar 10, 11, 12 take 30 from it; 70 expire at the end of Mar 12.
-    expect(r.waste).toEqual([{ blockId: 'x', grantId: 'g_x', date: '2026-03-12', amount: 70n * C }]);
+    expect(r.waste).toEqual([{ blockId: 'x', grantId: 'g_x', date: '2026-03-12', expiresAt: new Date('2026-03-13T00:00:00Z'), amount: 70n * C }]);
     expect(r.wasteTotal).toBe(70n * C);
     expect(dayOf(r, '2026-03-12').balance).toBe(500n * C);
     expect(dayOf(r, '2026-03-13').balance).toBe(490n * C);
