@@ -14,6 +14,7 @@ import { notificationRoutes } from '../modules/outbox/routes.js';
 import { purchaseRoutes } from '../modules/purchases/routes.js';
 import { requestRoutes } from '../modules/requests/routes.js';
 import { webhookRoutes } from '../modules/webhooks/routes.js';
+import { costRoutes } from '../modules/costs/routes.js';
 import { forecastRoutes } from '../modules/forecast/routes.js';
 import { exportRoutes } from '../modules/exports/routes.js';
 import { invoiceRoutes } from '../modules/invoices/routes.js';
@@ -50,4 +51,5 @@ export const routeModules: RouteModule[] = [
   planRoutes,
   // forecast and cost tracking (SPEC §3.17)
   forecastRoutes,
+  costRoutes,
 ];
