@@ -10,6 +10,8 @@ import { Empty, QueryView } from '../../components/States.js';
 import { may } from '../../roles.js';
 import { useSignedIn } from '../../session.js';
 import { GrantsTable } from './GrantsTable.js';
+import { BalanceForecastChart } from '../../components/forecast/BalanceForecastChart.js';
+import { RunwayCard } from '../../components/forecast/RunwayCard.js';
 
 const TABS: { value: GrantListStatus; label: string; empty: string }[] = [
   { value: 'in_use', label: 'In use', empty: 'No credit grants are in use.' },
@@ -45,6 +47,8 @@ function CreditHistory() {
           </SimpleGrid>
         )}
       </QueryView>
+      <RunwayCard />
+      <BalanceForecastChart />
       <Tabs value={tab} onChange={(value) => setParams(value ? { tab: value } : {})} keepMounted={false}>
         <Tabs.List>
           {TABS.map((t) => (
