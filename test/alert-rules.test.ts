@@ -187,5 +187,9 @@ describe.each(testDatabases)('alert rules on $name', (target) => {
       expect(res.status).toBe(400);
     }
     expect((await ok(0, 'GET', `/v1/orgs/${org}/alerts`)).rules).toEqual(before.rules);
+    // The saved rule was audited with the settings.
+    const audit = await ok(0, 'GET', `/v1/orgs/${org}/audit?action=alerts.update`);
+    expect(audit.data[0].before.rules).toEqual([]);
+    expect(audit.data[0].after.rules).toEqual([{ id: expect.any(String), type: 'runway.low', days: 14 }]);
   });
 });

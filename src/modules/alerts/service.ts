@@ -122,7 +122,8 @@ export async function putAlerts(args: {
     const org = await lockOrg(tx, orgId);
     const now = ctx.clock.now();
     const previous = await loadThresholds(tx, orgId);
-    const before = { ...settingsAudit(previous, await loadEmails(tx, orgId)), rules: await rulesAudit(tx, orgId) };
+    const rulesBefore = await rulesAudit(tx, orgId);
+    const before = settingsAudit(previous, await loadEmails(tx, orgId));
     const existing = new Map(previous.map((t) => [keyOf(t), t]));
     const wanted = new Map(
       args.thresholds.map((t) => {
@@ -145,8 +146,19 @@ export async function putAlerts(args: {
       values (${orgId}, ${JSON.stringify(emails)}::jsonb, ${now.toISOString()}::timestamptz)
       on conflict (org_id) do update set emails = excluded.emails, updated_at = excluded.updated_at`);
     if (args.rules) await replaceRules(tx, orgId, args.rules, now);
-    const after = { ...settingsAudit(await loadThresholds(tx, orgId), emails), rules: await rulesAudit(tx, orgId) };
-    await recordAudit(tx, { orgId, actor: args.actor, action: 'alerts.update', target: orgId, before, after, at: now });
+    const rulesAfter = await rulesAudit(tx, orgId);
+    const after = settingsAudit(await loadThresholds(tx, orgId), emails);
+    // Rules appear in the audit once an organization has any, so threshold-only settings read as before.
+    const withRules = rulesBefore.length > 0 || rulesAfter.length > 0;
+    await recordAudit(tx, {
+      orgId,
+      actor: args.actor,
+      action: 'alerts.update',
+      target: orgId,
+      before: withRules ? { ...before, rules: rulesBefore } : before,
+      after: withRules ? { ...after, rules: rulesAfter } : after,
+      at: now,
+    });
     const balance = await balanceInTx(tx, orgId, now);
     await evaluateAlerts(tx, org, now, async () => balance);
     // A new rule is evaluated at once, as a new threshold is.
