@@ -181,6 +181,7 @@ describe.each(testDatabases)('alert rules on $name', (target) => {
 
   it('rejects a malformed rule with a 400 and changes nothing', async () => {
     const org = orgs['runway.low'].id;
+    await ok(0, 'PUT', `/v1/orgs/${org}/alerts`, { thresholds: [], rules: [{ type: 'runway.low', days: 14 }] });
     const before = await ok(0, 'GET', `/v1/orgs/${org}/alerts`);
     for (const rules of [[{ type: 'runway.low' }], [{ type: 'usage.spike', scope: 'org', factor: 1 }], [{ type: 'allocation.low', scope: 'member:ann', credits: '1', percent: 5 }], [{ type: 'nope' }]]) {
       const res = await call(0, 'PUT', `/v1/orgs/${org}/alerts`, { thresholds: [], rules });
@@ -189,7 +190,8 @@ describe.each(testDatabases)('alert rules on $name', (target) => {
     expect((await ok(0, 'GET', `/v1/orgs/${org}/alerts`)).rules).toEqual(before.rules);
     // The saved rule was audited with the settings.
     const audit = await ok(0, 'GET', `/v1/orgs/${org}/audit?action=alerts.update`);
-    expect(audit.data[0].before.rules).toEqual([]);
-    expect(audit.data[0].after.rules).toEqual([{ id: expect.any(String), type: 'runway.low', days: 14 }]);
+    const first = audit.data.at(-1); // the oldest: the rule's creation
+    expect(first.before.rules).toEqual([]);
+    expect(first.after.rules).toEqual([{ id: before.rules[0].id, type: 'runway.low', days: 14 }]);
   });
 });
