@@ -86,10 +86,11 @@ describe.each(testDatabases)('alert rules on $name', (target) => {
     // Ten days of steady history: 10 credits a day by Ann (late events, within the grace window).
     clock.set('2026-03-11T00:00:00Z');
     for (const { id } of Object.values(orgs)) {
-      for (let d = 1; d <= 10; d++) await ingest(0, id, '10', `2026-03-${String(d).padStart(2, '0')}T12:00:00Z`);
+      const events = Array.from({ length: 10 }, (_, d) => ({ id: eventId(), org: id, meter: 'tokens', quantity: '10', timestamp: `2026-03-${String(d + 1).padStart(2, '0')}T12:00:00Z`, user: 'ann' }));
+      await ok(0, 'POST', '/v1/events', { events });
     }
     clock.set('2026-03-11T09:00:00Z');
-  });
+  }, 600_000); // two app instances and four organizations on a machine shared by parallel test runs
   afterAll(async () => {
     for (const app of apps) await app.close();
     await hooks.close();

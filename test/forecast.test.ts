@@ -28,7 +28,7 @@ describe.each(testDatabases)('forecast endpoint on $name', (target) => {
       await ingest(app, org, [{ quantity: '10', at: `2026-03-${day}T11:00:00Z`, user: 'ann' }]);
     }
     app.clock.set('2026-03-11T00:00:00Z');
-  });
+  }, 600_000); // ten days walked one by one on a machine shared by parallel test runs
   afterAll(() => app.close());
 
   it('predicts the run-out date of a steady burn to the day, from the balance the ledger shows', async () => {
