@@ -17,6 +17,8 @@ import { requestRoutes } from '../modules/requests/routes.js';
 import { scheduleRoutes } from '../modules/schedules/routes.js';
 import { signingRoutes } from '../modules/signing/routes.js';
 import { webhookRoutes } from '../modules/webhooks/routes.js';
+import { costRoutes } from '../modules/costs/routes.js';
+import { forecastRoutes } from '../modules/forecast/routes.js';
 import { exportRoutes } from '../modules/exports/routes.js';
 import { invoiceRoutes } from '../modules/invoices/routes.js';
 import { planRoutes } from '../modules/plan/routes.js';
@@ -55,4 +57,7 @@ export const routeModules: RouteModule[] = [
   capRoutes,
   // issue 15: the public statement key
   signingRoutes,
+  // forecast and cost tracking (SPEC §3.17)
+  forecastRoutes,
+  costRoutes,
 ];

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { AppContext } from '../context.js';
 import { expireBlocks, orgsWithDueExpiries } from '../modules/ledger/expiry.js';
+import { alertRulesJob } from './alert-rules.js';
 import { BLOCK_START, startBlocks } from './block-start.js';
 import { cycleRolloverJob, holdExpiryJob } from './allocations.js';
 import { capAlertJob } from './cap-alerts.js';
@@ -49,7 +50,7 @@ export class Scheduler {
   constructor(
     private readonly ctx: AppContext,
     // The outbox goes last: notifications written by the other jobs go out in the same run.
-    readonly jobs: Job[] = [grantSchedulesJob, blockStartJob, expiryJob, holdExpiryJob, cycleRolloverJob, periodCloseJob, capAlertJob, outboxDeliveryJob],
+    readonly jobs: Job[] = [grantSchedulesJob, blockStartJob, expiryJob, holdExpiryJob, cycleRolloverJob, periodCloseJob, capAlertJob, alertRulesJob, outboxDeliveryJob],
     private readonly intervalMs = 30_000,
   ) {}
 

@@ -22,6 +22,7 @@ const AllocationsPage = lazy(() => import('./pages/allocations/AllocationsPage.j
 const MyCreditsPage = lazy(() => import('./pages/my-credits/MyCreditsPage.js'));
 const BillingPage = lazy(() => import('./pages/billing/BillingPage.js'));
 const AuditPage = lazy(() => import('./pages/audit/AuditPage.js'));
+const CostsPage = lazy(() => import('./pages/costs/CostsPage.js'));
 
 /** The standalone dashboard (sign-in with a password). Embed links run EmbedApp instead (main.tsx). */
 export function App() {
@@ -60,6 +61,7 @@ export function SignedInApp() {
             <Route path="/credit-history" element={<CreditHistoryPage />} />
             <Route path="/credit-history/:grant" element={<GrantPage />} />
             <Route path="/usage" element={<UsagePage />} />
+            <Route path="/costs" element={<CostsPage />} />
             <Route path="/plan-usage" element={<PlanUsagePage />} />
             <Route path="/statements" element={<StatementsPage />} />
             <Route path="/invoices" element={<InvoicesPage />} />

@@ -152,3 +152,34 @@ export const autoRecharge = pgTable('auto_recharge', {
   lastFailedAt: instant('last_failed_at'),
   updatedAt: instant('updated_at').notNull(),
 });
+
+/** An alert rule of SPEC §3.17 (runway.low, grant.expiring, usage.spike, allocation.low, ...): its type and settings. */
+export const alertRules = pgTable(
+  'alert_rules',
+  {
+    orgId: text('org_id').notNull(),
+    id: text('id').notNull(),
+    type: text('type').notNull(),
+    config: jsonb('config').$type<Record<string, unknown>>().notNull(),
+    createdAt: instant('created_at').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.orgId, t.id] })],
+);
+
+/**
+ * One rule's state per subject it watches (the organization, a member, a
+ * project, a block): armed or fired for the current crossing, with what the
+ * last notice said.
+ */
+export const alertRuleStates = pgTable(
+  'alert_rule_states',
+  {
+    orgId: text('org_id').notNull(),
+    ruleId: text('rule_id').notNull(),
+    subject: text('subject').notNull(),
+    state: text('state', { enum: ['armed', 'fired'] }).notNull(),
+    data: jsonb('data').$type<Record<string, unknown>>().notNull(),
+    changedAt: instant('changed_at').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.orgId, t.ruleId, t.subject] })],
+);

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { authorize } from '../../http/auth.js';
 import { AmountOut, NonNegativeAmount, OrgParams } from '../../http/schemas.js';
 import type { RouteModule } from '../../http/types.js';
+import { RuleIn } from './rule-types.js';
 import { getAlerts, putAlerts, type ThresholdInput } from './service.js';
 
 const Pct = z
@@ -28,6 +29,15 @@ export const AlertsOut = z.object({
   ),
   emails: z.array(z.string()),
   available: AmountOut,
+  rules: z.array(
+    z
+      .looseObject({
+        id: z.string(),
+        type: z.string(),
+        subjects: z.array(z.object({ subject: z.string(), state: z.enum(['ok', 'firing']), changed_at: z.string() })),
+      })
+      .meta({ description: "a rule with its settings and the state of every subject it watches" }),
+  ),
 });
 
 export const alertRoutes: RouteModule = (app, { ctx }) => {
@@ -37,7 +47,11 @@ export const alertRoutes: RouteModule = (app, { ctx }) => {
       schema: {
         tags: ['alerts'],
         params: OrgParams,
-        body: z.object({ thresholds: z.array(ThresholdIn).max(20), emails: z.array(z.email().max(320)).max(50).default([]) }),
+        body: z.object({
+          thresholds: z.array(ThresholdIn).max(20),
+          emails: z.array(z.email().max(320)).max(50).default([]),
+          rules: z.array(RuleIn).max(50).optional().meta({ description: 'alert rules (SPEC §3.17); absent keeps the current ones' }),
+        }),
         response: { 200: AlertsOut },
       },
     },
@@ -46,7 +60,8 @@ export const alertRoutes: RouteModule = (app, { ctx }) => {
       const thresholds: ThresholdInput[] = request.body.thresholds.map((t) =>
         'credits' in t ? { credits: t.credits } : { pctBp: Math.round(t.pct_of_included * 100) },
       );
-      return putAlerts({ ctx, orgId: request.params.org, actor: request.actor.label, thresholds, emails: request.body.emails });
+      const { emails, rules } = request.body;
+      return putAlerts({ ctx, orgId: request.params.org, actor: request.actor.label, thresholds, emails, rules });
     },
   );
 

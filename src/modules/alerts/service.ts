@@ -10,6 +10,9 @@ import { enqueue } from '../outbox/enqueue.js';
 import { findOrg, lockOrg, orgNotFound, type OrgRow } from '../orgs/queries.js';
 import { balanceInTx, type BalanceNow } from './balance.js';
 import { alertRecipients } from './recipients.js';
+import { evaluateRules } from './rule-engine.js';
+import type { RuleInput } from './rule-types.js';
+import { replaceRules, rulesAudit, rulesView } from './rules-service.js';
 
 interface ThresholdRow {
   id: string;
@@ -105,12 +108,21 @@ async function loadEmails(q: Q, orgId: string): Promise<string[]> {
  * state; a new one is evaluated at once, so one set above the current
  * balance alerts now rather than at the next change.
  */
-export async function putAlerts(args: { ctx: AppContext; orgId: string; actor: string; thresholds: ThresholdInput[]; emails: string[] }) {
+export async function putAlerts(args: {
+  ctx: AppContext;
+  orgId: string;
+  actor: string;
+  thresholds: ThresholdInput[];
+  emails: string[];
+  /** alert rules; absent keeps the rules as they are */
+  rules?: RuleInput[] | undefined;
+}) {
   const { ctx, orgId } = args;
   return ctx.db.transaction(async (tx) => {
     const org = await lockOrg(tx, orgId);
     const now = ctx.clock.now();
     const previous = await loadThresholds(tx, orgId);
+    const rulesBefore = await rulesAudit(tx, orgId);
     const before = settingsAudit(previous, await loadEmails(tx, orgId));
     const existing = new Map(previous.map((t) => [keyOf(t), t]));
     const wanted = new Map(
@@ -133,10 +145,25 @@ export async function putAlerts(args: { ctx: AppContext; orgId: string; actor: s
     await tx.execute(sql`insert into alert_settings (org_id, emails, updated_at)
       values (${orgId}, ${JSON.stringify(emails)}::jsonb, ${now.toISOString()}::timestamptz)
       on conflict (org_id) do update set emails = excluded.emails, updated_at = excluded.updated_at`);
-    await recordAudit(tx, { orgId, actor: args.actor, action: 'alerts.update', target: orgId, before, after: settingsAudit(await loadThresholds(tx, orgId), emails), at: now });
+    if (args.rules) await replaceRules(tx, orgId, args.rules, now);
+    const rulesAfter = await rulesAudit(tx, orgId);
+    const after = settingsAudit(await loadThresholds(tx, orgId), emails);
+    // Rules appear in the audit once an organization has any, so threshold-only settings read as before.
+    const withRules = rulesBefore.length > 0 || rulesAfter.length > 0;
+    await recordAudit(tx, {
+      orgId,
+      actor: args.actor,
+      action: 'alerts.update',
+      target: orgId,
+      before: withRules ? { ...before, rules: rulesBefore } : before,
+      after: withRules ? { ...after, rules: rulesAfter } : after,
+      at: now,
+    });
     const balance = await balanceInTx(tx, orgId, now);
     await evaluateAlerts(tx, org, now, async () => balance);
-    return alertsView(await loadThresholds(tx, orgId), emails, balance);
+    // A new rule is evaluated at once, as a new threshold is.
+    await evaluateRules(tx, org, now);
+    return { ...alertsView(await loadThresholds(tx, orgId), emails, balance), rules: await rulesView(tx, orgId) };
   });
 }
 
@@ -144,6 +171,7 @@ export function getAlerts({ ctx, orgId }: { ctx: AppContext; orgId: string }) {
   return ctx.db.read(async (q) => {
     if (!(await findOrg(q, orgId))) throw orgNotFound(orgId);
     const now = ctx.clock.now();
-    return alertsView(await loadThresholds(q, orgId), await loadEmails(q, orgId), await balanceInTx(q, orgId, now));
+    const view = alertsView(await loadThresholds(q, orgId), await loadEmails(q, orgId), await balanceInTx(q, orgId, now));
+    return { ...view, rules: await rulesView(q, orgId) };
   });
 }

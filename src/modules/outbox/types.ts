@@ -1,4 +1,8 @@
-/** Notification types a webhook endpoint may subscribe to (SPEC §3.11 and issue 5). */
+/**
+ * Notification types a webhook endpoint may subscribe to (SPEC §3.11, §3.17).
+ * Each has an entry in catalogue.ts (when it fires, its payload); a test keeps
+ * the two lists equal. This file stays free of zod: the dashboard imports it.
+ */
 export const NOTIFICATION_TYPES = [
   'balance.low',
   'balance.low_resolved',
@@ -12,6 +16,10 @@ export const NOTIFICATION_TYPES = [
   'statement.closed',
   'invoice.issued',
   'cap.threshold',
+  'runway.low',
+  'grant.expiring',
+  'usage.spike',
+  'allocation.low',
 ] as const;
 
 export type NotificationType = (typeof NOTIFICATION_TYPES)[number];

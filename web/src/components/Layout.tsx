@@ -1,6 +1,6 @@
 import { AppShell, Avatar, Badge, Burger, Group, Menu, NavLink, Stack, Text, Title, UnstyledButton } from '@mantine/core';
 import { useDisclosure } from '@mantine/hooks';
-import { IconBell, IconChartBar, IconCoins, IconFileInvoice, IconGauge, IconHistory, IconListDetails, IconLogout, IconReceipt, IconUserDollar, IconWallet } from '@tabler/icons-react';
+import { IconBell, IconChartBar, IconCoins, IconFileInvoice, IconGauge, IconHistory, IconListDetails, IconLogout, IconReceipt, IconReportMoney, IconUserDollar, IconWallet } from '@tabler/icons-react';
 import { useEffect, type ReactNode } from 'react';
 import { NavLink as RouterLink, useLocation, useNavigate } from 'react-router';
 import type { Role } from '../../../src/client/index.js';
@@ -29,6 +29,7 @@ const NAV: NavItem[] = [
 /** The Finance section (pages 6, 8, 9): expanded by default. */
 const FINANCE: NavItem[] = [
   { to: '/allocations', label: 'Credits & Allocations', icon: <IconCoins size={18} />, visible: may.oversee },
+  { to: '/costs', label: 'Cost tracking', icon: <IconReportMoney size={18} />, visible: may.billing },
   { to: '/billing', label: 'Alerts & billing', icon: <IconBell size={18} />, visible: may.billing },
   { to: '/audit', label: 'Audit log', icon: <IconListDetails size={18} />, visible: may.billing },
 ];

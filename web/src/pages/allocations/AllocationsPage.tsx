@@ -10,6 +10,7 @@ import { AllocationsTab } from './AllocationsTab.js';
 import { OverviewTab } from './OverviewTab.js';
 import { RequestsTab } from './RequestsTab.js';
 import { SettingsTab } from './SettingsTab.js';
+import { ProjectedCycleUse } from '../../components/forecast/ProjectedCycleUse.js';
 
 type TabKey = 'overview' | 'allocations' | 'requests' | 'caps' | 'settings';
 
@@ -49,7 +50,10 @@ export default function AllocationsPage() {
           ))}
         </Tabs.List>
         <Tabs.Panel value="overview" pt="md">
-          <OverviewTab />
+          <Stack>
+            <OverviewTab />
+            <ProjectedCycleUse />
+          </Stack>
         </Tabs.Panel>
         <Tabs.Panel value="allocations" pt="md">
           <AllocationsTab />

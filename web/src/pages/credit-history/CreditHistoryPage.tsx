@@ -11,6 +11,8 @@ import { may } from '../../roles.js';
 import { useSignedIn } from '../../session.js';
 import { GrantsTable } from './GrantsTable.js';
 import { SchedulesCard } from './SchedulesCard.js';
+import { BalanceForecastChart } from '../../components/forecast/BalanceForecastChart.js';
+import { RunwayCard } from '../../components/forecast/RunwayCard.js';
 
 const TABS: { value: GrantListStatus; label: string; empty: string }[] = [
   { value: 'in_use', label: 'In use', empty: 'No credit grants are in use.' },
@@ -47,6 +49,8 @@ function CreditHistory() {
         )}
       </QueryView>
       <SchedulesCard />
+      <RunwayCard />
+      <BalanceForecastChart />
       <Tabs value={tab} onChange={(value) => setParams(value ? { tab: value } : {})} keepMounted={false}>
         <Tabs.List>
           {TABS.map((t) => (

@@ -12,6 +12,7 @@ import { formatDate, formatMonth, formatPercent, humanize } from '../../format.j
 import { may } from '../../roles.js';
 import { useSignedIn } from '../../session.js';
 import { AllowanceCard, CreditGrantsTable, HistoricalUsageTable } from './UsageTables.js';
+import { ProjectedPeriodCard } from '../../components/forecast/ProjectedPeriodCard.js';
 
 // Charts (recharts) are their own chunk: the figures above them do not wait for chart code.
 const DailyUsageChart = lazy(() => import('./UsageCharts.js').then((m) => ({ default: m.DailyUsageChart })));
@@ -28,9 +29,10 @@ export default function UsagePage() {
         <BillingNotice what="Your organization's credit balance, usage and grants" />
       ) : (
         <>
-          <SimpleGrid cols={{ base: 1, md: 2 }}>
+          <SimpleGrid cols={{ base: 1, md: billing ? 3 : 2 }}>
             <BalanceCard billing={billing} />
             <IncludedCard />
+            {billing && <ProjectedPeriodCard />}
           </SimpleGrid>
           <BreakdownCard />
           <Suspense fallback={<Loading label="Loading charts…" />}>
