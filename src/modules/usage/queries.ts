@@ -85,15 +85,21 @@ export interface IncludedBlock {
   expiresAt: Date | null;
 }
 
-/** Blocks of included grants that started and overlap [from, to), not voided. */
+/**
+ * Blocks of included grants that belong to the period [from, to), not voided.
+ * A block belongs to the one period that contains its start, in the
+ * organization's time zone (from/to are the local period bounds): last
+ * month's grant that expires an hour into this month (a UTC-aligned expiry
+ * seen from Amsterdam) is last month's, never counted twice.
+ */
 export async function includedBlocks(q: Q, orgId: string, from: Date, to: Date, now: Date): Promise<IncludedBlock[]> {
   const found = await rows<IncludedBlock>(
     q,
     sql`select b.amount, b.remaining, b.expired_amount as "expiredAmount", b.expires_at as "expiresAt"
         from blocks b join grants g on g.org_id = b.org_id and g.id = b.grant_id
         where b.org_id = ${orgId} and g.source = 'included' and g.voided_at is null and not g.pending_payment
-          and b.starts_at < ${to.toISOString()}::timestamptz and b.starts_at <= ${now.toISOString()}::timestamptz
-          and (b.expires_at is null or b.expires_at > ${from.toISOString()}::timestamptz)`,
+          and b.starts_at >= ${from.toISOString()}::timestamptz and b.starts_at < ${to.toISOString()}::timestamptz
+          and b.starts_at <= ${now.toISOString()}::timestamptz`,
   );
   return found.map((b) => ({
     amount: BigInt(b.amount),

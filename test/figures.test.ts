@@ -1,0 +1,104 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { seedOrg, startTestApp, type TestApp } from './helpers/app.js';
+import { grant, ingest, micro } from './helpers/billing.js';
+import { testDatabases } from './helpers/db.js';
+
+/** Issue 12's wrong figures, each as a user would read it. */
+
+const sumLines = (lines: { amount_usd: string }[]) => lines.reduce((s, l) => s + micro(l.amount_usd), 0n);
+
+function expectInvoiceIdentity(inv: { lines: { amount_usd: string }[]; subtotal_usd: string; credits_applied_usd: string; amount_due_usd: string }) {
+  expect(sumLines(inv.lines)).toBe(micro(inv.subtotal_usd));
+  expect(micro(inv.subtotal_usd) - micro(inv.credits_applied_usd)).toBe(micro(inv.amount_due_usd));
+  for (const v of [...inv.lines.map((l) => l.amount_usd), inv.subtotal_usd, inv.credits_applied_usd, inv.amount_due_usd]) {
+    expect(micro(v) % 10_000n, `${v} is whole cents`).toBe(0n);
+  }
+}
+
+describe.each(testDatabases)('wrong figures of issue 12 on $name', (target) => {
+  let app: TestApp;
+  beforeAll(async () => {
+    app = await startTestApp(target, '2026-10-15T12:00:00Z');
+  });
+  afterAll(() => app.close());
+
+  // Kolkata is +5:30, Adelaide +10:30 in December: the 30-minute offsets.
+  it.each(['Europe/Amsterdam', 'Asia/Kolkata', 'Australia/Adelaide'])(
+    'on the first day of the month in %s, the included card shows this month’s grant only, unused',
+    async (timezone) => {
+      app.clock.set('2026-10-15T12:00:00Z');
+      const org = await seedOrg(app, { timezone });
+      // UTC-aligned plan grants, as an integration that thinks in UTC creates them
+      await grant(app, org, { name: 'Plan, November', amount: '8000', starts_at: '2026-11-01T00:00:00Z', expires_at: '2026-12-01T00:00:00Z' });
+      await grant(app, org, { name: 'Plan, December', amount: '8000', starts_at: '2026-12-01T00:00:00Z', expires_at: '2027-01-01T00:00:00Z' });
+      app.clock.set('2026-12-01T00:30:00Z'); // Dec 1 in every one of these zones; November's grant has just ended
+      await app.scheduler.runOnce();
+      const card = await app.call('GET', `/v1/orgs/${org}/usage/included`);
+      expect(card.status).toBe(200);
+      expect(card.body).toMatchObject({ period: '2026-12', granted: '8000', used: '0', remaining: '8000', pct_used: 0 });
+    },
+  );
+
+  it('invoice lines are whole cents, rounded once half-even, and the subtotal is their sum', async () => {
+    app.clock.set('2026-10-15T12:00:00Z');
+    const org = await seedOrg(app, { timezone: 'Asia/Kolkata' });
+    await grant(app, org, { amount: '100000' });
+    await ingest(app, org, [
+      { meter: 'gpu', quantity: '0.123456', at: '2026-10-15T10:00:00Z' }, // $0.246912 → $0.25
+      { meter: 'gpu', quantity: '0.0111', resource_class: 'a100', at: '2026-10-15T10:00:00Z' }, // $0.03885 → $0.04
+      { meter: 'gpu', quantity: '0.0025', at: '2026-10-15T10:30:00Z' }, // sums with the first: $0.251912 → $0.25
+    ]);
+    const inv = (await app.call('GET', `/v1/orgs/${org}/invoices/inv_2026-10`)).body;
+    expect(inv.lines.map((l: { amount_usd: string }) => l.amount_usd)).toEqual(['0.25', '0.04']);
+    expect(inv.lines.map((l: { unit_price_usd: string }) => l.unit_price_usd)).toEqual(['2', '3.5']);
+    expect(inv).toMatchObject({ subtotal_usd: '0.29', credits_applied_usd: '0.29', amount_due_usd: '0' });
+    expectInvoiceIdentity(inv);
+  });
+
+  it('a gauge meter bills its highest or last reading over the period, never the sum', async () => {
+    app.clock.set('2026-10-01T12:00:00Z');
+    const org = await seedOrg(app, { timezone: 'Australia/Adelaide' });
+    for (const [key, aggregation] of [['storage_gb', 'latest'], ['deployments', 'max']] as const) {
+      const put = await app.call('PUT', `/v1/meters/${key}`, {
+        name: key === 'storage_gb' ? 'Storage' : 'Deployments', unit: key === 'storage_gb' ? 'GB' : 'deployments',
+        category: 'storage', aggregation, unit_price: '0', price_currency: 'usd',
+      });
+      expect(put.status).toBe(200);
+    }
+    app.clock.set('2026-10-20T12:00:00Z');
+    await ingest(app, org, [
+      { meter: 'storage_gb', quantity: '120.5', at: '2026-10-03T01:00:00Z' },
+      { meter: 'storage_gb', quantity: '260', at: '2026-10-10T01:00:00Z' },
+      { meter: 'storage_gb', quantity: '253.5', at: '2026-10-19T01:00:00Z' },
+      { meter: 'deployments', quantity: '3', at: '2026-10-03T01:00:00Z' },
+      { meter: 'deployments', quantity: '7', at: '2026-10-10T01:00:00Z' },
+      { meter: 'deployments', quantity: '5', at: '2026-10-19T01:00:00Z' },
+    ]);
+    const inv = (await app.call('GET', `/v1/orgs/${org}/invoices/inv_2026-10`)).body;
+    const quantity = (meter: string) => inv.lines.find((l: { meter: string }) => l.meter === meter)?.quantity;
+    expect(quantity('storage_gb')).toBe('253.5');
+    expect(quantity('deployments')).toBe('7');
+  });
+
+  it('overage repaid by a later grant comes back as a credit line on the next invoice', async () => {
+    app.clock.set('2026-10-03T12:00:00Z');
+    const org = await seedOrg(app, { timezone: 'Asia/Kolkata' }); // 1000 credits per $1
+    await grant(app, org, { amount: '1000' });
+    await ingest(app, org, [{ meter: 'gpu', quantity: '1', at: '2026-10-03T11:00:00Z' }]); // 2000 credits: 1000 overage
+    app.clock.set('2026-11-02T12:00:00Z');
+    await app.scheduler.runOnce();
+    const october = (await app.call('GET', `/v1/orgs/${org}/invoices/inv_2026-10`)).body;
+    expect(october).toMatchObject({ status: 'issued', subtotal_usd: '2', credits_applied_usd: '1', amount_due_usd: '1' });
+
+    await grant(app, org, { name: 'Top-up', source: 'purchased', amount: '5000' }); // repays the 1000 first
+    const balance = (await app.call('GET', `/v1/orgs/${org}/balance`)).body;
+    expect(balance.available).toBe('4000');
+    const november = (await app.call('GET', `/v1/orgs/${org}/invoices/inv_2026-11`)).body;
+    const credit = november.lines.find((l: { meter: string }) => l.meter === 'overage_repaid');
+    expect(credit).toMatchObject({ quantity: '1000', amount_usd: '-1' });
+    expect(november.amount_due_usd).toBe('-1');
+    expectInvoiceIdentity(november);
+    // the issued invoice is not rewritten: the credit is on the next one only
+    expect((await app.call('GET', `/v1/orgs/${org}/invoices/inv_2026-10`)).body).toEqual(october);
+  });
+});
