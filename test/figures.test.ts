@@ -101,4 +101,39 @@ describe.each(testDatabases)('wrong figures of issue 12 on $name', (target) => {
     // the issued invoice is not rewritten: the credit is on the next one only
     expect((await app.call('GET', `/v1/orgs/${org}/invoices/inv_2026-10`)).body).toEqual(october);
   });
+
+  it('a day’s expanded lines add up to its Credits Used: usage without a job grouped per meter, also in the CSV', async () => {
+    app.clock.set('2026-10-05T10:00:00Z'); // 15:30 in Kolkata
+    const org = await seedOrg(app, { timezone: 'Asia/Kolkata' });
+    await grant(app, org, { amount: '100000' });
+    await ingest(app, org, [
+      { meter: 'gpu', quantity: '0.5', job_id: 'job-1', job_name: 'train ranker', at: '2026-10-05T05:00:00Z' }, // 1000
+      { meter: 'tokens', quantity: '3.12', job_id: 'job-2', job_name: 'eval', at: '2026-10-05T06:00:00Z' },
+      { meter: 'tokens', quantity: '41', at: '2026-10-05T07:00:00Z' },
+      { meter: 'tokens', quantity: '8.808', at: '2026-10-05T08:00:00Z' },
+      ...Array.from({ length: 41 }, (_, i) => ({ meter: 'runs', quantity: '1', at: `2026-10-05T09:${String(i).padStart(2, '0')}:00Z` })),
+    ]);
+    app.clock.set('2026-10-06T02:00:00Z');
+    await ingest(app, org, [{ meter: 'runs', quantity: '1', at: '2026-10-06T01:00:00Z' }]); // Oct 6 in Kolkata: another day
+    const statement = (await app.call('GET', `/v1/orgs/${org}/statements/2026-10`)).body;
+    const day = statement.days.find((d: { date: string }) => d.date === '2026-10-05');
+    expect(day.credits_used).toBe('1063.178'); // 1000 + 3.12 + 41 + 8.808 + 41 × 0.25
+
+    const lines = (await app.call('GET', `/v1/orgs/${org}/statements/2026-10/days/2026-10-05/jobs`)).body;
+    expect(lines.data.map((l: { name: string; credits_used: string }) => `${l.name}: ${l.credits_used}`)).toEqual([
+      'Tokens — 49.808 tokens: 49.808',
+      'Workflow runs — 41 runs: 10.25',
+      'train ranker: 1000',
+      'eval: 3.12',
+    ]);
+    expect(lines.data.reduce((s: bigint, l: { credits_used: string }) => s + micro(l.credits_used), 0n)).toBe(micro(day.credits_used));
+    const single = (await app.call('GET', `/v1/orgs/${org}/statements/2026-10/days/2026-10-06/jobs`)).body;
+    expect(single.data.map((l: { name: string }) => l.name)).toEqual(['Workflow runs — 1 run']);
+
+    const csv = await app.call('GET', `/v1/orgs/${org}/statements/2026-10/export.csv?lines=jobs`);
+    expect(csv.status).toBe(200);
+    const rows = csv.text.trim().split(/\r?\n/).slice(1).map((r) => r.split(','));
+    const csvDay = rows.filter((r) => r[0] === '2026-10-05').reduce((s, r) => s + micro(r[r.length - 1]!), 0n);
+    expect(csvDay).toBe(micro(day.credits_used));
+  });
 });
