@@ -136,4 +136,39 @@ describe.each(testDatabases)('wrong figures of issue 12 on $name', (target) => {
     const csvDay = rows.filter((r) => r[0] === '2026-10-05').reduce((s, r) => s + micro(r[r.length - 1]!), 0n);
     expect(csvDay).toBe(micro(day.credits_used));
   });
+
+  it('a grant past its end date is on the Expired tab even when it was used up first', async () => {
+    app.clock.set('2026-10-05T10:00:00Z');
+    const org = await seedOrg(app, { timezone: 'Australia/Adelaide' });
+    const used = await grant(app, org, { name: 'Used up', amount: '10', expires_at: '2026-10-07T00:00:00Z', priority: 1 });
+    const left = await grant(app, org, { name: 'Left over', amount: '10', expires_at: '2026-10-07T00:00:00Z', priority: 2 });
+    await ingest(app, org, [{ meter: 'tokens', quantity: '10', at: '2026-10-05T09:00:00Z' }]);
+    expect((await app.call('GET', `/v1/orgs/${org}/grants/${used}`)).body.status).toBe('depleted');
+    app.clock.set('2026-10-08T00:00:00Z');
+    await app.scheduler.runOnce();
+    const expired = (await app.call('GET', `/v1/orgs/${org}/grants?status=expired`)).body.data.map((g: { id: string }) => g.id);
+    expect(expired.sort()).toEqual([used, left].sort());
+    expect((await app.call('GET', `/v1/orgs/${org}/grants/${used}`)).body.status).toBe('expired');
+  });
+
+  it('a grant’s remaining counts released credit only; future disbursements are pending, apart', async () => {
+    app.clock.set('2026-10-05T10:00:00Z');
+    const org = await seedOrg(app, { timezone: 'Europe/Amsterdam' });
+    const id = await grant(app, org, {
+      name: 'Annual commitment',
+      source: 'purchased',
+      disbursements: [
+        { amount: '15000', starts_at: '2026-10-01T00:00:00Z' },
+        { amount: '15000', starts_at: '2027-01-01T00:00:00Z' },
+        { amount: '15000', starts_at: '2027-04-01T00:00:00Z' },
+      ],
+    });
+    await ingest(app, org, [{ meter: 'tokens', quantity: '1600', at: '2026-10-05T09:00:00Z' }]);
+    const balance = (await app.call('GET', `/v1/orgs/${org}/balance`)).body;
+    const view = (await app.call('GET', `/v1/orgs/${org}/grants/${id}`)).body;
+    expect(view).toMatchObject({ amount: '45000', remaining: '13400', pending: '30000' });
+    expect(view.remaining).toBe(balance.available);
+    const listed = (await app.call('GET', `/v1/orgs/${org}/grants?status=all`)).body.data[0];
+    expect(listed).toMatchObject({ remaining: '13400', pending: '30000' });
+  });
 });
