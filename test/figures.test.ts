@@ -78,6 +78,16 @@ describe.each(testDatabases)('wrong figures of issue 12 on $name', (target) => {
     const quantity = (meter: string) => inv.lines.find((l: { meter: string }) => l.meter === meter)?.quantity;
     expect(quantity('storage_gb')).toBe('253.5');
     expect(quantity('deployments')).toBe('7');
+
+    // the usage graph: a gauge keeps its level on days without a reading, today included, and drops after now only
+    const series = (await app.call('GET', `/v1/orgs/${org}/usage/series?from=2026-10-17&to=2026-10-21&meter=storage_gb`)).body;
+    expect(series.series[0].points.map((p: { t: string; quantity: string }) => `${p.t} ${p.quantity}`)).toEqual([
+      '2026-10-17 260',
+      '2026-10-18 260',
+      '2026-10-19 253.5',
+      '2026-10-20 253.5', // today (Adelaide), no reading yet
+      '2026-10-21 0', // tomorrow
+    ]);
   });
 
   it('overage repaid by a later grant comes back as a credit line on the next invoice', async () => {

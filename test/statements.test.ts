@@ -56,7 +56,7 @@ describe.each(testDatabases)('statements on $name', (target) => {
 
     const jobs = await app.call('GET', `/v1/orgs/${org}/statements/2026-03/days/2026-03-29/jobs`);
     expect(jobs.body.data).toEqual([
-      { job_id: 'j2', name: 'train-b', project: null, user: null, resource_class: null, credits_used: '6' },
+      { kind: 'job', job_id: 'j2', name: 'train-b', project: null, user: null, resource_class: null, credits_used: '6' },
     ]);
 
     // A late event for March 30th, after March closed: booked on April 1st, original timestamp kept.

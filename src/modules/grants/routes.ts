@@ -22,7 +22,7 @@ export const GrantOut = z.object({
   priority: z.number(),
   status: z.enum(['pending_payment', 'pending', 'in_use', 'depleted', 'expired', 'voided']),
   amount: AmountOut,
-  remaining: AmountOut.meta({ description: 'released and not expired: what the grant can still pay now' }),
+  remaining: AmountOut.meta({ description: 'released credit left (what expires is booked out by the scheduler)' }),
   pending: AmountOut.meta({ description: 'disbursements not released yet (or awaiting payment)' }),
   metadata: z.record(z.string(), z.unknown()),
   created_at: z.string(),

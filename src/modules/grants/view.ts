@@ -34,8 +34,8 @@ export function grantView(grant: GrantRow, blocks: BlockRow[], now: Date) {
     priority: grant.priority,
     status: grantStatus(grant, blocks, now),
     amount: formatMicro(sumBig(blocks.map((b) => b.amount))),
-    // released and spendable now; disbursements not released yet (or awaiting payment) are `pending`, apart
-    remaining: formatMicro(sumBig(blocks.filter((b) => !grant.pendingPayment && isActiveAt(b, now)).map((b) => b.remaining))),
+    // released credit only; disbursements not released yet (or awaiting payment) are `pending`, apart
+    remaining: formatMicro(sumBig(blocks.filter((b) => !grant.pendingPayment && b.startsAt <= now).map((b) => b.remaining))),
     pending: formatMicro(
       grant.voidedAt ? 0n : sumBig(blocks.filter((b) => grant.pendingPayment || b.startsAt > now).map((b) => b.remaining)),
     ),

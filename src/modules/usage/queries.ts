@@ -118,6 +118,18 @@ export async function latestGauge(q: Q, orgId: string, meter: string): Promise<b
   return row ? BigInt(row.value) : null;
 }
 
+/** Each gauge meter's reading in the last hour before `before` that has one (the level carried into a range). */
+export async function gaugesBefore(q: Q, orgId: string, meters: string[], before: Date): Promise<Map<string, bigint>> {
+  if (meters.length === 0) return new Map();
+  const found = await rows<{ meter: string; value: bigint }>(
+    q,
+    sql`select distinct on (meter) meter, max_quantity as value from usage_hourly
+        where org_id = ${orgId} and meter = any(${sql.param(meters)}::text[]) and hour < ${before.toISOString()}::timestamptz
+        order by meter, hour desc`,
+  );
+  return new Map(found.map((r) => [r.meter, BigInt(r.value)]));
+}
+
 /** Usage per meter in [from, to) from the hourly rollup. */
 export async function usageByMeter(q: Q, orgId: string, from: Date, to: Date) {
   const found = await rows<{ meter: string; events: bigint; quantity: bigint }>(

@@ -9,7 +9,7 @@ import { TallyError } from '../../http/errors.js';
 import { effectiveMeters, type Meter } from '../meters/service.js';
 import { findOrg, orgNotFound, type OrgRow } from '../orgs/queries.js';
 import { resolvePeriod } from '../statements/service.js';
-import { includedBlocks, usageByDimension, usageSeries, type Dimension } from './queries.js';
+import { gaugesBefore, includedBlocks, usageByDimension, usageSeries, type Dimension } from './queries.js';
 
 async function loadOrg(q: Q, orgId: string): Promise<OrgRow> {
   const org = await findOrg(q, orgId);
@@ -135,15 +135,23 @@ export function usageSeriesFor(args: {
       byMeter.set(r.meter, m);
     }
     const keys = args.includeZero ? (args.meter !== undefined ? [args.meter] : [...meters.keys()]) : [...byMeter.keys()];
+    const isGauge = (key: string) => ['max', 'latest'].includes(meters.get(key)?.aggregation ?? '');
+    const carried = await gaugesBefore(q, org.id, keys.filter(isGauge), from);
+    const nowBucket = granularity === 'day' ? today : bucketOf(now.getTime(), zone).hourStart.toISOString().replace('.000Z', 'Z');
     const series = keys.sort().map((key) => {
       const meter = meters.get(key);
       const gauge = meter?.aggregation === 'max' || meter?.aggregation === 'latest';
       const rowsOf = byMeter.get(key) ?? new Map<string, (typeof found)[number]>();
       const quantityOf = (r: (typeof found)[number]): bigint =>
         gauge ? r.maxQuantity : meter?.aggregation === 'count' ? BigInt(r.events) * MICRO : r.quantity;
+      // A gauge is a level, not a flow: a bucket without a reading (today before its
+      // first reading, a quiet hour) shows the last level, up to now, never a drop to 0.
+      let level = carried.get(key) ?? 0n;
       const points = buckets.map((t) => {
         const r = rowsOf.get(t);
-        return { t, credits: r?.credits ?? 0n, quantity: r ? quantityOf(r) : 0n, events: r?.events ?? 0 };
+        if (gauge && r) level = quantityOf(r);
+        const quantity = r ? quantityOf(r) : gauge && t <= nowBucket ? level : 0n;
+        return { t, credits: r?.credits ?? 0n, quantity, events: r?.events ?? 0 };
       });
       return {
         meter: key,
