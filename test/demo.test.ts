@@ -45,4 +45,40 @@ describe.each(testDatabases)('demo data on $name', (target) => {
     const breakdown = (await get('/usage/breakdown?period=current&by=category')).data;
     expect(breakdown.length).toBeGreaterThanOrEqual(4);
   });
+
+  it('adds up in every period: the statement identity, the invoice identity, and each day’s lines = its Credits Used', async () => {
+    const m = (v: string) => {
+      const [whole, fraction = ''] = v.replace('-', '').split('.');
+      const n = BigInt(whole!) * 1_000_000n + BigInt(fraction.padEnd(6, '0'));
+      return v.startsWith('-') ? -n : n;
+    };
+    const periods = (await get('/statements')).data.map((p: { period: string }) => p.period);
+    expect(periods.length).toBeGreaterThanOrEqual(3);
+    for (const period of periods) {
+      const st = await get(`/statements/${period}`);
+      const s = st.summary;
+      expect(m(s.closing), `statement ${period}`).toBe(m(s.brought_forward) + m(s.purchased) + m(s.granted) + m(s.adjustments) - m(s.consumed) - m(s.expired));
+      expect(st.days.reduce((t: bigint, d: { credits_used: string }) => t + m(d.credits_used), 0n)).toBe(m(s.consumed));
+
+      const inv = await get(`/invoices/inv_${period}`);
+      expect(inv.lines.reduce((t: bigint, l: { amount_usd: string }) => t + m(l.amount_usd), 0n), `invoice ${period}`).toBe(m(inv.subtotal_usd));
+      expect(m(inv.subtotal_usd) - m(inv.credits_applied_usd)).toBe(m(inv.amount_due_usd));
+      for (const v of [...inv.lines.map((l: { amount_usd: string }) => l.amount_usd), inv.subtotal_usd, inv.credits_applied_usd, inv.amount_due_usd]) {
+        expect(m(v) % 10_000n, `${period}: ${v} in whole cents`).toBe(0n);
+      }
+
+      for (const day of st.days as { date: string; credits_used: string }[]) {
+        let sum = 0n;
+        let cursor: string | null = null;
+        do {
+          const page: { data: { credits_used: string }[]; next_cursor: string | null } = await get(
+            `/statements/${period}/days/${day.date}/jobs?limit=100${cursor ? `&cursor=${cursor}` : ''}`,
+          );
+          sum += page.data.reduce((t, l) => t + m(l.credits_used), 0n);
+          cursor = page.next_cursor;
+        } while (cursor);
+        expect(sum, `lines of ${day.date}`).toBe(m(day.credits_used));
+      }
+    }
+  }, 120_000);
 });

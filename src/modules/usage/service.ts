@@ -1,6 +1,7 @@
 import { DateTime } from 'luxon';
 import type { AppContext } from '../../context.js';
 import type { Q } from '../../db/client.js';
+import { categoryLabel } from '../../domain/labels.js';
 import { formatMicro, MICRO } from '../../domain/money.js';
 import { addDays, daysBetween, daysLeftInPeriod, isDateKey, periodDays } from '../../domain/periods.js';
 import { percentOf, shareOf } from '../../domain/shares.js';
@@ -17,7 +18,6 @@ async function loadOrg(q: Q, orgId: string): Promise<OrgRow> {
   return org;
 }
 
-const humanize = (key: string): string => (key ? key.charAt(0).toUpperCase() + key.slice(1).replaceAll('_', ' ') : '(none)');
 
 interface Group {
   credits: bigint;
@@ -65,7 +65,7 @@ export function usageBreakdown({ ctx, orgId, period, by }: { ctx: AppContext; or
       .sort(([ka, a], [kb, b]) => (a.credits === b.credits ? ka.localeCompare(kb) : a.credits > b.credits ? -1 : 1))
       .map(([key, g]) => {
         const { count, unit } = countOf(g, meters);
-        const label = by === 'meter' ? (meters.get(key)?.name ?? key) : by === 'category' ? humanize(key) : key || '(none)';
+        const label = by === 'meter' ? (meters.get(key)?.name ?? key) : by === 'category' ? categoryLabel(key) : key || '(none)';
         return { key: key === '' ? null : key, label, credits: formatMicro(g.credits), share: shareOf(g.credits, total), count, count_unit: unit };
       });
     return { period: p.key, by, total_credits: formatMicro(total), data };
