@@ -34,7 +34,9 @@ describe.each(testDatabases)('demo data on $name', (target) => {
   it('has people in groups, requests in each status, closed statements and issued invoices', async () => {
     const overview = await get('/allocations');
     expect(overview.groups.map((g: { name: string }) => g.name).sort()).toEqual(['Default', 'Product', 'Research']);
-    expect((await get('/members?limit=100')).data).toHaveLength(6);
+    expect((await get('/members?limit=100')).data).toHaveLength(18);
+    const research = overview.groups.find((g: { name: string }) => g.name === 'Research');
+    expect((await get(`/members?group=${research.id}&limit=100`)).data.length).toBeGreaterThan(10); // more than one page
     const requests = (await get('/requests?limit=100')).data.map((r: { status: string }) => r.status).sort();
     expect(requests).toEqual(['approved', 'auto_approved', 'denied', 'pending']);
     const periods = (await get('/statements')).data;
@@ -44,6 +46,22 @@ describe.each(testDatabases)('demo data on $name', (target) => {
     expect(invoices).toContain('issued');
     const breakdown = (await get('/usage/breakdown?period=current&by=category')).data;
     expect(breakdown.length).toBeGreaterThanOrEqual(4);
+  });
+
+  it('shows everything from the first minute: today’s usage, a plan, an expiring grant, purchases, a webhook', async () => {
+    const today = (await get('/usage/series?granularity=day')).series;
+    const last = (s: { points: { credits: string }[] }) => Number(s.points[s.points.length - 1]!.credits);
+    expect(today.some((s: { points: { credits: string }[] }) => last(s) > 0)).toBe(true);
+    const included = await get('/usage/included');
+    expect(included).toMatchObject({ period: '2026-11', granted: '8000' });
+    expect(Number(included.used)).toBeGreaterThan(0);
+    const plan = (await get('/plan/usage')).data.map((r: { label: string; limit: string | null }) => `${r.label}:${r.limit !== null}`);
+    expect(plan).toEqual(expect.arrayContaining(['Credits:true', 'Storage:true', 'Deployments:true', 'Member seats:true', 'Background AI:true']));
+    const expiring = (await get('/grants?status=in_use&limit=100')).data.find((g: { name: string }) => g.name === 'Conference credits');
+    expect(new Date(expiring.expires_at).getTime() - Date.parse('2026-11-21T12:00:00Z')).toBeLessThan(7 * 86_400_000);
+    const purchases = (await get('/purchases?limit=100')).data.map((p: { status: string }) => p.status).sort();
+    expect(purchases).toEqual(['paid', 'pending']);
+    expect((await get('/webhooks')).data).toHaveLength(1);
   });
 
   it('adds up in every period: the statement identity, the invoice identity, and each day’s lines = its Credits Used', async () => {

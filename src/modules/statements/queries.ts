@@ -1,5 +1,6 @@
 import { sql, type SQL } from 'drizzle-orm';
 import { rows, type Q } from '../../db/client.js';
+import { daysBetween } from '../../domain/periods.js';
 import type { DayFlows, StatementDay, StatementSummary } from '../../domain/statement.js';
 
 const BALANCE_TO = sql`(to_account like 'block:%' or to_account in ('held', 'overage'))`;
@@ -266,7 +267,7 @@ export interface MeterLine {
  * its own local day unless it arrived after its period had closed; then it is
  * booked at the start of the period it was recorded in (bookingTime), which
  * the `greatest` below repeats, looking back past the range only for such
- * late job events.
+ * late job events, and only when the range holds a period's first day.
  */
 export async function findMeterLines(
   q: Q,
@@ -274,6 +275,8 @@ export async function findMeterLines(
 ): Promise<MeterLine[]> {
   const { orgId, zone, fromDay, toDay, from, to } = args;
   const booked = sql`greatest(e.timestamp, (date_trunc('month', e.recorded_at at time zone ${zone}) at time zone ${zone}))`;
+  // late events are booked on a period's first day only (periods are local calendar months)
+  const lateBooked = daysBetween(fromDay, toDay).some((d) => d.endsWith('-01'));
   const found = await rows<MeterLine>(
     q,
     sql`with jobs as (
@@ -282,8 +285,8 @@ export async function findMeterLines(
           from events e
           where e.org_id = ${orgId} and e.job_id is not null
             and ((e.timestamp >= ${from.toISOString()}::timestamptz and e.timestamp < ${to.toISOString()}::timestamptz)
-              or (e.timestamp < ${from.toISOString()}::timestamptz and e.recorded_at >= ${from.toISOString()}::timestamptz
-                and e.recorded_at < ${to.toISOString()}::timestamptz))
+              ${lateBooked ? sql`or (e.timestamp < ${from.toISOString()}::timestamptz and e.recorded_at >= ${from.toISOString()}::timestamptz)` : sql``})
+            and (${booked} at time zone ${zone})::date >= ${fromDay}::date and (${booked} at time zone ${zone})::date < ${toDay}::date
           group by 1, 2
         ), daily as (
           select day, meter, sum(events)::bigint as events, sum(quantity)::bigint as quantity, sum(credits)::bigint as credits
