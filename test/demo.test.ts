@@ -60,7 +60,7 @@ describe.each(testDatabases)('demo data on $name', (target) => {
     const expiring = (await get('/grants?status=in_use&limit=100')).data.find((g: { name: string }) => g.name === 'Conference credits');
     expect(new Date(expiring.expires_at).getTime() - Date.parse('2026-11-21T12:00:00Z')).toBeLessThan(7 * 86_400_000);
     const purchases = (await get('/purchases?limit=100')).data.map((p: { status: string }) => p.status).sort();
-    expect(purchases).toEqual(['paid', 'pending']);
+    expect(purchases).toEqual(['paid', 'pending_payment']);
     expect((await get('/webhooks')).data).toHaveLength(1);
   });
 
