@@ -181,4 +181,31 @@ describe.each(testDatabases)('wrong figures of issue 12 on $name', (target) => {
     const listed = (await app.call('GET', `/v1/orgs/${org}/grants?status=all`)).body.data[0];
     expect(listed).toMatchObject({ remaining: '13400', pending: '30000' });
   });
+
+  it('a grant ledger reads as credits available, one usage row per day with the balance after, and scheduled disbursements', async () => {
+    app.clock.set('2026-10-05T10:00:00Z');
+    const org = await seedOrg(app, { timezone: 'Asia/Kolkata' });
+    const id = await grant(app, org, {
+      name: 'Commitment',
+      source: 'purchased',
+      disbursements: [{ amount: '1000', starts_at: '2026-10-01T00:00:00Z' }, { amount: '1000', starts_at: '2027-01-01T00:00:00Z' }],
+    });
+    await ingest(app, org, [
+      { meter: 'tokens', quantity: '0.4', at: '2026-10-05T08:00:00Z' },
+      { meter: 'tokens', quantity: '0.4', at: '2026-10-05T09:00:00Z' },
+    ]);
+    app.clock.set('2026-10-06T10:00:00Z');
+    await ingest(app, org, [{ meter: 'tokens', quantity: '2', at: '2026-10-06T09:30:00Z' }]);
+    const summary = (await app.call('GET', `/v1/orgs/${org}/grants/${id}/ledger/summary`)).body.data;
+    expect(summary.map((r: { type: string; date: string; amount: string; balance: string | null }) => `${r.type} ${r.date} ${r.amount} ${r.balance}`)).toEqual([
+      'credits_available 2026-10-01 1000 1000',
+      'credit_usage 2026-10-05 -0.8 999.2',
+      'credit_usage 2026-10-06 -2 997.2',
+      'scheduled 2027-01-01 1000 null',
+    ]);
+    expect(summary[1]).toMatchObject({ at: '2026-10-05T09:00:00.000Z', entries: 2 });
+    const day = (await app.call('GET', `/v1/orgs/${org}/grants/${id}/ledger?day=2026-10-05`)).body.data;
+    expect(day.filter((e: { type: string }) => e.type === 'usage').map((e: { amount: string }) => e.amount)).toEqual(['-0.4', '-0.4']);
+    expect((await app.call('GET', `/v1/orgs/${org}/grants/${id}/ledger?day=yesterday`)).status).toBe(400);
+  });
 });

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { authorize } from '../../http/auth.js';
 import { AmountOut, Cursor, Instant, Limit, OrgParams, page, PositiveAmount } from '../../http/schemas.js';
 import { idempotencyKey, type RouteModule } from '../../http/types.js';
-import { createGrant, getGrant, grantLedger, listGrants, voidGrant } from './service.js';
+import { createGrant, getGrant, grantLedger, grantLedgerSummary, listGrants, voidGrant } from './service.js';
 
 const Source = z.enum(['included', 'purchased', 'promotional', 'adjustment']);
 
@@ -44,6 +44,15 @@ export const LedgerEntryOut = z.object({
   event_id: z.string().nullable(),
   ref: z.string().nullable(),
   actor: z.string().nullable(),
+});
+
+export const LedgerSummaryRowOut = z.object({
+  type: z.enum(['credits_available', 'credit_usage', 'credits_expired', 'credits_voided', 'scheduled']),
+  date: z.string().meta({ description: 'local day in the organization time zone' }),
+  amount: AmountOut.meta({ description: 'signed from the grant side' }),
+  balance: AmountOut.nullable().meta({ description: 'the grant balance after this row; null for a scheduled disbursement' }),
+  at: z.string().meta({ description: 'when the credits became available, or the last usage of the day' }),
+  entries: z.number().int(),
 });
 
 const GrantParams = OrgParams.extend({ grant: z.string() });
@@ -147,7 +156,11 @@ export const grantRoutes: RouteModule = (app, { ctx }) => {
       schema: {
         tags: ['grants'],
         params: GrantParams,
-        querystring: z.object({ limit: Limit, cursor: z.string().regex(/^\d+$/).optional() }),
+        querystring: z.object({
+          limit: Limit,
+          cursor: z.string().regex(/^\d+$/).optional(),
+          day: z.iso.date().optional().meta({ description: 'only entries of this local day (organization time zone)' }),
+        }),
         response: { 200: page(LedgerEntryOut) },
       },
     },
@@ -160,8 +173,18 @@ export const grantRoutes: RouteModule = (app, { ctx }) => {
         grantId: request.params.grant,
         after: cursor === undefined ? undefined : BigInt(cursor),
         limit,
+        day: request.query.day,
       });
       return { data: result.data, next_cursor: result.next };
+    },
+  );
+
+  app.get(
+    '/v1/orgs/:org/grants/:grant/ledger/summary',
+    { schema: { tags: ['grants'], params: GrantParams, response: { 200: z.object({ data: z.array(LedgerSummaryRowOut) }) } } },
+    async (request) => {
+      authorize(request.actor, request.params.org, 'grants.read');
+      return grantLedgerSummary({ ctx, orgId: request.params.org, grantId: request.params.grant });
     },
   );
 };
