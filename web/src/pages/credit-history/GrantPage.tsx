@@ -5,7 +5,7 @@ import { Link, useParams } from 'react-router';
 import type { LedgerEntry, LedgerSummaryRow } from '../../../../src/client/index.js';
 import { countOf } from '../../readable.js';
 import { api, locale } from '../../api.js';
-import { Credits } from '../../components/Amount.js';
+import { Credits, Credits2 } from '../../components/Amount.js';
 import { BillingNotice } from '../../components/BillingNotice.js';
 import { PagerControls, usePager } from '../../components/Pager.js';
 import { Empty, QueryView } from '../../components/States.js';
@@ -208,9 +208,9 @@ function SummaryRow({ row, grantId, timeZone }: { row: LedgerSummaryRow; grantId
         </Table.Td>
         <Table.Td ta="right" c={row.type === 'scheduled' ? 'dimmed' : negative ? 'red.7' : 'green.8'}>
           {negative ? '' : '+'}
-          <Credits value={row.amount} />
+          <Credits2 value={row.amount} />
         </Table.Td>
-        <Table.Td ta="right">{row.balance === null ? 'Not yet available' : <Credits value={row.balance} />}</Table.Td>
+        <Table.Td ta="right">{row.balance === null ? 'Not yet available' : <Credits2 value={row.balance} />}</Table.Td>
         <Table.Td style={{ whiteSpace: 'nowrap' }}>
           {row.type === 'scheduled' ? `Starts ${formatDateTime(row.at, timeZone, locale)}` : formatDateTime(row.at, timeZone, locale)}
         </Table.Td>
