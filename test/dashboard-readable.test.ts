@@ -22,7 +22,8 @@ describe('readable figures on the dashboard', () => {
   it('reads an audit change as "field: before → after"', () => {
     expect(auditChanges({ status: 'pending', amount: '200' }, { status: 'denied', amount: '200' }, 'en-US')).toEqual(['status: pending → denied']);
     expect(auditChanges({ allocation: { monthly: '500' } }, { allocation: { monthly: '700' } }, 'en-US')).toEqual(['allocation.monthly: 500 → 700']);
-    expect(auditChanges(null, { name: 'Research', monthly: '9000' }, 'en-US')).toEqual(['name: Research', 'monthly: 9,000']);
+    expect(auditChanges(null, { id: 'grp_1', monthly: '9000', name: 'Research', created_at: 'x' }, 'en-US')).toEqual(['name: Research', 'monthly: 9,000']);
+    expect(auditChanges({ status: 'pending', updated_at: 'a' }, { status: 'paid', updated_at: 'b' }, 'en-US')).toEqual(['status: pending → paid']);
     expect(auditChanges({ name: 'Research' }, null, 'en-US')).toEqual(['name: Research → —']);
     expect(auditChanges({ limit: '-96999' }, { limit: '1000.5' }, 'en-US')).toEqual(['limit: -96,999 → 1,000.5']);
   });

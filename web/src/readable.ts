@@ -37,8 +37,14 @@ function show(value: unknown, locale: string): string {
   if (value === null || value === undefined) return '—';
   if (typeof value === 'string') return DECIMAL.test(value) ? formatAmount(value, locale) : value;
   if (typeof value === 'number' || typeof value === 'boolean') return String(value);
+  if (Array.isArray(value)) return value.length === 1 ? '1 item' : `${value.length} items`;
   return JSON.stringify(value);
 }
+
+// bookkeeping fields every record carries: a reader learns nothing from them
+const NOISE = /(^|\.)(id|org_id|created_at|updated_at|blocks)$/;
+// what names a new record, in the order a reader looks for it
+const IDENTIFYING = ['name', 'email', 'role', 'source', 'amount', 'monthly', 'status', 'url', 'reason'];
 
 function flatten(value: unknown, prefix: string, out: Map<string, unknown>): void {
   if (value !== null && typeof value === 'object' && !Array.isArray(value)) {
@@ -50,21 +56,26 @@ function flatten(value: unknown, prefix: string, out: Map<string, unknown>): voi
 
 /**
  * What an audit entry changed, one line per field: "status: pending → denied",
- * "monthly: 500 → 700"; a created record lists its fields ("name: Research"),
- * a deleted one what it was ("name: Research → —"). Unchanged fields are left out.
+ * "monthly: 500 → 700"; a created record lists what identifies it ("name:
+ * Research"), a deleted one what it was ("name: Research → —"). Unchanged
+ * fields and bookkeeping (ids, timestamps) are left out.
  */
 export function auditChanges(before: unknown, after: unknown, locale: string): string[] {
   const b = new Map<string, unknown>();
   const a = new Map<string, unknown>();
   flatten(before, '', b);
   flatten(after, '', a);
-  const keys = [...new Set([...b.keys(), ...a.keys()])];
+  const created = before === null || before === undefined;
+  // a new record: what identifies it, not every field it was born with
+  const keys = created
+    ? IDENTIFYING.filter((k) => a.has(k) && a.get(k) !== null)
+    : [...new Set([...b.keys(), ...a.keys()])].filter((k) => !NOISE.test(k));
   const lines: string[] = [];
   for (const key of keys) {
     const was = b.get(key);
     const now = a.get(key);
     if (JSON.stringify(was) === JSON.stringify(now)) continue;
-    if (before === null || before === undefined) lines.push(`${key}: ${show(now, locale)}`);
+    if (created) lines.push(`${key}: ${show(now, locale)}`);
     else lines.push(`${key}: ${show(was, locale)} → ${show(now, locale)}`);
   }
   return lines;

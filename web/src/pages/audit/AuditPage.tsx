@@ -129,11 +129,11 @@ function AuditList({ action, actor }: { action: string; actor: string }) {
                       {actorName(a.actor, people)}
                     </Table.Td>
                     <Table.Td data-testid="audit-action">{a.action}</Table.Td>
-                    <Table.Td>{a.target}</Table.Td>
+                    <Table.Td style={{ overflowWrap: 'anywhere' }}>{a.target}</Table.Td>
                     <Table.Td maw={360}>
                       <Stack gap={2} data-testid="audit-change">
                         {auditChanges(a.before, a.after, locale).map((line) => (
-                          <Text size="sm" key={line}>
+                          <Text size="sm" key={line} style={{ overflowWrap: 'anywhere' }}>
                             {line}
                           </Text>
                         ))}

@@ -52,9 +52,9 @@ function GrantDetail() {
             </Group>
             <Card withBorder>
               <Group gap="xl">
-                <Figure label="Granted" value={<Credits value={g.amount} />} />
-                <Figure label="Remaining" value={<Credits value={g.remaining} />} />
-                {g.pending !== '0' && <Figure label="Scheduled" value={<Credits value={g.pending} />} />}
+                <Figure label="Granted" value={<Credits2 value={g.amount} />} />
+                <Figure label="Remaining" value={<Credits2 value={g.remaining} />} />
+                {g.pending !== '0' && <Figure label="Scheduled" value={<Credits2 value={g.pending} />} />}
                 <Figure label="Source" value={humanize(g.source)} />
                 <Figure label="Priority" value={String(g.priority)} />
               </Group>
@@ -231,21 +231,25 @@ function DayEntries({ grantId, day, timeZone }: { grantId: string; day: string; 
   const pager = usePager();
   const query = useQuery({
     queryKey: ['grant-ledger-day', session.org_id, grantId, day, pager.cursor],
-    queryFn: () => api.grantLedger(session.org_id, grantId, { day, limit: 50, cursor: pager.cursor }),
+    queryFn: () => api.grantLedger(session.org_id, grantId, { day, limit: 100, cursor: pager.cursor }),
   });
+  // the day's usage, by time (entries are paged in booking order; the day's
+  // credits-available rows already stand above)
+  const usage = (entries: LedgerEntry[]) =>
+    entries.filter((e) => !['grant', 'adjustment', 'expiry', 'void'].includes(e.type)).sort((x, y) => x.occurred_at.localeCompare(y.occurred_at));
   return (
     <QueryView query={query}>
       {(page) => (
         <Stack gap={4} p="xs" bg="var(--mantine-color-gray-0)">
           <Table withRowBorders={false} data-testid="ledger-day-entries">
             <Table.Tbody>
-              {page.data.map((e: LedgerEntry) => (
+              {usage(page.data).map((e: LedgerEntry) => (
                 <Table.Tr key={e.id}>
                   <Table.Td>{ENTRY_LABEL[e.type] ?? humanize(e.type)}</Table.Td>
                   <Table.Td ta="right">
-                    <Credits value={e.amount} />
+                    <Credits2 value={e.amount} />
                   </Table.Td>
-                  <Table.Td ta="right">{e.balance === null ? '—' : <Credits value={e.balance} />}</Table.Td>
+                  <Table.Td ta="right">{e.balance === null ? '—' : <Credits2 value={e.balance} />}</Table.Td>
                   <Table.Td style={{ whiteSpace: 'nowrap' }}>{formatDateTime(e.occurred_at, timeZone, locale)}</Table.Td>
                 </Table.Tr>
               ))}
