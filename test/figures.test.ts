@@ -208,4 +208,18 @@ describe.each(testDatabases)('wrong figures of issue 12 on $name', (target) => {
     expect(day.filter((e: { type: string }) => e.type === 'usage').map((e: { amount: string }) => e.amount)).toEqual(['-0.4', '-0.4']);
     expect((await app.call('GET', `/v1/orgs/${org}/grants/${id}/ledger?day=yesterday`)).status).toBe(400);
   });
+
+  it('usage by user names the member, not the id', async () => {
+    app.clock.set('2026-10-05T10:00:00Z');
+    const org = await seedOrg(app);
+    const member = await app.call('POST', `/v1/orgs/${org}/members`, { email: 'eli@example.com', name: 'Eli Novak', role: 'member' });
+    expect(member.status).toBe(201);
+    await grant(app, org, { amount: '1000' });
+    await ingest(app, org, [
+      { meter: 'tokens', quantity: '5', at: '2026-10-05T09:00:00Z', user: member.body.id },
+      { meter: 'tokens', quantity: '1', at: '2026-10-05T09:00:00Z', user: 'svc-batch' },
+    ]);
+    const rows = (await app.call('GET', `/v1/orgs/${org}/usage/breakdown?period=current&by=user`)).body.data;
+    expect(rows.map((r: { key: string; label: string }) => `${r.key}=${r.label}`)).toEqual([`${member.body.id}=Eli Novak`, 'svc-batch=svc-batch']);
+  });
 });

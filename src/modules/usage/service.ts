@@ -10,7 +10,7 @@ import { TallyError } from '../../http/errors.js';
 import { effectiveMeters, type Meter } from '../meters/service.js';
 import { findOrg, orgNotFound, type OrgRow } from '../orgs/queries.js';
 import { resolvePeriod } from '../statements/service.js';
-import { gaugesBefore, includedBlocks, usageByDimension, usageSeries, type Dimension } from './queries.js';
+import { gaugesBefore, includedBlocks, memberNames, usageByDimension, usageSeries, type Dimension } from './queries.js';
 
 async function loadOrg(q: Q, orgId: string): Promise<OrgRow> {
   const org = await findOrg(q, orgId);
@@ -61,11 +61,14 @@ export function usageBreakdown({ ctx, orgId, period, by }: { ctx: AppContext; or
       groups.set(key, g);
     }
     const total = [...groups.values()].reduce((s, g) => s + g.credits, 0n);
+    // a user row reads as the member's name; an id no member has stays as sent
+    const names = by === 'user' ? await memberNames(q, org.id, [...groups.keys()].filter((k) => k !== '')) : new Map<string, string>();
     const data = [...groups]
       .sort(([ka, a], [kb, b]) => (a.credits === b.credits ? ka.localeCompare(kb) : a.credits > b.credits ? -1 : 1))
       .map(([key, g]) => {
         const { count, unit } = countOf(g, meters);
-        const label = by === 'meter' ? (meters.get(key)?.name ?? key) : by === 'category' ? categoryLabel(key) : key || '(none)';
+        const label =
+          by === 'meter' ? (meters.get(key)?.name ?? key) : by === 'category' ? categoryLabel(key) : (names.get(key) ?? (key || '(none)'));
         return { key: key === '' ? null : key, label, credits: formatMicro(g.credits), share: shareOf(g.credits, total), count, count_unit: unit };
       });
     return { period: p.key, by, total_credits: formatMicro(total), data };
