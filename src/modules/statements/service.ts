@@ -169,6 +169,10 @@ const plural = new Intl.PluralRules('en');
 /** "Agent chat — 41 messages", "Sandbox runtime — 1 hour": what a meter line says. */
 export function meterLineName(line: Pick<MeterLine, 'meter' | 'events' | 'quantity'>, meter: Meter | undefined): string {
   const name = meter?.name ?? line.meter;
+  // a gauge's readings are levels: adding them up means nothing, counting them does
+  if (meter?.aggregation === 'max' || meter?.aggregation === 'latest') {
+    return `${name} — ${line.events} ${plural.select(line.events) === 'one' ? 'reading' : 'readings'}`;
+  }
   const counted = meter === undefined || meter.aggregation === 'count';
   const amount = counted ? String(line.events) : formatMicro(line.quantity);
   const unit = meter?.unit ?? (line.events === 1 ? 'event' : 'events');
