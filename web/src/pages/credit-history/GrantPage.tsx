@@ -234,7 +234,9 @@ function DayEntries({ grantId, day, timeZone }: { grantId: string; day: string; 
     queryFn: () => api.grantLedger(session.org_id, grantId, { day, limit: 100, cursor: pager.cursor }),
   });
   // the day's usage, by time (entries are paged in booking order; the day's
-  // credits-available rows already stand above)
+  // credits-available rows already stand above). No per-entry balance: a batch
+  // is booked in its own order, so balances read by time would jump about; the
+  // day's row above carries the balance after the day.
   const usage = (entries: LedgerEntry[]) =>
     entries.filter((e) => !['grant', 'adjustment', 'expiry', 'void'].includes(e.type)).sort((x, y) => x.occurred_at.localeCompare(y.occurred_at));
   return (
@@ -249,7 +251,6 @@ function DayEntries({ grantId, day, timeZone }: { grantId: string; day: string; 
                   <Table.Td ta="right">
                     <Credits2 value={e.amount} />
                   </Table.Td>
-                  <Table.Td ta="right">{e.balance === null ? '—' : <Credits2 value={e.balance} />}</Table.Td>
                   <Table.Td style={{ whiteSpace: 'nowrap' }}>{formatDateTime(e.occurred_at, timeZone, locale)}</Table.Td>
                 </Table.Tr>
               ))}
