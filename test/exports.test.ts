@@ -55,6 +55,8 @@ describe.each(testDatabases)('CSV exports on $name', (target) => {
     expect(lines.map((l) => [l.date, l.job, l.project, l.user])).toEqual([
       ['2026-03-05', 'Réseau "alpha", v2', 'p,1', 'zoë'],
       ['2026-03-05', 'line\nbreak', '', ''],
+      // usage without a job, one line per meter, so each day's lines add up to its Credits Used
+      ['2026-03-19', 'Workflow runs — 1 run', '', ''],
       ['2026-03-19', `'=HYPERLINK("http://evil")`, '', "'@me"],
       ['2026-03-20', 'Réseau "alpha", v2', 'p,1', 'zoë'],
     ]);

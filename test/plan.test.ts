@@ -54,7 +54,7 @@ describe.each(testDatabases)('plan limits on $name', (target) => {
       { key: 'storage', label: 'Storage', used: '42.5', limit: '100', remaining: '57.5', unlimited: false, unit: 'GB', pct: 42.5 },
       { key: 'deployments', label: 'Deployments', used: '3', limit: '5', remaining: '2', unlimited: false, unit: 'deployments', pct: 60 },
       { key: 'seats', label: 'Member seats', used: '0', limit: null, remaining: null, unlimited: true, unit: 'seats', pct: null },
-      { key: 'background_ai', label: 'Background ai', used: '4', limit: '10', remaining: '6', unlimited: false, unit: 'hours', pct: 40 },
+      { key: 'background_ai', label: 'Background AI', used: '4', limit: '10', remaining: '6', unlimited: false, unit: 'hours', pct: 40 },
       { key: 'sandbox_hours', label: 'Sandbox hours', used: '4', limit: '20', remaining: '16', unlimited: false, unit: 'hours', pct: 20 },
     ]);
   });

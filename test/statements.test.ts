@@ -58,7 +58,7 @@ describe.each(testDatabases)('statements on $name', (target) => {
 
     const jobs = await app.call('GET', `/v1/orgs/${org}/statements/2026-03/days/2026-03-29/jobs`);
     expect(jobs.body.data).toEqual([
-      { job_id: 'j2', name: 'train-b', project: null, user: null, resource_class: null, credits_used: '6' },
+      { kind: 'job', job_id: 'j2', name: 'train-b', project: null, user: null, resource_class: null, credits_used: '6' },
     ]);
 
     // A late event for March 30th, after March closed: booked on April 1st, original timestamp kept.
@@ -75,7 +75,11 @@ describe.each(testDatabases)('statements on $name', (target) => {
       { date: '2026-04-02', top_ups: '0', credits_used: '0', expired: '0', balance: '873' },
     ]);
     const aprilJobs = await app.call('GET', `/v1/orgs/${org}/statements/current/days/2026-04-01/jobs`);
-    expect(aprilJobs.body.data.map((j: { job_id: string }) => j.job_id)).toEqual(['j9']);
+    // the late job is booked on April 1st, beside that day's usage without a job: together, its Credits Used
+    expect(aprilJobs.body.data.map((j: { job_id: string; credits_used: string }) => `${j.job_id} ${j.credits_used}`)).toEqual([
+      'meter:tokens 32',
+      'j9 64',
+    ]);
     const events = await app.call('GET', `/v1/orgs/${org}/events?from=2026-03-30T09:00:00Z&to=2026-03-30T11:00:00Z`);
     expect(events.body.data).toHaveLength(1);
     expect(events.body.data[0]).toMatchObject({ id: 'late-1', timestamp: '2026-03-30T10:00:00.000Z' });

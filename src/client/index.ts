@@ -2,7 +2,7 @@ import type { z } from 'zod';
 import type { EmbedSessionOut, EmbedTokenOut, LoginBody, SessionOut } from '../modules/auth/routes.js';
 import type { BalanceOut } from '../modules/balance/routes.js';
 import type { EventOut, IngestBody, IngestResponse } from '../modules/events/routes.js';
-import type { GrantOut, LedgerEntryOut } from '../modules/grants/routes.js';
+import type { GrantOut, LedgerEntryOut, LedgerSummaryRowOut } from '../modules/grants/routes.js';
 import type { MeterOut } from '../modules/meters/routes.js';
 import type { OrgOut } from '../modules/orgs/routes.js';
 import type { AlertsOut } from '../modules/alerts/routes.js';
@@ -29,6 +29,7 @@ export type Org = z.output<typeof OrgOut>;
 export type Balance = z.output<typeof BalanceOut>;
 export type Grant = z.output<typeof GrantOut>;
 export type LedgerEntry = z.output<typeof LedgerEntryOut>;
+export type LedgerSummaryRow = z.output<typeof LedgerSummaryRowOut>;
 export type UsageEvent = z.output<typeof EventOut>;
 export type Meter = z.output<typeof MeterOut>;
 export type Session = z.output<typeof SessionOut>;
@@ -182,8 +183,11 @@ export class TallyClient {
   grant(org: string, grant: string): Promise<Grant> {
     return this.request('GET', `${o(org)}/grants/${seg(grant)}`);
   }
-  grantLedger(org: string, grant: string, query: { limit?: number; cursor?: string | undefined } = {}): Promise<Page<LedgerEntry>> {
+  grantLedger(org: string, grant: string, query: { limit?: number; cursor?: string | undefined; day?: string } = {}): Promise<Page<LedgerEntry>> {
     return this.request('GET', withQuery(`${o(org)}/grants/${seg(grant)}/ledger`, query));
+  }
+  grantLedgerSummary(org: string, grant: string): Promise<{ data: LedgerSummaryRow[] }> {
+    return this.request('GET', `${o(org)}/grants/${seg(grant)}/ledger/summary`);
   }
   events(
     org: string,

@@ -15,6 +15,11 @@ import { updateSettings } from '../modules/allocations/settings.js';
 import { createRequest, decideRequest } from '../modules/requests/service.js';
 import { setPassword } from '../modules/auth/service.js';
 import { parseMicro } from '../domain/money.js';
+import { nextPeriod } from '../domain/periods.js';
+import { periodContaining } from '../domain/time.js';
+import { putPlan } from '../modules/plan/service.js';
+import { confirmPurchase, createPurchase } from '../modules/purchases/service.js';
+import { createEndpoint } from '../modules/webhooks/service.js';
 
 export const DEMO_ORG = 'org_demo';
 const PLATFORM: Actor = { kind: 'platform', label: 'demo-seed' };
@@ -96,25 +101,40 @@ export async function seedDemoIfEmpty(ctx: AppContext, announce: () => void = ()
     priority: 60,
   });
 
+  // Plan credits per calendar month of the organization (Amsterdam), so the
+  // included card reads this month's grant only, from the month's first day;
+  // next month's waits as pending.
+  const zone = 'Europe/Amsterdam';
+  const lastPeriod = nextPeriod(periodContaining(realNow, zone), zone);
+  for (let p = periodContaining(start, zone), n = 1; p.key <= lastPeriod.key; p = nextPeriod(p, zone), n++) {
+    const startsAt = p.startsAt < start ? start : p.startsAt;
+    await grant(`Plan credits, ${p.key}`, 'included', { amount: parseMicro('8000'), startsAt, expiresAt: p.endsAt, priority: 20 });
+  }
+  await putPlan({
+    ctx: sim,
+    orgId: DEMO_ORG,
+    input: {
+      name: 'Team',
+      limits: { credits_per_period: parseMicro('40000'), storage_gb: parseMicro('500'), deployments: parseMicro('10'), seats: parseMicro('50') },
+      allowances: { background_ai: parseMicro('120'), sandbox_hours: parseMicro('150'), storage_gb: parseMicro('500') },
+    },
+  });
+
   const scheduler = new Scheduler(sim);
   let seq = 0;
-  for (let day = 0; day < 90; day++) {
+  // 90 whole days, then today up to the current minute, so the open period is never empty
+  for (let day = 0; day <= 90; day++) {
     const dayStart = start.getTime() + day * DAY_MS;
-    clock.set(dayStart + 20 * 3_600_000);
-    if (day % 30 === 0) {
-      await grant(`Plan credits, month ${day / 30 + 1}`, 'included', {
-        amount: parseMicro('8000'),
-        startsAt: new Date(dayStart),
-        expiresAt: new Date(dayStart + 30 * DAY_MS),
-        priority: 20,
-      });
-    }
+    const today = day === 90;
+    // today's events fall before now; a past day's in its first 19 hours (UTC)
+    const span = today ? Math.max(0, Math.min(19 * 3_600_000, realNow.getTime() - 60_000 - dayStart)) : 19 * 3_600_000;
+    clock.set(today ? realNow : new Date(dayStart + 20 * 3_600_000));
     if (day === 55) await grant('Top-up', 'purchased', { amount: parseMicro('5000') });
     const events: EventInput[] = [];
-    const busy = (day % 7 === 5 || day % 7 === 6 ? 0.4 : 1) * (0.7 + rand() * 0.6);
+    const busy = (day % 7 === 5 || day % 7 === 6 ? 0.4 : 1) * (0.7 + rand() * 0.6) * (span / (19 * 3_600_000));
     const add = (meter: string, count: number, make: () => Partial<EventInput>) => {
       for (let i = 0; i < count; i++) {
-        const at = new Date(dayStart + Math.floor(rand() * 19 * 3_600_000));
+        const at = new Date(dayStart + Math.floor(rand() * span));
         events.push({ id: `demo-${seq++}`, org: DEMO_ORG, meter, quantity: parseMicro('1'), timestamp: at, user: pick(rand, USERS), ...make() });
       }
     };
@@ -128,20 +148,19 @@ export async function seedDemoIfEmpty(ctx: AppContext, announce: () => void = ()
       const job = `job-${seq}`;
       return { resource_class: rc, project: pick(rand, PROJECTS), job_id: job, job_name: `train ${pick(rand, PROJECTS)} #${seq % 997}`, quantity: parseMicro((0.5 + rand() * 6).toFixed(2)) };
     });
+    if (span === 0) continue;
     add('storage_gb', 1, () => ({ quantity: parseMicro((120 + day * 1.5).toFixed(1)), user: undefined }));
     add('deployments', 1, () => ({ quantity: parseMicro(String(3 + Math.floor(day / 20))), user: undefined }));
     await ingestEvents({ ctx: sim, actor: PLATFORM, events });
     await scheduler.runOnce();
   }
   await seedRequests(sim);
-  for (const [name, from] of [['Plan credits, month 4', 90], ['Plan credits, month 5', 120]] as const) {
-    await grant(name, 'included', {
-      amount: parseMicro('8000'),
-      startsAt: new Date(start.getTime() + from * DAY_MS),
-      expiresAt: new Date(start.getTime() + (from + 30) * DAY_MS),
-      priority: 20,
-    });
-  }
+  await grant('Conference credits', 'promotional', {
+    amount: parseMicro('500'),
+    expiresAt: new Date(realNow.getTime() + 5 * DAY_MS),
+    priority: 95,
+  });
+  await seedPurchasesAndWebhooks(sim);
   return { orgId: DEMO_ORG };
 }
 
@@ -187,6 +206,30 @@ async function seedPeople(sim: AppContext): Promise<void> {
     });
     await setPassword({ ctx: sim, actor, orgId: DEMO_ORG, memberId: id, password: DEMO_PASSWORD });
   }
+  // Research grows past one page of its member list (10), from the shared pool
+  for (const [i, name] of DEMO_EXTRA_PEOPLE.entries()) {
+    const id = `mem_r${String(i + 1).padStart(2, '0')}`;
+    await createMember({
+      ctx: sim,
+      actor,
+      orgId: DEMO_ORG,
+      input: { id, email: demoEmail(id), name, role: 'member', groupId: groupIds.get('grp_research')!, monthly: null, managedGroupIds: [] },
+    });
+  }
+}
+
+const DEMO_EXTRA_PEOPLE = [
+  'Amara Osei', 'Bruno Costa', 'Carmen Ruiz', 'Daniel Berg', 'Elif Yilmaz', 'Felix Wagner',
+  'Grace Kim', 'Hugo Martin', 'Ines Duarte', 'Jonas Lind', 'Keiko Sato', 'Liam Walsh',
+];
+
+/** A paid and a pending purchase, and a webhook endpoint whose deliveries fail (nothing listens on it). */
+async function seedPurchasesAndWebhooks(sim: AppContext): Promise<void> {
+  const actor = 'member:mem_ben';
+  await createEndpoint({ ctx: sim, orgId: DEMO_ORG, actor, url: 'http://127.0.0.1:9/tally-hooks', events: ['grant.created', 'purchase.paid'], enabled: true });
+  const paid = await createPurchase({ ctx: sim, orgId: DEMO_ORG, actor, amount: parseMicro('2500'), priceUsd: parseMicro('250'), idempotencyKey: 'demo-paid' });
+  await confirmPurchase({ ctx: sim, orgId: DEMO_ORG, id: paid.body.id, actor: 'demo-seed', reference: 'ch_demo_paid' });
+  await createPurchase({ ctx: sim, orgId: DEMO_ORG, actor, amount: parseMicro('1000'), priceUsd: parseMicro('100'), idempotencyKey: 'demo-pending' });
 }
 
 /** Credit requests in every status, made and decided by the people who would. */

@@ -12,6 +12,19 @@ export interface PurchaseLine {
   amount_usd: string;
 }
 
+/** One cent in micro-dollars. */
+export const CENT = 10_000n;
+
+/**
+ * An invoice is money: each line amount is rounded to whole cents once,
+ * half-even (as SPEC §2 rounds credits), from the exact micro-dollar figure;
+ * everything after (subtotal, credits applied, amount due) is added up from
+ * those cents and never rounded again. Unit prices may keep six decimals.
+ */
+export function toCents(microUsd: bigint): bigint {
+  return divRoundHalfEven(microUsd, CENT) * CENT;
+}
+
 /** "5000" → "5,000"; "1234567.5" → "1,234,567.5" (exact; no float ever holds the amount). */
 export function groupedMicro(micro: bigint): string {
   const [whole, fraction] = formatMicro(micro).split('.');
@@ -37,6 +50,30 @@ export function purchaseLine(p: { amount: bigint; priceUsd: bigint | null }): Pu
     quantity: formatMicro(p.amount),
     unit: 'credits',
     unit_price_usd: formatMicro(divRoundHalfEven(price * MICRO, p.amount)),
-    amount_usd: formatMicro(price),
+    amount_usd: formatMicro(toCents(price)),
+  };
+}
+
+/** The meter field of the line that gives back overage repaid from credits after it was billed. */
+export const OVERAGE_REPAID_METER = 'overage_repaid';
+
+/**
+ * The credit line for overage that credits repaid in the period (SPEC §3.3):
+ * the overage was billed in USD when it happened, so the credits that later
+ * paid it are given back here, valued like the overage was (through the
+ * credit factor) and rounded to cents once. When it exceeds what the period
+ * charges, the amount due is negative: a credit owed to the customer.
+ */
+export function overageRepaidLine(repaid: bigint, creditFactor: bigint): PurchaseLine | null {
+  if (repaid <= 0n || creditFactor === 0n) return null;
+  const usd = divRoundHalfEven(repaid * MICRO, creditFactor * CENT) * CENT;
+  if (usd === 0n) return null;
+  return {
+    meter: OVERAGE_REPAID_METER,
+    description: `Overage repaid from credits (${groupedMicro(repaid)} credits)`,
+    quantity: formatMicro(repaid),
+    unit: 'credits',
+    unit_price_usd: '',
+    amount_usd: formatMicro(-usd),
   };
 }

@@ -1,5 +1,7 @@
 import { divRoundHalfEven, MICRO } from './money.js';
 
+const CENT = 10_000n;
+
 /** One local day of the ledger, in signed micro-credits (see ledger_daily). */
 export interface DayFlows {
   day: string;
@@ -156,7 +158,8 @@ export function invoiceTotals(args: {
   const usage = usageUsd > 0n ? usageUsd : 0n;
   const purchases = args.purchasesUsd !== undefined && args.purchasesUsd > 0n ? args.purchasesUsd : 0n;
   const creditsApplied = consumed - overage > 0n ? consumed - overage : 0n;
-  let usageDue = creditFactor === 0n ? usage : divRoundHalfEven(overage * MICRO, creditFactor);
+  // the overage's value is rounded to whole cents once, like every invoice line (decisions.md)
+  let usageDue = creditFactor === 0n ? usage : divRoundHalfEven(overage * MICRO, creditFactor * CENT) * CENT;
   if (usageDue > usage) usageDue = usage;
   if (usageDue < 0n) usageDue = 0n;
   return { subtotalUsd: usage + purchases, creditsApplied, creditsAppliedUsd: usage - usageDue, amountDueUsd: usageDue + purchases };

@@ -78,10 +78,15 @@ describe.skipIf(!hasChromium).each(testDatabases)('dashboard in Chromium on $nam
     const grant = data.grants.included as Grant;
     await page.getByRole('link', { name: grant.name }).click();
     await settled(page);
-    const ledger = await api<{ data: LedgerEntry[] }>(`/grants/${grant.id}/ledger?limit=25`);
-    await expect.poll(() => page.getByTestId('ledger-table').locator('tbody tr').count()).toBe(ledger.data.length);
-    await expect.poll(() => page.getByTestId('ledger-table').textContent()).toContain('Credits added');
+    // reference 000: "Credits available" rows and one "Credit usage" row per day, each expandable to its entries
+    const summary = await api<{ data: { type: string; date: string; entries: number }[] }>(`/grants/${grant.id}/ledger/summary`);
+    await expect.poll(() => page.locator('[data-ledger-row]').count()).toBe(summary.data.length);
+    await expect.poll(() => page.getByTestId('ledger-table').textContent()).toContain('Credits available');
     await expect.poll(() => page.getByTestId('ledger-table').textContent()).toContain('Credit usage');
+    const usageDay = summary.data.find((r) => r.type === 'credit_usage')!;
+    await page.getByRole('button', { name: `Show entries of ${usageDay.date}` }).click();
+    const dayEntries = await api<{ data: LedgerEntry[] }>(`/grants/${grant.id}/ledger?day=${usageDay.date}&limit=50`);
+    await expect.poll(() => page.getByTestId('ledger-day-entries').locator('tbody tr').count()).toBe(dayEntries.data.length);
     await screenshot(page, 'grant-ledger');
     await page.getByRole('tab', { name: 'Grants' }).click();
     const contract = await api<Grant>(`/grants/${(data.grants.scheduled as Grant).id}`);

@@ -33,7 +33,7 @@ export async function* statementJobRows(args: { ctx: AppContext; orgId: string; 
   for (let day = s.first; day < last; day = addDays(day, 3)) {
     const to = addDays(day, 3) < last ? addDays(day, 3) : last;
     const lines = await jobLinesOfDays({ ctx: args.ctx, orgId: args.orgId, fromDay: day, toDay: to });
-    yield lines.map((j) => [j.day, t(j.name), t(j.project), t(j.userId), t(j.resourceClass), formatMicro(j.credits)]);
+    yield lines.map((j) => [j.day, t(j.name), t(j.project), t(j.userId), t(j.resourceClass), j.credits]);
   }
 }
 

@@ -82,14 +82,47 @@ export async function findGrantLedger(
   grantId: string,
   afterId: bigint | undefined,
   limit: number,
+  day?: { date: string; zone: string },
 ): Promise<LedgerRow[]> {
   const after = afterId === undefined ? sql`` : sql`and id > ${afterId.toString()}::bigint`;
+  const onDay = day === undefined ? sql`` : sql`and (occurred_at at time zone ${day.zone})::date = ${day.date}::date`;
   return rows<LedgerRow>(
     q,
     sql`select id, type, amount, from_account as "fromAccount", to_account as "toAccount", block_id as "blockId",
           block_balance_after as "blockBalanceAfter", occurred_at as "occurredAt", recorded_at as "recordedAt",
           event_id as "eventId", ref, actor
-        from ledger_entries where org_id = ${orgId} and grant_id = ${grantId} ${after}
+        from ledger_entries where org_id = ${orgId} and grant_id = ${grantId} ${after} ${onDay}
         order by id limit ${limit}`,
   );
+}
+
+export interface LedgerGroupRow {
+  kind: 'grant' | 'usage' | 'expiry' | 'void';
+  day: string;
+  blockId: string | null;
+  amount: bigint;
+  last: Date;
+  entries: number;
+}
+
+/**
+ * A grant's ledger folded for reading: each grant entry alone, and per local
+ * day the usage (draw-downs, holds and their releases), expiries and voids,
+ * signed from the grant's side. A grant holds thousands of usage entries; a
+ * reader wants one line per day.
+ */
+export async function groupGrantLedger(q: Q, orgId: string, grantId: string, zone: string): Promise<LedgerGroupRow[]> {
+  const found = await rows<LedgerGroupRow>(
+    q,
+    sql`select case when type in ('grant', 'adjustment') then 'grant' when type = 'expiry' then 'expiry'
+                    when type = 'void' then 'void' else 'usage' end as kind,
+          (occurred_at at time zone ${zone})::date::text as day,
+          case when type in ('grant', 'adjustment') then block_id else null end as "blockId",
+          sum(case when to_account like 'block:%' then amount else -amount end)::bigint as amount,
+          max(occurred_at) as last, count(*)::bigint as entries
+        from ledger_entries where org_id = ${orgId} and grant_id = ${grantId}
+        group by 1, 2, 3, case when type in ('grant', 'adjustment') then id else 0 end
+        order by max(id)`,
+  );
+  return found.map((r) => ({ ...r, amount: BigInt(r.amount), last: new Date(r.last), entries: Number(r.entries) }));
 }

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { authorize } from '../../http/auth.js';
 import { AmountOut, Cursor, Instant, Limit, OrgParams, page, PositiveAmount } from '../../http/schemas.js';
 import { idempotencyKey, type RouteModule } from '../../http/types.js';
-import { createGrant, getGrant, grantLedger, listGrants, voidGrant } from './service.js';
+import { createGrant, getGrant, grantLedger, grantLedgerSummary, listGrants, voidGrant } from './service.js';
 
 const Source = z.enum(['included', 'purchased', 'promotional', 'adjustment']);
 const Names = z.array(z.string().min(1).max(200)).max(100);
@@ -24,7 +24,8 @@ export const GrantOut = z.object({
   priority: z.number(),
   status: z.enum(['pending_payment', 'pending', 'in_use', 'depleted', 'expired', 'voided']),
   amount: AmountOut,
-  remaining: AmountOut,
+  remaining: AmountOut.meta({ description: 'released credit left (what expires is booked out by the scheduler)' }),
+  pending: AmountOut.meta({ description: 'disbursements not released yet (or awaiting payment)' }),
   metadata: z.record(z.string(), z.unknown()),
   applies_to: AppliesToOut.nullable().meta({ description: 'the usage this grant pays for; null = all usage' }),
   created_at: z.string(),
@@ -46,6 +47,15 @@ export const LedgerEntryOut = z.object({
   event_id: z.string().nullable(),
   ref: z.string().nullable(),
   actor: z.string().nullable(),
+});
+
+export const LedgerSummaryRowOut = z.object({
+  type: z.enum(['credits_available', 'credit_usage', 'credits_expired', 'credits_voided', 'scheduled']),
+  date: z.string().meta({ description: 'local day in the organization time zone' }),
+  amount: AmountOut.meta({ description: 'signed from the grant side' }),
+  balance: AmountOut.nullable().meta({ description: 'the grant balance after this row; null for a scheduled disbursement' }),
+  at: z.string().meta({ description: 'when the credits became available, or the last usage of the day' }),
+  entries: z.number().int(),
 });
 
 const GrantParams = OrgParams.extend({ grant: z.string() });
@@ -155,7 +165,11 @@ export const grantRoutes: RouteModule = (app, { ctx }) => {
       schema: {
         tags: ['grants'],
         params: GrantParams,
-        querystring: z.object({ limit: Limit, cursor: z.string().regex(/^\d+$/).optional() }),
+        querystring: z.object({
+          limit: Limit,
+          cursor: z.string().regex(/^\d+$/).optional(),
+          day: z.iso.date().optional().meta({ description: 'only entries of this local day (organization time zone)' }),
+        }),
         response: { 200: page(LedgerEntryOut) },
       },
     },
@@ -168,8 +182,18 @@ export const grantRoutes: RouteModule = (app, { ctx }) => {
         grantId: request.params.grant,
         after: cursor === undefined ? undefined : BigInt(cursor),
         limit,
+        day: request.query.day,
       });
       return { data: result.data, next_cursor: result.next };
+    },
+  );
+
+  app.get(
+    '/v1/orgs/:org/grants/:grant/ledger/summary',
+    { schema: { tags: ['grants'], params: GrantParams, response: { 200: z.object({ data: z.array(LedgerSummaryRowOut) }) } } },
+    async (request) => {
+      authorize(request.actor, request.params.org, 'grants.read');
+      return grantLedgerSummary({ ctx, orgId: request.params.org, grantId: request.params.grant });
     },
   );
 };

@@ -7,15 +7,15 @@ import { normalizeAppliesTo, type AppliesTo } from '../../domain/appliesTo.js';
 import { newId } from '../../domain/ids.js';
 import { groupBy } from '../../domain/group.js';
 import { formatMicro } from '../../domain/money.js';
-import { bookingTime } from '../../domain/time.js';
+import { bookingTime, localDate } from '../../domain/time.js';
 import { TallyError } from '../../http/errors.js';
 import { recordAudit } from '../audit/service.js';
 import { blockAccount, LedgerBatch } from '../ledger/batch.js';
 import { accountBalance, loadSpendableBlocks, repayOverage } from '../ledger/blocks.js';
 import { emitDomainEvent, runBalanceChanged } from '../ledger/hooks.js';
 import { effectiveMeters } from '../meters/service.js';
-import { lockOrg, type OrgRow } from '../orgs/queries.js';
-import { findBlocks, findGrantLedger, findGrants, type GrantRow } from './queries.js';
+import { findOrg, lockOrg, orgNotFound, type OrgRow } from '../orgs/queries.js';
+import { findBlocks, findGrantLedger, findGrants, groupGrantLedger, type GrantRow } from './queries.js';
 import { grantStatus, grantView, type GrantView } from './view.js';
 
 export type GrantSource = GrantRow['source'];
@@ -307,11 +307,15 @@ export async function grantLedger(args: {
   grantId: string;
   after: bigint | undefined;
   limit: number;
+  /** only the entries of this local day (YYYY-MM-DD, the organization's zone): a summary row expanded */
+  day?: string | undefined;
 }) {
   const { ctx, orgId, grantId } = args;
   return ctx.db.read(async (q) => {
     await loadGrantView(q, orgId, grantId, ctx.clock.now());
-    const entries = await findGrantLedger(q, orgId, grantId, args.after, args.limit + 1);
+    const zone = args.day === undefined ? '' : ((await findOrg(q, orgId))?.timezone ?? 'UTC');
+    const day = args.day === undefined ? undefined : { date: args.day, zone };
+    const entries = await findGrantLedger(q, orgId, grantId, args.after, args.limit + 1, day);
     const data = entries.slice(0, args.limit).map((e) => {
       const into = e.toAccount.startsWith('block:');
       return {
@@ -332,3 +336,49 @@ export async function grantLedger(args: {
   });
 }
 
+
+const SUMMARY_TYPE = {
+  grant: 'credits_available',
+  usage: 'credit_usage',
+  expiry: 'credits_expired',
+  void: 'credits_voided',
+} as const;
+
+/**
+ * A grant's ledger in the shape a reader expects (reference 000): a "Credits
+ * available" row per disbursement, one "Credit usage" row per local day with
+ * the day's total, the balance after and the last usage time, then expiries
+ * and voids, in time order. A disbursement counts from its start: one that
+ * starts later is `scheduled`, listed last, and never part of the balance.
+ */
+export function grantLedgerSummary({ ctx, orgId, grantId }: { ctx: AppContext; orgId: string; grantId: string }) {
+  return ctx.db.read(async (q) => {
+    const now = ctx.clock.now();
+    const org = await findOrg(q, orgId);
+    if (!org) throw orgNotFound(orgId);
+    const view = await loadGrantView(q, orgId, grantId, now);
+    const starts = new Map(view.blocks.map((b) => [b.id, new Date(b.starts_at)]));
+    const groups = await groupGrantLedger(q, orgId, grantId, org.timezone);
+    const timed = groups.map((g) => {
+      const start = g.kind === 'grant' && g.blockId ? starts.get(g.blockId) : undefined;
+      const at = start && start > g.last ? start : g.last;
+      return { ...g, at, scheduled: g.kind === 'grant' && at > now };
+    });
+    const released = timed.filter((g) => !g.scheduled).sort((a, b) => a.at.getTime() - b.at.getTime());
+    const scheduled = timed.filter((g) => g.scheduled).sort((a, b) => a.at.getTime() - b.at.getTime());
+    let balance = 0n;
+    const row = (g: (typeof timed)[number], bal: bigint | null) => ({
+      type: g.scheduled ? ('scheduled' as const) : SUMMARY_TYPE[g.kind],
+      date: localDate(g.at, org.timezone),
+      amount: formatMicro(g.amount),
+      balance: bal === null ? null : formatMicro(bal),
+      at: g.at.toISOString(),
+      entries: g.entries,
+    });
+    const data = released.map((g) => {
+      balance += g.amount;
+      return row(g, balance);
+    });
+    return { data: [...data, ...scheduled.map((g) => row(g, null))] };
+  });
+}

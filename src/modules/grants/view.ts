@@ -9,8 +9,8 @@ export type BlockStatus = 'pending' | 'active' | 'depleted' | 'expired' | 'voide
 export function blockStatus(block: BlockRow, grant: GrantRow, now: Date): BlockStatus {
   if (grant.voidedAt) return 'voided';
   if (block.startsAt > now) return 'pending';
-  const expired = block.expiresAt !== null && block.expiresAt <= now;
-  if (expired) return block.remaining > 0n || block.expiredAmount > 0n ? 'expired' : 'depleted';
+  // past its end date a block is expired, whatever was left (a used-up block too)
+  if (block.expiresAt !== null && block.expiresAt <= now) return 'expired';
   return block.remaining > 0n ? 'active' : 'depleted';
 }
 
@@ -21,7 +21,8 @@ export function grantStatus(grant: GrantRow, blocks: BlockRow[], now: Date): Gra
   const statuses = blocks.map((b) => blockStatus(b, grant, now));
   if (blocks.some((b) => isActiveAt(b, now) && b.remaining > 0n)) return 'in_use';
   if (statuses.includes('pending')) return 'pending';
-  if (statuses.includes('expired')) return 'expired';
+  // the grant's end date (its last block's) has passed: expired, whatever was left
+  if (blocks.length > 0 && statuses.every((s) => s === 'expired')) return 'expired';
   return 'depleted';
 }
 
@@ -33,7 +34,11 @@ export function grantView(grant: GrantRow, blocks: BlockRow[], now: Date) {
     priority: grant.priority,
     status: grantStatus(grant, blocks, now),
     amount: formatMicro(sumBig(blocks.map((b) => b.amount))),
-    remaining: formatMicro(sumBig(blocks.map((b) => b.remaining))),
+    // released credit only; disbursements not released yet (or awaiting payment) are `pending`, apart
+    remaining: formatMicro(sumBig(blocks.filter((b) => !grant.pendingPayment && b.startsAt <= now).map((b) => b.remaining))),
+    pending: formatMicro(
+      grant.voidedAt ? 0n : sumBig(blocks.filter((b) => grant.pendingPayment || b.startsAt > now).map((b) => b.remaining)),
+    ),
     metadata: grant.metadata,
     applies_to: grant.appliesTo,
     created_at: grant.createdAt.toISOString(),

@@ -21,6 +21,52 @@ export async function usageLines(q: Q, orgId: string, fromDay: string, toDay: st
   return found.map((l) => ({ ...l, events: Number(l.events), quantity: BigInt(l.quantity), usd: BigInt(l.usd) }));
 }
 
+/**
+ * A gauge meter's (`max`, `latest`) quantity over [from, to) per resource
+ * class: its highest or its last reading, never the sum of its readings.
+ */
+export async function gaugeReadings(
+  q: Q,
+  orgId: string,
+  gauges: { max: string[]; latest: string[] },
+  from: Date,
+  to: Date,
+): Promise<Map<string, bigint>> {
+  const range = sql`org_id = ${orgId} and timestamp >= ${from.toISOString()}::timestamptz and timestamp < ${to.toISOString()}::timestamptz`;
+  const found: { meter: string; rc: string; quantity: bigint }[] = [];
+  if (gauges.max.length > 0) {
+    found.push(
+      ...(await rows<{ meter: string; rc: string; quantity: bigint }>(
+        q,
+        sql`select meter, coalesce(resource_class, '') as rc, max(quantity)::bigint as quantity from events
+            where ${range} and meter = any(${sql.param(gauges.max)}::text[]) group by 1, 2`,
+      )),
+    );
+  }
+  if (gauges.latest.length > 0) {
+    found.push(
+      ...(await rows<{ meter: string; rc: string; quantity: bigint }>(
+        q,
+        sql`select distinct on (meter, coalesce(resource_class, '')) meter, coalesce(resource_class, '') as rc, quantity from events
+            where ${range} and meter = any(${sql.param(gauges.latest)}::text[])
+            order by meter, coalesce(resource_class, ''), timestamp desc, id desc`,
+      )),
+    );
+  }
+  return new Map(found.map((r) => [`${r.meter}\u0000${r.rc}`, BigInt(r.quantity)]));
+}
+
+/** Credits that repaid overage in [from, to) (block → overage, SPEC §3.3). */
+export async function overageRepaid(q: Q, orgId: string, from: Date, to: Date): Promise<bigint> {
+  const [row] = await rows<{ repaid: bigint }>(
+    q,
+    sql`select coalesce(sum(amount), 0)::bigint as repaid from ledger_entries
+        where org_id = ${orgId} and to_account = 'overage' and ref = 'overage_repayment'
+          and occurred_at >= ${from.toISOString()}::timestamptz and occurred_at < ${to.toISOString()}::timestamptz`,
+  );
+  return BigInt(row!.repaid);
+}
+
 /** Credit purchases paid in [from, to), oldest first: each is billed on that period's invoice. */
 export async function paidPurchases(q: Q, orgId: string, from: Date, to: Date): Promise<{ id: string; amount: bigint; priceUsd: bigint | null }[]> {
   const found = await rows<{ id: string; amount: bigint; priceUsd: bigint | null }>(

@@ -1,8 +1,8 @@
 import type { AppContext } from '../../context.js';
 import type { Q } from '../../db/client.js';
 import { once } from '../../db/idempotency.js';
-import { purchaseLine } from '../../domain/invoice.js';
-import { divRoundHalfEven, formatMicro, MICRO } from '../../domain/money.js';
+import { overageRepaidLine, purchaseLine, toCents } from '../../domain/invoice.js';
+import { divRoundHalfEven, formatMicro, MICRO, parseMicro } from '../../domain/money.js';
 import { periodDays } from '../../domain/periods.js';
 import { invoiceTotals } from '../../domain/statement.js';
 import { periodByKey, periodContaining, type Period } from '../../domain/time.js';
@@ -10,7 +10,17 @@ import { TallyError } from '../../http/errors.js';
 import { effectiveMeters } from '../meters/service.js';
 import { findOrg, lockOrg, orgNotFound, type OrgRow } from '../orgs/queries.js';
 import { computeStatement, type PeriodStatement } from '../statements/service.js';
-import { findInvoice, insertInvoice, listStoredInvoices, paidPurchases, setInvoiceStatus, usageLines, type InvoiceRow } from './queries.js';
+import {
+  findInvoice,
+  gaugeReadings,
+  insertInvoice,
+  listStoredInvoices,
+  overageRepaid,
+  paidPurchases,
+  setInvoiceStatus,
+  usageLines,
+  type InvoiceRow,
+} from './queries.js';
 
 const INVOICE_ID = /^inv_(\d{4}-\d{2})$/;
 export const invoiceId = (period: string): string => `inv_${period}`;
@@ -18,15 +28,24 @@ export const invoiceId = (period: string): string => `inv_${period}`;
 /**
  * An invoice computed from the period's rollups: one line per meter and
  * resource class (USD from the events' cost), then one line per credit
- * purchase paid in the period (purchaseLine); credits applied and amount due
- * from the ledger's consumed and overage (invoiceTotals), purchases due in full.
+ * purchase paid in the period (purchaseLine), then a credit line for overage
+ * that credits repaid in the period (overageRepaidLine). Each line amount is
+ * whole cents, rounded once; the subtotal is the sum of the lines; credits
+ * applied and amount due from the ledger's consumed and overage
+ * (invoiceTotals), purchases due in full.
  */
 async function computeInvoice(q: Q, org: OrgRow, period: Period, statement: Pick<PeriodStatement, 'consumed' | 'overage'>, now: Date): Promise<InvoiceRow> {
   const { first, end } = periodDays(period, org.timezone);
   const [usage, meters] = await Promise.all([usageLines(q, org.id, first, end), effectiveMeters(q, org.id)]);
+  const gauges = { max: [] as string[], latest: [] as string[] };
+  for (const [key, m] of meters) if (m.aggregation === 'max' || m.aggregation === 'latest') gauges[m.aggregation].push(key);
+  const readings = await gaugeReadings(q, org.id, gauges, period.startsAt, period.endsAt);
   const lines = usage.map((l) => {
     const meter = meters.get(l.meter);
-    const quantity = meter?.aggregation === 'count' ? BigInt(l.events) * MICRO : l.quantity;
+    const quantity =
+      meter?.aggregation === 'count'
+        ? BigInt(l.events) * MICRO
+        : (readings.get(`${l.meter}\u0000${l.resourceClass}`) ?? l.quantity);
     const price = meter ? ((l.resourceClass ? meter.resourceClassPrices[l.resourceClass] : undefined) ?? meter.unitPrice) : null;
     const unitPriceUsd =
       price === null ? null : meter!.priceCurrency === 'usd' ? price : org.creditFactor === 0n ? null : divRoundHalfEven(price * MICRO, org.creditFactor);
@@ -36,19 +55,32 @@ async function computeInvoice(q: Q, org: OrgRow, period: Period, statement: Pick
       quantity: formatMicro(quantity),
       unit: meter?.unit ?? '',
       unit_price_usd: unitPriceUsd === null ? '' : formatMicro(unitPriceUsd),
-      amount_usd: formatMicro(l.usd),
+      amountUsd: toCents(l.usd),
     };
   });
-  const purchases = await paidPurchases(q, org.id, period.startsAt, period.endsAt);
-  const usageUsd = usage.reduce((s, l) => s + l.usd, 0n);
-  const purchasesUsd = purchases.reduce((s, p) => s + (p.priceUsd ?? 0n), 0n);
+  const [purchases, repaid] = await Promise.all([
+    paidPurchases(q, org.id, period.startsAt, period.endsAt),
+    overageRepaid(q, org.id, period.startsAt, period.endsAt),
+  ]);
+  const purchaseLines = purchases.map(purchaseLine);
+  const usageUsd = lines.reduce((s, l) => s + l.amountUsd, 0n);
+  const purchasesUsd = purchaseLines.reduce((s, p) => s + parseMicro(p.amount_usd), 0n);
   const totals = invoiceTotals({ usageUsd, purchasesUsd, consumed: statement.consumed, overage: statement.overage, creditFactor: org.creditFactor });
+  const credit = overageRepaidLine(repaid, org.creditFactor);
+  const creditUsd = credit ? parseMicro(credit.amount_usd) : 0n;
   return {
     id: invoiceId(period.key),
     period: period.key,
     status: 'issued',
-    lines: [...lines, ...purchases.map(purchaseLine)],
+    lines: [
+      ...lines.map(({ amountUsd, ...l }) => ({ ...l, amount_usd: formatMicro(amountUsd) })),
+      ...purchaseLines,
+      ...(credit ? [credit] : []),
+    ],
     ...totals,
+    // the credit line lowers the subtotal (the sum of the lines) and what is due alike
+    subtotalUsd: totals.subtotalUsd + creditUsd,
+    amountDueUsd: totals.amountDueUsd + creditUsd,
     issuedAt: now,
     paidAt: null,
     voidedAt: null,

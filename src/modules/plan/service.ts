@@ -1,6 +1,7 @@
 import { sql } from 'drizzle-orm';
 import type { AppContext } from '../../context.js';
 import { rows, type Q } from '../../db/client.js';
+import { categoryLabel } from '../../domain/labels.js';
 import { formatMicro, MICRO } from '../../domain/money.js';
 import { percentOf } from '../../domain/shares.js';
 import { periodContaining } from '../../domain/time.js';
@@ -137,7 +138,7 @@ export function planUsage({ ctx, orgId }: { ctx: AppContext; orgId: string }) {
         .filter((u) => matching.some((m) => m.key === u.meter))
         .reduce((s, u) => s + (meters.get(u.meter)?.aggregation === 'count' ? u.events * MICRO : u.quantity), 0n);
       const units = new Set(matching.map((m) => m.unit));
-      out.push(row(key, key.charAt(0).toUpperCase() + key.slice(1).replaceAll('_', ' '), quantity, fromStored(value), units.size === 1 ? [...units][0]! : ''));
+      out.push(row(key, categoryLabel(key), quantity, fromStored(value), units.size === 1 ? [...units][0]! : ''));
     }
     return { plan: plan?.name ?? null, data: out };
   });

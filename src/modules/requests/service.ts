@@ -3,6 +3,7 @@ import type { AppContext } from '../../context.js';
 import { rows, type Q } from '../../db/client.js';
 import { once, requestHash } from '../../db/idempotency.js';
 import { newId } from '../../domain/ids.js';
+import { groupedMicro } from '../../domain/invoice.js';
 import { formatMicro } from '../../domain/money.js';
 import type { Actor } from '../../http/auth.js';
 import { TallyError } from '../../http/errors.js';
@@ -168,7 +169,7 @@ export async function decideRequest(args: {
     if (decision.approve) {
       approved = decision.amount ?? request.amount;
       if (approved > request.amount) {
-        throw new TallyError('amount_exceeds_request', `${formatMicro(approved)} credits is more than the ${formatMicro(request.amount)} requested.`);
+        throw new TallyError('amount_exceeds_request', `${groupedMicro(approved)} credits is more than the ${groupedMicro(request.amount)} requested.`);
       }
       if (!member) throw new TallyError('member_not_found', `Member "${request.memberId}" no longer exists; the request can only be denied.`);
       await grantExtra(tx, orgId, state, member, approved, now);

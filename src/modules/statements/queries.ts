@@ -1,5 +1,6 @@
 import { sql, type SQL } from 'drizzle-orm';
 import { rows, type Q } from '../../db/client.js';
+import { daysBetween } from '../../domain/periods.js';
 import type { DayFlows, StatementDay, StatementSummary } from '../../domain/statement.js';
 
 const BALANCE_TO = sql`(to_account like 'block:%' or to_account in ('held', 'overage'))`;
@@ -263,4 +264,55 @@ export async function findDayJobPage(
 export async function recordJobRun(tx: Q, job: string, orgId: string, dueKey: string, instance: string, now: Date): Promise<void> {
   await tx.execute(sql`insert into job_runs (job, org_id, due_key, instance, done_at)
     values (${job}, ${orgId}, ${dueKey}, ${instance}, ${now.toISOString()}::timestamptz)`);
+}
+
+/** A day's usage without a job on one meter: one line of the day's expanded lines. */
+export interface MeterLine {
+  day: string;
+  meter: string;
+  events: number;
+  quantity: bigint;
+  credits: bigint;
+}
+
+/**
+ * Usage without a job per day and meter in [fromDay, toDay): the daily
+ * rollup minus the job events of the same booked day and meter, so a day's
+ * job lines and meter lines add up to its Credits Used. An event is booked on
+ * its own local day unless it arrived after its period had closed; then it is
+ * booked at the start of the period it was recorded in (bookingTime), which
+ * the `greatest` below repeats, looking back past the range only for such
+ * late job events, and only when the range holds a period's first day.
+ */
+export async function findMeterLines(
+  q: Q,
+  args: { orgId: string; zone: string; fromDay: string; toDay: string; from: Date; to: Date },
+): Promise<MeterLine[]> {
+  const { orgId, zone, fromDay, toDay, from, to } = args;
+  const booked = sql`greatest(e.timestamp, (date_trunc('month', e.recorded_at at time zone ${zone}) at time zone ${zone}))`;
+  // late events are booked on a period's first day only (periods are local calendar months)
+  const lateBooked = daysBetween(fromDay, toDay).some((d) => d.endsWith('-01'));
+  const found = await rows<MeterLine>(
+    q,
+    sql`with jobs as (
+          select (${booked} at time zone ${zone})::date as day, e.meter, count(*)::bigint as events,
+            sum(e.quantity)::bigint as quantity, sum(e.cost_credits)::bigint as credits
+          from events e
+          where e.org_id = ${orgId} and e.job_id is not null
+            and ((e.timestamp >= ${from.toISOString()}::timestamptz and e.timestamp < ${to.toISOString()}::timestamptz)
+              ${lateBooked ? sql`or (e.timestamp < ${from.toISOString()}::timestamptz and e.recorded_at >= ${from.toISOString()}::timestamptz)` : sql``})
+            and (${booked} at time zone ${zone})::date >= ${fromDay}::date and (${booked} at time zone ${zone})::date < ${toDay}::date
+          group by 1, 2
+        ), daily as (
+          select day, meter, sum(events)::bigint as events, sum(quantity)::bigint as quantity, sum(credits)::bigint as credits
+          from usage_daily where org_id = ${orgId} and day >= ${fromDay}::date and day < ${toDay}::date
+          group by 1, 2
+        )
+        select d.day::text as day, d.meter, (d.events - coalesce(j.events, 0))::bigint as events,
+          (d.quantity - coalesce(j.quantity, 0))::bigint as quantity, (d.credits - coalesce(j.credits, 0))::bigint as credits
+        from daily d left join jobs j on j.day = d.day and j.meter = d.meter
+        where d.events - coalesce(j.events, 0) > 0
+        order by 1, 5 desc, 2`,
+  );
+  return found.map((m) => ({ ...m, events: Number(m.events), quantity: BigInt(m.quantity), credits: BigInt(m.credits) }));
 }

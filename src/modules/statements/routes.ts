@@ -31,6 +31,7 @@ export const StatementOut = z.object({
 });
 
 export const JobLineOut = z.object({
+  kind: z.enum(['job', 'usage']).meta({ description: '"usage": usage without a job on one meter (job_id is meter:<key>)' }),
   job_id: z.string(),
   name: z.string(),
   project: z.string().nullable(),

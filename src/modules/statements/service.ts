@@ -9,6 +9,7 @@ import { findOrg, orgNotFound, type OrgRow } from '../orgs/queries.js';
 import {
   findDayJobPage,
   findJobLines,
+  findMeterLines,
   findStatement,
   findStatementDays,
   foldLedger,
@@ -16,7 +17,10 @@ import {
   latestStatement,
   readFlows,
   type JobLine,
+  type MeterLine,
 } from './queries.js';
+import { effectiveMeters, type Meter } from '../meters/service.js';
+import { startOfLocalDay } from '../../domain/time.js';
 
 export interface PeriodStatement {
   period: Period;
@@ -152,6 +156,7 @@ export function getStatement({ ctx, orgId, period }: { ctx: AppContext; orgId: s
 
 export function jobLineView(j: JobLine) {
   return {
+    kind: 'job' as const,
     job_id: j.jobId,
     name: j.name,
     project: j.project === '' ? null : j.project,
@@ -161,10 +166,59 @@ export function jobLineView(j: JobLine) {
   };
 }
 
+const plural = new Intl.PluralRules('en');
+
+/** "Agent chat — 41 messages", "Sandbox runtime — 1 hour": what a meter line says. */
+export function meterLineName(line: Pick<MeterLine, 'meter' | 'events' | 'quantity'>, meter: Meter | undefined): string {
+  const name = meter?.name ?? line.meter;
+  // a gauge's readings are levels: adding them up means nothing, counting them does
+  if (meter?.aggregation === 'max' || meter?.aggregation === 'latest') {
+    return `${name} — ${line.events} ${plural.select(line.events) === 'one' ? 'reading' : 'readings'}`;
+  }
+  const counted = meter === undefined || meter.aggregation === 'count';
+  const amount = counted ? String(line.events) : formatMicro(line.quantity);
+  const unit = meter?.unit ?? (line.events === 1 ? 'event' : 'events');
+  // units are stored plural ("messages"); one of them reads singular
+  const one = counted ? plural.select(line.events) === 'one' : line.quantity === 1_000_000n;
+  const shown = one && unit.endsWith('s') ? unit.slice(0, -1) : unit;
+  return `${name} — ${amount} ${shown}`.trim();
+}
+
+/** A day's usage without a job on one meter, shaped like a job line (its id `meter:<key>`). */
+export function meterLineView(m: MeterLine, meter: Meter | undefined) {
+  return {
+    kind: 'usage' as const,
+    job_id: `meter:${m.meter}`,
+    name: meterLineName(m, meter),
+    project: null,
+    user: null,
+    resource_class: null,
+    credits_used: formatMicro(m.credits),
+  };
+}
+
+/** Usage without a job, per day and meter, with the meters to name it. */
+export async function meterLinesOfDays(q: Q, org: OrgRow, fromDay: string, toDay: string) {
+  const [lines, meters] = await Promise.all([
+    findMeterLines(q, {
+      orgId: org.id,
+      zone: org.timezone,
+      fromDay,
+      toDay,
+      from: startOfLocalDay(fromDay, org.timezone),
+      to: startOfLocalDay(toDay, org.timezone),
+    }),
+    effectiveMeters(q, org.id),
+  ]);
+  return lines.map((m) => ({ day: m.day, line: meterLineView(m, meters.get(m.meter)) }));
+}
+
 /**
- * One page of a day's job lines, credits used highest first then job id.
- * `after` is the last line of the previous page; the answer's `next` is the
- * key to continue from, or null on the last page.
+ * One page of a day's lines: usage without a job first, one line per meter
+ * (on the first page only: a day has a handful of meters), then the jobs,
+ * credits used highest first then job id. Together they add up to the day's
+ * Credits Used. `after` is the last job of the previous page; the answer's
+ * `next` is the key to continue from, or null on the last page.
  */
 export function getDayJobs({
   ctx,
@@ -191,7 +245,8 @@ export function getDayJobs({
     const found = await findDayJobPage(q, { orgId: org.id, day: date, after, limit: limit + 1 });
     const lines = found.slice(0, limit);
     const last = lines[lines.length - 1];
-    return { data: lines.map(jobLineView), next: found.length > limit && last ? { credits: last.credits, jobId: last.jobId } : null };
+    const usage = after === undefined ? (await meterLinesOfDays(q, org, date, addDays(date, 1))).map((m) => m.line) : [];
+    return { data: [...usage, ...lines.map(jobLineView)], next: found.length > limit && last ? { credits: last.credits, jobId: last.jobId } : null };
   });
 }
 
@@ -207,7 +262,20 @@ export function statementForExport({ ctx, orgId, period }: { ctx: AppContext; or
   });
 }
 
-/** Job lines of a period, a page of days at a time (constant memory for the export). */
+/**
+ * The lines of a few days (constant memory for the export): per day, usage
+ * without a job per meter, then the jobs, so each day's lines add up to its
+ * Credits Used.
+ */
 export function jobLinesOfDays({ ctx, orgId, fromDay, toDay }: { ctx: AppContext; orgId: string; fromDay: string; toDay: string }) {
-  return ctx.db.read((q) => findJobLines(q, orgId, fromDay, toDay));
+  return ctx.db.read(async (q) => {
+    const org = await loadOrg(q, orgId);
+    const [jobs, usage] = await Promise.all([findJobLines(q, orgId, fromDay, toDay), meterLinesOfDays(q, org, fromDay, toDay)]);
+    const out: { day: string; name: string; project: string; userId: string; resourceClass: string; credits: string }[] = [];
+    for (const day of daysBetween(fromDay, toDay)) {
+      for (const m of usage) if (m.day === day) out.push({ day, name: m.line.name, project: '', userId: '', resourceClass: '', credits: m.line.credits_used });
+      for (const j of jobs) if (j.day === day) out.push({ ...j, credits: formatMicro(j.credits) });
+    }
+    return out;
+  });
 }

@@ -85,15 +85,21 @@ export interface IncludedBlock {
   expiresAt: Date | null;
 }
 
-/** Blocks of included grants that started and overlap [from, to), not voided. */
+/**
+ * Blocks of included grants that belong to the period [from, to), not voided.
+ * A block belongs to the one period that contains its start, in the
+ * organization's time zone (from/to are the local period bounds): last
+ * month's grant that expires an hour into this month (a UTC-aligned expiry
+ * seen from Amsterdam) is last month's, never counted twice.
+ */
 export async function includedBlocks(q: Q, orgId: string, from: Date, to: Date, now: Date): Promise<IncludedBlock[]> {
   const found = await rows<IncludedBlock>(
     q,
     sql`select b.amount, b.remaining, b.expired_amount as "expiredAmount", b.expires_at as "expiresAt"
         from blocks b join grants g on g.org_id = b.org_id and g.id = b.grant_id
         where b.org_id = ${orgId} and g.source = 'included' and g.voided_at is null and not g.pending_payment
-          and b.starts_at < ${to.toISOString()}::timestamptz and b.starts_at <= ${now.toISOString()}::timestamptz
-          and (b.expires_at is null or b.expires_at > ${from.toISOString()}::timestamptz)`,
+          and b.starts_at >= ${from.toISOString()}::timestamptz and b.starts_at < ${to.toISOString()}::timestamptz
+          and b.starts_at <= ${now.toISOString()}::timestamptz`,
   );
   return found.map((b) => ({
     amount: BigInt(b.amount),
@@ -112,6 +118,18 @@ export async function latestGauge(q: Q, orgId: string, meter: string): Promise<b
   return row ? BigInt(row.value) : null;
 }
 
+/** Each gauge meter's reading in the last hour before `before` that has one (the level carried into a range). */
+export async function gaugesBefore(q: Q, orgId: string, meters: string[], before: Date): Promise<Map<string, bigint>> {
+  if (meters.length === 0) return new Map();
+  const found = await rows<{ meter: string; value: bigint }>(
+    q,
+    sql`select distinct on (meter) meter, max_quantity as value from usage_hourly
+        where org_id = ${orgId} and meter = any(${sql.param(meters)}::text[]) and hour < ${before.toISOString()}::timestamptz
+        order by meter, hour desc`,
+  );
+  return new Map(found.map((r) => [r.meter, BigInt(r.value)]));
+}
+
 /** Usage per meter in [from, to) from the hourly rollup. */
 export async function usageByMeter(q: Q, orgId: string, from: Date, to: Date) {
   const found = await rows<{ meter: string; events: bigint; quantity: bigint }>(
@@ -121,4 +139,14 @@ export async function usageByMeter(q: Q, orgId: string, from: Date, to: Date) {
         group by meter`,
   );
   return found.map((r) => ({ meter: r.meter, events: BigInt(r.events), quantity: BigInt(r.quantity) }));
+}
+
+/** Names of the organization's members among `ids` (usage rows carry the member id). */
+export async function memberNames(q: Q, orgId: string, ids: string[]): Promise<Map<string, string>> {
+  if (ids.length === 0) return new Map();
+  const found = await rows<{ id: string; name: string }>(
+    q,
+    sql`select id, name from members where org_id = ${orgId} and id = any(${sql.param(ids)}::text[])`,
+  );
+  return new Map(found.map((m) => [m.id, m.name]));
 }

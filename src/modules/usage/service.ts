@@ -1,6 +1,7 @@
 import { DateTime } from 'luxon';
 import type { AppContext } from '../../context.js';
 import type { Q } from '../../db/client.js';
+import { categoryLabel } from '../../domain/labels.js';
 import { formatMicro, MICRO } from '../../domain/money.js';
 import { addDays, daysBetween, daysLeftInPeriod, isDateKey, periodDays } from '../../domain/periods.js';
 import { percentOf, shareOf } from '../../domain/shares.js';
@@ -9,7 +10,7 @@ import { TallyError } from '../../http/errors.js';
 import { effectiveMeters, type Meter } from '../meters/service.js';
 import { findOrg, orgNotFound, type OrgRow } from '../orgs/queries.js';
 import { resolvePeriod } from '../statements/service.js';
-import { includedBlocks, usageByDimension, usageSeries, type Dimension } from './queries.js';
+import { gaugesBefore, includedBlocks, memberNames, usageByDimension, usageSeries, type Dimension } from './queries.js';
 
 async function loadOrg(q: Q, orgId: string): Promise<OrgRow> {
   const org = await findOrg(q, orgId);
@@ -17,7 +18,6 @@ async function loadOrg(q: Q, orgId: string): Promise<OrgRow> {
   return org;
 }
 
-const humanize = (key: string): string => (key ? key.charAt(0).toUpperCase() + key.slice(1).replaceAll('_', ' ') : '(none)');
 
 interface Group {
   credits: bigint;
@@ -61,11 +61,14 @@ export function usageBreakdown({ ctx, orgId, period, by }: { ctx: AppContext; or
       groups.set(key, g);
     }
     const total = [...groups.values()].reduce((s, g) => s + g.credits, 0n);
+    // a user row reads as the member's name; an id no member has stays as sent
+    const names = by === 'user' ? await memberNames(q, org.id, [...groups.keys()].filter((k) => k !== '')) : new Map<string, string>();
     const data = [...groups]
       .sort(([ka, a], [kb, b]) => (a.credits === b.credits ? ka.localeCompare(kb) : a.credits > b.credits ? -1 : 1))
       .map(([key, g]) => {
         const { count, unit } = countOf(g, meters);
-        const label = by === 'meter' ? (meters.get(key)?.name ?? key) : by === 'category' ? humanize(key) : key || '(none)';
+        const label =
+          by === 'meter' ? (meters.get(key)?.name ?? key) : by === 'category' ? categoryLabel(key) : (names.get(key) ?? (key || '(none)'));
         return { key: key === '' ? null : key, label, credits: formatMicro(g.credits), share: shareOf(g.credits, total), count, count_unit: unit };
       });
     return { period: p.key, by, total_credits: formatMicro(total), data };
@@ -135,15 +138,23 @@ export function usageSeriesFor(args: {
       byMeter.set(r.meter, m);
     }
     const keys = args.includeZero ? (args.meter !== undefined ? [args.meter] : [...meters.keys()]) : [...byMeter.keys()];
+    const isGauge = (key: string) => ['max', 'latest'].includes(meters.get(key)?.aggregation ?? '');
+    const carried = await gaugesBefore(q, org.id, keys.filter(isGauge), from);
+    const nowBucket = granularity === 'day' ? today : bucketOf(now.getTime(), zone).hourStart.toISOString().replace('.000Z', 'Z');
     const series = keys.sort().map((key) => {
       const meter = meters.get(key);
       const gauge = meter?.aggregation === 'max' || meter?.aggregation === 'latest';
       const rowsOf = byMeter.get(key) ?? new Map<string, (typeof found)[number]>();
       const quantityOf = (r: (typeof found)[number]): bigint =>
         gauge ? r.maxQuantity : meter?.aggregation === 'count' ? BigInt(r.events) * MICRO : r.quantity;
+      // A gauge is a level, not a flow: a bucket without a reading (today before its
+      // first reading, a quiet hour) shows the last level, up to now, never a drop to 0.
+      let level = carried.get(key) ?? 0n;
       const points = buckets.map((t) => {
         const r = rowsOf.get(t);
-        return { t, credits: r?.credits ?? 0n, quantity: r ? quantityOf(r) : 0n, events: r?.events ?? 0 };
+        if (gauge && r) level = quantityOf(r);
+        const quantity = r ? quantityOf(r) : gauge && t <= nowBucket ? level : 0n;
+        return { t, credits: r?.credits ?? 0n, quantity, events: r?.events ?? 0 };
       });
       return {
         meter: key,

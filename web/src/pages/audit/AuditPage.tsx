@@ -6,6 +6,7 @@ import { BillingNotice } from '../../components/BillingNotice.js';
 import { PagerControls, usePager } from '../../components/Pager.js';
 import { Empty, QueryView } from '../../components/States.js';
 import { formatDateTime } from '../../format.js';
+import { actorName, auditChanges, type Person } from '../../readable.js';
 import { may } from '../../roles.js';
 import { useSignedIn } from '../../session.js';
 
@@ -92,6 +93,13 @@ function AuditList({ action, actor }: { action: string; actor: string }) {
     queryKey: ['audit', session.org_id, action, actor, pager.cursor],
     queryFn: () => api.audit(session.org_id, { action: action || undefined, actor: actor || undefined, limit: 25, cursor: pager.cursor }),
   });
+  // Actors are recorded as ids ("member:mem_ana"); the log shows the member's name.
+  const members = useQuery({
+    queryKey: ['audit-people', session.org_id],
+    queryFn: () => api.members(session.org_id, { limit: 100 }),
+    staleTime: 60_000,
+  });
+  const people = new Map<string, Person>((members.data?.data ?? []).map((m) => [m.id, m]));
   return (
     <QueryView query={audit}>
       {(page) =>
@@ -106,28 +114,45 @@ function AuditList({ action, actor }: { action: string; actor: string }) {
                   <Table.Th>Actor</Table.Th>
                   <Table.Th>Action</Table.Th>
                   <Table.Th>Target</Table.Th>
-                  <Table.Th>Before</Table.Th>
-                  <Table.Th>After</Table.Th>
+                  <Table.Th>Change</Table.Th>
                 </Table.Tr>
               </Table.Thead>
               <Table.Tbody>
                 {page.data.map((a) => (
                   <Table.Tr key={a.id} data-audit={a.id}>
                     <Table.Td>
-                      <Text size="sm">{formatDateTime(a.at, org.timezone, locale)}</Text>
+                      <Text size="sm" style={{ whiteSpace: 'nowrap' }}>
+                        {formatDateTime(a.at, org.timezone, locale)}
+                      </Text>
                     </Table.Td>
-                    <Table.Td data-testid="audit-actor">{a.actor}</Table.Td>
+                    <Table.Td data-testid="audit-actor" data-actor={a.actor} title={a.actor}>
+                      {actorName(a.actor, people)}
+                    </Table.Td>
                     <Table.Td data-testid="audit-action">{a.action}</Table.Td>
-                    <Table.Td>{a.target}</Table.Td>
-                    <Table.Td maw={280}>
-                      <Code block data-testid="audit-before" style={{ maxHeight: 160, overflow: 'auto' }}>
-                        {json(a.before)}
-                      </Code>
-                    </Table.Td>
-                    <Table.Td maw={280}>
-                      <Code block data-testid="audit-after" style={{ maxHeight: 160, overflow: 'auto' }}>
-                        {json(a.after)}
-                      </Code>
+                    <Table.Td style={{ overflowWrap: 'anywhere' }}>{a.target}</Table.Td>
+                    <Table.Td maw={360}>
+                      <Stack gap={2} data-testid="audit-change">
+                        {auditChanges(a.before, a.after, locale).map((line) => (
+                          <Text size="sm" key={line} style={{ overflowWrap: 'anywhere' }}>
+                            {line}
+                          </Text>
+                        ))}
+                        <details>
+                          <summary style={{ cursor: 'pointer', fontSize: 'var(--mantine-font-size-xs)' }}>Raw JSON</summary>
+                          <Text size="xs" c="dimmed">
+                            Before
+                          </Text>
+                          <Code block data-testid="audit-before" style={{ maxHeight: 160, overflow: 'auto' }}>
+                            {json(a.before)}
+                          </Code>
+                          <Text size="xs" c="dimmed">
+                            After
+                          </Text>
+                          <Code block data-testid="audit-after" style={{ maxHeight: 160, overflow: 'auto' }}>
+                            {json(a.after)}
+                          </Code>
+                        </details>
+                      </Stack>
                     </Table.Td>
                   </Table.Tr>
                 ))}

@@ -1,9 +1,11 @@
-import { Anchor, Badge, Breadcrumbs, Card, Group, Stack, Table, Tabs, Text, Title } from '@mantine/core';
+import { Anchor, Badge, Breadcrumbs, Button, Card, Group, Stack, Table, Tabs, Text, Title, UnstyledButton } from '@mantine/core';
+import { useState } from 'react';
 import { useQuery } from '@tanstack/react-query';
 import { Link, useParams } from 'react-router';
-import type { LedgerEntry } from '../../../../src/client/index.js';
+import type { LedgerEntry, LedgerSummaryRow } from '../../../../src/client/index.js';
+import { countOf } from '../../readable.js';
 import { api, locale } from '../../api.js';
-import { Credits } from '../../components/Amount.js';
+import { Credits, Credits2 } from '../../components/Amount.js';
 import { BillingNotice } from '../../components/BillingNotice.js';
 import { PagerControls, usePager } from '../../components/Pager.js';
 import { Empty, QueryView } from '../../components/States.js';
@@ -56,8 +58,9 @@ function GrantDetail() {
             </Group>
             <Card withBorder>
               <Group gap="xl">
-                <Figure label="Granted" value={<Credits value={g.amount} />} />
-                <Figure label="Remaining" value={<Credits value={g.remaining} />} />
+                <Figure label="Granted" value={<Credits2 value={g.amount} />} />
+                <Figure label="Remaining" value={<Credits2 value={g.remaining} />} />
+                {g.pending !== '0' && <Figure label="Scheduled" value={<Credits2 value={g.pending} />} />}
                 <Figure label="Source" value={humanize(g.source)} />
                 <Figure label="Priority" value={String(g.priority)} />
               </Group>
@@ -124,20 +127,47 @@ function Figure({ label, value }: { label: string; value: React.ReactNode }) {
   );
 }
 
+const SUMMARY_LABEL: Record<LedgerSummaryRow['type'], string> = {
+  credits_available: 'Credits available',
+  credit_usage: 'Credit usage',
+  credits_expired: 'Credits expired',
+  credits_voided: 'Credits voided',
+  scheduled: 'Scheduled',
+};
+
+/**
+ * The grant's ledger as reference 000 shows it: "Credits available" rows and
+ * one "Credit usage" row per day (amount, balance after, last usage time), in
+ * time order, each day expandable to its entries; disbursements that start
+ * later are listed as scheduled, outside the balance.
+ */
 function GrantLedger({ grantId }: { grantId: string }) {
   const { session, org } = useSignedIn();
-  const pager = usePager();
   const query = useQuery({
-    queryKey: ['grant-ledger', session.org_id, grantId, pager.cursor],
-    queryFn: () => api.grantLedger(session.org_id, grantId, { limit: 25, cursor: pager.cursor }),
+    queryKey: ['grant-ledger-summary', session.org_id, grantId],
+    queryFn: () => api.grantLedgerSummary(session.org_id, grantId),
   });
+  const download = async () => {
+    const csv = await api.text(`/v1/orgs/${encodeURIComponent(session.org_id)}/grants/${encodeURIComponent(grantId)}/ledger.csv`);
+    const url = URL.createObjectURL(new Blob([csv], { type: 'text/csv;charset=utf-8' }));
+    const a = document.createElement('a');
+    a.href = url;
+    a.download = `tally-grant-${grantId}-ledger.csv`;
+    a.click();
+    URL.revokeObjectURL(url);
+  };
   return (
     <QueryView query={query}>
-      {(page) =>
-        page.data.length === 0 ? (
+      {(summary) =>
+        summary.data.length === 0 ? (
           <Empty>No ledger entries yet.</Empty>
         ) : (
-          <>
+          <Stack gap="xs">
+            <Group justify="flex-end">
+              <Button variant="default" size="xs" data-testid="ledger-csv" onClick={() => void download()}>
+                Download CSV
+              </Button>
+            </Group>
             <Table striped data-testid="ledger-table">
               <Table.Thead>
                 <Table.Tr>
@@ -148,23 +178,94 @@ function GrantLedger({ grantId }: { grantId: string }) {
                 </Table.Tr>
               </Table.Thead>
               <Table.Tbody>
-                {page.data.map((e: LedgerEntry) => (
-                  <Table.Tr key={e.id}>
-                    <Table.Td>{ENTRY_LABEL[e.type] ?? humanize(e.type)}</Table.Td>
-                    <Table.Td ta="right" c={e.amount.startsWith('-') ? 'red.7' : 'green.8'}>
-                      {e.amount.startsWith('-') ? '' : '+'}
-                      <Credits value={e.amount} />
-                    </Table.Td>
-                    <Table.Td ta="right">{e.balance === null ? '—' : <Credits value={e.balance} />}</Table.Td>
-                    <Table.Td>{formatDateTime(e.occurred_at, org.timezone, locale)}</Table.Td>
-                  </Table.Tr>
+                {summary.data.map((r) => (
+                  <SummaryRow key={`${r.type}-${r.date}-${r.at}`} row={r} grantId={grantId} timeZone={org.timezone} />
                 ))}
               </Table.Tbody>
             </Table>
-            <PagerControls pager={pager} nextCursor={page.next_cursor} label="Ledger" />
-          </>
+          </Stack>
         )
       }
+    </QueryView>
+  );
+}
+
+function SummaryRow({ row, grantId, timeZone }: { row: LedgerSummaryRow; grantId: string; timeZone: string }) {
+  const [open, setOpen] = useState(false);
+  const expandable = row.type === 'credit_usage';
+  const negative = row.amount.startsWith('-');
+  return (
+    <>
+      <Table.Tr data-ledger-row={row.type}>
+        <Table.Td>
+          {expandable ? (
+            <UnstyledButton aria-expanded={open} onClick={() => setOpen((o) => !o)} aria-label={`${open ? 'Hide' : 'Show'} entries of ${row.date}`}>
+              <Text size="sm">
+                {open ? '▾' : '▸'} {SUMMARY_LABEL[row.type]}{' '}
+                <Text span size="xs" c="dimmed">
+                  ({countOf(row.entries, 'entry', 'entries', locale)})
+                </Text>
+              </Text>
+            </UnstyledButton>
+          ) : (
+            <Text size="sm" {...(row.type === 'scheduled' ? { c: 'dimmed' } : {})}>
+              {SUMMARY_LABEL[row.type]}
+            </Text>
+          )}
+        </Table.Td>
+        <Table.Td ta="right" c={row.type === 'scheduled' ? 'dimmed' : negative ? 'red.7' : 'green.8'}>
+          {negative ? '' : '+'}
+          <Credits2 value={row.amount} />
+        </Table.Td>
+        <Table.Td ta="right">{row.balance === null ? 'Not yet available' : <Credits2 value={row.balance} />}</Table.Td>
+        <Table.Td style={{ whiteSpace: 'nowrap' }}>
+          {row.type === 'scheduled' ? `Starts ${formatDateTime(row.at, timeZone, locale)}` : formatDateTime(row.at, timeZone, locale)}
+        </Table.Td>
+      </Table.Tr>
+      {open && (
+        <Table.Tr>
+          <Table.Td colSpan={4} p={0}>
+            <DayEntries grantId={grantId} day={row.date} timeZone={timeZone} />
+          </Table.Td>
+        </Table.Tr>
+      )}
+    </>
+  );
+}
+
+function DayEntries({ grantId, day, timeZone }: { grantId: string; day: string; timeZone: string }) {
+  const { session } = useSignedIn();
+  const pager = usePager();
+  const query = useQuery({
+    queryKey: ['grant-ledger-day', session.org_id, grantId, day, pager.cursor],
+    queryFn: () => api.grantLedger(session.org_id, grantId, { day, limit: 100, cursor: pager.cursor }),
+  });
+  // the day's usage, by time (entries are paged in booking order; the day's
+  // credits-available rows already stand above). No per-entry balance: a batch
+  // is booked in its own order, so balances read by time would jump about; the
+  // day's row above carries the balance after the day.
+  const usage = (entries: LedgerEntry[]) =>
+    entries.filter((e) => !['grant', 'adjustment', 'expiry', 'void'].includes(e.type)).sort((x, y) => x.occurred_at.localeCompare(y.occurred_at));
+  return (
+    <QueryView query={query}>
+      {(page) => (
+        <Stack gap={4} p="xs" bg="var(--mantine-color-gray-0)">
+          <Table withRowBorders={false} data-testid="ledger-day-entries">
+            <Table.Tbody>
+              {usage(page.data).map((e: LedgerEntry) => (
+                <Table.Tr key={e.id}>
+                  <Table.Td>{ENTRY_LABEL[e.type] ?? humanize(e.type)}</Table.Td>
+                  <Table.Td ta="right">
+                    <Credits2 value={e.amount} />
+                  </Table.Td>
+                  <Table.Td style={{ whiteSpace: 'nowrap' }}>{formatDateTime(e.occurred_at, timeZone, locale)}</Table.Td>
+                </Table.Tr>
+              ))}
+            </Table.Tbody>
+          </Table>
+          <PagerControls pager={pager} nextCursor={page.next_cursor} label={`Entries of ${day}`} />
+        </Stack>
+      )}
     </QueryView>
   );
 }

@@ -1,4 +1,4 @@
-import { Anchor, Badge, Table } from '@mantine/core';
+import { Anchor, Badge, Table, Text } from '@mantine/core';
 import { Link } from 'react-router';
 import type { Grant } from '../../../../src/client/index.js';
 import { locale } from '../../api.js';
@@ -61,8 +61,16 @@ export function GrantsTable({ grants, timeZone, linked }: { grants: Grant[]; tim
             <Table.Td ta="right">
               <Credits value={g.amount} />
             </Table.Td>
-            <Table.Td ta="right" data-testid="grant-remaining">
-              <Credits value={g.remaining} />
+            <Table.Td ta="right">
+              <span data-testid="grant-remaining">
+                <Credits value={g.remaining} />
+              </span>
+              {/* disbursements not released yet are scheduled, not balance */}
+              {g.pending !== '0' && (
+                <Text size="xs" c="dimmed" data-testid="grant-scheduled">
+                  + <Credits value={g.pending} /> scheduled
+                </Text>
+              )}
             </Table.Td>
           </Table.Tr>
         ))}

@@ -10,6 +10,7 @@ import { BillingNotice } from '../../components/BillingNotice.js';
 import { Empty, ErrorState, Loading, QueryView } from '../../components/States.js';
 import { dayInZone, formatDay, formatMonth } from '../../format.js';
 import { may } from '../../roles.js';
+import { actorName, type Person } from '../../readable.js';
 import { useSignedIn } from '../../session.js';
 import { ExportDialog } from './ExportDialog.js';
 
@@ -173,6 +174,13 @@ function DayJobs({ period, date }: { period: string; date: string }) {
     initialPageParam: undefined as string | undefined,
     getNextPageParam: (last) => last.next_cursor ?? undefined,
   });
+  // lines carry the member id; the table names the person
+  const members = useQuery({
+    queryKey: ['statement-people', session.org_id],
+    queryFn: () => api.members(session.org_id, { limit: 100 }),
+    staleTime: 60_000,
+  });
+  const people = new Map<string, Person>((members.data?.data ?? []).map((m) => [m.id, m]));
   if (query.isPending) return <Loading label="Loading jobs…" />;
   // A failed "Show more" keeps the pages already shown; only a failed first page replaces the table.
   if (!query.data) return <ErrorState error={query.error} />;
@@ -195,7 +203,7 @@ function DayJobs({ period, date }: { period: string; date: string }) {
             <Table.Tr key={j.job_id}>
               <Table.Td>{j.name}</Table.Td>
               <Table.Td>{j.project ?? '—'}</Table.Td>
-              <Table.Td>{j.user ?? '—'}</Table.Td>
+              <Table.Td title={j.user ?? undefined}>{j.user ? actorName(j.user, people) : '—'}</Table.Td>
               <Table.Td>{j.resource_class ?? '—'}</Table.Td>
               <Table.Td ta="right">
                 <Credits value={j.credits_used} />
