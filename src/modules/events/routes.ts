@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { authorize, can, type Actor } from '../../http/auth.js';
 import { TallyError } from '../../http/errors.js';
 import { metrics } from '../../http/metrics.js';
-import { Cursor, decodeCursor, encodeCursor, Instant, Limit, NonNegativeAmount, OrgParams, page } from '../../http/schemas.js';
+import { Cursor, CursorId, CursorInstant, decodeCursor, encodeCursor, Instant, Limit, NonNegativeAmount, OrgParams, page } from '../../http/schemas.js';
 import type { RouteModule } from '../../http/types.js';
 import { ingestEvents, listEvents } from './service.js';
 
@@ -48,7 +48,7 @@ export const EventOut = z.object({
   overage: z.string(),
 });
 
-const EventCursor = z.object({ t: z.string(), id: z.string() });
+const EventCursor = z.object({ t: CursorInstant, id: CursorId });
 
 export const IngestBody = z.object({ events: z.array(EventIn).min(1).meta({ maxItems: MAX_BATCH }) });
 export const IngestResponse = z.object({
