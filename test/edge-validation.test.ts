@@ -16,7 +16,7 @@ describe.each(testDatabases)('edge validation on $name', (target) => {
   afterAll(() => app.close());
 
   const b64 = (v: unknown) => Buffer.from(JSON.stringify(v)).toString('base64url');
-  const raw = (method: 'GET' | 'POST', url: string, payload?: string, headers: Record<string, string> = {}) =>
+  const raw = (method: 'GET' | 'POST', url: string, payload: string, headers: Record<string, string> = {}) =>
     app.server.inject({ method, url, payload, headers: { authorization: 'Bearer tp_test-platform-key-0123456789abcdef', ...headers } });
 
   const cases: [string, () => Promise<{ status: number; body: any }>, number, string][] = [ // eslint-disable-line @typescript-eslint/no-explicit-any
@@ -67,5 +67,50 @@ describe.each(testDatabases)('edge validation on $name', (target) => {
     const page2 = await app.call('GET', `/v1/orgs/${org}/events?limit=2&cursor=${page1.body.next_cursor}`);
     expect(page2.status).toBe(200);
     expect(page2.body.data).toHaveLength(1);
+  });
+});
+
+describe.each(testDatabases)('one bad event of a batch on $name', (target) => {
+  let app: TestApp;
+  let org: string;
+  beforeAll(async () => {
+    app = await startTestApp(target);
+    org = await seedOrg(app);
+    await app.call('POST', `/v1/orgs/${org}/grants`, { name: 'g', source: 'included', amount: '100' });
+  });
+  afterAll(() => app.close());
+
+  const event = (id: string, over: Record<string, unknown> = {}) => ({ id, org, meter: 'tokens', quantity: '2', timestamp: app.clock.now().toISOString(), ...over });
+
+  it.each([
+    ['a NUL in user', { user: 'a\u0000b' }, 'invalid_text'],
+    ['a lone surrogate in properties', { properties: { note: '\ud800' } }, 'invalid_text'],
+    ['an overflowing quantity', { quantity: '99999999999999999999' }, 'invalid_amount'],
+    ['a wrong type', { quantity: { a: 1 } }, 'invalid_request'],
+  ])('%s is rejected alone, the good events are taken', async (name, over, code) => {
+    const good1 = `good1-${name}`;
+    const good2 = `good2-${name}`;
+    const res = await app.call('POST', '/v1/events', { events: [event(good1), event(`bad-${name}`, over), event(good2)] });
+    expect(res.status).toBe(200);
+    expect(res.body).toMatchObject({ accepted: 2, duplicates: 0, rejected: 1 });
+    expect(res.body.results.map((r: { status: string }) => r.status)).toEqual(['accepted', 'rejected', 'accepted']);
+    expect(res.body.results[1].error.code).toBe(code);
+    expect(res.body.results[1].error.message).toMatch(/events\[1\]/);
+    const listed = await app.call('GET', `/v1/orgs/${org}/events?limit=1000`);
+    const ids = listed.body.data.map((e: { id: string }) => e.id);
+    expect(ids).toContain(good1);
+    expect(ids).toContain(good2);
+    expect(ids).not.toContain(`bad-${name}`);
+    // a retry of the same batch: the good ones are duplicates, the bad one still rejected, nothing fails
+    const again = await app.call('POST', '/v1/events', { events: [event(good1), event(`bad-${name}`, over), event(good2)] });
+    expect(again.status).toBe(200);
+    expect(again.body).toMatchObject({ accepted: 0, duplicates: 2, rejected: 1 });
+  });
+
+  it('a schema-rejected event beside one the service rejects: 4xx naming both', async () => {
+    const res = await app.call('POST', '/v1/events', { events: [event('x1', { meter: 'nope' }), event('x2', { user: '\u0000' })] });
+    expect(res.status).toBe(422);
+    expect(res.body.error.code).toBe('events_rejected');
+    expect(res.body.error.details.results.map((r: { error: { code: string } }) => r.error.code)).toEqual(['unknown_meter', 'invalid_text']);
   });
 });
