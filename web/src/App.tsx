@@ -23,6 +23,7 @@ const AllocationsPage = lazy(() => import('./pages/allocations/AllocationsPage.j
 const MyCreditsPage = lazy(() => import('./pages/my-credits/MyCreditsPage.js'));
 const BillingPage = lazy(() => import('./pages/billing/BillingPage.js'));
 const AuditPage = lazy(() => import('./pages/audit/AuditPage.js'));
+const ApiKeysPage = lazy(() => import('./pages/api-keys/ApiKeysPage.js'));
 
 const theme = createTheme({ primaryColor: 'indigo', defaultRadius: 'md' });
 
@@ -84,6 +85,7 @@ function SignedInApp() {
             <Route path="/billing" element={<Navigate to="/billing/alerts" replace />} />
             <Route path="/billing/:section" element={<BillingPage />} />
             <Route path="/audit" element={<AuditPage />} />
+            <Route path="/api-keys" element={<ApiKeysPage />} />
             <Route path="*" element={<Navigate to={home} replace />} />
           </Routes>
         </Suspense>

@@ -1,5 +1,5 @@
 import { AppShell, Avatar, Badge, Group, Menu, NavLink, Stack, Text, Title, UnstyledButton } from '@mantine/core';
-import { IconBell, IconChartBar, IconCoins, IconFileInvoice, IconGauge, IconHistory, IconListDetails, IconLogout, IconReceipt, IconUserDollar, IconWallet } from '@tabler/icons-react';
+import { IconBell, IconChartBar, IconCoins, IconFileInvoice, IconGauge, IconHistory, IconKey, IconListDetails, IconLogout, IconReceipt, IconUserDollar, IconWallet } from '@tabler/icons-react';
 import type { ReactNode } from 'react';
 import { NavLink as RouterLink, useLocation, useNavigate } from 'react-router';
 import type { Role } from '../../../src/client/index.js';
@@ -28,6 +28,7 @@ const FINANCE: NavItem[] = [
   { to: '/allocations', label: 'Credits & Allocations', icon: <IconCoins size={18} />, visible: may.oversee },
   { to: '/billing', label: 'Alerts & billing', icon: <IconBell size={18} />, visible: may.billing },
   { to: '/audit', label: 'Audit log', icon: <IconListDetails size={18} />, visible: may.billing },
+  { to: '/api-keys', label: 'API keys', icon: <IconKey size={18} />, visible: (role) => role === 'owner' },
 ];
 
 export function Layout({ children }: { children: ReactNode }) {
