@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { authorize, can, type Actor } from '../../http/auth.js';
 import { TallyError, type ErrorCode } from '../../http/errors.js';
 import type { AppContext } from '../../context.js';
+import { scopedUsers } from '../allocations/scope.js';
 import { metrics } from '../../http/metrics.js';
 import {
   Cursor,
@@ -130,10 +131,11 @@ export const eventRoutes: RouteModule = (app, { ctx }) => {
       authorize(request.actor, request.params.org, 'events.read_own');
       const { from, to, meter, project, limit, cursor } = request.query;
       const user = visibleUser(request.actor, request.query.user);
+      const users = await scopedUsers(ctx, request.actor, request.params.org, user);
       const result = await listEvents({
         ctx,
         orgId: request.params.org,
-        filter: { from, to, meter, user, project },
+        filter: { from, to, meter, user, users, project },
         after: decodeCursor(cursor, EventCursor),
         limit,
       });
