@@ -10,7 +10,7 @@ import {
   type ZodTypeProvider,
 } from 'fastify-type-provider-zod';
 import type { AppContext } from '../context.js';
-import { Authenticator, type Actor } from './auth.js';
+import { assertOrgAccess, Authenticator, type Actor } from './auth.js';
 import { ERROR_STATUS, TallyError, type ErrorCode } from './errors.js';
 import { findUnsafeText, unsafeTextError } from './schemas.js';
 import { classifyDatabaseError } from '../db/client.js';
@@ -87,6 +87,9 @@ export async function buildServer({ ctx, platformKey, logger = false, dashboardD
       findUnsafeText(request.headers['idempotency-key'], 'Idempotency-Key') ??
       (request.routeOptions.url === '/v1/events' ? undefined : findUnsafeText(request.body, 'body'));
     if (unsafe) throw unsafeTextError(unsafe);
+    // Another organization's key learns nothing, not even whether its body would validate: 404 first.
+    const org = (request.params as { org?: unknown } | undefined)?.org;
+    if (typeof org === 'string' && request.actor) assertOrgAccess(request.actor, org);
   });
   // Every route under /v1/orgs/:org answers 404 organization_not_found for an organization that does not
   // exist, lists included (they would otherwise answer an empty page). Keys of another organization
