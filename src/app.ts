@@ -33,6 +33,7 @@ export async function createApp(opts: StartOptions) {
   const log = opts.log ?? pino({ level: 'silent' });
   const ctx: AppContext = { db: opts.db, clock: opts.clock, log, hooks: emptyHooks() };
   ctx.hooks.usageRecorded.push(recordCycleUsage);
+  opts.db.onConnectionLost = (error) => log.warn({ err: error }, 'a pooled database connection was lost; the next call reconnects');
   await migrate(opts.db);
   installNotifications(ctx, { smtpUrl: opts.smtpUrl, mailFrom: opts.mailFrom });
   // Statements: fold new ledger entries into ledger_daily in the transaction that wrote them.

@@ -195,7 +195,8 @@ describe.each(testDatabases)('statements on $name', (target) => {
     for (const u of bad) {
       const res = await app.call('GET', u);
       expect(res.status, u).toBe(400);
-      expect(res.body.error.code, u).toBe('invalid_request');
+      // a cursor that does not decode is refused by the shared codec as invalid_cursor (issue 11)
+      expect(res.body.error.code, u).toBe(/cursor=[^&]/.test(u) ? 'invalid_cursor' : 'invalid_request');
     }
     // nothing changed: the same first page and the same day totals
     expect((await app.call('GET', `${url}?limit=3`)).body).toEqual(first.body);

@@ -22,6 +22,8 @@ export interface Database {
   /** Runs reads outside a transaction (serialized with writes on PGlite). */
   read<T>(fn: (q: Q) => Promise<T>): Promise<T>;
   close(): Promise<void>;
+  /** PostgreSQL only: told when an idle pooled connection dies (a database restart); the app logs it. */
+  onConnectionLost?: (error: Error) => void;
 }
 
 /** Raw SQL returning typed rows, on either driver. */
@@ -51,15 +53,43 @@ async function retrying<T>(run: () => Promise<T>): Promise<T> {
 }
 
 export async function openPostgres(url: string, poolSize = 10): Promise<Database> {
-  const pool = new pg.Pool({ connectionString: url, max: poolSize });
+  // A caller waits at most this long for a pooled connection: during an outage it gets a 503 instead of hanging.
+  const pool = new pg.Pool({ connectionString: url, max: poolSize, connectionTimeoutMillis: 10_000 });
   const orm = drizzlePg(pool, { schema }) as unknown as Q;
-  return {
+  const db: Database = {
     kind: 'postgres',
     url,
     transaction: (fn) => retrying(() => orm.transaction((tx) => fn(tx as unknown as Q))),
     read: (fn) => fn(orm),
     close: () => pool.end(),
   };
+  // An idle connection that dies (database restart, failover, idle timeout) is emitted on the pool; with no
+  // listener Node turns it into an uncaught exception that ends the process. The pool drops that client
+  // itself and connects anew on the next call, so noting it is all there is to do.
+  pool.on('error', (error) => db.onConnectionLost?.(error));
+  return db;
+}
+
+// SQLSTATE classes and driver errors meaning "the database is not reachable now" (not a fault of the request).
+const UNAVAILABLE_STATES = new Set(['57P01', '57P02', '57P03', '53300', '08000', '08001', '08003', '08004', '08006', '08007']);
+const UNAVAILABLE_ERRNO = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH']);
+const UNAVAILABLE_MESSAGE = /Connection terminated|timeout exceeded when trying to connect|not queryable|Connection ended|terminating connection/i;
+// Values the database refuses that only input can produce: overflow, bad text, a malformed date.
+const OUT_OF_RANGE_STATES = new Set(['22003', '22008', '22007', '22P05', '22021', '22P02']);
+
+/**
+ * Sorts a thrown error: the database unreachable (→ 503), a value out of its
+ * range (→ 400), or anything else (a fault of ours → 500). Drizzle wraps the
+ * driver's error, so the chain of causes is searched.
+ */
+export function classifyDatabaseError(error: unknown): 'unavailable' | 'out_of_range' | undefined {
+  for (let e = error as { code?: unknown; message?: unknown; cause?: unknown } | undefined, depth = 0; e && depth < 5; e = e.cause as typeof e, depth++) {
+    const code = typeof e.code === 'string' ? e.code : '';
+    if (UNAVAILABLE_STATES.has(code) || UNAVAILABLE_ERRNO.has(code)) return 'unavailable';
+    if (OUT_OF_RANGE_STATES.has(code)) return 'out_of_range';
+    if (typeof e.message === 'string' && UNAVAILABLE_MESSAGE.test(e.message)) return 'unavailable';
+  }
+  return undefined;
 }
 
 export class DataDirLockedError extends Error {}

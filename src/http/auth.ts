@@ -1,6 +1,7 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
-import { and, eq, isNull } from 'drizzle-orm';
+import { and, eq, sql } from 'drizzle-orm';
 import type { AppContext } from '../context.js';
+import { rows } from '../db/client.js';
 import { apiKeys } from '../db/schema/index.js';
 import { TallyError } from './errors.js';
 
@@ -28,7 +29,25 @@ export function newPlatformKey(): string {
 interface CachedKey {
   actor: Actor | null;
   until: number;
+  epoch: number;
 }
+
+/**
+ * Bumped when this process changes who may do what (a member removed or their role changed, a key
+ * revoked): every cached key is read again at once. Other instances see the change when their cache
+ * entry ends (cacheMs).
+ */
+let accessEpoch = 0;
+export function accessChanged(): void {
+  accessEpoch++;
+}
+
+const RANK: Record<Role, number> = { member: 0, manager: 1, billing_admin: 2, owner: 3 };
+
+/** A key bound to a member acts with the lesser of its own role and the member's current one. */
+export const lesserRole = (a: Role, b: Role): Role => (RANK[a] <= RANK[b] ? a : b);
+
+const LAST_USED_EVERY_MS = 60_000;
 
 /**
  * Resolves the bearer key to an actor. Verified organization keys are cached
@@ -56,27 +75,45 @@ export class Authenticator {
     const now = Date.now();
     const hash = hashSecret(key);
     const hit = this.cache.get(hash);
-    const actor = hit && hit.until > now ? hit.actor : await this.lookup(key, hash);
-    if (!hit || hit.until <= now) {
+    const fresh = hit !== undefined && hit.until > now && hit.epoch === accessEpoch;
+    const actor = fresh ? hit.actor : await this.lookup(key, hash);
+    if (!fresh) {
       if (this.cache.size > 10_000) this.cache.clear();
-      this.cache.set(hash, { actor, until: now + this.cacheMs });
+      this.cache.set(hash, { actor, until: now + this.cacheMs, epoch: accessEpoch });
     }
     if (!actor) throw new TallyError('unauthorized', 'This API key is not valid or has been revoked.');
     return actor;
   }
 
+  /**
+   * The key and, for a key bound to a member, that member: a key dies with its membership and acts with
+   * the member's current role (never more than the key's own).
+   */
   private async lookup(key: string, hash: string): Promise<Actor | null> {
     const orgId = KEY_FORMAT.exec(key)?.[1];
     if (!orgId) return null;
     const [row] = await this.ctx.db.read((q) =>
-      q
-        .select()
-        .from(apiKeys)
-        .where(and(eq(apiKeys.orgId, orgId), eq(apiKeys.secretHash, hash), isNull(apiKeys.revokedAt)))
-        .limit(1),
+      rows<{ id: string; role: Role; memberId: string | null; memberRole: Role | null; lastUsedAt: Date | string | null }>(
+        q,
+        sql`select k.id, k.role, k.member_id as "memberId", m.role as "memberRole", k.last_used_at as "lastUsedAt"
+            from api_keys k left join members m on m.org_id = k.org_id and m.id = k.member_id
+            where k.org_id = ${orgId} and k.secret_hash = ${hash} and k.revoked_at is null limit 1`,
+      ),
     );
     if (!row) return null;
-    return { kind: 'key', label: `key:${row.id}`, orgId, keyId: row.id, role: row.role, memberId: row.memberId };
+    if (row.memberId !== null && row.memberRole === null) return null;
+    await this.touch(orgId, row.id, row.lastUsedAt);
+    const role = row.memberRole === null ? row.role : lesserRole(row.role, row.memberRole);
+    return { kind: 'key', label: `key:${row.id}`, orgId, keyId: row.id, role, memberId: row.memberId };
+  }
+
+  /** Records when a key was last used, at most once a minute per key; a failure here never fails the request. */
+  private async touch(orgId: string, keyId: string, lastUsedAt: Date | string | null): Promise<void> {
+    const now = this.ctx.clock.now();
+    if (lastUsedAt !== null && now.getTime() - new Date(lastUsedAt).getTime() < LAST_USED_EVERY_MS) return;
+    await this.ctx.db
+      .transaction((tx) => tx.update(apiKeys).set({ lastUsedAt: now }).where(and(eq(apiKeys.orgId, orgId), eq(apiKeys.id, keyId))))
+      .catch((error: unknown) => this.ctx.log.warn({ err: error }, 'could not record when an API key was last used'));
   }
 }
 

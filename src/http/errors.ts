@@ -6,6 +6,10 @@ export const ERROR_STATUS = {
   invalid_request: 400,
   invalid_json: 400,
   invalid_amount: 400,
+  invalid_text: 400,
+  invalid_cursor: 400,
+  payload_too_large: 413,
+  unsupported_media_type: 415,
   too_many_events: 400,
   unauthorized: 401,
   forbidden: 403,
@@ -39,7 +43,9 @@ export const ERROR_STATUS = {
   default_group_protected: 422,
   capture_exceeds_hold: 422,
   amount_exceeds_request: 422,
+  api_key_not_found: 404,
   internal: 500,
+  database_unavailable: 503,
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_STATUS;

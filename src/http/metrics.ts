@@ -19,6 +19,12 @@ export const metrics = {
     buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
     registers: [registry],
   }),
+  jobFailures: new Counter({
+    name: 'tally_job_failures_total',
+    help: 'Scheduled job failures: a whole job (scope=job) or one organization inside a job (scope=organization)',
+    labelNames: ['job', 'scope'],
+    registers: [registry],
+  }),
   events: new Counter({
     name: 'tally_events_total',
     help: 'Usage events by ingest result',

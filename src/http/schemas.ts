@@ -1,6 +1,62 @@
 import { z } from 'zod';
-import { AmountFormatError, parseMicro } from '../domain/money.js';
+import { AmountFormatError, formatMicro, MICRO, parseMicro } from '../domain/money.js';
 import { isValidTimeZone } from '../domain/time.js';
+import { TallyError } from './errors.js';
+
+/**
+ * The largest amount (credits, USD, quantity, price, factor) the API takes:
+ * one trillion. Stored as micro-units in a BIGINT (at most about 9.2 × 10^18),
+ * this leaves room for sums of thousands of maximal amounts; larger input is a
+ * 400 invalid_amount rather than an overflow inside the database.
+ */
+export const MAX_AMOUNT_MICRO = 1_000_000_000_000n * MICRO;
+export const MAX_AMOUNT = formatMicro(MAX_AMOUNT_MICRO);
+
+/**
+ * Text PostgreSQL cannot store: NUL (refused in text and jsonb) and UTF-16
+ * surrogates without their pair (refused when the JSON is encoded as UTF-8).
+ */
+// eslint-disable-next-line no-control-regex -- the NUL byte is exactly what is looked for
+const UNSAFE_TEXT = /\u0000|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+export function isSafeText(value: string): boolean {
+  return !UNSAFE_TEXT.test(value);
+}
+
+/**
+ * Where in a parsed request value (params, query, body) the first unstorable
+ * text is — in a string or an object key — or undefined when there is none.
+ * Applied to every request at the edge (server.ts), so no field can forget it.
+ */
+export function findUnsafeText(value: unknown, path = ''): string | undefined {
+  if (typeof value === 'string') return isSafeText(value) ? undefined : path || 'value';
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) {
+      const found = findUnsafeText(value[i], `${path}[${i}]`);
+      if (found) return found;
+    }
+    return undefined;
+  }
+  if (value && typeof value === 'object') {
+    for (const [key, inner] of Object.entries(value)) {
+      const here = path ? `${path}.${key}` : key;
+      if (!isSafeText(key)) return here;
+      const found = findUnsafeText(inner, here);
+      if (found) return found;
+    }
+  }
+  return undefined;
+}
+
+export function unsafeTextError(where: string): TallyError {
+  return new TallyError(
+    'invalid_text',
+    `${where} contains a NUL character (\\u0000) or an unpaired UTF-16 surrogate, which cannot be stored; send valid Unicode text.`,
+  );
+}
+
+/** A string refusing NUL and lone surrogates, for schemas validated outside the edge check (ingest events). */
+export const SafeText = z.string().refine(isSafeText, { message: 'contains a NUL character or an unpaired UTF-16 surrogate' });
 
 /**
  * Shared request and response pieces. An amount arrives as a decimal string
@@ -13,6 +69,9 @@ function amountSchema(min: 'positive' | 'non_negative' | 'any') {
     .transform((value, ctx) => {
       try {
         const micro = parseMicro(value);
+        if (micro > MAX_AMOUNT_MICRO || micro < -MAX_AMOUNT_MICRO) {
+          throw new AmountFormatError(`${String(value)} is beyond the largest amount Tally takes (${MAX_AMOUNT})`);
+        }
         if (min === 'positive' && micro <= 0n) throw new AmountFormatError(`${String(value)} must be greater than 0`);
         if (min === 'non_negative' && micro < 0n) throw new AmountFormatError(`${String(value)} must not be negative`);
         return micro;
@@ -21,7 +80,7 @@ function amountSchema(min: 'positive' | 'non_negative' | 'any') {
         return z.NEVER;
       }
     })
-    .meta({ description: 'Decimal string with at most 6 fractional digits, e.g. "12.5"' });
+    .meta({ description: `Decimal string with at most 6 fractional digits, e.g. "12.5"; at most ${MAX_AMOUNT} in absolute value` });
 }
 
 export const PositiveAmount = amountSchema('positive');
@@ -31,17 +90,37 @@ export const SignedAmount = amountSchema('any');
 /** An amount in a response: an exact decimal string. */
 export const AmountOut = z.string().meta({ description: 'Exact decimal string, e.g. "12.5"' });
 
+/** Instants and dates outside these years are refused: PostgreSQL and the calendar code agree only inside them. */
+export const MIN_YEAR = 1970;
+export const MAX_YEAR = 9999;
+
+const inRange = (d: Date): boolean => !Number.isNaN(d.getTime()) && d.getUTCFullYear() >= MIN_YEAR && d.getUTCFullYear() <= MAX_YEAR;
+
 export const Instant = z.iso
   .datetime({ offset: true })
   .transform((s) => new Date(s))
-  .meta({ description: 'ISO-8601 timestamp' });
+  .refine(inRange, { message: `must be between ${MIN_YEAR}-01-01 and ${MAX_YEAR}-12-31` })
+  .meta({ description: `ISO-8601 timestamp between ${MIN_YEAR} and ${MAX_YEAR}` });
+
+/** A calendar date (YYYY-MM-DD) inside the supported years. */
+export const DateOnly = z.iso
+  .date()
+  .refine((s) => inRange(new Date(`${s}T00:00:00Z`)), { message: `must be between ${MIN_YEAR}-01-01 and ${MAX_YEAR}-12-31` });
 
 export const TimeZone = z.string().refine(isValidTimeZone, { message: 'is not an IANA time zone such as Europe/Paris' });
 
 export const Id = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'must be 1–64 letters, digits, "_" or "-"');
 
 export const Limit = z.coerce.number().int().min(1).max(1000).default(50);
-export const Cursor = z.string().max(500).optional();
+/**
+ * A list cursor: the next_cursor of the previous page (an id, or encodeCursor's
+ * base64url). Only those characters pass, so no crafted text reaches a query.
+ */
+export const Cursor = z
+  .string()
+  .max(500)
+  .regex(/^[A-Za-z0-9_.:+-]*$/, 'is not a cursor Tally gave out; pass next_cursor unchanged')
+  .optional();
 
 export const OrgParams = z.object({ org: z.string() });
 
@@ -58,16 +137,32 @@ export function page<T extends z.ZodType>(item: T) {
   return z.object({ data: z.array(item), next_cursor: z.string().nullable() });
 }
 
-/** Cursors are opaque to clients: base64url JSON of the last row's sort key. */
+/**
+ * Cursors are opaque to clients: base64url JSON of the last row's sort key.
+ * They are strictly validated rather than signed (a signing key would have to
+ * be shared by every instance): anything that does not decode to the route's
+ * shape is a 400 invalid_cursor, so a sort key always reaches SQL well formed.
+ */
 export function encodeCursor(value: unknown): string {
   return Buffer.from(JSON.stringify(value)).toString('base64url');
 }
 
 export function decodeCursor<T>(cursor: string | undefined, shape: z.ZodType<T>): T | undefined {
-  if (!cursor) return undefined;
+  if (cursor === undefined || cursor === '') return undefined;
+  let decoded: unknown;
   try {
-    return shape.parse(JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')));
+    decoded = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
   } catch {
-    return undefined;
+    decoded = undefined;
   }
+  const parsed = shape.safeParse(decoded);
+  if (!parsed.success || !/^[A-Za-z0-9_-]+$/.test(cursor)) throw invalidCursor();
+  return parsed.data;
 }
+
+export const invalidCursor = (): TallyError =>
+  new TallyError('invalid_cursor', 'This cursor is not one Tally gave out; pass next_cursor from the previous page unchanged, or leave it out to start again.');
+
+/** Sort-key pieces of a cursor: an instant as ISO text, and an id. */
+export const CursorInstant = z.iso.datetime({ offset: true }).refine((s) => inRange(new Date(s)));
+export const CursorId = z.string().min(1).max(200).refine(isSafeText);

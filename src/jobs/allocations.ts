@@ -2,6 +2,7 @@ import type { AppContext } from '../context.js';
 import { ensureCycle, orgsWithEndedCycles } from '../modules/allocations/cycles.js';
 import { expireHolds, orgsWithExpiredHolds } from '../modules/holds/service.js';
 import { lockOrg } from '../modules/orgs/queries.js';
+import { eachOrg } from './isolate.js';
 import type { Job } from './scheduler.js';
 
 /** The audit actor of changes the scheduler's jobs make. */
@@ -11,9 +12,8 @@ export const SCHEDULER_ACTOR = 'system:scheduler';
 export const holdExpiryJob: Job = {
   name: 'hold-expiry',
   async run(ctx) {
-    let released = 0;
-    for (const orgId of await orgsWithExpiredHolds(ctx)) released += await expireHolds(ctx, orgId, SCHEDULER_ACTOR);
-    return released;
+    const due = await orgsWithExpiredHolds(ctx);
+    return eachOrg(ctx, 'hold-expiry', due, (orgId) => orgId, (orgId) => expireHolds(ctx, orgId, SCHEDULER_ACTOR));
   },
 };
 
@@ -22,9 +22,9 @@ export const cycleRolloverJob: Job = {
   name: 'cycle-rollover',
   async run(ctx: AppContext) {
     const due = await orgsWithEndedCycles(ctx);
-    for (const orgId of due) {
+    return eachOrg(ctx, 'cycle-rollover', due, (orgId) => orgId, async (orgId) => {
       await ctx.db.transaction(async (tx) => ensureCycle(tx, await lockOrg(tx, orgId), ctx.clock.now()));
-    }
-    return due.length;
+      return 1;
+    });
   },
 };

@@ -4,6 +4,7 @@ import { rows } from '../db/client.js';
 import { settleOverage } from '../modules/grants/service.js';
 import { runBalanceChanged } from '../modules/ledger/hooks.js';
 import { lockOrg } from '../modules/orgs/queries.js';
+import { eachOrg } from './isolate.js';
 
 export const BLOCK_START = 'block-start';
 
@@ -28,9 +29,8 @@ export async function startBlocks(ctx: AppContext): Promise<number> {
           order by a.org_id`,
     ),
   );
-  let settled = 0;
-  for (const { orgId } of due) {
-    settled += await ctx.db.transaction(async (tx) => {
+  return eachOrg(ctx, BLOCK_START, due, (d) => d.orgId, ({ orgId }) =>
+    ctx.db.transaction(async (tx) => {
       const [free] = await rows<{ id: string }>(tx, sql`select id from orgs where id = ${orgId} for update skip locked`);
       if (!free) return 0;
       const org = await lockOrg(tx, orgId);
@@ -39,7 +39,6 @@ export async function startBlocks(ctx: AppContext): Promise<number> {
       if (repaid === 0n) return 0;
       await runBalanceChanged(ctx.hooks, { tx, org, now: at });
       return 1;
-    });
-  }
-  return settled;
+    }),
+  );
 }

@@ -8,6 +8,7 @@ import { bookDueExpiries } from '../modules/ledger/expiry.js';
 import { emitDomainEvent, runBalanceChanged } from '../modules/ledger/hooks.js';
 import { lockOrg } from '../modules/orgs/queries.js';
 import { recordJobRun } from '../modules/statements/queries.js';
+import { eachOrg } from './isolate.js';
 import { statementView, storeClosedStatement } from '../modules/statements/service.js';
 
 export const PERIOD_CLOSE = 'period-close';
@@ -51,24 +52,20 @@ export async function closeDuePeriods(ctx: AppContext, instance: string): Promis
           from orgs o order by o.id`,
     ),
   );
-  let closed = 0;
-  for (const org of orgs) {
+  // One organization's failure (e.g. a broken identity) must not stop the others' closes.
+  return eachOrg(ctx, PERIOD_CLOSE, orgs, (org) => org.id, async (org) => {
+    let closed = 0;
     const zone = org.timezone;
     const current = periodContaining(now, zone);
     let p = org.last ? nextPeriod(periodByKey(org.last, zone), zone) : periodContaining(new Date(org.createdAt), zone);
-    try {
-      while (p.key < current.key) {
-        const done = await closePeriod(ctx, org.id, p.key, instance);
-        if (done === 0 && !(await isClosed(ctx, org.id, p.key))) break; // busy: keep the order, retry next tick
-        closed += done;
-        p = nextPeriod(p, zone);
-      }
-    } catch (error) {
-      // One organization's failure (e.g. a broken identity) must not stop the others' closes.
-      ctx.log.error({ err: error, orgId: org.id, period: p.key }, 'period close failed');
+    while (p.key < current.key) {
+      const done = await closePeriod(ctx, org.id, p.key, instance);
+      if (done === 0 && !(await isClosed(ctx, org.id, p.key))) break; // busy: keep the order, retry next tick
+      closed += done;
+      p = nextPeriod(p, zone);
     }
-  }
-  return closed;
+    return closed;
+  });
 }
 
 async function isClosed(ctx: AppContext, orgId: string, period: string): Promise<boolean> {

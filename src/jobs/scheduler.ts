@@ -1,5 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { AppContext } from '../context.js';
+import { metrics } from '../http/metrics.js';
+import { eachOrg } from './isolate.js';
 import { expireBlocks, orgsWithDueExpiries } from '../modules/ledger/expiry.js';
 import { alertRulesJob } from './alert-rules.js';
 import { BLOCK_START, startBlocks } from './block-start.js';
@@ -18,9 +20,8 @@ export interface Job {
 export const expiryJob: Job = {
   name: 'block-expiry',
   async run(ctx) {
-    let booked = 0;
-    for (const orgId of await orgsWithDueExpiries(ctx)) booked += await expireBlocks({ ctx, orgId });
-    return booked;
+    const due = await orgsWithDueExpiries(ctx);
+    return eachOrg(ctx, 'block-expiry', due, (orgId) => orgId, (orgId) => expireBlocks({ ctx, orgId }));
   },
 };
 
@@ -67,10 +68,22 @@ export class Scheduler {
     await this.running;
   }
 
-  /** Runs every job once, in order; returns what each did. */
+  /**
+   * Runs every job once, in order; returns what each did. A job that throws is logged, counted in
+   * /metrics (tally_job_failures_total) and left for the next tick; the jobs after it still run
+   * (outbox delivery above all). Its entry is -1.
+   */
   async runOnce(): Promise<Record<string, number>> {
     const done: Record<string, number> = {};
-    for (const job of this.jobs) done[job.name] = await job.run(this.ctx, { instance: this.instance });
+    for (const job of this.jobs) {
+      try {
+        done[job.name] = await job.run(this.ctx, { instance: this.instance });
+      } catch (error) {
+        done[job.name] = -1;
+        metrics.jobFailures.inc({ job: job.name, scope: 'job' });
+        this.ctx.log.error({ err: error, job: job.name }, 'scheduled job failed; the next ones run, it is retried next tick');
+      }
+    }
     return done;
   }
 

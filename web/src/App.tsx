@@ -23,6 +23,7 @@ const MyCreditsPage = lazy(() => import('./pages/my-credits/MyCreditsPage.js'));
 const BillingPage = lazy(() => import('./pages/billing/BillingPage.js'));
 const AuditPage = lazy(() => import('./pages/audit/AuditPage.js'));
 const CostsPage = lazy(() => import('./pages/costs/CostsPage.js'));
+const ApiKeysPage = lazy(() => import('./pages/api-keys/ApiKeysPage.js'));
 
 /** The standalone dashboard (sign-in with a password). Embed links run EmbedApp instead (main.tsx). */
 export function App() {
@@ -70,6 +71,7 @@ export function SignedInApp() {
             <Route path="/billing" element={<Navigate to="/billing/alerts" replace />} />
             <Route path="/billing/:section" element={<BillingPage />} />
             <Route path="/audit" element={<AuditPage />} />
+            <Route path="/api-keys" element={<ApiKeysPage />} />
             <Route path="*" element={<Navigate to={home} replace />} />
           </Routes>
         </Suspense>

@@ -135,6 +135,8 @@ export const apiKeys = pgTable(
     secretHash: text('secret_hash').notNull(),
     createdAt: instant('created_at').notNull(),
     revokedAt: instant('revoked_at'),
+    /** at most a minute stale: the authenticator writes it when it reads the key from the database */
+    lastUsedAt: instant('last_used_at'),
   },
   (t) => [primaryKey({ columns: [t.orgId, t.id] }), index('api_keys_hash').on(t.orgId, t.secretHash)],
 );

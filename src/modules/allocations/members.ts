@@ -2,7 +2,7 @@ import { sql } from 'drizzle-orm';
 import type { AppContext } from '../../context.js';
 import type { Q } from '../../db/client.js';
 import { newId } from '../../domain/ids.js';
-import type { Actor, Role } from '../../http/auth.js';
+import { accessChanged, type Actor, type Role } from '../../http/auth.js';
 import { TallyError } from '../../http/errors.js';
 import { recordAudit } from '../audit/service.js';
 import { findOrg, orgNotFound } from '../orgs/queries.js';
@@ -119,7 +119,8 @@ function assertMayPatch(actor: Actor, scope: Scope, target: MemberRow, patch: Me
 
 export async function updateMember(args: { ctx: AppContext; actor: Actor; orgId: string; memberId: string; patch: MemberPatch }) {
   const { ctx, actor, orgId, memberId, patch } = args;
-  return ctx.db.transaction(async (tx) => {
+  // A role change applies at once to the member's keys (the authenticator's cache is dropped).
+  return finally_(accessChanged, ctx.db.transaction(async (tx) => {
     const { now, state } = await lockedState(ctx, tx, orgId);
     const old = memberOf(state, memberId);
     assertMayPatch(actor, await scopeOf(tx, actor, orgId), old, patch);
@@ -142,21 +143,33 @@ export async function updateMember(args: { ctx: AppContext; actor: Actor; orgId:
     const view = memberView(after, m);
     await recordAudit(tx, { orgId, actor: actor.label, action: 'member.update', target: memberId, before: memberView(state, old), after: view, at: now });
     return view;
-  });
+  }));
+}
+
+async function finally_<T>(after: () => void, work: Promise<T>): Promise<T> {
+  try {
+    return await work;
+  } finally {
+    after();
+  }
 }
 
 export async function deleteMember(args: { ctx: AppContext; actor: Actor; orgId: string; memberId: string }) {
   const { ctx, actor, orgId, memberId } = args;
-  return ctx.db.transaction(async (tx) => {
+  return finally_(accessChanged, ctx.db.transaction(async (tx) => {
     const { now, state } = await lockedState(ctx, tx, orgId);
     const old = memberOf(state, memberId);
     if (PRIVILEGED.includes(old.role) && actor.kind === 'key' && actor.role !== 'owner') {
       throw forbidden('remove an owner or billing admin (owners only)');
     }
     await tx.execute(sql`delete from members where org_id = ${orgId} and id = ${memberId}`);
+    // Access ends with the membership: the member's keys, sessions and embed links stop at once.
+    await tx.execute(sql`update api_keys set revoked_at = ${now.toISOString()}::timestamptz where org_id = ${orgId} and member_id = ${memberId} and revoked_at is null`);
+    await tx.execute(sql`update sessions set revoked_at = ${now.toISOString()}::timestamptz where org_id = ${orgId} and member_id = ${memberId} and revoked_at is null`);
+    await tx.execute(sql`update embed_tokens set expires_at = ${now.toISOString()}::timestamptz where org_id = ${orgId} and member_id = ${memberId} and expires_at > ${now.toISOString()}::timestamptz`);
     await recordAudit(tx, { orgId, actor: actor.label, action: 'member.delete', target: memberId, before: memberView(state, old), at: now });
     return { id: memberId, deleted: true };
-  });
+  }));
 }
 
 async function readState(ctx: AppContext, orgId: string) {

@@ -1,4 +1,6 @@
-import type { Q } from '../../db/client.js';
+import { sql } from 'drizzle-orm';
+import { rows, type Q } from '../../db/client.js';
+import type { AppContext } from '../../context.js';
 import type { Actor } from '../../http/auth.js';
 import { TallyError } from '../../http/errors.js';
 import { findMember } from './queries.js';
@@ -22,6 +24,36 @@ export async function scopeOf(q: Q, actor: Actor, orgId: string): Promise<Scope>
   }
   const self = await findMember(q, orgId, actor.memberId);
   return { all: false, role: 'manager', memberId: actor.memberId, groupIds: self?.managedGroupIds ?? [] };
+}
+
+/**
+ * Whose usage an actor may read (SPEC §1): undefined for everyone (owners, billing admins, the platform);
+ * for a manager, the members of the groups they manage and themselves; for a member, themselves.
+ */
+export async function usageUsersOf(q: Q, actor: Actor, orgId: string): Promise<string[] | undefined> {
+  const scope = await scopeOf(q, actor, orgId);
+  if (scope.all) return undefined;
+  const self = scope.memberId === null ? [] : [scope.memberId];
+  if (scope.groupIds.length === 0) return self;
+  const found = await rows<{ id: string }>(
+    q,
+    sql`select id from members where org_id = ${orgId} and group_id = any(${sql.param(scope.groupIds)}::text[])`,
+  );
+  return [...new Set([...self, ...found.map((r) => r.id)])];
+}
+
+/**
+ * A manager reads the usage of the members of their groups only (SPEC §1): naming anyone else is refused,
+ * naming nobody lists theirs. Undefined: no limit (owners, billing admins, the platform; members are
+ * already limited to themselves by visibleUser).
+ */
+export async function scopedUsers(ctx: AppContext, actor: Actor, orgId: string, user: string | undefined): Promise<string[] | undefined> {
+  if (actor.kind !== 'key' || actor.role !== 'manager') return undefined;
+  const users = await ctx.db.read((q) => usageUsersOf(q, actor, orgId));
+  if (users !== undefined && user !== undefined && !users.includes(user)) {
+    throw new TallyError('forbidden', 'Managers may read the usage of the members of their groups only; this user is not in one.');
+  }
+  return users;
 }
 
 export const canSeeMember = (s: Scope, m: { id: string; groupId: string }): boolean =>

@@ -1,8 +1,8 @@
 import { z } from 'zod';
 import { authorize } from '../../http/auth.js';
-import { OrgParams } from '../../http/schemas.js';
+import { Cursor, Limit, OrgParams, page } from '../../http/schemas.js';
 import type { RouteModule } from '../../http/types.js';
-import { createApiKey } from './service.js';
+import { createApiKey, listApiKeys, revokeApiKey } from './service.js';
 
 const Role = z.enum(['owner', 'billing_admin', 'manager', 'member']);
 
@@ -31,6 +31,51 @@ export const apiKeyRoutes: RouteModule = (app, { ctx }) => {
       const b = request.body;
       const key = await createApiKey({ ctx, orgId: request.params.org, actor: request.actor.label, name: b.name, role: b.role, memberId: b.member ?? null });
       return reply.status(201).send(key);
+    },
+  );
+
+  app.get(
+    '/v1/orgs/:org/api-keys',
+    {
+      schema: {
+        tags: ['auth'],
+        description: 'The live keys of the organization (never their secrets). Owners only.',
+        params: OrgParams,
+        querystring: z.object({ limit: Limit, cursor: Cursor }),
+        response: {
+          200: page(
+            z.object({
+              id: z.string(),
+              name: z.string(),
+              role: Role.meta({ description: "the role the key acts with now (a member's key: at most the member's current role)" }),
+              member: z.string().nullable(),
+              member_name: z.string().nullable(),
+              created_at: z.string(),
+              last_used_at: z.string().nullable().meta({ description: 'up to a minute stale' }),
+            }),
+          ),
+        },
+      },
+    },
+    async (request) => {
+      authorize(request.actor, request.params.org, 'keys.write');
+      return listApiKeys({ ctx, orgId: request.params.org, after: request.query.cursor, limit: request.query.limit });
+    },
+  );
+
+  app.delete(
+    '/v1/orgs/:org/api-keys/:id',
+    {
+      schema: {
+        tags: ['auth'],
+        description: 'Revokes a key at once (audited as api_key.revoke). Owners only.',
+        params: OrgParams.extend({ id: z.string().max(100) }),
+        response: { 200: z.object({ id: z.string(), revoked: z.literal(true), revoked_at: z.string() }) },
+      },
+    },
+    async (request) => {
+      authorize(request.actor, request.params.org, 'keys.write');
+      return revokeApiKey({ ctx, orgId: request.params.org, actor: request.actor.label, keyId: request.params.id });
     },
   );
 };

@@ -1,10 +1,26 @@
 import { z } from 'zod';
 import { authorize, can, type Actor } from '../../http/auth.js';
-import { TallyError } from '../../http/errors.js';
+import { TallyError, type ErrorCode } from '../../http/errors.js';
+import type { AppContext } from '../../context.js';
+import { scopedUsers } from '../allocations/scope.js';
 import { metrics } from '../../http/metrics.js';
-import { Cursor, decodeCursor, encodeCursor, Instant, Limit, NonNegativeAmount, OrgParams, page } from '../../http/schemas.js';
+import {
+  Cursor,
+  CursorId,
+  CursorInstant,
+  decodeCursor,
+  encodeCursor,
+  findUnsafeText,
+  Instant,
+  isSafeText,
+  Limit,
+  NonNegativeAmount,
+  OrgParams,
+  page,
+  unsafeTextError,
+} from '../../http/schemas.js';
 import type { RouteModule } from '../../http/types.js';
-import { ingestEvents, listEvents } from './service.js';
+import { ingestEvents, listEvents, type EventInput, type EventResult, type IngestSummary } from './service.js';
 
 export const MAX_BATCH = 1000;
 
@@ -48,7 +64,7 @@ export const EventOut = z.object({
   overage: z.string(),
 });
 
-const EventCursor = z.object({ t: z.string(), id: z.string() });
+const EventCursor = z.object({ t: CursorInstant, id: CursorId });
 
 export const IngestBody = z.object({ events: z.array(EventIn).min(1).meta({ maxItems: MAX_BATCH }) });
 export const IngestResponse = z.object({
@@ -69,16 +85,23 @@ export const eventRoutes: RouteModule = (app, { ctx }) => {
         response: { 200: IngestResponse },
       },
       preValidation: async (request) => {
-        const events = (request.body as { events?: unknown } | undefined)?.events;
+        const body = request.body as { events?: unknown } | undefined;
+        const events = body?.events;
         if (Array.isArray(events) && events.length > MAX_BATCH) {
           throw new TallyError('too_many_events', `A batch holds at most ${MAX_BATCH} events; this one has ${events.length}.`);
         }
+        if (!Array.isArray(events) || events.length === 0) return; // the schema explains what is wrong
+        const split = splitBatch(events);
+        if (split.valid.length === 0) throw nothingAccepted(split.results.filter((r) => r !== undefined));
+        invalidOf.set(request, split);
+        body!.events = split.valid;
       },
     },
     async (request) => {
       const actor = request.actor;
       if (actor.kind === 'key') authorize(actor, actor.orgId, 'events.write');
-      const summary = await ingestEvents({ ctx, actor, events: request.body.events });
+      const split = invalidOf.get(request);
+      const summary = mergeResults(split, await ingestOrRejections(ctx, actor, request.body.events, split));
       metrics.events.inc({ status: 'accepted' }, summary.accepted);
       metrics.events.inc({ status: 'duplicate' }, summary.duplicates);
       metrics.events.inc({ status: 'rejected' }, summary.rejected);
@@ -108,10 +131,11 @@ export const eventRoutes: RouteModule = (app, { ctx }) => {
       authorize(request.actor, request.params.org, 'events.read_own');
       const { from, to, meter, project, limit, cursor } = request.query;
       const user = visibleUser(request.actor, request.query.user);
+      const users = await scopedUsers(ctx, request.actor, request.params.org, user);
       const result = await listEvents({
         ctx,
         orgId: request.params.org,
-        filter: { from, to, meter, user, project },
+        filter: { from, to, meter, user, users, project },
         after: decodeCursor(cursor, EventCursor),
         limit,
       });
@@ -119,6 +143,79 @@ export const eventRoutes: RouteModule = (app, { ctx }) => {
     },
   );
 };
+
+interface SplitBatch {
+  /** one entry per event of the request: the rejection of an event the schema refused, else undefined */
+  results: (EventResult | undefined)[];
+  /** the events the schema takes, in request order, still raw (the route's schema parses them) */
+  valid: unknown[];
+}
+
+const invalidOf = new WeakMap<object, SplitBatch>();
+
+/**
+ * Validates each event of a batch on its own (SPEC §3.5: each event gets its own result), so one event
+ * with a NUL byte or an overflowing quantity is rejected with its reason while the others are taken.
+ */
+function splitBatch(events: unknown[]): SplitBatch {
+  const results: (EventResult | undefined)[] = [];
+  const valid: unknown[] = [];
+  events.forEach((event, i) => {
+    const rawId = (event as { id?: unknown } | null)?.id;
+    const id = typeof rawId === 'string' && isSafeText(rawId) ? rawId : `events[${i}]`;
+    const unsafe = findUnsafeText(event, `events[${i}]`);
+    if (unsafe) {
+      results.push({ id, status: 'rejected', error: { code: 'invalid_text', message: unsafeTextError(unsafe).message } });
+      return;
+    }
+    const parsed = EventIn.safeParse(event);
+    if (parsed.success) {
+      results.push(undefined);
+      valid.push(event);
+      return;
+    }
+    const issue = parsed.error.issues[0]!;
+    const amount = JSON.stringify(parsed.error.issues).includes('invalid_amount');
+    const where = [`events[${i}]`, ...issue.path.map(String)].join('.');
+    results.push({ id, status: 'rejected', error: { code: amount ? 'invalid_amount' : 'invalid_request', message: `${where}: ${issue.message}` } });
+  });
+  return { results, valid };
+}
+
+/** The service's answer for the valid events; when it refuses them all, their rejections (merged with the schema's below). */
+async function ingestOrRejections(ctx: AppContext, actor: Actor, events: EventInput[], split: SplitBatch | undefined): Promise<EventResult[]> {
+  try {
+    return (await ingestEvents({ ctx, actor, events })).results;
+  } catch (error) {
+    const results = (error as TallyError).details as { results?: EventResult[] } | undefined;
+    if (!split || !(error instanceof TallyError) || !results?.results) throw error;
+    return results.results;
+  }
+}
+
+function mergeResults(split: SplitBatch | undefined, serviced: EventResult[]): IngestSummary {
+  let next = 0;
+  const results = split ? split.results.map((r) => r ?? serviced[next++]!) : serviced;
+  const summary: IngestSummary = { accepted: 0, duplicates: 0, rejected: 0, results };
+  for (const r of results) {
+    if (r.status === 'accepted') summary.accepted++;
+    else if (r.status === 'duplicate') summary.duplicates++;
+    else summary.rejected++;
+  }
+  if (summary.accepted === 0 && summary.duplicates === 0) throw nothingAccepted(results);
+  return summary;
+}
+
+/** A batch of which nothing could be taken answers 4xx, naming the reason (the same rule as the service's). */
+function nothingAccepted(results: EventResult[]): TallyError {
+  const rejected = results.filter((r): r is Extract<EventResult, { status: 'rejected' }> => r.status === 'rejected');
+  const first = rejected[0]!;
+  const codes = new Set(rejected.map((r) => r.error.code));
+  const code: ErrorCode = codes.size === 1 ? first.error.code : 'events_rejected';
+  const message =
+    results.length === 1 ? first.error.message : `No event was accepted: ${first.error.message} (see details.results for each event)`;
+  return new TallyError(code, message, { results });
+}
 
 /**
  * Roles with events.read see every event of the organization (optionally filtered by user); a member sees

@@ -243,6 +243,8 @@ export interface EventFilter {
   to?: Date | undefined;
   meter?: string | undefined;
   user?: string | undefined;
+  /** only these users' events (a manager's scope) */
+  users?: string[] | undefined;
   project?: string | undefined;
 }
 
@@ -291,6 +293,7 @@ export function eventConditions(orgId: string, f: EventFilter) {
       f.to && sql`timestamp < ${f.to.toISOString()}::timestamptz`,
       f.meter && sql`meter = ${f.meter}`,
       f.user && sql`user_id = ${f.user}`,
+      f.users && sql`user_id = any(${sql.param(f.users)}::text[])`,
       f.project && sql`project = ${f.project}`,
     ].filter((c) => c !== undefined && c !== ''),
     sql` and `,

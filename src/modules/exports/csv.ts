@@ -1,4 +1,4 @@
-import { Readable } from 'node:stream';
+import { pipeline, Readable } from 'node:stream';
 import { stringify } from 'csv-stringify';
 import type { FastifyReply } from 'fastify';
 
@@ -21,9 +21,13 @@ export async function sendCsv(
     yield* first.value;
     for await (const page of pages) yield* page;
   }
-  const csv = Readable.from(rowsOf(), { objectMode: true }).pipe(
-    stringify({ header: true, columns, bom: true, record_delimiter: 'windows' }),
-  );
+  // pipeline(), never .pipe(): a failure of the source (the database gone mid-export) destroys the CSV
+  // stream with the error, which Fastify turns into an aborted response (a failed transfer the client
+  // sees), instead of an unhandled 'error' event that ends the process.
+  const csv = stringify({ header: true, columns, bom: true, record_delimiter: 'windows' });
+  pipeline(Readable.from(rowsOf(), { objectMode: true }), csv, (error) => {
+    if (error) reply.log.warn({ err: error }, 'CSV export failed mid-stream; the transfer was cut');
+  });
   return reply
     .header('content-type', 'text/csv; charset=utf-8')
     .header('content-disposition', `attachment; filename="${filename}"`)

@@ -3,6 +3,7 @@ import { authorize } from '../../http/auth.js';
 import { Instant, OrgParams } from '../../http/schemas.js';
 import type { RouteModule } from '../../http/types.js';
 import { sendCsv } from './csv.js';
+import { scopedUsers } from '../allocations/scope.js';
 import {
   DAILY_COLUMNS,
   EVENT_EXPORT_COLUMNS,
@@ -51,7 +52,8 @@ export const exportRoutes: RouteModule = (app, { ctx }) => {
     async (request, reply) => {
       const { org } = request.params;
       authorize(request.actor, org, 'events.read');
-      return sendCsv(reply, `events-${org}.csv`, EVENT_EXPORT_COLUMNS, eventRows({ ctx, orgId: org, ...request.query }));
+      const users = await scopedUsers(ctx, request.actor, org, undefined);
+      return sendCsv(reply, `events-${org}.csv`, EVENT_EXPORT_COLUMNS, eventRows({ ctx, orgId: org, ...request.query, users }));
     },
   );
 

@@ -38,11 +38,18 @@ export async function* statementJobRows(args: { ctx: AppContext; orgId: string; 
 }
 
 /** Events in [from, to), oldest first, by keyset pages on (timestamp, id). */
-export async function* eventRows(args: { ctx: AppContext; orgId: string; from?: Date | undefined; to?: Date | undefined }): AsyncGenerator<string[][]> {
+export async function* eventRows(args: {
+  ctx: AppContext;
+  orgId: string;
+  from?: Date | undefined;
+  to?: Date | undefined;
+  /** a manager's scope: only these users' events */
+  users?: string[] | undefined;
+}): AsyncGenerator<string[][]> {
   const { ctx, orgId } = args;
   if (!(await ctx.db.read((q) => findOrg(q, orgId)))) throw orgNotFound(orgId);
   yield [];
-  const where = eventConditions(orgId, { from: args.from, to: args.to });
+  const where = eventConditions(orgId, { from: args.from, to: args.to, users: args.users });
   let after: { ts: string; id: string } | null = null;
   for (;;) {
     const keyset: ReturnType<typeof sql> = after ? sql`and (timestamp, id) > (${after.ts}::timestamptz, ${after.id})` : sql``;

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { authorize } from '../../http/auth.js';
 import { TallyError } from '../../http/errors.js';
-import { AmountOut, Cursor, decodeCursor, encodeCursor, Limit, OrgParams, page } from '../../http/schemas.js';
+import { AmountOut, Cursor, CursorId, decodeCursor, encodeCursor, Limit, OrgParams, page } from '../../http/schemas.js';
 import type { RouteModule } from '../../http/types.js';
 import { getDayJobs, getStatement, listStatements } from './service.js';
 
@@ -41,7 +41,7 @@ export const JobLineOut = z.object({
 });
 
 /** The day-jobs cursor: the last line's credits (micro-credits as a decimal string) and job id. */
-const DayJobsCursor = z.object({ c: z.string().regex(/^-?\d{1,30}$/), j: z.string().min(1) });
+const DayJobsCursor = z.object({ c: z.string().regex(/^-?\d{1,19}$/), j: CursorId });
 
 export const statementRoutes: RouteModule = (app, { ctx }) => {
   app.get(

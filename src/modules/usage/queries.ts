@@ -29,17 +29,21 @@ export async function usageByDimension(
   orgId: string,
   by: Dimension,
   period: { fromDay: string; toDay: string; startsAt: Date; endsAt: Date },
+  users?: string[],
 ): Promise<DimensionRow[]> {
+  // A manager's scope (only these users) needs the user dimension, which only the daily rollup has.
+  const scoped = users === undefined ? sql`` : sql`and user_id = any(${sql.param(users)}::text[])`;
+  const column = users !== undefined && (by === 'meter' || by === 'category') ? sql`''` : DIMENSION_COLUMN[by];
   const found = await rows<DimensionRow>(
     q,
-    by === 'meter' || by === 'category'
+    users === undefined && (by === 'meter' || by === 'category')
       ? sql`select meter, '' as key, sum(events)::bigint as events, sum(quantity)::bigint as quantity, sum(credits)::bigint as credits
           from usage_hourly where org_id = ${orgId} and hour >= ${period.startsAt.toISOString()}::timestamptz
             and hour < ${period.endsAt.toISOString()}::timestamptz
           group by 1`
-      : sql`select meter, ${DIMENSION_COLUMN[by]} as key, sum(events)::bigint as events, sum(quantity)::bigint as quantity,
+      : sql`select meter, ${column} as key, sum(events)::bigint as events, sum(quantity)::bigint as quantity,
             sum(credits)::bigint as credits
-          from usage_daily where org_id = ${orgId} and day >= ${period.fromDay}::date and day < ${period.toDay}::date
+          from usage_daily where org_id = ${orgId} and day >= ${period.fromDay}::date and day < ${period.toDay}::date ${scoped}
           group by 1, 2`,
   );
   return found.map((r) => ({ ...r, events: Number(r.events), quantity: BigInt(r.quantity), credits: BigInt(r.credits) }));
@@ -57,12 +61,23 @@ export interface SeriesRow {
 /** Hourly rollup rows in [from, to), bucketed by local day or kept per hour. */
 export async function usageSeries(
   q: Q,
-  args: { orgId: string; zone: string; from: Date; to: Date; granularity: 'day' | 'hour'; meter?: string | undefined },
+  args: { orgId: string; zone: string; from: Date; to: Date; granularity: 'day' | 'hour'; meter?: string | undefined; users?: string[] | undefined },
 ): Promise<SeriesRow[]> {
   const bucket = args.granularity === 'day' ? sql`(hour at time zone ${args.zone})::date::text` : sql`to_char(hour at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"')`;
+  // A manager's scope (only these users): the hourly rollup has no user, so the series is summed from their events.
+  const hourOf = sql`date_trunc('hour', timestamp)`;
+  const eventBucket = args.granularity === 'day' ? sql`(${hourOf} at time zone ${args.zone})::date::text` : sql`to_char(${hourOf} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"')`;
   const found = await rows<SeriesRow>(
     q,
-    sql`select meter, ${bucket} as t, sum(events)::bigint as events, sum(quantity)::bigint as quantity,
+    args.users !== undefined
+      ? sql`select meter, ${eventBucket} as t, count(*)::bigint as events, sum(quantity)::bigint as quantity,
+              max(quantity)::bigint as "maxQuantity", sum(cost_credits)::bigint as credits
+            from events
+            where org_id = ${args.orgId} and timestamp >= ${args.from.toISOString()}::timestamptz and timestamp < ${args.to.toISOString()}::timestamptz
+              and user_id = any(${sql.param(args.users)}::text[])
+              ${args.meter === undefined ? sql`` : sql`and meter = ${args.meter}`}
+            group by 1, 2`
+      : sql`select meter, ${bucket} as t, sum(events)::bigint as events, sum(quantity)::bigint as quantity,
           max(max_quantity)::bigint as "maxQuantity", sum(credits)::bigint as credits
         from usage_hourly
         where org_id = ${args.orgId} and hour >= ${args.from.toISOString()}::timestamptz and hour < ${args.to.toISOString()}::timestamptz

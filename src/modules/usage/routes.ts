@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { authorize } from '../../http/auth.js';
+import { scopedUsers } from '../allocations/scope.js';
 import { AmountOut, OrgParams } from '../../http/schemas.js';
 import type { RouteModule } from '../../http/types.js';
 import { includedUsage, usageBreakdown, usageSeriesFor } from './service.js';
@@ -65,7 +66,8 @@ export const usageRoutes: RouteModule = (app, { ctx }) => {
     },
     async (request) => {
       authorize(request.actor, request.params.org, 'usage.read');
-      return usageBreakdown({ ctx, orgId: request.params.org, period: request.query.period, by: request.query.by });
+      const users = await scopedUsers(ctx, request.actor, request.params.org, undefined);
+      return usageBreakdown({ ctx, orgId: request.params.org, period: request.query.period, by: request.query.by, users });
     },
   );
 
@@ -88,7 +90,8 @@ export const usageRoutes: RouteModule = (app, { ctx }) => {
     async (request) => {
       authorize(request.actor, request.params.org, 'usage.read');
       const { from, to, granularity, meter, include_zero } = request.query;
-      return usageSeriesFor({ ctx, orgId: request.params.org, from, to, granularity, meter, includeZero: include_zero });
+      const users = await scopedUsers(ctx, request.actor, request.params.org, undefined);
+      return usageSeriesFor({ ctx, orgId: request.params.org, from, to, granularity, meter, includeZero: include_zero, users });
     },
   );
 

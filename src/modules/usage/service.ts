@@ -44,12 +44,12 @@ function countOf(g: Group, meters: Map<string, Meter>): { count: string; unit: s
   return { count: String(g.events), unit: 'events' };
 }
 
-export function usageBreakdown({ ctx, orgId, period, by }: { ctx: AppContext; orgId: string; period: string; by: Dimension }) {
+export function usageBreakdown({ ctx, orgId, period, by, users }: { ctx: AppContext; orgId: string; period: string; by: Dimension; users?: string[] | undefined }) {
   return ctx.db.read(async (q) => {
     const org = await loadOrg(q, orgId);
     const p = resolvePeriod(org, period, ctx.clock.now());
     const { first, end } = periodDays(p, org.timezone);
-    const [found, meters] = await Promise.all([usageByDimension(q, org.id, by, { fromDay: first, toDay: end, startsAt: p.startsAt, endsAt: p.endsAt }), effectiveMeters(q, org.id)]);
+    const [found, meters] = await Promise.all([usageByDimension(q, org.id, by, { fromDay: first, toDay: end, startsAt: p.startsAt, endsAt: p.endsAt }, users), effectiveMeters(q, org.id)]);
     const groups = new Map<string, Group>();
     for (const r of found) {
       const key = by === 'meter' ? r.meter : by === 'category' ? (meters.get(r.meter)?.category ?? 'other') : r.key;
@@ -96,6 +96,8 @@ export function usageSeriesFor(args: {
   granularity: 'day' | 'hour';
   meter?: string | undefined;
   includeZero: boolean;
+  /** a manager's scope: only these users' usage */
+  users?: string[] | undefined;
 }) {
   const { ctx, orgId, granularity } = args;
   return ctx.db.read(async (q) => {
@@ -130,7 +132,7 @@ export function usageSeriesFor(args: {
     if (args.meter !== undefined && !meters.has(args.meter)) {
       throw new TallyError('unknown_meter', `No meter "${args.meter}" is defined for this organization.`);
     }
-    const found = await usageSeries(q, { orgId: org.id, zone, from, to, granularity, meter: args.meter });
+    const found = await usageSeries(q, { orgId: org.id, zone, from, to, granularity, meter: args.meter, users: args.users });
     const byMeter = new Map<string, Map<string, (typeof found)[number]>>();
     for (const r of found) {
       const m = byMeter.get(r.meter) ?? new Map();

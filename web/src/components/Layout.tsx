@@ -1,6 +1,6 @@
 import { AppShell, Avatar, Badge, Burger, Group, Menu, NavLink, Stack, Text, Title, UnstyledButton } from '@mantine/core';
 import { useDisclosure } from '@mantine/hooks';
-import { IconBell, IconChartBar, IconCoins, IconFileInvoice, IconGauge, IconHistory, IconListDetails, IconLogout, IconReceipt, IconReportMoney, IconUserDollar, IconWallet } from '@tabler/icons-react';
+import { IconBell, IconChartBar, IconCoins, IconFileInvoice, IconGauge, IconHistory, IconKey, IconListDetails, IconLogout, IconReceipt, IconReportMoney, IconUserDollar, IconWallet } from '@tabler/icons-react';
 import { useEffect, type ReactNode } from 'react';
 import { NavLink as RouterLink, useLocation, useNavigate } from 'react-router';
 import type { Role } from '../../../src/client/index.js';
@@ -32,6 +32,7 @@ const FINANCE: NavItem[] = [
   { to: '/costs', label: 'Cost tracking', icon: <IconReportMoney size={18} />, visible: may.billing },
   { to: '/billing', label: 'Alerts & billing', icon: <IconBell size={18} />, visible: may.billing },
   { to: '/audit', label: 'Audit log', icon: <IconListDetails size={18} />, visible: may.billing },
+  { to: '/api-keys', label: 'API keys', icon: <IconKey size={18} />, visible: (role) => role === 'owner' },
 ];
 
 export function Layout({ children }: { children: ReactNode }) {
