@@ -6,6 +6,9 @@ import { apiKeyRoutes } from '../modules/apikeys/routes.js';
 import { auditRoutes } from '../modules/audit/routes.js';
 import { balanceRoutes } from '../modules/balance/routes.js';
 import { eventRoutes } from '../modules/events/routes.js';
+import { aliasRoutes } from '../modules/events/aliases.js';
+import { cloudEventRoutes } from '../modules/events/cloudevents.js';
+import { stripeRoutes } from '../modules/events/stripe.js';
 import { grantRoutes } from '../modules/grants/routes.js';
 import { holdRoutes } from '../modules/holds/routes.js';
 import { meterRoutes } from '../modules/meters/routes.js';
@@ -30,6 +33,10 @@ export const routeModules: RouteModule[] = [
   grantRoutes,
   balanceRoutes,
   eventRoutes,
+  // CloudEvents and Stripe-shaped ingest, customer aliases (issue 17)
+  cloudEventRoutes,
+  stripeRoutes,
+  aliasRoutes,
   // cycles, groups, members, admission and holds, credit requests, audit
   allocationRoutes,
   memberRoutes,
