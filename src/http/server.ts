@@ -13,6 +13,7 @@ import type { AppContext } from '../context.js';
 import { Authenticator, type Actor } from './auth.js';
 import { ERROR_STATUS, TallyError, type ErrorCode } from './errors.js';
 import { metrics } from './metrics.js';
+import { documentErrors } from './openapi.js';
 import { routeModules } from './routes.js';
 import { registerDashboard, sendIndex, wantsDashboard } from './dashboard.js';
 import { authenticateSession, PUBLIC_AUTH_PATHS } from '../modules/auth/http.js';
@@ -56,6 +57,7 @@ export async function buildServer({ ctx, platformKey, logger = false, dashboardD
       security: [{ bearer: [] }],
     },
     transform: jsonSchemaTransform,
+    transformObject: (d) => documentErrors(('openapiObject' in d ? d.openapiObject : d.swaggerObject) as never) as never,
   });
 
   await app.register(fastifyCookie);
