@@ -222,6 +222,37 @@ export class TallyClient {
     return unwrap(this.api.PUT('/v1/meters/{key}', { params: { path: { key } }, body }));
   }
 
+  /** The ledger proof for every organization (platform key only). */
+  verify(): Promise<Ok<'/v1/verify', 'get'>> {
+    return unwrap(this.api.GET('/v1/verify'));
+  }
+  /**
+   * API keys: list and revoke are GET/DELETE /v1/orgs/{org}/api-keys[/{id}], added by issue 11;
+   * they are called untyped until the generated types hold them.
+   */
+  apiKeys(org: string): Promise<{ data: Record<string, unknown>[] }> {
+    return this.request('GET', `/v1/orgs/${encodeURIComponent(org)}/api-keys`);
+  }
+  async revokeApiKey(org: string, id: string): Promise<void> {
+    await this.request('DELETE', `/v1/orgs/${encodeURIComponent(org)}/api-keys/${encodeURIComponent(id)}`);
+  }
+
+  /** A GET whose body is streamed to the caller (CSV exports); refusals throw as every call does. */
+  async download(path: string): Promise<Response> {
+    const response = await this.fetcher(new URL(path, this.options.baseUrl), { headers: this.authHeaders() });
+    if (!response.ok) {
+      const text = await response.text();
+      let error: Partial<ErrorEnvelope>['error'];
+      try {
+        error = (JSON.parse(text) as Partial<ErrorEnvelope>).error;
+      } catch {
+        error = undefined;
+      }
+      throw new TallyApiError(response.status, error?.code ?? 'http_error', error?.message ?? text.slice(0, 300), error?.request_id);
+    }
+    return response;
+  }
+
   // Admission: check before a job, hold around it, capture what it used
   check(org: string, body: Body<'/v1/orgs/{org}/check', 'post'>): Promise<CheckResult> {
     return unwrap(this.api.POST('/v1/orgs/{org}/check', { params: { path: { org } }, body }));

@@ -9,6 +9,7 @@ import { eventRoutes } from '../modules/events/routes.js';
 import { aliasRoutes } from '../modules/events/aliases.js';
 import { cloudEventRoutes } from '../modules/events/cloudevents.js';
 import { stripeRoutes } from '../modules/events/stripe.js';
+import { verifyRoutes } from '../modules/verify/routes.js';
 import { grantRoutes } from '../modules/grants/routes.js';
 import { holdRoutes } from '../modules/holds/routes.js';
 import { meterRoutes } from '../modules/meters/routes.js';
@@ -37,6 +38,7 @@ export const routeModules: RouteModule[] = [
   cloudEventRoutes,
   stripeRoutes,
   aliasRoutes,
+  verifyRoutes,
   // cycles, groups, members, admission and holds, credit requests, audit
   allocationRoutes,
   memberRoutes,
