@@ -191,9 +191,11 @@ describe.each(testDatabases)('tally CLI on $name', (target) => {
 
   it('verify through the server, and on the database directly; exits 1 on a breach', async () => {
     server();
+    await tally('orgs', 'create', '--id', `ver-${target.name}`, '--name', 'Verify');
+    await tally('grants', 'create', '--org', `ver-${target.name}`, '--name', 'Plan', '--amount', '5');
     const viaServer = await tally('verify');
     expect(viaServer.code).toBe(0);
-    expect(viaServer.out).toMatch(/^ok +cli-/m);
+    expect(viaServer.out).toMatch(new RegExp(`^ok +ver-${target.name}: 1 entries, entry sum 0, lowest block balance 5,`, 'm'));
     expect(viaServer.out).toMatch(/organizations verified, 0 with a breach/);
 
     const direct = await directDatabase(target.name);
@@ -221,6 +223,10 @@ describe.each(testDatabases)('tally CLI on $name', (target) => {
     expect(breach.out).toMatch(/cached 7 ≠ derived 6/);
     // migrate on the same database finds nothing left to apply
     expect((await tally('migrate', ...direct.flags)).out).toBe('migrations applied\n');
+    // the demo is seeded directly, and only into an empty database (seeding it fully is test/demo.test.ts)
+    const demo = await tally('seed', ...direct.flags);
+    expect(demo.code).toBe(0);
+    expect(demo.out).toBe('the database already holds organizations: the demo is seeded only into an empty one\n');
     if (target.name === 'postgres') await again.close();
   });
 });
