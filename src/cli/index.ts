@@ -1,32 +1,66 @@
-import { runIngest } from './ingest.js';
-import { runMigrate } from './migrate.js';
-import { runVerify } from './verify.js';
+import { describeFailure, parseArgs, UsageError, type Command } from './common.js';
+import { exportCommand } from './export.js';
+import { grantsCommand } from './grants.js';
+import { ingestCommand } from './ingest.js';
+import { keysCommand } from './keys.js';
+import { membersCommand } from './members.js';
+import { migrateCommand } from './migrate.js';
+import { orgsCommand } from './orgs.js';
+import { seedCommand } from './seed.js';
+import { verifyCommand } from './verify.js';
 
-const USAGE = `Usage: tally <command>
+export const COMMANDS: Command[] = [
+  orgsCommand,
+  grantsCommand,
+  membersCommand,
+  keysCommand,
+  exportCommand,
+  ingestCommand,
+  seedCommand,
+  verifyCommand,
+  migrateCommand,
+];
+
+export function usage(): string {
+  const width = Math.max(...COMMANDS.map((c) => c.name.length));
+  return `Usage: tally <command> [options]
 
 Commands:
-  migrate              apply the database migrations (DATABASE_URL or TALLY_DATA_DIR)
-  verify               prove the ledger invariants for every organization; exits 1 on a breach
-  ingest FILE.jsonl    send usage events (one JSON object per line) to a running server
-                       (TALLY_URL, default http://127.0.0.1:4000; TALLY_PLATFORM_KEY or the data folder's key)
+${COMMANDS.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`).join('\n')}
+
+Run \`tally <command> --help\` for a command's options.
+
+Connection (a running server by default):
+  TALLY_URL              the server, default http://127.0.0.1:4000
+  TALLY_PLATFORM_KEY     its platform key (else read from <TALLY_DATA_DIR>/platform-key, where \`npm start\` stores it)
+  --data-dir DIR         open the embedded (PGlite) database in DIR directly, when no server runs
+  --database-url URL     open a PostgreSQL database directly
 `;
-
-const commands: Record<string, (args: string[]) => Promise<number>> = {
-  migrate: runMigrate,
-  verify: runVerify,
-  ingest: runIngest,
-};
-
-const [name, ...args] = process.argv.slice(2);
-const command = name ? commands[name] : undefined;
-if (!command) {
-  process.stdout.write(USAGE);
-  process.exit(name && name !== 'help' && name !== '--help' ? 2 : 0);
 }
-command(args).then(
-  (code) => process.exit(code),
-  (error: unknown) => {
-    process.stderr.write(`tally ${name}: ${(error as Error).message}\n`);
-    process.exit(1);
-  },
-);
+
+/** Runs one command line; the exit code is returned, output goes to stdout and stderr. */
+export async function runCli(argv: string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  if (!name || name === 'help' || name === '--help' || name === '-h') {
+    process.stdout.write(usage());
+    return 0;
+  }
+  const command = COMMANDS.find((c) => c.name === name);
+  if (!command) {
+    process.stderr.write(`tally: there is no command "${name}".\n\n${usage()}`);
+    return 2;
+  }
+  if (rest.includes('--help') || rest.includes('-h')) {
+    process.stdout.write(`${command.help}\n`);
+    return 0;
+  }
+  try {
+    return await command.run(parseArgs(rest));
+  } catch (error) {
+    process.stderr.write(`tally ${name}: ${describeFailure(error)}\n`);
+    if (error instanceof UsageError && /required|say what|needs a value|is one of/.test(error.message)) {
+      process.stderr.write(`Run \`tally ${name} --help\` for its options.\n`);
+    }
+    return error instanceof UsageError ? 2 : 1;
+  }
+}

@@ -1,25 +1,32 @@
 import { createReadStream, existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { SingleBar, Presets } from 'cli-progress';
-import { TallyApiError, TallyClient, type IngestRequest } from '../client/index.js';
-import { loadConfig, type Config } from '../config.js';
+import { TallyApiError, type IngestRequest, type TallyClient } from '../client/index.js';
+import { CONNECTION_HELP, UsageError, withConnection, type Args, type Command } from './common.js';
 
 const BATCH = 1000;
 
-function platformKey(config: Config): string | undefined {
-  if (config.platformKey) return config.platformKey;
-  const file = join(config.dataDir, 'platform-key');
-  return existsSync(file) ? readFileSync(file, 'utf8').trim() : undefined;
-}
+export const ingestCommand: Command = {
+  name: 'ingest',
+  summary: 'send usage events from a JSON-lines file',
+  help: `Usage:
+  tally ingest FILE.jsonl [--data-dir DIR | --database-url URL]
+
+Sends one native event per line ({"id","org","meter","quantity","timestamp",…}) in batches of 1,000,
+with a progress bar, then prints how many were accepted, duplicates and rejected (with the first
+reasons). Exits 1 when any line was rejected.
+
+${CONNECTION_HELP}`,
+  async run(args: Args) {
+    const file = args.positional[0];
+    if (!file) throw new UsageError('give the JSON-lines file to ingest: tally ingest events.jsonl');
+    if (!existsSync(file)) throw new UsageError(`${file} does not exist`);
+    return withConnection(args, ({ client }) => ingestFile(client, file));
+  },
+};
 
 /** Sends a JSON-lines file of events in batches of 1,000, with a progress bar and a summary. */
-export async function runIngest(args: string[]): Promise<number> {
-  const file = args[0];
-  if (!file) throw new Error('give the JSON-lines file to ingest: tally ingest events.jsonl');
-  if (!existsSync(file)) throw new Error(`${file} does not exist`);
-  const config = loadConfig();
-  const client = new TallyClient({ baseUrl: config.serverUrl, key: platformKey(config) });
+async function ingestFile(client: TallyClient, file: string): Promise<number> {
   const totalLines = readFileSync(file, 'utf8').split('\n').filter((l) => l.trim()).length;
   const bar = new SingleBar({ format: 'ingest [{bar}] {value}/{total} events | {eta}s left' }, Presets.shades_classic);
   bar.start(totalLines, 0);

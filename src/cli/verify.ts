@@ -1,28 +1,29 @@
-import { formatMicro } from '../domain/money.js';
-import { allOrgIds, proveOrg } from '../modules/ledger/verify.js';
-import { openConfiguredDatabase } from './database.js';
+import { CONNECTION_HELP, out, withConnection, type Args, type Command } from './common.js';
 
 /** Prints the proof of SPEC §3.13 items 1–2 per organization; exits 1 on any breach. */
-export async function runVerify(): Promise<number> {
-  const db = await openConfiguredDatabase();
-  try {
-    const orgIds = await db.read(allOrgIds);
-    let breaches = 0;
-    for (const orgId of orgIds) {
-      const p = await db.read((q) => proveOrg(q, orgId));
-      const low = p.lowestBlockBalance === null ? 'no blocks' : formatMicro(p.lowestBlockBalance);
-      process.stdout.write(
-        `${p.ok ? 'ok    ' : 'BREACH'} ${orgId}: ${p.entries} entries, entry sum ${formatMicro(p.entrySum)}, ` +
-          `lowest block balance ${low}, cached = derived for every account${p.mismatches.length ? ' — NO' : ''}\n`,
-      );
-      for (const m of p.mismatches) {
-        process.stdout.write(`         ${m.account}: cached ${formatMicro(m.cached)} ≠ derived ${formatMicro(m.derived)}\n`);
+export const verifyCommand: Command = {
+  name: 'verify',
+  summary: 'prove the ledger invariants for every organization; exits 1 on a breach',
+  help: `Usage:
+  tally verify [--data-dir DIR | --database-url URL]
+
+Proves, per organization, that its ledger entries sum to zero, that no block is below zero and that
+every cached balance equals the one derived from the entries. Through the running server by default
+(GET /v1/verify, platform key), or on the database directly.
+
+${CONNECTION_HELP}`,
+  async run(args: Args) {
+    return withConnection(args, async ({ client }) => {
+      const proof = await client.verify();
+      for (const p of proof.data) {
+        out(
+          `${p.ok ? 'ok    ' : 'BREACH'} ${p.org}: ${p.entries} entries, entry sum ${p.entry_sum}, ` +
+            `lowest block balance ${p.lowest_block_balance ?? 'no blocks'}, cached = derived for every account${p.mismatches.length ? ' — NO' : ''}`,
+        );
+        for (const m of p.mismatches) out(`         ${m.account}: cached ${m.cached} ≠ derived ${m.derived}`);
       }
-      if (!p.ok) breaches++;
-    }
-    process.stdout.write(`${orgIds.length} organizations verified, ${breaches} with a breach\n`);
-    return breaches === 0 ? 0 : 1;
-  } finally {
-    await db.close();
-  }
-}
+      out(`${proof.data.length} organizations verified, ${proof.breaches} with a breach`);
+      return proof.breaches === 0 ? 0 : 1;
+    });
+  },
+};

@@ -1,75 +1,75 @@
-import type { z } from 'zod';
-import type { EmbedSessionOut, EmbedTokenOut, LoginBody, SessionOut } from '../modules/auth/routes.js';
-import type { BalanceOut } from '../modules/balance/routes.js';
-import type { EventOut, IngestBody, IngestResponse } from '../modules/events/routes.js';
-import type { GrantOut, LedgerEntryOut, LedgerSummaryRowOut } from '../modules/grants/routes.js';
-import type { MeterOut } from '../modules/meters/routes.js';
-import type { OrgOut } from '../modules/orgs/routes.js';
-import type { AlertsOut } from '../modules/alerts/routes.js';
-import type { CycleOut, GroupOut, MemberOut, SettingsOut } from '../modules/allocations/schemas.js';
-import type { AuditOut } from '../modules/audit/routes.js';
-import type { AutoRechargeOut, PurchaseOut } from '../modules/purchases/routes.js';
-import type { RequestOut } from '../modules/requests/routes.js';
-import type { DeliveryOut, EndpointOut, EventType } from '../modules/webhooks/routes.js';
-import type { InvoiceOut } from '../modules/invoices/routes.js';
-import type { PlanUsageOut } from '../modules/plan/routes.js';
-import type { JobLineOut, PeriodOut, StatementOut } from '../modules/statements/routes.js';
-import type { BreakdownOut, IncludedOut, SeriesOut } from '../modules/usage/routes.js';
-
+import createClient, { type Client, type Middleware } from 'openapi-fetch';
+import type { components, paths } from './openapi.js';
 
 /**
- * The typed client of Tally's HTTP API, used by the CLI and the dashboard.
- * Request and response types come from the same zod schemas the server
- * validates with, so nothing is typed twice. This file imports types only:
- * it runs in Node and in the browser.
+ * The typed client of Tally's HTTP API, used by the CLI, the dashboard and integrators. Every
+ * path, query, body and response type comes from `./openapi.ts`, generated from the server's own
+ * OpenAPI document (`npm run generate:client`); this file only names them and wraps openapi-fetch
+ * in the method names callers already use. It runs in Node and in the browser.
  */
-export type IngestRequest = z.input<typeof IngestBody>;
-export type IngestResult = z.output<typeof IngestResponse>;
-export type Org = z.output<typeof OrgOut>;
-export type Balance = z.output<typeof BalanceOut>;
-export type Grant = z.output<typeof GrantOut>;
-export type LedgerEntry = z.output<typeof LedgerEntryOut>;
-export type LedgerSummaryRow = z.output<typeof LedgerSummaryRowOut>;
-export type UsageEvent = z.output<typeof EventOut>;
-export type Meter = z.output<typeof MeterOut>;
-export type Session = z.output<typeof SessionOut>;
-export type EmbedSession = z.output<typeof EmbedSessionOut>;
-export type EmbedToken = z.output<typeof EmbedTokenOut>;
-export type LoginRequest = z.input<typeof LoginBody>;
+export type { components, paths };
+
+type Method = 'get' | 'post' | 'put' | 'patch' | 'delete';
+type Op<P extends keyof paths, M extends Method> = NonNullable<paths[P][M]>;
+type Json<R> = R extends { content: { 'application/json': infer J } } ? J : never;
+/** The success body of an operation (200 or 201). */
+export type Ok<P extends keyof paths, M extends Method> =
+  Op<P, M> extends { responses: infer R } ? (R extends { 200: infer A } ? Json<A> : R extends { 201: infer B } ? Json<B> : never) : never;
+/** The JSON request body of an operation. */
+export type Body<P extends keyof paths, M extends Method> =
+  Op<P, M> extends { requestBody?: { content: { 'application/json': infer B } } } ? B : never;
+/** The query of an operation; each parameter may also be given as undefined (left out). */
+export type Query<P extends keyof paths, M extends Method> =
+  Op<P, M> extends { parameters: { query?: infer Q } } ? { [K in keyof NonNullable<Q>]?: NonNullable<Q>[K] | undefined } : never;
+type Item<T> = T extends { data: (infer I)[] } ? I : never;
+
+export type ErrorEnvelope = components['schemas']['Error'];
+export type IngestRequest = Body<'/v1/events', 'post'>;
+export type IngestResult = Ok<'/v1/events', 'post'>;
+export type CloudEvent = components['schemas']['CloudEvent'];
+export type Org = Ok<'/v1/orgs/{org}', 'get'>;
+export type Balance = Ok<'/v1/orgs/{org}/balance', 'get'>;
+export type Grant = Ok<'/v1/orgs/{org}/grants/{grant}', 'get'>;
+export type LedgerEntry = Item<Ok<'/v1/orgs/{org}/grants/{grant}/ledger', 'get'>>;
+export type LedgerSummaryRow = Item<Ok<'/v1/orgs/{org}/grants/{grant}/ledger/summary', 'get'>>;
+export type UsageEvent = Item<Ok<'/v1/orgs/{org}/events', 'get'>>;
+export type Meter = Item<Ok<'/v1/orgs/{org}/meters', 'get'>>;
+export type Session = Ok<'/v1/auth/session', 'get'>;
+export type EmbedSession = Ok<'/v1/auth/embed', 'post'>;
+export type EmbedToken = Ok<'/v1/orgs/{org}/embed-tokens', 'post'>;
+export type LoginRequest = Body<'/v1/auth/login', 'post'>;
 export type Role = Session['role'];
-export type StatementPeriod = z.output<typeof PeriodOut>;
-export type Statement = z.output<typeof StatementOut>;
+export type StatementPeriod = Item<Ok<'/v1/orgs/{org}/statements', 'get'>>;
+export type Statement = Ok<'/v1/orgs/{org}/statements/{period}', 'get'>;
 export type StatementDay = Statement['days'][number];
-export type JobLine = z.output<typeof JobLineOut>;
-export type Invoice = z.output<typeof InvoiceOut>;
+export type JobLine = Item<Ok<'/v1/orgs/{org}/statements/{period}/days/{date}/jobs', 'get'>>;
+export type Invoice = Ok<'/v1/orgs/{org}/invoices/{invoice}', 'get'>;
 export type InvoiceLine = Invoice['lines'][number];
-export type UsageBreakdown = z.output<typeof BreakdownOut>;
-export type UsageSeries = z.output<typeof SeriesOut>;
-export type IncludedUsage = z.output<typeof IncludedOut>;
-export type PlanUsage = z.output<typeof PlanUsageOut>;
+export type UsageBreakdown = Ok<'/v1/orgs/{org}/usage/breakdown', 'get'>;
+export type UsageSeries = Ok<'/v1/orgs/{org}/usage/series', 'get'>;
+export type IncludedUsage = Ok<'/v1/orgs/{org}/usage/included', 'get'>;
+export type PlanUsage = Ok<'/v1/orgs/{org}/plan/usage', 'get'>;
 export type PlanUsageRow = PlanUsage['data'][number];
-export type GrantListStatus = 'in_use' | 'pending' | 'expired' | 'all';
-export type Cycle = z.output<typeof CycleOut>;
-export type OrgSettings = z.output<typeof SettingsOut>;
+export type GrantListStatus = NonNullable<Query<'/v1/orgs/{org}/grants', 'get'>['status']>;
+export type Cycle = Ok<'/v1/orgs/{org}/cycle', 'get'>;
+export type OrgSettings = Ok<'/v1/orgs/{org}/settings', 'get'>;
 export type Cadence = OrgSettings['cycle_cadence'];
-export type AllocGroup = z.output<typeof GroupOut>;
-export type Member = z.output<typeof MemberOut>;
-export type CreditRequest = z.output<typeof RequestOut>;
+export type AllocGroup = Ok<'/v1/orgs/{org}/groups/{group}', 'get'>;
+export type Member = Ok<'/v1/orgs/{org}/members/{member}', 'get'>;
+export type CreditRequest = Item<Ok<'/v1/orgs/{org}/requests', 'get'>>;
 export type RequestStatus = CreditRequest['status'];
-export type AuditEntry = z.output<typeof AuditOut>;
-export type Alerts = z.output<typeof AlertsOut>;
-export type AlertThresholdInput = { credits: string } | { pct_of_included: number };
-export type WebhookEndpoint = z.output<typeof EndpointOut>;
-export type WebhookEventType = z.output<typeof EventType>;
-export type WebhookDelivery = z.output<typeof DeliveryOut>;
-export type Purchase = z.output<typeof PurchaseOut>;
-export type AutoRecharge = z.output<typeof AutoRechargeOut>;
-export interface AllocationOverview {
-  cycle: Cycle;
-  balance: string;
-  seats: number;
-  groups: AllocGroup[];
-}
+export type AuditEntry = Item<Ok<'/v1/orgs/{org}/audit', 'get'>>;
+export type Alerts = Ok<'/v1/orgs/{org}/alerts', 'get'>;
+export type AlertThresholdInput = Body<'/v1/orgs/{org}/alerts', 'put'>['thresholds'][number];
+export type WebhookEndpoint = Item<Ok<'/v1/orgs/{org}/webhooks', 'get'>>;
+export type WebhookEventType = Body<'/v1/orgs/{org}/webhooks', 'post'>['events'][number];
+export type WebhookDelivery = Item<Ok<'/v1/orgs/{org}/webhooks/{id}/deliveries', 'get'>>;
+export type Purchase = Item<Ok<'/v1/orgs/{org}/purchases', 'get'>>;
+export type AutoRecharge = Ok<'/v1/orgs/{org}/auto-recharge', 'get'>;
+export type AllocationOverview = Ok<'/v1/orgs/{org}/allocations', 'get'>;
+export type CheckResult = Ok<'/v1/orgs/{org}/check', 'post'>;
+export type Hold = Ok<'/v1/orgs/{org}/holds', 'post'>;
+export type CreatedApiKey = Ok<'/v1/orgs/{org}/api-keys', 'post'>;
 
 export interface Page<T> {
   data: T[];
@@ -95,34 +95,54 @@ export interface ClientOptions {
   headers?: () => Record<string, string>;
 }
 
-type Query = Record<string, string | number | boolean | undefined>;
-
-function withQuery(path: string, query: Query = {}): string {
+/** Left-out (undefined) and empty query values are not sent, so a cleared filter means no filter. */
+function serializeQuery(query: Record<string, unknown>): string {
   const params = new URLSearchParams();
-  for (const [k, v] of Object.entries(query)) if (v !== undefined && v !== '') params.set(k, String(v));
-  const text = params.toString();
-  return text ? `${path}?${text}` : path;
+  for (const [k, v] of Object.entries(query)) if (v !== undefined && v !== null && v !== '') params.set(k, String(v));
+  return params.toString();
 }
 
-const o = (org: string) => `/v1/orgs/${encodeURIComponent(org)}`;
-const seg = encodeURIComponent;
+/** The query without its left-out parameters, as the generated types (exact optional properties) want it. */
+function defined<T extends object>(query: T): { [K in keyof T]?: Exclude<T[K], undefined> } {
+  return Object.fromEntries(Object.entries(query).filter(([, v]) => v !== undefined)) as { [K in keyof T]?: Exclude<T[K], undefined> };
+}
+
+/** A result of openapi-fetch, unwrapped: the body, or a TallyApiError from the error envelope. */
+async function unwrap<T>(pending: Promise<{ data?: T; error?: unknown; response: Response }>): Promise<T> {
+  const { data, error, response } = await pending;
+  if (!response.ok) {
+    const e = (error as Partial<ErrorEnvelope> | undefined)?.error;
+    throw new TallyApiError(response.status, e?.code ?? 'http_error', e?.message ?? (typeof error === 'string' ? error.slice(0, 300) : `HTTP ${response.status}`), e?.request_id);
+  }
+  return data as T;
+}
 
 export class TallyClient {
+  /** the generated, fully typed client, for any call without a method below */
+  readonly api: Client<paths>;
   private readonly fetcher: typeof fetch;
 
   constructor(private readonly options: ClientOptions) {
     this.fetcher = options.fetch ?? ((input, init) => fetch(input, init));
+    this.api = createClient<paths>({ baseUrl: options.baseUrl, fetch: (request: Request) => this.fetcher(request), querySerializer: serializeQuery });
+    const auth: Middleware = {
+      onRequest: ({ request }) => {
+        for (const [k, v] of Object.entries(this.authHeaders())) request.headers.set(k, v);
+        return request;
+      },
+    };
+    this.api.use(auth);
   }
 
+  private authHeaders(): Record<string, string> {
+    return { ...(this.options.key ? { authorization: `Bearer ${this.options.key}` } : {}), ...(this.options.headers?.() ?? {}) };
+  }
+
+  /** An untyped call, for a route newer than this client's generated types. */
   async request<T>(method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<T> {
     const response = await this.fetcher(new URL(path, this.options.baseUrl), {
       method,
-      headers: {
-        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-        ...(this.options.key ? { authorization: `Bearer ${this.options.key}` } : {}),
-        ...(this.options.headers?.() ?? {}),
-        ...headers,
-      },
+      headers: { ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...this.authHeaders(), ...headers },
       body: body === undefined ? null : JSON.stringify(body),
     });
     const text = await response.text();
@@ -133,7 +153,7 @@ export class TallyClient {
       parsed = undefined;
     }
     if (!response.ok) {
-      const error = (parsed as { error?: { code?: string; message?: string; request_id?: string } } | undefined)?.error;
+      const error = (parsed as Partial<ErrorEnvelope> | undefined)?.error;
       throw new TallyApiError(response.status, error?.code ?? 'http_error', error?.message ?? `HTTP ${response.status}`, error?.request_id);
     }
     return parsed as T;
@@ -141,184 +161,249 @@ export class TallyClient {
 
   /** A GET returning raw text (CSV exports). */
   async text(path: string): Promise<string> {
-    const response = await this.fetcher(new URL(path, this.options.baseUrl), {
-      headers: { ...(this.options.key ? { authorization: `Bearer ${this.options.key}` } : {}), ...(this.options.headers?.() ?? {}) },
-    });
+    const response = await this.fetcher(new URL(path, this.options.baseUrl), { headers: this.authHeaders() });
     const text = await response.text();
     if (!response.ok) throw new TallyApiError(response.status, 'http_error', text.slice(0, 300));
     return text;
   }
 
   ingestEvents(events: IngestRequest['events']): Promise<IngestResult> {
-    return this.request('POST', '/v1/events', { events });
+    return unwrap(this.api.POST('/v1/events', { body: { events } }));
+  }
+  /** CloudEvents 1.0, one or a batch (sent as application/cloudevents-batch+json). */
+  ingestCloudEvents(events: CloudEvent[]): Promise<IngestResult> {
+    return unwrap(
+      this.api.POST('/v1/events', {
+        body: events as never,
+        headers: { 'content-type': 'application/cloudevents-batch+json' },
+      }),
+    );
   }
 
   // Dashboard sessions
   login(body: LoginRequest): Promise<Session> {
-    return this.request('POST', '/v1/auth/login', body);
+    return unwrap(this.api.POST('/v1/auth/login', { body }));
   }
-  logout(): Promise<void> {
-    return this.request('POST', '/v1/auth/logout');
+  async logout(): Promise<void> {
+    await unwrap(this.api.POST('/v1/auth/logout'));
   }
   session(): Promise<Session> {
-    return this.request('GET', '/v1/auth/session');
+    return unwrap(this.api.GET('/v1/auth/session'));
   }
   openEmbed(token: string): Promise<EmbedSession> {
-    return this.request('POST', '/v1/auth/embed', { token });
+    return unwrap(this.api.POST('/v1/auth/embed', { body: { token } }));
   }
   createEmbedToken(org: string, member: string, ttlSeconds: number): Promise<EmbedToken> {
-    return this.request('POST', `${o(org)}/embed-tokens`, { member, ttl_seconds: ttlSeconds });
+    return unwrap(this.api.POST('/v1/orgs/{org}/embed-tokens', { params: { path: { org } }, body: { member, ttl_seconds: ttlSeconds } }));
+  }
+
+  // Organizations, members, keys, aliases (the platform's calls)
+  createOrg(body: Body<'/v1/orgs', 'post'>): Promise<Ok<'/v1/orgs', 'post'>> {
+    return unwrap(this.api.POST('/v1/orgs', { body }));
+  }
+  orgs(query: Query<'/v1/orgs', 'get'> = {}): Promise<Ok<'/v1/orgs', 'get'>> {
+    return unwrap(this.api.GET('/v1/orgs', { params: { query: defined(query) } }));
+  }
+  org(org: string): Promise<Org> {
+    return unwrap(this.api.GET('/v1/orgs/{org}', { params: { path: { org } } }));
+  }
+  addMember(org: string, body: Body<'/v1/orgs/{org}/members', 'post'>): Promise<Ok<'/v1/orgs/{org}/members', 'post'>> {
+    return unwrap(this.api.POST('/v1/orgs/{org}/members', { params: { path: { org } }, body }));
+  }
+  createApiKey(org: string, body: Body<'/v1/orgs/{org}/api-keys', 'post'>): Promise<CreatedApiKey> {
+    return unwrap(this.api.POST('/v1/orgs/{org}/api-keys', { params: { path: { org } }, body }));
+  }
+  customerAliases(org: string): Promise<Ok<'/v1/orgs/{org}/customer-aliases', 'get'>> {
+    return unwrap(this.api.GET('/v1/orgs/{org}/customer-aliases', { params: { path: { org } } }));
+  }
+  putCustomerAliases(org: string, aliases: string[]): Promise<Ok<'/v1/orgs/{org}/customer-aliases', 'put'>> {
+    return unwrap(this.api.PUT('/v1/orgs/{org}/customer-aliases', { params: { path: { org } }, body: { aliases } }));
+  }
+  putMeter(key: string, body: Body<'/v1/meters/{key}', 'put'>): Promise<Ok<'/v1/meters/{key}', 'put'>> {
+    return unwrap(this.api.PUT('/v1/meters/{key}', { params: { path: { key } }, body }));
+  }
+
+  /** The ledger proof for every organization (platform key only). */
+  verify(): Promise<Ok<'/v1/verify', 'get'>> {
+    return unwrap(this.api.GET('/v1/verify'));
+  }
+  apiKeys(org: string, query: Query<'/v1/orgs/{org}/api-keys', 'get'> = {}): Promise<Ok<'/v1/orgs/{org}/api-keys', 'get'>> {
+    return unwrap(this.api.GET('/v1/orgs/{org}/api-keys', { params: { path: { org }, query: defined(query) } }));
+  }
+  async revokeApiKey(org: string, id: string): Promise<void> {
+    await unwrap(this.api.DELETE('/v1/orgs/{org}/api-keys/{id}', { params: { path: { org, id } } }));
+  }
+
+  /** A GET whose body is streamed to the caller (CSV exports); refusals throw as every call does. */
+  async download(path: string): Promise<Response> {
+    const response = await this.fetcher(new URL(path, this.options.baseUrl), { headers: this.authHeaders() });
+    if (!response.ok) {
+      const text = await response.text();
+      let error: Partial<ErrorEnvelope>['error'];
+      try {
+        error = (JSON.parse(text) as Partial<ErrorEnvelope>).error;
+      } catch {
+        error = undefined;
+      }
+      throw new TallyApiError(response.status, error?.code ?? 'http_error', error?.message ?? text.slice(0, 300), error?.request_id);
+    }
+    return response;
+  }
+
+  // Admission: check before a job, hold around it, capture what it used
+  check(org: string, body: Body<'/v1/orgs/{org}/check', 'post'>): Promise<CheckResult> {
+    return unwrap(this.api.POST('/v1/orgs/{org}/check', { params: { path: { org } }, body }));
+  }
+  hold(org: string, body: Body<'/v1/orgs/{org}/holds', 'post'>): Promise<Hold> {
+    return unwrap(this.api.POST('/v1/orgs/{org}/holds', { params: { path: { org } }, body }));
+  }
+  capture(org: string, hold: string, body: Body<'/v1/orgs/{org}/holds/{hold}/capture', 'post'>): Promise<Ok<'/v1/orgs/{org}/holds/{hold}/capture', 'post'>> {
+    return unwrap(this.api.POST('/v1/orgs/{org}/holds/{hold}/capture', { params: { path: { org, hold } }, body }));
+  }
+  release(org: string, hold: string): Promise<Ok<'/v1/orgs/{org}/holds/{hold}/release', 'post'>> {
+    return unwrap(this.api.POST('/v1/orgs/{org}/holds/{hold}/release', { params: { path: { org, hold } } }));
   }
 
   // Ledger
-  org(org: string): Promise<Org> {
-    return this.request('GET', o(org));
-  }
   balance(org: string, at?: string): Promise<Balance> {
-    return this.request('GET', withQuery(`${o(org)}/balance`, { at }));
+    return unwrap(this.api.GET('/v1/orgs/{org}/balance', { params: { path: { org }, query: defined({ at }) } }));
   }
-  grants(org: string, query: { status?: GrantListStatus; limit?: number; cursor?: string | undefined } = {}): Promise<Page<Grant>> {
-    return this.request('GET', withQuery(`${o(org)}/grants`, query));
+  createGrant(org: string, body: Body<'/v1/orgs/{org}/grants', 'post'>): Promise<Ok<'/v1/orgs/{org}/grants', 'post'>> {
+    return unwrap(this.api.POST('/v1/orgs/{org}/grants', { params: { path: { org } }, body }));
+  }
+  voidGrant(org: string, grant: string, body: Body<'/v1/orgs/{org}/grants/{grant}/void', 'post'> = {}): Promise<Ok<'/v1/orgs/{org}/grants/{grant}/void', 'post'>> {
+    return unwrap(this.api.POST('/v1/orgs/{org}/grants/{grant}/void', { params: { path: { org, grant } }, body }));
+  }
+  grants(org: string, query: Query<'/v1/orgs/{org}/grants', 'get'> = {}): Promise<Page<Grant>> {
+    return unwrap(this.api.GET('/v1/orgs/{org}/grants', { params: { path: { org }, query: defined(query) } }));
   }
   grant(org: string, grant: string): Promise<Grant> {
-    return this.request('GET', `${o(org)}/grants/${seg(grant)}`);
+    return unwrap(this.api.GET('/v1/orgs/{org}/grants/{grant}', { params: { path: { org, grant } } }));
   }
-  grantLedger(org: string, grant: string, query: { limit?: number; cursor?: string | undefined; day?: string } = {}): Promise<Page<LedgerEntry>> {
-    return this.request('GET', withQuery(`${o(org)}/grants/${seg(grant)}/ledger`, query));
+  grantLedger(org: string, grant: string, query: Query<'/v1/orgs/{org}/grants/{grant}/ledger', 'get'> = {}): Promise<Page<LedgerEntry>> {
+    return unwrap(this.api.GET('/v1/orgs/{org}/grants/{grant}/ledger', { params: { path: { org, grant }, query: defined(query) } }));
   }
   grantLedgerSummary(org: string, grant: string): Promise<{ data: LedgerSummaryRow[] }> {
-    return this.request('GET', `${o(org)}/grants/${seg(grant)}/ledger/summary`);
+    return unwrap(this.api.GET('/v1/orgs/{org}/grants/{grant}/ledger/summary', { params: { path: { org, grant } } }));
   }
-  events(
-    org: string,
-    query: { from?: string; to?: string; meter?: string; user?: string; project?: string; limit?: number; cursor?: string | undefined } = {},
-  ): Promise<Page<UsageEvent>> {
-    return this.request('GET', withQuery(`${o(org)}/events`, query));
+  events(org: string, query: Query<'/v1/orgs/{org}/events', 'get'> = {}): Promise<Page<UsageEvent>> {
+    return unwrap(this.api.GET('/v1/orgs/{org}/events', { params: { path: { org }, query: defined(query) } }));
   }
   meters(org: string): Promise<{ data: Meter[] }> {
-    return this.request('GET', `${o(org)}/meters`);
+    return unwrap(this.api.GET('/v1/orgs/{org}/meters', { params: { path: { org } } }));
   }
 
   // Statements, invoices, usage analytics, plan (issue 4 contract)
   statements(org: string): Promise<{ data: StatementPeriod[] }> {
-    return this.request('GET', `${o(org)}/statements`);
+    return unwrap(this.api.GET('/v1/orgs/{org}/statements', { params: { path: { org } } }));
   }
   statement(org: string, period: string): Promise<Statement> {
-    return this.request('GET', `${o(org)}/statements/${seg(period)}`);
+    return unwrap(this.api.GET('/v1/orgs/{org}/statements/{period}', { params: { path: { org, period } } }));
   }
-  dayJobs(org: string, period: string, date: string, query: { limit?: number; cursor?: string | undefined } = {}): Promise<Page<JobLine>> {
-    return this.request('GET', withQuery(`${o(org)}/statements/${seg(period)}/days/${seg(date)}/jobs`, query));
+  dayJobs(org: string, period: string, date: string, query: Query<'/v1/orgs/{org}/statements/{period}/days/{date}/jobs', 'get'> = {}): Promise<Page<JobLine>> {
+    return unwrap(this.api.GET('/v1/orgs/{org}/statements/{period}/days/{date}/jobs', { params: { path: { org, period, date }, query: defined(query) } }));
   }
-  statementCsv(org: string, period: string, lines: 'daily' | 'jobs'): Promise<string> {
-    return this.text(withQuery(`${o(org)}/statements/${seg(period)}/export.csv`, { lines }));
+  statementCsv(org: string, period: string, lines: NonNullable<Query<'/v1/orgs/{org}/statements/{period}/export.csv', 'get'>['lines']>): Promise<string> {
+    return unwrap(this.api.GET('/v1/orgs/{org}/statements/{period}/export.csv', { params: { path: { org, period }, query: { lines } }, parseAs: 'text' }));
   }
-  invoices(org: string, query: { limit?: number; cursor?: string | undefined } = {}): Promise<Page<Invoice>> {
-    return this.request('GET', withQuery(`${o(org)}/invoices`, query));
+  invoices(org: string, query: Query<'/v1/orgs/{org}/invoices', 'get'> = {}): Promise<Page<Invoice>> {
+    return unwrap(this.api.GET('/v1/orgs/{org}/invoices', { params: { path: { org }, query: defined(query) } }));
   }
   invoice(org: string, invoice: string): Promise<Invoice> {
-    return this.request('GET', `${o(org)}/invoices/${seg(invoice)}`);
+    return unwrap(this.api.GET('/v1/orgs/{org}/invoices/{invoice}', { params: { path: { org, invoice } } }));
   }
-  usageBreakdown(org: string, query: { period?: string; by?: string } = {}): Promise<UsageBreakdown> {
-    return this.request('GET', withQuery(`${o(org)}/usage/breakdown`, query));
+  usageBreakdown(org: string, query: Query<'/v1/orgs/{org}/usage/breakdown', 'get'> = {}): Promise<UsageBreakdown> {
+    return unwrap(this.api.GET('/v1/orgs/{org}/usage/breakdown', { params: { path: { org }, query: defined(query) } }));
   }
-  usageSeries(
-    org: string,
-    query: { from?: string; to?: string; granularity?: 'day' | 'hour'; meter?: string; include_zero?: boolean } = {},
-  ): Promise<UsageSeries> {
-    return this.request('GET', withQuery(`${o(org)}/usage/series`, query));
+  usageSeries(org: string, query: Query<'/v1/orgs/{org}/usage/series', 'get'> = {}): Promise<UsageSeries> {
+    return unwrap(this.api.GET('/v1/orgs/{org}/usage/series', { params: { path: { org }, query: defined(query) } }));
   }
   includedUsage(org: string): Promise<IncludedUsage> {
-    return this.request('GET', `${o(org)}/usage/included`);
+    return unwrap(this.api.GET('/v1/orgs/{org}/usage/included', { params: { path: { org } } }));
   }
   planUsage(org: string): Promise<PlanUsage> {
-    return this.request('GET', `${o(org)}/plan/usage`);
+    return unwrap(this.api.GET('/v1/orgs/{org}/plan/usage', { params: { path: { org } } }));
   }
 
   // Cycles, settings, groups, members, credit requests (issue 7 dashboard)
   settings(org: string): Promise<OrgSettings> {
-    return this.request('GET', `${o(org)}/settings`);
+    return unwrap(this.api.GET('/v1/orgs/{org}/settings', { params: { path: { org } } }));
   }
-  updateSettings(
-    org: string,
-    body: { credits_per_cycle?: string | null; cycle_cadence?: Cadence; credit_factor?: string; credits_per_new_user?: string },
-  ): Promise<OrgSettings> {
-    return this.request('PATCH', `${o(org)}/settings`, body);
+  updateSettings(org: string, body: Body<'/v1/orgs/{org}/settings', 'patch'>): Promise<OrgSettings> {
+    return unwrap(this.api.PATCH('/v1/orgs/{org}/settings', { params: { path: { org } }, body }));
   }
   cycle(org: string): Promise<Cycle> {
-    return this.request('GET', `${o(org)}/cycle`);
+    return unwrap(this.api.GET('/v1/orgs/{org}/cycle', { params: { path: { org } } }));
   }
   resetCycle(org: string): Promise<Cycle> {
-    return this.request('POST', `${o(org)}/cycle/reset`);
+    return unwrap(this.api.POST('/v1/orgs/{org}/cycle/reset', { params: { path: { org } } }));
   }
   allocations(org: string): Promise<AllocationOverview> {
-    return this.request('GET', `${o(org)}/allocations`);
+    return unwrap(this.api.GET('/v1/orgs/{org}/allocations', { params: { path: { org } } }));
   }
   groups(org: string): Promise<{ data: AllocGroup[] }> {
-    return this.request('GET', `${o(org)}/groups`);
+    return unwrap(this.api.GET('/v1/orgs/{org}/groups', { params: { path: { org } } }));
   }
-  updateGroup(org: string, group: string, body: { monthly_allocation?: string; extra?: string; auto_approve_reserve?: string }): Promise<AllocGroup> {
-    return this.request('PATCH', `${o(org)}/groups/${seg(group)}`, body);
+  updateGroup(org: string, group: string, body: Body<'/v1/orgs/{org}/groups/{group}', 'patch'>): Promise<AllocGroup> {
+    return unwrap(this.api.PATCH('/v1/orgs/{org}/groups/{group}', { params: { path: { org, group } }, body }));
   }
-  members(org: string, query: { group?: string | undefined; search?: string | undefined; limit?: number; cursor?: string | undefined } = {}): Promise<Page<Member>> {
-    return this.request('GET', withQuery(`${o(org)}/members`, query));
+  members(org: string, query: Query<'/v1/orgs/{org}/members', 'get'> = {}): Promise<Page<Member>> {
+    return unwrap(this.api.GET('/v1/orgs/{org}/members', { params: { path: { org }, query: defined(query) } }));
   }
   member(org: string, member: string): Promise<Member> {
-    return this.request('GET', `${o(org)}/members/${seg(member)}`);
+    return unwrap(this.api.GET('/v1/orgs/{org}/members/{member}', { params: { path: { org, member } } }));
   }
-  updateMember(org: string, member: string, body: { monthly?: string | null; extra?: string }): Promise<Member> {
-    return this.request('PATCH', `${o(org)}/members/${seg(member)}`, body);
+  updateMember(org: string, member: string, body: Body<'/v1/orgs/{org}/members/{member}', 'patch'>): Promise<Member> {
+    return unwrap(this.api.PATCH('/v1/orgs/{org}/members/{member}', { params: { path: { org, member } }, body }));
   }
-  requests(org: string, query: { status?: RequestStatus | undefined; limit?: number; cursor?: string | undefined } = {}): Promise<Page<CreditRequest>> {
-    return this.request('GET', withQuery(`${o(org)}/requests`, query));
+  requests(org: string, query: Query<'/v1/orgs/{org}/requests', 'get'> = {}): Promise<Page<CreditRequest>> {
+    return unwrap(this.api.GET('/v1/orgs/{org}/requests', { params: { path: { org }, query: defined(query) } }));
   }
-  createRequest(org: string, body: { amount: string; reason: string; member?: string }): Promise<CreditRequest> {
-    return this.request('POST', `${o(org)}/requests`, body);
+  createRequest(org: string, body: Body<'/v1/orgs/{org}/requests', 'post'>): Promise<CreditRequest> {
+    return unwrap(this.api.POST('/v1/orgs/{org}/requests', { params: { path: { org } }, body }));
   }
-  approveRequest(org: string, id: string, body: { amount?: string; note?: string } = {}): Promise<CreditRequest> {
-    return this.request('POST', `${o(org)}/requests/${seg(id)}/approve`, body);
+  approveRequest(org: string, id: string, body: Body<'/v1/orgs/{org}/requests/{id}/approve', 'post'> = {}): Promise<CreditRequest> {
+    return unwrap(this.api.POST('/v1/orgs/{org}/requests/{id}/approve', { params: { path: { org, id } }, body }));
   }
-  denyRequest(org: string, id: string, body: { note?: string } = {}): Promise<CreditRequest> {
-    return this.request('POST', `${o(org)}/requests/${seg(id)}/deny`, body);
+  denyRequest(org: string, id: string, body: Body<'/v1/orgs/{org}/requests/{id}/deny', 'post'> = {}): Promise<CreditRequest> {
+    return unwrap(this.api.POST('/v1/orgs/{org}/requests/{id}/deny', { params: { path: { org, id } }, body }));
   }
 
   // Audit, alerts, webhooks, purchases, auto-recharge
-  audit(org: string, query: { action?: string | undefined; actor?: string | undefined; limit?: number; cursor?: string | undefined } = {}): Promise<Page<AuditEntry>> {
-    return this.request('GET', withQuery(`${o(org)}/audit`, query));
+  audit(org: string, query: Query<'/v1/orgs/{org}/audit', 'get'> = {}): Promise<Page<AuditEntry>> {
+    return unwrap(this.api.GET('/v1/orgs/{org}/audit', { params: { path: { org }, query: defined(query) } }));
   }
   alerts(org: string): Promise<Alerts> {
-    return this.request('GET', `${o(org)}/alerts`);
+    return unwrap(this.api.GET('/v1/orgs/{org}/alerts', { params: { path: { org } } }));
   }
-  putAlerts(org: string, body: { thresholds: AlertThresholdInput[]; emails: string[] }): Promise<Alerts> {
-    return this.request('PUT', `${o(org)}/alerts`, body);
+  putAlerts(org: string, body: Body<'/v1/orgs/{org}/alerts', 'put'>): Promise<Alerts> {
+    return unwrap(this.api.PUT('/v1/orgs/{org}/alerts', { params: { path: { org } }, body }));
   }
   webhooks(org: string): Promise<{ data: WebhookEndpoint[] }> {
-    return this.request('GET', `${o(org)}/webhooks`);
+    return unwrap(this.api.GET('/v1/orgs/{org}/webhooks', { params: { path: { org } } }));
   }
-  createWebhook(org: string, body: { url: string; events: WebhookEventType[]; enabled?: boolean }): Promise<WebhookEndpoint & { secret: string }> {
-    return this.request('POST', `${o(org)}/webhooks`, body);
+  createWebhook(org: string, body: Body<'/v1/orgs/{org}/webhooks', 'post'>): Promise<Ok<'/v1/orgs/{org}/webhooks', 'post'>> {
+    return unwrap(this.api.POST('/v1/orgs/{org}/webhooks', { params: { path: { org } }, body }));
   }
-  updateWebhook(org: string, id: string, body: { enabled?: boolean }): Promise<WebhookEndpoint> {
-    return this.request('PATCH', `${o(org)}/webhooks/${seg(id)}`, body);
+  updateWebhook(org: string, id: string, body: Body<'/v1/orgs/{org}/webhooks/{id}', 'patch'>): Promise<WebhookEndpoint> {
+    return unwrap(this.api.PATCH('/v1/orgs/{org}/webhooks/{id}', { params: { path: { org, id } }, body }));
   }
-  deleteWebhook(org: string, id: string): Promise<void> {
-    return this.request('DELETE', `${o(org)}/webhooks/${seg(id)}`);
+  async deleteWebhook(org: string, id: string): Promise<void> {
+    await unwrap(this.api.DELETE('/v1/orgs/{org}/webhooks/{id}', { params: { path: { org, id } } }));
   }
-  webhookDeliveries(org: string, id: string, query: { limit?: number; cursor?: string | undefined } = {}): Promise<Page<WebhookDelivery>> {
-    return this.request('GET', withQuery(`${o(org)}/webhooks/${seg(id)}/deliveries`, query));
+  webhookDeliveries(org: string, id: string, query: Query<'/v1/orgs/{org}/webhooks/{id}/deliveries', 'get'> = {}): Promise<Page<WebhookDelivery>> {
+    return unwrap(this.api.GET('/v1/orgs/{org}/webhooks/{id}/deliveries', { params: { path: { org, id }, query: defined(query) } }));
   }
-  purchases(org: string, query: { status?: Purchase['status']; limit?: number; cursor?: string | undefined } = {}): Promise<Page<Purchase>> {
-    return this.request('GET', withQuery(`${o(org)}/purchases`, query));
+  purchases(org: string, query: Query<'/v1/orgs/{org}/purchases', 'get'> = {}): Promise<Page<Purchase>> {
+    return unwrap(this.api.GET('/v1/orgs/{org}/purchases', { params: { path: { org }, query: defined(query) } }));
   }
-  createPurchase(org: string, body: { amount: string; price_usd?: string; idempotency_key: string }): Promise<Purchase> {
-    return this.request('POST', `${o(org)}/purchases`, body);
+  createPurchase(org: string, body: Body<'/v1/orgs/{org}/purchases', 'post'>): Promise<Purchase> {
+    return unwrap(this.api.POST('/v1/orgs/{org}/purchases', { params: { path: { org } }, body }));
   }
   autoRecharge(org: string): Promise<AutoRecharge> {
-    return this.request('GET', `${o(org)}/auto-recharge`);
+    return unwrap(this.api.GET('/v1/orgs/{org}/auto-recharge', { params: { path: { org } } }));
   }
-  putAutoRecharge(
-    org: string,
-    body: { enabled: boolean; threshold: string; amount: string; max_per_month: number; cooldown_minutes: number },
-  ): Promise<AutoRecharge> {
-    return this.request('PUT', `${o(org)}/auto-recharge`, body);
+  putAutoRecharge(org: string, body: Body<'/v1/orgs/{org}/auto-recharge', 'put'>): Promise<AutoRecharge> {
+    return unwrap(this.api.PUT('/v1/orgs/{org}/auto-recharge', { params: { path: { org } }, body }));
   }
 }

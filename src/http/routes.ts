@@ -7,6 +7,10 @@ import { auditRoutes } from '../modules/audit/routes.js';
 import { capRoutes } from '../modules/caps/routes.js';
 import { balanceRoutes } from '../modules/balance/routes.js';
 import { eventRoutes } from '../modules/events/routes.js';
+import { aliasRoutes } from '../modules/events/aliases.js';
+import { cloudEventRoutes } from '../modules/events/cloudevents.js';
+import { stripeRoutes } from '../modules/events/stripe.js';
+import { verifyRoutes } from '../modules/verify/routes.js';
 import { grantRoutes } from '../modules/grants/routes.js';
 import { holdRoutes } from '../modules/holds/routes.js';
 import { meterRoutes } from '../modules/meters/routes.js';
@@ -36,6 +40,11 @@ export const routeModules: RouteModule[] = [
   scheduleRoutes,
   balanceRoutes,
   eventRoutes,
+  // CloudEvents and Stripe-shaped ingest, customer aliases (issue 17)
+  cloudEventRoutes,
+  stripeRoutes,
+  aliasRoutes,
+  verifyRoutes,
   // cycles, groups, members, admission and holds, credit requests, audit
   allocationRoutes,
   memberRoutes,

@@ -16,6 +16,7 @@ import { findUnsafeText, unsafeTextError } from './schemas.js';
 import { classifyDatabaseError } from '../db/client.js';
 import { findOrg } from '../modules/orgs/queries.js';
 import { metrics } from './metrics.js';
+import { documentErrors } from './openapi.js';
 import { routeModules } from './routes.js';
 import { registerCompression, registerDashboard, sendIndex, wantsDashboard } from './dashboard.js';
 import { authenticateSession, PUBLIC_AUTH_PATHS } from '../modules/auth/http.js';
@@ -67,6 +68,7 @@ export async function buildServer({ ctx, platformKey, logger = false, dashboardD
       security: [{ bearer: [] }],
     },
     transform: jsonSchemaTransform,
+    transformObject: (d) => documentErrors(('openapiObject' in d ? d.openapiObject : d.swaggerObject) as never) as never,
   });
 
   await app.register(fastifyCookie);

@@ -12,6 +12,8 @@ const meterColumns = {
   priceCurrency: text('price_currency', { enum: ['credits', 'usd'] }).notNull(),
   /** resource class → unit price in micro-units, as decimal strings of integers */
   resourceClassPrices: jsonb('resource_class_prices').$type<Record<string, string>>().notNull().default({}),
+  /** where a CloudEvent's `data` holds the quantity, e.g. `$.tokens` (null: count meters take 1) */
+  valuePath: text('value_path'),
   updatedAt: instant('updated_at').notNull(),
 };
 
@@ -105,3 +107,18 @@ export const jobDaily = pgTable(
   (t) => [primaryKey({ columns: [t.orgId, t.day, t.jobId] }), index('job_daily_day').on(t.orgId, t.day)],
 );
 
+
+/**
+ * The platform's own customer ids, mapped to organizations, so a CloudEvents subject or a Stripe
+ * customer id resolves without the sender knowing Tally's ids. Unique platform-wide: one customer
+ * id names one organization.
+ */
+export const customerAliases = pgTable(
+  'customer_aliases',
+  {
+    alias: text('alias').notNull(),
+    orgId: text('org_id').notNull(),
+    createdAt: instant('created_at').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.alias] }), index('customer_aliases_org').on(t.orgId)],
+);

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { authorize, requirePlatform } from '../../http/auth.js';
 import { NonNegativeAmount, OrgParams } from '../../http/schemas.js';
 import type { RouteModule } from '../../http/types.js';
+import { VALUE_PATH } from '../events/value-path.js';
 import { listOrgMeters, listPlatformMeters, meterView, putOrgMeter, putPlatformMeter, type MeterInput } from './service.js';
 
 const MeterKey = z.string().regex(/^[a-z0-9][a-z0-9_.-]{0,63}$/, 'must be 1–64 lowercase letters, digits, "_", "." or "-"');
@@ -14,6 +15,13 @@ const MeterBody = z.object({
   unit_price: NonNegativeAmount,
   price_currency: z.enum(['credits', 'usd']),
   resource_class_prices: z.record(z.string().min(1).max(100), NonNegativeAmount).optional(),
+  value_path: z
+    .string()
+    .max(200)
+    .regex(VALUE_PATH, 'must be a path into the event data such as "$.tokens" or "$.usage.items[0].count"')
+    .nullable()
+    .optional()
+    .meta({ description: 'Where a CloudEvent or Stripe meter event carries the quantity in its data, e.g. "$.tokens".' }),
 });
 
 export const MeterOut = z.object({
@@ -25,6 +33,7 @@ export const MeterOut = z.object({
   unit_price: z.string(),
   price_currency: z.enum(['credits', 'usd']),
   resource_class_prices: z.record(z.string(), z.string()),
+  value_path: z.string().nullable(),
   scope: z.enum(['platform', 'org']),
 });
 
@@ -37,6 +46,7 @@ function toInput(b: z.infer<typeof MeterBody>): MeterInput {
     unitPrice: b.unit_price,
     priceCurrency: b.price_currency,
     resourceClassPrices: b.resource_class_prices,
+    valuePath: b.value_path,
   };
 }
 

@@ -14,10 +14,12 @@ export interface MeterInput {
   unitPrice: bigint;
   priceCurrency: PriceCurrency;
   resourceClassPrices?: Record<string, bigint> | undefined;
+  valuePath?: string | null | undefined;
 }
 
 export interface Meter extends MeterPrice {
   key: string;
+  valuePath: string | null;
   name: string;
   unit: string;
   category: string;
@@ -33,6 +35,7 @@ interface MeterRow {
   unitPrice: bigint;
   priceCurrency: PriceCurrency;
   resourceClassPrices: Record<string, string>;
+  valuePath: string | null;
   scope: 'platform' | 'org';
 }
 
@@ -54,12 +57,13 @@ export function meterView(m: Meter) {
     unit_price: formatMicro(m.unitPrice),
     price_currency: m.priceCurrency,
     resource_class_prices: Object.fromEntries(Object.entries(m.resourceClassPrices).map(([k, v]) => [k, formatMicro(v)])),
+    value_path: m.valuePath,
     scope: m.scope,
   };
 }
 
 const COLUMNS = sql`key, name, unit, category, aggregation, unit_price as "unitPrice", price_currency as "priceCurrency",
-  resource_class_prices as "resourceClassPrices"`;
+  resource_class_prices as "resourceClassPrices", value_path as "valuePath"`;
 
 /** The meters an organization rates with: its own overrides, else the platform's. */
 export async function effectiveMeters(q: Q, orgId: string): Promise<Map<string, Meter>> {
@@ -95,6 +99,7 @@ function values(key: string, input: MeterInput, now: Date) {
     resourceClassPrices: Object.fromEntries(
       Object.entries(input.resourceClassPrices ?? {}).map(([k, v]) => [k, v.toString()]),
     ),
+    valuePath: input.valuePath ?? null,
     updatedAt: now,
   };
 }
@@ -102,7 +107,7 @@ function values(key: string, input: MeterInput, now: Date) {
 export async function putPlatformMeter({ ctx, key, input }: { ctx: AppContext; key: string; input: MeterInput }) {
   const row = values(key, input, ctx.clock.now());
   await ctx.db.transaction((tx) => tx.insert(meters).values(row).onConflictDoUpdate({ target: meters.key, set: row }));
-  return meterView({ ...input, key, scope: 'platform', resourceClassPrices: input.resourceClassPrices ?? {} });
+  return meterView({ ...input, key, scope: 'platform', resourceClassPrices: input.resourceClassPrices ?? {}, valuePath: input.valuePath ?? null });
 }
 
 export async function putOrgMeter(args: { ctx: AppContext; orgId: string; key: string; input: MeterInput }) {
@@ -112,5 +117,5 @@ export async function putOrgMeter(args: { ctx: AppContext; orgId: string; key: s
     await lockOrg(tx, orgId);
     await tx.insert(orgMeters).values(row).onConflictDoUpdate({ target: [orgMeters.orgId, orgMeters.key], set: row });
   });
-  return meterView({ ...input, key, scope: 'org', resourceClassPrices: input.resourceClassPrices ?? {} });
+  return meterView({ ...input, key, scope: 'org', resourceClassPrices: input.resourceClassPrices ?? {}, valuePath: input.valuePath ?? null });
 }

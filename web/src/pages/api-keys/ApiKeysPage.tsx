@@ -1,6 +1,5 @@
 import { Alert, Button, Stack, Table, Text, Title } from '@mantine/core';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import type { Role } from '../../../../src/client/index.js';
 import { api, locale } from '../../api.js';
 import { PagerControls, usePager } from '../../components/Pager.js';
 import { Empty, QueryView } from '../../components/States.js';
@@ -8,29 +7,19 @@ import { formatDateTime } from '../../format.js';
 import { ROLE_LABEL } from '../../roles.js';
 import { useSignedIn } from '../../session.js';
 
-interface ApiKey {
-  id: string;
-  name: string;
-  role: Role;
-  member: string | null;
-  member_name: string | null;
-  created_at: string;
-  last_used_at: string | null;
-}
 
 /** Owners see the organization's live API keys (never their secrets) and revoke them (GET/DELETE …/api-keys). */
 export default function ApiKeysPage() {
   const { session, org } = useSignedIn();
   const client = useQueryClient();
   const pager = usePager();
-  const base = `/v1/orgs/${encodeURIComponent(session.org_id)}/api-keys`;
   const keys = useQuery({
     queryKey: ['api-keys', session.org_id, pager.cursor],
-    queryFn: () => api.request<{ data: ApiKey[]; next_cursor: string | null }>('GET', `${base}?limit=50${pager.cursor ? `&cursor=${encodeURIComponent(pager.cursor)}` : ''}`),
+    queryFn: () => api.apiKeys(session.org_id, { limit: 50, cursor: pager.cursor }),
     enabled: session.role === 'owner',
   });
   const revoke = useMutation({
-    mutationFn: (id: string) => api.request('DELETE', `${base}/${encodeURIComponent(id)}`),
+    mutationFn: (id: string) => api.revokeApiKey(session.org_id, id),
     onSuccess: () => client.invalidateQueries({ queryKey: ['api-keys', session.org_id] }),
   });
   if (session.role !== 'owner') {

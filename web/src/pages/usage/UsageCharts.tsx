@@ -95,7 +95,7 @@ export function MeterGraphs() {
   const complete = Boolean(from && to);
   const query = useQuery({
     queryKey: ['series', session.org_id, 'meters', from, to, showZero],
-    queryFn: () => api.usageSeries(session.org_id, { from: from!, to: to!, granularity: 'day', include_zero: showZero }),
+    queryFn: () => api.usageSeries(session.org_id, { from: from!, to: to!, granularity: 'day', include_zero: showZero ? 'true' : 'false' }),
     enabled: complete,
   });
   return (

@@ -1,0 +1,98 @@
+import { sql } from 'drizzle-orm';
+import { z } from 'zod';
+import type { AppContext } from '../../context.js';
+import { rows, type Q } from '../../db/client.js';
+import { authorize } from '../../http/auth.js';
+import { TallyError } from '../../http/errors.js';
+import { OrgParams } from '../../http/schemas.js';
+import type { RouteModule } from '../../http/types.js';
+import { recordAudit } from '../audit/service.js';
+import { lockOrg } from '../orgs/queries.js';
+
+/** A platform's customer id (Stripe's `cus_…`, its own account id…): no "/" since that separates the member. */
+const Alias = z.string().regex(/^[^/\s]{1,200}$/, 'must be 1–200 characters without spaces or "/"');
+
+export const AliasesBody = z.object({ aliases: z.array(Alias).max(100) });
+export const AliasesOut = z.object({ aliases: z.array(z.string()) });
+
+export async function listAliases(q: Q, orgId: string): Promise<string[]> {
+  const found = await rows<{ alias: string }>(q, sql`select alias from customer_aliases where org_id = ${orgId} order by alias`);
+  return found.map((r) => r.alias);
+}
+
+/** Which organization each of these aliases names (those that name one). */
+export async function resolveAliases(q: Q, aliases: string[]): Promise<Map<string, string>> {
+  if (aliases.length === 0) return new Map();
+  const found = await rows<{ alias: string; orgId: string }>(
+    q,
+    sql`select alias, org_id as "orgId" from customer_aliases where alias = any(${sql.param(aliases)}::text[])`,
+  );
+  return new Map(found.map((r) => [r.alias, r.orgId]));
+}
+
+/** Replaces an organization's alias list; an alias another organization holds is refused. */
+export async function putAliases(args: { ctx: AppContext; orgId: string; aliases: string[]; actor: string }): Promise<string[]> {
+  const { ctx, orgId, actor } = args;
+  const aliases = [...new Set(args.aliases)].sort();
+  return ctx.db.transaction(async (tx) => {
+    await lockOrg(tx, orgId);
+    const before = await listAliases(tx, orgId);
+    const taken = [...(await resolveAliases(tx, aliases))].filter(([, owner]) => owner !== orgId);
+    if (taken.length > 0) {
+      throw new TallyError('conflict', `The customer id "${taken[0]![0]}" already names another organization; remove it there first.`);
+    }
+    const now = ctx.clock.now();
+    await tx.execute(sql`delete from customer_aliases where org_id = ${orgId}`);
+    for (const alias of aliases) {
+      await tx.execute(sql`insert into customer_aliases (alias, org_id, created_at) values (${alias}, ${orgId}, ${now})`);
+    }
+    await recordAudit(tx, { orgId, actor, action: 'org.customer_aliases', target: orgId, before: { aliases: before }, after: { aliases }, at: now });
+    return aliases;
+  });
+}
+
+export const aliasRoutes: RouteModule = (app, { ctx }) => {
+  app.get(
+    '/v1/orgs/:org/customer-aliases',
+    {
+      schema: {
+        tags: ['orgs'],
+        description: 'The platform customer ids that name this organization as a CloudEvents subject or a Stripe customer id.',
+        params: OrgParams,
+        response: { 200: AliasesOut },
+      },
+    },
+    async (request) => {
+      authorize(request.actor, request.params.org, 'org.read');
+      const org = request.params.org;
+      const aliases = await ctx.db.read(async (q) => {
+        await assertOrgExists(q, org);
+        return listAliases(q, org);
+      });
+      return { aliases };
+    },
+  );
+
+  app.put(
+    '/v1/orgs/:org/customer-aliases',
+    {
+      schema: {
+        tags: ['orgs'],
+        description: 'Replaces the list of platform customer ids that name this organization (at most 100; each names one organization).',
+        params: OrgParams,
+        body: AliasesBody,
+        response: { 200: AliasesOut },
+      },
+    },
+    async (request) => {
+      authorize(request.actor, request.params.org, 'org.write');
+      const aliases = await putAliases({ ctx, orgId: request.params.org, aliases: request.body.aliases, actor: request.actor.label });
+      return { aliases };
+    },
+  );
+};
+
+async function assertOrgExists(q: Q, orgId: string): Promise<void> {
+  const [row] = await rows<{ id: string }>(q, sql`select id from orgs where id = ${orgId}`);
+  if (!row) throw new TallyError('organization_not_found', `No organization with id "${orgId}" exists.`);
+}

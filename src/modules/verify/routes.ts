@@ -1,0 +1,50 @@
+import { z } from 'zod';
+import { requirePlatform } from '../../http/auth.js';
+import type { RouteModule } from '../../http/types.js';
+import { formatMicro } from '../../domain/money.js';
+import { allOrgIds, proveOrg } from '../ledger/verify.js';
+
+/**
+ * The ledger proof (SPEC §3.13 items 1–2) over HTTP, for the platform only, so `tally verify`
+ * works while the server holds the embedded database (PGlite allows one process at a time).
+ */
+const ProofOut = z.object({
+  org: z.string(),
+  ok: z.boolean(),
+  entries: z.number(),
+  entry_sum: z.string(),
+  lowest_block_balance: z.string().nullable(),
+  mismatches: z.array(z.object({ account: z.string(), cached: z.string(), derived: z.string() })),
+});
+
+export const VerifyOut = z.object({ data: z.array(ProofOut), breaches: z.number() });
+
+export const verifyRoutes: RouteModule = (app, { ctx }) => {
+  app.get(
+    '/v1/verify',
+    {
+      schema: {
+        tags: ['platform'],
+        description: 'Proves the ledger invariants for every organization: entries sum to zero, no block below zero, cached balances equal derived ones.',
+        response: { 200: VerifyOut },
+      },
+    },
+    async (request) => {
+      requirePlatform(request.actor);
+      const orgIds = await ctx.db.read(allOrgIds);
+      const data = [];
+      for (const orgId of orgIds) {
+        const p = await ctx.db.read((q) => proveOrg(q, orgId));
+        data.push({
+          org: orgId,
+          ok: p.ok,
+          entries: p.entries,
+          entry_sum: formatMicro(p.entrySum),
+          lowest_block_balance: p.lowestBlockBalance === null ? null : formatMicro(p.lowestBlockBalance),
+          mismatches: p.mismatches.map((m) => ({ account: m.account, cached: formatMicro(m.cached), derived: formatMicro(m.derived) })),
+        });
+      }
+      return { data, breaches: data.filter((d) => !d.ok).length };
+    },
+  );
+};
