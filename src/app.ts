@@ -10,6 +10,7 @@ import { closeDelivery } from './modules/outbox/settings.js';
 import { recordCycleUsage } from './modules/allocations/usage.js';
 import { Scheduler } from './jobs/scheduler.js';
 import { planAdmission } from './modules/plan/service.js';
+import { capAdmission, capUsageRecorded } from './modules/caps/admission.js';
 import { foldLedger } from './modules/statements/queries.js';
 
 export interface StartOptions {
@@ -37,6 +38,9 @@ export async function createApp(opts: StartOptions) {
   ctx.hooks.balanceChanged.push(({ tx, org }) => foldLedger(tx, org.id, org.timezone));
   // Plan limits (SPEC §3.10): admission refuses what a hard credits_per_period limit forbids.
   ctx.hooks.admission.push(planAdmission);
+  // Spend caps (SPEC §3.16): counters kept with the usage; block caps refuse at admission.
+  ctx.hooks.usageRecorded.push(capUsageRecorded);
+  ctx.hooks.admission.push(capAdmission);
   const server = await buildServer({ ctx, platformKey: opts.platformKey, logger: opts.logRequests ?? false, dashboardDir: opts.dashboardDir });
   const scheduler = new Scheduler(ctx);
   if (opts.scheduler) scheduler.start();

@@ -22,6 +22,8 @@ export const EventIn = z.object({
   job_id: Text.optional(),
   job_name: Text.optional(),
   properties: z.record(z.string(), z.unknown()).optional(),
+  /** platform key only: the organization API key the event is reported for (an organization key always reports as itself) */
+  api_key: z.string().min(1).max(64).optional(),
 });
 
 const ResultOut = z.object({
