@@ -11,6 +11,7 @@ import { recordCycleUsage } from './modules/allocations/usage.js';
 import { Scheduler } from './jobs/scheduler.js';
 import { planAdmission } from './modules/plan/service.js';
 import { capAdmission, capUsageRecorded } from './modules/caps/admission.js';
+import { meterBalanceAdmission } from './modules/balance/scoped.js';
 import { foldLedger } from './modules/statements/queries.js';
 
 export interface StartOptions {
@@ -41,6 +42,8 @@ export async function createApp(opts: StartOptions) {
   // Spend caps (SPEC §3.16): counters kept with the usage; block caps refuse at admission.
   ctx.hooks.usageRecorded.push(capUsageRecorded);
   ctx.hooks.admission.push(capAdmission);
+  // Scoped credits (SPEC §3.16): a check or hold for a meter counts only the credit that may pay for it.
+  ctx.hooks.admission.push(meterBalanceAdmission);
   const server = await buildServer({ ctx, platformKey: opts.platformKey, logger: opts.logRequests ?? false, dashboardDir: opts.dashboardDir });
   const scheduler = new Scheduler(ctx);
   if (opts.scheduler) scheduler.start();

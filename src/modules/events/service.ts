@@ -192,7 +192,7 @@ async function ingestForOrg(
         at: e.timestamp,
         apiKeyId: e.api_key ?? null,
       };
-      accepted.push({ input: e, rated, overage: 0n, actor });
+      accepted.push({ input: e, rated, overage: 0n, actor, category: meter.category });
       results.push({ id: e.id, status: 'accepted', cost_credits: formatMicro(cost.credits) });
     }
   }
@@ -212,6 +212,8 @@ interface Accepted {
   overage: bigint;
   /** who sent the event (calls of one group commit may come from different keys) */
   actor: string;
+  /** the meter's category: scoped credits apply by meter or category */
+  category: string;
 }
 
 async function drawAndRecord(tx: Q, org: OrgRow, now: Date, booked: (at: Date) => Date, accepted: Accepted[]): Promise<void> {
@@ -221,7 +223,9 @@ async function drawAndRecord(tx: Q, org: OrgRow, now: Date, booked: (at: Date) =
   const blocks = await blocksForUsage(tx, batch, now, accepted[0]!.actor);
   for (const a of accepted) {
     if (a.rated.credits === 0n) continue;
-    a.overage = bookUsage(batch, blocks, { cost: a.rated.credits, at: a.input.timestamp, now, booked, eventId: a.input.id, actor: a.actor });
+    a.overage = bookUsage(batch, blocks, { cost: a.rated.credits, at: a.input.timestamp, now, booked, eventId: a.input.id, actor: a.actor,
+      meter: { key: a.input.meter, category: a.category },
+    });
   }
   await batch.flush(tx);
 }

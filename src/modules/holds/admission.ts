@@ -59,7 +59,7 @@ export async function decideAdmission(ctx: AppContext, q: Q, s: BudgetState, mem
   for (const hook of ctx.hooks.admission) {
     const refused = await hook({ tx: q, org: s.org, now, memberId: member.id, amount, held: summary.held, subject });
     if (refused) {
-      const limitedBy = refused.limit.startsWith('cap:') ? (refused.limit as `cap:${string}`) : 'plan';
+      const limitedBy = refused.limit.startsWith('cap:') || refused.limit === 'balance' ? (refused.limit as Admission['limited_by'] & string) : 'plan';
       return { allowed: false, limited_by: limitedBy, remaining, message: refused.message, details: refused.details };
     }
   }

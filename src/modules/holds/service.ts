@@ -196,7 +196,7 @@ export async function captureHold(args: { ctx: AppContext; actor: Actor; orgId: 
     batch.move({ type: 'hold_capture', amount: hold.amount, from: 'held', to: 'reserved', occurredAt: now, ref: `hold:${hold.id}`, actor: actor.label });
     if (amount > 0n) {
       const blocks = await blocksForUsage(tx, batch, now, actor.label);
-      bookUsage(batch, blocks, { cost: amount, at: now, now, booked: (at) => at, ref: `hold:${hold.id}`, actor: actor.label });
+      bookUsage(batch, blocks, { cost: amount, at: now, now, booked: (at) => at, ref: `hold:${hold.id}`, actor: actor.label, meter: null });
     }
     await batch.flush(tx);
     await closeHolds(tx, orgId, [hold.id], 'captured', now, amount);
