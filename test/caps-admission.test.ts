@@ -180,4 +180,36 @@ describe.each(testDatabases)('caps at admission on $name', (target) => {
       app.clock.set(new Date('2026-03-10T12:00:00Z'));
     }
   });
+
+  it('Tally-Credits-Remaining and Tally-Limit-Binding give the tightest limit, matching GET /balance and the caps list', async () => {
+    const { org, call } = await setup();
+    const head = (r: { headers: Record<string, unknown> }) => [r.headers['tally-credits-remaining'], r.headers['tally-limit-binding']];
+    const cap = (await call('POST', '/caps', { scope: 'member:ann', window: '1d', limit: '30', mode: 'block' })).body;
+    const capLeft = async () => (await call('GET', '/caps')).body.data.find((c: { id: string }) => c.id === cap.id).remaining as string;
+
+    const ingested = await ingest(org, { quantity: '10', user: 'ann' });
+    expect(head(ingested)).toEqual(['20', `cap:${cap.id}`]);
+    expect(await capLeft()).toBe('20');
+    expect(head(await call('POST', '/check', { member: 'ann', amount: '1' }))).toEqual(['20', `cap:${cap.id}`]);
+    const hold = await call('POST', '/holds', { member: 'ann', amount: '5' });
+    expect(head(hold)).toEqual(['15', `cap:${cap.id}`]);
+    expect(await capLeft()).toBe('15');
+    const captured = await call('POST', `/holds/${hold.body.id}/capture`, { amount: '3' });
+    expect(head(captured)).toEqual(['17', `cap:${cap.id}`]);
+    expect(await capLeft()).toBe('17');
+
+    // a member with a small individual allocation: their own remaining binds
+    await call('POST', '/members', { id: 'bob', email: 'bob@x.test', name: 'Bob', role: 'member', monthly: '4' });
+    const bob = await call('POST', '/check', { member: 'bob', amount: '1' });
+    expect(head(bob)).toEqual([(await call('GET', '/members/bob')).body.remaining, 'member']);
+
+    // the balance binds once it is the smallest figure
+    const voids = (await call('GET', '/grants?limit=10')).body.data as { id: string }[];
+    for (const g of voids) expect((await call('POST', `/grants/${g.id}/void`, {})).status).toBe(200);
+    expect((await call('POST', '/grants', { name: 'Small', source: 'purchased', amount: '6.5' })).status).toBe(201);
+    const check = await call('POST', '/check', { member: 'ann', amount: '1' });
+    const balance = (await call('GET', '/balance')).body;
+    expect(head(check)).toEqual([balance.available, 'balance']);
+    expect(balance.available).toBe('6.5');
+  });
 });

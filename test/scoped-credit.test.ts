@@ -45,7 +45,7 @@ describe.each(testDatabases)('scoped credits on $name', (target) => {
 
   it('pays usage only from blocks that apply to it; the rest is overage; balances list the scoped part', async () => {
     const org = await seedOrg(app, { name: 'scoped' });
-    const call = (m: 'GET' | 'POST', path: string, body?: unknown) => app.call(m, `/v1/orgs/${org}${path}`, body);
+    const call = (m: 'GET' | 'POST' | 'PATCH', path: string, body?: unknown) => app.call(m, `/v1/orgs/${org}${path}`, body);
     // the chat-only promotion comes first in §3.3 order (lower priority), yet pays nothing else
     const promo = await call('POST', '/grants', { name: 'Chat promo', source: 'promotional', amount: '10', priority: 10, applies_to: { categories: ['agent_chat'] } });
     expect(promo.status).toBe(201);

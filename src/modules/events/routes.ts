@@ -4,6 +4,7 @@ import { TallyError } from '../../http/errors.js';
 import { metrics } from '../../http/metrics.js';
 import { Cursor, decodeCursor, encodeCursor, Instant, Limit, NonNegativeAmount, OrgParams, page } from '../../http/schemas.js';
 import type { RouteModule } from '../../http/types.js';
+import { setLimitHeaders } from '../caps/headers.js';
 import { ingestEvents, listEvents } from './service.js';
 
 export const MAX_BATCH = 1000;
@@ -77,10 +78,16 @@ export const eventRoutes: RouteModule = (app, { ctx }) => {
         }
       },
     },
-    async (request) => {
+    async (request, reply) => {
       const actor = request.actor;
       if (actor.kind === 'key') authorize(actor, actor.orgId, 'events.write');
       const summary = await ingestEvents({ ctx, actor, events: request.body.events });
+      const [only] = request.body.events;
+      if (request.body.events.length === 1 && only && summary.accepted + summary.duplicates === 1) {
+        // a single event answers with the tightest limit left for whoever reported it (SPEC §3.16)
+        const apiKeyId = actor.kind === 'key' ? actor.keyId : (only.api_key ?? null);
+        await setLimitHeaders(reply, ctx, only.org, only.user ?? null, { project: only.project ?? null, apiKeyId, meter: only.meter });
+      }
       metrics.events.inc({ status: 'accepted' }, summary.accepted);
       metrics.events.inc({ status: 'duplicate' }, summary.duplicates);
       metrics.events.inc({ status: 'rejected' }, summary.rejected);

@@ -2,7 +2,9 @@ import { z } from 'zod';
 import { authorize } from '../../http/auth.js';
 import { AmountOut, Cursor, Instant, Limit, NonNegativeAmount, OrgParams, page, PositiveAmount } from '../../http/schemas.js';
 import { idempotencyKey, type RouteModule } from '../../http/types.js';
-import { captureHold, checkAdmission, createHold, listHolds, releaseHold } from './service.js';
+import { setLimitHeaders } from '../caps/headers.js';
+import { findHold } from './queries.js';
+import { captureHold, checkAdmission, createHold, listHolds, releaseHold, subjectOf } from './service.js';
 
 const HoldStatus = z.enum(['open', 'captured', 'released', 'expired']);
 const HoldOut = z.object({
@@ -46,11 +48,13 @@ export const holdRoutes: RouteModule = (app, { ctx }) => {
         },
       },
     },
-    async (request) => {
+    async (request, reply) => {
       authorize(request.actor, request.params.org, 'admission.use');
       const b = request.body;
       const subject = { project: b.project, apiKeyId: b.api_key, meter: b.meter };
-      return checkAdmission({ ctx, actor: request.actor, orgId: request.params.org, memberId: b.member, amount: b.amount, subject });
+      const answer = await checkAdmission({ ctx, actor: request.actor, orgId: request.params.org, memberId: b.member, amount: b.amount, subject });
+      await setLimitHeaders(reply, ctx, request.params.org, b.member, subjectOf(request.actor, subject));
+      return answer;
     },
   );
 
@@ -80,6 +84,7 @@ export const holdRoutes: RouteModule = (app, { ctx }) => {
         input: { memberId: b.member, amount: b.amount, jobId: b.job_id, expiresAt: b.expires_at, project: b.project, apiKeyId: b.api_key },
         idempotencyKey: idempotencyKey(request.headers),
       });
+      await setLimitHeaders(reply, ctx, request.params.org, b.member, subjectOf(request.actor, { project: b.project, apiKeyId: b.api_key }));
       return reply.status(r.statusCode as 201).send(r.body);
     },
   );
@@ -87,9 +92,12 @@ export const holdRoutes: RouteModule = (app, { ctx }) => {
   app.post(
     '/v1/orgs/:org/holds/:hold/capture',
     { schema: { tags: ['admission'], params: HoldParams, body: z.strictObject({ amount: NonNegativeAmount }), response: { 200: HoldOut } } },
-    async (request) => {
+    async (request, reply) => {
       authorize(request.actor, request.params.org, 'admission.use');
-      return captureHold({ ctx, actor: request.actor, orgId: request.params.org, holdId: request.params.hold, amount: request.body.amount });
+      const captured = await captureHold({ ctx, actor: request.actor, orgId: request.params.org, holdId: request.params.hold, amount: request.body.amount });
+      const hold = await ctx.db.read((q) => findHold(q, request.params.org, request.params.hold));
+      await setLimitHeaders(reply, ctx, request.params.org, captured.member, { project: hold?.project ?? null, apiKeyId: hold?.apiKeyId ?? null });
+      return captured;
     },
   );
 

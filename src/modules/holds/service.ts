@@ -83,7 +83,7 @@ export async function orgsWithExpiredHolds(ctx: AppContext): Promise<string[]> {
 }
 
 /** What a check or hold is for, as caps see it: an organization key is itself, the platform key may name one. */
-function subjectOf(actor: Actor, s: { project?: string | undefined; apiKeyId?: string | undefined; meter?: string | undefined }): AdmissionSubject {
+export function subjectOf(actor: Actor, s: { project?: string | undefined; apiKeyId?: string | undefined; meter?: string | undefined }): AdmissionSubject {
   return { project: s.project ?? null, apiKeyId: actor.kind === 'key' ? actor.keyId : (s.apiKeyId ?? null), meter: s.meter ?? null };
 }
 
