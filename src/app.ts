@@ -10,6 +10,8 @@ import { closeDelivery } from './modules/outbox/settings.js';
 import { recordCycleUsage } from './modules/allocations/usage.js';
 import { Scheduler } from './jobs/scheduler.js';
 import { planAdmission } from './modules/plan/service.js';
+import { capAdmission, capUsageRecorded } from './modules/caps/admission.js';
+import { meterBalanceAdmission } from './modules/balance/scoped.js';
 import { foldLedger } from './modules/statements/queries.js';
 
 export interface StartOptions {
@@ -40,6 +42,11 @@ export async function createApp(opts: StartOptions) {
   ctx.hooks.balanceChanged.push(({ tx, org }) => foldLedger(tx, org.id, org.timezone));
   // Plan limits (SPEC §3.10): admission refuses what a hard credits_per_period limit forbids.
   ctx.hooks.admission.push(planAdmission);
+  // Spend caps (SPEC §3.16): counters kept with the usage; block caps refuse at admission.
+  ctx.hooks.usageRecorded.push(capUsageRecorded);
+  ctx.hooks.admission.push(capAdmission);
+  // Scoped credits (SPEC §3.16): a check or hold for a meter counts only the credit that may pay for it.
+  ctx.hooks.admission.push(meterBalanceAdmission);
   const server = await buildServer({ ctx, platformKey: opts.platformKey, logger: opts.logRequests ?? false, dashboardDir: opts.dashboardDir, publicUrl: opts.publicUrl });
   const scheduler = new Scheduler(ctx);
   if (opts.scheduler) scheduler.start();

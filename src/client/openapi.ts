@@ -550,6 +550,7 @@ export interface paths {
                     "application/cloudevents+json": components["schemas"]["CloudEvent"];
                     "application/json": {
                         events: {
+                            api_key?: string;
                             id: string;
                             job_id?: string;
                             job_name?: string;
@@ -2587,6 +2588,14 @@ export interface paths {
                             promotional: string;
                             /** @description Exact decimal string, e.g. "12.5" */
                             purchased: string;
+                            scoped: {
+                                applies_to: {
+                                    categories?: string[];
+                                    meters?: string[];
+                                };
+                                /** @description Exact decimal string, e.g. "12.5" */
+                                available: string;
+                            }[];
                             /** @description Exact decimal string, e.g. "12.5" */
                             spent: string;
                             /** @description Exact decimal string, e.g. "12.5" */
@@ -3313,7 +3322,10 @@ export interface paths {
                     "application/json": {
                         /** @description Decimal string with at most 6 fractional digits, e.g. "12.5"; at most 1000000000000 in absolute value */
                         amount: string | number;
+                        api_key?: string;
                         member: string;
+                        meter?: string;
+                        project?: string;
                     };
                 };
             };
@@ -3326,7 +3338,21 @@ export interface paths {
                     content: {
                         "application/json": {
                             allowed: boolean;
-                            limited_by: ("member" | "group" | "account_cycle" | "balance" | "plan") | null;
+                            cap?: {
+                                /** @description Exact decimal string, e.g. "12.5" */
+                                held: string;
+                                id: string;
+                                /** @description Exact decimal string, e.g. "12.5" */
+                                limit: string;
+                                mode: string;
+                                /** @description Exact decimal string, e.g. "12.5" */
+                                remaining: string;
+                                scope: string;
+                                /** @description Exact decimal string, e.g. "12.5" */
+                                used: string;
+                                window: string;
+                            };
+                            limited_by: (("member" | "group" | "account_cycle" | "balance" | "plan") | string) | null;
                             message: string | null;
                             remaining: {
                                 account_cycle: string | null;
@@ -7362,6 +7388,7 @@ export interface paths {
                     "application/json": {
                         /** @description Decimal string with at most 6 fractional digits, e.g. "12.5"; at most 1000000000000 in absolute value */
                         amount: string | number;
+                        api_key?: string;
                         /**
                          * Format: date-time
                          * @description ISO-8601 timestamp between 1970 and 9999
@@ -7369,6 +7396,7 @@ export interface paths {
                         expires_at?: string;
                         job_id?: string;
                         member: string;
+                        project?: string;
                     };
                 };
             };

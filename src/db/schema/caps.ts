@@ -26,3 +26,21 @@ export const caps = pgTable(
   },
   (t) => [primaryKey({ columns: [t.orgId, t.id] }), index('caps_scope').on(t.orgId, t.scopeKind, t.scopeId)],
 );
+
+/**
+ * Usage counted per cap and window (issue 16): credits of usage whose time
+ * falls in the window starting `window_start`, kept up to date in the
+ * transaction that records the usage, so admission reads a cap's use with
+ * one indexed lookup instead of summing the window. A missing row means
+ * "not counted yet": readers recompute it from events and captured holds.
+ */
+export const capCounters = pgTable(
+  'cap_counters',
+  {
+    orgId: text('org_id').notNull(),
+    capId: text('cap_id').notNull(),
+    windowStart: instant('window_start').notNull(),
+    used: micro('used').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.orgId, t.capId, t.windowStart] })],
+);

@@ -15,6 +15,8 @@ export const BalanceOut = z.object({
   spent: AmountOut,
   total_granted: AmountOut,
   overage: AmountOut,
+  /** the part of `available` only some usage may spend (grants with applies_to, SPEC §3.16) */
+  scoped: z.array(z.object({ applies_to: z.object({ meters: z.array(z.string()).optional(), categories: z.array(z.string()).optional() }), available: AmountOut })),
   as_of: z.string(),
 });
 

@@ -4,6 +4,7 @@ import { rows, type Q } from '../../db/client.js';
 import { formatMicro } from '../../domain/money.js';
 import { summarizeBalance, type BalanceSummary, type BlockState } from '../../domain/balance.js';
 import { orgNotFound, findOrg } from '../orgs/queries.js';
+import { grantScopes, scopedAvailable } from './scoped.js';
 
 /**
  * The balances of SPEC §3.4. "Now" reads the cached block balances; a past
@@ -16,10 +17,10 @@ export async function getBalance({ ctx, orgId, at }: { ctx: AppContext; orgId: s
   return ctx.db.read(async (q) => {
     const org = await findOrg(q, orgId);
     if (!org) throw orgNotFound(orgId);
-    const s =
-      asOf === now
-        ? (await balanceNow(q, orgId, now)).summary
-        : summarizeBalance(await blocksAt(q, orgId, asOf), await accountsAt(q, orgId, asOf), asOf);
+    const blocks = asOf === now ? null : await blocksAt(q, orgId, asOf);
+    const current = blocks === null ? await balanceNow(q, orgId, now) : null;
+    const s = current ? current.summary : summarizeBalance(blocks!, await accountsAt(q, orgId, asOf), asOf);
+    const scoped = scopedAvailable(current ? current.blocks : blocks!, await grantScopes(q, orgId), asOf);
     return {
       available: formatMicro(s.available),
       included: formatMicro(s.bySource.included),
@@ -31,6 +32,7 @@ export async function getBalance({ ctx, orgId, at }: { ctx: AppContext; orgId: s
       spent: formatMicro(s.spent),
       total_granted: formatMicro(s.totalGranted),
       overage: formatMicro(s.overage),
+      scoped,
       as_of: asOf.toISOString(),
     };
   });

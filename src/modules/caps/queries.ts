@@ -93,78 +93,106 @@ export async function apiKeyExists(q: Q, orgId: string, keyId: string): Promise<
   return (await rows(q, sql`select 1 from api_keys where org_id = ${orgId} and id = ${keyId}`)).length > 0;
 }
 
-/** One cap's window, as the usage query reads it. */
+/** One cap's window, as the usage queries read it. */
 export interface CapWindowRow {
   id: string;
   kind: ScopeKind;
   scopeId: string;
   startsAt: Date;
   endsAt: Date;
-  /** local dates [startDay, endDay) when whole daily-rollup rows cover the window, else null */
-  startDay: string | null;
-  endDay: string | null;
+}
+
+const capTable = (caps: CapWindowRow[]) => {
+  const col = <K extends keyof CapWindowRow>(k: K, f: (v: CapWindowRow[K]) => string = (v) => v as string) => sql.param(caps.map((c) => f(c[k])));
+  return sql`unnest(${col('id')}::text[], ${col('kind')}::text[], ${col('scopeId')}::text[],
+    ${col('startsAt', (d) => d.toISOString())}::timestamptz[], ${col('endsAt', (d) => d.toISOString())}::timestamptz[])
+    as c(id, kind, sid, starts_at, ends_at)`;
+};
+
+/**
+ * Used credits of each cap's window recomputed from the facts: accepted
+ * events by their timestamp and captured holds by their capture time (a
+ * capture has no meter, so meter caps do not see it). Exact but it sums the
+ * window: the counters (cap_counters) are seeded from it once per window,
+ * then kept by the write path.
+ */
+export async function recomputeCapUsed(q: Q, orgId: string, caps: CapWindowRow[]): Promise<Map<string, bigint>> {
+  if (caps.length === 0) return new Map();
+  const groupMatch = (column: string) => sql`${column === 'e' ? sql`e.user_id` : sql`h.member_id`} in (select m.id from members m where m.org_id = ${orgId} and m.group_id = c.sid)`;
+  const events = sql`(select coalesce(sum(e.cost_credits), 0) from events e
+      where e.org_id = ${orgId} and e.timestamp >= c.starts_at and e.timestamp < c.ends_at and case c.kind
+        when 'org' then true when 'member' then e.user_id = c.sid when 'group' then ${groupMatch('e')}
+        when 'project' then e.project = c.sid when 'meter' then e.meter = c.sid else e.api_key_id = c.sid end)`;
+  const captured = sql`(select coalesce(sum(h.captured_amount), 0) from holds h
+      where h.org_id = ${orgId} and h.status = 'captured' and h.closed_at >= c.starts_at and h.closed_at < c.ends_at and case c.kind
+        when 'org' then true when 'member' then h.member_id = c.sid when 'group' then ${groupMatch('h')}
+        when 'project' then h.project = c.sid when 'meter' then false else h.api_key_id = c.sid end)`;
+  const found = await rows<{ id: string; used: string | bigint }>(q, sql`select c.id, ${events} + ${captured} as used from ${capTable(caps)}`);
+  return new Map(found.map((r) => [r.id, BigInt(r.used)]));
 }
 
 /**
- * Used and held credits of every cap in one statement. Each cap's figure is
- * a correlated subquery of its own kind, so each one is an index range scan
- * of its window: the daily rollup (tens of rows a month per meter, member and
- * project) when the window is whole local days, the events themselves only
- * for per-key caps and cycles that start mid-day. Usage counts at the day it
- * is booked in the rollup and at its timestamp in events. Open, unexpired
- * holds count as held now, whatever window they were taken in.
+ * What admission needs of each cap, in one statement: the counter of its
+ * current window (null when none is kept yet) and the credits of open,
+ * unexpired holds it sees (held now, whatever window they were taken in).
  */
-export async function sumCapUsage(q: Q, orgId: string, now: Date, caps: CapWindowRow[]): Promise<Map<string, { used: bigint; held: bigint }>> {
+export async function readCapCounters(
+  q: Q,
+  orgId: string,
+  now: Date,
+  caps: CapWindowRow[],
+): Promise<Map<string, { used: bigint | null; held: bigint }>> {
   if (caps.length === 0) return new Map();
-  const col = <K extends keyof CapWindowRow>(k: K, f: (v: CapWindowRow[K]) => string | null = (v) => v as string) =>
-    sql.param(caps.map((c) => f(c[k])));
-  const inGroup = (column: string) =>
-    sql.raw(`${column} in (select m.id from members m where m.org_id = c.org_id and m.group_id = c.sid)`);
-  const daily = (match: ReturnType<typeof sql>) =>
-    sql`(select coalesce(sum(d.credits), 0) from usage_daily d
-         where d.org_id = c.org_id and d.day >= c.start_day and d.day < c.end_day and ${match})`;
-  const events = (match: ReturnType<typeof sql>) =>
-    sql`(select coalesce(sum(e.cost_credits), 0) from events e
-         where e.org_id = c.org_id and e.timestamp >= c.starts_at and e.timestamp < c.ends_at and ${match})`;
-  const holds = (match: ReturnType<typeof sql>) =>
-    sql`(select coalesce(sum(h.amount), 0) from holds h
-         where h.org_id = c.org_id and h.status = 'open' and (h.expires_at is null or h.expires_at > ${now.toISOString()}::timestamptz)
-           and ${match})`;
-  const found = await rows<{ id: string; used: string | bigint; held: string | bigint }>(
+  const found = await rows<{ id: string; used: string | bigint | null; held: string | bigint }>(
     q,
-    sql`select c.id,
-      case when c.start_day is not null then
-        case c.kind
-          when 'org' then ${daily(sql`true`)}
-          when 'member' then ${daily(sql`d.user_id = c.sid`)}
-          when 'group' then ${daily(inGroup('d.user_id'))}
-          when 'project' then ${daily(sql`d.project = c.sid`)}
-          when 'meter' then ${daily(sql`d.meter = c.sid`)}
-          else ${events(sql`e.api_key_id = c.sid`)} end
-      else
-        case c.kind
-          when 'org' then ${events(sql`true`)}
-          when 'member' then ${events(sql`e.user_id = c.sid`)}
-          when 'group' then ${events(inGroup('e.user_id'))}
-          when 'project' then ${events(sql`e.project = c.sid`)}
-          when 'meter' then ${events(sql`e.meter = c.sid`)}
-          else ${events(sql`e.api_key_id = c.sid`)} end
-      end as used,
-      case c.kind
-        when 'org' then ${holds(sql`true`)}
-        when 'member' then ${holds(sql`h.member_id = c.sid`)}
-        when 'group' then ${holds(inGroup('h.member_id'))}
-        when 'project' then ${holds(sql`h.project = c.sid`)}
-        when 'api_key' then ${holds(sql`h.api_key_id = c.sid`)}
-        else 0 end as held
-    from (select ${orgId}::text as org_id, u.id, u.kind, u.sid, u.starts_at::timestamptz as starts_at, u.ends_at::timestamptz as ends_at,
-            u.start_day::date as start_day, u.end_day::date as end_day
-          from unnest(${col('id')}::text[], ${col('kind')}::text[], ${col('scopeId')}::text[],
-            ${col('startsAt', (d) => d.toISOString())}::text[], ${col('endsAt', (d) => d.toISOString())}::text[],
-            ${col('startDay')}::text[], ${col('endDay')}::text[])
-            as u(id, kind, sid, starts_at, ends_at, start_day, end_day)) c`,
+    sql`with open_holds as (
+          select h.member_id, h.project, h.api_key_id, h.amount, m.group_id from holds h
+            left join members m on m.org_id = h.org_id and m.id = h.member_id
+          where h.org_id = ${orgId} and h.status = 'open' and (h.expires_at is null or h.expires_at > ${now.toISOString()}::timestamptz))
+        select c.id,
+          (select k.used from cap_counters k where k.org_id = ${orgId} and k.cap_id = c.id and k.window_start = c.starts_at) as used,
+          (select coalesce(sum(o.amount), 0) from open_holds o where case c.kind
+             when 'org' then true when 'member' then o.member_id = c.sid when 'group' then o.group_id = c.sid
+             when 'project' then o.project = c.sid when 'api_key' then o.api_key_id = c.sid else false end) as held
+        from ${capTable(caps)}`,
   );
-  return new Map(found.map((r) => [r.id, { used: BigInt(r.used), held: BigInt(r.held) }]));
+  return new Map(found.map((r) => [r.id, { used: r.used === null ? null : BigInt(r.used), held: BigInt(r.held) }]));
+}
+
+/** Adds to the counters of windows already counted; a window not counted yet is seeded by the caller. */
+export async function addToCapCounters(q: Q, orgId: string, deltas: { capId: string; windowStart: Date; delta: bigint }[]): Promise<void> {
+  if (deltas.length === 0) return;
+  await q.execute(sql`update cap_counters k set used = k.used + u.delta
+    from unnest(${sql.param(deltas.map((d) => d.capId))}::text[], ${sql.param(deltas.map((d) => d.windowStart.toISOString()))}::timestamptz[],
+      ${sql.param(deltas.map((d) => d.delta.toString()))}::bigint[]) as u(cap_id, window_start, delta)
+    where k.org_id = ${orgId} and k.cap_id = u.cap_id and k.window_start = u.window_start`);
+}
+
+export async function insertCapCounters(q: Q, orgId: string, seeds: { capId: string; windowStart: Date; used: bigint }[]): Promise<void> {
+  if (seeds.length === 0) return;
+  await q.execute(sql`insert into cap_counters (org_id, cap_id, window_start, used)
+    select ${orgId}, u.cap_id, u.window_start, u.used
+    from unnest(${sql.param(seeds.map((d) => d.capId))}::text[], ${sql.param(seeds.map((d) => d.windowStart.toISOString()))}::timestamptz[],
+      ${sql.param(seeds.map((d) => d.used.toString()))}::bigint[]) as u(cap_id, window_start, used)
+    on conflict (org_id, cap_id, window_start) do update set used = excluded.used`);
+}
+
+/** Which counters exist among the given (cap, window) pairs. */
+export async function existingCapCounters(q: Q, orgId: string, keys: { capId: string; windowStart: Date }[]): Promise<Set<string>> {
+  if (keys.length === 0) return new Set();
+  const found = await rows<{ capId: string; windowStart: Date | string }>(
+    q,
+    sql`select cap_id as "capId", window_start as "windowStart" from cap_counters
+        where org_id = ${orgId} and (cap_id, window_start) in (
+          select * from unnest(${sql.param(keys.map((k) => k.capId))}::text[], ${sql.param(keys.map((k) => k.windowStart.toISOString()))}::timestamptz[]))`,
+  );
+  return new Set(found.map((r) => counterKey(r.capId, new Date(r.windowStart))));
+}
+
+export const counterKey = (capId: string, windowStart: Date) => `${capId}@${windowStart.toISOString()}`;
+
+export async function deleteCapCounters(q: Q, orgId: string, capId: string): Promise<void> {
+  await q.execute(sql`delete from cap_counters where org_id = ${orgId} and cap_id = ${capId}`);
 }
 
 export async function memberExists(q: Q, orgId: string, memberId: string): Promise<boolean> {

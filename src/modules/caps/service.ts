@@ -7,10 +7,11 @@ import type { Actor } from '../../http/auth.js';
 import { notFound, TallyError } from '../../http/errors.js';
 import { recordAudit } from '../audit/service.js';
 import { effectiveMeters } from '../meters/service.js';
-import { findOrg, orgNotFound, type OrgRow } from '../orgs/queries.js';
+import { findOrg, lockOrg, orgNotFound, type OrgRow } from '../orgs/queries.js';
 import { assertManages, capAccess } from './access.js';
 import {
   apiKeyExists,
+  deleteCapCounters,
   deleteCapRow,
   findCaps,
   groupExists,
@@ -108,8 +109,8 @@ async function orgOf(q: Q, orgId: string): Promise<OrgRow> {
   return org;
 }
 
-async function viewOne(q: Q, org: OrgRow, cap: CapRow, now: Date): Promise<CapView> {
-  const [usage] = await capUsage(q, org, [cap], now);
+async function viewOne(q: Q, org: OrgRow, cap: CapRow, now: Date, seed = false): Promise<CapView> {
+  const [usage] = await capUsage(q, org, [cap], now, { seed });
   return capView(usage!);
 }
 
@@ -126,7 +127,8 @@ const percents = (list: number[]) => [...new Set(list)].sort((a, b) => a - b);
 export async function createCap(args: { ctx: AppContext; actor: Actor; orgId: string; input: CapInput }): Promise<CapView> {
   const { ctx, actor, orgId, input } = args;
   return ctx.db.transaction(async (tx) => {
-    const org = await orgOf(tx, orgId);
+    // the organization lock orders this with ingest: the counter seeded below misses no usage
+    const org = await lockOrg(tx, orgId);
     const scope = parseScope(input.scope);
     const access = await capAccess(tx, actor, orgId);
     assertManages(access, { scopeKind: scope.kind, scopeId: scope.id });
@@ -147,7 +149,7 @@ export async function createCap(args: { ctx: AppContext; actor: Actor; orgId: st
     };
     await insertCap(tx, orgId, cap);
     await recordAudit(tx, { orgId, actor: actor.label, action: 'cap.create', target: cap.id, after: auditOf(cap), at: now });
-    return viewOne(tx, org, cap, now);
+    return viewOne(tx, org, cap, now, true);
   });
 }
 
@@ -194,7 +196,7 @@ export interface CapPatch {
 export async function updateCap(args: { ctx: AppContext; actor: Actor; orgId: string; capId: string; patch: CapPatch }): Promise<CapView> {
   const { ctx, actor, orgId, patch } = args;
   return ctx.db.transaction(async (tx) => {
-    const org = await orgOf(tx, orgId);
+    const org = await lockOrg(tx, orgId);
     const { cap, access } = await findVisibleCap(tx, actor, orgId, args.capId, true);
     assertManages(access, cap);
     const now = ctx.clock.now();
@@ -210,7 +212,7 @@ export async function updateCap(args: { ctx: AppContext; actor: Actor; orgId: st
     if (next.window !== cap.window) next.windowStart = null;
     await updateCapRow(tx, orgId, next);
     await recordAudit(tx, { orgId, actor: actor.label, action: 'cap.update', target: cap.id, before: auditOf(cap), after: auditOf(next), at: now });
-    return viewOne(tx, org, next, now);
+    return viewOne(tx, org, next, now, true);
   });
 }
 
@@ -222,6 +224,7 @@ export async function deleteCap(args: { ctx: AppContext; actor: Actor; orgId: st
     assertManages(access, cap);
     const now = ctx.clock.now();
     await deleteCapRow(tx, orgId, cap.id);
+    await deleteCapCounters(tx, orgId, cap.id);
     await recordAudit(tx, { orgId, actor: actor.label, action: 'cap.delete', target: cap.id, before: auditOf(cap), at: now });
     return { id: cap.id, deleted: true as const };
   });

@@ -15,6 +15,12 @@ export interface RatedEvent {
   jobName: string | null;
   credits: bigint;
   usd: bigint | null;
+  /** the usage's own time (an event's timestamp, a capture's time); spend caps count it there */
+  at?: Date | undefined;
+  /** the API key that reported it (SPEC §3.16) */
+  apiKeyId?: string | null | undefined;
+  /** a hold capture: no meter of its own, so no meter cap sees it */
+  capture?: boolean | undefined;
 }
 
 interface Sum {

@@ -20,6 +20,7 @@ import {
   unsafeTextError,
 } from '../../http/schemas.js';
 import type { RouteModule } from '../../http/types.js';
+import { setLimitHeaders } from '../caps/headers.js';
 import { ingestEvents, listEvents, type EventInput, type EventResult, type IngestSummary } from './service.js';
 
 export const MAX_BATCH = 1000;
@@ -38,6 +39,8 @@ export const EventIn = z.object({
   job_id: Text.optional(),
   job_name: Text.optional(),
   properties: z.record(z.string(), z.unknown()).optional(),
+  /** platform key only: the organization API key the event is reported for (an organization key always reports as itself) */
+  api_key: z.string().min(1).max(64).optional(),
 });
 
 const ResultOut = z.object({
@@ -97,11 +100,17 @@ export const eventRoutes: RouteModule = (app, { ctx }) => {
         body!.events = split.valid;
       },
     },
-    async (request) => {
+    async (request, reply) => {
       const actor = request.actor;
       if (actor.kind === 'key') authorize(actor, actor.orgId, 'events.write');
       const split = invalidOf.get(request);
       const summary = mergeResults(split, await ingestOrRejections(ctx, actor, request.body.events, split));
+      const [only] = request.body.events;
+      if (summary.results.length === 1 && only && summary.accepted + summary.duplicates === 1) {
+        // a single event answers with the tightest limit left for whoever reported it (SPEC §3.16)
+        const apiKeyId = actor.kind === 'key' ? actor.keyId : (only.api_key ?? null);
+        await setLimitHeaders(reply, ctx, only.org, only.user ?? null, { project: only.project ?? null, apiKeyId, meter: only.meter });
+      }
       metrics.events.inc({ status: 'accepted' }, summary.accepted);
       metrics.events.inc({ status: 'duplicate' }, summary.duplicates);
       metrics.events.inc({ status: 'rejected' }, summary.rejected);

@@ -26,6 +26,8 @@ export interface EventInput {
   job_id?: string | undefined;
   job_name?: string | undefined;
   properties?: Record<string, unknown> | undefined;
+  /** the API key that reported the event: an organization key is itself, the platform key may name one */
+  api_key?: string | undefined;
 }
 
 export type EventResult =
@@ -63,6 +65,8 @@ export async function ingestEvents({ ctx, actor, events }: { ctx: AppContext; ac
       results[i] = reject(e.id, 'organization_not_found', `No organization with id "${e.org}" exists.`);
       return;
     }
+    // An organization key reports as itself, whatever the body says (SPEC §3.16).
+    if (actor.kind === 'key') events[i] = { ...e, api_key: actor.keyId };
     const list = byOrg.get(e.org);
     if (list) list.push(i);
     else byOrg.set(e.org, [i]);
@@ -185,8 +189,10 @@ async function ingestForOrg(
         jobName: e.job_name ?? null,
         credits: cost.credits,
         usd: cost.usd,
+        at: e.timestamp,
+        apiKeyId: e.api_key ?? null,
       };
-      accepted.push({ input: e, rated, overage: 0n, actor });
+      accepted.push({ input: e, rated, overage: 0n, actor, category: meter.category });
       results.push({ id: e.id, status: 'accepted', cost_credits: formatMicro(cost.credits) });
     }
   }
@@ -206,6 +212,8 @@ interface Accepted {
   overage: bigint;
   /** who sent the event (calls of one group commit may come from different keys) */
   actor: string;
+  /** the meter's category: scoped credits apply by meter or category */
+  category: string;
 }
 
 async function drawAndRecord(tx: Q, org: OrgRow, now: Date, booked: (at: Date) => Date, accepted: Accepted[]): Promise<void> {
@@ -215,7 +223,9 @@ async function drawAndRecord(tx: Q, org: OrgRow, now: Date, booked: (at: Date) =
   const blocks = await blocksForUsage(tx, batch, now, accepted[0]!.actor);
   for (const a of accepted) {
     if (a.rated.credits === 0n) continue;
-    a.overage = bookUsage(batch, blocks, { cost: a.rated.credits, at: a.input.timestamp, now, booked, eventId: a.input.id, actor: a.actor });
+    a.overage = bookUsage(batch, blocks, { cost: a.rated.credits, at: a.input.timestamp, now, booked, eventId: a.input.id, actor: a.actor,
+      meter: { key: a.input.meter, category: a.category },
+    });
   }
   await batch.flush(tx);
 }
@@ -224,9 +234,9 @@ async function insertEvents(tx: Q, orgId: string, now: Date, accepted: Accepted[
   const col = <T>(f: (a: (typeof accepted)[number]) => T) => sql.param(accepted.map(f));
   await tx.execute(sql`
     insert into events (org_id, id, meter, quantity, timestamp, recorded_at, user_id, project, resource_class, job_id,
-      job_name, properties, cost_credits, cost_usd, overage)
+      job_name, properties, cost_credits, cost_usd, overage, api_key_id)
     select ${orgId}, u.id, u.meter, u.quantity, u.ts, ${now.toISOString()}::timestamptz, u.user_id, u.project, u.rc,
-      u.job_id, u.job_name, u.properties, u.cost_credits, u.cost_usd, u.overage
+      u.job_id, u.job_name, u.properties, u.cost_credits, u.cost_usd, u.overage, u.api_key_id
     from unnest(${col((a) => a.input.id)}::text[], ${col((a) => a.input.meter)}::text[],
       ${col((a) => a.input.quantity.toString())}::bigint[], ${col((a) => a.input.timestamp.toISOString())}::timestamptz[],
       ${col((a) => a.input.user ?? null)}::text[], ${col((a) => a.input.project ?? null)}::text[],
@@ -234,8 +244,8 @@ async function insertEvents(tx: Q, orgId: string, now: Date, accepted: Accepted[
       ${col((a) => a.input.job_name ?? null)}::text[],
       ${col((a) => (a.input.properties ? JSON.stringify(a.input.properties) : null))}::jsonb[],
       ${col((a) => a.rated.credits.toString())}::bigint[], ${col((a) => a.rated.usd?.toString() ?? null)}::bigint[],
-      ${col((a) => a.overage.toString())}::bigint[])
-      as u(id, meter, quantity, ts, user_id, project, rc, job_id, job_name, properties, cost_credits, cost_usd, overage)`);
+      ${col((a) => a.overage.toString())}::bigint[], ${col((a) => a.input.api_key ?? null)}::text[])
+      as u(id, meter, quantity, ts, user_id, project, rc, job_id, job_name, properties, cost_credits, cost_usd, overage, api_key_id)`);
 }
 
 export interface EventFilter {

@@ -5,12 +5,16 @@ import { formatMicro } from '../../domain/money.js';
 import { balanceNow } from '../balance/service.js';
 import { cycleRemaining, figuresOf, groupOf, memberBudget, remainingOf, type BudgetState } from '../allocations/state.js';
 import type { MemberRow } from '../allocations/queries.js';
+import type { AdmissionSubject } from '../ledger/hooks.js';
 
 export interface Admission {
   allowed: boolean;
-  limited_by: LimitName | null;
+  /** `cap:<id>` when a spend cap refuses (SPEC §3.16) */
+  limited_by: LimitName | `cap:${string}` | null;
   remaining: { member: string; group: string; account_cycle: string | null; balance: string };
   message: string | null;
+  /** the refusing limit's own figures (a spend cap's id, scope, window, limit, used, remaining) */
+  details?: Record<string, unknown> | undefined;
 }
 
 const SENTENCES: Record<LimitName, string> = {
@@ -30,7 +34,7 @@ const SENTENCES: Record<LimitName, string> = {
  * "Available" and "held" are the balance module's (balanceNow): the figure
  * GET /balance shows is the figure admission and plan limits decide on.
  */
-export async function decideAdmission(ctx: AppContext, q: Q, s: BudgetState, member: MemberRow, amount: bigint, now: Date): Promise<Admission> {
+export async function decideAdmission(ctx: AppContext, q: Q, s: BudgetState, member: MemberRow, amount: bigint, now: Date, subject?: AdmissionSubject): Promise<Admission> {
   const { summary } = await balanceNow(q, s.org.id, now);
   const balance = summary.available;
   const groupAvailable = figuresOf(s, groupOf(s, member.groupId)).available;
@@ -53,8 +57,11 @@ export async function decideAdmission(ctx: AppContext, q: Q, s: BudgetState, mem
     return { allowed: false, limited_by: limit, remaining, message: `${formatMicro(amount)} credits exceed ${SENTENCES[limit]}.` };
   }
   for (const hook of ctx.hooks.admission) {
-    const refused = await hook({ tx: q, org: s.org, now, memberId: member.id, amount, held: summary.held });
-    if (refused) return { allowed: false, limited_by: 'plan', remaining, message: refused.message };
+    const refused = await hook({ tx: q, org: s.org, now, memberId: member.id, amount, held: summary.held, subject });
+    if (refused) {
+      const limitedBy = refused.limit.startsWith('cap:') || refused.limit === 'balance' ? (refused.limit as Admission['limited_by'] & string) : 'plan';
+      return { allowed: false, limited_by: limitedBy, remaining, message: refused.message, details: refused.details };
+    }
   }
   return { allowed: true, limited_by: null, remaining, message: null };
 }

@@ -12,9 +12,12 @@ export interface HoldRow {
   createdAt: Date;
   closedAt: Date | null;
   actor: string;
+  /** the project and API key the hold was taken for (SPEC §3.16) */
+  project?: string | null | undefined;
+  apiKeyId?: string | null | undefined;
 }
 
-const COLUMNS = sql`id, member_id, amount, captured_amount, job_id, status, expires_at, created_at, closed_at, actor`;
+const COLUMNS = sql`id, member_id, amount, captured_amount, job_id, status, expires_at, created_at, closed_at, actor, project, api_key_id`;
 
 function toHold(r: Record<string, unknown>): HoldRow {
   const d = (v: unknown) => (v === null || v === undefined ? null : new Date(v as string));
@@ -29,6 +32,8 @@ function toHold(r: Record<string, unknown>): HoldRow {
     createdAt: d(r.created_at)!,
     closedAt: d(r.closed_at),
     actor: r.actor as string,
+    project: (r.project as string | null) ?? null,
+    apiKeyId: (r.api_key_id as string | null) ?? null,
   };
 }
 
@@ -48,9 +53,11 @@ export async function findDueHolds(q: Q, orgId: string, now: Date): Promise<Hold
 
 export async function insertHold(tx: Q, orgId: string, h: HoldRow): Promise<void> {
   await tx.execute(sql`
-    insert into holds (org_id, id, member_id, amount, captured_amount, job_id, status, expires_at, created_at, closed_at, actor)
+    insert into holds (org_id, id, member_id, amount, captured_amount, job_id, status, expires_at, created_at, closed_at, actor,
+      project, api_key_id)
     values (${orgId}, ${h.id}, ${h.memberId}, ${h.amount.toString()}::bigint, null, ${h.jobId}, 'open',
-      ${h.expiresAt?.toISOString() ?? null}::timestamptz, ${h.createdAt.toISOString()}::timestamptz, null, ${h.actor})`);
+      ${h.expiresAt?.toISOString() ?? null}::timestamptz, ${h.createdAt.toISOString()}::timestamptz, null, ${h.actor},
+      ${h.project ?? null}, ${h.apiKeyId ?? null})`);
 }
 
 export async function closeHolds(

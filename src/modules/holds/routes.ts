@@ -2,7 +2,9 @@ import { z } from 'zod';
 import { authorize } from '../../http/auth.js';
 import { AmountOut, Cursor, Instant, Limit, NonNegativeAmount, OrgParams, page, PositiveAmount } from '../../http/schemas.js';
 import { idempotencyKey, type RouteModule } from '../../http/types.js';
-import { captureHold, checkAdmission, createHold, listHolds, releaseHold } from './service.js';
+import { setLimitHeaders } from '../caps/headers.js';
+import { findHold } from './queries.js';
+import { captureHold, checkAdmission, createHold, listHolds, releaseHold, subjectOf } from './service.js';
 
 const HoldStatus = z.enum(['open', 'captured', 'released', 'expired']);
 const HoldOut = z.object({
@@ -16,7 +18,15 @@ const HoldOut = z.object({
   created_at: z.string(),
   closed_at: z.string().nullable(),
 });
-const Limited = z.enum(['member', 'group', 'account_cycle', 'balance', 'plan']).nullable();
+/** `cap:<id>` names the spend cap that refused (SPEC §3.16) */
+const Limited = z.union([z.enum(['member', 'group', 'account_cycle', 'balance', 'plan']), z.string().regex(/^cap:/)]).nullable();
+const CapRefusal = z.object({ id: z.string(), scope: z.string(), window: z.string(), mode: z.string(), limit: AmountOut, used: AmountOut, held: AmountOut, remaining: AmountOut });
+/** what a check or hold is for, so per-project, per-key and per-meter caps apply */
+const Subject = {
+  project: z.string().min(1).max(200).optional(),
+  /** platform key only; an organization key is always itself */
+  api_key: z.string().min(1).max(64).optional(),
+};
 const HoldParams = OrgParams.extend({ hold: z.string() });
 
 export const holdRoutes: RouteModule = (app, { ctx }) => {
@@ -26,20 +36,25 @@ export const holdRoutes: RouteModule = (app, { ctx }) => {
       schema: {
         tags: ['admission'],
         params: OrgParams,
-        body: z.strictObject({ member: z.string().min(1).max(64), amount: PositiveAmount }),
+        body: z.strictObject({ member: z.string().min(1).max(64), amount: PositiveAmount, ...Subject, meter: z.string().min(1).max(200).optional() }),
         response: {
           200: z.object({
             allowed: z.boolean(),
             limited_by: Limited,
             remaining: z.object({ member: AmountOut, group: AmountOut, account_cycle: AmountOut.nullable(), balance: AmountOut }),
             message: z.string().nullable(),
+            cap: CapRefusal.optional(),
           }),
         },
       },
     },
-    async (request) => {
+    async (request, reply) => {
       authorize(request.actor, request.params.org, 'admission.use');
-      return checkAdmission({ ctx, actor: request.actor, orgId: request.params.org, memberId: request.body.member, amount: request.body.amount });
+      const b = request.body;
+      const subject = { project: b.project, apiKeyId: b.api_key, meter: b.meter };
+      const answer = await checkAdmission({ ctx, actor: request.actor, orgId: request.params.org, memberId: b.member, amount: b.amount, subject });
+      await setLimitHeaders(reply, ctx, request.params.org, b.member, subjectOf(request.actor, subject));
+      return answer;
     },
   );
 
@@ -54,6 +69,7 @@ export const holdRoutes: RouteModule = (app, { ctx }) => {
           amount: PositiveAmount,
           job_id: z.string().min(1).max(200).optional(),
           expires_at: Instant.optional(),
+          ...Subject,
         }),
         response: { 201: HoldOut },
       },
@@ -65,9 +81,10 @@ export const holdRoutes: RouteModule = (app, { ctx }) => {
         ctx,
         actor: request.actor,
         orgId: request.params.org,
-        input: { memberId: b.member, amount: b.amount, jobId: b.job_id, expiresAt: b.expires_at },
+        input: { memberId: b.member, amount: b.amount, jobId: b.job_id, expiresAt: b.expires_at, project: b.project, apiKeyId: b.api_key },
         idempotencyKey: idempotencyKey(request.headers),
       });
+      await setLimitHeaders(reply, ctx, request.params.org, b.member, subjectOf(request.actor, { project: b.project, apiKeyId: b.api_key }));
       return reply.status(r.statusCode as 201).send(r.body);
     },
   );
@@ -75,9 +92,12 @@ export const holdRoutes: RouteModule = (app, { ctx }) => {
   app.post(
     '/v1/orgs/:org/holds/:hold/capture',
     { schema: { tags: ['admission'], params: HoldParams, body: z.strictObject({ amount: NonNegativeAmount }), response: { 200: HoldOut } } },
-    async (request) => {
+    async (request, reply) => {
       authorize(request.actor, request.params.org, 'admission.use');
-      return captureHold({ ctx, actor: request.actor, orgId: request.params.org, holdId: request.params.hold, amount: request.body.amount });
+      const captured = await captureHold({ ctx, actor: request.actor, orgId: request.params.org, holdId: request.params.hold, amount: request.body.amount });
+      const hold = await ctx.db.read((q) => findHold(q, request.params.org, request.params.hold));
+      await setLimitHeaders(reply, ctx, request.params.org, captured.member, { project: hold?.project ?? null, apiKeyId: hold?.apiKeyId ?? null });
+      return captured;
     },
   );
 

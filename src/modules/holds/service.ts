@@ -12,7 +12,7 @@ import { recordAudit } from '../audit/service.js';
 import { addToRollups, type RatedEvent } from '../events/rollups.js';
 import { LedgerBatch } from '../ledger/batch.js';
 import { blocksForUsage, bookUsage } from '../ledger/usage.js';
-import { runBalanceChanged, runUsageRecorded } from '../ledger/hooks.js';
+import { runBalanceChanged, runUsageRecorded, type AdmissionSubject } from '../ledger/hooks.js';
 import { findOrg, lockOrg, orgNotFound, type OrgRow } from '../orgs/queries.js';
 import { inOrgGroup } from '../realtime/orgCalls.js';
 import { decideAdmission } from './admission.js';
@@ -82,7 +82,19 @@ export async function orgsWithExpiredHolds(ctx: AppContext): Promise<string[]> {
   return ctx.db.read((q) => orgsWithDueHolds(q, now));
 }
 
-export async function checkAdmission(args: { ctx: AppContext; actor: Actor; orgId: string; memberId: string; amount: bigint }) {
+/** What a check or hold is for, as caps see it: an organization key is itself, the platform key may name one. */
+export function subjectOf(actor: Actor, s: { project?: string | undefined; apiKeyId?: string | undefined; meter?: string | undefined }): AdmissionSubject {
+  return { project: s.project ?? null, apiKeyId: actor.kind === 'key' ? actor.keyId : (s.apiKeyId ?? null), meter: s.meter ?? null };
+}
+
+export async function checkAdmission(args: {
+  ctx: AppContext;
+  actor: Actor;
+  orgId: string;
+  memberId: string;
+  amount: bigint;
+  subject?: { project?: string | undefined; apiKeyId?: string | undefined; meter?: string | undefined } | undefined;
+}) {
   const { ctx, actor, orgId } = args;
   const now = ctx.clock.now();
   return ctx.db.read(async (q) => {
@@ -91,8 +103,8 @@ export async function checkAdmission(args: { ctx: AppContext; actor: Actor; orgI
     const state = await loadBudgetState(q, org, now);
     const member = memberOf(state, args.memberId);
     if (!mayActFor(await scopeOf(q, actor, orgId), member)) throw forbidden('check admission for this member');
-    const a = await decideAdmission(ctx, q, state, member, args.amount, now);
-    return { allowed: a.allowed, limited_by: a.limited_by, remaining: a.remaining, message: a.message };
+    const a = await decideAdmission(ctx, q, state, member, args.amount, now, subjectOf(actor, args.subject ?? {}));
+    return { allowed: a.allowed, limited_by: a.limited_by, remaining: a.remaining, message: a.message, ...(a.details ?? {}) };
   });
 }
 
@@ -101,6 +113,9 @@ export interface HoldInput {
   amount: bigint;
   jobId?: string | undefined;
   expiresAt?: Date | undefined;
+  project?: string | undefined;
+  /** platform key only: the API key the hold is taken for */
+  apiKeyId?: string | undefined;
 }
 
 export async function createHold(args: { ctx: AppContext; actor: Actor; orgId: string; input: HoldInput; idempotencyKey?: string | undefined }) {
@@ -113,9 +128,10 @@ export async function createHold(args: { ctx: AppContext; actor: Actor; orgId: s
       const state = await budgetStateIn(tx, org, now);
       const member = memberOf(state, input.memberId);
       if (!mayActFor(await scopeOf(tx, actor, orgId), member)) throw forbidden('hold credits for this member');
-      const a = await decideAdmission(ctx, tx, state, member, input.amount, now);
+      const subject = subjectOf(actor, input);
+      const a = await decideAdmission(ctx, tx, state, member, input.amount, now, subject);
       if (!a.allowed) {
-        throw new TallyError('insufficient_credits', `The hold is refused: ${a.message}`, { limited_by: a.limited_by, remaining: a.remaining });
+        throw new TallyError('insufficient_credits', `The hold is refused: ${a.message}`, { limited_by: a.limited_by, remaining: a.remaining, ...(a.details ?? {}) });
       }
       const hold: HoldRow = {
         id: newId('hld', now.getTime()),
@@ -128,6 +144,8 @@ export async function createHold(args: { ctx: AppContext; actor: Actor; orgId: s
         createdAt: now,
         closedAt: null,
         actor: actor.label,
+        project: subject.project ?? null,
+        apiKeyId: subject.apiKeyId ?? null,
       };
       await insertHold(tx, orgId, hold);
       const batch = new LedgerBatch(orgId, now);
@@ -178,7 +196,7 @@ export async function captureHold(args: { ctx: AppContext; actor: Actor; orgId: 
     batch.move({ type: 'hold_capture', amount: hold.amount, from: 'held', to: 'reserved', occurredAt: now, ref: `hold:${hold.id}`, actor: actor.label });
     if (amount > 0n) {
       const blocks = await blocksForUsage(tx, batch, now, actor.label);
-      bookUsage(batch, blocks, { cost: amount, at: now, now, booked: (at) => at, ref: `hold:${hold.id}`, actor: actor.label });
+      bookUsage(batch, blocks, { cost: amount, at: now, now, booked: (at) => at, ref: `hold:${hold.id}`, actor: actor.label, meter: null });
     }
     await batch.flush(tx);
     await closeHolds(tx, orgId, [hold.id], 'captured', now, amount);
@@ -189,12 +207,15 @@ export async function captureHold(args: { ctx: AppContext; actor: Actor; orgId: 
         quantity: amount,
         bookedAt: now,
         userId: hold.memberId,
-        project: null,
+        project: hold.project ?? null,
         resourceClass: null,
         jobId: hold.jobId,
         jobName: hold.jobId,
         credits: amount,
         usd: null,
+        at: now,
+        apiKeyId: hold.apiKeyId ?? null,
+        capture: true,
       };
       await addToRollups(tx, orgId, org.timezone, [usage]);
       await runUsageRecorded(ctx.hooks, { tx, org, now, events: [usage] });

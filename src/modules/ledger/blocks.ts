@@ -1,10 +1,13 @@
 import { sql } from 'drizzle-orm';
 import { rows, type Q } from '../../db/client.js';
+import { normalizeAppliesTo, type AppliesTo } from '../../domain/appliesTo.js';
 import { compareDrawOrder, isActiveAt, type DrawBlock } from '../../domain/drawdown.js';
 import { blockAccount, type LedgerBatch } from './batch.js';
 
 export interface SpendableBlock extends DrawBlock {
   source: string;
+  /** the grant's scope (SPEC §3.16): null pays for everything */
+  appliesTo: AppliesTo | null;
 }
 
 /**
@@ -21,10 +24,11 @@ export async function loadSpendableBlocks(tx: Q, orgId: string, now: Date): Prom
     seq: bigint;
     remaining: bigint;
     source: string;
+    appliesTo: AppliesTo | null;
   }>(
     tx,
     sql`select b.id, b.grant_id as "grantId", g.priority, b.starts_at as "startsAt", b.expires_at as "expiresAt",
-          b.seq, b.remaining, g.source
+          b.seq, b.remaining, g.source, g.applies_to as "appliesTo"
         from blocks b join grants g on g.org_id = b.org_id and g.id = b.grant_id
         where b.org_id = ${orgId} and b.remaining > 0 and b.starts_at <= ${now.toISOString()}::timestamptz
           and b.expiry_booked_at is null and g.voided_at is null and not g.pending_payment`,
@@ -36,6 +40,7 @@ export async function loadSpendableBlocks(tx: Q, orgId: string, now: Date): Prom
       remaining: BigInt(b.remaining),
       startsAt: new Date(b.startsAt),
       expiresAt: b.expiresAt === null ? null : new Date(b.expiresAt),
+      appliesTo: normalizeAppliesTo(b.appliesTo),
     }))
     .sort(compareDrawOrder);
 }
@@ -51,6 +56,9 @@ export async function accountBalance(tx: Q, orgId: string, account: string): Pro
 /**
  * Overage is usage no block could pay. It is owed to the `overage` account
  * (a negative balance) and repaid first from credit that becomes available.
+ * Only blocks that pay for everything repay it: the account does not record
+ * which usage the overage came from, and a scoped block never pays for
+ * usage outside its scope (docs/decisions.md, issue 16).
  */
 export function repayOverage(
   batch: LedgerBatch,
@@ -63,7 +71,7 @@ export function repayOverage(
   let due = owed;
   for (const block of ordered) {
     if (due === 0n) break;
-    if (!isActiveAt(block, now) || block.remaining === 0n) continue;
+    if (!isActiveAt(block, now) || block.remaining === 0n || block.appliesTo !== null) continue;
     const amount = block.remaining < due ? block.remaining : due;
     block.remaining -= amount;
     due -= amount;

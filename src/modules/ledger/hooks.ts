@@ -28,7 +28,15 @@ export interface LedgerHooks {
     amount: bigint;
     /** credits held by open, unexpired holds: the balance module's figure, read once by the caller */
     held: bigint;
-  }) => Promise<{ limit: string; remaining: bigint | null; message: string } | null>)[];
+    /** what the call is for, when it says (spend caps per project, API key and meter) */
+    subject?: AdmissionSubject | undefined;
+  }) => Promise<{ limit: string; remaining: bigint | null; message: string; details?: Record<string, unknown> } | null>)[];
+}
+
+export interface AdmissionSubject {
+  project?: string | null | undefined;
+  apiKeyId?: string | null | undefined;
+  meter?: string | null | undefined;
 }
 
 export function emptyHooks(): LedgerHooks {

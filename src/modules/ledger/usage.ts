@@ -1,4 +1,5 @@
 import type { Q } from '../../db/client.js';
+import { blockApplies, type MeterIdentity } from '../../domain/appliesTo.js';
 import { drawDown } from '../../domain/drawdown.js';
 import { blockAccount, type LedgerBatch } from './batch.js';
 import { accountBalance, loadSpendableBlocks, repayOverage, type SpendableBlock } from './blocks.js';
@@ -26,14 +27,20 @@ export interface Usage {
   eventId?: string | null;
   ref?: string | null;
   actor: string;
+  /** the usage's meter; null (a hold capture) is paid only by blocks that pay for everything */
+  meter: MeterIdentity | null;
 }
 
 /**
- * Books one usage cost: `usage` entries from the blocks in draw-down order to
- * `consumed`, and what no block pays from `overage`. Returns the overage.
+ * Books one usage cost: `usage` entries from the blocks that apply to it, in
+ * draw-down order, to `consumed`, and what no block pays from `overage`.
+ * Returns the overage.
  */
 export function bookUsage(batch: LedgerBatch, blocks: SpendableBlock[], u: Usage): bigint {
-  const { draws, overage } = drawDown(blocks, u.cost, u.at, u.now);
+  // Only the blocks whose grant applies to this usage, in the same order (SPEC §3.16); the
+  // filtered list shares the block objects, so what they pay is taken from them for later usage too.
+  const paying = blocks.filter((b) => (u.meter === null ? b.appliesTo === null : blockApplies(b.appliesTo, u.meter)));
+  const { draws, overage } = drawDown(paying, u.cost, u.at, u.now);
   for (const d of draws) {
     batch.move({
       type: 'usage',
