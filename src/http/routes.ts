@@ -6,6 +6,7 @@ import { apiKeyRoutes } from '../modules/apikeys/routes.js';
 import { auditRoutes } from '../modules/audit/routes.js';
 import { capRoutes } from '../modules/caps/routes.js';
 import { balanceRoutes } from '../modules/balance/routes.js';
+import { correctionRoutes } from '../modules/corrections/routes.js';
 import { eventRoutes } from '../modules/events/routes.js';
 import { grantRoutes } from '../modules/grants/routes.js';
 import { holdRoutes } from '../modules/holds/routes.js';
@@ -34,6 +35,7 @@ export const routeModules: RouteModule[] = [
   scheduleRoutes,
   balanceRoutes,
   eventRoutes,
+  correctionRoutes,
   // cycles, groups, members, admission and holds, credit requests, audit
   allocationRoutes,
   memberRoutes,

@@ -7,6 +7,7 @@ import { periodDays } from '../../domain/periods.js';
 import { invoiceTotals } from '../../domain/statement.js';
 import { periodByKey, periodContaining, type Period } from '../../domain/time.js';
 import { TallyError } from '../../http/errors.js';
+import { correctionPartKey, invoiceCorrections } from '../corrections/service.js';
 import { effectiveMeters } from '../meters/service.js';
 import { findOrg, lockOrg, orgNotFound, type OrgRow } from '../orgs/queries.js';
 import { computeStatement, type PeriodStatement } from '../statements/service.js';
@@ -23,7 +24,18 @@ export const invoiceId = (period: string): string => `inv_${period}`;
  */
 async function computeInvoice(q: Q, org: OrgRow, period: Period, statement: Pick<PeriodStatement, 'consumed' | 'overage'>, now: Date): Promise<InvoiceRow> {
   const { first, end } = periodDays(period, org.timezone);
-  const [usage, meters] = await Promise.all([usageLines(q, org.id, first, end), effectiveMeters(q, org.id)]);
+  const [all, meters, corrections] = await Promise.all([
+    usageLines(q, org.id, first, end),
+    effectiveMeters(q, org.id),
+    invoiceCorrections(q, org.id, period.key),
+  ]);
+  // corrections of closed periods' usage get lines of their own, so the meter lines leave them out
+  const usage = all
+    .map((l) => {
+      const c = corrections.parts.get(correctionPartKey(l.meter, l.resourceClass));
+      return c ? { ...l, events: l.events - c.events, quantity: l.quantity - c.quantity, usd: l.usd - c.usd } : l;
+    })
+    .filter((l) => l.events !== 0 || l.quantity !== 0n || l.usd !== 0n);
   const lines = usage.map((l) => {
     const meter = meters.get(l.meter);
     const quantity = meter?.aggregation === 'count' ? BigInt(l.events) * MICRO : l.quantity;
@@ -40,14 +52,14 @@ async function computeInvoice(q: Q, org: OrgRow, period: Period, statement: Pick
     };
   });
   const purchases = await paidPurchases(q, org.id, period.startsAt, period.endsAt);
-  const usageUsd = usage.reduce((s, l) => s + l.usd, 0n);
+  const usageUsd = all.reduce((s, l) => s + l.usd, 0n);
   const purchasesUsd = purchases.reduce((s, p) => s + (p.priceUsd ?? 0n), 0n);
   const totals = invoiceTotals({ usageUsd, purchasesUsd, consumed: statement.consumed, overage: statement.overage, creditFactor: org.creditFactor });
   return {
     id: invoiceId(period.key),
     period: period.key,
     status: 'issued',
-    lines: [...lines, ...purchases.map(purchaseLine)],
+    lines: [...lines, ...corrections.lines, ...purchases.map(purchaseLine)],
     ...totals,
     issuedAt: now,
     paidAt: null,
