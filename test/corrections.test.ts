@@ -259,6 +259,23 @@ describe.each(testDatabases)('usage corrections on $name', (target) => {
     await proofOk(org);
   });
 
+  it('alerts follow: a void that lifts the balance over a threshold resolves the alert, an amend below it raises it', async () => {
+    const org = await seedOrg(app);
+    await grant(org, '100', 10);
+    const put = await app.call('PUT', `/v1/orgs/${org}/alerts`, { thresholds: [{ credits: '50' }], emails: [] });
+    expect(put.status, put.text).toBe(200);
+    const state = async () => ((await app.call('GET', `/v1/orgs/${org}/alerts`)).body.thresholds as { state: string }[])[0]!.state;
+    const id = await use(org, '60');
+    const low = await state();
+    expect(low).not.toBe('ok');
+    await app.call('POST', `/v1/orgs/${org}/events/${id}/amend`, { quantity: '20' });
+    expect(await state()).toBe('ok');
+    await app.call('POST', `/v1/orgs/${org}/events/${id}/amend`, { quantity: '70' });
+    expect(await state()).toBe(low);
+    await app.call('POST', `/v1/orgs/${org}/events/${id}/void`);
+    expect(await state()).toBe('ok');
+  });
+
   it('a correction of a closed period is an adjustment in the open period: Corrections line, invoice credit line, closed statement unchanged', async () => {
     app.clock.set(Date.parse('2026-05-20T12:00:00Z'));
     const org = await seedOrg(app);
