@@ -309,6 +309,16 @@ describe.each(testDatabases)('usage corrections on $name', (target) => {
       ['1', `Correction: event ${id2} of 2026-05-20 amended`],
     ]);
     expect(draft.lines.some((l: { meter: string }) => l.meter === 'tokens')).toBe(false);
+    // a late event (May timestamp, ingested in June) was never on May's statement: voiding it is a plain reversal
+    const late = eventId();
+    await app.call('POST', '/v1/events', { events: [{ id: late, org, meter: 'tokens', quantity: '4', timestamp: '2026-05-25T00:00:00Z' }] });
+    res = await app.call('POST', `/v1/orgs/${org}/events/${late}/void`);
+    expect(res.body.event.corrections[0]).toMatchObject({ closed_period: false });
+    expect((await entriesOf(org, late)).map((e) => e.type)).toEqual(['usage', 'reversal']);
+    expect((await app.call('GET', `/v1/orgs/${org}/statements/current`)).body.summary).toMatchObject({ corrections: '29', consumed: '-29' });
+    const draft2 = (await app.call('GET', `/v1/orgs/${org}/invoices`)).body.data[0];
+    expect(draft2.lines.filter((l: { meter: string }) => l.meter === 'correction')).toHaveLength(2);
+    expect(draft2.lines.some((l: { meter: string }) => l.meter === 'tokens')).toBe(false);
     // the June statement closes with the Corrections line and the identity holds
     app.clock.set(Date.parse('2026-07-02T12:00:00Z'));
     await app.scheduler.runOnce();

@@ -185,10 +185,18 @@ async function blockStates(tx: Q, orgId: string, ids: string[], now: Date): Prom
  * part no block paid. Overage that other credit has meanwhile repaid would
  * leave the overage account in credit: that excess goes back to the blocks
  * that repaid it, newest repayment first (or to expired/voided likewise).
- * An entry of a closed period is undone in the open period as an
- * `adjustment` naming the original date (ref `correction:YYYY-MM-DD`).
+ * The usage of an event first booked in a closed period is undone in the
+ * open period as an `adjustment` naming the original date (ref
+ * `correction:YYYY-MM-DD`).
  */
-async function reverseUsage(tx: Q, org: OrgRow, now: Date, eventId: string, actor: string): Promise<bigint> {
+async function reverseUsage(
+  tx: Q,
+  org: OrgRow,
+  now: Date,
+  eventId: string,
+  actor: string,
+  original: { day: string; closed: boolean },
+): Promise<bigint> {
   const entries = await rows<{ id: bigint; amount: bigint; from: string; to: string; blockId: string | null; occurredAt: Date }>(
     tx,
     sql`select id, amount, from_account as "from", to_account as "to", block_id as "blockId", occurred_at as "occurredAt"
@@ -236,7 +244,6 @@ async function reverseUsage(tx: Q, org: OrgRow, now: Date, eventId: string, acto
     now,
   );
   const booked = bookingAt(now, org.timezone);
-  const openStart = periodContaining(now, org.timezone).startsAt;
   const batch = new LedgerBatch(org.id, now);
   const into = (block: BlockState, amount: bigint): Pick<Entry, 'to' | 'blockId' | 'blockBalanceAfter' | 'grantId'> => {
     if (block.sink !== 'block') return { to: block.sink, blockId: block.id, grantId: block.grantId };
@@ -245,14 +252,13 @@ async function reverseUsage(tx: Q, org: OrgRow, now: Date, eventId: string, acto
   };
   let returned = 0n;
   for (const [source, s] of sources) {
-    const closed = s.at < openStart;
     const common = {
-      type: closed ? ('adjustment' as const) : ('reversal' as const),
+      type: original.closed ? ('adjustment' as const) : ('reversal' as const),
       amount: s.amount,
       from: 'consumed',
       occurredAt: booked(s.at),
       eventId,
-      ref: closed ? `correction:${localDate(s.at, org.timezone)}` : 'correction',
+      ref: original.closed ? `correction:${original.day}` : 'correction',
       actor,
     };
     returned += s.amount;
@@ -342,8 +348,21 @@ export async function correctInTx(
 
   const booked = bookingAt(now, org.timezone);
   const openStart = periodContaining(now, org.timezone).startsAt;
+  // The event as first ingested (an earlier amend may have moved its timestamp): its usage was
+  // booked in a closed period when that booking falls before the open period. Such an event's
+  // corrections are adjustments (and the invoice's Corrections lines); a late event booked into
+  // the open period is corrected like any open-period event.
+  const [first] = await rows<{ before: { timestamp: string } }>(
+    tx,
+    sql`select before from event_corrections where org_id = ${org.id} and event_id = ${eventId} order by at, id limit 1`,
+  );
+  const originalAt = first ? new Date(first.before.timestamp) : event.timestamp;
+  const original = {
+    day: localDate(originalAt, org.timezone),
+    closed: bookingAt(event.recordedAt, org.timezone)(originalAt) < openStart,
+  };
   // 1. undo the old rating: ledger, rollups, cycle usage (in the cycle the usage was counted in)
-  await reverseUsage(tx, org, now, eventId, actor);
+  await reverseUsage(tx, org, now, eventId, actor, original);
   await removeFromRollups(tx, org.id, org.timezone, rated(event, booked(event.timestamp)));
   if (event.costCredits > 0n) {
     await ensureCycle(tx, org, now);
@@ -355,13 +374,13 @@ export async function correctInTx(
     if (next.costCredits > 0n) {
       const batch = new LedgerBatch(org.id, now);
       const blocks = await blocksForUsage(tx, batch, now, actor);
-      const first = batch.entries.length;
+      const firstEntry = batch.entries.length;
       next.overage = bookUsage(batch, blocks, { cost: next.costCredits, at: next.timestamp, now, booked, eventId, actor });
-      if (next.timestamp < openStart) {
-        // usage of a closed period is booked in the open period as an adjustment naming its date
-        for (const e of batch.entries.slice(first)) {
+      if (original.closed) {
+        // the whole correction of a closed period's event is an adjustment naming the original date
+        for (const e of batch.entries.slice(firstEntry)) {
           e.type = 'adjustment';
-          e.ref = `correction:${localDate(next.timestamp, org.timezone)}`;
+          e.ref = `correction:${original.day}`;
         }
       }
       await batch.flush(tx);
@@ -380,7 +399,6 @@ export async function correctInTx(
   }
 
   // 3. history, audit, and the balance hooks (daily ledger fold, alerts)
-  const closed = event.timestamp < openStart || (next !== null && next.timestamp < openStart);
   const parts = [{ meter: event.meter, resource_class: event.resourceClass ?? '', events: -1, quantity: (-event.quantity).toString(), usd: (-(event.costUsd ?? 0n)).toString() }];
   if (next) parts.push({ meter: next.meter, resource_class: next.resourceClass ?? '', events: 1, quantity: next.quantity.toString(), usd: (next.costUsd ?? 0n).toString() });
   const before = billable(event);
@@ -390,7 +408,7 @@ export async function correctInTx(
       credits_delta, usd_delta, parts)
     values (${org.id}, ${newId('cor', now.getTime())}, ${eventId}, ${request.kind}, ${actor}, ${now.toISOString()}::timestamptz,
       ${JSON.stringify(before)}::jsonb, ${after === null ? null : JSON.stringify(after)}::jsonb,
-      ${periodContaining(now, org.timezone).key}, ${localDate(event.timestamp, org.timezone)}::date, ${closed},
+      ${periodContaining(now, org.timezone).key}, ${original.day}::date, ${original.closed},
       ${((next?.costCredits ?? 0n) - event.costCredits).toString()}::bigint,
       ${((next?.costUsd ?? 0n) - (event.costUsd ?? 0n)).toString()}::bigint, ${JSON.stringify(parts)}::jsonb)`);
   await recordAudit(tx, { orgId: org.id, actor, action: `event.${request.kind}`, target: eventId, before, after, at: now });
