@@ -361,7 +361,9 @@ export async function correctInTx(
     day: localDate(originalAt, org.timezone),
     closed: bookingAt(event.recordedAt, org.timezone)(originalAt) < openStart,
   };
-  // 1. undo the old rating: ledger, rollups, cycle usage (in the cycle the usage was counted in)
+  // 1. undo the old rating: ledger, rollups, cycle usage (in the cycle the usage was counted in).
+  // Spend caps sum rollups/events today (capUsage), so they follow; per-cap-window counters
+  // (issue 16, being added) must be given −event.costCredits here as well.
   await reverseUsage(tx, org, now, eventId, actor, original);
   await removeFromRollups(tx, org.id, org.timezone, rated(event, booked(event.timestamp)));
   if (event.costCredits > 0n) {
