@@ -125,7 +125,7 @@ export async function sumCapUsage(q: Q, orgId: string, now: Date, caps: CapWindo
          where d.org_id = c.org_id and d.day >= c.start_day and d.day < c.end_day and ${match})`;
   const events = (match: ReturnType<typeof sql>) =>
     sql`(select coalesce(sum(e.cost_credits), 0) from events e
-         where e.org_id = c.org_id and e.timestamp >= c.starts_at and e.timestamp < c.ends_at and ${match})`;
+         where e.org_id = c.org_id and e.timestamp >= c.starts_at and e.timestamp < c.ends_at and e.status <> 'voided' and ${match})`;
   const holds = (match: ReturnType<typeof sql>) =>
     sql`(select coalesce(sum(h.amount), 0) from holds h
          where h.org_id = c.org_id and h.status = 'open' and (h.expires_at is null or h.expires_at > ${now.toISOString()}::timestamptz)
