@@ -42,7 +42,7 @@ describe('statement arithmetic', () => {
       ['2026-03-02', 0n, 30n, 0n, 140n],
       ['2026-03-03', 0n, 0n, 15n, 115n],
     ]);
-    expect(s.summary).toEqual({ broughtForward: 100n, purchased: 20n, granted: 50n, adjustments: -10n, consumed: 30n, expired: 15n, rolledOver: 0n, forfeited: 0n, closing: 115n });
+    expect(s.summary).toEqual({ broughtForward: 100n, purchased: 20n, granted: 50n, adjustments: -10n, consumed: 30n, expired: 15n, rolledOver: 0n, forfeited: 0n, corrections: 0n, closing: 115n });
     expect(() => checkIdentity(s.summary)).not.toThrow();
   });
 

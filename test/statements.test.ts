@@ -50,6 +50,7 @@ describe.each(testDatabases)('statements on $name', (target) => {
       expired: '0',
       rolled_over: '0',
       forfeited: '0',
+      corrections: '0',
       closing: '969',
     });
     // every end-of-day balance equals the raw ledger at the next local midnight

@@ -689,6 +689,134 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/events/corrections": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** @description Voids or amends up to 1000 events. Each item gets its own result; a refused item is refused alone. */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        corrections: {
+                            /** @enum {string} */
+                            action: "void" | "amend";
+                            id: string;
+                            meter?: string;
+                            org: string;
+                            project?: string | null;
+                            /** @description Decimal string with at most 6 fractional digits, e.g. "12.5"; at most 1000000000000 in absolute value */
+                            quantity?: string | number;
+                            resource_class?: string | null;
+                            /**
+                             * Format: date-time
+                             * @description must lie within the grace window, like an ingested event
+                             */
+                            timestamp?: string;
+                            user?: string | null;
+                        }[];
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            results: {
+                                /** @enum {string} */
+                                action: "void" | "amend";
+                                cost_credits?: string;
+                                error?: {
+                                    code: string;
+                                    message: string;
+                                };
+                                id: string;
+                                org: string;
+                                /** @enum {string} */
+                                status: "voided" | "amended" | "unchanged" | "rejected";
+                            }[];
+                        };
+                    };
+                };
+                /** @description The request is malformed: invalid_amount, invalid_json, invalid_request */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"] & {
+                            error?: {
+                                /** @enum {string} */
+                                code?: "invalid_amount" | "invalid_json" | "invalid_request";
+                            };
+                        };
+                    };
+                };
+                /** @description Not authenticated: unauthorized */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"] & {
+                            error?: {
+                                /** @enum {string} */
+                                code?: "unauthorized";
+                            };
+                        };
+                    };
+                };
+                /** @description Not allowed: csrf_failed, forbidden */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"] & {
+                            error?: {
+                                /** @enum {string} */
+                                code?: "csrf_failed" | "forbidden";
+                            };
+                        };
+                    };
+                };
+                /** @description Failed on the server; safe to retry: internal */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"] & {
+                            error?: {
+                                /** @enum {string} */
+                                code?: "internal";
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/meters": {
         parameters: {
             query?: never;
@@ -4483,6 +4611,21 @@ export interface paths {
                     content: {
                         "application/json": {
                             data: {
+                                corrections: {
+                                    actor: string;
+                                    after: {
+                                        [key: string]: unknown;
+                                    } | null;
+                                    at: string;
+                                    before: {
+                                        [key: string]: unknown;
+                                    };
+                                    booked_in_period: string;
+                                    closed_period: boolean;
+                                    /** @enum {string} */
+                                    kind: "void" | "amend";
+                                    original_day: string;
+                                }[];
                                 cost_credits: string;
                                 cost_usd: string | null;
                                 id: string;
@@ -4497,6 +4640,8 @@ export interface paths {
                                 quantity: string;
                                 recorded_at: string;
                                 resource_class: string | null;
+                                /** @enum {string} */
+                                status: "active" | "voided" | "amended";
                                 timestamp: string;
                                 user: string | null;
                             }[];
@@ -4578,6 +4723,328 @@ export interface paths {
         };
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/orgs/{org}/events/{id}/amend": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** @description Amends a usage event within the grace window: the old rating is voided and the new one booked as ingest would book it. Amending to the current values changes nothing. */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                    org: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        meter?: string;
+                        project?: string | null;
+                        /** @description Decimal string with at most 6 fractional digits, e.g. "12.5"; at most 1000000000000 in absolute value */
+                        quantity?: string | number;
+                        resource_class?: string | null;
+                        /**
+                         * Format: date-time
+                         * @description must lie within the grace window, like an ingested event
+                         */
+                        timestamp?: string;
+                        user?: string | null;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            changed: boolean;
+                            event: {
+                                corrections: {
+                                    actor: string;
+                                    after: {
+                                        [key: string]: unknown;
+                                    } | null;
+                                    at: string;
+                                    before: {
+                                        [key: string]: unknown;
+                                    };
+                                    booked_in_period: string;
+                                    closed_period: boolean;
+                                    /** @enum {string} */
+                                    kind: "void" | "amend";
+                                    original_day: string;
+                                }[];
+                                cost_credits: string;
+                                cost_usd: string | null;
+                                id: string;
+                                job_id: string | null;
+                                job_name: string | null;
+                                meter: string;
+                                overage: string;
+                                project: string | null;
+                                properties: {
+                                    [key: string]: unknown;
+                                } | null;
+                                quantity: string;
+                                recorded_at: string;
+                                resource_class: string | null;
+                                /** @enum {string} */
+                                status: "active" | "voided" | "amended";
+                                timestamp: string;
+                                user: string | null;
+                            };
+                        };
+                    };
+                };
+                /** @description The request is malformed: invalid_amount, invalid_json, invalid_request */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"] & {
+                            error?: {
+                                /** @enum {string} */
+                                code?: "invalid_amount" | "invalid_json" | "invalid_request";
+                            };
+                        };
+                    };
+                };
+                /** @description Not authenticated: unauthorized */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"] & {
+                            error?: {
+                                /** @enum {string} */
+                                code?: "unauthorized";
+                            };
+                        };
+                    };
+                };
+                /** @description Not allowed: csrf_failed, forbidden */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"] & {
+                            error?: {
+                                /** @enum {string} */
+                                code?: "csrf_failed" | "forbidden";
+                            };
+                        };
+                    };
+                };
+                /** @description Not found: organization_not_found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"] & {
+                            error?: {
+                                /** @enum {string} */
+                                code?: "organization_not_found";
+                            };
+                        };
+                    };
+                };
+                /** @description Failed on the server; safe to retry: internal */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"] & {
+                            error?: {
+                                /** @enum {string} */
+                                code?: "internal";
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/orgs/{org}/events/{id}/void": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** @description Voids a usage event within the grace window: its credits return to the blocks that paid them (or to expired, for a block that has since expired). Voiding a voided event changes nothing. */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                    org: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            changed: boolean;
+                            event: {
+                                corrections: {
+                                    actor: string;
+                                    after: {
+                                        [key: string]: unknown;
+                                    } | null;
+                                    at: string;
+                                    before: {
+                                        [key: string]: unknown;
+                                    };
+                                    booked_in_period: string;
+                                    closed_period: boolean;
+                                    /** @enum {string} */
+                                    kind: "void" | "amend";
+                                    original_day: string;
+                                }[];
+                                cost_credits: string;
+                                cost_usd: string | null;
+                                id: string;
+                                job_id: string | null;
+                                job_name: string | null;
+                                meter: string;
+                                overage: string;
+                                project: string | null;
+                                properties: {
+                                    [key: string]: unknown;
+                                } | null;
+                                quantity: string;
+                                recorded_at: string;
+                                resource_class: string | null;
+                                /** @enum {string} */
+                                status: "active" | "voided" | "amended";
+                                timestamp: string;
+                                user: string | null;
+                            };
+                        };
+                    };
+                };
+                /** @description The request is malformed: invalid_request */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"] & {
+                            error?: {
+                                /** @enum {string} */
+                                code?: "invalid_request";
+                            };
+                        };
+                    };
+                };
+                /** @description Not authenticated: unauthorized */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"] & {
+                            error?: {
+                                /** @enum {string} */
+                                code?: "unauthorized";
+                            };
+                        };
+                    };
+                };
+                /** @description Not allowed: csrf_failed, forbidden */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"] & {
+                            error?: {
+                                /** @enum {string} */
+                                code?: "csrf_failed" | "forbidden";
+                            };
+                        };
+                    };
+                };
+                /** @description Not found: organization_not_found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"] & {
+                            error?: {
+                                /** @enum {string} */
+                                code?: "organization_not_found";
+                            };
+                        };
+                    };
+                };
+                /** @description Conflicts with the current state: already_voided */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"] & {
+                            error?: {
+                                /** @enum {string} */
+                                code?: "already_voided";
+                            };
+                        };
+                    };
+                };
+                /** @description Failed on the server; safe to retry: internal */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"] & {
+                            error?: {
+                                /** @enum {string} */
+                                code?: "internal";
+                            };
+                        };
+                    };
+                };
+            };
+        };
         delete?: never;
         options?: never;
         head?: never;
@@ -11541,6 +12008,8 @@ export interface paths {
                                 closing: string;
                                 /** @description Exact decimal string, e.g. "12.5" */
                                 consumed: string;
+                                /** @description credits returned (positive) or charged (negative) by voids and amends of usage from closed periods; already counted in consumed and expired, not a separate term */
+                                corrections: string;
                                 /** @description Exact decimal string, e.g. "12.5" */
                                 expired: string;
                                 /** @description unused scheduled credit beyond the rollover cap that expired */

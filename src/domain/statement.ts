@@ -15,6 +15,8 @@ export interface DayFlows {
   rolledOver: bigint;
   /** expired from scheduled grants with a rollover rule, beyond the cap */
   forfeited: bigint;
+  /** credits returned (+) or charged (−) by corrections of closed periods' usage; already inside `consumed`/`expired` */
+  corrections: bigint;
   net: bigint;
 }
 
@@ -27,6 +29,8 @@ export interface StatementSummary {
   expired: bigint;
   rolledOver: bigint;
   forfeited: bigint;
+  /** shown, not a term of the identity: consumed (and expired) already carry it (docs/decisions.md, issue 15 corrections) */
+  corrections: bigint;
   closing: bigint;
 }
 
@@ -50,6 +54,7 @@ export const zeroFlows = (day: string): DayFlows => ({
   expired: 0n,
   rolledOver: 0n,
   forfeited: 0n,
+  corrections: 0n,
   net: 0n,
 });
 
@@ -64,6 +69,7 @@ export function addFlows(a: DayFlows, b: DayFlows): DayFlows {
     expired: a.expired + b.expired,
     rolledOver: a.rolledOver + b.rolledOver,
     forfeited: a.forfeited + b.forfeited,
+    corrections: a.corrections + b.corrections,
     net: a.net + b.net,
   };
 }
@@ -87,6 +93,7 @@ export function buildStatement(broughtForward: bigint, days: DayFlows[]): { summ
     expired: 0n,
     rolledOver: 0n,
     forfeited: 0n,
+    corrections: 0n,
     closing: broughtForward,
   };
   const table = days.map((d) => {
@@ -98,6 +105,7 @@ export function buildStatement(broughtForward: bigint, days: DayFlows[]): { summ
     summary.expired += d.expired;
     summary.rolledOver += d.rolledOver;
     summary.forfeited += d.forfeited;
+    summary.corrections += d.corrections;
     return {
       day: d.day,
       // top-ups: credits granted that day (purchases, grants and adjustment grants; voids are not top-ups)

@@ -6,6 +6,7 @@ import { apiKeyRoutes } from '../modules/apikeys/routes.js';
 import { auditRoutes } from '../modules/audit/routes.js';
 import { capRoutes } from '../modules/caps/routes.js';
 import { balanceRoutes } from '../modules/balance/routes.js';
+import { correctionRoutes } from '../modules/corrections/routes.js';
 import { eventRoutes } from '../modules/events/routes.js';
 import { aliasRoutes } from '../modules/events/aliases.js';
 import { cloudEventRoutes } from '../modules/events/cloudevents.js';
@@ -45,6 +46,7 @@ export const routeModules: RouteModule[] = [
   stripeRoutes,
   aliasRoutes,
   verifyRoutes,
+  correctionRoutes,
   // cycles, groups, members, admission and holds, credit requests, audit
   allocationRoutes,
   memberRoutes,

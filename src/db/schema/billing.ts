@@ -28,6 +28,8 @@ export const ledgerDaily = pgTable(
     rolledOver: micro('rolled_over').notNull().default(sql`0`),
     /** what expired from a scheduled grant with a rollover rule beyond its cap */
     forfeited: micro('forfeited').notNull().default(sql`0`),
+    /** credits returned (+) or charged (−) by corrections of usage from closed periods; part of `consumed`, not a term */
+    corrections: micro('corrections').notNull().default(sql`0`),
     /** net change of the balance accounts: must equal purchased + granted + adjustments − consumed − expired − forfeited */
     net: micro('net').notNull(),
   },
@@ -55,6 +57,7 @@ export const statements = pgTable(
     expired: micro('expired').notNull(),
     rolledOver: micro('rolled_over').notNull().default(sql`0`),
     forfeited: micro('forfeited').notNull().default(sql`0`),
+    corrections: micro('corrections').notNull().default(sql`0`),
     closing: micro('closing').notNull(),
     closedAt: instant('closed_at').notNull(),
   },

@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { date, index, integer, jsonb, pgTable, primaryKey, text } from 'drizzle-orm/pg-core';
+import { boolean, date, index, integer, jsonb, pgTable, primaryKey, text } from 'drizzle-orm/pg-core';
 import { instant, micro } from './columns.js';
 
 const meterColumns = {
@@ -46,6 +46,8 @@ export const events = pgTable(
     costUsd: micro('cost_usd'),
     /** the part of the cost no block could pay */
     overage: micro('overage').notNull(),
+    /** active, voided or amended (SPEC §3.14 usage corrections); the history is in event_corrections */
+    status: text('status', { enum: ['active', 'voided', 'amended'] }).notNull().default('active'),
   },
   (t) => [
     primaryKey({ columns: [t.orgId, t.id] }),
@@ -53,6 +55,36 @@ export const events = pgTable(
     // per-key caps read a key's usage in a window without the other keys' events
     index('events_api_key').on(t.orgId, t.apiKeyId, t.timestamp).where(sql`${t.apiKeyId} is not null`),
   ],
+);
+
+/**
+ * One void or amend of a usage event: who and when, the event's billable
+ * fields before and after, and how it was booked (`period` is the open period
+ * the correction's entries fell in; `closed` when the original usage lay in an
+ * earlier, closed period and was corrected through `adjustment` entries).
+ * `parts` are the rollup deltas per meter and resource class (the invoice's
+ * Corrections line takes them out of the meter lines).
+ */
+export const eventCorrections = pgTable(
+  'event_corrections',
+  {
+    orgId: text('org_id').notNull(),
+    id: text('id').notNull(),
+    eventId: text('event_id').notNull(),
+    kind: text('kind', { enum: ['void', 'amend'] }).notNull(),
+    actor: text('actor').notNull(),
+    at: instant('at').notNull(),
+    before: jsonb('before').$type<Record<string, unknown>>().notNull(),
+    after: jsonb('after').$type<Record<string, unknown>>(),
+    period: text('period').notNull(),
+    /** local date of the original usage */
+    originalDay: date('original_day', { mode: 'string' }).notNull(),
+    closed: boolean('closed').notNull(),
+    creditsDelta: micro('credits_delta').notNull(),
+    usdDelta: micro('usd_delta').notNull(),
+    parts: jsonb('parts').$type<{ meter: string; resource_class: string; events: number; quantity: string; usd: string }[]>().notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.orgId, t.id] }), index('event_corrections_event').on(t.orgId, t.eventId), index('event_corrections_period').on(t.orgId, t.period)],
 );
 
 // Rollups maintained in the ingest transaction, so analytics never scan raw

@@ -145,7 +145,8 @@ export async function addCycleUsage(
   now: Date,
   lines: { userId: string | null; at: Date; credits: bigint }[],
 ): Promise<void> {
-  const used = lines.filter((l) => l.credits > 0n);
+  // negative lines come from usage corrections (src/modules/corrections)
+  const used = lines.filter((l) => l.credits !== 0n);
   if (used.length === 0) return;
   await tx.execute(sql`
     with x as (

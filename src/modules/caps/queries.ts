@@ -120,7 +120,7 @@ export async function recomputeCapUsed(q: Q, orgId: string, caps: CapWindowRow[]
   if (caps.length === 0) return new Map();
   const groupMatch = (column: string) => sql`${column === 'e' ? sql`e.user_id` : sql`h.member_id`} in (select m.id from members m where m.org_id = ${orgId} and m.group_id = c.sid)`;
   const events = sql`(select coalesce(sum(e.cost_credits), 0) from events e
-      where e.org_id = ${orgId} and e.timestamp >= c.starts_at and e.timestamp < c.ends_at and case c.kind
+      where e.org_id = ${orgId} and e.timestamp >= c.starts_at and e.timestamp < c.ends_at and e.status <> 'voided' and case c.kind
         when 'org' then true when 'member' then e.user_id = c.sid when 'group' then ${groupMatch('e')}
         when 'project' then e.project = c.sid when 'meter' then e.meter = c.sid else e.api_key_id = c.sid end)`;
   const captured = sql`(select coalesce(sum(h.captured_amount), 0) from holds h

@@ -67,6 +67,24 @@ export const EventOut = z.object({
   overage: z.string(),
 });
 
+/** One void or amend of an event (src/modules/corrections). */
+export const CorrectionOut = z.object({
+  kind: z.enum(['void', 'amend']),
+  at: z.string(),
+  actor: z.string(),
+  before: z.record(z.string(), z.unknown()),
+  after: z.record(z.string(), z.unknown()).nullable(),
+  booked_in_period: z.string(),
+  original_day: z.string(),
+  closed_period: z.boolean(),
+});
+
+/** An event with its status and history of corrections, oldest first. */
+export const CorrectedEventOut = EventOut.extend({
+  status: z.enum(['active', 'voided', 'amended']),
+  corrections: z.array(CorrectionOut),
+});
+
 const EventCursor = z.object({ t: CursorInstant, id: CursorId });
 
 export const IngestBody = z.object({ events: z.array(EventIn).min(1).meta({ maxItems: MAX_BATCH }) });
@@ -133,7 +151,7 @@ export const eventRoutes: RouteModule = (app, { ctx }) => {
           limit: Limit,
           cursor: Cursor,
         }),
-        response: { 200: page(EventOut) },
+        response: { 200: page(CorrectedEventOut) },
       },
     },
     async (request) => {

@@ -12,6 +12,7 @@ import { runBalanceChanged, runUsageRecorded } from '../ledger/hooks.js';
 import { effectiveMeters } from '../meters/service.js';
 import { lockOrg, type OrgRow } from '../orgs/queries.js';
 import { GroupCommit } from '../realtime/groupCommit.js';
+import { correctedEventView, correctionsOf } from '../corrections/service.js';
 import { addToRollups, type RatedEvent } from './rollups.js';
 
 export interface EventInput {
@@ -324,14 +325,16 @@ export async function listEvents(args: {
 }) {
   const { ctx, orgId, filter, after, limit } = args;
   const cursor = after ? sql`and (timestamp, id) < (${after.t}::timestamptz, ${after.id})` : sql``;
-  const found = await ctx.db.read((q) =>
-    rows<EventRow>(
+  const { found, history } = await ctx.db.read(async (q) => {
+    const found = await rows<EventRow & { status: 'active' | 'voided' | 'amended'; apiKeyId: string | null }>(
       q,
-      sql`select ${EVENT_COLUMNS} from events where ${eventConditions(orgId, filter)} ${cursor}
+      sql`select ${EVENT_COLUMNS}, status, api_key_id as "apiKeyId" from events where ${eventConditions(orgId, filter)} ${cursor}
           order by timestamp desc, id desc limit ${limit + 1}`,
-    ),
-  );
-  const data = found.slice(0, limit).map(eventView);
+    );
+    // the page's corrections in one read (none for most events)
+    return { found, history: await correctionsOf(q, orgId, found.slice(0, limit).map((e) => e.id)) };
+  });
+  const data = found.slice(0, limit).map((e) => correctedEventView(e, history.get(e.id) ?? []));
   const last = data[data.length - 1];
   return { data, next: found.length > limit && last ? { t: last.timestamp, id: last.id } : null };
 }

@@ -7,6 +7,7 @@ import { periodDays } from '../../domain/periods.js';
 import { invoiceTotals } from '../../domain/statement.js';
 import { periodByKey, periodContaining, type Period } from '../../domain/time.js';
 import { TallyError } from '../../http/errors.js';
+import { correctionPartKey, invoiceCorrections } from '../corrections/service.js';
 import { effectiveMeters } from '../meters/service.js';
 import { findOrg, lockOrg, orgNotFound, type OrgRow } from '../orgs/queries.js';
 import { computeStatement, type PeriodStatement } from '../statements/service.js';
@@ -36,7 +37,18 @@ export const invoiceId = (period: string): string => `inv_${period}`;
  */
 async function computeInvoice(q: Q, org: OrgRow, period: Period, statement: Pick<PeriodStatement, 'consumed' | 'overage'>, now: Date): Promise<InvoiceRow> {
   const { first, end } = periodDays(period, org.timezone);
-  const [usage, meters] = await Promise.all([usageLines(q, org.id, first, end), effectiveMeters(q, org.id)]);
+  const [all, meters, corrections] = await Promise.all([
+    usageLines(q, org.id, first, end),
+    effectiveMeters(q, org.id),
+    invoiceCorrections(q, org.id, period.key),
+  ]);
+  // corrections of closed periods' usage get lines of their own, so the meter lines leave them out
+  const usage = all
+    .map((l) => {
+      const c = corrections.parts.get(correctionPartKey(l.meter, l.resourceClass));
+      return c ? { ...l, events: l.events - c.events, quantity: l.quantity - c.quantity, usd: l.usd - c.usd } : l;
+    })
+    .filter((l) => l.events !== 0 || l.quantity !== 0n || l.usd !== 0n);
   const gauges = { max: [] as string[], latest: [] as string[] };
   for (const [key, m] of meters) if (m.aggregation === 'max' || m.aggregation === 'latest') gauges[m.aggregation].push(key);
   const readings = await gaugeReadings(q, org.id, gauges, period.startsAt, period.endsAt);
@@ -63,7 +75,10 @@ async function computeInvoice(q: Q, org: OrgRow, period: Period, statement: Pick
     overageRepaid(q, org.id, period.startsAt, period.endsAt),
   ]);
   const purchaseLines = purchases.map(purchaseLine);
-  const usageUsd = lines.reduce((s, l) => s + l.amountUsd, 0n);
+  // a correction of a closed period's event is a line of its own, in whole cents like every line
+  const correctionLines = corrections.lines.map((l) => ({ ...l, amount_usd: formatMicro(toCents(parseMicro(l.amount_usd))) }));
+  const usageUsd =
+    lines.reduce((s, l) => s + l.amountUsd, 0n) + correctionLines.reduce((s, l) => s + parseMicro(l.amount_usd), 0n);
   const purchasesUsd = purchaseLines.reduce((s, p) => s + parseMicro(p.amount_usd), 0n);
   const totals = invoiceTotals({ usageUsd, purchasesUsd, consumed: statement.consumed, overage: statement.overage, creditFactor: org.creditFactor });
   const credit = overageRepaidLine(repaid, org.creditFactor);
@@ -74,6 +89,7 @@ async function computeInvoice(q: Q, org: OrgRow, period: Period, statement: Pick
     status: 'issued',
     lines: [
       ...lines.map(({ amountUsd, ...l }) => ({ ...l, amount_usd: formatMicro(amountUsd) })),
+      ...correctionLines,
       ...purchaseLines,
       ...(credit ? [credit] : []),
     ],

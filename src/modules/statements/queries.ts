@@ -31,6 +31,8 @@ const FLOWS = sql`
   coalesce(sum(case when type = 'rollover' and to_account = 'rollover' then amount end), 0)::bigint as rolled_over,
   coalesce(sum(case when to_account = 'expired' and ref = 'forfeited' then amount
     when from_account = 'expired' and ref = 'forfeited' then -amount end), 0)::bigint as forfeited,
+  coalesce(sum(case when type = 'adjustment' and from_account = 'consumed' then amount
+    when type = 'adjustment' and to_account = 'consumed' then -amount end), 0)::bigint as corrections,
   coalesce(sum(case when ${BALANCE_TO} then amount else 0 end - case when ${BALANCE_FROM} then amount else 0 end), 0)::bigint as net`;
 
 const localDay = (column: SQL, zone: string) => sql`(${column} at time zone ${zone})::date`;
@@ -55,7 +57,7 @@ export async function foldLedger(tx: Q, orgId: string, zone: string): Promise<vo
       select * from ledger_entries where org_id = ${orgId} and id > ${last}::bigint
     ), folded as (
       insert into ledger_daily (org_id, day, purchased, granted, adjustments, consumed, overage, expired, rolled_over,
-        forfeited, net)
+        forfeited, corrections, net)
       select ${orgId}, ${localDay(sql`occurred_at`, zone)} as day, ${FLOWS}
       from fresh group by 2 order by 2
       on conflict (org_id, day) do update set
@@ -63,7 +65,7 @@ export async function foldLedger(tx: Q, orgId: string, zone: string): Promise<vo
         adjustments = ledger_daily.adjustments + excluded.adjustments, consumed = ledger_daily.consumed + excluded.consumed,
         overage = ledger_daily.overage + excluded.overage, expired = ledger_daily.expired + excluded.expired,
         rolled_over = ledger_daily.rolled_over + excluded.rolled_over, forfeited = ledger_daily.forfeited + excluded.forfeited,
-        net = ledger_daily.net + excluded.net
+        corrections = ledger_daily.corrections + excluded.corrections, net = ledger_daily.net + excluded.net
     )
     update ledger_fold set last_entry_id = (select max(id) from fresh)
     where org_id = ${orgId} and exists (select 1 from fresh)`);
@@ -79,6 +81,7 @@ interface FlowRow {
   expired: bigint;
   rolled_over: bigint;
   forfeited: bigint;
+  corrections: bigint;
   net: bigint;
 }
 
@@ -100,7 +103,7 @@ export async function readFlows(
   const folded = fold ? BigInt(fold.last).toString() : '0';
   const pending = args.pendingExpiriesAt
     ? sql`union all
-        select ${localDay(sql`expires_at`, zone)}, 0, 0, 0, 0, 0, remaining, 0, 0, -remaining from blocks
+        select ${localDay(sql`expires_at`, zone)}, 0, 0, 0, 0, 0, remaining, 0, 0, 0, -remaining from blocks
         where org_id = ${orgId} and expiry_booked_at is null and remaining > 0
           and expires_at <= ${args.pendingExpiriesAt.toISOString()}::timestamptz`
     : sql``;
@@ -109,9 +112,9 @@ export async function readFlows(
     sql`select case when day < ${fromDay}::date then null else day::text end as day,
           sum(purchased)::bigint as purchased, sum(granted)::bigint as granted, sum(adjustments)::bigint as adjustments,
           sum(consumed)::bigint as consumed, sum(overage)::bigint as overage, sum(expired)::bigint as expired,
-          sum(rolled_over)::bigint as rolled_over, sum(forfeited)::bigint as forfeited, sum(net)::bigint as net
+          sum(rolled_over)::bigint as rolled_over, sum(forfeited)::bigint as forfeited, sum(corrections)::bigint as corrections, sum(net)::bigint as net
         from (
-          select day, purchased, granted, adjustments, consumed, overage, expired, rolled_over, forfeited, net from ledger_daily
+          select day, purchased, granted, adjustments, consumed, overage, expired, rolled_over, forfeited, corrections, net from ledger_daily
             where org_id = ${orgId} and day < ${toDay}::date
           union all
           select ${localDay(sql`occurred_at`, zone)}, ${FLOWS} from ledger_entries
@@ -132,10 +135,11 @@ export async function readFlows(
     expired: BigInt(r.expired),
     rolledOver: BigInt(r.rolled_over),
     forfeited: BigInt(r.forfeited),
+    corrections: BigInt(r.corrections),
     net: BigInt(r.net),
   });
   const beforeRow = found.find((r) => r.day === null);
-  const before = beforeRow ? toFlows(beforeRow, '') : toFlows({ day: null, purchased: 0n, granted: 0n, adjustments: 0n, consumed: 0n, overage: 0n, expired: 0n, rolled_over: 0n, forfeited: 0n, net: 0n }, '');
+  const before = beforeRow ? toFlows(beforeRow, '') : toFlows({ day: null, purchased: 0n, granted: 0n, adjustments: 0n, consumed: 0n, overage: 0n, expired: 0n, rolled_over: 0n, forfeited: 0n, corrections: 0n, net: 0n }, '');
   const days = new Map(found.filter((r) => r.day !== null).map((r) => [r.day!, toFlows(r, r.day!)]));
   return { before, days };
 }
@@ -151,7 +155,7 @@ export async function findStatement(q: Q, orgId: string, period: string): Promis
   const [row] = await rows<Record<string, unknown>>(
     q,
     sql`select period, starts_at, ends_at, brought_forward, purchased, granted, adjustments, consumed, expired, rolled_over,
-          forfeited, closing, closed_at
+          forfeited, corrections, closing, closed_at
         from statements where org_id = ${orgId} and period = ${period}`,
   );
   if (!row) return undefined;
@@ -168,6 +172,7 @@ export async function findStatement(q: Q, orgId: string, period: string): Promis
     expired: BigInt(row.expired as bigint),
     rolledOver: BigInt(row.rolled_over as bigint),
     forfeited: BigInt(row.forfeited as bigint),
+    corrections: BigInt(row.corrections as bigint),
     closing: BigInt(row.closing as bigint),
   };
 }
@@ -203,11 +208,11 @@ export async function insertStatement(
 ): Promise<void> {
   await tx.execute(sql`
     insert into statements (org_id, period, starts_at, ends_at, brought_forward, purchased, granted, adjustments,
-      consumed, expired, rolled_over, forfeited, closing, closed_at)
+      consumed, expired, rolled_over, forfeited, corrections, closing, closed_at)
     values (${orgId}, ${s.period}, ${s.startsAt.toISOString()}::timestamptz, ${s.endsAt.toISOString()}::timestamptz,
       ${s.broughtForward.toString()}::bigint, ${s.purchased.toString()}::bigint, ${s.granted.toString()}::bigint,
       ${s.adjustments.toString()}::bigint, ${s.consumed.toString()}::bigint, ${s.expired.toString()}::bigint,
-      ${s.rolledOver.toString()}::bigint, ${s.forfeited.toString()}::bigint, ${s.closing.toString()}::bigint, ${s.closedAt.toISOString()}::timestamptz)`);
+      ${s.rolledOver.toString()}::bigint, ${s.forfeited.toString()}::bigint, ${s.corrections.toString()}::bigint, ${s.closing.toString()}::bigint, ${s.closedAt.toISOString()}::timestamptz)`);
   if (days.length === 0) return;
   await tx.execute(sql`
     insert into statement_days (org_id, period, day, top_ups, credits_used, expired, balance)

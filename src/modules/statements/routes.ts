@@ -23,6 +23,9 @@ export const StatementOut = z.object({
     expired: AmountOut,
     rolled_over: AmountOut.meta({ description: 'credit carried from expiring scheduled grants into rollover blocks (balance-neutral)' }),
     forfeited: AmountOut.meta({ description: 'unused scheduled credit beyond the rollover cap that expired' }),
+    corrections: AmountOut.meta({
+      description: 'credits returned (positive) or charged (negative) by voids and amends of usage from closed periods; already counted in consumed and expired, not a separate term',
+    }),
     closing: AmountOut,
   }),
   days: z.array(

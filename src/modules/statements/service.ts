@@ -110,6 +110,7 @@ export function statementView(s: { period: Period; status: 'open' | 'closed'; su
       expired: formatMicro(s.summary.expired),
       rolled_over: formatMicro(s.summary.rolledOver),
       forfeited: formatMicro(s.summary.forfeited),
+      corrections: formatMicro(s.summary.corrections),
       closing: formatMicro(s.summary.closing),
     },
     days: s.days.map((d) => ({

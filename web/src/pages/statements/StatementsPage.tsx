@@ -90,6 +90,9 @@ function StatementBody({ statement }: { statement: Statement }) {
               {statement.summary.rolled_over !== '0' && (
                 <SummaryRow label="Rolled over (carried into new blocks, balance unchanged)" value={statement.summary.rolled_over} />
               )}
+              {statement.summary.corrections !== '0' && (
+                <SummaryRow label="Corrections of earlier periods (included in consumed)" value={statement.summary.corrections} />
+              )}
               <SummaryRow label="Closing balance" value={statement.summary.closing} strong />
             </Table.Tbody>
           </Table>
