@@ -28,6 +28,12 @@ export interface LedgerHooks {
     amount: bigint;
     /** credits held by open, unexpired holds: the balance module's figure, read once by the caller */
     held: bigint;
+    /**
+     * Figures the caller already read in its one statement (issue 10), so a
+     * hook need not read them again: the plan's limits (stored form) and the
+     * credits consumed this billing period. Absent: the hook reads them.
+     */
+    preloaded?: { planLimits: Record<string, string | null>; periodConsumed: bigint | null } | undefined;
   }) => Promise<{ limit: string; remaining: bigint | null; message: string } | null>)[];
 }
 

@@ -11,13 +11,25 @@ export interface OrgRow {
   overage: 'allow' | 'deny';
   createdAt: Date;
   updatedAt: Date;
+  /** orgs.config_version: bumped by triggers with every configuration change (issue 10) */
+  configVersion: number;
+  /** platform_config.version: bumped with every change of platform meters */
+  platformVersion: number;
 }
 
 const SELECT_ORG = sql`select id, name, timezone, credit_factor as "creditFactor", grace_days as "graceDays",
-  overage, created_at as "createdAt", updated_at as "updatedAt" from orgs`;
+  overage, created_at as "createdAt", updated_at as "updatedAt", config_version as "configVersion",
+  coalesce((select version from platform_config where id = 1), 0) as "platformVersion" from orgs`;
 
 function toOrg(row: OrgRow): OrgRow {
-  return { ...row, creditFactor: BigInt(row.creditFactor), createdAt: new Date(row.createdAt), updatedAt: new Date(row.updatedAt) };
+  return {
+    ...row,
+    creditFactor: BigInt(row.creditFactor),
+    createdAt: new Date(row.createdAt),
+    updatedAt: new Date(row.updatedAt),
+    configVersion: Number(row.configVersion),
+    platformVersion: Number(row.platformVersion),
+  };
 }
 
 export function orgNotFound(orgId: string): TallyError {
@@ -27,12 +39,23 @@ export function orgNotFound(orgId: string): TallyError {
 /**
  * Every transaction that changes an organization's credits starts here: the
  * organization row is locked first, so writers of one organization queue up
- * in one order and can never deadlock or double-spend.
+ * in one order and can never deadlock or double-spend. The row carries the
+ * configuration versions read under that lock (see realtime/config.ts).
  */
 export async function lockOrg(tx: Q, orgId: string): Promise<OrgRow> {
   const [row] = await rows<OrgRow>(tx, sql`${SELECT_ORG} where id = ${orgId} for update`);
   if (!row) throw orgNotFound(orgId);
   return toOrg(row);
+}
+
+/**
+ * lockOrg for several organizations in one statement: rows are locked in id
+ * order (the lock follows the sort), the order every multi-organization
+ * writer uses. Unknown ids are simply absent from the answer.
+ */
+export async function lockOrgs(tx: Q, orgIds: string[]): Promise<Map<string, OrgRow>> {
+  const found = await rows<OrgRow>(tx, sql`${SELECT_ORG} where id = any(${sql.param(orgIds)}::text[]) order by id for update`);
+  return new Map(found.map((r) => [r.id, toOrg(r)]));
 }
 
 export async function findOrg(q: Q, orgId: string): Promise<OrgRow | undefined> {
