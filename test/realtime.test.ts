@@ -211,4 +211,34 @@ describe.each(testDatabases)('the real-time path on $name', (target) => {
     expect((await post(bases[1]!, `/v1/orgs/${org}/check`, { member: 'm', amount: '25' })).body).toMatchObject({ allowed: false, limited_by: 'plan' });
     expect((await post(bases[1]!, `/v1/orgs/${org}/check`, { member: 'm', amount: '20' })).body).toMatchObject({ allowed: true, limited_by: null });
   });
+  it('mixed batches lock their organizations at once: concurrent batches through two servers, an unknown organization rejected per event', async () => {
+    const orgs = [await seedOrg(app), await seedOrg(app)];
+    for (const org of orgs) await app.call('POST', `/v1/orgs/${org}/grants`, { name: 'a', source: 'included', amount: '1000', priority: 10 });
+    const ts = app.clock.now().toISOString();
+    // 16 batches, each with events of both organizations (listed in either order) and of one that does not exist.
+    const batches = Array.from({ length: 16 }, (_, b) => {
+      const order = b % 2 === 0 ? orgs : [...orgs].reverse();
+      return [
+        ...order.map((org, j) => ({ id: `mx-${b}-${j}`, org, meter: 'tokens', quantity: `${b + 1}`, timestamp: ts })),
+        { id: `mx-${b}-x`, org: 'org_missing', meter: 'tokens', quantity: '1', timestamp: ts },
+      ];
+    });
+    const send = () => Promise.all(batches.map((events, b) => post(bases[b % 2]!, '/v1/events', { events })));
+    const first = await send();
+    expect(first.map((r) => r.status)).toEqual(batches.map(() => 200));
+    for (const r of first) {
+      expect(r.body.results.map((x: { status: string }) => x.status)).toEqual(['accepted', 'accepted', 'rejected']);
+      expect(r.body.results[2].error.code).toBe('organization_not_found');
+    }
+    const spent = sumBig(batches.map((_, b) => parseMicro(`${b + 1}`)));
+    for (const org of orgs) {
+      expect((await app.call('GET', `/v1/orgs/${org}/balance`)).body.available).toBe(String(1000n - spent / 1_000_000n));
+    }
+    const again = await send();
+    for (const r of again) expect(r.body.results.map((x: { status: string }) => x.status)).toEqual(['duplicate', 'duplicate', 'rejected']);
+    for (const org of orgs) {
+      expect((await app.call('GET', `/v1/orgs/${org}/balance`)).body.available).toBe(String(1000n - spent / 1_000_000n));
+      expect((await app.db.read((q) => proveOrg(q, org))).ok).toBe(true);
+    }
+  });
 });

@@ -10,7 +10,7 @@ import { LedgerBatch } from '../ledger/batch.js';
 import { blocksForUsage, bookUsage } from '../ledger/usage.js';
 import { runBalanceChanged, runUsageRecorded } from '../ledger/hooks.js';
 import { effectiveMeters } from '../meters/service.js';
-import { lockOrg, lockOrgs, orgNotFound, type OrgRow } from '../orgs/queries.js';
+import { lockOrg, type OrgRow } from '../orgs/queries.js';
 import { GroupCommit } from '../realtime/groupCommit.js';
 import { addToRollups, type RatedEvent } from './rollups.js';
 
@@ -67,37 +67,22 @@ export async function ingestEvents({ ctx, actor, events }: { ctx: AppContext; ac
     if (list) list.push(i);
     else byOrg.set(e.org, [i]);
   });
+  // Organizations are processed in id order, one transaction each. An unknown
+  // organization is found by the lock itself (no extra round trip per batch).
   // A small batch of one organization joins that organization's group commit.
-  // Any other batch is one transaction (issue 10): every organization of it is
-  // locked at once, in id order (so two batches never deadlock), then ingested
-  // in id order. An unknown organization is found by the lock itself.
-  const orgIds = [...byOrg.keys()].sort();
-  const single = orgIds.length === 1 && events.length <= GROUP_BATCH_MAX;
-  const batchOf = (orgId: string) => byOrg.get(orgId)!.map((i) => events[i]!);
-  const unknown = (orgId: string) => batchOf(orgId).map((e) => reject(e.id, 'organization_not_found', orgNotFound(orgId).message));
-  let perOrg: Map<string, EventResult[]>;
-  if (single) {
-    const orgId = orgIds[0]!;
-    const orgResults = await groupsOf(ctx)
-      .submit(orgId, { events: batchOf(orgId), actor: actor.label })
-      .catch((error: unknown) => {
-        if (!(error instanceof TallyError) || error.code !== 'organization_not_found') throw error;
-        return unknown(orgId);
-      });
-    perOrg = new Map([[orgId, orgResults]]);
-  } else {
-    perOrg = await ctx.db.transaction(async (tx) => {
-      const locked = await lockOrgs(tx, orgIds);
-      const now = ctx.clock.now();
-      const out = new Map<string, EventResult[]>();
-      for (const orgId of orgIds) {
-        const org = locked.get(orgId);
-        out.set(orgId, org ? await ingestForOrg(ctx, tx, now, org, batchOf(orgId).map((e) => ({ e, actor: actor.label }))) : unknown(orgId));
-      }
-      return out;
+  const single = byOrg.size === 1 && events.length <= GROUP_BATCH_MAX;
+  for (const orgId of [...byOrg.keys()].sort()) {
+    const indexes = byOrg.get(orgId)!;
+    const batch = indexes.map((i) => events[i]!);
+    const run = single
+      ? groupsOf(ctx).submit(orgId, { events: batch, actor: actor.label })
+      : ctx.db.transaction((tx) => ingestForOrg(ctx, tx, ctx.clock.now(), orgId, batch.map((e) => ({ e, actor: actor.label }))));
+    const orgResults = await run.catch((error: unknown) => {
+      if (!(error instanceof TallyError) || error.code !== 'organization_not_found') throw error;
+      return batch.map((e) => reject(e.id, 'organization_not_found', error.message));
     });
+    indexes.forEach((i, n) => (results[i] = orgResults[n]!));
   }
-  for (const [orgId, orgResults] of perOrg) byOrg.get(orgId)!.forEach((i, n) => (results[i] = orgResults[n]!));
   const summary: IngestSummary = { accepted: 0, duplicates: 0, rejected: 0, results };
   for (const r of results) {
     if (r.status === 'accepted') summary.accepted++;
@@ -143,7 +128,7 @@ function groupsOf(ctx: AppContext): GroupCommit<IngestCall, EventResult[]> {
       maxGroup: GROUP_CALLS_MAX,
       runGroup: async (orgId, calls) => {
         const all = calls.flatMap((c) => c.events.map((e) => ({ e, actor: c.actor })));
-        const flat = await ctx.db.transaction(async (tx) => ingestForOrg(ctx, tx, ctx.clock.now(), await lockOrg(tx, orgId), all));
+        const flat = await ctx.db.transaction((tx) => ingestForOrg(ctx, tx, ctx.clock.now(), orgId, all));
         let at = 0;
         return calls.map((c) => flat.slice(at, (at += c.events.length)));
       },
@@ -157,11 +142,10 @@ async function ingestForOrg(
   ctx: AppContext,
   tx: Q,
   now: Date,
-  /** locked by the caller in this transaction */
-  org: OrgRow,
+  orgId: string,
   calls: { e: EventInput; actor: string }[],
 ): Promise<EventResult[]> {
-  const orgId = org.id;
+  const org = await lockOrg(tx, orgId);
   const [meters, seen] = await Promise.all([
     effectiveMeters(tx, orgId),
     rows<{ id: string }>(tx, sql`select id from events where org_id = ${orgId} and id = any(${sql.param(calls.map((c) => c.e.id))}::text[])`),

@@ -48,16 +48,6 @@ export async function lockOrg(tx: Q, orgId: string): Promise<OrgRow> {
   return toOrg(row);
 }
 
-/**
- * lockOrg for several organizations in one statement: rows are locked in id
- * order (the lock follows the sort), the order every multi-organization
- * writer uses. Unknown ids are simply absent from the answer.
- */
-export async function lockOrgs(tx: Q, orgIds: string[]): Promise<Map<string, OrgRow>> {
-  const found = await rows<OrgRow>(tx, sql`${SELECT_ORG} where id = any(${sql.param(orgIds)}::text[]) order by id for update`);
-  return new Map(found.map((r) => [r.id, toOrg(r)]));
-}
-
 export async function findOrg(q: Q, orgId: string): Promise<OrgRow | undefined> {
   const [row] = await rows<OrgRow>(q, sql`${SELECT_ORG} where id = ${orgId}`);
   return row && toOrg(row);
