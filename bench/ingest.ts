@@ -12,8 +12,11 @@
  * Knobs (environment): BENCH_EVENTS (200000), BENCH_ORGS (20), BENCH_BATCH
  * (1000), BENCH_CLIENTS (6), BENCH_DUPLICATES (0.05), BENCH_ORGS_PER_BATCH (1),
  * BENCH_TIMEOUT_S (300), BENCH_CPU_PROF (a folder: write a V8 CPU profile of
- * the server there). The last line is always
- * `ingest_events_per_s=<n> raw_rows_per_s=<n> ingest_ratio=<n>`.
+ * the server there). After the main workload, the same number of events is
+ * ingested again (fresh ids) in batches of BENCH_MIXED_ORGS (20) organizations
+ * each, on the same server (issue 10). The last line is always
+ * `ingest_events_per_s=<n> raw_rows_per_s=<n> ingest_ratio=<n> mixed_ratio=<n>`
+ * (mixed_ratio: mixed-batch events/s ÷ the main workload's events/s).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -42,6 +45,7 @@ const ORGS = intEnv('BENCH_ORGS', 20, 1, 1_000);
 const BATCH = intEnv('BENCH_BATCH', 1_000, 1, 1_000);
 const CLIENTS = intEnv('BENCH_CLIENTS', 6, 1, 64);
 const ORGS_PER_BATCH = intEnv('BENCH_ORGS_PER_BATCH', 1, 1, ORGS);
+const MIXED_ORGS = Math.min(intEnv('BENCH_MIXED_ORGS', 20, 1, 1_000), ORGS);
 const TIMEOUT_S = intEnv('BENCH_TIMEOUT_S', 300, 10, 3_600);
 const DUP_RATE = Number(process.env.BENCH_DUPLICATES ?? '0.05');
 if (!(DUP_RATE >= 0 && DUP_RATE < 0.5)) throw new Error('BENCH_DUPLICATES must be a fraction from 0 to 0.5.');
@@ -127,8 +131,8 @@ interface Batch {
  * earlier batch when there is one, else earlier in the same batch), so exactly
  * that share is answered `duplicate`, whatever the order batches land in.
  */
-function makeWorkload(now: number): { batches: Batch[]; unique: BenchEvent[] } {
-  const rnd = prng(20260310);
+function makeWorkload(now: number, orgsPerBatch = ORGS_PER_BATCH, seed = 20260310): { batches: Batch[]; unique: BenchEvent[] } {
+  const rnd = prng(seed);
   const hex = (n: number) => Array.from({ length: n }, () => Math.floor(rnd() * 16).toString(16)).join('');
   const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rnd() * xs.length)]!;
   const sentByOrg: BenchEvent[][] = Array.from({ length: ORGS }, () => []);
@@ -137,7 +141,7 @@ function makeWorkload(now: number): { batches: Batch[]; unique: BenchEvent[] } {
   const batchCount = Math.ceil(TOTAL / BATCH);
   for (let b = 0; b < batchCount; b++) {
     const size = Math.min(BATCH, TOTAL - b * BATCH);
-    const orgs = Array.from({ length: ORGS_PER_BATCH }, (_, j) => (b * ORGS_PER_BATCH + j) % ORGS);
+    const orgs = Array.from({ length: orgsPerBatch }, (_, j) => (b * orgsPerBatch + j) % ORGS);
     const dups = Math.round(size * DUP_RATE);
     const fresh: BenchEvent[] = [];
     for (let i = 0; i < size - dups; i++) {
@@ -640,6 +644,9 @@ async function main(): Promise<number> {
     const backends = await target.backendPids();
     for (const pid of backends) dbCpu += (cpuSeconds(pid) ?? 0) - (cpuBefore.get(pid) ?? 0);
     const mem = memoryOf(server.child.pid!);
+    // The mixed workload: as many events again, fresh ids, MIXED_ORGS organizations per batch.
+    const mixed = makeWorkload(Date.now(), MIXED_ORGS, 20261201);
+    const mixedStats = await ingest(server.base, mixed.batches);
     agent.destroy();
     await stopServer(server.child);
     server = undefined;
@@ -665,6 +672,17 @@ async function main(): Promise<number> {
       problems.push(`expected ${unique.length} accepted, ${expectedDuplicates} duplicate and 0 rejected`);
     }
 
+    const mixedPerS = mixedStats.counted / mixedStats.seconds;
+    const mixedLat = [...mixedStats.latenciesMs].sort((a, b) => a - b);
+    log(`mixed batches (${MIXED_ORGS} organizations per batch): ${fmt(mixedStats.counted)} events in ${fmt(mixedStats.seconds, 2)} s → ${fmt(mixedPerS)} events/s`);
+    log(`  ${mixed.batches.length} requests, latency p50 ${fmt(percentile(mixedLat, 50), 1)} ms, p99 ${fmt(percentile(mixedLat, 99), 1)} ms; load average ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`);
+    if (mixedStats.aborted) problems.push(`the mixed run hit its ${TIMEOUT_S} s bound before every batch was answered`);
+    const mixedDuplicates = TOTAL - mixed.unique.length;
+    if (mixedStats.accepted !== mixed.unique.length || mixedStats.duplicates !== mixedDuplicates || mixedStats.rejected !== 0) {
+      problems.push(`mixed: expected ${mixed.unique.length} accepted, ${mixedDuplicates} duplicate and 0 rejected`);
+    }
+    const mixedRatio = mixedPerS / eventsPerS;
+
     const { text, mismatches } = rawRows(unique, ingestStats.costs, new Date().toISOString());
     if (mismatches > 0) problems.push(`${mismatches} accepted events have a cost other than the rating function's`);
     const raw = await target.raw(text, unique.length);
@@ -674,7 +692,7 @@ async function main(): Promise<number> {
     const ratio = eventsPerS / rawPerS;
     log(`ingest ratio (ingest events/s ÷ raw rows/s): ${ratio.toFixed(3)}`);
     for (const p of problems) process.stderr.write(`PROBLEM: ${p}\n`);
-    log(`ingest_events_per_s=${Math.round(eventsPerS)} raw_rows_per_s=${Math.round(rawPerS)} ingest_ratio=${ratio.toFixed(3)}`);
+    log(`ingest_events_per_s=${Math.round(eventsPerS)} raw_rows_per_s=${Math.round(rawPerS)} ingest_ratio=${ratio.toFixed(3)} mixed_ratio=${mixedRatio.toFixed(3)}`);
     return problems.length > 0 ? 1 : 0;
   } finally {
     clearTimeout(watchdog);

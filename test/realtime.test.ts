@@ -171,4 +171,74 @@ describe.each(testDatabases)('the real-time path on $name', (target) => {
     const proof = await app.db.read((q) => proveOrg(q, org));
     expect(proof.ok).toBe(true);
   });
+  it('a configuration change through one server is honored by the other server\'s next check and hold', async () => {
+    const org = await seedOrg(app);
+    await app.call('POST', `/v1/orgs/${org}/grants`, { name: 'a', source: 'included', amount: '100', priority: 10 });
+    await app.call('PATCH', `/v1/orgs/${org}/groups/grp_default`, { monthly_allocation: '100' });
+    expect((await post(bases[0]!, `/v1/orgs/${org}/members`, { id: 'm', email: 'm@x.test', name: 'm', role: 'member', monthly: '50' })).status).toBe(201);
+    const check = () => post(bases[1]!, `/v1/orgs/${org}/check`, { member: 'm', amount: '30' });
+    // The second server answers (and caches the organization's configuration) first.
+    expect((await check()).body).toMatchObject({ allowed: true, remaining: { member: '50', group: '50', account_cycle: null, balance: '100' } });
+    // Each change goes through the first server; the second's next call sees it.
+    const patch = (path: string, body: unknown) =>
+      fetch(`${bases[0]}${path}`, {
+        method: 'PATCH',
+        headers: { authorization: `Bearer ${PLATFORM_KEY}`, 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
+    expect((await patch(`/v1/orgs/${org}/members/m`, { monthly: '20' })).status).toBe(200);
+    expect((await check()).body).toMatchObject({ allowed: false, limited_by: 'member', remaining: { member: '20' } });
+    expect((await patch(`/v1/orgs/${org}/members/m`, { monthly: null })).status).toBe(200);
+    expect((await patch(`/v1/orgs/${org}/groups/grp_default`, { monthly_allocation: '25' })).status).toBe(200);
+    expect((await check()).body).toMatchObject({ allowed: false, limited_by: 'group', remaining: { group: '25' } });
+    expect((await patch(`/v1/orgs/${org}/groups/grp_default`, { monthly_allocation: '100' })).status).toBe(200);
+    expect((await patch(`/v1/orgs/${org}/settings`, { credits_per_cycle: '10' })).status).toBe(200);
+    expect((await check()).body).toMatchObject({ allowed: false, limited_by: 'account_cycle', remaining: { account_cycle: '10' } });
+    expect((await patch(`/v1/orgs/${org}/settings`, { credits_per_cycle: null })).status).toBe(200);
+    const plan = await fetch(`${bases[0]}/v1/orgs/${org}/plan`, {
+      method: 'PUT',
+      headers: { authorization: `Bearer ${PLATFORM_KEY}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ name: 'Small', limits: { credits_per_period: '25' }, allowances: {} }),
+    });
+    expect(plan.status).toBe(200);
+    expect((await check()).body).toMatchObject({ allowed: false, limited_by: 'plan' });
+    const hold = await post(bases[1]!, `/v1/orgs/${org}/holds`, { member: 'm', amount: '30' });
+    expect(hold.status).toBe(422);
+    expect(hold.body.error.details).toMatchObject({ limited_by: 'plan' });
+    // Usage counts against the plan limit at once too (a dynamic figure, never cached).
+    expect((await post(bases[1]!, `/v1/orgs/${org}/check`, { member: 'm', amount: '25' })).body).toMatchObject({ allowed: true });
+    expect((await post(bases[0]!, `/v1/orgs/${org}/holds`, { member: 'm', amount: '5' })).status).toBe(201);
+    expect((await post(bases[1]!, `/v1/orgs/${org}/check`, { member: 'm', amount: '25' })).body).toMatchObject({ allowed: false, limited_by: 'plan' });
+    expect((await post(bases[1]!, `/v1/orgs/${org}/check`, { member: 'm', amount: '20' })).body).toMatchObject({ allowed: true, limited_by: null });
+  });
+  it('mixed batches lock their organizations at once: concurrent batches through two servers, an unknown organization rejected per event', async () => {
+    const orgs = [await seedOrg(app), await seedOrg(app)];
+    for (const org of orgs) await app.call('POST', `/v1/orgs/${org}/grants`, { name: 'a', source: 'included', amount: '1000', priority: 10 });
+    const ts = app.clock.now().toISOString();
+    // 16 batches, each with events of both organizations (listed in either order) and of one that does not exist.
+    const batches = Array.from({ length: 16 }, (_, b) => {
+      const order = b % 2 === 0 ? orgs : [...orgs].reverse();
+      return [
+        ...order.map((org, j) => ({ id: `mx-${b}-${j}`, org, meter: 'tokens', quantity: `${b + 1}`, timestamp: ts })),
+        { id: `mx-${b}-x`, org: 'org_missing', meter: 'tokens', quantity: '1', timestamp: ts },
+      ];
+    });
+    const send = () => Promise.all(batches.map((events, b) => post(bases[b % 2]!, '/v1/events', { events })));
+    const first = await send();
+    expect(first.map((r) => r.status)).toEqual(batches.map(() => 200));
+    for (const r of first) {
+      expect(r.body.results.map((x: { status: string }) => x.status)).toEqual(['accepted', 'accepted', 'rejected']);
+      expect(r.body.results[2].error.code).toBe('organization_not_found');
+    }
+    const spent = sumBig(batches.map((_, b) => parseMicro(`${b + 1}`)));
+    for (const org of orgs) {
+      expect((await app.call('GET', `/v1/orgs/${org}/balance`)).body.available).toBe(String(1000n - spent / 1_000_000n));
+    }
+    const again = await send();
+    for (const r of again) expect(r.body.results.map((x: { status: string }) => x.status)).toEqual(['duplicate', 'duplicate', 'rejected']);
+    for (const org of orgs) {
+      expect((await app.call('GET', `/v1/orgs/${org}/balance`)).body.available).toBe(String(1000n - spent / 1_000_000n));
+      expect((await app.db.read((q) => proveOrg(q, org))).ok).toBe(true);
+    }
+  });
 });

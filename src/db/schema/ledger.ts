@@ -18,6 +18,19 @@ export const orgs = pgTable('orgs', {
   embedOrigins: text('embed_origins').array().notNull().default(sql`'{}'::text[]`),
   createdAt: instant('created_at').notNull(),
   updatedAt: instant('updated_at').notNull(),
+  /**
+   * Bumped (by triggers, in the same transaction) on every change of the
+   * organization's configuration: settings, meters, plan, thresholds,
+   * auto-recharge, groups, members, caps. Read with the organization lock, it
+   * tells a server whether its cached configuration is still current.
+   */
+  configVersion: bigint('config_version', { mode: 'number' }).notNull().default(0),
+});
+
+/** One row (id 1): the version of platform-wide configuration (platform meters), bumped by a trigger. */
+export const platformConfig = pgTable('platform_config', {
+  id: integer('id').primaryKey(),
+  version: bigint('version', { mode: 'number' }).notNull().default(0),
 });
 
 export const grants = pgTable(

@@ -64,14 +64,19 @@ function nextCycle(org: OrgRow, settings: SettingsRow, seq: number, now: Date): 
  * be stored next (same id, no usage yet). Reads never wait for the rollover.
  */
 export async function currentCycleView(q: Q, org: OrgRow, settings: SettingsRow, now: Date): Promise<CycleRow> {
-  const latest = await findLatestCycle(q, org.id);
+  return cycleViewOf(org, settings, await findLatestCycle(q, org.id), now);
+}
+
+/** currentCycleView from the latest stored cycle, already read. */
+export function cycleViewOf(org: OrgRow, settings: SettingsRow, latest: CycleRow | undefined, now: Date): CycleRow {
   if (latest && latest.closedAt === null && now < latest.endsAt && now >= latest.startsAt) return latest;
   return nextCycle(org, settings, (latest?.seq ?? 0) + 1, now);
 }
 
 /** Rolls cycles over up to `now` and returns the open one. Needs the organization lock. */
-export async function ensureCycle(tx: Q, org: OrgRow, now: Date): Promise<{ settings: SettingsRow; cycle: CycleRow }> {
-  let settings = await findSettings(tx, org.id);
+export async function ensureCycle(tx: Q, org: OrgRow, now: Date, known?: SettingsRow): Promise<{ settings: SettingsRow; cycle: CycleRow }> {
+  // `known`: the stored settings from the caller's configuration read under this lock (realtime/config.ts)
+  let settings = known ?? (await findSettings(tx, org.id));
   if (!settings) {
     await ensureOrgSetup(tx, org, now);
     settings = await loadSettings(tx, org);

@@ -75,7 +75,7 @@ export async function findSettings(q: Q, orgId: string): Promise<SettingsRow | u
 
 const CYCLE_COLUMNS = sql`id, seq, starts_at, ends_at, cadence, credits_per_cycle, closed_at`;
 
-function toCycle(r: Record<string, unknown>): CycleRow {
+export function toCycle(r: Record<string, unknown>): CycleRow {
   return {
     id: r.id as string,
     seq: Number(r.seq),

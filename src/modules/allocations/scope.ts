@@ -17,12 +17,21 @@ export type Scope =
   | { all: false; role: 'manager' | 'member'; memberId: string | null; groupIds: string[] };
 
 export async function scopeOf(q: Q, actor: Actor, orgId: string): Promise<Scope> {
+  return scopeWith(actor, (id) => findMember(q, orgId, id));
+}
+
+/** scopeOf with the organization's members already loaded (the real-time path's cached configuration). */
+export function scopeAmong(actor: Actor, members: readonly { id: string; managedGroupIds: string[] }[]): Promise<Scope> {
+  return scopeWith(actor, (id) => Promise.resolve(members.find((m) => m.id === id)));
+}
+
+async function scopeWith(actor: Actor, findSelf: (memberId: string) => Promise<{ managedGroupIds: string[] } | undefined>): Promise<Scope> {
   if (actor.kind === 'platform') return { all: true, memberId: null };
   if (actor.role === 'owner' || actor.role === 'billing_admin') return { all: true, memberId: actor.memberId };
   if (actor.role === 'member' || actor.memberId === null) {
     return { all: false, role: actor.role, memberId: actor.memberId, groupIds: [] };
   }
-  const self = await findMember(q, orgId, actor.memberId);
+  const self = await findSelf(actor.memberId);
   return { all: false, role: 'manager', memberId: actor.memberId, groupIds: self?.managedGroupIds ?? [] };
 }
 

@@ -61,9 +61,16 @@ async function accountsNow(q: Q, orgId: string, now: Date): Promise<Map<string, 
         select 'lapsed', coalesce(sum(amount), 0)::bigint from holds
           where org_id = ${orgId} and status = 'open' and expires_at <= ${now.toISOString()}::timestamptz`,
   );
-  const accounts = new Map(found.map((r) => [r.account, BigInt(r.balance)]));
-  const lapsed = accounts.get('lapsed') ?? 0n;
-  accounts.delete('lapsed');
+  const accounts = new Map(found.filter((r) => r.account !== 'lapsed').map((r) => [r.account, BigInt(r.balance)]));
+  return heldLessLapsed(accounts, BigInt(found.find((r) => r.account === 'lapsed')?.balance ?? 0n));
+}
+
+/**
+ * The `held` account less what open holds past their expiry still reserve
+ * (`lapsed`): what "held now" means, for this module and for the real-time
+ * path's one-statement read (realtime/figures.ts).
+ */
+export function heldLessLapsed(accounts: Map<string, bigint>, lapsed: bigint): Map<string, bigint> {
   if (lapsed > 0n) accounts.set('held', (accounts.get('held') ?? 0n) - lapsed);
   return accounts;
 }
@@ -71,9 +78,9 @@ async function accountsNow(q: Q, orgId: string, now: Date): Promise<Map<string, 
 const BLOCK_COLUMNS = sql`b.id, b.grant_id as "grantId", g.source, b.amount, b.starts_at as "startsAt",
   b.expires_at as "expiresAt", g.pending_payment as "pendingPayment", g.voided_at as "voidedAt"`;
 
-type RawBlock = Omit<BlockState, 'amount' | 'balance' | 'used'> & { amount: bigint; balance: bigint; used: bigint };
+export type RawBlock = Omit<BlockState, 'amount' | 'balance' | 'used'> & { amount: bigint; balance: bigint; used: bigint };
 
-function toState(rowsIn: RawBlock[]): BlockState[] {
+export function toState(rowsIn: RawBlock[]): BlockState[] {
   return rowsIn.map((b) => ({
     ...b,
     amount: BigInt(b.amount),

@@ -2,6 +2,7 @@ import type { AppContext } from '../../context.js';
 import type { Q } from '../../db/client.js';
 import { admit, type LimitName } from '../../domain/allocations.js';
 import { formatMicro } from '../../domain/money.js';
+import type { BalanceSummary } from '../../domain/balance.js';
 import { balanceNow } from '../balance/service.js';
 import { cycleRemaining, figuresOf, groupOf, memberBudget, remainingOf, type BudgetState } from '../allocations/state.js';
 import type { MemberRow } from '../allocations/queries.js';
@@ -33,9 +34,25 @@ const SENTENCES: Record<LimitName, string> = {
  * as spent everywhere; an expired hold no longer reserves anything.
  * "Available" and "held" are the balance module's (balanceNow): the figure
  * GET /balance shows is the figure admission and plan limits decide on.
+ * `read`: the figures the real-time path read in its one statement
+ * (realtime/figures.ts); without it they are read here.
  */
-export async function decideAdmission(ctx: AppContext, q: Q, s: BudgetState, member: MemberRow, amount: bigint, now: Date, subject?: AdmissionSubject): Promise<Admission> {
-  const { summary } = await balanceNow(q, s.org.id, now);
+export async function decideAdmission(
+  ctx: AppContext,
+  q: Q,
+  s: BudgetState,
+  member: MemberRow,
+  amount: bigint,
+  now: Date,
+  opts: {
+    /** figures the caller already read in its one statement (issue 10); absent: read here */
+    read?: { balance: BalanceSummary; planLimits: Record<string, string | null>; periodConsumed: bigint | null } | undefined;
+    /** what the call is for (spend caps per project, API key and meter) */
+    subject?: AdmissionSubject | undefined;
+  } = {},
+): Promise<Admission> {
+  const { read, subject } = opts;
+  const summary = read ? read.balance : (await balanceNow(q, s.org.id, now)).summary;
   const balance = summary.available;
   const groupAvailable = figuresOf(s, groupOf(s, member.groupId)).available;
   const cycle = cycleRemaining(s);
@@ -57,7 +74,16 @@ export async function decideAdmission(ctx: AppContext, q: Q, s: BudgetState, mem
     return { allowed: false, limited_by: limit, remaining, message: `${formatMicro(amount)} credits exceed ${SENTENCES[limit]}.` };
   }
   for (const hook of ctx.hooks.admission) {
-    const refused = await hook({ tx: q, org: s.org, now, memberId: member.id, amount, held: summary.held, subject });
+    const refused = await hook({
+      tx: q,
+      org: s.org,
+      now,
+      memberId: member.id,
+      amount,
+      held: summary.held,
+      subject,
+      preloaded: read && { planLimits: read.planLimits, periodConsumed: read.periodConsumed },
+    });
     if (refused) {
       const limitedBy = refused.limit.startsWith('cap:') || refused.limit === 'balance' ? (refused.limit as Admission['limited_by'] & string) : 'plan';
       return { allowed: false, limited_by: limitedBy, remaining, message: refused.message, details: refused.details };

@@ -6,14 +6,16 @@ import { formatMicro } from '../../domain/money.js';
 import type { Actor } from '../../http/auth.js';
 import { TallyError } from '../../http/errors.js';
 import { ensureCycle } from '../allocations/cycles.js';
-import { canManageMember, forbidden, scopeOf, type Scope } from '../allocations/scope.js';
-import { loadBudgetState, memberOf, type BudgetState } from '../allocations/state.js';
+import { canManageMember, forbidden, scopeAmong, scopeOf, type Scope } from '../allocations/scope.js';
+import { memberOf } from '../allocations/state.js';
 import { recordAudit } from '../audit/service.js';
 import { addToRollups, type RatedEvent } from '../events/rollups.js';
 import { LedgerBatch } from '../ledger/batch.js';
 import { blocksForUsage, bookUsage } from '../ledger/usage.js';
 import { runBalanceChanged, runUsageRecorded, type AdmissionSubject } from '../ledger/hooks.js';
 import { findOrg, lockOrg, orgNotFound, type OrgRow } from '../orgs/queries.js';
+import { loadOrgConfig, needsPeriodConsumed, orgConfig } from '../realtime/config.js';
+import { loadFigures } from '../realtime/figures.js';
 import { inOrgGroup } from '../realtime/orgCalls.js';
 import { decideAdmission } from './admission.js';
 import { closeHolds, findDueHolds, findHold, findHolds, insertHold, orgsWithDueHolds, type HoldRow } from './queries.js';
@@ -97,13 +99,21 @@ export async function checkAdmission(args: {
 }) {
   const { ctx, actor, orgId } = args;
   const now = ctx.clock.now();
+  // Two reads (issue 10): the organization row with its configuration version, then every dynamic
+  // figure in one statement; the configuration comes from this server's cache while its version holds.
   return ctx.db.read(async (q) => {
     const org = await findOrg(q, orgId);
     if (!org) throw orgNotFound(orgId);
-    const state = await loadBudgetState(q, org, now);
-    const member = memberOf(state, args.memberId);
-    if (!mayActFor(await scopeOf(q, actor, orgId), member)) throw forbidden('check admission for this member');
-    const a = await decideAdmission(ctx, q, state, member, args.amount, now, subjectOf(actor, args.subject ?? {}));
+    const config = await orgConfig(ctx, q, org);
+    const member = config.members.find((m) => m.id === args.memberId);
+    if (!member) throw new TallyError('member_not_found', `No member with id "${args.memberId}" exists in this organization.`);
+    if (!mayActFor(await scopeAmong(actor, config.members), member)) throw forbidden('check admission for this member');
+    const limited = needsPeriodConsumed(config);
+    const f = await loadFigures(q, org, config, now, limited);
+    const a = await decideAdmission(ctx, q, f.state, member, args.amount, now, {
+      read: { balance: f.balance, planLimits: config.planLimits, periodConsumed: f.periodConsumed },
+      subject: subjectOf(actor, args.subject ?? {}),
+    });
     return { allowed: a.allowed, limited_by: a.limited_by, remaining: a.remaining, message: a.message, ...(a.details ?? {}) };
   });
 }
@@ -125,11 +135,14 @@ export async function createHold(args: { ctx: AppContext; actor: Actor; orgId: s
     return once(tx, { orgId, scope: 'holds.create', key: args.idempotencyKey, hash: requestHash(input), now, statusCode: 201 }, async () => {
       if (input.expiresAt && input.expiresAt <= now) throw new TallyError('invalid_request', 'expires_at must be in the future.');
       await releaseDueHolds(tx, org, now);
-      const state = await budgetStateIn(tx, org, now);
-      const member = memberOf(state, input.memberId);
-      if (!mayActFor(await scopeOf(tx, actor, orgId), member)) throw forbidden('hold credits for this member');
+      const { config, figures } = await admissionStateIn(ctx, tx, org, now);
+      const member = memberOf(figures.state, input.memberId);
+      if (!mayActFor(await scopeAmong(actor, config.members), member)) throw forbidden('hold credits for this member');
       const subject = subjectOf(actor, input);
-      const a = await decideAdmission(ctx, tx, state, member, input.amount, now, subject);
+      const a = await decideAdmission(ctx, tx, figures.state, member, input.amount, now, {
+        read: { balance: figures.balance, planLimits: config.planLimits, periodConsumed: figures.periodConsumed },
+        subject,
+      });
       if (!a.allowed) {
         throw new TallyError('insufficient_credits', `The hold is refused: ${a.message}`, { limited_by: a.limited_by, remaining: a.remaining, ...(a.details ?? {}) });
       }
@@ -158,23 +171,33 @@ export async function createHold(args: { ctx: AppContext; actor: Actor; orgId: s
   });
 }
 
-/** The budget state inside a transaction that already holds the organization lock (settings read once). */
-async function budgetStateIn(tx: Q, org: OrgRow, now: Date): Promise<BudgetState> {
-  const { settings, cycle } = await ensureCycle(tx, org, now);
-  return loadBudgetState(tx, org, now, cycle, settings);
+/**
+ * What a hold decides on, inside a transaction that holds the organization
+ * lock: the configuration (cached while its version, read with the lock,
+ * holds), the cycle rolled over if due, and every dynamic figure in one read.
+ */
+async function admissionStateIn(ctx: AppContext, tx: Q, org: OrgRow, now: Date) {
+  let config = await orgConfig(ctx, tx, org);
+  await ensureCycle(tx, org, now, config.settings);
+  // First use set the organization up in this transaction (settings, Default group): read what it wrote.
+  if (!config.settings) config = await loadOrgConfig(tx, org);
+  const figures = await loadFigures(tx, org, config, now, needsPeriodConsumed(config));
+  return { config, figures };
 }
 
-/** The open hold, with the budget state it was checked against (loaded once per transaction). */
+/** The open hold and the organization's configuration (read once per transaction). */
 async function openHold(ctx: AppContext, tx: Q, actor: Actor, org: OrgRow, holdId: string, now: Date) {
   await releaseDueHolds(tx, org, now);
   const hold = await findHold(tx, org.id, holdId);
   if (!hold) throw new TallyError('hold_not_found', `No hold with id "${holdId}" exists in this organization.`);
-  const state = await budgetStateIn(tx, org, now);
-  const member = state.members.find((m) => m.id === hold.memberId);
-  const scope = await scopeOf(tx, actor, org.id);
+  let config = await orgConfig(ctx, tx, org);
+  const { settings } = await ensureCycle(tx, org, now, config.settings);
+  if (!config.settings) config = await loadOrgConfig(tx, org);
+  const member = config.members.find((m) => m.id === hold.memberId);
+  const scope = await scopeAmong(actor, config.members);
   if (!(scope.all || (member && mayActFor(scope, member)))) throw forbidden('change this hold');
   if (hold.status !== 'open') throw new TallyError('hold_not_open', `Hold "${holdId}" is already ${hold.status}.`);
-  return { hold, state };
+  return { hold, settings };
 }
 
 /**
@@ -186,8 +209,8 @@ export async function captureHold(args: { ctx: AppContext; actor: Actor; orgId: 
   const { ctx, actor, orgId, holdId, amount } = args;
   return inOrgGroup(ctx, orgId, async (tx, org) => {
     const now = ctx.clock.now();
-    const { hold, state } = await openHold(ctx, tx, actor, org, holdId, now);
-    const { captureExcessPct } = state.settings;
+    const { hold, settings } = await openHold(ctx, tx, actor, org, holdId, now);
+    const { captureExcessPct } = settings;
     const max = hold.amount + (hold.amount * BigInt(captureExcessPct)) / 100n;
     if (amount > max) {
       throw new TallyError('capture_exceeds_hold', `${formatMicro(amount)} credits exceed what hold "${holdId}" allows (${formatMicro(max)}).`);

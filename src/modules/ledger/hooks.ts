@@ -30,6 +30,12 @@ export interface LedgerHooks {
     held: bigint;
     /** what the call is for, when it says (spend caps per project, API key and meter) */
     subject?: AdmissionSubject | undefined;
+    /**
+     * Figures the caller already read in its one statement (issue 10), so a
+     * hook need not read them again: the plan's limits (stored form) and the
+     * credits consumed this billing period. Absent: the hook reads them.
+     */
+    preloaded?: { planLimits: Record<string, string | null>; periodConsumed: bigint | null } | undefined;
   }) => Promise<{ limit: string; remaining: bigint | null; message: string; details?: Record<string, unknown> } | null>)[];
 }
 

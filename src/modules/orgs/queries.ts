@@ -12,13 +12,26 @@ export interface OrgRow {
   embedOrigins: string[];
   createdAt: Date;
   updatedAt: Date;
+  /** orgs.config_version: bumped by triggers with every configuration change (issue 10) */
+  configVersion: number;
+  /** platform_config.version: bumped with every change of platform meters */
+  platformVersion: number;
 }
 
 const SELECT_ORG = sql`select id, name, timezone, credit_factor as "creditFactor", grace_days as "graceDays",
-  overage, embed_origins as "embedOrigins", created_at as "createdAt", updated_at as "updatedAt" from orgs`;
+  overage, embed_origins as "embedOrigins", created_at as "createdAt", updated_at as "updatedAt", config_version as "configVersion",
+  coalesce((select version from platform_config where id = 1), 0) as "platformVersion" from orgs`;
 
 function toOrg(row: OrgRow): OrgRow {
-  return { ...row, embedOrigins: row.embedOrigins ?? [], creditFactor: BigInt(row.creditFactor), createdAt: new Date(row.createdAt), updatedAt: new Date(row.updatedAt) };
+  return {
+    ...row,
+    embedOrigins: row.embedOrigins ?? [],
+    creditFactor: BigInt(row.creditFactor),
+    createdAt: new Date(row.createdAt),
+    updatedAt: new Date(row.updatedAt),
+    configVersion: Number(row.configVersion),
+    platformVersion: Number(row.platformVersion),
+  };
 }
 
 export function orgNotFound(orgId: string): TallyError {
@@ -28,7 +41,8 @@ export function orgNotFound(orgId: string): TallyError {
 /**
  * Every transaction that changes an organization's credits starts here: the
  * organization row is locked first, so writers of one organization queue up
- * in one order and can never deadlock or double-spend.
+ * in one order and can never deadlock or double-spend. The row carries the
+ * configuration versions read under that lock (see realtime/config.ts).
  */
 export async function lockOrg(tx: Q, orgId: string): Promise<OrgRow> {
   const [row] = await rows<OrgRow>(tx, sql`${SELECT_ORG} where id = ${orgId} for update`);

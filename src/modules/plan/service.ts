@@ -32,7 +32,7 @@ const toStored = (values: Record<string, LimitValue>) =>
 const fromStored = (v: string | null | undefined): LimitValue | undefined => (v === undefined ? undefined : v === null ? null : BigInt(v));
 const showLimit = (v: string | null) => (v === null ? 'unlimited' : formatMicro(BigInt(v)));
 
-async function findPlan(q: Q, orgId: string): Promise<PlanRow | undefined> {
+export async function findPlan(q: Q, orgId: string): Promise<PlanRow | undefined> {
   const [row] = await rows<PlanRow>(
     q,
     sql`select name, limits, allowances, updated_at as "updatedAt" from plans where org_id = ${orgId}`,
@@ -148,13 +148,14 @@ export function planUsage({ ctx, orgId }: { ctx: AppContext; orgId: string }) {
  * The admission hook (SPEC §3.10): `check` and `hold` refuse an amount that
  * would take the period's credits (consumed + held) past a hard
  * credits_per_period limit. Registered in src/app.ts. `held` is the balance
- * module's figure (open holds past their expiry no longer count).
+ * module's figure (open holds past their expiry no longer count). The
+ * real-time path passes the plan and the period's consumption it read already.
  */
-export const planAdmission: LedgerHooks['admission'][number] = async ({ tx, org, now, amount, held }) => {
-  const plan = await findPlan(tx, org.id);
-  const limit = fromStored(plan?.limits.credits_per_period);
+export const planAdmission: LedgerHooks['admission'][number] = async ({ tx, org, now, amount, held, preloaded }) => {
+  const limits = preloaded ? preloaded.planLimits : (await findPlan(tx, org.id))?.limits;
+  const limit = fromStored(limits?.credits_per_period);
   if (limit === undefined || limit === null) return null;
-  const consumed = await consumedThisPeriod(tx, org, now);
+  const consumed = preloaded?.periodConsumed ?? (await consumedThisPeriod(tx, org, now));
   const remaining = limit - consumed - held > 0n ? limit - consumed - held : 0n;
   if (amount <= remaining) return null;
   return {
