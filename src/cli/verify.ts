@@ -15,6 +15,12 @@ export async function runVerify(): Promise<number> {
         `${p.ok ? 'ok    ' : 'BREACH'} ${orgId}: ${p.entries} entries, entry sum ${formatMicro(p.entrySum)}, ` +
           `lowest block balance ${low}, cached = derived for every account${p.mismatches.length ? ' — NO' : ''}\n`,
       );
+      const pre = p.chain.beforeChain > 0 ? ` (${p.chain.beforeChain} entries from before the chain are not covered)` : '';
+      process.stdout.write(
+        p.chain.breach
+          ? `         hash chain BROKEN: ${p.chain.breach.message}\n`
+          : `         hash chain intact over ${p.chain.entries} entries${pre}: none changed, removed or out of order\n`,
+      );
       for (const m of p.mismatches) {
         process.stdout.write(`         ${m.account}: cached ${formatMicro(m.cached)} ≠ derived ${formatMicro(m.derived)}\n`);
       }
