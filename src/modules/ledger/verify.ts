@@ -120,7 +120,7 @@ async function proveChain(q: Q, orgId: string): Promise<OrgProof['chain']> {
     const page = await rows<ChainRow>(
       q,
       sql`select ${CHAIN_COLUMNS} from ledger_entries
-          where org_id = ${orgId} and chain_seq is not null and id > ${afterId}::bigint order by id limit ${CHAIN_PAGE}`,
+          where org_id = ${orgId} and chain_seq is not null and id > ${afterId}::bigint order by ledger_entries.id limit ${CHAIN_PAGE}`,
     );
     if (page.length === 0) break;
     // Each entry's `prev` is the hash the walk saw last; checkChain then compares positions and hashes.
