@@ -56,6 +56,7 @@ describe.each(testDatabases)('tally CLI on $name', (target) => {
     let out = captureStdout();
     expect(await runVerify()).toBe(0);
     expect(out()).toMatch(/ok +cli-org: 2 entries, entry sum 0, lowest block balance 6, cached = derived for every account/);
+    expect(out()).toMatch(/hash chain intact over 2 entries: none changed, removed or out of order/);
 
     const again = await reopen();
     await again.transaction((tx) => tx.execute(`update blocks set remaining = remaining + 1000000 where org_id = 'cli-org'`));
