@@ -1,3 +1,4 @@
+import { generateKeyPairSync } from 'node:crypto';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -106,7 +107,6 @@ describe.each(testDatabases)('statement proofs on $name', (target) => {
     writeFileSync(keyFile, key.public_key_pem);
     expect((await verifyFile(proof, ['--key', keyFile])).code).toBe(0);
     // A proof whose file names another key fails against the pinned key.
-    const { generateKeyPairSync } = await import('node:crypto');
     const otherPem = generateKeyPairSync('ed25519').publicKey.export({ type: 'spki', format: 'pem' }).toString();
     const other = join(dir, 'other.pem');
     writeFileSync(other, otherPem);
@@ -253,5 +253,19 @@ describe('hash chain (pure)', () => {
     expect(checkChain('o', [e1, e2])).toBeNull();
     expect(checkChain('o', [e2])?.message).toMatch(/position 2 where 1 was expected/);
     expect(checkChain('o', [e1, { ...e2, prev: GENESIS }])?.message).toMatch(/does not link to the entry before it/);
+  });
+
+  it('a statement without hashed entries but with figures says it cannot be recomputed', () => {
+    const pem = generateKeyPairSync('ed25519').publicKey.export({ type: 'spki', format: 'pem' }).toString();
+    const zero = { brought_forward: '0', purchased: '0', granted: '5', adjustments: '0', consumed: '0', expired: '0', rolled_over: '0', forfeited: '0', closing: '5' };
+    const result = checkStatementProof({
+      format: 'tally-statement-proof-v1',
+      statement: { format: 'tally-statement-v1', org: 'o', period: '2025-12', status: 'closed', starts_at: '2025-12-01T00:00:00.000Z', ends_at: '2026-01-01T00:00:00.000Z', closed_at: '2026-01-01T00:00:00.000Z', summary: zero, chain: null },
+      signature: { algorithm: 'Ed25519', key_id: 'k', signature: '' },
+      public_key: { algorithm: 'Ed25519', key_id: 'k', public_key_pem: pem },
+      entries: [],
+    });
+    expect(result.ok).toBe(false);
+    expect(result.failures.join('\n')).toMatch(/its figures cannot be recomputed/);
   });
 });

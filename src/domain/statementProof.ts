@@ -152,7 +152,12 @@ export function checkStatementProof(proof: StatementProof, pinnedKeyPem?: string
     failures.push(`${where}: a summary figure is not an amount (${(error as Error).message})`);
     return { ok: false, failures, checked };
   }
-  for (const k of ['purchased', 'granted', 'adjustments', 'consumed', 'expired', 'rolled_over', 'forfeited'] as const) {
+  const lines = ['purchased', 'granted', 'adjustments', 'consumed', 'expired', 'rolled_over', 'forfeited'] as const;
+  if (s.chain === null && lines.some((k) => figures[k] !== 0n)) {
+    failures.push(`${where}: the statement names no hashed entries (its period has entries from before the hash chain), so its figures cannot be recomputed`);
+    return { ok: false, failures, checked };
+  }
+  for (const k of lines) {
     if (figures[k] !== sum[k]) failures.push(`${where}: ${label(k)} says ${s.summary[k]} but its ${counted} entries add up to ${formatMicro(sum[k])}`);
   }
   const identity = figures.brought_forward + figures.purchased + figures.granted + figures.adjustments - figures.consumed - figures.expired - figures.forfeited;
