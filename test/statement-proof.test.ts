@@ -1,4 +1,4 @@
-import { generateKeyPairSync } from 'node:crypto';
+import { createHash, generateKeyPairSync } from 'node:crypto';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -6,7 +6,7 @@ import { sql } from 'drizzle-orm';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { runVerifyStatement } from '../src/cli/verify-statement.js';
 import { rows } from '../src/db/client.js';
-import { checkChain, entryHash, GENESIS } from '../src/domain/chain.js';
+import { canonicalJson, CHAIN_KEYS, chainJson, checkChain, entryHash, GENESIS } from '../src/domain/chain.js';
 import { checkStatementProof, type StatementProof } from '../src/domain/statementProof.js';
 import { proveOrg } from '../src/modules/ledger/verify.js';
 import { roleKey, seedOrg, startTestApp, type TestApp } from './helpers/app.js';
@@ -249,6 +249,12 @@ describe('hash chain (pure)', () => {
     const e2 = { ...base, id: '11', seq: '2', prev: e1.hash, hash: '', amount: '2' };
     e2.hash = entryHash(e2);
     expect(e1.hash).toMatch(/^[0-9a-f]{64}$/);
+    // The fast encoding is the documented canonical JSON of exactly the hashed members.
+    const withNull = { ...e2, event: null, ref: 'quo"te\u00e9' };
+    const picked = Object.fromEntries(CHAIN_KEYS.map((k) => [k, withNull[k]]));
+    expect(chainJson(withNull)).toBe(canonicalJson(picked));
+    expect([...CHAIN_KEYS]).toEqual([...CHAIN_KEYS].sort());
+    expect(createHash('sha256').update(canonicalJson(picked)).digest('hex')).toBe(entryHash(withNull));
     expect(entryHash({ ...e1, id: 'other' } as typeof e1)).toBe(e1.hash);
     expect(checkChain('o', [e1, e2])).toBeNull();
     expect(checkChain('o', [e2])?.message).toMatch(/position 2 where 1 was expected/);
