@@ -113,6 +113,11 @@ describe.each(testDatabases)('statement proofs on $name', (target) => {
     const pinned = await verifyFile(proof, ['--key', other]);
     expect(pinned.code).toBe(1);
     expect(pinned.out).toMatch(/names a different public key \(\w+\) from the pinned one/);
+    // The key fetched from a running server's GET /v1/statement-key (loopback, port 0).
+    const address = await app.server.listen({ host: '127.0.0.1', port: 0 });
+    const fetched = await verifyFile(proof, ['--key', address]);
+    expect(fetched.code).toBe(0);
+    expect(fetched.out).toMatch(/verified against the pinned key/);
   });
 
   it('is readable by the roles that read statements, and refused for the open period', async () => {
