@@ -52,7 +52,7 @@ describe('tally help and failures', () => {
   it('tally --help lists every command, and each command --help lists its options', async () => {
     const help = await tally('--help');
     expect(help.code).toBe(0);
-    for (const c of ['orgs', 'grants', 'members', 'keys', 'export', 'ingest', 'seed', 'verify', 'migrate']) expect(help.out).toMatch(new RegExp(`^  ${c} `, 'm'));
+    for (const c of ['orgs', 'grants', 'members', 'keys', 'export', 'ingest', 'seed', 'verify', 'verify-statement', 'migrate']) expect(help.out).toMatch(new RegExp(`^  ${c} `, 'm'));
     const grants = await tally('grants', '--help');
     for (const option of ['--org', '--amount', '--name', '--source', '--priority', '--starts-at', '--expires-at', '--status', '--grant', '--reason', '--data-dir', '--database-url', 'TALLY_URL', 'TALLY_PLATFORM_KEY']) {
       expect(grants.out).toContain(option);
@@ -204,6 +204,7 @@ describe.each(testDatabases)('tally CLI on $name', (target) => {
     const viaServer = await tally('verify');
     expect(viaServer.code).toBe(0);
     expect(viaServer.out).toMatch(new RegExp(`^ok +ver-${target.name}: 1 entries, entry sum 0, lowest block balance 5,`, 'm'));
+    expect(viaServer.out).toMatch(/hash chain intact over 1 entries: none changed, removed or out of order/);
     expect(viaServer.out).toMatch(/organizations verified, 0 with a breach/);
 
     const direct = await directDatabase(target.name);
@@ -221,6 +222,7 @@ describe.each(testDatabases)('tally CLI on $name', (target) => {
     const ok = await tally('verify', ...direct.flags);
     expect(ok.code).toBe(0);
     expect(ok.out).toMatch(new RegExp(`ok +${org}: 2 entries, entry sum 0, lowest block balance 6, cached = derived for every account`));
+    expect(ok.out).toMatch(/hash chain intact over 2 entries: none changed, removed or out of order/);
 
     const again = await direct.reopen();
     await again.transaction((tx) => tx.execute(`update blocks set remaining = remaining + 1000000 where org_id = '${org}'`));

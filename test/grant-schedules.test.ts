@@ -7,6 +7,7 @@ import { proveOrg } from '../src/modules/ledger/verify.js';
 import { PLATFORM_KEY, seedOrg, startTestApp, type TestApp } from './helpers/app.js';
 import { ingest, micro, rawBalanceBefore } from './helpers/billing.js';
 import { testDatabases } from './helpers/db.js';
+import { checkStatementProof, type StatementProof } from '../src/domain/statementProof.js';
 
 /** Another server process on the same database: its own pool on PostgreSQL, the same PGlite otherwise. */
 async function secondInstance(app: TestApp) {
@@ -173,6 +174,10 @@ describe.each(testDatabases)('grant schedules on $name', (target) => {
     const aprilClosed = (await app.call('GET', `/v1/orgs/${org}/statements/2026-04`)).body;
     expect(aprilClosed.status).toBe('closed');
     expect(aprilClosed.summary).toMatchObject({ brought_forward: '60', granted: '100', rolled_over: '30', forfeited: '30', consumed: '0', closing: '130' });
+    // The signed proof recomputes the Rolled over and Forfeited lines from the hashed entries (issue 15 part 3).
+    const proof = (await app.call('GET', `/v1/orgs/${org}/statements/2026-04/proof`)).body as StatementProof;
+    expect(proof.entries.some((e) => e.type === 'rollover' && e.in_period)).toBe(true);
+    expect(checkStatementProof(proof)).toMatchObject({ ok: true, failures: [] });
     const may = (await app.call('GET', `/v1/orgs/${org}/statements/2026-05`)).body.summary;
     expect(may).toMatchObject({ brought_forward: '130', granted: '100', rolled_over: '30', forfeited: '70', expired: '30', closing: '130' });
     for (const o of orgs) {

@@ -7,6 +7,7 @@ import { membersCommand } from './members.js';
 import { migrateCommand } from './migrate.js';
 import { orgsCommand } from './orgs.js';
 import { seedCommand } from './seed.js';
+import { verifyStatementCommand } from './verify-statement.js';
 import { verifyCommand } from './verify.js';
 
 export const COMMANDS: Command[] = [
@@ -18,6 +19,7 @@ export const COMMANDS: Command[] = [
   ingestCommand,
   seedCommand,
   verifyCommand,
+  verifyStatementCommand,
   migrateCommand,
 ];
 

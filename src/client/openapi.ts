@@ -12342,6 +12342,192 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/orgs/{org}/statements/{period}/proof": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    org: string;
+                    period: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            entries: {
+                                actor: string | null;
+                                /** @description micro-credits, decimal integer */
+                                amount: string;
+                                block: string | null;
+                                block_balance_after: string | null;
+                                event: string | null;
+                                from: string;
+                                grant: string | null;
+                                hash: string;
+                                id: string;
+                                in_period: boolean;
+                                occurred_at: string;
+                                org: string;
+                                prev: string;
+                                recorded_at: string;
+                                ref: string | null;
+                                seq: string;
+                                to: string;
+                                type: string;
+                            }[];
+                            /** @enum {string} */
+                            format: "tally-statement-proof-v1";
+                            public_key: {
+                                /** @enum {string} */
+                                algorithm: "Ed25519";
+                                key_id: string;
+                                public_key_pem: string;
+                            };
+                            signature: {
+                                /** @enum {string} */
+                                algorithm: "Ed25519";
+                                key_id: string;
+                                /** @description base64url Ed25519 signature of the canonical JSON of `statement` */
+                                signature: string;
+                            };
+                            statement: {
+                                /** @description the period's first and last entries in the organization's hash chain; null when the period had none */
+                                chain: {
+                                    entries: number;
+                                    first_hash: string;
+                                    first_seq: string;
+                                    last_hash: string;
+                                    last_seq: string;
+                                } | null;
+                                closed_at: string;
+                                ends_at: string;
+                                /** @enum {string} */
+                                format: "tally-statement-v1";
+                                org: string;
+                                period: string;
+                                starts_at: string;
+                                /** @enum {string} */
+                                status: "closed";
+                                summary: {
+                                    /** @description Exact decimal string, e.g. "12.5" */
+                                    adjustments: string;
+                                    /** @description Exact decimal string, e.g. "12.5" */
+                                    brought_forward: string;
+                                    /** @description Exact decimal string, e.g. "12.5" */
+                                    closing: string;
+                                    /** @description Exact decimal string, e.g. "12.5" */
+                                    consumed: string;
+                                    /** @description credits returned (positive) or charged (negative) by voids and amends of usage from closed periods; already counted in consumed and expired, not a separate term */
+                                    corrections: string;
+                                    /** @description Exact decimal string, e.g. "12.5" */
+                                    expired: string;
+                                    /** @description unused scheduled credit beyond the rollover cap that expired */
+                                    forfeited: string;
+                                    /** @description Exact decimal string, e.g. "12.5" */
+                                    granted: string;
+                                    /** @description Exact decimal string, e.g. "12.5" */
+                                    purchased: string;
+                                    /** @description credit carried from expiring scheduled grants into rollover blocks (balance-neutral) */
+                                    rolled_over: string;
+                                };
+                            };
+                        };
+                    };
+                };
+                /** @description The request is malformed: invalid_request */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"] & {
+                            error?: {
+                                /** @enum {string} */
+                                code?: "invalid_request";
+                            };
+                        };
+                    };
+                };
+                /** @description Not authenticated: unauthorized */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"] & {
+                            error?: {
+                                /** @enum {string} */
+                                code?: "unauthorized";
+                            };
+                        };
+                    };
+                };
+                /** @description Not allowed: forbidden */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"] & {
+                            error?: {
+                                /** @enum {string} */
+                                code?: "forbidden";
+                            };
+                        };
+                    };
+                };
+                /** @description Not found: not_found, organization_not_found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"] & {
+                            error?: {
+                                /** @enum {string} */
+                                code?: "not_found" | "organization_not_found";
+                            };
+                        };
+                    };
+                };
+                /** @description Failed on the server; safe to retry: internal */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"] & {
+                            error?: {
+                                /** @enum {string} */
+                                code?: "internal";
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/orgs/{org}/usage/breakdown": {
         parameters: {
             query?: never;
@@ -13476,7 +13662,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** @description Proves the ledger invariants for every organization: entries sum to zero, no block below zero, cached balances equal derived ones. */
+        /** @description Proves the ledger invariants for every organization: entries sum to zero, no block below zero, cached balances equal derived ones, and the hash chain is intact (no entry changed, removed or out of order). */
         get: {
             parameters: {
                 query?: never;
@@ -13495,6 +13681,14 @@ export interface paths {
                         "application/json": {
                             breaches: number;
                             data: {
+                                chain: {
+                                    /** @description entries written before the chain existed (not covered) */
+                                    before_chain: number;
+                                    /** @description the first breach of the chain, in a sentence; null when intact */
+                                    breach: string | null;
+                                    /** @description entries covered by the hash chain */
+                                    entries: number;
+                                };
                                 entries: number;
                                 entry_sum: string;
                                 lowest_block_balance: string | null;

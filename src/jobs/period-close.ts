@@ -9,7 +9,9 @@ import { emitDomainEvent, runBalanceChanged } from '../modules/ledger/hooks.js';
 import { lockOrg } from '../modules/orgs/queries.js';
 import { recordJobRun } from '../modules/statements/queries.js';
 import { eachOrg } from './isolate.js';
+import { sealStatement } from '../modules/statements/proof.js';
 import { statementView, storeClosedStatement } from '../modules/statements/service.js';
+import { statementKey } from '../modules/signing/key.js';
 
 export const PERIOD_CLOSE = 'period-close';
 
@@ -22,6 +24,8 @@ export const PERIOD_CLOSE = 'period-close';
  * the lock the "already closed?" check makes the transition happen once.
  */
 export async function closePeriod(ctx: AppContext, orgId: string, periodKey: string, instance: string): Promise<number> {
+  // Loaded before the transaction: the first load writes server_keys in a transaction of its own.
+  const key = await statementKey(ctx.db, ctx.clock.now());
   return ctx.db.transaction(async (tx) => {
     const [free] = await rows<{ id: string }>(tx, sql`select id from orgs where id = ${orgId} for update skip locked`);
     if (!free) return 0;
@@ -32,6 +36,7 @@ export async function closePeriod(ctx: AppContext, orgId: string, periodKey: str
     const booked = await bookDueExpiries(ctx, tx, orgId, now);
     const statement = await storeClosedStatement(tx, org, period, now);
     if (!statement) return 0;
+    await sealStatement(tx, { orgId, period, summary: statement.summary, closedAt: now, key });
     const issued = await issueInvoice(tx, org, statement, now);
     await recordJobRun(tx, PERIOD_CLOSE, orgId, periodKey, instance, now);
     await emitDomainEvent(ctx.hooks, { tx, orgId, now, type: 'statement.closed', data: { period: periodKey, statement: statementView(statement) } });

@@ -60,6 +60,11 @@ export const statements = pgTable(
     corrections: micro('corrections').notNull().default(sql`0`),
     closing: micro('closing').notNull(),
     closedAt: instant('closed_at').notNull(),
+    /** the canonical JSON document signed at close (docs/statement-proof.md); null for statements closed before proofs */
+    signedBody: text('signed_body'),
+    /** base64url Ed25519 signature of signed_body by the statement key */
+    signature: text('signature'),
+    signatureKeyId: text('signature_key_id'),
   },
   (t) => [primaryKey({ columns: [t.orgId, t.period] })],
 );

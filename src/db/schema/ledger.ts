@@ -1,6 +1,6 @@
 import { sql } from 'drizzle-orm';
 import type { AppliesTo } from '../../domain/appliesTo.js';
-import { bigint, boolean, check, index, integer, jsonb, pgTable, primaryKey, text } from 'drizzle-orm/pg-core';
+import { bigint, boolean, check, index, integer, jsonb, pgTable, primaryKey, text, uniqueIndex } from 'drizzle-orm/pg-core';
 import { instant, micro } from './columns.js';
 
 // Every table carries org_id first in its primary key: the schema is sharded
@@ -101,9 +101,14 @@ export const ledgerEntries = pgTable(
     eventId: text('event_id'),
     ref: text('ref'),
     actor: text('actor'),
+    /** position in the organization's hash chain, 1, 2, 3… in recording order (null: written before the chain existed) */
+    chainSeq: bigint('chain_seq', { mode: 'bigint' }),
+    /** SHA-256 hex of the entry's canonical fields and the previous entry's hash (src/domain/chain.ts) */
+    hash: text('hash'),
   },
   (t) => [
     primaryKey({ columns: [t.orgId, t.id] }),
+    uniqueIndex('ledger_chain_seq').on(t.orgId, t.chainSeq),
     index('ledger_block').on(t.orgId, t.blockId, t.id),
     index('ledger_grant').on(t.orgId, t.grantId, t.id),
     index('ledger_occurred').on(t.orgId, t.occurredAt),
@@ -111,6 +116,17 @@ export const ledgerEntries = pgTable(
     check('ledger_two_accounts', sql`${t.fromAccount} <> ${t.toAccount}`),
   ],
 );
+
+/**
+ * The head of each organization's hash chain: the last position written and
+ * its hash. Read and advanced by LedgerBatch.flush, inside the transaction
+ * that holds the organization's row lock (every writer of entries does).
+ */
+export const ledgerChain = pgTable('ledger_chain', {
+  orgId: text('org_id').primaryKey(),
+  seq: bigint('seq', { mode: 'bigint' }).notNull(),
+  hash: text('hash').notNull(),
+});
 
 /** Cached balances of the organization-wide accounts (block balances live on blocks). */
 export const accounts = pgTable(

@@ -1,5 +1,6 @@
 import { sql } from 'drizzle-orm';
-import type { Q } from '../../db/client.js';
+import { rows, type Q } from '../../db/client.js';
+import { entryHash, GENESIS } from '../../domain/chain.js';
 
 export type EntryType =
   | 'grant'
@@ -32,8 +33,17 @@ const isBlockAccount = (account: string): boolean => account.startsWith('block:'
 
 /**
  * Collects the entries of one transaction and writes them, the new block
- * balances and the account caches in three set-based statements. Every
- * change of credits in Tally goes through here.
+ * balances and the account caches in set-based statements. Every change of
+ * credits in Tally goes through here.
+ *
+ * The hash chain (issue 15): flush reads the organization's chain head
+ * (ledger_chain), numbers and hashes the entries in JS, and writes them and
+ * the new head in one statement. RULE: flush runs only inside a transaction
+ * that holds the organization's row lock (`lockOrg` / `select … for update` on
+ * orgs), so two transactions never read the same head; every caller does
+ * (ingest, holds, grants, purchases, expiry, rollover, period close). The
+ * unique index on (org_id, chain_seq) makes a caller that breaks the rule fail
+ * instead of forking the chain.
  */
 export class LedgerBatch {
   readonly entries: Entry[] = [];
@@ -68,26 +78,65 @@ export class LedgerBatch {
     if (this.entries.length === 0) return;
     const e = this.entries;
     const recordedAt = this.recordedAt.toISOString();
+    const [head] = await rows<{ seq: bigint; hash: string }>(
+      tx,
+      sql`insert into ledger_chain (org_id, seq, hash) values (${this.orgId}, 0, ${GENESIS})
+          on conflict (org_id) do update set seq = ledger_chain.seq returning seq, hash`,
+    );
+    let seq = BigInt(head!.seq);
+    let prev = head!.hash;
+    const seqs: string[] = [];
+    const hashes: string[] = [];
+    for (const x of e) {
+      seq += 1n;
+      const hash = entryHash({
+        org: this.orgId,
+        seq: seq.toString(),
+        prev,
+        type: x.type,
+        amount: x.amount.toString(),
+        from: x.from,
+        to: x.to,
+        block: x.blockId ?? null,
+        block_balance_after: x.blockBalanceAfter?.toString() ?? null,
+        grant: x.grantId ?? null,
+        occurred_at: x.occurredAt.toISOString(),
+        recorded_at: recordedAt,
+        event: x.eventId ?? null,
+        ref: x.ref ?? null,
+        actor: x.actor ?? null,
+      });
+      seqs.push(seq.toString());
+      hashes.push(hash);
+      prev = hash;
+    }
     await tx.execute(sql`
-      insert into ledger_entries (org_id, type, amount, from_account, to_account, block_id, block_balance_after,
-        grant_id, occurred_at, recorded_at, event_id, ref, actor)
-      select ${this.orgId}, t.type, t.amount, t.from_account, t.to_account, t.block_id, t.block_balance_after,
-        t.grant_id, t.occurred_at, ${recordedAt}::timestamptz, t.event_id, t.ref, t.actor
-      from unnest(
-        ${sql.param(e.map((x) => x.type))}::text[],
-        ${sql.param(e.map((x) => x.amount.toString()))}::bigint[],
-        ${sql.param(e.map((x) => x.from))}::text[],
-        ${sql.param(e.map((x) => x.to))}::text[],
-        ${sql.param(e.map((x) => x.blockId ?? null))}::text[],
-        ${sql.param(e.map((x) => x.blockBalanceAfter?.toString() ?? null))}::bigint[],
-        ${sql.param(e.map((x) => x.grantId ?? null))}::text[],
-        ${sql.param(e.map((x) => x.occurredAt.toISOString()))}::timestamptz[],
-        ${sql.param(e.map((x) => x.eventId ?? null))}::text[],
-        ${sql.param(e.map((x) => x.ref ?? null))}::text[],
-        ${sql.param(e.map((x) => x.actor ?? null))}::text[]
-      ) with ordinality as t(type, amount, from_account, to_account, block_id, block_balance_after,
-        grant_id, occurred_at, event_id, ref, actor, n)
-      order by t.n`);
+      with written as (
+        insert into ledger_entries (org_id, type, amount, from_account, to_account, block_id, block_balance_after,
+          grant_id, occurred_at, recorded_at, event_id, ref, actor, chain_seq, hash)
+        select ${this.orgId}, t.type, t.amount, t.from_account, t.to_account, t.block_id, t.block_balance_after,
+          t.grant_id, t.occurred_at, ${recordedAt}::timestamptz, t.event_id, t.ref, t.actor, t.chain_seq, t.hash
+        from unnest(
+          ${sql.param(e.map((x) => x.type))}::text[],
+          ${sql.param(e.map((x) => x.amount.toString()))}::bigint[],
+          ${sql.param(e.map((x) => x.from))}::text[],
+          ${sql.param(e.map((x) => x.to))}::text[],
+          ${sql.param(e.map((x) => x.blockId ?? null))}::text[],
+          ${sql.param(e.map((x) => x.blockBalanceAfter?.toString() ?? null))}::bigint[],
+          ${sql.param(e.map((x) => x.grantId ?? null))}::text[],
+          ${sql.param(e.map((x) => x.occurredAt.toISOString()))}::timestamptz[],
+          ${sql.param(e.map((x) => x.eventId ?? null))}::text[],
+          ${sql.param(e.map((x) => x.ref ?? null))}::text[],
+          ${sql.param(e.map((x) => x.actor ?? null))}::text[],
+          ${sql.param(seqs)}::bigint[],
+          ${sql.param(hashes)}::text[]
+        ) with ordinality as t(type, amount, from_account, to_account, block_id, block_balance_after,
+          grant_id, occurred_at, event_id, ref, actor, chain_seq, hash, n)
+        order by t.n
+        returning 1
+      )
+      update ledger_chain set seq = ${seq.toString()}::bigint, hash = ${prev}
+      where org_id = ${this.orgId} and (select count(*) from written) = ${e.length}`);
     if (this.blockRemaining.size > 0) {
       const ids = [...this.blockRemaining.keys()];
       const remaining = ids.map((id) => this.blockRemaining.get(id)!.toString());

@@ -1,6 +1,7 @@
 import { sql } from 'drizzle-orm';
 import type { Q } from '../../db/client.js';
 import { rows } from '../../db/client.js';
+import { checkChain, GENESIS, type ChainBreach, type ChainedEntry } from '../../domain/chain.js';
 
 export interface OrgProof {
   orgId: string;
@@ -10,6 +11,8 @@ export interface OrgProof {
   /** the lowest balance any block ever had after an entry, and the lowest it has now */
   lowestBlockBalance: bigint | null;
   mismatches: { account: string; cached: bigint; derived: bigint }[];
+  /** the hash chain (issue 15): entries covered, entries written before the chain existed, the first breach */
+  chain: { entries: number; beforeChain: number; breach: ChainBreach | null };
   ok: boolean;
 }
 
@@ -53,14 +56,100 @@ export async function proveOrg(q: Q, orgId: string): Promise<OrgProof> {
   const entrySum = [...derivedMap.values()].reduce((a, b) => a + b, 0n);
   const entries = derived.reduce((n, d) => n + Number(d.entries), 0) / 2;
   const lowestBlockBalance = lowest?.low === null || lowest === undefined ? null : BigInt(lowest.low);
+  const chain = await proveChain(q, orgId);
   return {
     orgId,
     entries,
     entrySum,
     lowestBlockBalance,
     mismatches,
-    ok: entrySum === 0n && mismatches.length === 0 && (lowestBlockBalance === null || lowestBlockBalance >= 0n),
+    chain,
+    ok: entrySum === 0n && mismatches.length === 0 && (lowestBlockBalance === null || lowestBlockBalance >= 0n) && chain.breach === null,
   };
+}
+
+const CHAIN_PAGE = 5000;
+
+/** An entry row with the chain fields, as `tally verify` and the statement proof read it. */
+export const CHAIN_COLUMNS = sql`id::text as id, org_id as org, chain_seq::text as seq, type, amount::text as amount,
+  from_account as "from", to_account as "to", block_id as block, block_balance_after::text as block_balance_after,
+  grant_id as "grant", occurred_at, recorded_at, event_id as event, ref, actor, hash`;
+
+export interface ChainRow extends Omit<ChainedEntry, 'prev' | 'occurred_at' | 'recorded_at'> {
+  occurred_at: Date | string;
+  recorded_at: Date | string;
+}
+
+/** A row as hashed: `prev` is the hash of the row before it in recording order (the chain does not store it twice). */
+export function chainedEntry(row: ChainRow, prev: string): ChainedEntry {
+  return {
+    ...row,
+    prev,
+    occurred_at: new Date(row.occurred_at).toISOString(),
+    recorded_at: new Date(row.recorded_at).toISOString(),
+  };
+}
+
+/**
+ * Walks the organization's chain in recording (id) order, a page at a time:
+ * every position present once and in order, every hash matching its fields and
+ * its predecessor, and the chain head (ledger_chain) naming the last entry, so
+ * removing the newest entries is caught too. Entries written before the chain
+ * existed (chain_seq null) must all come before the first chained one.
+ */
+async function proveChain(q: Q, orgId: string): Promise<OrgProof['chain']> {
+  const [counts] = await rows<{ before: string; chained: string; firstChained: string | null; lastUnchained: string | null }>(
+    q,
+    sql`select count(*) filter (where chain_seq is null)::text as before, count(chain_seq)::text as chained,
+          min(id) filter (where chain_seq is not null)::text as "firstChained", max(id) filter (where chain_seq is null)::text as "lastUnchained"
+        from ledger_entries where org_id = ${orgId}`,
+  );
+  const beforeChain = Number(counts!.before);
+  const entries = Number(counts!.chained);
+  const result = (breach: ChainBreach | null) => ({ entries, beforeChain, breach });
+  if (counts!.firstChained !== null && counts!.lastUnchained !== null && BigInt(counts!.lastUnchained) > BigInt(counts!.firstChained)) {
+    return result({
+      entryId: counts!.lastUnchained,
+      seq: null,
+      message: `organization ${orgId}: entry ${counts!.lastUnchained} has no chain position but was recorded after chained entry ${counts!.firstChained}: it was inserted outside the ledger writer`,
+    });
+  }
+  let afterId = '0';
+  let start = { seq: 1n, prev: GENESIS };
+  for (;;) {
+    const page = await rows<ChainRow>(
+      q,
+      sql`select ${CHAIN_COLUMNS} from ledger_entries
+          where org_id = ${orgId} and chain_seq is not null and id > ${afterId}::bigint order by ledger_entries.id limit ${CHAIN_PAGE}`,
+    );
+    if (page.length === 0) break;
+    // Each entry's `prev` is the hash the walk saw last; checkChain then compares positions and hashes.
+    const chained: ChainedEntry[] = [];
+    let prev = start.prev;
+    for (const r of page) {
+      const e = chainedEntry(r, prev);
+      chained.push(e);
+      prev = e.hash;
+    }
+    const breach = checkChain(orgId, chained, start);
+    if (breach) return result(breach);
+    const last = chained[chained.length - 1]!;
+    start = { seq: BigInt(last.seq) + 1n, prev: last.hash };
+    afterId = last.id;
+  }
+  const [head] = await rows<{ seq: string; hash: string }>(q, sql`select seq::text as seq, hash from ledger_chain where org_id = ${orgId}`);
+  const headSeq = head ? BigInt(head.seq) : 0n;
+  if (headSeq !== start.seq - 1n || (head && head.hash !== start.prev)) {
+    return result({
+      entryId: null,
+      seq: head?.seq ?? null,
+      message:
+        headSeq > start.seq - 1n
+          ? `organization ${orgId}: the chain head says ${headSeq} entries were written but only ${start.seq - 1n} are present: the newest ${headSeq - start.seq + 1n} entries were removed`
+          : `organization ${orgId}: the chain ends at position ${start.seq - 1n} but its recorded head is position ${headSeq} (${head?.hash.slice(0, 12) ?? 'none'}…): the head or the last entry was changed`,
+    });
+  }
+  return result(null);
 }
 
 export async function allOrgIds(q: Q): Promise<string[]> {

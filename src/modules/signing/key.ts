@@ -1,6 +1,7 @@
 import { createHash, createPrivateKey, createPublicKey, generateKeyPairSync, sign, verify, type KeyObject } from 'node:crypto';
 import { sql } from 'drizzle-orm';
 import { rows, type Database } from '../../db/client.js';
+import { canonicalJson } from '../../domain/chain.js';
 
 /**
  * The server's statement key (issue 15): one Ed25519 key pair per
@@ -61,23 +62,8 @@ function rawPublicKey(key: KeyObject): Buffer {
   return key.export({ type: 'spki', format: 'der' }).subarray(-32);
 }
 
-/**
- * Canonical JSON: object keys sorted, no whitespace, strings as JSON.stringify
- * writes them. Amounts are already decimal strings, so no number formatting
- * can differ between the signer and an offline verifier.
- */
-export function canonicalJson(value: unknown): string {
-  if (value === null || typeof value !== 'object') {
-    if (typeof value === 'number' && !Number.isFinite(value)) throw new RangeError('canonical JSON has no NaN or Infinity');
-    if (typeof value === 'bigint') throw new TypeError('canonical JSON takes amounts as decimal strings, not bigint');
-    return JSON.stringify(value) ?? 'null';
-  }
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
-  const entries = Object.entries(value as Record<string, unknown>)
-    .filter(([, v]) => v !== undefined)
-    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-  return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
-}
+/** Canonical JSON lives in the domain so the offline verifier hashes and checks the same bytes. */
+export { canonicalJson } from '../../domain/chain.js';
 
 export interface StatementSignature {
   algorithm: 'Ed25519';
@@ -88,8 +74,16 @@ export interface StatementSignature {
 
 /** Signs a closed statement's view (statementView output, amounts as strings). */
 export async function signStatement(db: Database, statement: { status: string }, now: Date): Promise<StatementSignature> {
+  return signStatementWith(await statementKey(db, now), statement);
+}
+
+/**
+ * The same signature with a key already loaded: period close loads the key
+ * before it opens its transaction, so signing needs no second connection while
+ * the organization lock is held.
+ */
+export function signStatementWith(key: StatementKey, statement: { status: string }): StatementSignature {
   if (statement.status !== 'closed') throw new RangeError('only a closed statement is signed: an open one still changes');
-  const key = await statementKey(db, now);
   const signature = sign(null, Buffer.from(canonicalJson(statement), 'utf8'), key.privateKey).toString('base64url');
   return { algorithm: 'Ed25519', key_id: key.keyId, signature };
 }

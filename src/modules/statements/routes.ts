@@ -3,6 +3,7 @@ import { authorize } from '../../http/auth.js';
 import { TallyError } from '../../http/errors.js';
 import { AmountOut, Cursor, CursorId, decodeCursor, encodeCursor, Limit, OrgParams, page } from '../../http/schemas.js';
 import type { RouteModule } from '../../http/types.js';
+import { statementProof } from './proof.js';
 import { getDayJobs, getStatement, listStatements } from './service.js';
 
 const PeriodParams = OrgParams.extend({ period: z.string().max(20) });
@@ -30,6 +31,50 @@ export const StatementOut = z.object({
   }),
   days: z.array(
     z.object({ date: z.string(), top_ups: AmountOut, credits_used: AmountOut, expired: AmountOut, balance: AmountOut.meta({ description: 'end-of-day balance in the organization time zone' }) }),
+  ),
+});
+
+const Nullable = z.string().nullable();
+/** docs/statement-proof.md */
+export const StatementProofOut = z.object({
+  format: z.literal('tally-statement-proof-v1'),
+  statement: z.object({
+    format: z.literal('tally-statement-v1'),
+    org: z.string(),
+    period: z.string(),
+    status: z.literal('closed'),
+    starts_at: z.string(),
+    ends_at: z.string(),
+    closed_at: z.string(),
+    summary: StatementOut.shape.summary,
+    chain: z
+      .object({ first_seq: z.string(), first_hash: z.string(), last_seq: z.string(), last_hash: z.string(), entries: z.number().int() })
+      .nullable()
+      .meta({ description: "the period's first and last entries in the organization's hash chain; null when the period had none" }),
+  }),
+  signature: z.object({ algorithm: z.literal('Ed25519'), key_id: z.string(), signature: z.string().meta({ description: 'base64url Ed25519 signature of the canonical JSON of `statement`' }) }),
+  public_key: z.object({ algorithm: z.literal('Ed25519'), key_id: z.string(), public_key_pem: z.string() }),
+  entries: z.array(
+    z.object({
+      id: z.string(),
+      org: z.string(),
+      seq: z.string(),
+      prev: z.string(),
+      hash: z.string(),
+      type: z.string(),
+      amount: z.string().meta({ description: 'micro-credits, decimal integer' }),
+      from: z.string(),
+      to: z.string(),
+      block: Nullable,
+      block_balance_after: Nullable,
+      grant: Nullable,
+      occurred_at: z.string(),
+      recorded_at: z.string(),
+      event: Nullable,
+      ref: Nullable,
+      actor: Nullable,
+      in_period: z.boolean(),
+    }),
   ),
 });
 
@@ -72,6 +117,15 @@ export const statementRoutes: RouteModule = (app, { ctx }) => {
     async (request) => {
       authorize(request.actor, request.params.org, 'statements.read');
       return getStatement({ ctx, orgId: request.params.org, period: request.params.period });
+    },
+  );
+
+  app.get(
+    '/v1/orgs/:org/statements/:period/proof',
+    { schema: { tags: ['statements'], params: PeriodParams, response: { 200: StatementProofOut } } },
+    async (request) => {
+      authorize(request.actor, request.params.org, 'statements.read');
+      return statementProof({ ctx, orgId: request.params.org, period: request.params.period });
     },
   );
 

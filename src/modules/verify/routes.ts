@@ -15,6 +15,11 @@ const ProofOut = z.object({
   entry_sum: z.string(),
   lowest_block_balance: z.string().nullable(),
   mismatches: z.array(z.object({ account: z.string(), cached: z.string(), derived: z.string() })),
+  chain: z.object({
+    entries: z.number().describe('entries covered by the hash chain'),
+    before_chain: z.number().describe('entries written before the chain existed (not covered)'),
+    breach: z.string().nullable().describe('the first breach of the chain, in a sentence; null when intact'),
+  }),
 });
 
 export const VerifyOut = z.object({ data: z.array(ProofOut), breaches: z.number() });
@@ -25,7 +30,7 @@ export const verifyRoutes: RouteModule = (app, { ctx }) => {
     {
       schema: {
         tags: ['platform'],
-        description: 'Proves the ledger invariants for every organization: entries sum to zero, no block below zero, cached balances equal derived ones.',
+        description: 'Proves the ledger invariants for every organization: entries sum to zero, no block below zero, cached balances equal derived ones, and the hash chain is intact (no entry changed, removed or out of order).',
         response: { 200: VerifyOut },
       },
     },
@@ -42,6 +47,7 @@ export const verifyRoutes: RouteModule = (app, { ctx }) => {
           entry_sum: formatMicro(p.entrySum),
           lowest_block_balance: p.lowestBlockBalance === null ? null : formatMicro(p.lowestBlockBalance),
           mismatches: p.mismatches.map((m) => ({ account: m.account, cached: formatMicro(m.cached), derived: formatMicro(m.derived) })),
+          chain: { entries: p.chain.entries, before_chain: p.chain.beforeChain, breach: p.chain.breach?.message ?? null },
         });
       }
       return { data, breaches: data.filter((d) => !d.ok).length };
