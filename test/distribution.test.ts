@@ -15,7 +15,11 @@ import { testDatabases } from './helpers/db.js';
  * enforce uniqueness there. Foreign keys, where there are any, include
  * `org_id` so they stay inside one organization.
  */
-export const REFERENCE_TABLES = new Set(['meters']);
+export const REFERENCE_TABLES = new Set([
+  'meters', // the platform's meter catalogue
+  'server_keys', // the deployment's statement-signing key
+  'customer_aliases', // the platform's customer ids → organization (looked up before the organization is known)
+]);
 /** `orgs` is distributed by its own id, the organization id itself. */
 const DISTRIBUTION_COLUMN: Record<string, string> = { orgs: 'id' };
 
