@@ -2,7 +2,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['node_modules', 'dist', 'web/dist', '.tally-data', 'src/db/migrations', 'coverage', 'artifacts'] },
+  { ignores: ['node_modules', 'dist', 'web/dist', '.tally-data', 'src/db/migrations', 'coverage', 'artifacts', '.dependency-cruiser.cjs'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -11,7 +11,7 @@ import { recordCycleUsage } from './modules/allocations/usage.js';
 import { Scheduler } from './jobs/scheduler.js';
 import { planAdmission } from './modules/plan/service.js';
 import { capAdmission, capUsageRecorded } from './modules/caps/admission.js';
-import { meterBalanceAdmission } from './modules/balance/scoped.js';
+import { meterBalanceAdmission } from './modules/balance/meterAdmission.js';
 import { foldLedger } from './modules/statements/queries.js';
 
 export interface StartOptions {

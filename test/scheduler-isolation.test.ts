@@ -1,7 +1,8 @@
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { metrics } from '../src/http/metrics.js';
-import { Scheduler, type Job } from '../src/jobs/scheduler.js';
+import type { Job } from '../src/jobs/job.js';
+import { Scheduler } from '../src/jobs/scheduler.js';
 import { closeDuePeriods } from '../src/jobs/period-close.js';
 import { seedOrg, startTestApp, type TestApp } from './helpers/app.js';
 import { testDatabases } from './helpers/db.js';

@@ -1,5 +1,5 @@
 import { evaluateAllRules } from '../modules/alerts/rules-service.js';
-import type { Job } from './scheduler.js';
+import type { Job } from './job.js';
 
 /** Evaluates the alert rules (runway, expiring credit, spikes, allocations) of every organization that has some (SPEC §3.17). */
 export const alertRulesJob: Job = {

@@ -3,7 +3,7 @@ import { ensureCycle, orgsWithEndedCycles } from '../modules/allocations/cycles.
 import { expireHolds, orgsWithExpiredHolds } from '../modules/holds/service.js';
 import { lockOrg } from '../modules/orgs/queries.js';
 import { eachOrg } from './isolate.js';
-import type { Job } from './scheduler.js';
+import type { Job } from './job.js';
 
 /** The audit actor of changes the scheduler's jobs make. */
 export const SCHEDULER_ACTOR = 'system:scheduler';

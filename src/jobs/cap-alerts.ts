@@ -1,5 +1,5 @@
 import { evaluateAllCapAlerts } from '../modules/caps/alerts.js';
-import type { Job } from './scheduler.js';
+import type { Job } from './job.js';
 
 /** Spend-cap threshold alerts (SPEC §3.16): once per crossing of each percent, in each cap's current window. */
 export const capAlertJob: Job = {

@@ -5,7 +5,7 @@ import { orgsWithDueRollovers, orgsWithDueSchedules, findSchedules } from '../mo
 import { bookDueRollovers } from '../modules/schedules/rollover.js';
 import { issueDuePeriods } from '../modules/schedules/service.js';
 import { SCHEDULER_ACTOR } from './allocations.js';
-import type { Job } from './scheduler.js';
+import type { Job } from './job.js';
 
 export const GRANT_SCHEDULES = 'grant-schedules';
 

@@ -1,5 +1,5 @@
 import { deliverDue } from '../modules/outbox/delivery.js';
-import type { Job } from './scheduler.js';
+import type { Job } from './job.js';
 
 /** Sends due webhooks and emails from the outbox, with backoff between attempts. */
 export const outboxDeliveryJob: Job = {

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { AppContext } from '../context.js';
 import { metrics } from '../http/metrics.js';
 import { eachOrg } from './isolate.js';
+import type { Job } from './job.js';
 import { expireBlocks, orgsWithDueExpiries } from '../modules/ledger/expiry.js';
 import { alertRulesJob } from './alert-rules.js';
 import { BLOCK_START, startBlocks } from './block-start.js';
@@ -11,11 +12,6 @@ import { outboxDeliveryJob } from './outbox-delivery.js';
 import { grantSchedulesJob } from './grant-schedules.js';
 import { closeDuePeriods, PERIOD_CLOSE } from './period-close.js';
 
-export interface Job {
-  name: string;
-  /** Does whatever is due at ctx.clock.now(); idempotent, safe to run on several instances. */
-  run(ctx: AppContext, runner: { instance: string }): Promise<number>;
-}
 
 export const expiryJob: Job = {
   name: 'block-expiry',

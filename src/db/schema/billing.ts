@@ -121,11 +121,11 @@ export const plans = pgTable('plans', {
 export const jobRuns = pgTable(
   'job_runs',
   {
-    job: text('job').notNull(),
     orgId: text('org_id').notNull(),
+    job: text('job').notNull(),
     dueKey: text('due_key').notNull(),
     instance: text('instance').notNull(),
     doneAt: instant('done_at').notNull(),
   },
-  (t) => [primaryKey({ columns: [t.job, t.orgId, t.dueKey] })],
+  (t) => [primaryKey({ columns: [t.orgId, t.job, t.dueKey] })],
 );

@@ -11,7 +11,7 @@ import { ensureCycle } from '../allocations/cycles.js';
 import { addCycleUsage } from '../allocations/queries.js';
 import { recordAudit } from '../audit/service.js';
 import { addToRollups, type RatedEvent } from '../events/rollups.js';
-import { eventView, EVENT_COLUMNS } from '../events/service.js';
+import { eventView, EVENT_COLUMNS } from '../events/view.js';
 import { blockAccount, LedgerBatch, type Entry } from '../ledger/batch.js';
 import { accountBalance } from '../ledger/blocks.js';
 import { runBalanceChanged, runUsageRecorded } from '../ledger/hooks.js';

@@ -13,6 +13,7 @@ import { effectiveMeters } from '../meters/service.js';
 import { lockOrg, type OrgRow } from '../orgs/queries.js';
 import { GroupCommit } from '../realtime/groupCommit.js';
 import { correctedEventView, correctionsOf } from '../corrections/service.js';
+import { EVENT_COLUMNS, type EventRow } from './view.js';
 import { addToRollups, type RatedEvent } from './rollups.js';
 
 export interface EventInput {
@@ -259,42 +260,6 @@ export interface EventFilter {
   project?: string | undefined;
 }
 
-interface EventRow {
-  id: string;
-  meter: string;
-  quantity: bigint;
-  timestamp: Date;
-  recordedAt: Date;
-  userId: string | null;
-  project: string | null;
-  resourceClass: string | null;
-  jobId: string | null;
-  jobName: string | null;
-  properties: Record<string, unknown> | null;
-  costCredits: bigint;
-  costUsd: bigint | null;
-  overage: bigint;
-}
-
-export function eventView(e: EventRow) {
-  return {
-    id: e.id,
-    meter: e.meter,
-    quantity: formatMicro(BigInt(e.quantity)),
-    timestamp: new Date(e.timestamp).toISOString(),
-    recorded_at: new Date(e.recordedAt).toISOString(),
-    user: e.userId,
-    project: e.project,
-    resource_class: e.resourceClass,
-    job_id: e.jobId,
-    job_name: e.jobName,
-    properties: e.properties,
-    cost_credits: formatMicro(BigInt(e.costCredits)),
-    cost_usd: e.costUsd === null ? null : formatMicro(BigInt(e.costUsd)),
-    overage: formatMicro(BigInt(e.overage)),
-  };
-}
-
 /** Filters of the events list and export, as one SQL condition. */
 export function eventConditions(orgId: string, f: EventFilter) {
   return sql.join(
@@ -310,10 +275,6 @@ export function eventConditions(orgId: string, f: EventFilter) {
     sql` and `,
   );
 }
-
-export const EVENT_COLUMNS = sql`id, meter, quantity, timestamp, recorded_at as "recordedAt", user_id as "userId", project,
-  resource_class as "resourceClass", job_id as "jobId", job_name as "jobName", properties, cost_credits as "costCredits",
-  cost_usd as "costUsd", overage`;
 
 /** Newest first; the cursor is the last row's (timestamp, id). */
 export async function listEvents(args: {

@@ -1,0 +1,2 @@
+ALTER TABLE "job_runs" DROP CONSTRAINT "job_runs_job_org_id_due_key_pk";--> statement-breakpoint
+ALTER TABLE "job_runs" ADD CONSTRAINT "job_runs_org_id_job_due_key_pk" PRIMARY KEY("org_id","job","due_key");

@@ -1,0 +1,38 @@
+import type { Q } from '../../db/client.js';
+import { blockApplies } from '../../domain/appliesTo.js';
+import { formatMicro } from '../../domain/money.js';
+import type { LedgerHooks } from '../ledger/hooks.js';
+import { effectiveMeters } from '../meters/service.js';
+import { grantScopes, spendableAt } from './scoped.js';
+import { balanceNow } from './service.js';
+
+/**
+ * What may pay for usage of one meter now: the credit of blocks that apply
+ * to it (unscoped ones and those scoped to the meter or its category) less
+ * open holds, which reserve against any credit.
+ */
+export async function availableForMeter(q: Q, orgId: string, meter: { key: string; category: string }, now: Date): Promise<bigint> {
+  const [{ blocks, summary }, scopes] = await Promise.all([balanceNow(q, orgId, now), grantScopes(q, orgId)]);
+  let credit = 0n;
+  for (const b of spendableAt(blocks, now)) if (blockApplies(scopes.get(b.grantId) ?? null, meter)) credit += b.balance;
+  return credit - summary.held;
+}
+
+/**
+ * ctx.hooks.admission: a `check` or `hold` that names its meter counts only
+ * the credit that could pay for it (SPEC §3.16). Without a meter, the
+ * balance limit is `available` as before. Overage allowed: no balance limit.
+ */
+export const meterBalanceAdmission: LedgerHooks['admission'][number] = async ({ tx, org, now, amount, subject }) => {
+  if (!subject?.meter || org.overage === 'allow') return null;
+  const meter = (await effectiveMeters(tx, org.id)).get(subject.meter);
+  if (!meter) return null;
+  const available = await availableForMeter(tx, org.id, { key: subject.meter, category: meter.category }, now);
+  const remaining = available > 0n ? available : 0n;
+  if (amount <= remaining) return null;
+  return {
+    limit: 'balance',
+    remaining,
+    message: `${formatMicro(amount)} credits exceed the credits that may pay for meter "${subject.meter}" (${formatMicro(remaining)} available to it).`,
+  };
+};
