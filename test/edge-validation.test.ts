@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { proveOrg } from '../src/modules/ledger/verify.js';
 import { MAX_AMOUNT } from '../src/http/schemas.js';
-import { seedOrg, startTestApp, type TestApp } from './helpers/app.js';
+import { parseMicro } from '../src/domain/money.js';
+import { seedOrg, startTestApp, TEST_METERS, type TestApp } from './helpers/app.js';
 import { testDatabases } from './helpers/db.js';
 
 /** Issue 11: input PostgreSQL would refuse, and Fastify's own errors, end as 4xx in the envelope. */
@@ -105,6 +106,22 @@ describe.each(testDatabases)('one bad event of a batch on $name', (target) => {
     const again = await app.call('POST', '/v1/events', { events: [event(good1), event(`bad-${name}`, over), event(good2)] });
     expect(again.status).toBe(200);
     expect(again.body).toMatchObject({ accepted: 0, duplicates: 2, rejected: 1 });
+  });
+
+  it('an event whose cost (quantity × price) overflows is rejected alone, the good events are taken', async () => {
+    const meter = await app.call('PUT', '/v1/meters/pricey', { ...TEST_METERS.tokens, name: 'Pricey', unit_price: '1000000000000' });
+    expect(meter.status).toBeLessThan(300);
+    const before = await app.call('GET', `/v1/orgs/${org}/balance`);
+    const res = await app.call('POST', '/v1/events', {
+      events: [event('cost-ok-1'), event('cost-huge', { meter: 'pricey', quantity: '1000000000000' }), event('cost-ok-2')],
+    });
+    expect(res.status).toBe(200);
+    expect(res.body).toMatchObject({ accepted: 2, duplicates: 0, rejected: 1 });
+    expect(res.body.results[1]).toMatchObject({ id: 'cost-huge', status: 'rejected', error: { code: 'invalid_amount' } });
+    expect(res.body.results[1].error.message).toMatch(/largest amount Tally records/);
+    const after = await app.call('GET', `/v1/orgs/${org}/balance`);
+    // only the two good events (2 tokens at 1 credit each) were drawn
+    expect(parseMicro(before.body.available) - parseMicro(after.body.available)).toBe(4_000_000n);
   });
 
   it('a schema-rejected event beside one the service rejects: 4xx naming both', async () => {

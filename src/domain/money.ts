@@ -4,6 +4,15 @@
  */
 export const MICRO = 1_000_000n;
 
+/**
+ * The largest amount (credits, USD, quantity, price, factor, and the cost of
+ * one event) Tally takes: one trillion. In micro-units that is 10^18, inside a
+ * BIGINT (at most about 9.2 × 10^18); larger input is a 400 invalid_amount
+ * rather than an overflow inside the database. (Sums of several maximal
+ * amounts can still overflow there; the database's error maps to the same 400.)
+ */
+export const MAX_AMOUNT_MICRO = 1_000_000_000_000n * MICRO;
+
 const DECIMAL = /^(-)?(\d+)(?:\.(\d+))?$/;
 
 export class AmountFormatError extends Error {}

@@ -1,15 +1,9 @@
 import { z } from 'zod';
-import { AmountFormatError, formatMicro, MICRO, parseMicro } from '../domain/money.js';
+import { AmountFormatError, formatMicro, MAX_AMOUNT_MICRO, parseMicro } from '../domain/money.js';
 import { isValidTimeZone } from '../domain/time.js';
 import { TallyError } from './errors.js';
 
-/**
- * The largest amount (credits, USD, quantity, price, factor) the API takes:
- * one trillion. Stored as micro-units in a BIGINT (at most about 9.2 × 10^18),
- * this leaves room for sums of thousands of maximal amounts; larger input is a
- * 400 invalid_amount rather than an overflow inside the database.
- */
-export const MAX_AMOUNT_MICRO = 1_000_000_000_000n * MICRO;
+export { MAX_AMOUNT_MICRO };
 export const MAX_AMOUNT = formatMicro(MAX_AMOUNT_MICRO);
 
 /**

@@ -3,7 +3,7 @@ import type { AppContext } from '../../context.js';
 import { rows, type Q } from '../../db/client.js';
 import { once, requestHash } from '../../db/idempotency.js';
 import { newId } from '../../domain/ids.js';
-import { formatMicro } from '../../domain/money.js';
+import { formatMicro, MAX_AMOUNT_MICRO } from '../../domain/money.js';
 import { rate } from '../../domain/rating.js';
 import { bookingAt, DAY_MS, localDate, periodContaining } from '../../domain/time.js';
 import { TallyError } from '../../http/errors.js';
@@ -350,6 +350,9 @@ export async function correctInTx(
     const meter = (await effectiveMeters(tx, org.id)).get(candidate.meter);
     if (!meter) throw new TallyError('unknown_meter', `No meter "${candidate.meter}" is defined for this organization.`);
     const cost = rate(meter, candidate.quantity, candidate.resourceClass, org.creditFactor);
+    if (cost.credits > MAX_AMOUNT_MICRO || (cost.usd ?? 0n) > MAX_AMOUNT_MICRO) {
+      throw new TallyError('invalid_amount', `The amended event would cost more than ${formatMicro(MAX_AMOUNT_MICRO)} credits or dollars, the largest amount Tally records.`);
+    }
     next = { ...candidate, costCredits: cost.credits, costUsd: cost.usd, overage: 0n, status: 'amended' };
     nextMeter = { key: candidate.meter, category: meter.category };
   }

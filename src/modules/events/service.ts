@@ -1,7 +1,7 @@
 import { sql } from 'drizzle-orm';
 import type { AppContext } from '../../context.js';
 import { rows, type Q } from '../../db/client.js';
-import { formatMicro } from '../../domain/money.js';
+import { formatMicro, MAX_AMOUNT_MICRO } from '../../domain/money.js';
 import { rate } from '../../domain/rating.js';
 import { bookingAt, DAY_MS } from '../../domain/time.js';
 import type { Actor } from '../../http/auth.js';
@@ -177,8 +177,13 @@ async function ingestForOrg(
     } else if (t > now.getTime() + FUTURE_TOLERANCE_MS) {
       results.push(reject(e.id, 'timestamp_in_future', 'The event timestamp is more than 5 minutes in the future.'));
     } else {
-      seenIds.add(e.id); // a repeat later in this batch is a duplicate
       const cost = rate(meter, e.quantity, e.resource_class ?? null, org.creditFactor);
+      if (cost.credits > MAX_AMOUNT_MICRO || (cost.usd ?? 0n) > MAX_AMOUNT_MICRO) {
+        // quantity × price beyond what Tally stores: this event alone is refused, not its batch
+        results.push(reject(e.id, 'invalid_amount', `The event costs more than ${formatMicro(MAX_AMOUNT_MICRO)} credits or dollars, the largest amount Tally records.`));
+        continue;
+      }
+      seenIds.add(e.id); // a repeat later in this batch is a duplicate
       const rated: RatedEvent = {
         id: e.id,
         meter: e.meter,
