@@ -157,6 +157,9 @@ describe.each(testDatabases)('allocations on $name', (target) => {
     const res = await app.call('POST', `${base()}/requests/${big.body.id}/approve`, {});
     expect(res.status).toBe(422);
     expect(res.body.error).toMatchObject({ code: 'allocation_exceeds_budget', details: { limit: 'group' } });
+    // the sentence names the amount as a person reads it (thousands grouped), the details keep it exact
+    expect(res.body.error.message).toMatch(/ with -\d{1,3}(,\d{3})+(\.\d+)? credits available;/);
+    expect(res.body.error.details.available).toMatch(/^-\d{4,}(\.\d+)?$/);
     expect(await defaultGroup()).toEqual(before);
     const still = await app.call('GET', `${base()}/requests?status=pending&limit=100`);
     expect(still.body.data.map((r: { id: string }) => r.id)).toContain(big.body.id);

@@ -6,6 +6,7 @@ import {
   type GroupFigures,
   type MemberBudget,
 } from '../../domain/allocations.js';
+import { groupedMicro } from '../../domain/invoice.js';
 import { formatMicro, sumBig } from '../../domain/money.js';
 import { TallyError } from '../../http/errors.js';
 import type { OrgRow } from '../orgs/queries.js';
@@ -119,7 +120,7 @@ export function assertWithinBudgets(before: BudgetState, after: BudgetState): vo
     if (now < 0n && now < prev) {
       throw new TallyError(
         'allocation_exceeds_budget',
-        `This would leave group "${g.name}" with ${fmt(now)} credits available; its allocation cannot cover it.`,
+        `This would leave group "${g.name}" with ${groupedMicro(now)} credits available; its allocation cannot cover it.`,
         { limit: 'group', group_id: g.id, available: fmt(now) },
       );
     }
@@ -132,7 +133,7 @@ export function assertWithinBudgets(before: BudgetState, after: BudgetState): vo
     if (now < 0n && now < prev) {
       throw new TallyError(
         'allocation_exceeds_budget',
-        `This would leave member "${m.name}" with ${fmt(now)} credits remaining, below what they already used.`,
+        `This would leave member "${m.name}" with ${groupedMicro(now)} credits remaining, below what they already used.`,
         { limit: 'member', member_id: m.id, remaining: fmt(now) },
       );
     }
