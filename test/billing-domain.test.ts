@@ -93,8 +93,8 @@ describe('credit purchase invoice lines', () => {
     [3_000_000n, 20_000_000n, 'Credit purchase (3 credits)', '3', '6.666667', '20'],
     // 0.0000025 per credit: half-even rounds the tie to the even 0.000002
     [4_000_000_000n, 10_000n, 'Credit purchase (4,000 credits)', '4000', '0.000002', '0.01'],
-    // 0.0000035 per credit: the tie rounds up to the even 0.000004
-    [2_000_000_000n, 7_000n, 'Credit purchase (2,000 credits)', '2000', '0.000004', '0.007'],
+    // 0.0000035 per credit: the tie rounds up to the even 0.000004; the line itself is whole cents ($0.007 → $0.01)
+    [2_000_000_000n, 7_000n, 'Credit purchase (2,000 credits)', '2000', '0.000004', '0.01'],
     [1_234_567_500_000n, null, 'Credit purchase (1,234,567.5 credits)', '1234567.5', '0', '0'],
     [500_000n, 0n, 'Credit purchase (0.5 credits)', '0.5', '0', '0'],
   ])('%s credits for %s → %s at %s × %s = %s', (amount, priceUsd, description, quantity, unitPrice, amountUsd) => {
