@@ -331,7 +331,8 @@ describe.skipIf(!hasChromium).each(testDatabases)('Credits & Allocations in Chro
     await page.goto(`${server.baseUrl}/allocations?tab=allocations`);
     await settled(page);
     await expect.poll(() => texts(page, '[data-testid="groups-table"] [data-group]', 'data-group')).toEqual([extra.research.id]);
-    expect(await page.getByRole('tab').allTextContents()).toEqual(['Overview', 'Allocations', 'Requests']);
+    // managers set spend caps for their groups and members (SPEC §3.16), so they have the Caps tab; Settings stays the owner's
+    expect(await page.getByRole('tab').allTextContents()).toEqual(['Overview', 'Allocations', 'Requests', 'Caps']);
     // The group figures are not editable by a manager; their members' allocations are.
     expect(await page.getByRole('button', { name: 'Edit Monthly allocation of Research' }).count()).toBe(0);
     await page.getByRole('button', { name: 'Expand Research' }).click();
