@@ -8,7 +8,8 @@ import { hasChromium, launch, newContext, screenshot, startServer, type Server }
  * Issue 17: the example platform app (examples/host-app) against a real Tally server, in Chromium:
  * a job checked, held and captured with the generated client, its usage sent as a CloudEvent, the
  * dashboard embedded for the signed-in user, and a Tally webhook received and verified.
- * Both run on 127.0.0.1 (same site) until cross-site embedding (issue 13) lands.
+ * The host app is opened as http://localhost:<port> and Tally runs on 127.0.0.1: two sites, so the
+ * dashboard is a third-party frame, as on a platform's own domain; the organization allows that origin.
  */
 describe.skipIf(!hasChromium).each(testDatabases)('example host app in Chromium on $name', (target) => {
   let server: Server;
@@ -71,9 +72,12 @@ describe.skipIf(!hasChromium).each(testDatabases)('example host app in Chromium 
   });
 
   it('embeds the dashboard for the signed-in user with an embed link', async () => {
+    // another site than Tally's, allowed to frame this organization (embed_origins, docs/embedding.md)
+    const hostSite = host.url.replace('127.0.0.1', 'localhost');
+    await server.call('PATCH', `/v1/orgs/${org}`, { embed_origins: [hostSite] });
     const context = await newContext(browser);
     const page = await context.newPage();
-    await page.goto(`${host.url}/billing`);
+    await page.goto(`${hostSite}/billing`);
     expect(await page.locator(`script[src="${server.baseUrl}/embed.js"]`).count()).toBe(1);
     const frame = page.frameLocator('[data-testid="tally-embed"]');
     await frame.getByTestId('profile-menu').waitFor({ timeout: 30_000 });
