@@ -36,7 +36,7 @@ describe.skipIf(!hasChromium).each(testDatabases)('spend caps in Chromium on $na
     await settled(page);
     const row = page.locator(`[data-cap-row="${memberCap.id}"]`);
     await row.waitFor();
-    await expect(row.textContent()).resolves.toContain('Max Member');
+    await expect.poll(() => row.textContent()).toContain('Max Member'); // the scope's name replaces its id once members load
     const [listed] = (await server.call<{ data: Cap[] }>('GET', `${org()}/caps`)).data;
     expect(await row.locator('[data-testid="cap-used"] [data-amount]').first().getAttribute('data-amount')).toBe(listed!.used);
     expect(await row.locator('[data-testid="cap-used"] [data-amount]').nth(1).getAttribute('data-amount')).toBe('100');
