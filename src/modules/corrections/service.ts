@@ -11,7 +11,7 @@ import { ensureCycle } from '../allocations/cycles.js';
 import { addCycleUsage } from '../allocations/queries.js';
 import { recordAudit } from '../audit/service.js';
 import { addToRollups, type RatedEvent } from '../events/rollups.js';
-import { eventView, EVENT_COLUMNS } from '../events/view.js';
+import { eventView, EVENT_COLUMNS, type EventRow as StoredEvent } from '../events/view.js';
 import { blockAccount, LedgerBatch, type Entry } from '../ledger/batch.js';
 import { accountBalance } from '../ledger/blocks.js';
 import { runBalanceChanged, runUsageRecorded } from '../ledger/hooks.js';
@@ -37,25 +37,8 @@ export interface AmendFields {
 
 export type CorrectionRequest = { kind: 'void' } | { kind: 'amend'; fields: AmendFields };
 
-interface EventRow {
-  id: string;
-  meter: string;
-  quantity: bigint;
-  timestamp: Date;
-  recordedAt: Date;
-  userId: string | null;
-  project: string | null;
-  resourceClass: string | null;
-  jobId: string | null;
-  jobName: string | null;
-  properties: Record<string, unknown> | null;
-  costCredits: bigint;
-  costUsd: bigint | null;
-  overage: bigint;
-  status: 'active' | 'voided' | 'amended';
-  /** the API key that reported it; spend caps per key count it */
-  apiKeyId: string | null;
-}
+/** An event with its correction status and the API key that reported it (spend caps per key count it). */
+type EventRow = StoredEvent & { status: 'active' | 'voided' | 'amended'; apiKeyId: string | null };
 
 const norm = (r: EventRow): EventRow => ({
   ...r,
