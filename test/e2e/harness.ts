@@ -192,7 +192,18 @@ export async function signIn(page: Page, baseUrl: string, email: string, passwor
 
 /** Waits until no loader is left on the page (a ceiling, not a timing assertion: CI's 2 cores may be busy). */
 export async function settled(page: Page): Promise<void> {
-  await page.waitForFunction('document.querySelectorAll(\'[data-state="loading"]\').length === 0', undefined, { timeout: 60_000 });
+  try {
+    await page.waitForFunction('document.querySelectorAll(\'[data-state="loading"]\').length === 0', undefined, { timeout: 60_000 });
+  } catch (error) {
+    // name what is still loading: the nearest section heading of each loader, and the requests still open
+    const stuck = (await page.evaluate(`[...document.querySelectorAll('[data-state="loading"]')].map((el) => {
+      let node = el;
+      while (node && !node.querySelector('h2, h3, h4, [data-testid]')) node = node.parentElement;
+      const label = node?.querySelector('h2, h3, h4')?.textContent ?? node?.querySelector('[data-testid]')?.getAttribute('data-testid');
+      return label ?? el.outerHTML.slice(0, 120);
+    })`)) as string[];
+    throw new Error(`${page.url()} still loading after 60 s: ${stuck.join('; ')}`, { cause: error });
+  }
 }
 
 /** Scrolls down until every section deferred until visible has rendered, then waits for their data. */

@@ -4,11 +4,11 @@ import { AreaChart, BarChart } from '@mantine/charts';
 import { Group, SegmentedControl, SimpleGrid, Switch, Text } from '@mantine/core';
 import { DatePickerInput, type DatesRangeValue } from '@mantine/dates';
 import { useQuery } from '@tanstack/react-query';
-import { useDeferredValue, useState } from 'react';
+import { useState } from 'react';
 import type { UsageSeries } from '../../../../src/client/index.js';
 import { api, locale } from '../../api.js';
 import { Credits } from '../../components/Amount.js';
-import { Empty, Loading, QueryView } from '../../components/States.js';
+import { Empty, QueryView } from '../../components/States.js';
 import { dayInZone, formatAmount, formatDay } from '../../format.js';
 import { useSignedIn } from '../../session.js';
 import { addDays, firstOfMonth } from './days.js';
@@ -57,10 +57,9 @@ export function DailyUsageChart() {
   );
 }
 
-function DailyBars({ series: latest }: { series: UsageSeries }) {
-  // Drawn in a background render that yields, so the page answers input while charts draw.
-  const series = useDeferredValue(latest, null);
-  if (!series) return <Loading label="Drawing…" />;
+function DailyBars({ series }: { series: UsageSeries }) {
+  // Drawn at once: a deferred background render (useDeferredValue) could be put off again and
+  // again while the page was busy, leaving "Drawing…" on screen for good.
   const used = series.series.filter((m) => m.total_credits !== '0');
   if (used.length === 0) return <Empty>No credits were used in this range.</Empty>;
   const days = used[0]!.points.map((p) => p.t.slice(0, 10));
@@ -134,9 +133,7 @@ export function MeterGraphs() {
   );
 }
 
-function MeterGrid({ series: latest }: { series: UsageSeries }) {
-  const s = useDeferredValue(latest, null);
-  if (!s) return <Loading label="Drawing…" />;
+function MeterGrid({ series: s }: { series: UsageSeries }) {
   if (s.series.length === 0) return <Empty>No metrics have usage in this range.</Empty>;
   return (
     <SimpleGrid cols={{ base: 1, md: 2 }} data-testid="meter-graphs">
