@@ -29,16 +29,9 @@ import { PGlite } from '@electric-sql/pglite';
 import pg from 'pg';
 import { parseMicro } from '../src/domain/money.js';
 import { rate, type MeterPrice } from '../src/domain/rating.js';
+import { intEnv, memoryOf, stopServer } from './common.js';
 
 // ---------------------------------------------------------------- settings
-
-function intEnv(name: string, fallback: number, min: number, max: number): number {
-  const raw = process.env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n < min || n > max) throw new Error(`${name} must be an integer from ${min} to ${max}, got "${raw}".`);
-  return n;
-}
 
 const TOTAL = intEnv('BENCH_EVENTS', 200_000, 1_000, 2_000_000);
 const ORGS = intEnv('BENCH_ORGS', 20, 1, 1_000);
@@ -314,15 +307,6 @@ function cpuSeconds(pid: number): number | undefined {
 }
 
 /** Resident memory of a process now and at its peak (Linux /proc VmRSS, VmHWM), in MiB. */
-function memoryOf(pid: number): { rss: number; peak: number } | undefined {
-  try {
-    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-    const kib = (field: string) => Number(new RegExp(`${field}:\\s+(\\d+)`).exec(status)?.[1] ?? NaN);
-    return { rss: kib('VmRSS') / 1024, peak: kib('VmHWM') / 1024 };
-  } catch {
-    return undefined;
-  }
-}
 
 function percentile(sorted: number[], p: number): number {
   if (sorted.length === 0) return NaN;
@@ -370,15 +354,6 @@ function startServer(env: Record<string, string>): Promise<Server> {
       reject(new Error(`the server exited with code ${code}:\n${out}${err}`));
     });
   });
-}
-
-async function stopServer(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  child.kill('SIGTERM');
-  const timer = setTimeout(() => child.kill('SIGKILL'), 20_000);
-  await exited;
-  clearTimeout(timer);
 }
 
 // ----------------------------------------------------- raw COPY of the rows

@@ -22,20 +22,13 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import http from 'node:http';
 import os from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
-
-function intEnv(name: string, fallback: number, min: number, max: number): number {
-  const raw = process.env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n < min || n > max) throw new Error(`${name} must be an integer from ${min} to ${max}, got "${raw}".`);
-  return n;
-}
+import { intEnv, memoryOf, stopServer } from './common.js';
 
 const SECONDS = intEnv('BENCH_SECONDS', 8, 1, 600);
 const CLIENTS = intEnv('BENCH_CLIENTS', 32, 1, 256);
@@ -179,15 +172,6 @@ function startServer(env: Record<string, string>): Promise<{ child: ChildProcess
   });
 }
 
-async function stopServer(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  child.kill('SIGTERM');
-  const timer = setTimeout(() => child.kill('SIGKILL'), 20_000);
-  await exited;
-  clearTimeout(timer);
-}
-
 /** A fresh scratch database on the server at `url`; returns its URL and a drop function. */
 async function scratchDatabase(url: string): Promise<{ url: string; drop: () => Promise<void> }> {
   const admin = new URL(url);
@@ -211,15 +195,6 @@ async function scratchDatabase(url: string): Promise<{ url: string; drop: () => 
 }
 
 /** Resident memory of a process now and at its peak (Linux /proc VmRSS, VmHWM), in MiB. */
-function memoryOf(pid: number): { rss: number; peak: number } | undefined {
-  try {
-    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-    const kib = (field: string) => Number(new RegExp(`${field}:\\s+(\\d+)`).exec(status)?.[1] ?? NaN);
-    return { rss: kib('VmRSS') / 1024, peak: kib('VmHWM') / 1024 };
-  } catch {
-    return undefined;
-  }
-}
 
 // ------------------------------------------------------------ the baseline
 
