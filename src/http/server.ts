@@ -25,6 +25,13 @@ declare module 'fastify' {
   interface FastifyRequest {
     actor: Actor;
   }
+  interface FastifyContextConfig {
+    /**
+     * The route's own service answers organization_not_found (a real-time call reads or locks the
+     * organization row anyway): the shared existence check would be one more read per call (issue 10).
+     */
+    findsOrg?: boolean;
+  }
 }
 
 export type App = FastifyInstance;
@@ -101,7 +108,7 @@ export async function buildServer({ ctx, platformKey, logger = false, dashboardD
   // are refused by authorize() in the route with the same answer.
   app.addHook('preHandler', async (request: FastifyRequest) => {
     const org = (request.params as { org?: unknown } | undefined)?.org;
-    if (typeof org !== 'string' || !request.actor) return;
+    if (typeof org !== 'string' || !request.actor || request.routeOptions.config.findsOrg) return;
     if (request.actor.kind === 'key' && request.actor.orgId !== org) return;
     if (!(await ctx.db.read((q) => findOrg(q, org)))) {
       throw new TallyError('organization_not_found', `No organization with id "${org}" exists.`);

@@ -1,5 +1,6 @@
 import type { Q } from '../../db/client.js';
-import { blockApplies } from '../../domain/appliesTo.js';
+import { blockApplies, type AppliesTo } from '../../domain/appliesTo.js';
+import type { BlockState } from '../../domain/balance.js';
 import { formatMicro } from '../../domain/money.js';
 import type { LedgerHooks } from '../ledger/hooks.js';
 import { effectiveMeters } from '../meters/service.js';
@@ -13,9 +14,14 @@ import { balanceNow } from './service.js';
  */
 export async function availableForMeter(q: Q, orgId: string, meter: { key: string; category: string }, now: Date): Promise<bigint> {
   const [{ blocks, summary }, scopes] = await Promise.all([balanceNow(q, orgId, now), grantScopes(q, orgId)]);
+  return meterCredit(blocks, scopes, meter, now) - summary.held;
+}
+
+/** The credit of the blocks that may pay for `meter` at `now` (before holds). */
+export function meterCredit(blocks: BlockState[], scopes: Map<string, AppliesTo>, meter: { key: string; category: string }, now: Date): bigint {
   let credit = 0n;
   for (const b of spendableAt(blocks, now)) if (blockApplies(scopes.get(b.grantId) ?? null, meter)) credit += b.balance;
-  return credit - summary.held;
+  return credit;
 }
 
 /**
@@ -23,11 +29,12 @@ export async function availableForMeter(q: Q, orgId: string, meter: { key: strin
  * the credit that could pay for it (SPEC §3.16). Without a meter, the
  * balance limit is `available` as before. Overage allowed: no balance limit.
  */
-export const meterBalanceAdmission: LedgerHooks['admission'][number] = async ({ tx, org, now, amount, subject }) => {
+export const meterBalanceAdmission: LedgerHooks['admission'][number] = async ({ tx, org, now, amount, held, subject, preloaded }) => {
   if (!subject?.meter || org.overage === 'allow') return null;
-  const meter = (await effectiveMeters(tx, org.id)).get(subject.meter);
+  const meter = (preloaded ? preloaded.meters : await effectiveMeters(tx, org.id)).get(subject.meter);
   if (!meter) return null;
-  const available = await availableForMeter(tx, org.id, { key: subject.meter, category: meter.category }, now);
+  const wanted = { key: subject.meter, category: meter.category };
+  const available = preloaded ? meterCredit(preloaded.blocks, preloaded.scopes, wanted, now) - held : await availableForMeter(tx, org.id, wanted, now);
   const remaining = available > 0n ? available : 0n;
   if (amount <= remaining) return null;
   return {

@@ -1,7 +1,7 @@
 import { sql } from 'drizzle-orm';
 import { rows, type Q } from '../../db/client.js';
 import { formatMicro } from '../../domain/money.js';
-import type { AdmissionSubject, LedgerHooks } from '../ledger/hooks.js';
+import type { AdmissionSubject, LedgerHooks, Preloaded } from '../ledger/hooks.js';
 import { findCaps, type CapRow } from './queries.js';
 import { formatScope } from './service.js';
 import { capUsage, recordCapUsage, type CapUsage } from './usage.js';
@@ -35,10 +35,17 @@ async function groupOfMember(q: Q, orgId: string, memberId: string | null): Prom
  * key and meter the call names. A call that names no meter is not limited by
  * meter caps (a capture has no meter either).
  */
-export async function capsBinding(q: Q, orgId: string, memberId: string | null, subject: AdmissionSubject | undefined): Promise<CapRow[]> {
-  const all = await findCaps(q, orgId);
+export async function capsBinding(
+  q: Q,
+  orgId: string,
+  memberId: string | null,
+  subject: AdmissionSubject | undefined,
+  preloaded?: Preloaded | undefined,
+): Promise<CapRow[]> {
+  const all = preloaded ? preloaded.caps : await findCaps(q, orgId);
   if (all.length === 0) return [];
-  const group = all.some((c) => c.scopeKind === 'group') ? await groupOfMember(q, orgId, memberId) : null;
+  const hasGroupCap = all.some((c) => c.scopeKind === 'group');
+  const group = !hasGroupCap || memberId === null ? null : preloaded ? preloaded.groupOfMember(memberId) : await groupOfMember(q, orgId, memberId);
   return all.filter((c) => {
     switch (c.scopeKind) {
       case 'org':
@@ -76,8 +83,8 @@ export function capDetails(u: CapUsage) {
  * `block` cap past its limit (used + held + amount > limit); of several, the
  * one with the least left is named. `notify` caps never refuse.
  */
-export const capAdmission: LedgerHooks['admission'][number] = async ({ tx, org, now, memberId, amount, subject }) => {
-  const binding = (await capsBinding(tx, org.id, memberId, subject)).filter((c) => c.mode === 'block');
+export const capAdmission: LedgerHooks['admission'][number] = async ({ tx, org, now, memberId, amount, subject, preloaded }) => {
+  const binding = (await capsBinding(tx, org.id, memberId, subject, preloaded)).filter((c) => c.mode === 'block');
   if (binding.length === 0) return null;
   const refusing = (await capUsage(tx, org, binding, now))
     .filter((u) => u.used + u.held + amount > u.cap.limit)

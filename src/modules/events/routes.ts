@@ -122,13 +122,10 @@ export const eventRoutes: RouteModule = (app, { ctx }) => {
       const actor = request.actor;
       if (actor.kind === 'key') authorize(actor, actor.orgId, 'events.write');
       const split = invalidOf.get(request);
-      const summary = mergeResults(split, await ingestOrRejections(ctx, actor, request.body.events, split));
-      const [only] = request.body.events;
-      if (summary.results.length === 1 && only && summary.accepted + summary.duplicates === 1) {
-        // a single event answers with the tightest limit left for whoever reported it (SPEC §3.16)
-        const apiKeyId = actor.kind === 'key' ? actor.keyId : (only.api_key ?? null);
-        await setLimitHeaders(reply, ctx, only.org, only.user ?? null, { project: only.project ?? null, apiKeyId, meter: only.meter });
-      }
+      const serviced = await ingestOrRejections(ctx, actor, request.body.events, split);
+      const summary = mergeResults(split, serviced.results);
+      // a single event answers with the tightest limit left for whoever reported it (SPEC §3.16)
+      if (summary.results.length === 1 && summary.accepted + summary.duplicates === 1) setLimitHeaders(reply, serviced.limits);
       metrics.events.inc({ status: 'accepted' }, summary.accepted);
       metrics.events.inc({ status: 'duplicate' }, summary.duplicates);
       metrics.events.inc({ status: 'rejected' }, summary.rejected);
@@ -210,13 +207,18 @@ function splitBatch(events: unknown[]): SplitBatch {
 }
 
 /** The service's answer for the valid events; when it refuses them all, their rejections (merged with the schema's below). */
-async function ingestOrRejections(ctx: AppContext, actor: Actor, events: EventInput[], split: SplitBatch | undefined): Promise<EventResult[]> {
+async function ingestOrRejections(
+  ctx: AppContext,
+  actor: Actor,
+  events: EventInput[],
+  split: SplitBatch | undefined,
+): Promise<Pick<IngestSummary, 'results' | 'limits'>> {
   try {
-    return (await ingestEvents({ ctx, actor, events })).results;
+    return await ingestEvents({ ctx, actor, events, withLimits: events.length === 1 && !split?.results.some((r) => r !== undefined) });
   } catch (error) {
     const results = (error as TallyError).details as { results?: EventResult[] } | undefined;
     if (!split || !(error instanceof TallyError) || !results?.results) throw error;
-    return results.results;
+    return { results: results.results };
   }
 }
 

@@ -12,6 +12,8 @@ import { runBalanceChanged, runUsageRecorded } from '../ledger/hooks.js';
 import { effectiveMeters } from '../meters/service.js';
 import { lockOrg, type OrgRow } from '../orgs/queries.js';
 import { GroupCommit } from '../realtime/groupCommit.js';
+import { limitsAfterGroup } from '../realtime/limits.js';
+import type { LimitsFor, TightestLimit } from '../caps/headers.js';
 import { correctedEventView, correctionsOf } from '../corrections/service.js';
 import { EVENT_COLUMNS, type EventRow } from './view.js';
 import { addToRollups, type RatedEvent } from './rollups.js';
@@ -42,6 +44,8 @@ export interface IngestSummary {
   duplicates: number;
   rejected: number;
   results: EventResult[];
+  /** for a single event, when asked: the tightest limit left for whoever reported it (SPEC §3.16 headers) */
+  limits?: TightestLimit | null | undefined;
 }
 
 /** Events may be a little ahead of our clock (clock skew), never more. */
@@ -59,8 +63,9 @@ const reject = (id: string, code: ErrorCode, message: string): EventResult => ({
  * write events, ledger entries, block balances and rollups set-based.
  * Facts are never refused for lack of credit: what no block pays is overage.
  */
-export async function ingestEvents({ ctx, actor, events }: { ctx: AppContext; actor: Actor; events: EventInput[] }) {
+export async function ingestEvents({ ctx, actor, events, withLimits = false }: { ctx: AppContext; actor: Actor; events: EventInput[]; withLimits?: boolean }) {
   const results: EventResult[] = new Array(events.length);
+  let limits: TightestLimit | null | undefined;
   const byOrg = new Map<string, number[]>();
   events.forEach((e, i) => {
     if (actor.kind === 'key' && actor.orgId !== e.org) {
@@ -80,16 +85,19 @@ export async function ingestEvents({ ctx, actor, events }: { ctx: AppContext; ac
   for (const orgId of [...byOrg.keys()].sort()) {
     const indexes = byOrg.get(orgId)!;
     const batch = indexes.map((i) => events[i]!);
+    const only = batch.length === 1 ? batch[0]! : undefined;
+    const limitsFor = withLimits && only ? { memberId: only.user ?? null, subject: { project: only.project ?? null, apiKeyId: only.api_key ?? null, meter: only.meter } } : undefined;
     const run = single
-      ? groupsOf(ctx).submit(orgId, { events: batch, actor: actor.label })
-      : ctx.db.transaction((tx) => ingestForOrg(ctx, tx, ctx.clock.now(), orgId, batch.map((e) => ({ e, actor: actor.label }))));
-    const orgResults = await run.catch((error: unknown) => {
+      ? groupsOf(ctx).submit(orgId, { events: batch, actor: actor.label, limitsFor })
+      : ctx.db.transaction(async (tx) => ({ results: (await ingestForOrg(ctx, tx, ctx.clock.now(), orgId, batch.map((e) => ({ e, actor: actor.label })))).results }));
+    const answer: IngestAnswer = await run.catch((error: unknown) => {
       if (!(error instanceof TallyError) || error.code !== 'organization_not_found') throw error;
-      return batch.map((e) => reject(e.id, 'organization_not_found', error.message));
+      return { results: batch.map((e) => reject(e.id, 'organization_not_found', error.message)) };
     });
-    indexes.forEach((i, n) => (results[i] = orgResults[n]!));
+    indexes.forEach((i, n) => (results[i] = answer.results[n]!));
+    limits = answer.limits;
   }
-  const summary: IngestSummary = { accepted: 0, duplicates: 0, rejected: 0, results };
+  const summary: IngestSummary = { accepted: 0, duplicates: 0, rejected: 0, results, limits };
   for (const r of results) {
     if (r.status === 'accepted') summary.accepted++;
     else if (r.status === 'duplicate') summary.duplicates++;
@@ -117,9 +125,16 @@ const GROUP_CALLS_MAX = 64;
 interface IngestCall {
   events: EventInput[];
   actor: string;
+  /** whom the response's limit headers are for (single-event calls that ask) */
+  limitsFor?: LimitsFor | undefined;
 }
 
-const groups = new WeakMap<AppContext, GroupCommit<IngestCall, EventResult[]>>();
+interface IngestAnswer {
+  results: EventResult[];
+  limits?: TightestLimit | null | undefined;
+}
+
+const groups = new WeakMap<AppContext, GroupCommit<IngestCall, IngestAnswer>>();
 
 /**
  * The ingest group commit of one app: the calls of a group are ingested as
@@ -127,16 +142,21 @@ const groups = new WeakMap<AppContext, GroupCommit<IngestCall, EventResult[]>>()
  * group is a duplicate, as it would be one call later), and each call gets
  * back the results of its own events.
  */
-function groupsOf(ctx: AppContext): GroupCommit<IngestCall, EventResult[]> {
+function groupsOf(ctx: AppContext): GroupCommit<IngestCall, IngestAnswer> {
   let g = groups.get(ctx);
   if (!g) {
-    g = new GroupCommit<IngestCall, EventResult[]>({
+    g = new GroupCommit<IngestCall, IngestAnswer>({
       maxGroup: GROUP_CALLS_MAX,
       runGroup: async (orgId, calls) => {
         const all = calls.flatMap((c) => c.events.map((e) => ({ e, actor: c.actor })));
-        const flat = await ctx.db.transaction((tx) => ingestForOrg(ctx, tx, ctx.clock.now(), orgId, all));
+        // one transaction: the group's events as one batch, then one read of the figures for every limit header
+        const { flat, limits } = await ctx.db.transaction(async (tx) => {
+          const now = ctx.clock.now();
+          const { org, results } = await ingestForOrg(ctx, tx, now, orgId, all);
+          return { flat: results, limits: await limitsAfterGroup(ctx, tx, org, now, calls.map((c) => c.limitsFor)) };
+        });
         let at = 0;
-        return calls.map((c) => flat.slice(at, (at += c.events.length)));
+        return calls.map((c, i) => ({ results: flat.slice(at, (at += c.events.length)), limits: limits[i] }));
       },
     });
     groups.set(ctx, g);
@@ -150,7 +170,7 @@ async function ingestForOrg(
   now: Date,
   orgId: string,
   calls: { e: EventInput; actor: string }[],
-): Promise<EventResult[]> {
+): Promise<{ org: OrgRow; results: EventResult[] }> {
   const org = await lockOrg(tx, orgId);
   const [meters, seen] = await Promise.all([
     effectiveMeters(tx, orgId),
@@ -203,14 +223,14 @@ async function ingestForOrg(
       results.push({ id: e.id, status: 'accepted', cost_credits: formatMicro(cost.credits) });
     }
   }
-  if (accepted.length === 0) return results;
+  if (accepted.length === 0) return { org, results };
   await drawAndRecord(tx, org, now, booked, accepted);
   await insertEvents(tx, orgId, now, accepted);
   const rated = accepted.map((a) => a.rated);
   await addToRollups(tx, orgId, org.timezone, rated);
   await runUsageRecorded(ctx.hooks, { tx, org, now, events: rated });
   if (rated.some((e) => e.credits > 0n)) await runBalanceChanged(ctx.hooks, { tx, org, now });
-  return results;
+  return { org, results };
 }
 
 interface Accepted {

@@ -6,7 +6,7 @@ import type { BalanceSummary } from '../../domain/balance.js';
 import { balanceNow } from '../balance/service.js';
 import { cycleRemaining, figuresOf, groupOf, memberBudget, remainingOf, type BudgetState } from '../allocations/state.js';
 import type { MemberRow } from '../allocations/queries.js';
-import type { AdmissionSubject } from '../ledger/hooks.js';
+import type { AdmissionSubject, Preloaded } from '../ledger/hooks.js';
 
 export interface Admission {
   allowed: boolean;
@@ -46,7 +46,7 @@ export async function decideAdmission(
   now: Date,
   opts: {
     /** figures the caller already read in its one statement (issue 10); absent: read here */
-    read?: { balance: BalanceSummary; planLimits: Record<string, string | null>; periodConsumed: bigint | null } | undefined;
+    read?: { balance: BalanceSummary; preloaded: Preloaded } | undefined;
     /** what the call is for (spend caps per project, API key and meter) */
     subject?: AdmissionSubject | undefined;
   } = {},
@@ -82,7 +82,7 @@ export async function decideAdmission(
       amount,
       held: summary.held,
       subject,
-      preloaded: read && { planLimits: read.planLimits, periodConsumed: read.periodConsumed },
+      preloaded: read?.preloaded,
     });
     if (refused) {
       const limitedBy = refused.limit.startsWith('cap:') || refused.limit === 'balance' ? (refused.limit as Admission['limited_by'] & string) : 'plan';

@@ -3,8 +3,7 @@ import { authorize } from '../../http/auth.js';
 import { AmountOut, Cursor, Instant, Limit, NonNegativeAmount, OrgParams, page, PositiveAmount } from '../../http/schemas.js';
 import { idempotencyKey, type RouteModule } from '../../http/types.js';
 import { setLimitHeaders } from '../caps/headers.js';
-import { findHold } from './queries.js';
-import { captureHold, checkAdmission, createHold, listHolds, releaseHold, subjectOf } from './service.js';
+import { captureHold, checkAdmission, createHold, listHolds, releaseHold } from './service.js';
 
 const HoldStatus = z.enum(['open', 'captured', 'released', 'expired']);
 const HoldOut = z.object({
@@ -33,6 +32,7 @@ export const holdRoutes: RouteModule = (app, { ctx }) => {
   app.post(
     '/v1/orgs/:org/check',
     {
+      config: { findsOrg: true },
       schema: {
         tags: ['admission'],
         params: OrgParams,
@@ -52,8 +52,8 @@ export const holdRoutes: RouteModule = (app, { ctx }) => {
       authorize(request.actor, request.params.org, 'admission.use');
       const b = request.body;
       const subject = { project: b.project, apiKeyId: b.api_key, meter: b.meter };
-      const answer = await checkAdmission({ ctx, actor: request.actor, orgId: request.params.org, memberId: b.member, amount: b.amount, subject });
-      await setLimitHeaders(reply, ctx, request.params.org, b.member, subjectOf(request.actor, subject));
+      const { answer, limits } = await checkAdmission({ ctx, actor: request.actor, orgId: request.params.org, memberId: b.member, amount: b.amount, subject });
+      setLimitHeaders(reply, limits);
       return answer;
     },
   );
@@ -61,6 +61,7 @@ export const holdRoutes: RouteModule = (app, { ctx }) => {
   app.post(
     '/v1/orgs/:org/holds',
     {
+      config: { findsOrg: true },
       schema: {
         tags: ['admission'],
         params: OrgParams,
@@ -77,36 +78,35 @@ export const holdRoutes: RouteModule = (app, { ctx }) => {
     async (request, reply) => {
       authorize(request.actor, request.params.org, 'admission.use');
       const b = request.body;
-      const r = await createHold({
+      const { value: r, limits } = await createHold({
         ctx,
         actor: request.actor,
         orgId: request.params.org,
         input: { memberId: b.member, amount: b.amount, jobId: b.job_id, expiresAt: b.expires_at, project: b.project, apiKeyId: b.api_key },
         idempotencyKey: idempotencyKey(request.headers),
       });
-      await setLimitHeaders(reply, ctx, request.params.org, b.member, subjectOf(request.actor, { project: b.project, apiKeyId: b.api_key }));
+      setLimitHeaders(reply, limits);
       return reply.status(r.statusCode as 201).send(r.body);
     },
   );
 
   app.post(
     '/v1/orgs/:org/holds/:hold/capture',
-    { schema: { tags: ['admission'], params: HoldParams, body: z.strictObject({ amount: NonNegativeAmount }), response: { 200: HoldOut } } },
+    { config: { findsOrg: true }, schema: { tags: ['admission'], params: HoldParams, body: z.strictObject({ amount: NonNegativeAmount }), response: { 200: HoldOut } } },
     async (request, reply) => {
       authorize(request.actor, request.params.org, 'admission.use');
-      const captured = await captureHold({ ctx, actor: request.actor, orgId: request.params.org, holdId: request.params.hold, amount: request.body.amount });
-      const hold = await ctx.db.read((q) => findHold(q, request.params.org, request.params.hold));
-      await setLimitHeaders(reply, ctx, request.params.org, captured.member, { project: hold?.project ?? null, apiKeyId: hold?.apiKeyId ?? null });
-      return captured;
+      const { value, limits } = await captureHold({ ctx, actor: request.actor, orgId: request.params.org, holdId: request.params.hold, amount: request.body.amount });
+      setLimitHeaders(reply, limits);
+      return value;
     },
   );
 
   app.post(
     '/v1/orgs/:org/holds/:hold/release',
-    { schema: { tags: ['admission'], params: HoldParams, response: { 200: HoldOut } } },
+    { config: { findsOrg: true }, schema: { tags: ['admission'], params: HoldParams, response: { 200: HoldOut } } },
     async (request) => {
       authorize(request.actor, request.params.org, 'admission.use');
-      return releaseHold({ ctx, actor: request.actor, orgId: request.params.org, holdId: request.params.hold });
+      return (await releaseHold({ ctx, actor: request.actor, orgId: request.params.org, holdId: request.params.hold })).value;
     },
   );
 

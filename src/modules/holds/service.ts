@@ -14,10 +14,12 @@ import { LedgerBatch } from '../ledger/batch.js';
 import { blocksForUsage, bookUsage } from '../ledger/usage.js';
 import { runBalanceChanged, runUsageRecorded, type AdmissionSubject } from '../ledger/hooks.js';
 import { findOrg, lockOrg, orgNotFound, type OrgRow } from '../orgs/queries.js';
-import { loadOrgConfig, needsPeriodConsumed, orgConfig } from '../realtime/config.js';
+import { loadOrgConfig, needsPeriodConsumed, orgConfig, preloadedOf } from '../realtime/config.js';
+import { GroupCommit } from '../realtime/groupCommit.js';
+import { tightestLimit, type TightestLimit } from '../caps/headers.js';
 import { loadFigures } from '../realtime/figures.js';
 import { inOrgGroup } from '../realtime/orgCalls.js';
-import { decideAdmission } from './admission.js';
+import { decideAdmission, type Admission } from './admission.js';
 import { closeHolds, findDueHolds, findHold, findHolds, insertHold, orgsWithDueHolds, type HoldRow } from './queries.js';
 
 // Holds are ledger entries (SPEC §3.2, §3.6): a hold moves its amount from
@@ -89,33 +91,71 @@ export function subjectOf(actor: Actor, s: { project?: string | undefined; apiKe
   return { project: s.project ?? null, apiKeyId: actor.kind === 'key' ? actor.keyId : (s.apiKeyId ?? null), meter: s.meter ?? null };
 }
 
-export async function checkAdmission(args: {
-  ctx: AppContext;
+export interface CheckInput {
   actor: Actor;
-  orgId: string;
   memberId: string;
   amount: bigint;
   subject?: { project?: string | undefined; apiKeyId?: string | undefined; meter?: string | undefined } | undefined;
-}) {
-  const { ctx, actor, orgId } = args;
-  const now = ctx.clock.now();
-  // Two reads (issue 10): the organization row with its configuration version, then every dynamic
-  // figure in one statement; the configuration comes from this server's cache while its version holds.
-  return ctx.db.read(async (q) => {
-    const org = await findOrg(q, orgId);
-    if (!org) throw orgNotFound(orgId);
-    const config = await orgConfig(ctx, q, org);
-    const member = config.members.find((m) => m.id === args.memberId);
-    if (!member) throw new TallyError('member_not_found', `No member with id "${args.memberId}" exists in this organization.`);
-    if (!mayActFor(await scopeAmong(actor, config.members), member)) throw forbidden('check admission for this member');
-    const limited = needsPeriodConsumed(config);
-    const f = await loadFigures(q, org, config, now, limited);
-    const a = await decideAdmission(ctx, q, f.state, member, args.amount, now, {
-      read: { balance: f.balance, planLimits: config.planLimits, periodConsumed: f.periodConsumed },
-      subject: subjectOf(actor, args.subject ?? {}),
+}
+
+type CheckOutcome = { ok: { answer: CheckAnswer; limits: TightestLimit | null } } | { refused: TallyError };
+export type CheckAnswer = ReturnType<typeof answerOf>;
+
+const answerOf = (a: Admission) => ({ allowed: a.allowed, limited_by: a.limited_by, remaining: a.remaining, message: a.message, ...(a.details ?? {}) });
+
+const checkGroups = new WeakMap<AppContext, GroupCommit<CheckInput, CheckOutcome>>();
+
+/**
+ * Concurrent checks of one organization share their reads (issue 10): a
+ * check that arrives while another's read is in flight waits for it to end
+ * and is then answered, with every check that queued meanwhile, from one
+ * read of the organization row and one of its figures. Each still sees every
+ * write committed before it arrived, as if it had read alone.
+ */
+function checksOf(ctx: AppContext): GroupCommit<CheckInput, CheckOutcome> {
+  let g = checkGroups.get(ctx);
+  if (!g) {
+    g = new GroupCommit<CheckInput, CheckOutcome>({
+      maxGroup: 256,
+      runGroup: (orgId, checks) =>
+        ctx.db.read(async (q) => {
+          const now = ctx.clock.now();
+          // Two reads: the organization row with its configuration versions, then every dynamic figure in
+          // one statement; the configuration comes from this server's cache while its version holds.
+          const org = await findOrg(q, orgId);
+          if (!org) throw orgNotFound(orgId);
+          const config = await orgConfig(ctx, q, org);
+          const f = await loadFigures(q, org, config, now, needsPeriodConsumed(config));
+          const read = { balance: f.balance, preloaded: preloadedOf(config, f) };
+          const at = { org, state: f.state, summary: f.balance, preloaded: read.preloaded, now };
+          const out: CheckOutcome[] = [];
+          for (const c of checks) {
+            try {
+              const member = config.members.find((m) => m.id === c.memberId);
+              if (!member) throw new TallyError('member_not_found', `No member with id "${c.memberId}" exists in this organization.`);
+              if (!mayActFor(await scopeAmong(c.actor, config.members), member)) throw forbidden('check admission for this member');
+              const subject = subjectOf(c.actor, c.subject ?? {});
+              const a = await decideAdmission(ctx, q, f.state, member, c.amount, now, { read, subject });
+              out.push({ ok: { answer: answerOf(a), limits: await tightestLimit(ctx, q, at, { memberId: member.id, subject }) } });
+            } catch (error) {
+              if (!(error instanceof TallyError)) throw error;
+              out.push({ refused: error });
+            }
+          }
+          return out;
+        }),
     });
-    return { allowed: a.allowed, limited_by: a.limited_by, remaining: a.remaining, message: a.message, ...(a.details ?? {}) };
-  });
+    checkGroups.set(ctx, g);
+  }
+  return g;
+}
+
+/** `check` (SPEC §3.7): may this member spend this amount now? With the response's limit headers. */
+export async function checkAdmission(args: { ctx: AppContext; orgId: string } & CheckInput) {
+  const { ctx, orgId, ...input } = args;
+  const outcome = await checksOf(ctx).submit(orgId, input);
+  if ('refused' in outcome) throw outcome.refused;
+  return outcome.ok;
 }
 
 export interface HoldInput {
@@ -132,7 +172,7 @@ export async function createHold(args: { ctx: AppContext; actor: Actor; orgId: s
   const { ctx, actor, orgId, input } = args;
   return inOrgGroup(ctx, orgId, async (tx, org) => {
     const now = ctx.clock.now();
-    return once(tx, { orgId, scope: 'holds.create', key: args.idempotencyKey, hash: requestHash(input), now, statusCode: 201 }, async () => {
+    const value = await once(tx, { orgId, scope: 'holds.create', key: args.idempotencyKey, hash: requestHash(input), now, statusCode: 201 }, async () => {
       if (input.expiresAt && input.expiresAt <= now) throw new TallyError('invalid_request', 'expires_at must be in the future.');
       await releaseDueHolds(tx, org, now);
       const { config, figures } = await admissionStateIn(ctx, tx, org, now);
@@ -140,7 +180,7 @@ export async function createHold(args: { ctx: AppContext; actor: Actor; orgId: s
       if (!mayActFor(await scopeAmong(actor, config.members), member)) throw forbidden('hold credits for this member');
       const subject = subjectOf(actor, input);
       const a = await decideAdmission(ctx, tx, figures.state, member, input.amount, now, {
-        read: { balance: figures.balance, planLimits: config.planLimits, periodConsumed: figures.periodConsumed },
+        read: { balance: figures.balance, preloaded: preloadedOf(config, figures) },
         subject,
       });
       if (!a.allowed) {
@@ -168,6 +208,7 @@ export async function createHold(args: { ctx: AppContext; actor: Actor; orgId: s
       await recordAudit(tx, { orgId, actor: actor.label, action: 'hold.create', target: hold.id, after: view, at: now });
       return view;
     });
+    return { value, limitsFor: { memberId: input.memberId, subject: subjectOf(actor, input) } };
   });
 }
 
@@ -245,7 +286,7 @@ export async function captureHold(args: { ctx: AppContext; actor: Actor; orgId: 
     }
     const view = holdView({ ...hold, status: 'captured', capturedAmount: amount, closedAt: now }, now);
     await recordAudit(tx, { orgId, actor: actor.label, action: 'hold.capture', target: hold.id, before: holdView(hold, now), after: view, at: now });
-    return view;
+    return { value: view, limitsFor: { memberId: hold.memberId, subject: { project: hold.project ?? null, apiKeyId: hold.apiKeyId ?? null } } };
   });
 }
 
@@ -260,7 +301,7 @@ export async function releaseHold(args: { ctx: AppContext; actor: Actor; orgId: 
     await closeHolds(tx, orgId, [hold.id], 'released', now);
     const view = holdView({ ...hold, status: 'released', closedAt: now }, now);
     await recordAudit(tx, { orgId, actor: actor.label, action: 'hold.release', target: hold.id, before: holdView(hold, now), after: view, at: now });
-    return view;
+    return { value: view };
   });
 }
 

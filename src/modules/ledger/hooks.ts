@@ -1,4 +1,8 @@
 import type { Q } from '../../db/client.js';
+import type { AppliesTo } from '../../domain/appliesTo.js';
+import type { BlockState } from '../../domain/balance.js';
+import type { CapRow } from '../caps/queries.js';
+import type { Meter } from '../meters/service.js';
 import type { RatedEvent } from '../events/rollups.js';
 import type { OrgRow } from '../orgs/queries.js';
 
@@ -35,8 +39,23 @@ export interface LedgerHooks {
      * hook need not read them again: the plan's limits (stored form) and the
      * credits consumed this billing period. Absent: the hook reads them.
      */
-    preloaded?: { planLimits: Record<string, string | null>; periodConsumed: bigint | null } | undefined;
+    preloaded?: Preloaded | undefined;
   }) => Promise<{ limit: string; remaining: bigint | null; message: string; details?: Record<string, unknown> } | null>)[];
+}
+
+/** What the real-time path read once for a whole group of calls (issue 10). */
+export interface Preloaded {
+  planLimits: Record<string, string | null>;
+  periodConsumed: bigint | null;
+  /** the organization's spend caps (cached configuration) */
+  caps: CapRow[];
+  /** a member's group, from the cached configuration */
+  groupOfMember: (memberId: string) => string | null;
+  /** the organization's meters (cached configuration) */
+  meters: Map<string, Meter>;
+  /** the blocks and grant scopes the balance was read from */
+  blocks: BlockState[];
+  scopes: Map<string, AppliesTo>;
 }
 
 export interface AdmissionSubject {

@@ -1,7 +1,11 @@
 import type { AppContext } from '../../context.js';
 import type { Q } from '../../db/client.js';
 import { findGroups, findMembers, findSettings, type GroupRow, type MemberRow, type SettingsRow } from '../allocations/queries.js';
+import type { Preloaded } from '../ledger/hooks.js';
 import type { OrgRow } from '../orgs/queries.js';
+import type { Figures } from './figures.js';
+import { findCaps, type CapRow } from '../caps/queries.js';
+import { effectiveMeters, type Meter } from '../meters/service.js';
 import { findPlan } from '../plan/service.js';
 
 /**
@@ -11,12 +15,18 @@ import { findPlan } from '../plan/service.js';
  */
 export interface OrgConfig {
   version: number;
+  /** platform_config.version at load: platform meters are part of an organization's meters */
+  platformVersion: number;
   /** the stored settings; undefined until the organization is first set up */
   settings: SettingsRow | undefined;
   groups: GroupRow[];
   members: MemberRow[];
   /** the plan's limits (empty without a plan), stored form */
   planLimits: Record<string, string | null>;
+  /** spend caps, oldest first (their alert watermarks may be older than the row's: admission never reads them) */
+  caps: CapRow[];
+  /** the meters in effect (the organization's own over the platform's) */
+  meters: Map<string, Meter>;
 }
 
 /** Above this many organizations the least recently loaded is dropped (a bound, not a tuning knob). */
@@ -38,11 +48,11 @@ export async function orgConfig(ctx: AppContext, q: Q, org: OrgRow): Promise<Org
   let cache = caches.get(ctx);
   if (!cache) caches.set(ctx, (cache = new Map()));
   const hit = cache.get(org.id);
-  if (hit && hit.version === org.configVersion) return hit;
+  if (hit && hit.version === org.configVersion && hit.platformVersion === org.platformVersion) return hit;
   const loaded = await loadOrgConfig(q, org);
   // A concurrent loader may have cached a newer version already: never go back.
   const current = cache.get(org.id);
-  if (!current || current.version <= loaded.version) {
+  if (!current || current.version < loaded.version || (current.version === loaded.version && current.platformVersion <= loaded.platformVersion)) {
     cache.delete(org.id);
     if (cache.size >= MAX_ORGS) cache.delete(cache.keys().next().value!);
     cache.set(org.id, loaded);
@@ -60,9 +70,25 @@ export async function loadOrgConfig(q: Q, org: OrgRow): Promise<OrgConfig> {
   const groups = await findGroups(q, org.id);
   const members = await findMembers(q, org.id);
   const plan = await findPlan(q, org.id);
-  return { version: org.configVersion, settings, groups, members, planLimits: plan?.limits ?? {} };
+  const caps = await findCaps(q, org.id);
+  const meters = await effectiveMeters(q, org.id);
+  return { version: org.configVersion, platformVersion: org.platformVersion, settings, groups, members, planLimits: plan?.limits ?? {}, caps, meters };
 }
 
 /** Whether admission needs the period's consumption: only under a plan's credits_per_period limit. */
 export const needsPeriodConsumed = (config: OrgConfig): boolean =>
   config.planLimits.credits_per_period !== undefined && config.planLimits.credits_per_period !== null;
+
+/** What admission hooks need, from the cached configuration and one read of figures (no further reads). */
+export function preloadedOf(config: OrgConfig, figures: Figures): Preloaded {
+  const groupOf = new Map(config.members.map((m) => [m.id, m.groupId]));
+  return {
+    planLimits: config.planLimits,
+    periodConsumed: figures.periodConsumed,
+    caps: config.caps,
+    groupOfMember: (id) => groupOf.get(id) ?? null,
+    meters: config.meters,
+    blocks: figures.blocks,
+    scopes: figures.scopes,
+  };
+}

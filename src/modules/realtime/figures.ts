@@ -1,6 +1,7 @@
 import { sql } from 'drizzle-orm';
 import { rows, type Q } from '../../db/client.js';
-import { summarizeBalance, type BalanceSummary } from '../../domain/balance.js';
+import { normalizeAppliesTo, type AppliesTo } from '../../domain/appliesTo.js';
+import { summarizeBalance, type BalanceSummary, type BlockState } from '../../domain/balance.js';
 import { addDays, periodDays } from '../../domain/periods.js';
 import { localDate, periodContaining } from '../../domain/time.js';
 import { defaultSettings, cycleViewOf } from '../allocations/cycles.js';
@@ -20,6 +21,10 @@ import type { OrgConfig } from './config.js';
  */
 export interface Figures {
   balance: BalanceSummary;
+  /** the blocks the balance was summed from */
+  blocks: BlockState[];
+  /** each scoped grant's applies_to (SPEC §3.16), by grant id */
+  scopes: Map<string, AppliesTo>;
   state: BudgetState;
   /** credits consumed this billing period (the statement's figure); null when not asked for */
   periodConsumed: bigint | null;
@@ -86,11 +91,18 @@ export async function loadFigures(q: Q, org: OrgRow, config: OrgConfig, now: Dat
              where org_id = ${o} and status = 'open' and expires_at <= ${t}::timestamptz) as lapsed,
           (select json_agg(json_build_object('id', b.id, 'grantId', b.grant_id, 'source', g.source, 'amount', b.amount::text,
              'startsAt', b.starts_at, 'expiresAt', b.expires_at, 'pendingPayment', g.pending_payment, 'voidedAt', g.voided_at,
-             'balance', b.remaining::text, 'used', (b.amount - b.remaining - b.expired_amount)::text))::text
+             'balance', b.remaining::text, 'used', (b.amount - b.remaining - b.expired_amount)::text,
+             'appliesTo', g.applies_to))::text
              from blocks b join grants g on g.org_id = b.org_id and g.id = b.grant_id where b.org_id = ${o}) as blocks,
           ${consumed} as consumed`,
   );
-  const blocks = toState(r!.blocks === null ? [] : (JSON.parse(r!.blocks) as RawBlock[]));
+  const raw = r!.blocks === null ? [] : (JSON.parse(r!.blocks) as (RawBlock & { appliesTo: AppliesTo | null })[]);
+  const scopes = new Map<string, AppliesTo>();
+  for (const b of raw) {
+    const scope = normalizeAppliesTo(b.appliesTo);
+    if (scope) scopes.set(b.grantId, scope);
+  }
+  const blocks = toState(raw.map(({ appliesTo: _, ...b }) => b));
   const accounts = heldLessLapsed(toMap(r!.accounts), big(r!.lapsed));
   const settings = config.settings ?? defaultSettings(org);
   const latestRaw = r!.latest === null ? undefined : (JSON.parse(r!.latest) as Record<string, unknown>);
@@ -100,6 +112,8 @@ export async function loadFigures(q: Q, org: OrgRow, config: OrgConfig, now: Dat
   usage.delete('');
   return {
     balance: summarizeBalance(blocks, accounts, now),
+    blocks,
+    scopes,
     state: {
       org,
       settings,

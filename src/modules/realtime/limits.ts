@@ -1,0 +1,29 @@
+import type { AppContext } from '../../context.js';
+import type { Q } from '../../db/client.js';
+import { tightestLimit, type LimitsFor, type TightestLimit } from '../caps/headers.js';
+import type { OrgRow } from '../orgs/queries.js';
+import { loadOrgConfig, needsPeriodConsumed, orgConfig, preloadedOf } from './config.js';
+import { loadFigures } from './figures.js';
+
+/**
+ * The limit headers of every call of a group that asked for them, from ONE
+ * read of the figures after the group's writes (issue 10): the remaining
+ * figure is the one as of the group's commit, which includes the calls
+ * before and after a call in the same group.
+ */
+export async function limitsAfterGroup(
+  ctx: AppContext,
+  q: Q,
+  org: OrgRow,
+  now: Date,
+  wants: (LimitsFor | undefined)[],
+): Promise<(TightestLimit | null | undefined)[]> {
+  if (!wants.some((w) => w !== undefined)) return wants.map(() => undefined);
+  let config = await orgConfig(ctx, q, org);
+  if (!config.settings) config = await loadOrgConfig(q, org);
+  const figures = await loadFigures(q, org, config, now, needsPeriodConsumed(config));
+  const at = { org, state: figures.state, summary: figures.balance, preloaded: preloadedOf(config, figures), now };
+  const out: (TightestLimit | null | undefined)[] = [];
+  for (const w of wants) out.push(w && (await tightestLimit(ctx, q, at, w)));
+  return out;
+}
