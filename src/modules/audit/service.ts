@@ -20,18 +20,25 @@ function plain(value: unknown): unknown {
   return JSON.parse(JSON.stringify(value, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v)));
 }
 
+const auditRow = (entry: AuditInput) => ({
+  orgId: entry.orgId,
+  id: newId('aud', entry.at.getTime()),
+  actor: entry.actor,
+  action: entry.action,
+  target: entry.target,
+  before: plain(entry.before),
+  after: plain(entry.after),
+  at: entry.at,
+});
+
 /** Writes one audit entry; always called inside the transaction that makes the change. */
 export async function recordAudit(tx: Q, entry: AuditInput): Promise<void> {
-  await tx.insert(auditLog).values({
-    orgId: entry.orgId,
-    id: newId('aud', entry.at.getTime()),
-    actor: entry.actor,
-    action: entry.action,
-    target: entry.target,
-    before: plain(entry.before),
-    after: plain(entry.after),
-    at: entry.at,
-  });
+  await tx.insert(auditLog).values(auditRow(entry));
+}
+
+/** Writes several audit entries in one statement (the calls of one real-time group). */
+export async function recordAudits(tx: Q, entries: AuditInput[]): Promise<void> {
+  if (entries.length > 0) await tx.insert(auditLog).values(entries.map(auditRow));
 }
 
 interface AuditRow {

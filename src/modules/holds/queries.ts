@@ -51,13 +51,32 @@ export async function findDueHolds(q: Q, orgId: string, now: Date): Promise<Hold
   return found.map(toHold);
 }
 
-export async function insertHold(tx: Q, orgId: string, h: HoldRow): Promise<void> {
+export async function findHoldsByIds(q: Q, orgId: string, ids: string[]): Promise<Map<string, HoldRow>> {
+  const found = await rows<Record<string, unknown>>(q, sql`select ${COLUMNS} from holds where org_id = ${orgId} and id = any(${sql.param(ids)}::text[])`);
+  return new Map(found.map((r) => [r.id as string, toHold(r)]));
+}
+
+/** New open holds, one statement for any number. */
+export async function insertHolds(tx: Q, orgId: string, holds: HoldRow[]): Promise<void> {
+  if (holds.length === 0) return;
+  const col = <T>(f: (h: HoldRow) => T) => sql.param(holds.map(f));
   await tx.execute(sql`
     insert into holds (org_id, id, member_id, amount, captured_amount, job_id, status, expires_at, created_at, closed_at, actor,
       project, api_key_id)
-    values (${orgId}, ${h.id}, ${h.memberId}, ${h.amount.toString()}::bigint, null, ${h.jobId}, 'open',
-      ${h.expiresAt?.toISOString() ?? null}::timestamptz, ${h.createdAt.toISOString()}::timestamptz, null, ${h.actor},
-      ${h.project ?? null}, ${h.apiKeyId ?? null})`);
+    select ${orgId}, u.id, u.member_id, u.amount, null, u.job_id, 'open', u.expires_at, u.created_at, null, u.actor, u.project, u.api_key_id
+    from unnest(${col((h) => h.id)}::text[], ${col((h) => h.memberId)}::text[], ${col((h) => h.amount.toString())}::bigint[],
+      ${col((h) => h.jobId)}::text[], ${col((h) => h.expiresAt?.toISOString() ?? null)}::timestamptz[],
+      ${col((h) => h.createdAt.toISOString())}::timestamptz[], ${col((h) => h.actor)}::text[], ${col((h) => h.project ?? null)}::text[],
+      ${col((h) => h.apiKeyId ?? null)}::text[])
+      as u(id, member_id, amount, job_id, expires_at, created_at, actor, project, api_key_id)`);
+}
+
+/** Marks holds captured, each with its own captured amount, in one statement. */
+export async function captureHoldRows(tx: Q, orgId: string, at: Date, captured: { id: string; amount: bigint }[]): Promise<void> {
+  if (captured.length === 0) return;
+  await tx.execute(sql`update holds h set status = 'captured', closed_at = ${at.toISOString()}::timestamptz, captured_amount = u.amount
+    from unnest(${sql.param(captured.map((c) => c.id))}::text[], ${sql.param(captured.map((c) => c.amount.toString()))}::bigint[]) as u(id, amount)
+    where h.org_id = ${orgId} and h.id = u.id and h.status = 'open'`);
 }
 
 export async function closeHolds(

@@ -3,7 +3,8 @@ import { authorize } from '../../http/auth.js';
 import { AmountOut, Cursor, Instant, Limit, NonNegativeAmount, OrgParams, page, PositiveAmount } from '../../http/schemas.js';
 import { idempotencyKey, type RouteModule } from '../../http/types.js';
 import { setLimitHeaders } from '../caps/headers.js';
-import { captureHold, checkAdmission, createHold, listHolds, releaseHold } from './service.js';
+import { captureHold, createHold } from './realtime.js';
+import { checkAdmission, listHolds, releaseHold } from './service.js';
 
 const HoldStatus = z.enum(['open', 'captured', 'released', 'expired']);
 const HoldOut = z.object({

@@ -1,18 +1,13 @@
 import type { AppContext } from '../../context.js';
 import type { Q } from '../../db/client.js';
-import { once, requestHash } from '../../db/idempotency.js';
-import { newId } from '../../domain/ids.js';
 import { formatMicro } from '../../domain/money.js';
 import type { Actor } from '../../http/auth.js';
 import { TallyError } from '../../http/errors.js';
 import { ensureCycle } from '../allocations/cycles.js';
 import { canManageMember, forbidden, scopeAmong, scopeOf, type Scope } from '../allocations/scope.js';
-import { memberOf } from '../allocations/state.js';
 import { recordAudit } from '../audit/service.js';
-import { addToRollups, type RatedEvent } from '../events/rollups.js';
 import { LedgerBatch } from '../ledger/batch.js';
-import { blocksForUsage, bookUsage } from '../ledger/usage.js';
-import { runBalanceChanged, runUsageRecorded, type AdmissionSubject } from '../ledger/hooks.js';
+import { runBalanceChanged, type AdmissionSubject } from '../ledger/hooks.js';
 import { findOrg, lockOrg, orgNotFound, type OrgRow } from '../orgs/queries.js';
 import { loadOrgConfig, needsPeriodConsumed, orgConfig, preloadedOf } from '../realtime/config.js';
 import { GroupCommit } from '../realtime/groupCommit.js';
@@ -20,13 +15,15 @@ import { tightestLimit, type TightestLimit } from '../caps/headers.js';
 import { loadFigures } from '../realtime/figures.js';
 import { inOrgGroup } from '../realtime/orgCalls.js';
 import { decideAdmission, type Admission } from './admission.js';
-import { closeHolds, findDueHolds, findHold, findHolds, insertHold, orgsWithDueHolds, type HoldRow } from './queries.js';
+import { closeHolds, findDueHolds, findHold, findHolds, orgsWithDueHolds, type HoldRow } from './queries.js';
 
 // Holds are ledger entries (SPEC §3.2, §3.6): a hold moves its amount from
 // `reserved` to `held`, which the available balance subtracts; release and
 // capture move it back, and a capture then books the usage like an event.
 
-const mayActFor = (scope: Scope, m: { id: string; groupId: string }): boolean => m.id === scope.memberId || canManageMember(scope, m);
+export const mayActFor = (scope: Scope, m: { id: string; groupId: string }): boolean => m.id === scope.memberId || canManageMember(scope, m);
+
+export type HoldView = ReturnType<typeof holdView>;
 
 export function holdView(h: HoldRow, now: Date) {
   const expired = h.status === 'open' && h.expiresAt !== null && h.expiresAt <= now;
@@ -168,56 +165,12 @@ export interface HoldInput {
   apiKeyId?: string | undefined;
 }
 
-export async function createHold(args: { ctx: AppContext; actor: Actor; orgId: string; input: HoldInput; idempotencyKey?: string | undefined }) {
-  const { ctx, actor, orgId, input } = args;
-  return inOrgGroup(ctx, orgId, async (tx, org) => {
-    const now = ctx.clock.now();
-    const value = await once(tx, { orgId, scope: 'holds.create', key: args.idempotencyKey, hash: requestHash(input), now, statusCode: 201 }, async () => {
-      if (input.expiresAt && input.expiresAt <= now) throw new TallyError('invalid_request', 'expires_at must be in the future.');
-      await releaseDueHolds(tx, org, now);
-      const { config, figures } = await admissionStateIn(ctx, tx, org, now);
-      const member = memberOf(figures.state, input.memberId);
-      if (!mayActFor(await scopeAmong(actor, config.members), member)) throw forbidden('hold credits for this member');
-      const subject = subjectOf(actor, input);
-      const a = await decideAdmission(ctx, tx, figures.state, member, input.amount, now, {
-        read: { balance: figures.balance, preloaded: preloadedOf(config, figures) },
-        subject,
-      });
-      if (!a.allowed) {
-        throw new TallyError('insufficient_credits', `The hold is refused: ${a.message}`, { limited_by: a.limited_by, remaining: a.remaining, ...(a.details ?? {}) });
-      }
-      const hold: HoldRow = {
-        id: newId('hld', now.getTime()),
-        memberId: member.id,
-        amount: input.amount,
-        capturedAmount: null,
-        jobId: input.jobId ?? null,
-        status: 'open',
-        expiresAt: input.expiresAt ?? null,
-        createdAt: now,
-        closedAt: null,
-        actor: actor.label,
-        project: subject.project ?? null,
-        apiKeyId: subject.apiKeyId ?? null,
-      };
-      await insertHold(tx, orgId, hold);
-      const batch = new LedgerBatch(orgId, now);
-      batch.move({ type: 'hold', amount: hold.amount, from: 'reserved', to: 'held', occurredAt: now, ref: `hold:${hold.id}`, actor: actor.label });
-      await batch.flush(tx);
-      const view = holdView(hold, now);
-      await recordAudit(tx, { orgId, actor: actor.label, action: 'hold.create', target: hold.id, after: view, at: now });
-      return view;
-    });
-    return { value, limitsFor: { memberId: input.memberId, subject: subjectOf(actor, input) } };
-  });
-}
-
 /**
  * What a hold decides on, inside a transaction that holds the organization
  * lock: the configuration (cached while its version, read with the lock,
  * holds), the cycle rolled over if due, and every dynamic figure in one read.
  */
-async function admissionStateIn(ctx: AppContext, tx: Q, org: OrgRow, now: Date) {
+export async function admissionStateIn(ctx: AppContext, tx: Q, org: OrgRow, now: Date) {
   let config = await orgConfig(ctx, tx, org);
   await ensureCycle(tx, org, now, config.settings);
   // First use set the organization up in this transaction (settings, Default group): read what it wrote.
@@ -239,55 +192,6 @@ async function openHold(ctx: AppContext, tx: Q, actor: Actor, org: OrgRow, holdI
   if (!(scope.all || (member && mayActFor(scope, member)))) throw forbidden('change this hold');
   if (hold.status !== 'open') throw new TallyError('hold_not_open', `Hold "${holdId}" is already ${hold.status}.`);
   return { hold, settings };
-}
-
-/**
- * Turns a hold into usage: the whole reservation goes back (`hold_capture`),
- * then the captured amount is drawn down like usage (overage when no block
- * pays it) and counted for the member, their group and the cycle.
- */
-export async function captureHold(args: { ctx: AppContext; actor: Actor; orgId: string; holdId: string; amount: bigint }) {
-  const { ctx, actor, orgId, holdId, amount } = args;
-  return inOrgGroup(ctx, orgId, async (tx, org) => {
-    const now = ctx.clock.now();
-    const { hold, settings } = await openHold(ctx, tx, actor, org, holdId, now);
-    const { captureExcessPct } = settings;
-    const max = hold.amount + (hold.amount * BigInt(captureExcessPct)) / 100n;
-    if (amount > max) {
-      throw new TallyError('capture_exceeds_hold', `${formatMicro(amount)} credits exceed what hold "${holdId}" allows (${formatMicro(max)}).`);
-    }
-    const batch = new LedgerBatch(orgId, now);
-    batch.move({ type: 'hold_capture', amount: hold.amount, from: 'held', to: 'reserved', occurredAt: now, ref: `hold:${hold.id}`, actor: actor.label });
-    if (amount > 0n) {
-      const blocks = await blocksForUsage(tx, batch, now, actor.label);
-      bookUsage(batch, blocks, { cost: amount, at: now, now, booked: (at) => at, ref: `hold:${hold.id}`, actor: actor.label, meter: null });
-    }
-    await batch.flush(tx);
-    await closeHolds(tx, orgId, [hold.id], 'captured', now, amount);
-    if (amount > 0n) {
-      const usage: RatedEvent = {
-        id: hold.id,
-        meter: 'hold_capture',
-        quantity: amount,
-        bookedAt: now,
-        userId: hold.memberId,
-        project: hold.project ?? null,
-        resourceClass: null,
-        jobId: hold.jobId,
-        jobName: hold.jobId,
-        credits: amount,
-        usd: null,
-        at: now,
-        apiKeyId: hold.apiKeyId ?? null,
-        capture: true,
-      };
-      await addToRollups(tx, orgId, org.timezone, [usage]);
-      await runUsageRecorded(ctx.hooks, { tx, org, now, events: [usage] });
-    }
-    const view = holdView({ ...hold, status: 'captured', capturedAmount: amount, closedAt: now }, now);
-    await recordAudit(tx, { orgId, actor: actor.label, action: 'hold.capture', target: hold.id, before: holdView(hold, now), after: view, at: now });
-    return { value: view, limitsFor: { memberId: hold.memberId, subject: { project: hold.project ?? null, apiKeyId: hold.apiKeyId ?? null } } };
-  });
 }
 
 export async function releaseHold(args: { ctx: AppContext; actor: Actor; orgId: string; holdId: string }) {

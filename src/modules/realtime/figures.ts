@@ -129,3 +129,14 @@ export async function loadFigures(q: Q, org: OrgRow, config: OrgConfig, now: Dat
   };
 }
 
+
+/**
+ * Counts a hold decided in memory (issue 10): the member's held, the
+ * organization's held and available move as the hold's ledger entry will
+ * move them, so the next decision of the group sees it.
+ */
+export function reserve(f: Figures, memberId: string, amount: bigint): void {
+  f.state.heldBy.set(memberId, (f.state.heldBy.get(memberId) ?? 0n) + amount);
+  f.balance.held += amount;
+  f.balance.available -= amount;
+}
