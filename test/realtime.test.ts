@@ -144,6 +144,59 @@ describe.each(testDatabases)('the real-time path on $name', (target) => {
     }
   });
 
+  it('holds of one group are decided in arrival order: refused calls fail alone, a block cap holds under concurrency', async () => {
+    const org = await seedOrg(app);
+    await app.call('POST', `/v1/orgs/${org}/grants`, { name: 'a', source: 'included', amount: '1000' });
+    await app.call('PATCH', `/v1/orgs/${org}/groups/grp_default`, { monthly_allocation: '1000' });
+    expect((await app.call('POST', `/v1/orgs/${org}/members`, { id: 'm', email: 'm@x.test', name: 'm', role: 'member', monthly: null })).status).toBe(201);
+    const past = new Date(app.clock.now().getTime() - 1000).toISOString();
+    const bodies = Array.from({ length: 24 }, (_, i) =>
+      i === 3 ? { member: 'nobody', amount: '1' } : i === 7 ? { member: 'm', amount: '1', expires_at: past } : i === 9 ? { member: 'm', amount: '5000' } : { member: 'm', amount: '1.5' },
+    );
+    const holds = await Promise.all(bodies.map((b, i) => post(bases[i % 2]!, `/v1/orgs/${org}/holds`, b)));
+    holds.forEach((h, i) => {
+      if (i === 3) expect([h.status, h.body.error.code]).toEqual([404, 'member_not_found']);
+      else if (i === 7) expect([h.status, h.body.error.code]).toEqual([400, 'invalid_request']);
+      else if (i === 9) expect([h.status, h.body.error.code]).toEqual([422, 'insufficient_credits']);
+      else expect([h.status, h.body.amount, h.body.status]).toEqual([201, '1.5', 'open']);
+    });
+    expect((await app.call('GET', `/v1/orgs/${org}/balance`)).body).toMatchObject({ held: '31.5', available: '968.5' }); // 21 × 1.5
+    // the same member under a block cap of 40: with 31.5 held, 30 concurrent holds of 1 leave room for exactly 8
+    const cap = (await app.call('POST', `/v1/orgs/${org}/caps`, { scope: 'org', window: '1d', limit: '40', mode: 'block' })).body;
+    const capped = await Promise.all(Array.from({ length: 30 }, (_, i) => post(bases[i % 2]!, `/v1/orgs/${org}/holds`, { member: 'm', amount: '1' })));
+    expect(capped.filter((h) => h.status === 201).length).toBe(8);
+    for (const h of capped.filter((x) => x.status !== 201)) expect(h.body.error.details.limited_by).toBe(`cap:${cap.id}`);
+    expect((await app.call('GET', `/v1/orgs/${org}/balance`)).body.held).toBe('39.5');
+    // captures of one group: a hold captured twice at once is captured once; an unknown hold fails alone
+    const ids = holds.filter((h) => h.status === 201).map((h) => h.body.id as string);
+    const captures = await Promise.all([...ids, ids[0]!, 'hld_none'].map((id, i) => post(bases[i % 2]!, `/v1/orgs/${org}/holds/${id}/capture`, { amount: '1' })));
+    expect(captures.filter((c) => c.status === 200).length).toBe(ids.length);
+    expect(captures.filter((c) => c.body.error?.code === 'hold_not_open').length).toBe(1);
+    expect(captures.filter((c) => c.body.error?.code === 'hold_not_found').length).toBe(1);
+    expect((await app.call('GET', `/v1/orgs/${org}/balance`)).body).toMatchObject({ held: '8', available: '971' }); // 1000 − 21 used − 8 held
+    expect((await app.call('GET', `/v1/orgs/${org}/members/m`)).body).toMatchObject({ used: '21', held: '8' });
+    expect((await app.db.read((q) => proveOrg(q, org))).ok).toBe(true);
+  });
+
+  it('concurrent checks share one read and each gets the answer of a lone check, its own refusal included', async () => {
+    const org = await seedOrg(app);
+    await app.call('POST', `/v1/orgs/${org}/grants`, { name: 'a', source: 'included', amount: '100' });
+    await app.call('PATCH', `/v1/orgs/${org}/groups/grp_default`, { monthly_allocation: '1000' });
+    for (const [id, monthly] of [['a', '10'], ['b', null]] as const) {
+      expect((await app.call('POST', `/v1/orgs/${org}/members`, { id, email: `${id}@x.test`, name: id, role: 'member', monthly })).status).toBe(201);
+    }
+    const bodies = Array.from({ length: 40 }, (_, i) => [{ member: 'a', amount: '5' }, { member: 'a', amount: '11' }, { member: 'b', amount: '100.5' }, { member: 'nobody', amount: '1' }][i % 4]!);
+    // an error's request id differs from call to call; the rest of the answer may not
+    const check = (base: string, b: unknown) => post(base, `/v1/orgs/${org}/check`, b).then((r) => ({ ...r, body: r.body.error ? { ...r.body.error, request_id: undefined } : r.body }));
+    const alone = [];
+    for (const b of bodies.slice(0, 4)) alone.push(await check(bases[0]!, b));
+    const together = await Promise.all(bodies.map((b, i) => check(bases[i % 2]!, b)));
+    together.forEach((r, i) => expect(r).toEqual(alone[i % 4]));
+    expect(alone.map((r) => r.body.allowed ?? r.body.code)).toEqual([true, false, false, 'member_not_found']);
+    expect(alone[1]!.body.limited_by).toBe('member');
+    expect(alone[2]!.body.limited_by).toBe('balance');
+  });
+
   it('hold calls replayed concurrently (same Idempotency-Key, captures sent twice) change nothing more', async () => {
     const org = await seedOrg(app);
     await app.call('POST', `/v1/orgs/${org}/grants`, { name: 'a', source: 'included', amount: '1000' });
