@@ -188,7 +188,7 @@ describe.each(testDatabases)('the real-time path on $name', (target) => {
     const bodies = Array.from({ length: 40 }, (_, i) => [{ member: 'a', amount: '5' }, { member: 'a', amount: '11' }, { member: 'b', amount: '100.5' }, { member: 'nobody', amount: '1' }][i % 4]!);
     // an error's request id differs from call to call; the rest of the answer may not
     const check = (base: string, b: unknown) => post(base, `/v1/orgs/${org}/check`, b).then((r) => ({ ...r, body: r.body.error ? { ...r.body.error, request_id: undefined } : r.body }));
-    const alone = [];
+    const alone: Awaited<ReturnType<typeof check>>[] = [];
     for (const b of bodies.slice(0, 4)) alone.push(await check(bases[0]!, b));
     const together = await Promise.all(bodies.map((b, i) => check(bases[i % 2]!, b)));
     together.forEach((r, i) => expect(r).toEqual(alone[i % 4]));

@@ -1,4 +1,5 @@
-import { mkdirSync, openSync, closeSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, openSync, closeSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PGlite, types as pgliteTypes } from '@electric-sql/pglite';
 import pg from 'pg';
@@ -104,9 +105,11 @@ export async function openPglite(dataDir: string | undefined): Promise<Database>
   if (dataDir) {
     mkdirSync(dataDir, { recursive: true });
     release = takeLock(join(dataDir, 'tally.lock'));
+    if (!existsSync(join(dataDir, 'pg', 'PG_VERSION'))) initPgliteApart(join(dataDir, 'pg'));
   }
   const client = new PGlite(dataDir ? join(dataDir, 'pg') : undefined, {
     parsers: { [pgliteTypes.INT8]: (v: string) => BigInt(v), [pgliteTypes.NUMERIC]: (v: string) => v },
+    startParams: PGLITE_START,
   });
   const orm = drizzlePglite(client, { schema }) as unknown as Q;
   const mutex = new Mutex();
@@ -119,6 +122,32 @@ export async function openPglite(dataDir: string | undefined): Promise<Database>
       release();
     },
   };
+}
+
+/**
+ * PGlite's own start parameters with smaller memory settings (docs/performance.md, "Embedded
+ * database memory"): PGlite runs PostgreSQL as WebAssembly inside this process, and a WebAssembly
+ * memory grows but never shrinks, so every buffer PostgreSQL touches stays in the server's
+ * resident memory. 16 MB of shared buffers and 2 MB of work memory keep an embedded server near
+ * 250 MB; the embedded database is for one machine and modest volumes, PostgreSQL for more.
+ */
+const PGLITE_START = [
+  ...['--single', '-F', '-O', '-j', '-c', 'search_path=public', '-c', 'exit_on_error=false', '-c', 'log_checkpoints=false'],
+  ...['-c', 'max_worker_processes=0', '-c', 'max_parallel_workers=0', '-c', 'max_parallel_workers_per_gather=0'],
+  ...['-c', 'io_method=sync', '-c', 'max_parallel_maintenance_workers=0'],
+  ...['-c', 'shared_buffers=16MB', '-c', 'work_mem=2MB', '-c', 'maintenance_work_mem=16MB', '-c', 'wal_buffers=1MB', '-c', 'temp_buffers=2MB'],
+];
+
+/**
+ * Creates a new PGlite data folder in a short-lived child process: `initdb` inside WebAssembly
+ * takes the memory of a whole cluster bootstrap (~900 MB), which the server would otherwise keep
+ * for its whole life (WebAssembly memory never shrinks).
+ */
+function initPgliteApart(folder: string): void {
+  const pglite = import.meta.resolve('@electric-sql/pglite');
+  const code = `const { PGlite } = await import(${JSON.stringify(pglite)}); const db = new PGlite(${JSON.stringify(folder)}); await db.query('select 1'); await db.close();`;
+  const run = spawnSync(process.execPath, ['--input-type=module', '-e', code], { stdio: ['ignore', 'ignore', 'pipe'], encoding: 'utf8' });
+  if (run.status !== 0) throw new Error(`Could not create the embedded database in ${folder}: ${run.stderr.trim() || `exit code ${run.status}`}`);
 }
 
 function takeLock(path: string): () => void {
