@@ -65,7 +65,8 @@ describe.skipIf(!hasChromium).each(testDatabases)('corrected events in Chromium 
     expect(plain(await v.getByTestId('event-history').textContent())).toBe(`Voided by Olivia Owner on ${when(voidedNow.corrections[0]!.at)}`);
     const credits = v.getByTestId('event-credits');
     expect(await credits.textContent()).toBe(`${en(voided.cost_credits)} (voided, returned)`);
-    expect(await credits.locator('[title]').evaluate((el) => getComputedStyle(el).textDecorationLine)).toBe('line-through');
+    const decoration = (el: unknown) => (globalThis as unknown as { getComputedStyle(e: unknown): { textDecorationLine: string } }).getComputedStyle(el).textDecorationLine;
+    expect(await credits.locator('[title]').evaluate(decoration)).toBe('line-through');
 
     // The amended event shows its new credits, "Amended", who, when and what changed.
     const a = rowOf(page, 'events-table', amended.id);
