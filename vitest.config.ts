@@ -5,7 +5,7 @@ import { defineConfig } from 'vitest/config';
  * their own project: `npm test` and CI run everything, `npm run test:fast`
  * leaves them out while iterating.
  */
-const heavy = ['test/exports-memory.test.ts', 'test/properties.test.ts', 'test/e2e/**/*.test.ts'];
+const heavy = ['test/exports-memory.test.ts', 'test/properties.test.ts', 'test/ledger-history.property.test.ts', 'test/e2e/**/*.test.ts'];
 
 export default defineConfig({
   test: {

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { correctionChanges, correctionSummary, correctorName, STATUS_LABEL, type Correction } from '../web/src/eventHistory.js';
 import { actorName, auditChanges, countOf } from '../web/src/readable.js';
 
 describe('readable figures on the dashboard', () => {
@@ -26,5 +27,34 @@ describe('readable figures on the dashboard', () => {
     expect(auditChanges({ status: 'pending', updated_at: 'a' }, { status: 'paid', updated_at: 'b' }, 'en-US')).toEqual(['status: pending → paid']);
     expect(auditChanges({ name: 'Research' }, null, 'en-US')).toEqual(['name: Research → —']);
     expect(auditChanges({ limit: '-96999' }, { limit: '1000.5' }, 'en-US')).toEqual(['limit: -96,999 → 1,000.5']);
+  });
+
+  it('reads an event correction as who, when and what changed', () => {
+    // ICU versions differ on the space before AM/PM (U+202F or a plain space)
+    const plain = (text: string) => text.replace(/[\u202f\u00a0]/g, ' ');
+    const people = new Map([['mem_eli', { id: 'mem_eli', name: 'Eli Novak' }]]);
+    expect(STATUS_LABEL).toEqual({ active: 'Original', voided: 'Voided', amended: 'Amended' });
+    expect(correctorName('member:mem_eli', people)).toBe('Eli Novak');
+    expect(correctorName('key:key_01abc', people)).toBe('API key key_01abc');
+    expect(correctorName('platform', people)).toBe('the platform operator');
+    const billable = { meter: 'tokens', quantity: '6', timestamp: '2026-03-20T11:00:00.000Z', user: 'zoë', project: null, resource_class: null, cost_credits: '6000', cost_usd: null, overage: '0' };
+    const voided: Correction = { kind: 'void', at: '2026-03-20T12:00:00.000Z', actor: 'member:mem_eli', before: billable, after: null, booked_in_period: '2026-03', closed_period: false };
+    expect(plain(correctionSummary(voided, people, 'America/New_York', 'en-US'))).toBe('Voided by Eli Novak on Mar 20, 2026, 8:00 AM');
+    expect(correctionChanges(voided, 'America/New_York', 'en-US')).toEqual([]);
+    const amended: Correction = {
+      ...voided,
+      kind: 'amend',
+      actor: 'key:key_01abc',
+      after: { ...billable, quantity: '2.5', project: 'vision', timestamp: '2026-03-19T23:30:00.000Z', cost_credits: '2500' },
+      booked_in_period: '2026-04',
+      closed_period: true,
+    };
+    expect(plain(correctionSummary(amended, people, 'UTC', 'en-US'))).toBe('Amended by API key key_01abc on Mar 20, 2026, 12:00 PM (its period was closed: booked in 2026-04)');
+    expect(correctionChanges(amended, 'UTC', 'en-US').map(plain)).toEqual([
+      'Quantity: 6 → 2.5',
+      'Time: Mar 20, 2026, 11:00 AM → Mar 19, 2026, 11:30 PM',
+      'Project: — → vision',
+      'Credits: 6,000 → 2,500',
+    ]);
   });
 });

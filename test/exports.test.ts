@@ -76,6 +76,43 @@ describe.each(testDatabases)('CSV exports on $name', (target) => {
     );
   });
 
+  it('exports each event with its status and correction history: voided and amended events say so, with who, when and what they were', async () => {
+    const own = await seedOrg(app);
+    await grant(app, own, { amount: '100' });
+    await ingest(app, own, [
+      { id: 'kept', quantity: '1', at: '2026-03-20T09:00:00Z' },
+      { id: 'voided', quantity: '4', at: '2026-03-20T10:00:00Z' },
+      { id: 'amended', quantity: '6', at: '2026-03-20T11:00:00Z' },
+    ]);
+    const owner = await roleKey(app, own, 'owner');
+    const as = { authorization: `Bearer ${owner}` };
+    expect((await app.call('POST', `/v1/orgs/${own}/events/voided/void`, undefined, as)).status).toBe(200);
+    app.clock.advance(60_000);
+    expect((await app.call('POST', `/v1/orgs/${own}/events/amended/amend`, { quantity: '2.5' })).status).toBe(200);
+    app.clock.advance(60_000);
+    expect((await app.call('POST', `/v1/orgs/${own}/events/amended/amend`, { quantity: '3' }, as)).status).toBe(200);
+    const keyId = (await app.call('GET', `/v1/orgs/${own}/api-keys`)).body.data[0].id as string;
+
+    const res = await app.call('GET', `/v1/orgs/${own}/events/export.csv`);
+    expect(res.status).toBe(200);
+    const header = res.text.replace(/^\uFEFF/, '').split('\r\n')[0]!.split(',');
+    // the new columns come after the old ones, which keep their places
+    expect(header.slice(0, 14)).toEqual(['id', 'timestamp', 'recorded_at', 'meter', 'quantity', 'user', 'project', 'resource_class', 'job_id', 'job_name', 'cost_credits', 'cost_usd', 'overage', 'properties']);
+    const pick = (r: Record<string, string>) => [r.id, r.status, r.quantity, r.cost_credits, r.corrections, r.last_corrected_at, r.last_corrected_by, r.original_quantity, r.original_cost_credits];
+    expect(csv(res.text).map(pick)).toEqual([
+      ['kept', 'active', '1', '1', '0', '', '', '', ''],
+      ['voided', 'voided', '4', '4', '1', '2026-03-20T12:00:00.000Z', `key:${keyId}`, '4', '4'],
+      ['amended', 'amended', '3', '3', '2', '2026-03-20T12:02:00.000Z', `key:${keyId}`, '6', '6'],
+    ]);
+    // the same status and history the events list shows
+    const list = (await app.call('GET', `/v1/orgs/${own}/events`)).body.data as { id: string; status: string; corrections: { actor: string }[] }[];
+    expect(Object.fromEntries(list.map((e) => [e.id, [e.status, e.corrections.map((c) => c.actor)]]))).toEqual({
+      kept: ['active', []],
+      voided: ['voided', [`key:${keyId}`]],
+      amended: ['amended', ['platform', `key:${keyId}`]],
+    });
+  });
+
   it('answers errors as JSON before streaming', async () => {
     expect((await app.call('GET', `/v1/orgs/${org}/statements/2020-01/export.csv`)).body.error.code).toBe('not_found');
     expect((await app.call('GET', `/v1/orgs/${org}/statements/current/export.csv?lines=monthly`)).status).toBe(400);

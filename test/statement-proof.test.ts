@@ -221,6 +221,22 @@ describe.each(testDatabases)('statement proofs on $name', (target) => {
     const after = await app.db.read((q) => proveOrg(q, org));
     expect(after.chain.breach?.message).toMatch(/the newest 1 entries were removed/);
   });
+
+  it('names chain positions as numbers: a period from position 9 to 12 is signed 9 to 12, not "10" to "9"', async () => {
+    const org = await seedOrg(app, { credit_factor: '1' });
+    // February: positions 1–8; March: 9–12, across the step from one digit to two
+    await grant(app, org, { amount: '100' });
+    await ingest(app, org, Array.from({ length: 7 }, (_, i) => ({ quantity: '1', at: `2026-02-01T1${i}:00:00Z` })));
+    app.clock.set('2026-03-05T00:00:00Z');
+    await ingest(app, org, Array.from({ length: 4 }, (_, i) => ({ quantity: '1', at: `2026-03-04T2${i}:00:00Z` })));
+    app.clock.set('2026-04-02T00:00:00Z');
+    await app.scheduler.runOnce();
+    const res = await app.call('GET', `/v1/orgs/${org}/statements/2026-03/proof`);
+    expect(res.status, res.text).toBe(200);
+    const proof = res.body as StatementProof;
+    expect(proof.statement.chain).toEqual(expect.objectContaining({ first_seq: '9', last_seq: '12', entries: 4 }));
+    expect(checkStatementProof(proof)).toEqual(expect.objectContaining({ ok: true, failures: [] }));
+  });
 });
 
 /** As a superuser would: with the append-only trigger disabled for the one statement. */

@@ -101,7 +101,7 @@ export const ledgerEntries = pgTable(
     eventId: text('event_id'),
     ref: text('ref'),
     actor: text('actor'),
-    /** position in the organization's hash chain, 1, 2, 3… in recording order (null: written before the chain existed) */
+    /** position in the organization's hash chain, 1, 2, 3… in recording order (null: written before the chain existed and left unchained by migration 0018, see docs/statement-proof.md) */
     chainSeq: bigint('chain_seq', { mode: 'bigint' }),
     /** SHA-256 hex of the entry's canonical fields and the previous entry's hash (src/domain/chain.ts) */
     hash: text('hash'),

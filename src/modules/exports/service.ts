@@ -3,8 +3,9 @@ import type { AppContext } from '../../context.js';
 import { rows } from '../../db/client.js';
 import { formatMicro } from '../../domain/money.js';
 import { addDays } from '../../domain/periods.js';
+import { correctionsOf } from '../corrections/service.js';
 import { eventConditions } from '../events/service.js';
-import { EVENT_COLUMNS, eventView } from '../events/view.js';
+import { EVENT_COLUMNS, eventView, type EventRow } from '../events/view.js';
 import { grantLedger } from '../grants/service.js';
 import { textCell as t } from './csv.js';
 import { findOrg, orgNotFound } from '../orgs/queries.js';
@@ -17,6 +18,8 @@ export const JOB_COLUMNS = ['date', 'job', 'project', 'user', 'resource_class', 
 export const EVENT_EXPORT_COLUMNS = [
   'id', 'timestamp', 'recorded_at', 'meter', 'quantity', 'user', 'project', 'resource_class',
   'job_id', 'job_name', 'cost_credits', 'cost_usd', 'overage', 'properties',
+  // appended, so readers that take columns by position keep working (issue 15: corrections)
+  'status', 'corrections', 'last_corrected_at', 'last_corrected_by', 'original_quantity', 'original_cost_credits',
 ];
 export const GRANT_LEDGER_COLUMNS = ['id', 'occurred_at', 'recorded_at', 'type', 'amount', 'balance', 'block_id', 'counterparty', 'event_id', 'ref'];
 
@@ -54,19 +57,27 @@ export async function* eventRows(args: {
   let after: { ts: string; id: string } | null = null;
   for (;;) {
     const keyset: ReturnType<typeof sql> = after ? sql`and (timestamp, id) > (${after.ts}::timestamptz, ${after.id})` : sql``;
-    const page = await ctx.db.read((q) =>
-      rows<Parameters<typeof eventView>[0] & { tsKey: string }>(
+    const { page, history } = await ctx.db.read(async (q) => {
+      const page = await rows<EventRow & { status: 'active' | 'voided' | 'amended'; tsKey: string }>(
         q,
-        sql`select ${EVENT_COLUMNS}, timestamp::text as "tsKey" from events where ${where} ${keyset}
+        sql`select ${EVENT_COLUMNS}, status, timestamp::text as "tsKey" from events where ${where} ${keyset}
             order by timestamp, id limit ${PAGE}`,
-      ),
-    );
+      );
+      // only corrected events have a history: for most pages this reads nothing
+      return { page, history: await correctionsOf(q, orgId, page.filter((r) => r.status !== 'active').map((r) => r.id)) };
+    });
     if (page.length === 0) return;
     yield page.map((row) => {
       const e = eventView(row);
+      const corrections = history.get(row.id) ?? [];
+      const first = corrections[0];
+      const latest = corrections[corrections.length - 1];
+      // A voided event keeps the figures it was voided with; `status` says they no longer count.
       return [
         t(e.id), e.timestamp, e.recorded_at, t(e.meter), e.quantity, t(e.user), t(e.project), t(e.resource_class),
         t(e.job_id), t(e.job_name), e.cost_credits, e.cost_usd ?? '', e.overage, e.properties ? JSON.stringify(e.properties) : '',
+        row.status, String(corrections.length), latest ? new Date(latest.at).toISOString() : '', t(latest?.actor),
+        first ? String(first.before.quantity) : '', first ? String(first.before.cost_credits) : '',
       ];
     });
     const last = page[page.length - 1]!;

@@ -24,16 +24,18 @@ export async function sealStatement(
   args: { orgId: string; period: Period; summary: StatementSummary; closedAt: Date; key: StatementKey },
 ): Promise<SignedStatement> {
   const { orgId, period } = args;
+  // Positions are ordered as numbers: ORDER BY p.chain_seq, qualified, because an unqualified name would
+  // pick the output column `chain_seq::text` and order as text ('10' before '9').
   const [ends] = await rows<{ firstSeq: string | null; firstHash: string | null; lastSeq: string | null; lastHash: string | null; n: string; unchained: string }>(
     tx,
     sql`with p as (
           select chain_seq, hash from ledger_entries
           where org_id = ${orgId} and occurred_at >= ${period.startsAt.toISOString()}::timestamptz and occurred_at < ${period.endsAt.toISOString()}::timestamptz
         )
-        select (select chain_seq::text from p where chain_seq is not null order by chain_seq limit 1) as "firstSeq",
-          (select hash from p where chain_seq is not null order by chain_seq limit 1) as "firstHash",
-          (select chain_seq::text from p where chain_seq is not null order by chain_seq desc limit 1) as "lastSeq",
-          (select hash from p where chain_seq is not null order by chain_seq desc limit 1) as "lastHash",
+        select (select p.chain_seq::text from p where p.chain_seq is not null order by p.chain_seq limit 1) as "firstSeq",
+          (select p.hash from p where p.chain_seq is not null order by p.chain_seq limit 1) as "firstHash",
+          (select p.chain_seq::text from p where p.chain_seq is not null order by p.chain_seq desc limit 1) as "lastSeq",
+          (select p.hash from p where p.chain_seq is not null order by p.chain_seq desc limit 1) as "lastHash",
           (select count(chain_seq)::text from p) as n, (select (count(*) - count(chain_seq))::text from p) as unchained`,
   );
   const s = args.summary;

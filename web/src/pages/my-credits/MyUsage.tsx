@@ -1,7 +1,7 @@
 import { Table } from '@mantine/core';
 import { useQuery } from '@tanstack/react-query';
 import { api, locale } from '../../api.js';
-import { Credits } from '../../components/Amount.js';
+import { EventCredits, EventStatusCell, usePeople } from '../../components/EventStatus.js';
 import { PagerControls, usePager } from '../../components/Pager.js';
 import { Section } from '../../components/Section.js';
 import { Empty, QueryView } from '../../components/States.js';
@@ -20,6 +20,7 @@ export function MyUsage() {
     queryKey: ['events', session.org_id, 'mine', session.member_id, pager.cursor],
     queryFn: () => api.events(session.org_id, { user: session.member_id, limit: 10, cursor: pager.cursor }),
   });
+  const people = usePeople(query.data?.data.some((e) => e.corrections.length > 0) ?? false);
   const meterName = (key: string) => meters.data?.data.find((m) => m.key === key)?.name ?? key;
   return (
     <Section title="Your usage" testId="my-usage">
@@ -36,6 +37,7 @@ export function MyUsage() {
                     <Table.Th>What</Table.Th>
                     <Table.Th>Project</Table.Th>
                     <Table.Th ta="right">Credits</Table.Th>
+                    <Table.Th>Status</Table.Th>
                   </Table.Tr>
                 </Table.Thead>
                 <Table.Tbody>
@@ -45,7 +47,10 @@ export function MyUsage() {
                       <Table.Td>{e.job_name ?? meterName(e.meter)}</Table.Td>
                       <Table.Td>{e.project ?? '—'}</Table.Td>
                       <Table.Td ta="right" data-testid="event-credits">
-                        <Credits value={e.cost_credits} />
+                        <EventCredits event={e} />
+                      </Table.Td>
+                      <Table.Td>
+                        <EventStatusCell event={e} people={people} />
                       </Table.Td>
                     </Table.Tr>
                   ))}

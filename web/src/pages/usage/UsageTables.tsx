@@ -3,6 +3,7 @@ import { useDisclosure } from '@mantine/hooks';
 import { useQuery } from '@tanstack/react-query';
 import { api, locale } from '../../api.js';
 import { Credits } from '../../components/Amount.js';
+import { EventCredits, EventStatusCell, usePeople } from '../../components/EventStatus.js';
 import { PagerControls, usePager } from '../../components/Pager.js';
 import { Empty, QueryView } from '../../components/States.js';
 import { formatDateTime, humanize } from '../../format.js';
@@ -12,7 +13,7 @@ import { isAllowance, planLine } from '../plan-usage/planRows.js';
 import { usePlanUsage } from '../plan-usage/usePlanUsage.js';
 import { Section } from '../../components/Section.js';
 
-/** Individual usage events, newest first, ten per page with Next / Previous. */
+/** Individual usage events, newest first, ten per page with Next / Previous; voided and amended ones say so, with their history. */
 export function HistoricalUsageTable() {
   const { session, org } = useSignedIn();
   const pager = usePager();
@@ -21,6 +22,7 @@ export function HistoricalUsageTable() {
     queryKey: ['events', session.org_id, pager.cursor],
     queryFn: () => api.events(session.org_id, { limit: 10, cursor: pager.cursor }),
   });
+  const people = usePeople(query.data?.data.some((e) => e.corrections.length > 0) ?? false);
   const meterOf = (key: string) => meters.data?.data.find((m) => m.key === key);
   return (
     <QueryView query={query}>
@@ -37,6 +39,7 @@ export function HistoricalUsageTable() {
                   <Table.Th>Type</Table.Th>
                   <Table.Th ta="right">Quantity</Table.Th>
                   <Table.Th ta="right">Credits</Table.Th>
+                  <Table.Th>Status</Table.Th>
                   <Table.Th>User</Table.Th>
                   <Table.Th>Project</Table.Th>
                 </Table.Tr>
@@ -53,7 +56,10 @@ export function HistoricalUsageTable() {
                         <Credits value={e.quantity} /> {meter?.unit ?? ''}
                       </Table.Td>
                       <Table.Td ta="right" data-testid="event-credits">
-                        <Credits value={e.cost_credits} />
+                        <EventCredits event={e} />
+                      </Table.Td>
+                      <Table.Td>
+                        <EventStatusCell event={e} people={people} />
                       </Table.Td>
                       <Table.Td>{e.user ?? '—'}</Table.Td>
                       <Table.Td>{e.project ?? '—'}</Table.Td>
