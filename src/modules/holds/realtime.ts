@@ -5,7 +5,6 @@ import { newId } from '../../domain/ids.js';
 import { formatMicro } from '../../domain/money.js';
 import type { Actor } from '../../http/auth.js';
 import { TallyError } from '../../http/errors.js';
-import { ensureCycle } from '../allocations/cycles.js';
 import { forbidden, scopeAmong } from '../allocations/scope.js';
 import { memberOf } from '../allocations/state.js';
 import { recordAudits, type AuditInput } from '../audit/service.js';
@@ -16,14 +15,14 @@ import { runBalanceChanged, runUsageRecorded } from '../ledger/hooks.js';
 import type { SpendableBlock } from '../ledger/blocks.js';
 import { blocksForUsage, bookUsage } from '../ledger/usage.js';
 import { lockOrg, type OrgRow } from '../orgs/queries.js';
-import { loadOrgConfig, orgConfig, preloadedOf } from '../realtime/config.js';
+import { preloadedOf } from '../realtime/config.js';
 import { reserve } from '../realtime/figures.js';
 import { GroupCommit } from '../realtime/groupCommit.js';
 import { limitsAfterGroup } from '../realtime/limits.js';
 import { inOrgGroup } from '../realtime/orgCalls.js';
 import { decideAdmission } from './admission.js';
 import { captureHoldRows, findHoldsByIds, insertHolds, type HoldRow } from './queries.js';
-import { admissionStateIn, holdView, mayActFor, releaseDueHolds, subjectOf, type HoldInput, type HoldView } from './service.js';
+import { admissionStateIn, configWithCycle, holdView, mayActFor, releaseDueHolds, subjectOf, type HoldInput, type HoldView } from './service.js';
 
 // Holds and captures are the calls a platform makes around every job, so they are decided in
 // memory per group (issue 10): one transaction per group of concurrent calls for an organization
@@ -183,9 +182,7 @@ export function captureHold(args: { ctx: AppContext; actor: Actor; orgId: string
 const captureGroups = groups<CaptureCall, HoldView>(async (ctx, tx, org, now, calls) => {
   await releaseDueHolds(tx, org, now);
   const holds = await findHoldsByIds(tx, org.id, [...new Set(calls.map((c) => c.holdId))]);
-  let config = await orgConfig(ctx, tx, org);
-  const { settings } = await ensureCycle(tx, org, now, config.settings);
-  if (!config.settings) config = await loadOrgConfig(tx, org);
+  const { config, settings } = await configWithCycle(ctx, tx, org, now);
   const batch = new LedgerBatch(org.id, now);
   let blocks: SpendableBlock[] | undefined;
   const captured: { hold: HoldRow; amount: bigint; actor: string }[] = [];

@@ -171,34 +171,41 @@ export interface HoldInput {
  * holds), the cycle rolled over if due, and every dynamic figure in one read.
  */
 export async function admissionStateIn(ctx: AppContext, tx: Q, org: OrgRow, now: Date) {
-  let config = await orgConfig(ctx, tx, org);
-  await ensureCycle(tx, org, now, config.settings);
-  // First use set the organization up in this transaction (settings, Default group): read what it wrote.
-  if (!config.settings) config = await loadOrgConfig(tx, org);
+  const { config } = await configWithCycle(ctx, tx, org, now);
   const figures = await loadFigures(tx, org, config, now, needsPeriodConsumed(config));
   return { config, figures };
 }
 
-/** The open hold and the organization's configuration (read once per transaction). */
+/**
+ * The configuration (cached while its version, read with the lock, holds) with the cycle rolled
+ * over if due. First use sets the organization up in this transaction (settings, Default group):
+ * then the configuration is read as written.
+ */
+export async function configWithCycle(ctx: AppContext, tx: Q, org: OrgRow, now: Date) {
+  let config = await orgConfig(ctx, tx, org);
+  const { settings } = await ensureCycle(tx, org, now, config.settings);
+  if (!config.settings) config = await loadOrgConfig(tx, org);
+  return { config, settings };
+}
+
+/** The open hold, after the caller's scope is checked against it. */
 async function openHold(ctx: AppContext, tx: Q, actor: Actor, org: OrgRow, holdId: string, now: Date) {
   await releaseDueHolds(tx, org, now);
   const hold = await findHold(tx, org.id, holdId);
   if (!hold) throw new TallyError('hold_not_found', `No hold with id "${holdId}" exists in this organization.`);
-  let config = await orgConfig(ctx, tx, org);
-  const { settings } = await ensureCycle(tx, org, now, config.settings);
-  if (!config.settings) config = await loadOrgConfig(tx, org);
+  const { config } = await configWithCycle(ctx, tx, org, now);
   const member = config.members.find((m) => m.id === hold.memberId);
   const scope = await scopeAmong(actor, config.members);
   if (!(scope.all || (member && mayActFor(scope, member)))) throw forbidden('change this hold');
   if (hold.status !== 'open') throw new TallyError('hold_not_open', `Hold "${holdId}" is already ${hold.status}.`);
-  return { hold, settings };
+  return hold;
 }
 
 export async function releaseHold(args: { ctx: AppContext; actor: Actor; orgId: string; holdId: string }) {
   const { ctx, actor, orgId, holdId } = args;
   return inOrgGroup(ctx, orgId, async (tx, org) => {
     const now = ctx.clock.now();
-    const { hold } = await openHold(ctx, tx, actor, org, holdId, now);
+    const hold = await openHold(ctx, tx, actor, org, holdId, now);
     const batch = new LedgerBatch(orgId, now);
     batch.move({ type: 'hold_release', amount: hold.amount, from: 'held', to: 'reserved', occurredAt: now, ref: `hold:${hold.id}`, actor: actor.label });
     await batch.flush(tx);
