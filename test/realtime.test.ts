@@ -264,6 +264,38 @@ describe.each(testDatabases)('the real-time path on $name', (target) => {
     expect((await post(bases[1]!, `/v1/orgs/${org}/check`, { member: 'm', amount: '25' })).body).toMatchObject({ allowed: false, limited_by: 'plan' });
     expect((await post(bases[1]!, `/v1/orgs/${org}/check`, { member: 'm', amount: '20' })).body).toMatchObject({ allowed: true, limited_by: null });
   });
+  it('thresholds and auto-recharge set through one server after the other cached the configuration act on its next event; using up a grant sends grant.depleted', async () => {
+    const org = await seedOrg(app);
+    await app.call('POST', `/v1/orgs/${org}/grants`, { name: 'small', source: 'promotional', amount: '10', priority: 10 });
+    await app.call('POST', `/v1/orgs/${org}/grants`, { name: 'main', source: 'included', amount: '100', priority: 20 });
+    const ts = app.clock.now().toISOString();
+    const event = (id: string, quantity: string) => post(bases[1]!, '/v1/events', { events: [{ id, org, meter: 'tokens', quantity, timestamp: ts }] });
+    const notes = async (type: string) => (await app.call('GET', `/v1/orgs/${org}/notifications?type=${type}`)).body.data as unknown[];
+    // The second server caches the configuration (no thresholds, no auto-recharge) with its first event.
+    expect((await event('c-1', '4')).status).toBe(200);
+    expect(await notes('grant.depleted')).toHaveLength(0);
+    const put = (path: string, body: unknown) =>
+      fetch(`${bases[0]}${path}`, {
+        method: 'PUT',
+        headers: { authorization: `Bearer ${PLATFORM_KEY}`, 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
+    expect((await put(`/v1/orgs/${org}/alerts`, { thresholds: [{ credits: '95' }], emails: [] })).status).toBe(200);
+    expect((await put(`/v1/orgs/${org}/auto-recharge`, { enabled: true, threshold: '85', amount: '50', max_per_month: 2, cooldown_minutes: 60 })).status).toBe(200);
+    // 6 more credits use up "small" (one event, one group): the grant is depleted; 100 left, no threshold crossed.
+    expect((await event('c-2', '6')).status).toBe(200);
+    expect(await notes('grant.depleted')).toHaveLength(1);
+    expect(await notes('balance.low')).toHaveLength(0);
+    // 7 more: 93 available, below the 95 threshold (alert) but above auto-recharge's 85.
+    expect((await event('c-3', '7')).status).toBe(200);
+    expect(await notes('balance.low')).toHaveLength(1);
+    expect((await app.call('GET', `/v1/orgs/${org}/purchases`)).body.data).toHaveLength(0);
+    // 10 more: 83, below 85: one purchase starts (credited once paid).
+    expect((await event('c-4', '10')).status).toBe(200);
+    expect((await app.call('GET', `/v1/orgs/${org}/purchases`)).body.data).toMatchObject([{ origin: 'auto_recharge', amount: '50' }]);
+    expect((await app.call('GET', `/v1/orgs/${org}/balance`)).body.available).toBe('83');
+  });
+
   it('mixed batches lock their organizations at once: concurrent batches through two servers, an unknown organization rejected per event', async () => {
     const orgs = [await seedOrg(app), await seedOrg(app)];
     for (const org of orgs) await app.call('POST', `/v1/orgs/${org}/grants`, { name: 'a', source: 'included', amount: '1000', priority: 10 });

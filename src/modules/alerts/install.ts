@@ -23,11 +23,12 @@ export function installNotifications(ctx: AppContext, opts: NotificationOptions)
   ctx.hooks.domainEvent.push(async ({ tx, orgId, now, type, data }) => {
     await enqueue(tx, { orgId, type, now, data: { org_id: orgId, ...data } });
   });
-  ctx.hooks.balanceChanged.push(async ({ tx, org, now }) => {
+  // What the caller knows spares reads: no thresholds, no block emptied, auto-recharge off.
+  ctx.hooks.balanceChanged.push(async ({ tx, org, now, known, emptiedBlock }) => {
     const balance = lazyBalance(tx, org.id, now);
-    await evaluateAlerts(tx, org, now, balance);
-    await notifyDepletedGrants(tx, org.id, now);
-    await evaluateAutoRecharge(ctx, tx, org, now, async () => (await balance()).available);
+    if (known?.alerting !== false) await evaluateAlerts(tx, org, now, balance);
+    if (emptiedBlock !== false) await notifyDepletedGrants(tx, org.id, now);
+    if (known?.autoRecharge !== false) await evaluateAutoRecharge(ctx, tx, org, now, async () => (await balance()).available);
   });
 }
 

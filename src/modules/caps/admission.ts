@@ -7,7 +7,7 @@ import { formatScope } from './service.js';
 import { capUsage, recordCapUsage, type CapUsage } from './usage.js';
 
 /** ctx.hooks.usageRecorded: counts accepted usage and hold captures for the caps they fall under. */
-export const capUsageRecorded: LedgerHooks['usageRecorded'][number] = async ({ tx, org, now, events }) => {
+export const capUsageRecorded: LedgerHooks['usageRecorded'][number] = async ({ tx, org, now, events, known }) => {
   await recordCapUsage(
     tx,
     org,
@@ -20,6 +20,7 @@ export const capUsageRecorded: LedgerHooks['usageRecorded'][number] = async ({ t
       meter: e.capture ? null : e.meter,
     })),
     now,
+    known,
   );
 };
 

@@ -1,6 +1,8 @@
 import type { Q } from '../../db/client.js';
 import { capWindowContaining, type CycleSeries, type WindowBounds } from '../../domain/capWindows.js';
 import { loadSettings } from '../allocations/cycles.js';
+import type { SettingsRow } from '../allocations/queries.js';
+import type { KnownConfig } from '../ledger/hooks.js';
 import type { OrgRow } from '../orgs/queries.js';
 import {
   addToCapCounters,
@@ -30,8 +32,8 @@ export interface CapUsage {
 
 type OrgTime = Pick<OrgRow, 'id' | 'timezone' | 'createdAt'>;
 
-async function cycleOf(q: Q, org: OrgTime, caps: CapRow[], now: Date): Promise<CycleSeries> {
-  const settings = caps.some((c) => c.window === 'cycle') ? await loadSettings(q, org) : null;
+async function cycleOf(q: Q, org: OrgTime, caps: CapRow[], now: Date, known?: SettingsRow): Promise<CycleSeries> {
+  const settings = caps.some((c) => c.window === 'cycle') ? (known ?? (await loadSettings(q, org))) : null;
   return settings ? { anchor: settings.cycleAnchor, cadence: settings.cycleCadence } : { anchor: now, cadence: '1d' };
 }
 
@@ -107,12 +109,16 @@ function matches(cap: CapRow, f: CapFact, groupOf: Map<string, string>): boolean
  * not counted yet is seeded from the facts (which already include these).
  * Usage outside the current window changes nothing any reader will ask for.
  */
-export async function recordCapUsage(tx: Q, org: OrgTime, facts: CapFact[], now: Date): Promise<void> {
+export async function recordCapUsage(tx: Q, org: OrgTime, facts: CapFact[], now: Date, known?: KnownConfig): Promise<void> {
   if (!facts.some((f) => f.credits !== 0n)) return;
-  const caps = await findCaps(tx, org.id);
+  const caps = known?.caps ?? (await findCaps(tx, org.id));
   if (caps.length === 0) return;
-  const cycle = await cycleOf(tx, org, caps, now);
-  const groupOf = caps.some((c) => c.scopeKind === 'group') ? (await findMembership(tx, org.id)).groupOf : new Map<string, string>();
+  const cycle = await cycleOf(tx, org, caps, now, known?.settings);
+  const groupOf = !caps.some((c) => c.scopeKind === 'group')
+    ? new Map<string, string>()
+    : known
+      ? new Map(known.members.map((m) => [m.id, m.groupId]))
+      : (await findMembership(tx, org.id)).groupOf;
   const deltas = new Map<string, { row: CapWindowRow; delta: bigint }>();
   for (const cap of caps) {
     const bounds = capWindowContaining(cap.window, org.timezone, now, cycle);

@@ -9,8 +9,8 @@ import { TallyError, type ErrorCode } from '../../http/errors.js';
 import { LedgerBatch } from '../ledger/batch.js';
 import { blocksForUsage, bookUsage } from '../ledger/usage.js';
 import { runBalanceChanged, runUsageRecorded } from '../ledger/hooks.js';
-import { effectiveMeters } from '../meters/service.js';
-import { lockOrg, type OrgRow } from '../orgs/queries.js';
+import { lockOrg, lockOrgs, orgNotFound, type OrgRow } from '../orgs/queries.js';
+import { orgConfig } from '../realtime/config.js';
 import { GroupCommit } from '../realtime/groupCommit.js';
 import { limitsAfterGroup } from '../realtime/limits.js';
 import type { LimitsFor, TightestLimit } from '../caps/headers.js';
@@ -57,10 +57,13 @@ const reject = (id: string, code: ErrorCode, message: string): EventResult => ({
   error: { code, message },
 });
 
+const unknownOrg = (id: string, orgId: string): EventResult => reject(id, 'organization_not_found', orgNotFound(orgId).message);
+
 /**
- * Batch ingest (SPEC §3.5). Per organization, one transaction: lock the
- * organization, find ids already seen, rate and draw down in memory, then
- * write events, ledger entries, block balances and rollups set-based.
+ * Batch ingest (SPEC §3.5). One transaction per request (or per group of
+ * small requests of one organization): lock the organizations, then for each
+ * find ids already seen, rate and draw down in memory, and write events,
+ * ledger entries, block balances and rollups set-based.
  * Facts are never refused for lack of credit: what no block pays is overage.
  */
 export async function ingestEvents({ ctx, actor, events, withLimits = false }: { ctx: AppContext; actor: Actor; events: EventInput[]; withLimits?: boolean }) {
@@ -69,7 +72,7 @@ export async function ingestEvents({ ctx, actor, events, withLimits = false }: {
   const byOrg = new Map<string, number[]>();
   events.forEach((e, i) => {
     if (actor.kind === 'key' && actor.orgId !== e.org) {
-      results[i] = reject(e.id, 'organization_not_found', `No organization with id "${e.org}" exists.`);
+      results[i] = unknownOrg(e.id, e.org);
       return;
     }
     // An organization key reports as itself, whatever the body says (SPEC §3.16).
@@ -78,25 +81,42 @@ export async function ingestEvents({ ctx, actor, events, withLimits = false }: {
     if (list) list.push(i);
     else byOrg.set(e.org, [i]);
   });
-  // Organizations are processed in id order, one transaction each. An unknown
-  // organization is found by the lock itself (no extra round trip per batch).
   // A small batch of one organization joins that organization's group commit.
-  const single = byOrg.size === 1 && events.length <= GROUP_BATCH_MAX;
-  for (const orgId of [...byOrg.keys()].sort()) {
-    const indexes = byOrg.get(orgId)!;
-    const batch = indexes.map((i) => events[i]!);
+  // Anything else is one transaction: every organization locked at once, in id
+  // order, then each one's events ingested. An unknown organization is found by
+  // the lock itself (no extra round trip per batch).
+  const orgIds = [...byOrg.keys()].sort();
+  const eventsOf = (orgId: string) => byOrg.get(orgId)!.map((i) => events[i]!);
+  const answers = new Map<string, IngestAnswer>();
+  if (orgIds.length === 1 && events.length <= GROUP_BATCH_MAX) {
+    const orgId = orgIds[0]!;
+    const batch = eventsOf(orgId);
     const only = batch.length === 1 ? batch[0]! : undefined;
     const limitsFor = withLimits && only ? { memberId: only.user ?? null, subject: { project: only.project ?? null, apiKeyId: only.api_key ?? null, meter: only.meter } } : undefined;
-    const run = single
-      ? groupsOf(ctx).submit(orgId, { events: batch, actor: actor.label, limitsFor })
-      : ctx.db.transaction(async (tx) => ({ results: (await ingestForOrg(ctx, tx, ctx.clock.now(), orgId, batch.map((e) => ({ e, actor: actor.label })))).results }));
-    const answer: IngestAnswer = await run.catch((error: unknown) => {
-      if (!(error instanceof TallyError) || error.code !== 'organization_not_found') throw error;
-      return { results: batch.map((e) => reject(e.id, 'organization_not_found', error.message)) };
-    });
-    indexes.forEach((i, n) => (results[i] = answer.results[n]!));
+    const answer = await groupsOf(ctx)
+      .submit(orgId, { events: batch, actor: actor.label, limitsFor })
+      .catch((error: unknown): IngestAnswer => {
+        if (!(error instanceof TallyError) || error.code !== 'organization_not_found') throw error;
+        return { results: batch.map((e) => unknownOrg(e.id, orgId)) };
+      });
+    answers.set(orgId, answer);
     limits = answer.limits;
+  } else if (orgIds.length > 0) {
+    await ctx.db.transaction(async (tx) => {
+      answers.clear(); // a retried transaction starts over
+      const now = ctx.clock.now();
+      const locked = await lockOrgs(tx, orgIds);
+      for (const orgId of orgIds) {
+        const batch = eventsOf(orgId);
+        const org = locked.get(orgId);
+        const results = org
+          ? await ingestLocked(ctx, tx, now, org, batch.map((e) => ({ e, actor: actor.label })))
+          : batch.map((e) => unknownOrg(e.id, orgId));
+        answers.set(orgId, { results });
+      }
+    });
   }
+  for (const orgId of orgIds) byOrg.get(orgId)!.forEach((i, n) => (results[i] = answers.get(orgId)!.results[n]!));
   const summary: IngestSummary = { accepted: 0, duplicates: 0, rejected: 0, results, limits };
   for (const r of results) {
     if (r.status === 'accepted') summary.accepted++;
@@ -152,7 +172,8 @@ function groupsOf(ctx: AppContext): GroupCommit<IngestCall, IngestAnswer> {
         // one transaction: the group's events as one batch, then one read of the figures for every limit header
         const { flat, limits } = await ctx.db.transaction(async (tx) => {
           const now = ctx.clock.now();
-          const { org, results } = await ingestForOrg(ctx, tx, now, orgId, all);
+          const org = await lockOrg(tx, orgId);
+          const results = await ingestLocked(ctx, tx, now, org, all);
           return { flat: results, limits: await limitsAfterGroup(ctx, tx, org, now, calls.map((c) => c.limitsFor)) };
         });
         let at = 0;
@@ -164,18 +185,13 @@ function groupsOf(ctx: AppContext): GroupCommit<IngestCall, IngestAnswer> {
   return g;
 }
 
-async function ingestForOrg(
-  ctx: AppContext,
-  tx: Q,
-  now: Date,
-  orgId: string,
-  calls: { e: EventInput; actor: string }[],
-): Promise<{ org: OrgRow; results: EventResult[] }> {
-  const org = await lockOrg(tx, orgId);
-  const [meters, seen] = await Promise.all([
-    effectiveMeters(tx, orgId),
-    rows<{ id: string }>(tx, sql`select id from events where org_id = ${orgId} and id = any(${sql.param(calls.map((c) => c.e.id))}::text[])`),
-  ]);
+/** The events of one organization whose row this transaction has locked. */
+async function ingestLocked(ctx: AppContext, tx: Q, now: Date, org: OrgRow, calls: { e: EventInput; actor: string }[]): Promise<EventResult[]> {
+  const orgId = org.id;
+  // the configuration cached under this lock (realtime/config.ts): meters, settings and caps without a read
+  const config = await orgConfig(ctx, tx, org);
+  const meters = config.meters;
+  const seen = await rows<{ id: string }>(tx, sql`select id from events where org_id = ${orgId} and id = any(${sql.param(calls.map((c) => c.e.id))}::text[])`);
   const seenIds = new Set(seen.map((r) => r.id));
   const oldest = now.getTime() - org.graceDays * DAY_MS;
   const booked = bookingAt(now, org.timezone);
@@ -223,14 +239,14 @@ async function ingestForOrg(
       results.push({ id: e.id, status: 'accepted', cost_credits: formatMicro(cost.credits) });
     }
   }
-  if (accepted.length === 0) return { org, results };
-  await drawAndRecord(tx, org, now, booked, accepted);
+  if (accepted.length === 0) return results;
+  const { emptiedBlock } = await drawAndRecord(tx, org, now, booked, accepted);
   await insertEvents(tx, orgId, now, accepted);
   const rated = accepted.map((a) => a.rated);
   await addToRollups(tx, orgId, org.timezone, rated);
-  await runUsageRecorded(ctx.hooks, { tx, org, now, events: rated });
-  if (rated.some((e) => e.credits > 0n)) await runBalanceChanged(ctx.hooks, { tx, org, now });
-  return { org, results };
+  await runUsageRecorded(ctx.hooks, { tx, org, now, events: rated, known: config });
+  if (rated.some((e) => e.credits > 0n)) await runBalanceChanged(ctx.hooks, { tx, org, now, known: config, emptiedBlock });
+  return results;
 }
 
 interface Accepted {
@@ -243,8 +259,8 @@ interface Accepted {
   category: string;
 }
 
-async function drawAndRecord(tx: Q, org: OrgRow, now: Date, booked: (at: Date) => Date, accepted: Accepted[]): Promise<void> {
-  if (!accepted.some((a) => a.rated.credits > 0n)) return;
+async function drawAndRecord(tx: Q, org: OrgRow, now: Date, booked: (at: Date) => Date, accepted: Accepted[]): Promise<{ emptiedBlock: boolean }> {
+  if (!accepted.some((a) => a.rated.credits > 0n)) return { emptiedBlock: false };
   const batch = new LedgerBatch(org.id, now);
   // overage repaid on the way is booked under the first caller of the transaction
   const blocks = await blocksForUsage(tx, batch, now, accepted[0]!.actor);
@@ -255,6 +271,7 @@ async function drawAndRecord(tx: Q, org: OrgRow, now: Date, booked: (at: Date) =
     });
   }
   await batch.flush(tx);
+  return { emptiedBlock: batch.emptiedBlock };
 }
 
 async function insertEvents(tx: Q, orgId: string, now: Date, accepted: Accepted[]): Promise<void> {

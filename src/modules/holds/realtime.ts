@@ -15,7 +15,7 @@ import { runBalanceChanged, runUsageRecorded } from '../ledger/hooks.js';
 import type { SpendableBlock } from '../ledger/blocks.js';
 import { blocksForUsage, bookUsage } from '../ledger/usage.js';
 import { lockOrg, type OrgRow } from '../orgs/queries.js';
-import { preloadedOf } from '../realtime/config.js';
+import { orgConfig, preloadedOf } from '../realtime/config.js';
 import { reserve } from '../realtime/figures.js';
 import { GroupCommit } from '../realtime/groupCommit.js';
 import { limitsAfterGroup } from '../realtime/limits.js';
@@ -103,7 +103,8 @@ export async function createHold(args: { ctx: AppContext; actor: Actor; orgId: s
 
 const holdGroups = groups<HoldCall, HoldView>(async (ctx, tx, org, now, calls) => {
   const decided = await decideHolds(ctx, tx, org, now, calls);
-  if (decided.some((d) => !(d instanceof TallyError))) await runBalanceChanged(ctx.hooks, { tx, org, now });
+  // a hold moves credit between accounts, never out of a block
+  if (decided.some((d) => !(d instanceof TallyError))) await runBalanceChanged(ctx.hooks, { tx, org, now, known: await orgConfig(ctx, tx, org), emptiedBlock: false });
   const limits = await limitsAfterGroup(ctx, tx, org, now, calls.map((c, i) => (decided[i] instanceof TallyError ? undefined : { memberId: c.input.memberId, subject: subjectOf(c.actor, c.input) })));
   return decided.map((d, i) => (d instanceof TallyError ? { refused: d } : { ok: { value: d, limits: limits[i] } }));
 });
@@ -213,14 +214,14 @@ const captureGroups = groups<CaptureCall, HoldView>(async (ctx, tx, org, now, ca
     const usage = captured.filter((c) => c.amount > 0n).map((c) => capturedUsage(c.hold, c.amount, now));
     if (usage.length > 0) {
       await addToRollups(tx, org.id, org.timezone, usage);
-      await runUsageRecorded(ctx.hooks, { tx, org, now, events: usage });
+      await runUsageRecorded(ctx.hooks, { tx, org, now, events: usage, known: config });
     }
     const audits: AuditInput[] = [];
     decided.forEach((d, i) => {
       if (!(d instanceof TallyError)) audits.push({ orgId: org.id, actor: calls[i]!.actor.label, action: 'hold.capture', target: d.view.id, before: d.before, after: d.view, at: now });
     });
     await recordAudits(tx, audits);
-    await runBalanceChanged(ctx.hooks, { tx, org, now });
+    await runBalanceChanged(ctx.hooks, { tx, org, now, known: config, emptiedBlock: batch.emptiedBlock });
   }
   const limits = await limitsAfterGroup(
     ctx,

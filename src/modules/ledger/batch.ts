@@ -70,6 +70,12 @@ export class LedgerBatch {
     }
   }
 
+  /** whether one of the blocks this batch moved credit from is now empty */
+  get emptiedBlock(): boolean {
+    for (const remaining of this.blockRemaining.values()) if (remaining === 0n) return true;
+    return false;
+  }
+
   get isEmpty(): boolean {
     return this.entries.length === 0;
   }

@@ -1,6 +1,7 @@
 import type { Q } from '../../db/client.js';
 import type { AppliesTo } from '../../domain/appliesTo.js';
 import type { BlockState } from '../../domain/balance.js';
+import type { MemberRow, SettingsRow } from '../allocations/queries.js';
 import type { CapRow } from '../caps/queries.js';
 import type { Meter } from '../meters/service.js';
 import type { RatedEvent } from '../events/rollups.js';
@@ -14,9 +15,16 @@ import type { OrgRow } from '../orgs/queries.js';
  */
 export interface LedgerHooks {
   /** after accepted usage events were written (inside the ingest transaction) */
-  usageRecorded: ((args: { tx: Q; org: OrgRow; now: Date; events: RatedEvent[] }) => Promise<void>)[];
+  usageRecorded: ((args: { tx: Q; org: OrgRow; now: Date; events: RatedEvent[]; known?: KnownConfig | undefined }) => Promise<void>)[];
   /** after any entry changed the organization's credits (inside that transaction) */
-  balanceChanged: ((args: { tx: Q; org: OrgRow; now: Date }) => Promise<void>)[];
+  balanceChanged: ((args: {
+    tx: Q;
+    org: OrgRow;
+    now: Date;
+    known?: KnownConfig | undefined;
+    /** whether a block reached zero in this transaction (absent: unknown), so a grant may have been used up */
+    emptiedBlock?: boolean | undefined;
+  }) => Promise<void>)[];
   /** a domain event such as grant.created or grant.expired (inside the transaction that caused it) */
   domainEvent: ((args: { tx: Q; orgId: string; now: Date; type: string; data: Record<string, unknown> }) => Promise<void>)[];
   /**
@@ -41,6 +49,22 @@ export interface LedgerHooks {
      */
     preloaded?: Preloaded | undefined;
   }) => Promise<{ limit: string; remaining: bigint | null; message: string; details?: Record<string, unknown> } | null>)[];
+}
+
+/**
+ * Configuration the caller already holds, read under the organization lock
+ * (the cached configuration of realtime/config.ts), so usage hooks need not
+ * read it again. Absent: the hook reads what it needs.
+ */
+export interface KnownConfig {
+  /** the stored settings; undefined until the organization is first set up */
+  settings: SettingsRow | undefined;
+  caps: CapRow[];
+  members: MemberRow[];
+  /** whether the organization has low-credit thresholds */
+  alerting: boolean;
+  /** whether auto-recharge is enabled */
+  autoRecharge: boolean;
 }
 
 /** What the real-time path read once for a whole group of calls (issue 10). */

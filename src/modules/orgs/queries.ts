@@ -50,6 +50,16 @@ export async function lockOrg(tx: Q, orgId: string): Promise<OrgRow> {
   return toOrg(row);
 }
 
+/**
+ * lockOrg for several organizations in one statement, in id order, so two
+ * transactions that lock overlapping sets queue instead of deadlocking.
+ * Unknown ids are absent from the map.
+ */
+export async function lockOrgs(tx: Q, orgIds: string[]): Promise<Map<string, OrgRow>> {
+  const found = await rows<OrgRow>(tx, sql`${SELECT_ORG} where id = any(${sql.param(orgIds)}::text[]) order by id for update`);
+  return new Map(found.map((row) => [row.id, toOrg(row)]));
+}
+
 export async function findOrg(q: Q, orgId: string): Promise<OrgRow | undefined> {
   const [row] = await rows<OrgRow>(q, sql`${SELECT_ORG} where id = ${orgId}`);
   return row && toOrg(row);

@@ -1,5 +1,6 @@
 import type { AppContext } from '../../context.js';
-import type { Q } from '../../db/client.js';
+import { sql } from 'drizzle-orm';
+import { rows, type Q } from '../../db/client.js';
 import { findGroups, findMembers, findSettings, type GroupRow, type MemberRow, type SettingsRow } from '../allocations/queries.js';
 import type { Preloaded } from '../ledger/hooks.js';
 import type { OrgRow } from '../orgs/queries.js';
@@ -27,6 +28,10 @@ export interface OrgConfig {
   caps: CapRow[];
   /** the meters in effect (the organization's own over the platform's) */
   meters: Map<string, Meter>;
+  /** whether low-credit thresholds exist (their armed/fired state is not configuration: it is read when they exist) */
+  alerting: boolean;
+  /** whether auto-recharge is enabled (its in-flight purchase is not configuration either) */
+  autoRecharge: boolean;
 }
 
 /** Above this many organizations the least recently loaded is dropped (a bound, not a tuning knob). */
@@ -72,7 +77,23 @@ export async function loadOrgConfig(q: Q, org: OrgRow): Promise<OrgConfig> {
   const plan = await findPlan(q, org.id);
   const caps = await findCaps(q, org.id);
   const meters = await effectiveMeters(q, org.id);
-  return { version: org.configVersion, platformVersion: org.platformVersion, settings, groups, members, planLimits: plan?.limits ?? {}, caps, meters };
+  const [notify] = await rows<{ alerting: boolean; autoRecharge: boolean }>(
+    q,
+    sql`select exists (select 1 from alert_thresholds where org_id = ${org.id}) as alerting,
+          coalesce((select enabled from auto_recharge where org_id = ${org.id}), false) as "autoRecharge"`,
+  );
+  return {
+    version: org.configVersion,
+    platformVersion: org.platformVersion,
+    settings,
+    groups,
+    members,
+    planLimits: plan?.limits ?? {},
+    caps,
+    meters,
+    alerting: notify!.alerting,
+    autoRecharge: notify!.autoRecharge,
+  };
 }
 
 /** Whether admission needs the period's consumption: only under a plan's credits_per_period limit. */

@@ -43,18 +43,12 @@ const localDay = (column: SQL, zone: string) => sql`(${column} at time zone ${zo
  * organization with a smaller id can still commit afterwards.
  */
 export async function foldLedger(tx: Q, orgId: string, zone: string): Promise<void> {
-  // Two statements, because this runs in every ingest transaction: take (or
-  // create) the watermark row, then fold and advance it in one statement.
-  const [state] = await rows<{ last: bigint }>(
-    tx,
-    sql`insert into ledger_fold (org_id, last_entry_id) values (${orgId}, 0)
-        on conflict (org_id) do update set last_entry_id = ledger_fold.last_entry_id
-        returning last_entry_id as last`,
-  );
-  const last = BigInt(state!.last).toString();
+  // One statement, because this runs in every transaction that changes credits:
+  // read the watermark, fold what is past it, move it (the row is created on the first fold).
   await tx.execute(sql`
     with fresh as (
-      select * from ledger_entries where org_id = ${orgId} and id > ${last}::bigint
+      select * from ledger_entries where org_id = ${orgId}
+        and id > coalesce((select last_entry_id from ledger_fold where org_id = ${orgId}), 0)
     ), folded as (
       insert into ledger_daily (org_id, day, purchased, granted, adjustments, consumed, overage, expired, rolled_over,
         forfeited, corrections, net)
@@ -67,8 +61,8 @@ export async function foldLedger(tx: Q, orgId: string, zone: string): Promise<vo
         rolled_over = ledger_daily.rolled_over + excluded.rolled_over, forfeited = ledger_daily.forfeited + excluded.forfeited,
         corrections = ledger_daily.corrections + excluded.corrections, net = ledger_daily.net + excluded.net
     )
-    update ledger_fold set last_entry_id = (select max(id) from fresh)
-    where org_id = ${orgId} and exists (select 1 from fresh)`);
+    insert into ledger_fold (org_id, last_entry_id) select ${orgId}, max(id) from fresh having count(*) > 0
+    on conflict (org_id) do update set last_entry_id = excluded.last_entry_id`);
 }
 
 interface FlowRow {
