@@ -8,9 +8,9 @@ import { addCycleUsage } from './queries.js';
  * transaction (one upsert per batch). Group usage is the sum over the
  * group's members, so it needs no counter of its own.
  */
-export const recordCycleUsage: LedgerHooks['usageRecorded'][number] = async ({ tx, org, now, events, known }) => {
+export const recordCycleUsage: LedgerHooks['usageRecorded'][number] = async ({ tx, org, now, events, known, cycleCurrent }) => {
   if (!events.some((e) => e.credits > 0n)) return;
-  await ensureCycle(tx, org, now, known?.settings);
+  if (!cycleCurrent) await ensureCycle(tx, org, now, known?.settings);
   await addCycleUsage(
     tx,
     org.id,

@@ -48,8 +48,8 @@ const SEP = '\u0000';
 const str = (xs: bigint[]) => xs.map((x) => x.toString());
 
 /**
- * Adds accepted events to the daily, hourly and per-job rollups in three
- * set-based upserts, so analytics and statements never scan raw events.
+ * Adds accepted events to the daily, hourly and per-job rollups in one
+ * statement of set-based upserts, so analytics and statements never scan raw events.
  */
 export async function addToRollups(tx: Q, orgId: string, zone: string, events: RatedEvent[]): Promise<void> {
   const daily = new Map<string, Sum>();
@@ -75,23 +75,39 @@ export async function addToRollups(tx: Q, orgId: string, zone: string, events: R
     }
   }
 
+  // One statement: the daily and hourly upserts (and the jobs') as data-modifying CTEs.
   const d = [...daily].map(([k, s]) => [k.split(SEP), s] as const);
-  await tx.execute(sql`
-    insert into usage_daily (org_id, day, meter, user_id, project, resource_class, events, quantity, credits, usd)
-    select ${orgId}, u.day, u.meter, u.user_id, u.project, u.rc, u.events, u.quantity, u.credits, u.usd
-    from unnest(${sql.param(d.map(([k]) => k[0]))}::date[], ${sql.param(d.map(([k]) => k[1]))}::text[],
-      ${sql.param(d.map(([k]) => k[2]))}::text[], ${sql.param(d.map(([k]) => k[3]))}::text[],
-      ${sql.param(d.map(([k]) => k[4]))}::text[], ${sql.param(d.map(([, s]) => s.events))}::int[],
-      ${sql.param(str(d.map(([, s]) => s.quantity)))}::bigint[], ${sql.param(str(d.map(([, s]) => s.credits)))}::bigint[],
-      ${sql.param(str(d.map(([, s]) => s.usd)))}::bigint[])
-      as u(day, meter, user_id, project, rc, events, quantity, credits, usd)
-    order by 2, 3, 4, 5, 6
-    on conflict (org_id, day, meter, user_id, project, resource_class) do update set
-      events = usage_daily.events + excluded.events, quantity = usage_daily.quantity + excluded.quantity,
-      credits = usage_daily.credits + excluded.credits, usd = usage_daily.usd + excluded.usd`);
-
   const h = [...hourly].map(([k, s]) => [k.split(SEP), s] as const);
+  const j = [...jobs].map(([k, v]) => [k.split(SEP), v] as const);
+  const jobsSet =
+    j.length === 0
+      ? sql``
+      : sql`, jobs_set as (
+          insert into job_daily (org_id, day, job_id, name, project, user_id, resource_class, credits)
+          select ${orgId}, u.day, u.job_id, u.name, u.project, u.user_id, u.rc, u.credits
+          from unnest(${sql.param(j.map(([k]) => k[0]))}::date[], ${sql.param(j.map(([k]) => k[1]))}::text[],
+            ${sql.param(j.map(([, v]) => v.name))}::text[], ${sql.param(j.map(([, v]) => v.project))}::text[],
+            ${sql.param(j.map(([, v]) => v.userId))}::text[], ${sql.param(j.map(([, v]) => v.resourceClass))}::text[],
+            ${sql.param(str(j.map(([, v]) => v.credits)))}::bigint[])
+            as u(day, job_id, name, project, user_id, rc, credits)
+          order by 2, 3
+          on conflict (org_id, day, job_id) do update set credits = job_daily.credits + excluded.credits
+        )`;
   await tx.execute(sql`
+    with daily_set as (
+      insert into usage_daily (org_id, day, meter, user_id, project, resource_class, events, quantity, credits, usd)
+      select ${orgId}, u.day, u.meter, u.user_id, u.project, u.rc, u.events, u.quantity, u.credits, u.usd
+      from unnest(${sql.param(d.map(([k]) => k[0]))}::date[], ${sql.param(d.map(([k]) => k[1]))}::text[],
+        ${sql.param(d.map(([k]) => k[2]))}::text[], ${sql.param(d.map(([k]) => k[3]))}::text[],
+        ${sql.param(d.map(([k]) => k[4]))}::text[], ${sql.param(d.map(([, s]) => s.events))}::int[],
+        ${sql.param(str(d.map(([, s]) => s.quantity)))}::bigint[], ${sql.param(str(d.map(([, s]) => s.credits)))}::bigint[],
+        ${sql.param(str(d.map(([, s]) => s.usd)))}::bigint[])
+        as u(day, meter, user_id, project, rc, events, quantity, credits, usd)
+      order by 2, 3, 4, 5, 6
+      on conflict (org_id, day, meter, user_id, project, resource_class) do update set
+        events = usage_daily.events + excluded.events, quantity = usage_daily.quantity + excluded.quantity,
+        credits = usage_daily.credits + excluded.credits, usd = usage_daily.usd + excluded.usd
+    )${jobsSet}
     insert into usage_hourly (org_id, hour, meter, events, quantity, max_quantity, credits, usd)
     select ${orgId}, u.hour, u.meter, u.events, u.quantity, u.max_quantity, u.credits, u.usd
     from unnest(${sql.param(h.map(([k]) => k[0]))}::timestamptz[], ${sql.param(h.map(([k]) => k[1]))}::text[],
@@ -104,17 +120,4 @@ export async function addToRollups(tx: Q, orgId: string, zone: string, events: R
       events = usage_hourly.events + excluded.events, quantity = usage_hourly.quantity + excluded.quantity,
       max_quantity = greatest(usage_hourly.max_quantity, excluded.max_quantity),
       credits = usage_hourly.credits + excluded.credits, usd = usage_hourly.usd + excluded.usd`);
-
-  if (jobs.size === 0) return;
-  const j = [...jobs].map(([k, v]) => [k.split(SEP), v] as const);
-  await tx.execute(sql`
-    insert into job_daily (org_id, day, job_id, name, project, user_id, resource_class, credits)
-    select ${orgId}, u.day, u.job_id, u.name, u.project, u.user_id, u.rc, u.credits
-    from unnest(${sql.param(j.map(([k]) => k[0]))}::date[], ${sql.param(j.map(([k]) => k[1]))}::text[],
-      ${sql.param(j.map(([, v]) => v.name))}::text[], ${sql.param(j.map(([, v]) => v.project))}::text[],
-      ${sql.param(j.map(([, v]) => v.userId))}::text[], ${sql.param(j.map(([, v]) => v.resourceClass))}::text[],
-      ${sql.param(str(j.map(([, v]) => v.credits)))}::bigint[])
-      as u(day, job_id, name, project, user_id, rc, credits)
-    order by 2, 3
-    on conflict (org_id, day, job_id) do update set credits = job_daily.credits + excluded.credits`);
 }

@@ -15,7 +15,7 @@ import { runBalanceChanged, runUsageRecorded } from '../ledger/hooks.js';
 import type { SpendableBlock } from '../ledger/blocks.js';
 import { blocksForUsage, bookUsage } from '../ledger/usage.js';
 import { lockOrg, type OrgRow } from '../orgs/queries.js';
-import { orgConfig, preloadedOf } from '../realtime/config.js';
+import { preloadedOf } from '../realtime/config.js';
 import { reserve } from '../realtime/figures.js';
 import { GroupCommit } from '../realtime/groupCommit.js';
 import { limitsAfterGroup } from '../realtime/limits.js';
@@ -90,7 +90,7 @@ export async function createHold(args: { ctx: AppContext; actor: Actor; orgId: s
     return inOrgGroup(ctx, orgId, async (tx, org) => {
       const now = ctx.clock.now();
       const value = await once(tx, { orgId, scope: 'holds.create', key: idempotencyKey, hash: requestHash(input), now, statusCode: 201 }, async () => {
-        const [decided] = await decideHolds(ctx, tx, org, now, [{ actor, input }]);
+        const [decided] = (await decideHolds(ctx, tx, org, now, [{ actor, input }])).decided;
         if (decided instanceof TallyError) throw decided;
         return decided!;
       });
@@ -102,10 +102,12 @@ export async function createHold(args: { ctx: AppContext; actor: Actor; orgId: s
 }
 
 const holdGroups = groups<HoldCall, HoldView>(async (ctx, tx, org, now, calls) => {
-  const decided = await decideHolds(ctx, tx, org, now, calls);
+  const { decided, config, figures } = await decideHolds(ctx, tx, org, now, calls);
   // a hold moves credit between accounts, never out of a block
-  if (decided.some((d) => !(d instanceof TallyError))) await runBalanceChanged(ctx.hooks, { tx, org, now, known: await orgConfig(ctx, tx, org), emptiedBlock: false });
-  const limits = await limitsAfterGroup(ctx, tx, org, now, calls.map((c, i) => (decided[i] instanceof TallyError ? undefined : { memberId: c.input.memberId, subject: subjectOf(c.actor, c.input) })));
+  if (decided.some((d) => !(d instanceof TallyError))) await runBalanceChanged(ctx.hooks, { tx, org, now, known: config, emptiedBlock: false });
+  // the figures in memory are those after the group's holds: the limit headers need no read
+  const wants = calls.map((c, i) => (decided[i] instanceof TallyError ? undefined : { memberId: c.input.memberId, subject: subjectOf(c.actor, c.input) }));
+  const limits = await limitsAfterGroup(ctx, tx, org, now, wants, { config, figures });
   return decided.map((d, i) => (d instanceof TallyError ? { refused: d } : { ok: { value: d, limits: limits[i] } }));
 });
 
@@ -115,8 +117,7 @@ const holdGroups = groups<HoldCall, HoldView>(async (ctx, tx, org, now, calls) =
  * counts open holds from the table, so with one the holds are written one by
  * one, each before the next decision.
  */
-async function decideHolds(ctx: AppContext, tx: Q, org: OrgRow, now: Date, calls: HoldCall[]): Promise<(HoldView | TallyError)[]> {
-  await releaseDueHolds(tx, org, now);
+async function decideHolds(ctx: AppContext, tx: Q, org: OrgRow, now: Date, calls: HoldCall[]) {
   const { config, figures } = await admissionStateIn(ctx, tx, org, now);
   const read = { balance: figures.balance, preloaded: preloadedOf(config, figures) };
   const writeEach = config.caps.some((c) => c.mode === 'block');
@@ -150,7 +151,7 @@ async function decideHolds(ctx: AppContext, tx: Q, org: OrgRow, now: Date, calls
     return holdView(hold, now);
   });
   await writeHolds(tx, org.id, now, pending);
-  return decided;
+  return { decided, config, figures };
 }
 
 async function writeHolds(tx: Q, orgId: string, now: Date, holds: HoldRow[]): Promise<void> {
@@ -214,7 +215,7 @@ const captureGroups = groups<CaptureCall, HoldView>(async (ctx, tx, org, now, ca
     const usage = captured.filter((c) => c.amount > 0n).map((c) => capturedUsage(c.hold, c.amount, now));
     if (usage.length > 0) {
       await addToRollups(tx, org.id, org.timezone, usage);
-      await runUsageRecorded(ctx.hooks, { tx, org, now, events: usage, known: config });
+      await runUsageRecorded(ctx.hooks, { tx, org, now, events: usage, known: config, cycleCurrent: true });
     }
     const audits: AuditInput[] = [];
     decided.forEach((d, i) => {

@@ -168,9 +168,17 @@ export interface HoldInput {
 /**
  * What a hold decides on, inside a transaction that holds the organization
  * lock: the configuration (cached while its version, read with the lock,
- * holds), the cycle rolled over if due, and every dynamic figure in one read.
+ * holds), lapsed holds released, the cycle rolled over if due, and every
+ * dynamic figure in one read.
  */
 export async function admissionStateIn(ctx: AppContext, tx: Q, org: OrgRow, now: Date) {
+  const cached = await orgConfig(ctx, tx, org);
+  if (cached.settings) {
+    // The usual case is one read: the cycle is stored and no hold has lapsed.
+    const figures = await loadFigures(tx, org, cached, now, needsPeriodConsumed(cached));
+    if (figures.cycleStored && figures.lapsedHolds === 0) return { config: cached, figures };
+  }
+  await releaseDueHolds(tx, org, now);
   const { config } = await configWithCycle(ctx, tx, org, now);
   const figures = await loadFigures(tx, org, config, now, needsPeriodConsumed(config));
   return { config, figures };

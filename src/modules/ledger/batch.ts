@@ -116,6 +116,28 @@ export class LedgerBatch {
       hashes.push(hash);
       prev = hash;
     }
+    // One statement: the entries, the blocks' new balances, the account caches and the chain head.
+    const ids = [...this.blockRemaining.keys()];
+    const blocksSet =
+      ids.length === 0
+        ? sql``
+        : sql`, blocks_set as (
+            update blocks b set remaining = u.remaining
+            from unnest(${sql.param(ids)}::text[], ${sql.param(ids.map((id) => this.blockRemaining.get(id)!.toString()))}::bigint[]) as u(id, remaining)
+            where b.org_id = ${this.orgId} and b.id = u.id
+          )`;
+    const deltas = [...this.accountDeltas].filter(([, d]) => d !== 0n);
+    const accountsSet =
+      deltas.length === 0
+        ? sql``
+        : sql`, accounts_set as (
+            insert into accounts (org_id, account, balance)
+            select ${this.orgId}, u.account, u.delta
+            from unnest(${sql.param(deltas.map(([a]) => a))}::text[], ${sql.param(deltas.map(([, d]) => d.toString()))}::bigint[])
+              as u(account, delta)
+            order by u.account
+            on conflict (org_id, account) do update set balance = accounts.balance + excluded.balance
+          )`;
     await tx.execute(sql`
       with written as (
         insert into ledger_entries (org_id, type, amount, from_account, to_account, block_id, block_balance_after,
@@ -140,26 +162,8 @@ export class LedgerBatch {
           grant_id, occurred_at, event_id, ref, actor, chain_seq, hash, n)
         order by t.n
         returning 1
-      )
+      )${blocksSet}${accountsSet}
       update ledger_chain set seq = ${seq.toString()}::bigint, hash = ${prev}
       where org_id = ${this.orgId} and (select count(*) from written) = ${e.length}`);
-    if (this.blockRemaining.size > 0) {
-      const ids = [...this.blockRemaining.keys()];
-      const remaining = ids.map((id) => this.blockRemaining.get(id)!.toString());
-      await tx.execute(sql`
-        update blocks b set remaining = u.remaining
-        from unnest(${sql.param(ids)}::text[], ${sql.param(remaining)}::bigint[]) as u(id, remaining)
-        where b.org_id = ${this.orgId} and b.id = u.id`);
-    }
-    const deltas = [...this.accountDeltas].filter(([, d]) => d !== 0n);
-    if (deltas.length > 0) {
-      await tx.execute(sql`
-        insert into accounts (org_id, account, balance)
-        select ${this.orgId}, u.account, u.delta
-        from unnest(${sql.param(deltas.map(([a]) => a))}::text[], ${sql.param(deltas.map(([, d]) => d.toString()))}::bigint[])
-          as u(account, delta)
-        order by u.account
-        on conflict (org_id, account) do update set balance = accounts.balance + excluded.balance`);
-    }
   }
 }

@@ -15,7 +15,15 @@ import type { OrgRow } from '../orgs/queries.js';
  */
 export interface LedgerHooks {
   /** after accepted usage events were written (inside the ingest transaction) */
-  usageRecorded: ((args: { tx: Q; org: OrgRow; now: Date; events: RatedEvent[]; known?: KnownConfig | undefined }) => Promise<void>)[];
+  usageRecorded: ((args: {
+    tx: Q;
+    org: OrgRow;
+    now: Date;
+    events: RatedEvent[];
+    known?: KnownConfig | undefined;
+    /** set when the caller already rolled the cycles over to `now` in this transaction */
+    cycleCurrent?: boolean | undefined;
+  }) => Promise<void>)[];
   /** after any entry changed the organization's credits (inside that transaction) */
   balanceChanged: ((args: {
     tx: Q;

@@ -28,6 +28,10 @@ export interface Figures {
   state: BudgetState;
   /** credits consumed this billing period (the statement's figure); null when not asked for */
   periodConsumed: bigint | null;
+  /** whether the current cycle is the latest stored one (else it is still to be rolled over and stored) */
+  cycleStored: boolean;
+  /** open holds past their expiry, not yet released */
+  lapsedHolds: number;
 }
 
 const big = (v: unknown): bigint => BigInt(v as string);
@@ -42,6 +46,7 @@ interface FigureRow {
   auto_approved: string | null;
   accounts: string | null;
   lapsed: string;
+  lapsed_count: number;
   blocks: string | null;
   consumed: string | null;
 }
@@ -89,6 +94,8 @@ export async function loadFigures(q: Q, org: OrgRow, config: OrgConfig, now: Dat
              where org_id = ${o} and account in ('held', 'overage')) as accounts,
           (select coalesce(sum(amount), 0)::bigint::text from holds
              where org_id = ${o} and status = 'open' and expires_at <= ${t}::timestamptz) as lapsed,
+          (select count(*)::int from holds
+             where org_id = ${o} and status = 'open' and expires_at <= ${t}::timestamptz) as lapsed_count,
           (select json_agg(json_build_object('id', b.id, 'grantId', b.grant_id, 'source', g.source, 'amount', b.amount::text,
              'startsAt', b.starts_at, 'expiresAt', b.expires_at, 'pendingPayment', g.pending_payment, 'voidedAt', g.voided_at,
              'balance', b.remaining::text, 'used', (b.amount - b.remaining - b.expired_amount)::text,
@@ -106,7 +113,8 @@ export async function loadFigures(q: Q, org: OrgRow, config: OrgConfig, now: Dat
   const accounts = heldLessLapsed(toMap(r!.accounts), big(r!.lapsed));
   const settings = config.settings ?? defaultSettings(org);
   const latestRaw = r!.latest === null ? undefined : (JSON.parse(r!.latest) as Record<string, unknown>);
-  const cycle = cycleViewOf(org, settings, latestRaw && toCycle(latestRaw), now);
+  const latest = latestRaw && toCycle(latestRaw);
+  const cycle = cycleViewOf(org, settings, latest, now);
   const usage = toMap(r!.usage);
   const cycleUsed = usage.get('') ?? 0n;
   usage.delete('');
@@ -126,6 +134,8 @@ export async function loadFigures(q: Q, org: OrgRow, config: OrgConfig, now: Dat
       autoApproved: toMap(r!.auto_approved),
     },
     periodConsumed: r!.consumed === null ? null : big(r!.consumed),
+    cycleStored: latest !== undefined && cycle === latest,
+    lapsedHolds: Number(r!.lapsed_count),
   };
 }
 

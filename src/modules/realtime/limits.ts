@@ -2,8 +2,8 @@ import type { AppContext } from '../../context.js';
 import type { Q } from '../../db/client.js';
 import { tightestLimit, type LimitsFor, type TightestLimit } from '../caps/headers.js';
 import type { OrgRow } from '../orgs/queries.js';
-import { loadOrgConfig, needsPeriodConsumed, orgConfig, preloadedOf } from './config.js';
-import { loadFigures } from './figures.js';
+import { loadOrgConfig, needsPeriodConsumed, orgConfig, preloadedOf, type OrgConfig } from './config.js';
+import { loadFigures, type Figures } from './figures.js';
 
 /**
  * The limit headers of every call of a group that asked for them, from ONE
@@ -17,11 +17,12 @@ export async function limitsAfterGroup(
   org: OrgRow,
   now: Date,
   wants: (LimitsFor | undefined)[],
+  current?: { config: OrgConfig; figures: Figures },
 ): Promise<(TightestLimit | null | undefined)[]> {
   if (!wants.some((w) => w !== undefined)) return wants.map(() => undefined);
-  let config = await orgConfig(ctx, q, org);
+  let config = current?.config ?? (await orgConfig(ctx, q, org));
   if (!config.settings) config = await loadOrgConfig(q, org);
-  const figures = await loadFigures(q, org, config, now, needsPeriodConsumed(config));
+  const figures = current?.figures ?? (await loadFigures(q, org, config, now, needsPeriodConsumed(config)));
   const at = { org, state: figures.state, summary: figures.balance, preloaded: preloadedOf(config, figures), now };
   const out: (TightestLimit | null | undefined)[] = [];
   for (const w of wants) out.push(w && (await tightestLimit(ctx, q, at, w)));
