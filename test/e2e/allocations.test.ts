@@ -1,9 +1,9 @@
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { AllocGroup, AllocationOverview, CreditRequest, Cycle, Member, OrgSettings, Page as ApiPage, UsageEvent } from '../../src/client/index.js';
 import { formatAmount, formatDateTime } from '../../web/src/format.js';
 import { testDatabases } from '../helpers/db.js';
-import { hasChromium, launch, newContext, screenshot, seed, settled, signIn, startServer, type Seeded, type Server } from './harness.js';
+import { hasChromium, newContext, screenshot, settled, signIn, type Seeded, type Server, useE2e } from './harness.js';
 
 const en = (value: string) => formatAmount(value, 'en-US');
 
@@ -56,28 +56,18 @@ async function pickOption(page: Page, input: ReturnType<Page['getByTestId']>, op
 }
 
 describe.skipIf(!hasChromium).each(testDatabases)('Credits & Allocations in Chromium on $name', (target) => {
-  let server: Server;
-  let data: Seeded;
+  const e2e = useE2e(target);
   let extra: Awaited<ReturnType<typeof seedAllocations>>;
-  let browser: Browser;
-  const api = <T>(path: string) => server.call<T>('GET', `/v1/orgs/${data.orgId}${path}`);
+  const api = <T>(path: string) => e2e.server.call<T>('GET', `/v1/orgs/${e2e.data.orgId}${path}`);
 
   beforeAll(async () => {
-    server = await startServer(target);
-    data = await seed(server);
-    extra = await seedAllocations(server, data);
-    browser = await launch();
-  });
-
-  afterAll(async () => {
-    await browser?.close();
-    await server?.close();
+    extra = await seedAllocations(e2e.server, e2e.data);
   });
 
   it('walks the reference document: overview, allocations, requests and settings, every figure from the API', async () => {
-    const context = await newContext(browser);
+    const context = await newContext(e2e.browser);
     const page = await context.newPage();
-    await signIn(page, server.baseUrl, data.members.owner.email);
+    await signIn(page, e2e.server.baseUrl, e2e.data.members.owner.email);
 
     // Finance → Credits & Allocations → the Overview.
     const finance = page.getByTestId('nav-finance');
@@ -139,7 +129,7 @@ describe.skipIf(!hasChromium).each(testDatabases)('Credits & Allocations in Chro
     await expect.poll(() => texts(page, '[data-testid="members-table"] [data-member]', 'data-member')).toEqual(secondPage.data.map((m) => m.id));
     expect(await page.getByTestId('members-shown').textContent()).toBe(`Showing 11–${10 + secondPage.data.length} of ${before.members} members`);
 
-    // Search members in Default (on the server).
+    // Search members in Default (on the e2e.server).
     await page.getByPlaceholder('Search members in Default…').fill('zed');
     const found = await api<ApiPage<Member>>(`/members?group=${extra.defaultGroup.id}&search=zed&limit=10`);
     expect(found.data.map((m) => m.id)).toEqual(['m_zed']);
@@ -178,7 +168,7 @@ describe.skipIf(!hasChromium).each(testDatabases)('Credits & Allocations in Chro
     await zedRow.getByRole('button', { name: 'Save Zed Default' }).click();
     await page.getByTestId('refused-banner').waitFor();
     // The same change through the API is refused with the sentence the page shows.
-    const refusal = await server.call('PATCH', `/v1/orgs/${data.orgId}/members/m_zed`, { monthly: '999999' }).then(
+    const refusal = await e2e.server.call('PATCH', `/v1/orgs/${e2e.data.orgId}/members/m_zed`, { monthly: '999999' }).then(
       () => null,
       (e: Error) => e.message,
     );
@@ -315,7 +305,7 @@ describe.skipIf(!hasChromium).each(testDatabases)('Credits & Allocations in Chro
     // Refresh reloads every figure: a change made elsewhere shows after pressing it.
     await page.getByRole('tab', { name: 'Overview' }).click();
     await settled(page);
-    await server.call('PATCH', `/v1/orgs/${data.orgId}/groups/${extra.research.id}`, { monthly_allocation: '2600' });
+    await e2e.server.call('PATCH', `/v1/orgs/${e2e.data.orgId}/groups/${extra.research.id}`, { monthly_allocation: '2600' });
     const researchRow = page.getByTestId('overview-table').locator(`[data-group="${extra.research.id}"]`);
     expect(await researchRow.locator('[data-col="monthly_allocation"]').textContent()).toBe(en('2000'));
     await page.getByTestId('refresh').click();
@@ -325,10 +315,10 @@ describe.skipIf(!hasChromium).each(testDatabases)('Credits & Allocations in Chro
   });
 
   it('a manager sees only the groups they manage, and no Settings tab', async () => {
-    const context = await newContext(browser);
+    const context = await newContext(e2e.browser);
     const page = await context.newPage();
-    await signIn(page, server.baseUrl, data.members.manager.email);
-    await page.goto(`${server.baseUrl}/allocations?tab=allocations`);
+    await signIn(page, e2e.server.baseUrl, e2e.data.members.manager.email);
+    await page.goto(`${e2e.server.baseUrl}/allocations?tab=allocations`);
     await settled(page);
     await expect.poll(() => texts(page, '[data-testid="groups-table"] [data-group]', 'data-group')).toEqual([extra.research.id]);
     // managers set spend caps for their groups and members (SPEC §3.16), so they have the Caps tab; Settings stays the owner's
@@ -349,18 +339,18 @@ describe.skipIf(!hasChromium).each(testDatabases)('Credits & Allocations in Chro
   });
 
   it("a member cannot reach these tabs; their own view shows their allocation, usage events and requests, and the form files one", async () => {
-    const context = await newContext(browser);
+    const context = await newContext(e2e.browser);
     const page = await context.newPage();
-    await signIn(page, server.baseUrl, data.members.member.email);
+    await signIn(page, e2e.server.baseUrl, e2e.data.members.member.email);
     const nav = page.getByRole('navigation', { name: 'Dashboard pages' });
     expect(await nav.getByRole('link', { name: 'Credits & Allocations' }).count()).toBe(0);
-    await page.goto(`${server.baseUrl}/allocations?tab=settings`);
+    await page.goto(`${e2e.server.baseUrl}/allocations?tab=settings`);
     await page.waitForURL(/\/my-credits/);
     await settled(page);
     expect(await page.getByRole('tab', { name: 'Settings' }).count()).toBe(0);
     expect(await page.getByRole('tab', { name: 'Allocations' }).count()).toBe(0);
 
-    const me = await api<Member>(`/members/${data.members.member.id}`);
+    const me = await api<Member>(`/members/${e2e.data.members.member.id}`);
     await expect.poll(() => page.getByTestId('my-remaining').getByTestId('figure').textContent()).toBe(en(me.remaining));
     expect(await page.getByTestId('my-used').getByTestId('figure').textContent()).toBe(en(me.used));
     expect(await page.getByTestId('my-extra').getByTestId('figure').textContent()).toBe(en(me.extra));
@@ -368,7 +358,7 @@ describe.skipIf(!hasChromium).each(testDatabases)('Credits & Allocations in Chro
     await expect.poll(() => texts(page, '[data-testid="my-requests-table"] [data-request]', 'data-request')).toEqual([extra.pendingC.id]);
 
     // "Your usage": the member's own events, ten per page, exactly the API's listing for that member.
-    const own = (await api<ApiPage<UsageEvent>>(`/events?user=${data.members.member.id}&limit=100`)).data;
+    const own = (await api<ApiPage<UsageEvent>>(`/events?user=${e2e.data.members.member.id}&limit=100`)).data;
     expect(own.length).toBeGreaterThan(10);
     const usage = page.getByTestId('my-usage');
     const shown = () => texts(page, '[data-testid="my-events-table"] [data-event]', 'data-event');
@@ -390,7 +380,7 @@ describe.skipIf(!hasChromium).each(testDatabases)('Credits & Allocations in Chro
     await page.getByRole('textbox', { name: 'Amount' }).fill('75');
     await page.getByRole('button', { name: 'Request credits' }).click();
     await page.getByTestId('request-sent').waitFor();
-    const mine = (await api<ApiPage<CreditRequest>>('/requests?limit=50')).data.filter((r) => r.member === data.members.member.id);
+    const mine = (await api<ApiPage<CreditRequest>>('/requests?limit=50')).data.filter((r) => r.member === e2e.data.members.member.id);
     expect(mine.length).toBe(2);
     const filed = mine.find((r) => r.reason === 'Report generation')!;
     expect(filed.amount).toBe('75');

@@ -1,34 +1,20 @@
-import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { testDatabases } from '../helpers/db.js';
-import { hasChromium, launch, newContext, seed, settled, signIn, startServer, type Seeded, type Server } from './harness.js';
+import { hasChromium, newContext, settled, signIn, useE2e } from './harness.js';
 
 /** Issue 11: owners see the organization's keys (name, role, member, created, last used) and revoke one. */
 describe.skipIf(!hasChromium).each(testDatabases.slice(0, 1))('API keys page in Chromium on $name', (target) => {
-  let server: Server;
-  let data: Seeded;
-  let browser: Browser;
-
-  beforeAll(async () => {
-    server = await startServer(target);
-    data = await seed(server);
-    browser = await launch();
-  });
-
-  afterAll(async () => {
-    await browser?.close();
-    await server?.close();
-  });
+  const e2e = useE2e(target);
 
   it('an owner sees a key with its member and revokes it; the key stops working', async () => {
-    const made = await server.call<{ id: string; secret: string }>('POST', `/v1/orgs/${data.orgId}/api-keys`, {
+    const made = await e2e.server.call<{ id: string; secret: string }>('POST', `/v1/orgs/${e2e.data.orgId}/api-keys`, {
       name: 'CI deploy key',
       role: 'manager',
-      member: data.members.manager.id,
+      member: e2e.data.members.manager.id,
     });
-    const context = await newContext(browser);
+    const context = await newContext(e2e.browser);
     const page = await context.newPage();
-    await signIn(page, server.baseUrl, data.members.owner.email);
+    await signIn(page, e2e.server.baseUrl, e2e.data.members.owner.email);
     await page.getByRole('link', { name: 'API keys' }).click();
     await page.waitForURL(/\/api-keys/);
     await settled(page);
@@ -41,7 +27,7 @@ describe.skipIf(!hasChromium).each(testDatabases.slice(0, 1))('API keys page in 
     page.once('dialog', (dialog) => void dialog.accept());
     await row.getByRole('button', { name: 'Revoke' }).click();
     await expect.poll(() => row.count()).toBe(0);
-    const res = await fetch(`${server.baseUrl}/v1/orgs/${data.orgId}/balance`, { headers: { authorization: `Bearer ${made.secret}` } });
+    const res = await fetch(`${e2e.server.baseUrl}/v1/orgs/${e2e.data.orgId}/balance`, { headers: { authorization: `Bearer ${made.secret}` } });
     expect(res.status).toBe(401);
     await context.close();
   });

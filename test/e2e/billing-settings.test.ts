@@ -1,34 +1,21 @@
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
 import type { Alerts, AuditEntry, AutoRecharge, Page as ApiPage, Purchase, WebhookDelivery, WebhookEndpoint } from '../../src/client/index.js';
 import { formatAmount } from '../../web/src/format.js';
 import { testDatabases } from '../helpers/db.js';
-import { hasChromium, launch, newContext, screenshot, seed, settled, signIn, startServer, type Seeded, type Server } from './harness.js';
+import { hasChromium, newContext, screenshot, settled, signIn, useE2e } from './harness.js';
 
 const en = (value: string) => formatAmount(value, 'en-US');
 const attr = (page: Page, selector: string, name: string) => page.locator(selector).evaluateAll((els, a) => els.map((e) => e.getAttribute(a)), name);
 
 describe.skipIf(!hasChromium).each(testDatabases)('alerts, billing settings and audit log in Chromium on $name', (target) => {
-  let server: Server;
-  let data: Seeded;
-  let browser: Browser;
-  const api = <T>(path: string) => server.call<T>('GET', `/v1/orgs/${data.orgId}${path}`);
-
-  beforeAll(async () => {
-    server = await startServer(target);
-    data = await seed(server);
-    browser = await launch();
-  });
-
-  afterAll(async () => {
-    await browser?.close();
-    await server?.close();
-  });
+  const e2e = useE2e(target);
+  const api = <T>(path: string) => e2e.server.call<T>('GET', `/v1/orgs/${e2e.data.orgId}${path}`);
 
   it('saves low-credit thresholds and recipients, as the API then reports them', async () => {
-    const context = await newContext(browser);
+    const context = await newContext(e2e.browser);
     const page = await context.newPage();
-    await signIn(page, server.baseUrl, data.members.billing_admin.email);
+    await signIn(page, e2e.server.baseUrl, e2e.data.members.billing_admin.email);
     await page.getByRole('link', { name: 'Alerts & billing' }).click();
     await page.waitForURL(/\/billing\/alerts/);
     await settled(page);
@@ -55,10 +42,10 @@ describe.skipIf(!hasChromium).each(testDatabases)('alerts, billing settings and 
   });
 
   it('creates a webhook endpoint showing its secret once, and lists its delivery log', async () => {
-    const context = await newContext(browser);
+    const context = await newContext(e2e.browser);
     const page = await context.newPage();
-    await signIn(page, server.baseUrl, data.members.owner.email);
-    await page.goto(`${server.baseUrl}/billing/webhooks`);
+    await signIn(page, e2e.server.baseUrl, e2e.data.members.owner.email);
+    await page.goto(`${e2e.server.baseUrl}/billing/webhooks`);
     await settled(page);
     // Loopback port 9 (discard): nothing answers, so the attempt is logged as failed.
     await page.getByRole('textbox', { name: 'Endpoint URL' }).fill('http://127.0.0.1:9/tally');
@@ -76,9 +63,9 @@ describe.skipIf(!hasChromium).each(testDatabases)('alerts, billing settings and 
     await expect.poll(() => attr(page, '[data-endpoint]', 'data-endpoint')).toEqual(endpoints.data.map((e) => e.id));
 
     // A low-balance alert is sent to it: the delivery log shows the attempt the API reports.
-    await server.call('PUT', `/v1/orgs/${data.orgId}/alerts`, { thresholds: [{ credits: '1000000' }], emails: [] });
-    await server.runJobs();
-    await server.runJobs();
+    await e2e.server.call('PUT', `/v1/orgs/${e2e.data.orgId}/alerts`, { thresholds: [{ credits: '1000000' }], emails: [] });
+    await e2e.server.runJobs();
+    await e2e.server.runJobs();
     const endpoint = endpoints.data[0]!;
     const deliveries = await api<ApiPage<WebhookDelivery>>(`/webhooks/${endpoint.id}/deliveries?limit=20`);
     await page.getByRole('button', { name: 'Delivery log' }).click();
@@ -99,11 +86,11 @@ describe.skipIf(!hasChromium).each(testDatabases)('alerts, billing settings and 
   });
 
   it('saves auto-recharge settings, and buys credits that stay pending until the payment is confirmed', async () => {
-    const context = await newContext(browser);
+    const context = await newContext(e2e.browser);
     const page = await context.newPage();
-    await signIn(page, server.baseUrl, data.members.owner.email);
+    await signIn(page, e2e.server.baseUrl, e2e.data.members.owner.email);
     // The Usage page's links lead here.
-    await page.goto(`${server.baseUrl}/usage`);
+    await page.goto(`${e2e.server.baseUrl}/usage`);
     await page.getByRole('link', { name: 'Auto-recharge' }).click();
     await page.waitForURL(/\/billing\/auto-recharge/);
     await settled(page);
@@ -118,7 +105,7 @@ describe.skipIf(!hasChromium).each(testDatabases)('alerts, billing settings and 
     expect(recharge).toMatchObject({ enabled: true, threshold: '500', amount: '2000', max_per_month: 4, cooldown_minutes: 30 });
     await screenshot(page, 'billing-auto-recharge');
 
-    await page.goto(`${server.baseUrl}/usage`);
+    await page.goto(`${e2e.server.baseUrl}/usage`);
     await page.getByRole('link', { name: 'Buy credits' }).click();
     await page.waitForURL(/\/billing\/buy-credits/);
     await settled(page);
@@ -138,17 +125,17 @@ describe.skipIf(!hasChromium).each(testDatabases)('alerts, billing settings and 
     expect(await page.locator(`[data-purchase="${purchase!.id}"]`).textContent()).toContain(en('1500'));
     await screenshot(page, 'billing-buy-credits');
     // The operator confirms the payment: the page shows it paid without a reload.
-    await server.call('POST', `/v1/orgs/${data.orgId}/purchases/${purchase!.id}/confirm`, { reference: 'wire-42' });
+    await e2e.server.call('POST', `/v1/orgs/${e2e.data.orgId}/purchases/${purchase!.id}/confirm`, { reference: 'wire-42' });
     await expect.poll(() => badge.textContent(), { timeout: 15_000 }).toBe('Paid');
     await context.close();
   });
 
   it('the audit log filters by action and actor, pages, and shows before and after', async () => {
     // Enough settings changes for a second page.
-    for (let i = 0; i < 27; i++) await server.call('PATCH', `/v1/orgs/${data.orgId}/settings`, { credits_per_new_user: String(i + 1) });
-    const context = await newContext(browser);
+    for (let i = 0; i < 27; i++) await e2e.server.call('PATCH', `/v1/orgs/${e2e.data.orgId}/settings`, { credits_per_new_user: String(i + 1) });
+    const context = await newContext(e2e.browser);
     const page = await context.newPage();
-    await signIn(page, server.baseUrl, data.members.owner.email);
+    await signIn(page, e2e.server.baseUrl, e2e.data.members.owner.email);
     await page.getByRole('link', { name: 'Audit log' }).click();
     await page.waitForURL(/\/audit/);
     await settled(page);
@@ -183,14 +170,14 @@ describe.skipIf(!hasChromium).each(testDatabases)('alerts, billing settings and 
   });
 
   it('a member and a manager cannot open alerts, billing settings or the audit log', async () => {
-    for (const who of [data.members.member, data.members.manager]) {
-      const context = await newContext(browser);
+    for (const who of [e2e.data.members.member, e2e.data.members.manager]) {
+      const context = await newContext(e2e.browser);
       const page = await context.newPage();
-      await signIn(page, server.baseUrl, who.email);
+      await signIn(page, e2e.server.baseUrl, who.email);
       expect(await page.getByRole('link', { name: 'Audit log' }).count()).toBe(0);
       expect(await page.getByRole('link', { name: 'Alerts & billing' }).count()).toBe(0);
       for (const path of ['/audit', '/billing/buy-credits']) {
-        await page.goto(`${server.baseUrl}${path}`);
+        await page.goto(`${e2e.server.baseUrl}${path}`);
         await expect.poll(() => page.getByTestId('billing-notice').textContent()).toContain('owner or billing admin');
       }
       await context.close();

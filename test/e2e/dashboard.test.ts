@@ -1,12 +1,12 @@
 import { parse } from 'csv-parse/sync';
 import { readFileSync } from 'node:fs';
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Balance, Grant, LedgerEntry, UsageEvent } from '../../src/client/index.js';
 import { formatAmount, formatDateTime, formatMonth } from '../../web/src/format.js';
 import { testDatabases } from '../helpers/db.js';
-import { SCREENSHOTS } from './harness.js';
-import { firstPageBundleBytes, hasChromium, launch, newContext, revealAll, screenshot, seed, settled, signIn, startServer, type Seeded, type Server } from './harness.js';
+import { SCREENSHOTS, useE2e } from './harness.js';
+import { firstPageBundleBytes, hasChromium, newContext, revealAll, screenshot, settled, signIn } from './harness.js';
 
 const en = (value: string) => formatAmount(value, 'en-US');
 
@@ -20,38 +20,31 @@ async function visit(timings: Record<string, number[]>, page: Page, url: string,
 }
 
 describe.skipIf(!hasChromium).each(testDatabases)('dashboard in Chromium on $name', (target) => {
-  let server: Server;
-  let data: Seeded;
-  let browser: Browser;
+  const e2e = useE2e(target);
   const timings: Record<string, number[]> = {};
   let has: { statements: boolean; invoices: boolean; usage: boolean; plan: boolean };
-  const api = <T>(path: string) => server.call<T>('GET', `/v1/orgs/${data.orgId}${path}`);
+  const api = <T>(path: string) => e2e.server.call<T>('GET', `/v1/orgs/${e2e.data.orgId}${path}`);
 
   beforeAll(async () => {
-    server = await startServer(target);
-    data = await seed(server);
-    browser = await launch();
     has = {
-      statements: await server.hasRoute('/v1/orgs/{org}/statements/{period}'),
-      invoices: await server.hasRoute('/v1/orgs/{org}/invoices'),
-      usage: await server.hasRoute('/v1/orgs/{org}/usage/breakdown'),
-      plan: await server.hasRoute('/v1/orgs/{org}/plan/usage'),
+      statements: await e2e.server.hasRoute('/v1/orgs/{org}/statements/{period}'),
+      invoices: await e2e.server.hasRoute('/v1/orgs/{org}/invoices'),
+      usage: await e2e.server.hasRoute('/v1/orgs/{org}/usage/breakdown'),
+      plan: await e2e.server.hasRoute('/v1/orgs/{org}/plan/usage'),
     };
     if (!Object.values(has).every(Boolean)) console.log(`e2e: APIs not on this branch yet, their checks are skipped: ${JSON.stringify(has)}`);
   });
 
   afterAll(async () => {
-    await browser?.close();
-    await server?.close();
     for (const [name, ms] of Object.entries(timings)) console.log(`e2e time-to-content ${name} (${target.name}): ${ms.join(', ')} ms`);
   });
 
   it('the owner sees credit history figures equal to the API, and tabs change the grants shown', async () => {
-    const context = await newContext(browser);
+    const context = await newContext(e2e.browser);
     const page = await context.newPage();
-    await signIn(page, server.baseUrl, data.members.owner.email);
+    await signIn(page, e2e.server.baseUrl, e2e.data.members.owner.email);
     await page.waitForURL(/\/credit-history/);
-    await visit(timings, page, `${server.baseUrl}/credit-history`, 'credit-history');
+    await visit(timings, page, `${e2e.server.baseUrl}/credit-history`, 'credit-history');
     const balance = await api<Balance>('/balance');
     await expect.poll(() => page.getByTestId('card-current-balance').getByTestId('figure').textContent()).toBe(en(balance.available));
     expect(await page.getByTestId('card-amount-spent').getByTestId('figure').textContent()).toBe(en(balance.spent));
@@ -75,7 +68,7 @@ describe.skipIf(!hasChromium).each(testDatabases)('dashboard in Chromium on $nam
     expect(pending.data.map((g) => g.name)).toContain('Launch promotion');
 
     // A grant opens with its ledger and its disbursements.
-    const grant = data.grants.included as Grant;
+    const grant = e2e.data.grants.included as Grant;
     await page.getByRole('link', { name: grant.name }).click();
     await settled(page);
     // reference 000: "Credits available" rows and one "Credit usage" row per day, each expandable to its entries
@@ -92,19 +85,19 @@ describe.skipIf(!hasChromium).each(testDatabases)('dashboard in Chromium on $nam
     await expect.poll(() => page.getByTestId('ledger-day-entries').locator('tbody tr').count()).toBe(dayUsage.length);
     await screenshot(page, 'grant-ledger');
     await page.getByRole('tab', { name: 'Grants' }).click();
-    const contract = await api<Grant>(`/grants/${(data.grants.scheduled as Grant).id}`);
+    const contract = await api<Grant>(`/grants/${(e2e.data.grants.scheduled as Grant).id}`);
     expect(await page.getByTestId('disbursements-table').locator('tbody tr').count()).toBe(1);
-    await page.goto(`${server.baseUrl}/credit-history/${contract.id}`);
+    await page.goto(`${e2e.server.baseUrl}/credit-history/${contract.id}`);
     await page.getByRole('tab', { name: 'Grants' }).click();
     await expect.poll(() => page.getByTestId('disbursements-table').locator('tbody tr').count()).toBe(contract.blocks.length);
     await context.close();
   });
 
   it('the usage page shows the API balance split, and historical events page with Next and Previous', async () => {
-    const context = await newContext(browser);
+    const context = await newContext(e2e.browser);
     const page = await context.newPage();
-    await signIn(page, server.baseUrl, data.members.billing_admin.email);
-    await visit(timings, page, `${server.baseUrl}/usage`, 'usage');
+    await signIn(page, e2e.server.baseUrl, e2e.data.members.billing_admin.email);
+    await visit(timings, page, `${e2e.server.baseUrl}/usage`, 'usage');
     const balance = await api<Balance>('/balance');
     await expect.poll(() => page.getByTestId('figure-available').textContent()).toBe(en(balance.available));
     expect(await page.getByTestId('figure-included').textContent()).toBe(en(balance.included));
@@ -156,12 +149,12 @@ describe.skipIf(!hasChromium).each(testDatabases)('dashboard in Chromium on $nam
   });
 
   it('a member sees the billing sentence instead of figures, and only the pages of their role', async () => {
-    const context = await newContext(browser);
+    const context = await newContext(e2e.browser);
     const page = await context.newPage();
-    await signIn(page, server.baseUrl, data.members.member.email);
+    await signIn(page, e2e.server.baseUrl, e2e.data.members.member.email);
     // A member lands on My credits (their first permitted page), not on a padlock.
     await page.waitForURL(/\/my-credits$/);
-    await page.goto(`${server.baseUrl}/usage`);
+    await page.goto(`${e2e.server.baseUrl}/usage`);
     await settled(page);
     await expect.poll(() => page.getByTestId('billing-notice').first().textContent()).toContain('owner or billing admin');
     expect(await page.getByTestId('figure-available').count()).toBe(0);
@@ -169,17 +162,17 @@ describe.skipIf(!hasChromium).each(testDatabases)('dashboard in Chromium on $nam
     expect(await nav.getByRole('link').allTextContents()).toEqual(['Usage', 'My credits']);
     await screenshot(page, 'usage-member');
     for (const path of ['/credit-history', '/statements', '/invoices', '/plan-usage']) {
-      await page.goto(`${server.baseUrl}${path}`);
+      await page.goto(`${e2e.server.baseUrl}${path}`);
       await expect.poll(() => page.getByTestId('billing-notice').textContent()).toContain('owner or billing admin');
     }
     await context.close();
   });
 
   it('a manager sees usage figures but not grants or invoices', async () => {
-    const context = await newContext(browser);
+    const context = await newContext(e2e.browser);
     const page = await context.newPage();
-    await signIn(page, server.baseUrl, data.members.manager.email);
-    await visit(timings, page, `${server.baseUrl}/usage`, 'usage (manager)');
+    await signIn(page, e2e.server.baseUrl, e2e.data.members.manager.email);
+    await visit(timings, page, `${e2e.server.baseUrl}/usage`, 'usage (manager)');
     const balance = await api<Balance>('/balance');
     await expect.poll(() => page.getByTestId('figure-available').textContent()).toBe(en(balance.available));
     expect(await page.getByTestId('grants-table').count()).toBe(0);
@@ -191,27 +184,27 @@ describe.skipIf(!hasChromium).each(testDatabases)('dashboard in Chromium on $nam
   });
 
   it("formats amounts in the user's locale without losing a digit", async () => {
-    const context = await newContext(browser, 'de-DE');
+    const context = await newContext(e2e.browser, 'de-DE');
     const page = await context.newPage();
-    await signIn(page, server.baseUrl, data.members.owner.email);
-    await visit(timings, page, `${server.baseUrl}/credit-history?tab=all`, 'credit-history (de-DE)');
+    await signIn(page, e2e.server.baseUrl, e2e.data.members.owner.email);
+    await visit(timings, page, `${e2e.server.baseUrl}/credit-history?tab=all`, 'credit-history (de-DE)');
     const balance = await api<Balance>('/balance');
     await expect.poll(() => page.getByTestId('card-current-balance').getByTestId('figure').textContent()).toBe(formatAmount(balance.available, 'de-DE'));
-    const row = page.locator(`[data-grant="${(data.grants.purchased as Grant).id}"]`);
+    const row = page.locator(`[data-grant="${(e2e.data.grants.purchased as Grant).id}"]`);
     await expect.poll(() => row.textContent()).toContain('1.234,5');
     await context.close();
   });
 
   it('signs out, and a wrong password shows an error', async () => {
-    const context = await newContext(browser);
+    const context = await newContext(e2e.browser);
     const page = await context.newPage();
-    await signIn(page, server.baseUrl, data.members.owner.email);
+    await signIn(page, e2e.server.baseUrl, e2e.data.members.owner.email);
     await page.getByTestId('profile-menu').click();
     await page.getByRole('menuitem', { name: 'Sign out' }).click();
     await page.waitForURL(/\/login/);
-    await page.goto(`${server.baseUrl}/credit-history`);
+    await page.goto(`${e2e.server.baseUrl}/credit-history`);
     await page.waitForURL(/\/login/);
-    await page.getByLabel('Email').fill(data.members.owner.email);
+    await page.getByLabel('Email').fill(e2e.data.members.owner.email);
     await page.getByRole('textbox', { name: 'Password' }).fill('not the password');
     await page.getByRole('button', { name: 'Sign in' }).click();
     await expect.poll(() => page.getByTestId('login-error').textContent()).toContain('not right');
@@ -219,12 +212,12 @@ describe.skipIf(!hasChromium).each(testDatabases)('dashboard in Chromium on $nam
   });
 
   it('an embed link shows the dashboard as its member; an expired one shows a clear page', async () => {
-    const made = await server.call<{ url: string }>('POST', `/v1/orgs/${data.orgId}/embed-tokens`, { member: data.members.manager.id, ttl_seconds: 120 });
-    const context = await newContext(browser);
+    const made = await e2e.server.call<{ url: string }>('POST', `/v1/orgs/${e2e.data.orgId}/embed-tokens`, { member: e2e.data.members.manager.id, ttl_seconds: 120 });
+    const context = await newContext(e2e.browser);
     const page = await context.newPage();
     await page.goto(made.url);
     await page.getByTestId('profile-menu').waitFor();
-    expect(await page.getByTestId('profile-menu').textContent()).toContain(data.members.manager.name);
+    expect(await page.getByTestId('profile-menu').textContent()).toContain(e2e.data.members.manager.name);
     await page.waitForURL(/\/usage/);
     await settled(page);
     const balance = await api<Balance>('/balance');
@@ -233,12 +226,12 @@ describe.skipIf(!hasChromium).each(testDatabases)('dashboard in Chromium on $nam
 
     // The session lives in the page's memory: a reload opens the link again, which has expired by then.
     expect(page.url()).toContain('/embed/');
-    server.clock.advance(121_000);
+    e2e.server.clock.advance(121_000);
     await page.reload();
     await expect.poll(() => page.getByTestId('embed-failure').textContent()).toContain('This link has expired');
     await context.close();
 
-    const later = await newContext(browser);
+    const later = await newContext(e2e.browser);
     const expired = await later.newPage();
     await expired.goto(made.url);
     await expect.poll(() => expired.getByTestId('embed-failure').textContent()).toContain('This link has expired');
@@ -248,15 +241,15 @@ describe.skipIf(!hasChromium).each(testDatabases)('dashboard in Chromium on $nam
 
   it('plan usage rows and the profile mini bars follow the API', async ({ skip }) => {
     if (!has.plan) skip('the plan usage API is not on this branch');
-    await server.call('PUT', `/v1/orgs/${data.orgId}/plan`, {
+    await e2e.server.call('PUT', `/v1/orgs/${e2e.data.orgId}/plan`, {
       name: 'Team',
       limits: { credits_per_period: '20000', storage_gb: '100', deployments: '10', seats: '10' },
       allowances: { background_ai: '500', sandbox_hours: '40' },
     });
-    const context = await newContext(browser);
+    const context = await newContext(e2e.browser);
     const page = await context.newPage();
-    await signIn(page, server.baseUrl, data.members.owner.email);
-    await visit(timings, page, `${server.baseUrl}/plan-usage`, 'plan-usage');
+    await signIn(page, e2e.server.baseUrl, e2e.data.members.owner.email);
+    await visit(timings, page, `${e2e.server.baseUrl}/plan-usage`, 'plan-usage');
     const usage = await api<{ data: { key: string; used: string; limit: string | null }[] }>('/plan/usage');
     const seats = usage.data.find((r) => r.key === 'seats')!;
     await expect.poll(() => page.getByTestId('plan-row-seats').textContent()).toContain(`${en(seats.used)} of ${en(seats.limit!)} seats used`);
@@ -274,7 +267,7 @@ describe.skipIf(!hasChromium).each(testDatabases)('dashboard in Chromium on $nam
     await page.waitForFunction(`getComputedStyle(document.querySelector('[role="menu"]')).opacity === '1'`);
     await screenshot(page, 'profile-menu');
     await page.keyboard.press('Escape');
-    await server.call('PUT', `/v1/orgs/${data.orgId}/plan`, { name: 'Enterprise', limits: { credits_per_period: 'unlimited', storage_gb: 'unlimited' } });
+    await e2e.server.call('PUT', `/v1/orgs/${e2e.data.orgId}/plan`, { name: 'Enterprise', limits: { credits_per_period: 'unlimited', storage_gb: 'unlimited' } });
     await page.reload();
     await expect.poll(() => page.getByTestId('plan-row-credits').textContent()).toContain('Unlimited training credits remaining');
     expect(await page.getByTestId('plan-row-credits').getByRole('progressbar').count()).toBe(0);
@@ -283,10 +276,10 @@ describe.skipIf(!hasChromium).each(testDatabases)('dashboard in Chromium on $nam
 
   it('statements show the daily table with job rows, and export a CSV that parses', async ({ skip }) => {
     if (!has.statements) skip('the statements API is not on this branch');
-    const context = await newContext(browser);
+    const context = await newContext(e2e.browser);
     const page = await context.newPage();
-    await signIn(page, server.baseUrl, data.members.manager.email);
-    await visit(timings, page, `${server.baseUrl}/statements`, 'statements');
+    await signIn(page, e2e.server.baseUrl, e2e.data.members.manager.email);
+    await visit(timings, page, `${e2e.server.baseUrl}/statements`, 'statements');
     expect(await page.getByTestId('statement-heading').textContent()).toBe('Billing period - Current month');
     const statement = await api<{ days: { date: string; credits_used: string }[] }>('/statements/current');
     const active = statement.days.filter((d) => d.credits_used !== '0');
@@ -315,13 +308,13 @@ describe.skipIf(!hasChromium).each(testDatabases)('dashboard in Chromium on $nam
 
     // Close this month: move the clock into the next one and let the scheduler store the statement.
     const open = (await api<{ data: { period: string; status: string; ends_at: string }[] }>('/statements')).data.find((p) => p.status === 'open')!;
-    server.clock.set(new Date(new Date(open.ends_at).getTime() + 60 * 60 * 1000));
-    await server.runJobs();
+    e2e.server.clock.set(new Date(new Date(open.ends_at).getTime() + 60 * 60 * 1000));
+    await e2e.server.runJobs();
     const closed = await api<{ status: string; summary: Record<string, string> }>(`/statements/${open.period}`);
     expect(closed.status).toBe('closed');
     // The session (12 hours) ended with the jump in time: sign in again.
-    await signIn(page, server.baseUrl, data.members.manager.email);
-    await visit(timings, page, `${server.baseUrl}/statements`, 'statements');
+    await signIn(page, e2e.server.baseUrl, e2e.data.members.manager.email);
+    await visit(timings, page, `${e2e.server.baseUrl}/statements`, 'statements');
     await page.getByTestId('period-select').click();
     await page.getByRole('option', { name: formatMonth(open.period, 'en-US') }).click();
     await expect.poll(() => page.getByTestId('statement-heading').textContent()).not.toBe('Billing period - Current month');
@@ -335,10 +328,10 @@ describe.skipIf(!hasChromium).each(testDatabases)('dashboard in Chromium on $nam
 
   it('invoices list the history and select the current draft by default', async ({ skip }) => {
     if (!has.invoices) skip('the invoices API is not on this branch');
-    const context = await newContext(browser);
+    const context = await newContext(e2e.browser);
     const page = await context.newPage();
-    await signIn(page, server.baseUrl, data.members.owner.email);
-    await visit(timings, page, `${server.baseUrl}/invoices`, 'invoices');
+    await signIn(page, e2e.server.baseUrl, e2e.data.members.owner.email);
+    await visit(timings, page, `${e2e.server.baseUrl}/invoices`, 'invoices');
     const list = await api<{ data: { id: string; status: string; amount_due_usd: string }[] }>('/invoices');
     const draft = list.data.find((i) => i.status === 'draft')!;
     await expect.poll(() => page.locator(`[data-invoice="${draft.id}"]`).getAttribute('data-active')).toBe('true');
@@ -348,14 +341,14 @@ describe.skipIf(!hasChromium).each(testDatabases)('dashboard in Chromium on $nam
   });
 
   it('measures the first page bundle (gzipped) and prints it', async () => {
-    const context = await newContext(browser);
+    const context = await newContext(e2e.browser);
     const page = await context.newPage();
     const assets = new Set<string>();
     page.on('request', (r) => {
       const path = new URL(r.url()).pathname;
       if (path.startsWith('/assets/')) assets.add(path.slice(1));
     });
-    await signIn(page, server.baseUrl, data.members.owner.email);
+    await signIn(page, e2e.server.baseUrl, e2e.data.members.owner.email);
     await settled(page);
     const { gzipBytes: entry } = firstPageBundleBytes();
     const { gzipSync } = await import('node:zlib');

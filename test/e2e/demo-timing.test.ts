@@ -1,10 +1,9 @@
-import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Balance } from '../../src/client/index.js';
 import { DEMO_ORG, DEMO_SIGN_INS, seedDemoIfEmpty } from '../../src/demo/seed.js';
 import { formatAmount } from '../../web/src/format.js';
 import { testDatabases } from '../helpers/db.js';
-import { hasChromium, launch, newContext, settled, signIn, startServer, type Server } from './harness.js';
+import { hasChromium, newContext, settled, signIn, useE2e } from './harness.js';
 
 /**
  * The demo `npm start` seeds, signed in with its printed owner sign-in: every
@@ -12,36 +11,31 @@ import { hasChromium, launch, newContext, settled, signIn, startServer, type Ser
  * printed (issue target ≤ 1 s on localhost), never asserted.
  */
 describe.skipIf(!hasChromium).each(testDatabases)('demo organization in Chromium on $name', (target) => {
-  let server: Server;
-  let browser: Browser;
+  const e2e = useE2e(target, { seed: false });
   const timings: string[] = [];
 
   beforeAll(async () => {
-    server = await startServer(target);
-    expect(await seedDemoIfEmpty(server.ctx)).toEqual({ orgId: DEMO_ORG });
-    browser = await launch();
+    expect(await seedDemoIfEmpty(e2e.server.ctx)).toEqual({ orgId: DEMO_ORG });
   }, 300_000);
 
   afterAll(async () => {
-    await browser?.close();
-    await server?.close();
     console.log(`e2e demo time-to-content (${target.name}): ${timings.join(', ')}`);
   });
 
   it('signs in as the printed owner and renders every page with the demo data', async () => {
     const owner = DEMO_SIGN_INS.find((s) => s.role === 'owner')!;
-    const page = await (await newContext(browser)).newPage();
-    await signIn(page, server.baseUrl, owner.email, owner.password);
+    const page = await (await newContext(e2e.browser)).newPage();
+    await signIn(page, e2e.server.baseUrl, owner.email, owner.password);
     for (const path of ['/credit-history', '/usage', '/plan-usage', '/statements', '/invoices', '/allocations', '/my-credits', '/billing/alerts', '/audit']) {
       const started = performance.now();
-      await page.goto(`${server.baseUrl}${path}`);
+      await page.goto(`${e2e.server.baseUrl}${path}`);
       await page.getByRole('heading', { level: 2 }).first().waitFor();
       await settled(page);
       timings.push(`${path} ${Math.round(performance.now() - started)} ms`);
       expect(await page.locator('[data-state="error"]').count(), path).toBe(0);
     }
-    await page.goto(`${server.baseUrl}/credit-history`);
-    const balance = await server.call<Balance>('GET', `/v1/orgs/${DEMO_ORG}/balance`);
+    await page.goto(`${e2e.server.baseUrl}/credit-history`);
+    const balance = await e2e.server.call<Balance>('GET', `/v1/orgs/${DEMO_ORG}/balance`);
     await expect
       .poll(() => page.getByTestId('card-current-balance').getByTestId('figure').textContent())
       .toBe(formatAmount(balance.available, 'en-US'));

@@ -5,7 +5,7 @@ import type { Balance, PlanUsage } from '../../src/client/index.js';
 import { formatAmount } from '../../web/src/format.js';
 import { planLine } from '../../web/src/pages/plan-usage/planRows.js';
 import { testDatabases } from '../helpers/db.js';
-import { hasChromium, launchThirdPartyBlocked, screenshot, seed, settled, signIn, startHostPage, startServer, type Seeded, type Server } from './harness.js';
+import { hasChromium, launchThirdPartyBlocked, screenshot, settled, signIn, startHostPage, useE2e } from './harness.js';
 
 const en = (value: string) => formatAmount(value, 'en-US');
 
@@ -44,18 +44,15 @@ function dashboardFrame(page: Page, baseUrl: string): Frame {
 }
 
 describe.skipIf(!hasChromium).each(testDatabases)('embedded cross-site with third-party cookies blocked, on $name', (target) => {
-  let server: Server;
-  let data: Seeded;
+  const e2e = useE2e(target, { browser: false });
   let context: BrowserContext;
   let userDataDir: string;
   const hosts: { port: number; close: () => Promise<void> }[] = [];
   let link = '';
-  const api = <T>(path: string) => server.call<T>('GET', `/v1/orgs/${data.orgId}${path}`);
+  const api = <T>(path: string) => e2e.server.call<T>('GET', `/v1/orgs/${e2e.data.orgId}${path}`);
 
   beforeAll(async () => {
-    server = await startServer(target);
-    data = await seed(server);
-    await server.call('PUT', `/v1/orgs/${data.orgId}/plan`, {
+    await e2e.server.call('PUT', `/v1/orgs/${e2e.data.orgId}/plan`, {
       name: 'Team',
       limits: { credits_per_period: '20000', storage_gb: '100', deployments: '10', seats: '10' },
     });
@@ -65,12 +62,11 @@ describe.skipIf(!hasChromium).each(testDatabases)('embedded cross-site with thir
   afterAll(async () => {
     await context?.close();
     for (const host of hosts) await host.close();
-    await server?.close();
     if (userDataDir) rmSync(userDataDir, { recursive: true, force: true });
   });
 
   async function host(widgets: boolean) {
-    const started = await startHostPage(() => hostHtml(server.baseUrl, link, { widgets }));
+    const started = await startHostPage(() => hostHtml(e2e.server.baseUrl, link, { widgets }));
     hosts.push(started);
     // localhost and 127.0.0.1 are different sites: the frame is third-party.
     return `http://localhost:${started.port}`;
@@ -78,15 +74,15 @@ describe.skipIf(!hasChromium).each(testDatabases)('embedded cross-site with thir
 
   it('an allowed host frames the dashboard: balance, navigation, height, theme and hidden navigation work without storage', async () => {
     const hostOrigin = await host(true);
-    await server.call('PATCH', `/v1/orgs/${data.orgId}`, { embed_origins: [hostOrigin] });
-    link = (await server.call<{ url: string }>('POST', `/v1/orgs/${data.orgId}/embed-tokens`, { member: data.members.manager.id, ttl_seconds: 600 })).url;
-    expect(link.startsWith(`${server.baseUrl}/embed/`)).toBe(true);
+    await e2e.server.call('PATCH', `/v1/orgs/${e2e.data.orgId}`, { embed_origins: [hostOrigin] });
+    link = (await e2e.server.call<{ url: string }>('POST', `/v1/orgs/${e2e.data.orgId}/embed-tokens`, { member: e2e.data.members.manager.id, ttl_seconds: 600 })).url;
+    expect(link.startsWith(`${e2e.server.baseUrl}/embed/`)).toBe(true);
 
     const page = await context.newPage();
     await page.goto(`${hostOrigin}/`);
     const frame = page.frameLocator('#dash iframe');
     await frame.getByTestId('profile-menu').waitFor();
-    const inside = dashboardFrame(page, server.baseUrl);
+    const inside = dashboardFrame(page, e2e.server.baseUrl);
 
     // The condition of the issue holds: this frame may not touch storage or get cookies.
     expect(await inside.evaluate('(() => { try { sessionStorage.length; return "readable"; } catch (e) { return e.name; } })()')).toBe('SecurityError');
@@ -97,7 +93,7 @@ describe.skipIf(!hasChromium).each(testDatabases)('embedded cross-site with thir
     await settled(inside as unknown as Page);
     const balance = await api<Balance>('/balance');
     await expect.poll(() => frame.getByTestId('figure-available').textContent()).toBe(en(balance.available));
-    expect(await context.cookies(server.baseUrl)).toEqual([]);
+    expect(await context.cookies(e2e.server.baseUrl)).toEqual([]);
 
     // Navigation inside the frame.
     await frame.getByRole('link', { name: 'Statements' }).click();
@@ -110,7 +106,7 @@ describe.skipIf(!hasChromium).each(testDatabases)('embedded cross-site with thir
     expect(reported).toBeGreaterThan(100);
     await expect.poll(() => page.evaluate('document.querySelector("#dash iframe").style.height')).toBe(`${await page.evaluate('window.heights[window.heights.length - 1]')}px`);
     const messages = (await page.evaluate('window.received')) as { origin: string; data: { type: string } }[];
-    expect(messages.every((m) => m.origin === server.baseUrl)).toBe(true);
+    expect(messages.every((m) => m.origin === e2e.server.baseUrl)).toBe(true);
     expect(messages.map((m) => m.data.type)).toContain('tally:ready');
     expect(messages.map((m) => m.data.type)).toContain('tally:height');
 
@@ -158,9 +154,9 @@ describe.skipIf(!hasChromium).each(testDatabases)('embedded cross-site with thir
     const inside = page.frameLocator('#dash iframe');
     await inside.getByTestId('profile-menu').waitFor();
     await page.evaluate('window.dashboard.navigate("/statements")');
-    await expect.poll(() => dashboardFrame(page, server.baseUrl).url()).toMatch(/\/statements$/);
+    await expect.poll(() => dashboardFrame(page, e2e.server.baseUrl).url()).toMatch(/\/statements$/);
     await badge.getByTestId('credit-badge').click();
-    await expect.poll(() => dashboardFrame(page, server.baseUrl).url()).toMatch(/\/usage$/);
+    await expect.poll(() => dashboardFrame(page, e2e.server.baseUrl).url()).toMatch(/\/usage$/);
     await screenshot(page, 'embedded-widgets');
     await page.close();
   });
@@ -172,13 +168,13 @@ describe.skipIf(!hasChromium).each(testDatabases)('embedded cross-site with thir
     await page.waitForFunction('window.frameLoaded === true');
     const frame = page.frames().find((f) => f !== page.mainFrame());
     // Chromium replaces a frame refused by frame-ancestors with its error page: no Tally document in it.
-    expect(frame?.url().startsWith(server.baseUrl)).not.toBe(true);
+    expect(frame?.url().startsWith(e2e.server.baseUrl)).not.toBe(true);
     expect(await page.evaluate('window.received.length')).toBe(0);
     await page.close();
   });
 
   it('a member opened through an embed link lands on My credits', async () => {
-    const made = await server.call<{ url: string }>('POST', `/v1/orgs/${data.orgId}/embed-tokens`, { member: data.members.member.id, ttl_seconds: 600 });
+    const made = await e2e.server.call<{ url: string }>('POST', `/v1/orgs/${e2e.data.orgId}/embed-tokens`, { member: e2e.data.members.member.id, ttl_seconds: 600 });
     const page = await context.newPage();
     await page.goto(made.url);
     await page.waitForURL(/\/my-credits$/);
@@ -189,8 +185,8 @@ describe.skipIf(!hasChromium).each(testDatabases)('embedded cross-site with thir
 
   it('an owner edits the allowed origins in Alerts & billing → Embedding; a path is refused before saving', async () => {
     const page = await context.newPage();
-    await signIn(page, server.baseUrl, data.members.owner.email);
-    await page.goto(`${server.baseUrl}/billing/embedding`);
+    await signIn(page, e2e.server.baseUrl, e2e.data.members.owner.email);
+    await page.goto(`${e2e.server.baseUrl}/billing/embedding`);
     const input = page.getByLabel('Allowed origins');
     await input.waitFor();
     expect((await input.inputValue()).split('\n')).toEqual([`http://localhost:${hosts[0]!.port}`]);
@@ -200,7 +196,7 @@ describe.skipIf(!hasChromium).each(testDatabases)('embedded cross-site with thir
     await input.fill('https://portal.example.com\nHTTPS://App.Example.com:443');
     await page.getByRole('button', { name: 'Save origins' }).click();
     await expect.poll(() => page.getByTestId('embedding-saved').textContent()).toContain('2 sites may embed the dashboard');
-    const org = await server.call<{ embed_origins: string[] }>('GET', `/v1/orgs/${data.orgId}`);
+    const org = await e2e.server.call<{ embed_origins: string[] }>('GET', `/v1/orgs/${e2e.data.orgId}`);
     expect(org.embed_origins).toEqual(['https://portal.example.com', 'https://app.example.com']);
     expect(await input.inputValue()).toBe('https://portal.example.com\nhttps://app.example.com');
     await page.close();

@@ -1,9 +1,9 @@
-import type { Browser, Locator, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Locator, Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
 import type { UsageEvent } from '../../src/client/index.js';
 import { formatAmount, formatDateTime } from '../../web/src/format.js';
 import { testDatabases } from '../helpers/db.js';
-import { hasChromium, launch, newContext, revealAll, screenshot, seed, settled, signIn, startServer, type Seeded, type Server } from './harness.js';
+import { hasChromium, newContext, revealAll, screenshot, settled, signIn, useE2e } from './harness.js';
 
 /** Issue 15: the events list shows a voided and an amended event as such, with who corrected them and when. */
 const TZ = 'America/New_York';
@@ -13,21 +13,8 @@ const plain = (text: string | null) => (text ?? '').replace(/[\u202f\u00a0]/g, '
 const when = (iso: string) => plain(formatDateTime(iso, TZ, 'en-US'));
 
 describe.skipIf(!hasChromium).each(testDatabases)('corrected events in Chromium on $name', (target) => {
-  let server: Server;
-  let data: Seeded;
-  let browser: Browser;
-  const api = <T>(method: string, path: string, body?: unknown) => server.call<T>(method, `/v1/orgs/${data.orgId}${path}`, body);
-
-  beforeAll(async () => {
-    server = await startServer(target);
-    data = await seed(server);
-    browser = await launch();
-  });
-
-  afterAll(async () => {
-    await browser?.close();
-    await server?.close();
-  });
+  const e2e = useE2e(target);
+  const api = <T>(method: string, path: string, body?: unknown) => e2e.server.call<T>(method, `/v1/orgs/${e2e.data.orgId}${path}`, body);
 
   /** A change made by the signed-in person, as the dashboard makes it: session cookie plus CSRF token. */
   async function postAsSignedIn(page: Page, path: string): Promise<number> {
@@ -42,19 +29,19 @@ describe.skipIf(!hasChromium).each(testDatabases)('corrected events in Chromium 
   it('marks a voided event as voided with its credits struck through, and an amended one as amended, each with who and when', async () => {
     const events = (await api<{ data: UsageEvent[] }>('GET', '/events?limit=10')).data;
     // the newest event of the manager (voided by the owner) and of the member (amended through the API)
-    const voided = events.find((e) => e.user === data.members.manager.id)!;
-    const amended = events.find((e) => e.user === data.members.member.id)!;
+    const voided = events.find((e) => e.user === e2e.data.members.manager.id)!;
+    const amended = events.find((e) => e.user === e2e.data.members.member.id)!;
     const untouched = events.find((e) => e.id !== voided.id && e.id !== amended.id)!;
 
-    const context = await newContext(browser);
+    const context = await newContext(e2e.browser);
     const page = await context.newPage();
-    await signIn(page, server.baseUrl, data.members.owner.email);
-    expect(await postAsSignedIn(page, `/v1/orgs/${data.orgId}/events/${voided.id}/void`)).toBe(200);
+    await signIn(page, e2e.server.baseUrl, e2e.data.members.owner.email);
+    expect(await postAsSignedIn(page, `/v1/orgs/${e2e.data.orgId}/events/${voided.id}/void`)).toBe(200);
     const fixed = await api<{ event: UsageEvent }>('POST', `/events/${amended.id}/amend`, { quantity: '0.5' });
     const voidedNow = (await api<{ data: UsageEvent[] }>('GET', '/events?limit=10')).data.find((e) => e.id === voided.id)!;
     expect(voidedNow.status).toBe('voided');
 
-    await page.goto(`${server.baseUrl}/usage`);
+    await page.goto(`${e2e.server.baseUrl}/usage`);
     await settled(page);
     await revealAll(page);
 
@@ -86,10 +73,10 @@ describe.skipIf(!hasChromium).each(testDatabases)('corrected events in Chromium 
     await context.close();
 
     // The member sees their own amended event the same way on My credits.
-    const own = await newContext(browser);
+    const own = await newContext(e2e.browser);
     const mine = await own.newPage();
-    await signIn(mine, server.baseUrl, data.members.member.email);
-    await mine.goto(`${server.baseUrl}/my-credits`);
+    await signIn(mine, e2e.server.baseUrl, e2e.data.members.member.email);
+    await mine.goto(`${e2e.server.baseUrl}/my-credits`);
     await settled(mine);
     await revealAll(mine);
     const m = rowOf(mine, 'my-events-table', amended.id);

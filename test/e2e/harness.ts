@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import pino from 'pino';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { afterAll, beforeAll } from 'vitest';
 import { createApp } from '../../src/app.js';
 import { ManualClock } from '../../src/clock.js';
 import { ensureDashboardBuilt } from '../../src/http/dashboard-build.js';
@@ -130,6 +131,37 @@ export async function seed(server: Server) {
 }
 
 export type Seeded = Awaited<ReturnType<typeof seed>>;
+
+/** What a dashboard suite shares: the real server, the seeded organization and Chromium. */
+export interface E2e {
+  server: Server;
+  data: Seeded;
+  browser: Browser;
+}
+
+/**
+ * The setup every e2e suite shares, registered as its first beforeAll and
+ * last afterAll: the server on `target`, the seeded organization (unless
+ * `seed: false`: a suite that seeds its own) and Chromium (unless `browser:
+ * false`: a suite with a browser profile of its own). The fields are set once
+ * the suite's beforeAll hooks run; a suite's own beforeAll runs after this one.
+ */
+export function useE2e(target: TestDatabase, options: { seed: false }): Omit<E2e, 'data'>;
+export function useE2e(target: TestDatabase, options: { browser: false }): Omit<E2e, 'browser'>;
+export function useE2e(target: TestDatabase): E2e;
+export function useE2e(target: TestDatabase, options: { seed?: boolean; browser?: boolean } = {}): Partial<E2e> {
+  const e2e: Partial<E2e> = {};
+  beforeAll(async () => {
+    e2e.server = await startServer(target);
+    if (options.seed !== false) e2e.data = await seed(e2e.server);
+    if (options.browser !== false) e2e.browser = await launch();
+  }, 300_000);
+  afterAll(async () => {
+    await e2e.browser?.close();
+    await e2e.server?.close();
+  });
+  return e2e;
+}
 
 export async function launch(): Promise<Browser> {
   return chromium.launch({

@@ -1,7 +1,7 @@
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
 import { testDatabases } from '../helpers/db.js';
-import { hasChromium, launch, revealAll, ROLES, screenshot, seed, settled, signIn, startServer, type E2eRole, type Seeded, type Server } from './harness.js';
+import { hasChromium, revealAll, ROLES, screenshot, settled, signIn, type E2eRole, useE2e } from './harness.js';
 
 const PHONE = { width: 390, height: 844 };
 const HOME: Record<E2eRole, RegExp> = {
@@ -41,24 +41,12 @@ async function navigationShown(page: Page): Promise<boolean> {
 }
 
 describe.skipIf(!hasChromium).each(testDatabases)('the dashboard at 390×844 on $name', (target) => {
-  let server: Server;
-  let data: Seeded;
-  let browser: Browser;
-
-  beforeAll(async () => {
-    server = await startServer(target);
-    data = await seed(server);
-    browser = await launch();
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await server?.close();
-  });
+  const e2e = useE2e(target);
 
   it.each(ROLES)('%s: lands on its first page, and the burger menu reaches every page without covering it', async (role) => {
-    const context = await browser.newContext({ viewport: PHONE, locale: 'en-US', timezoneId: 'Europe/Berlin', isMobile: true, hasTouch: true });
+    const context = await e2e.browser.newContext({ viewport: PHONE, locale: 'en-US', timezoneId: 'Europe/Berlin', isMobile: true, hasTouch: true });
     const page = await context.newPage();
-    await signIn(page, server.baseUrl, data.members[role].email);
+    await signIn(page, e2e.server.baseUrl, e2e.data.members[role].email);
     await page.waitForURL(HOME[role]);
     await settled(page);
     await expectUncovered(page, `${role} first page`);
@@ -93,10 +81,10 @@ describe.skipIf(!hasChromium).each(testDatabases)('the dashboard at 390×844 on 
   });
 
   it('a dialog fits the phone screen', async () => {
-    const context = await browser.newContext({ viewport: PHONE, locale: 'en-US', timezoneId: 'Europe/Berlin', isMobile: true, hasTouch: true });
+    const context = await e2e.browser.newContext({ viewport: PHONE, locale: 'en-US', timezoneId: 'Europe/Berlin', isMobile: true, hasTouch: true });
     const page = await context.newPage();
-    await signIn(page, server.baseUrl, data.members.owner.email);
-    await page.goto(`${server.baseUrl}/statements`);
+    await signIn(page, e2e.server.baseUrl, e2e.data.members.owner.email);
+    await page.goto(`${e2e.server.baseUrl}/statements`);
     await settled(page);
     await page.getByRole('button', { name: 'Export ledger data' }).click();
     const dialog = page.getByRole('dialog');

@@ -1,18 +1,10 @@
 import { sql } from 'drizzle-orm';
 import type { AppContext } from '../../context.js';
-import { rows, type Q } from '../../db/client.js';
+import type { Q } from '../../db/client.js';
 import { cycleContaining, initialAnchor, type Cadence } from '../../domain/cycles.js';
 import type { OrgRow } from '../orgs/queries.js';
-import {
-  closeCycle,
-  cycleIdOf,
-  DEFAULT_GROUP_ID,
-  findLatestCycle,
-  findSettings,
-  insertCycle,
-  type CycleRow,
-  type SettingsRow,
-} from './queries.js';
+import { closeCycle, cycleIdOf, findLatestCycle, findOrgsWithEndedCycles, insertCycle, type CycleRow } from './cycleQueries.js';
+import { DEFAULT_GROUP_ID, findSettings, type SettingsRow } from './queries.js';
 
 export function defaultSettings(org: Pick<OrgRow, 'timezone' | 'createdAt'>): SettingsRow {
   return {
@@ -103,9 +95,6 @@ export async function restartCycles(tx: Q, org: OrgRow, now: Date, cadence: Cade
 
 /** The cycle-rollover job's query: organizations whose open cycle has ended. */
 export async function orgsWithEndedCycles(ctx: AppContext): Promise<string[]> {
-  const now = ctx.clock.now().toISOString();
-  const found = await ctx.db.read((q) =>
-    rows<{ org_id: string }>(q, sql`select distinct org_id from cycles where closed_at is null and ends_at <= ${now}::timestamptz`),
-  );
-  return found.map((r) => r.org_id);
+  const now = ctx.clock.now();
+  return ctx.db.read((q) => findOrgsWithEndedCycles(q, now));
 }

@@ -1,9 +1,8 @@
-import { sql } from 'drizzle-orm';
-import { rows, type Q } from '../../db/client.js';
+import type { Q } from '../../db/client.js';
 import type { AppContext } from '../../context.js';
 import type { Actor } from '../../http/auth.js';
 import { TallyError } from '../../http/errors.js';
-import { findMember } from './queries.js';
+import { findMember, findMemberIdsInGroups } from './queries.js';
 
 /**
  * What part of an organization an actor reaches (SPEC §1). Owners, billing
@@ -44,11 +43,7 @@ export async function usageUsersOf(q: Q, actor: Actor, orgId: string): Promise<s
   if (scope.all) return undefined;
   const self = scope.memberId === null ? [] : [scope.memberId];
   if (scope.groupIds.length === 0) return self;
-  const found = await rows<{ id: string }>(
-    q,
-    sql`select id from members where org_id = ${orgId} and group_id = any(${sql.param(scope.groupIds)}::text[])`,
-  );
-  return [...new Set([...self, ...found.map((r) => r.id)])];
+  return [...new Set([...self, ...(await findMemberIdsInGroups(q, orgId, scope.groupIds))])];
 }
 
 /**

@@ -6,7 +6,8 @@ import { recordAudit } from '../audit/service.js';
 import { findOrg, lockOrg, orgNotFound } from '../orgs/queries.js';
 import { ensureCycle, loadSettings, restartCycles } from './cycles.js';
 import { sumBig } from '../../domain/money.js';
-import { findCycles, findHeldByMember } from './queries.js';
+import { findCycles } from './cycleQueries.js';
+import { findHeldByMember } from './queries.js';
 import { loadBudgetState } from './state.js';
 import { currentCycleOut, cycleView, settingsView } from './views.js';
 

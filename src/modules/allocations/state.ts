@@ -11,13 +11,12 @@ import { formatMicro, sumBig } from '../../domain/money.js';
 import { TallyError } from '../../http/errors.js';
 import type { OrgRow } from '../orgs/queries.js';
 import { currentCycleView, loadSettings } from './cycles.js';
+import { findCycleUsage, type CycleRow } from './cycleQueries.js';
 import {
   findAutoApproved,
-  findCycleUsage,
   findGroups,
   findHeldByMember,
   findMembers,
-  type CycleRow,
   type GroupRow,
   type MemberRow,
   type SettingsRow,

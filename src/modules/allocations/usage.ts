@@ -1,6 +1,6 @@
 import type { LedgerHooks } from '../ledger/hooks.js';
 import { ensureCycle } from './cycles.js';
-import { addCycleUsage } from './queries.js';
+import { addCycleUsage } from './cycleQueries.js';
 
 /**
  * ctx.hooks.usageRecorded: counts accepted usage for the cycle it falls in,

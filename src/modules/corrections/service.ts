@@ -8,7 +8,7 @@ import { rate } from '../../domain/rating.js';
 import { bookingAt, DAY_MS, localDate, periodContaining } from '../../domain/time.js';
 import { TallyError } from '../../http/errors.js';
 import { ensureCycle } from '../allocations/cycles.js';
-import { addCycleUsage } from '../allocations/queries.js';
+import { addCycleUsage } from '../allocations/cycleQueries.js';
 import { recordAudit } from '../audit/service.js';
 import { addToRollups, type RatedEvent } from '../events/rollups.js';
 import { eventView, EVENT_COLUMNS, type EventRow as StoredEvent } from '../events/view.js';

@@ -1,5 +1,6 @@
 import { sql } from 'drizzle-orm';
-import { rows, type Q } from '../../db/client.js';
+import type { Q } from '../../db/client.js';
+import { big, bigOrNull, bool, date, dateOrNull, int, json, mapRows, text, textOf, textOrNull, type DbRow } from '../../db/rows.js';
 import type { AppliesTo } from '../../domain/appliesTo.js';
 
 export interface GrantRow {
@@ -14,6 +15,20 @@ export interface GrantRow {
   createdAt: Date;
 }
 
+export function toGrantRow(r: DbRow): GrantRow {
+  return {
+    id: text(r.id),
+    name: text(r.name),
+    source: textOf<GrantRow['source']>(r.source),
+    priority: int(r.priority),
+    metadata: json<Record<string, unknown>>(r.metadata),
+    appliesTo: json<AppliesTo | null>(r.appliesTo),
+    pendingPayment: bool(r.pendingPayment),
+    voidedAt: dateOrNull(r.voidedAt),
+    createdAt: date(r.createdAt),
+  };
+}
+
 export interface BlockRow {
   id: string;
   grantId: string;
@@ -26,39 +41,40 @@ export interface BlockRow {
   expiredAmount: bigint;
 }
 
+export function toBlockRow(r: DbRow): BlockRow {
+  return {
+    id: text(r.id),
+    grantId: text(r.grantId),
+    seq: big(r.seq),
+    amount: big(r.amount),
+    remaining: big(r.remaining),
+    startsAt: date(r.startsAt),
+    expiresAt: dateOrNull(r.expiresAt),
+    expiryBookedAt: dateOrNull(r.expiryBookedAt),
+    expiredAmount: big(r.expiredAmount),
+  };
+}
+
 export async function findGrants(q: Q, orgId: string, grantIds?: string[]): Promise<GrantRow[]> {
   const filter = grantIds ? sql`and id = any(${sql.param(grantIds)}::text[])` : sql``;
-  const found = await rows<GrantRow>(
+  return mapRows(
     q,
     sql`select id, name, source, priority, metadata, applies_to as "appliesTo", pending_payment as "pendingPayment", voided_at as "voidedAt",
           created_at as "createdAt"
         from grants where org_id = ${orgId} ${filter} order by id desc`,
+    toGrantRow,
   );
-  return found.map((g) => ({
-    ...g,
-    voidedAt: g.voidedAt === null ? null : new Date(g.voidedAt),
-    createdAt: new Date(g.createdAt),
-  }));
 }
 
 export async function findBlocks(q: Q, orgId: string, grantIds?: string[]): Promise<BlockRow[]> {
   const filter = grantIds ? sql`and grant_id = any(${sql.param(grantIds)}::text[])` : sql``;
-  const found = await rows<BlockRow>(
+  return mapRows(
     q,
     sql`select id, grant_id as "grantId", seq, amount, remaining, starts_at as "startsAt", expires_at as "expiresAt",
           expiry_booked_at as "expiryBookedAt", expired_amount as "expiredAmount"
         from blocks where org_id = ${orgId} ${filter} order by seq`,
+    toBlockRow,
   );
-  return found.map((b) => ({
-    ...b,
-    seq: BigInt(b.seq),
-    amount: BigInt(b.amount),
-    remaining: BigInt(b.remaining),
-    expiredAmount: BigInt(b.expiredAmount),
-    startsAt: new Date(b.startsAt),
-    expiresAt: b.expiresAt === null ? null : new Date(b.expiresAt),
-    expiryBookedAt: b.expiryBookedAt === null ? null : new Date(b.expiryBookedAt),
-  }));
 }
 
 export interface LedgerRow {
@@ -76,6 +92,23 @@ export interface LedgerRow {
   actor: string | null;
 }
 
+export function toLedgerRow(r: DbRow): LedgerRow {
+  return {
+    id: big(r.id),
+    type: text(r.type),
+    amount: big(r.amount),
+    fromAccount: text(r.fromAccount),
+    toAccount: text(r.toAccount),
+    blockId: textOrNull(r.blockId),
+    blockBalanceAfter: bigOrNull(r.blockBalanceAfter),
+    occurredAt: date(r.occurredAt),
+    recordedAt: date(r.recordedAt),
+    eventId: textOrNull(r.eventId),
+    ref: textOrNull(r.ref),
+    actor: textOrNull(r.actor),
+  };
+}
+
 export async function findGrantLedger(
   q: Q,
   orgId: string,
@@ -86,13 +119,14 @@ export async function findGrantLedger(
 ): Promise<LedgerRow[]> {
   const after = afterId === undefined ? sql`` : sql`and id > ${afterId.toString()}::bigint`;
   const onDay = day === undefined ? sql`` : sql`and (occurred_at at time zone ${day.zone})::date = ${day.date}::date`;
-  return rows<LedgerRow>(
+  return mapRows(
     q,
     sql`select id, type, amount, from_account as "fromAccount", to_account as "toAccount", block_id as "blockId",
           block_balance_after as "blockBalanceAfter", occurred_at as "occurredAt", recorded_at as "recordedAt",
           event_id as "eventId", ref, actor
         from ledger_entries where org_id = ${orgId} and grant_id = ${grantId} ${after} ${onDay}
         order by id limit ${limit}`,
+    toLedgerRow,
   );
 }
 
@@ -105,6 +139,17 @@ export interface LedgerGroupRow {
   entries: number;
 }
 
+export function toLedgerGroupRow(r: DbRow): LedgerGroupRow {
+  return {
+    kind: textOf<LedgerGroupRow['kind']>(r.kind),
+    day: text(r.day),
+    blockId: textOrNull(r.blockId),
+    amount: big(r.amount),
+    last: date(r.last),
+    entries: int(r.entries),
+  };
+}
+
 /**
  * A grant's ledger folded for reading: each grant entry alone, and per local
  * day the usage (draw-downs, holds and their releases), expiries and voids,
@@ -112,7 +157,7 @@ export interface LedgerGroupRow {
  * reader wants one line per day.
  */
 export async function groupGrantLedger(q: Q, orgId: string, grantId: string, zone: string): Promise<LedgerGroupRow[]> {
-  const found = await rows<LedgerGroupRow>(
+  return mapRows(
     q,
     sql`select case when type in ('grant', 'adjustment') then 'grant' when type = 'expiry' then 'expiry'
                     when type = 'void' then 'void' else 'usage' end as kind,
@@ -123,6 +168,6 @@ export async function groupGrantLedger(q: Q, orgId: string, grantId: string, zon
         from ledger_entries where org_id = ${orgId} and grant_id = ${grantId}
         group by 1, 2, 3, case when type in ('grant', 'adjustment') then id else 0 end
         order by max(id)`,
+    toLedgerGroupRow,
   );
-  return found.map((r) => ({ ...r, amount: BigInt(r.amount), last: new Date(r.last), entries: Number(r.entries) }));
 }

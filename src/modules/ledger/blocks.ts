@@ -1,7 +1,7 @@
 import { sql } from 'drizzle-orm';
 import { rows, type Q } from '../../db/client.js';
 import { normalizeAppliesTo, type AppliesTo } from '../../domain/appliesTo.js';
-import { compareDrawOrder, isActiveAt, type DrawBlock } from '../../domain/drawdown.js';
+import { compareDrawOrder, drawDown, type DrawBlock } from '../../domain/drawdown.js';
 import { blockAccount, type LedgerBatch } from './batch.js';
 
 export interface SpendableBlock extends DrawBlock {
@@ -68,13 +68,10 @@ export function repayOverage(
   occurredAt: Date,
   actor: string | null,
 ): bigint {
-  let due = owed;
-  for (const block of ordered) {
-    if (due === 0n) break;
-    if (!isActiveAt(block, now) || block.remaining === 0n || block.appliesTo !== null) continue;
-    const amount = block.remaining < due ? block.remaining : due;
-    block.remaining -= amount;
-    due -= amount;
+  // Overage was owed before now: only the blocks active now repay it, so the
+  // draw's own time is now and draw-down has a single pass.
+  const { draws, overage } = drawDown(ordered.filter((b) => b.appliesTo === null), owed, now, now);
+  for (const { block, amount } of draws) {
     batch.move({
       type: 'usage',
       amount,
@@ -88,5 +85,5 @@ export function repayOverage(
       actor,
     });
   }
-  return owed - due;
+  return owed - overage;
 }

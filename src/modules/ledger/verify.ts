@@ -1,6 +1,7 @@
 import { sql } from 'drizzle-orm';
 import type { Q } from '../../db/client.js';
 import { rows } from '../../db/client.js';
+import { date, text, textOrNull, type DbRow } from '../../db/rows.js';
 import { checkChain, GENESIS, type ChainBreach, type ChainedEntry } from '../../domain/chain.js';
 
 export interface OrgProof {
@@ -78,6 +79,27 @@ export const CHAIN_COLUMNS = sql`id::text as id, org_id as org, chain_seq::text 
 export interface ChainRow extends Omit<ChainedEntry, 'prev' | 'occurred_at' | 'recorded_at'> {
   occurred_at: Date | string;
   recorded_at: Date | string;
+}
+
+export function toChainRow(r: DbRow): ChainRow {
+  return {
+    id: text(r.id),
+    org: text(r.org),
+    seq: text(r.seq),
+    type: text(r.type),
+    amount: text(r.amount),
+    from: text(r.from),
+    to: text(r.to),
+    block: textOrNull(r.block),
+    block_balance_after: textOrNull(r.block_balance_after),
+    grant: textOrNull(r.grant),
+    occurred_at: date(r.occurred_at),
+    recorded_at: date(r.recorded_at),
+    event: textOrNull(r.event),
+    ref: textOrNull(r.ref),
+    actor: textOrNull(r.actor),
+    hash: text(r.hash),
+  };
 }
 
 /** A row as hashed: `prev` is the hash of the row before it in recording order (the chain does not store it twice). */

@@ -5,7 +5,7 @@ import { summarizeBalance, type BalanceSummary, type BlockState } from '../../do
 import { addDays, periodDays } from '../../domain/periods.js';
 import { localDate, periodContaining } from '../../domain/time.js';
 import { defaultSettings, cycleViewOf } from '../allocations/cycles.js';
-import { toCycle } from '../allocations/queries.js';
+import { toCycleRow } from '../allocations/cycleQueries.js';
 import type { BudgetState } from '../allocations/state.js';
 import { heldLessLapsed, toState, type RawBlock } from '../balance/service.js';
 import type { OrgRow } from '../orgs/queries.js';
@@ -113,7 +113,7 @@ export async function loadFigures(q: Q, org: OrgRow, config: OrgConfig, now: Dat
   const accounts = heldLessLapsed(toMap(r!.accounts), big(r!.lapsed));
   const settings = config.settings ?? defaultSettings(org);
   const latestRaw = r!.latest === null ? undefined : (JSON.parse(r!.latest) as Record<string, unknown>);
-  const latest = latestRaw && toCycle(latestRaw);
+  const latest = latestRaw && toCycleRow(latestRaw);
   const cycle = cycleViewOf(org, settings, latest, now);
   const usage = toMap(r!.usage);
   const cycleUsed = usage.get('') ?? 0n;

@@ -1,15 +1,15 @@
-import { sql } from 'drizzle-orm';
 import type { AppContext } from '../../context.js';
-import { rows, type Q } from '../../db/client.js';
+import type { Q } from '../../db/client.js';
 import { GENESIS } from '../../domain/chain.js';
 import { formatMicro } from '../../domain/money.js';
 import { PROOF_FORMAT, STATEMENT_FORMAT, type ProofEntry, type SignedStatement, type StatementProof } from '../../domain/statementProof.js';
 import type { StatementSummary } from '../../domain/statement.js';
 import type { Period } from '../../domain/time.js';
 import { TallyError } from '../../http/errors.js';
-import { CHAIN_COLUMNS, chainedEntry, type ChainRow } from '../ledger/verify.js';
+import { chainedEntry } from '../ledger/verify.js';
 import { findOrg, orgNotFound } from '../orgs/queries.js';
 import { signStatementWith, statementKey, type StatementKey } from '../signing/key.js';
+import { findChainEnds, findChainSegment, findHashBefore, findSignature, saveSignature } from './proofQueries.js';
 import { resolvePeriod } from './service.js';
 
 /**
@@ -24,22 +24,9 @@ export async function sealStatement(
   args: { orgId: string; period: Period; summary: StatementSummary; closedAt: Date; key: StatementKey },
 ): Promise<SignedStatement> {
   const { orgId, period } = args;
-  // Positions are ordered as numbers: ORDER BY p.chain_seq, qualified, because an unqualified name would
-  // pick the output column `chain_seq::text` and order as text ('10' before '9').
-  const [ends] = await rows<{ firstSeq: string | null; firstHash: string | null; lastSeq: string | null; lastHash: string | null; n: string; unchained: string }>(
-    tx,
-    sql`with p as (
-          select chain_seq, hash from ledger_entries
-          where org_id = ${orgId} and occurred_at >= ${period.startsAt.toISOString()}::timestamptz and occurred_at < ${period.endsAt.toISOString()}::timestamptz
-        )
-        select (select p.chain_seq::text from p where p.chain_seq is not null order by p.chain_seq limit 1) as "firstSeq",
-          (select p.hash from p where p.chain_seq is not null order by p.chain_seq limit 1) as "firstHash",
-          (select p.chain_seq::text from p where p.chain_seq is not null order by p.chain_seq desc limit 1) as "lastSeq",
-          (select p.hash from p where p.chain_seq is not null order by p.chain_seq desc limit 1) as "lastHash",
-          (select count(chain_seq)::text from p) as n, (select (count(*) - count(chain_seq))::text from p) as unchained`,
-  );
+  const ends = await findChainEnds(tx, orgId, period);
   const s = args.summary;
-  const chained = ends && ends.firstSeq !== null && ends.unchained === '0';
+  const chained = ends && ends.firstSeq !== null && ends.unchained === 0;
   const statement: SignedStatement = {
     format: STATEMENT_FORMAT,
     org: orgId,
@@ -61,12 +48,11 @@ export async function sealStatement(
       closing: formatMicro(s.closing),
     },
     chain: chained
-      ? { first_seq: ends.firstSeq!, first_hash: ends.firstHash!, last_seq: ends.lastSeq!, last_hash: ends.lastHash!, entries: Number(ends.n) }
+      ? { first_seq: ends.firstSeq!, first_hash: ends.firstHash!, last_seq: ends.lastSeq!, last_hash: ends.lastHash!, entries: ends.chained }
       : null,
   };
   const signature = signStatementWith(args.key, statement);
-  await tx.execute(sql`update statements set signed_body = ${JSON.stringify(statement)}, signature = ${signature.signature},
-      signature_key_id = ${signature.key_id} where org_id = ${orgId} and period = ${period.key}`);
+  await saveSignature(tx, orgId, period.key, JSON.stringify(statement), signature);
   return statement;
 }
 
@@ -78,10 +64,7 @@ export async function statementProof({ ctx, orgId, period }: { ctx: AppContext; 
     const org = await findOrg(q, orgId);
     if (!org) throw orgNotFound(orgId);
     const p = resolvePeriod(org, period, now);
-    const [stored] = await rows<{ body: string | null; signature: string | null; keyId: string | null }>(
-      q,
-      sql`select signed_body as body, signature, signature_key_id as "keyId" from statements where org_id = ${orgId} and period = ${p.key}`,
-    );
+    const stored = await findSignature(q, orgId, p.key);
     if (!stored) throw new TallyError('conflict', `Period ${p.key} is not closed yet: only a closed statement has a proof.`);
     if (!stored.body || !stored.signature || !stored.keyId) {
       throw new TallyError('not_found', `The statement for ${p.key} was closed before statements were signed, so it has no proof.`);
@@ -92,16 +75,8 @@ export async function statementProof({ ctx, orgId, period }: { ctx: AppContext; 
     const statement = JSON.parse(stored.body) as SignedStatement;
     const entries: ProofEntry[] = [];
     if (statement.chain) {
-      const [before] = await rows<{ hash: string }>(
-        q,
-        sql`select hash from ledger_entries where org_id = ${orgId} and chain_seq = ${statement.chain.first_seq}::bigint - 1`,
-      );
-      const found = await rows<ChainRow>(
-        q,
-        sql`select ${CHAIN_COLUMNS} from ledger_entries where org_id = ${orgId}
-            and chain_seq between ${statement.chain.first_seq}::bigint and ${statement.chain.last_seq}::bigint order by chain_seq`,
-      );
-      let prev = before?.hash ?? GENESIS;
+      const found = await findChainSegment(q, orgId, statement.chain.first_seq, statement.chain.last_seq);
+      let prev = (await findHashBefore(q, orgId, statement.chain.first_seq)) ?? GENESIS;
       const startsAt = Date.parse(statement.starts_at);
       const endsAt = Date.parse(statement.ends_at);
       for (const r of found) {

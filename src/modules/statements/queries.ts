@@ -1,7 +1,7 @@
 import { sql, type SQL } from 'drizzle-orm';
-import { rows, type Q } from '../../db/client.js';
-import { daysBetween } from '../../domain/periods.js';
-import type { DayFlows, StatementDay, StatementSummary } from '../../domain/statement.js';
+import type { Q } from '../../db/client.js';
+import { big, date, mapFirst, mapRows, text, textOrNull, type DbRow } from '../../db/rows.js';
+import { zeroFlows, type DayFlows, type StatementDay, type StatementSummary } from '../../domain/statement.js';
 
 const BALANCE_TO = sql`(to_account like 'block:%' or to_account in ('held', 'overage'))`;
 const BALANCE_FROM = sql`(from_account like 'block:%' or from_account in ('held', 'overage'))`;
@@ -37,6 +37,9 @@ const FLOWS = sql`
 
 const localDay = (column: SQL, zone: string) => sql`(${column} at time zone ${zone})::date`;
 
+/** The last ledger entry id folded into ledger_daily. */
+const toWatermark = (r: DbRow): bigint => big(r.last);
+
 /**
  * Folds the entries written since the last fold into ledger_daily. Runs in a
  * transaction that holds the organization lock, so no entry of this
@@ -65,18 +68,23 @@ export async function foldLedger(tx: Q, orgId: string, zone: string): Promise<vo
     on conflict (org_id) do update set last_entry_id = excluded.last_entry_id`);
 }
 
-interface FlowRow {
-  day: string | null;
-  purchased: bigint;
-  granted: bigint;
-  adjustments: bigint;
-  consumed: bigint;
-  overage: bigint;
-  expired: bigint;
-  rolled_over: bigint;
-  forfeited: bigint;
-  corrections: bigint;
-  net: bigint;
+/** A row of flows: one local day's, or (day null) everything before the range. */
+function toFlowRow(r: DbRow): { day: string | null; flows: Omit<DayFlows, 'day'> } {
+  return {
+    day: textOrNull(r.day),
+    flows: {
+      purchased: big(r.purchased),
+      granted: big(r.granted),
+      adjustments: big(r.adjustments),
+      consumed: big(r.consumed),
+      overage: big(r.overage),
+      expired: big(r.expired),
+      rolledOver: big(r.rolled_over),
+      forfeited: big(r.forfeited),
+      corrections: big(r.corrections),
+      net: big(r.net),
+    },
+  };
 }
 
 /**
@@ -93,15 +101,15 @@ export async function readFlows(
   const { orgId, zone, fromDay, toDay } = args;
   // The watermark is read first and passed as a value: hidden in a subquery, the
   // planner cannot tell that few entries lie above it and scans the whole ledger.
-  const [fold] = await rows<{ last: bigint }>(q, sql`select last_entry_id as last from ledger_fold where org_id = ${orgId}`);
-  const folded = fold ? BigInt(fold.last).toString() : '0';
+  const fold = await mapFirst(q, sql`select last_entry_id as last from ledger_fold where org_id = ${orgId}`, toWatermark);
+  const folded = (fold ?? 0n).toString();
   const pending = args.pendingExpiriesAt
     ? sql`union all
         select ${localDay(sql`expires_at`, zone)}, 0, 0, 0, 0, 0, remaining, 0, 0, 0, -remaining from blocks
         where org_id = ${orgId} and expiry_booked_at is null and remaining > 0
           and expires_at <= ${args.pendingExpiriesAt.toISOString()}::timestamptz`
     : sql``;
-  const found = await rows<FlowRow>(
+  const found = await mapRows(
     q,
     sql`select case when day < ${fromDay}::date then null else day::text end as day,
           sum(purchased)::bigint as purchased, sum(granted)::bigint as granted, sum(adjustments)::bigint as adjustments,
@@ -118,23 +126,11 @@ export async function readFlows(
         ) x
         where day < ${toDay}::date
         group by 1`,
+    toFlowRow,
   );
-  const toFlows = (r: FlowRow, day: string): DayFlows => ({
-    day,
-    purchased: BigInt(r.purchased),
-    granted: BigInt(r.granted),
-    adjustments: BigInt(r.adjustments),
-    consumed: BigInt(r.consumed),
-    overage: BigInt(r.overage),
-    expired: BigInt(r.expired),
-    rolledOver: BigInt(r.rolled_over),
-    forfeited: BigInt(r.forfeited),
-    corrections: BigInt(r.corrections),
-    net: BigInt(r.net),
-  });
   const beforeRow = found.find((r) => r.day === null);
-  const before = beforeRow ? toFlows(beforeRow, '') : toFlows({ day: null, purchased: 0n, granted: 0n, adjustments: 0n, consumed: 0n, overage: 0n, expired: 0n, rolled_over: 0n, forfeited: 0n, corrections: 0n, net: 0n }, '');
-  const days = new Map(found.filter((r) => r.day !== null).map((r) => [r.day!, toFlows(r, r.day!)]));
+  const before: DayFlows = beforeRow ? { day: '', ...beforeRow.flows } : zeroFlows('');
+  const days = new Map(found.filter((r) => r.day !== null).map((r) => [r.day!, { day: r.day!, ...r.flows }]));
   return { before, days };
 }
 
@@ -145,53 +141,54 @@ export interface StoredStatement extends StatementSummary {
   closedAt: Date;
 }
 
+export function toStoredStatement(r: DbRow): StoredStatement {
+  return {
+    period: text(r.period),
+    startsAt: date(r.starts_at),
+    endsAt: date(r.ends_at),
+    closedAt: date(r.closed_at),
+    broughtForward: big(r.brought_forward),
+    purchased: big(r.purchased),
+    granted: big(r.granted),
+    adjustments: big(r.adjustments),
+    consumed: big(r.consumed),
+    expired: big(r.expired),
+    rolledOver: big(r.rolled_over),
+    forfeited: big(r.forfeited),
+    corrections: big(r.corrections),
+    closing: big(r.closing),
+  };
+}
+
 export async function findStatement(q: Q, orgId: string, period: string): Promise<StoredStatement | undefined> {
-  const [row] = await rows<Record<string, unknown>>(
+  return mapFirst(
     q,
     sql`select period, starts_at, ends_at, brought_forward, purchased, granted, adjustments, consumed, expired, rolled_over,
           forfeited, corrections, closing, closed_at
         from statements where org_id = ${orgId} and period = ${period}`,
+    toStoredStatement,
   );
-  if (!row) return undefined;
-  return {
-    period: String(row.period),
-    startsAt: new Date(row.starts_at as string),
-    endsAt: new Date(row.ends_at as string),
-    closedAt: new Date(row.closed_at as string),
-    broughtForward: BigInt(row.brought_forward as bigint),
-    purchased: BigInt(row.purchased as bigint),
-    granted: BigInt(row.granted as bigint),
-    adjustments: BigInt(row.adjustments as bigint),
-    consumed: BigInt(row.consumed as bigint),
-    expired: BigInt(row.expired as bigint),
-    rolledOver: BigInt(row.rolled_over as bigint),
-    forfeited: BigInt(row.forfeited as bigint),
-    corrections: BigInt(row.corrections as bigint),
-    closing: BigInt(row.closing as bigint),
-  };
 }
 
 export async function latestStatement(q: Q, orgId: string): Promise<{ period: string; closing: bigint } | undefined> {
-  const [row] = await rows<{ period: string; closing: bigint }>(
+  return mapFirst(
     q,
     sql`select period, closing from statements where org_id = ${orgId} order by period desc limit 1`,
+    (r) => ({ period: text(r.period), closing: big(r.closing) }),
   );
-  return row && { period: row.period, closing: BigInt(row.closing) };
+}
+
+export function toStatementDay(r: DbRow): StatementDay {
+  return { day: text(r.day), topUps: big(r.topUps), creditsUsed: big(r.creditsUsed), expired: big(r.expired), balance: big(r.balance) };
 }
 
 export async function findStatementDays(q: Q, orgId: string, period: string): Promise<StatementDay[]> {
-  const found = await rows<{ day: string; topUps: bigint; creditsUsed: bigint; expired: bigint; balance: bigint }>(
+  return mapRows(
     q,
     sql`select day::text as day, top_ups as "topUps", credits_used as "creditsUsed", expired, balance
         from statement_days where org_id = ${orgId} and period = ${period} order by day`,
+    toStatementDay,
   );
-  return found.map((d) => ({
-    day: d.day,
-    topUps: BigInt(d.topUps),
-    creditsUsed: BigInt(d.creditsUsed),
-    expired: BigInt(d.expired),
-    balance: BigInt(d.balance),
-  }));
 }
 
 export async function insertStatement(
@@ -216,102 +213,7 @@ export async function insertStatement(
       ${sql.param(days.map((d) => d.balance.toString()))}::bigint[]) as u(day, top_ups, used, expired, balance)`);
 }
 
-export interface JobLine {
-  day: string;
-  jobId: string;
-  name: string;
-  project: string;
-  userId: string;
-  resourceClass: string;
-  credits: bigint;
-}
-
-/** Job lines from the job_daily rollup (booked by booking time, so a closed period's lines never change). */
-export async function findJobLines(q: Q, orgId: string, fromDay: string, toDay: string): Promise<JobLine[]> {
-  const found = await rows<JobLine>(
-    q,
-    sql`select day::text as day, job_id as "jobId", name, project, user_id as "userId", resource_class as "resourceClass", credits
-        from job_daily where org_id = ${orgId} and day >= ${fromDay}::date and day < ${toDay}::date
-        order by day, credits desc, job_id`,
-  );
-  return found.map((j) => ({ ...j, credits: BigInt(j.credits) }));
-}
-
-/**
- * One page of a day's job lines, highest credits first then job id; `after` is
- * the (credits, job_id) key of the previous page's last line (keyset, so lines
- * are neither repeated nor skipped between pages).
- */
-export async function findDayJobPage(
-  q: Q,
-  args: { orgId: string; day: string; after: { credits: bigint; jobId: string } | undefined; limit: number },
-): Promise<JobLine[]> {
-  const { orgId, day, after, limit } = args;
-  const keyset = after
-    ? sql`and (credits < ${after.credits.toString()}::bigint or (credits = ${after.credits.toString()}::bigint and job_id > ${after.jobId}))`
-    : sql``;
-  const found = await rows<JobLine>(
-    q,
-    sql`select day::text as day, job_id as "jobId", name, project, user_id as "userId", resource_class as "resourceClass", credits
-        from job_daily where org_id = ${orgId} and day = ${day}::date ${keyset}
-        order by credits desc, job_id
-        limit ${limit}`,
-  );
-  return found.map((j) => ({ ...j, credits: BigInt(j.credits) }));
-}
-
 export async function recordJobRun(tx: Q, job: string, orgId: string, dueKey: string, instance: string, now: Date): Promise<void> {
   await tx.execute(sql`insert into job_runs (job, org_id, due_key, instance, done_at)
     values (${job}, ${orgId}, ${dueKey}, ${instance}, ${now.toISOString()}::timestamptz)`);
-}
-
-/** A day's usage without a job on one meter: one line of the day's expanded lines. */
-export interface MeterLine {
-  day: string;
-  meter: string;
-  events: number;
-  quantity: bigint;
-  credits: bigint;
-}
-
-/**
- * Usage without a job per day and meter in [fromDay, toDay): the daily
- * rollup minus the job events of the same booked day and meter, so a day's
- * job lines and meter lines add up to its Credits Used. An event is booked on
- * its own local day unless it arrived after its period had closed; then it is
- * booked at the start of the period it was recorded in (bookingTime), which
- * the `greatest` below repeats, looking back past the range only for such
- * late job events, and only when the range holds a period's first day.
- */
-export async function findMeterLines(
-  q: Q,
-  args: { orgId: string; zone: string; fromDay: string; toDay: string; from: Date; to: Date },
-): Promise<MeterLine[]> {
-  const { orgId, zone, fromDay, toDay, from, to } = args;
-  const booked = sql`greatest(e.timestamp, (date_trunc('month', e.recorded_at at time zone ${zone}) at time zone ${zone}))`;
-  // late events are booked on a period's first day only (periods are local calendar months)
-  const lateBooked = daysBetween(fromDay, toDay).some((d) => d.endsWith('-01'));
-  const found = await rows<MeterLine>(
-    q,
-    sql`with jobs as (
-          select (${booked} at time zone ${zone})::date as day, e.meter, count(*)::bigint as events,
-            sum(e.quantity)::bigint as quantity, sum(e.cost_credits)::bigint as credits
-          from events e
-          where e.org_id = ${orgId} and e.job_id is not null
-            and ((e.timestamp >= ${from.toISOString()}::timestamptz and e.timestamp < ${to.toISOString()}::timestamptz)
-              ${lateBooked ? sql`or (e.timestamp < ${from.toISOString()}::timestamptz and e.recorded_at >= ${from.toISOString()}::timestamptz)` : sql``})
-            and (${booked} at time zone ${zone})::date >= ${fromDay}::date and (${booked} at time zone ${zone})::date < ${toDay}::date
-          group by 1, 2
-        ), daily as (
-          select day, meter, sum(events)::bigint as events, sum(quantity)::bigint as quantity, sum(credits)::bigint as credits
-          from usage_daily where org_id = ${orgId} and day >= ${fromDay}::date and day < ${toDay}::date
-          group by 1, 2
-        )
-        select d.day::text as day, d.meter, (d.events - coalesce(j.events, 0))::bigint as events,
-          (d.quantity - coalesce(j.quantity, 0))::bigint as quantity, (d.credits - coalesce(j.credits, 0))::bigint as credits
-        from daily d left join jobs j on j.day = d.day and j.meter = d.meter
-        where d.events - coalesce(j.events, 0) > 0
-        order by 1, 5 desc, 2`,
-  );
-  return found.map((m) => ({ ...m, events: Number(m.events), quantity: BigInt(m.quantity), credits: BigInt(m.credits) }));
 }

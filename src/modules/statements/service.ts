@@ -6,19 +6,8 @@ import { buildStatement, checkIdentity, StatementIdentityError, zeroFlows, type 
 import { localDate, periodByKey, periodContaining, type Period } from '../../domain/time.js';
 import { TallyError } from '../../http/errors.js';
 import { findOrg, orgNotFound, type OrgRow } from '../orgs/queries.js';
-import {
-  findDayJobPage,
-  findJobLines,
-  findMeterLines,
-  findStatement,
-  findStatementDays,
-  foldLedger,
-  insertStatement,
-  latestStatement,
-  readFlows,
-  type JobLine,
-  type MeterLine,
-} from './queries.js';
+import { findDayJobPage, findJobLines, findMeterLines, type JobLine, type MeterLine } from './dayLineQueries.js';
+import { findStatement, findStatementDays, foldLedger, insertStatement, latestStatement, readFlows } from './queries.js';
 import { effectiveMeters, type Meter } from '../meters/service.js';
 import { startOfLocalDay } from '../../domain/time.js';
 

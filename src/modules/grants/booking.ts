@@ -1,0 +1,171 @@
+/**
+ * Booking a grant: its row, its blocks (one per disbursement) and the
+ * entries that put credit into them, now or when its payment arrives.
+ */
+
+import { and, eq } from 'drizzle-orm';
+import type { Q } from '../../db/client.js';
+import { blocks as blocksTable, grants as grantsTable } from '../../db/schema/index.js';
+import { normalizeAppliesTo, type AppliesTo } from '../../domain/appliesTo.js';
+import { newId } from '../../domain/ids.js';
+import { bookingTime } from '../../domain/time.js';
+import { TallyError } from '../../http/errors.js';
+import { blockAccount, LedgerBatch } from '../ledger/batch.js';
+import { effectiveMeters } from '../meters/service.js';
+import type { OrgRow } from '../orgs/queries.js';
+import { findBlocks, findGrants, type GrantRow } from './queries.js';
+import { settleOverage } from './settlement.js';
+
+export type GrantSource = GrantRow['source'];
+
+export interface Disbursement {
+  amount: bigint;
+  startsAt?: Date | undefined;
+  expiresAt?: Date | null | undefined;
+}
+
+export interface CreateGrantInput {
+  name: string;
+  source: GrantSource;
+  priority?: number | undefined;
+  amount?: bigint | undefined;
+  startsAt?: Date | undefined;
+  expiresAt?: Date | null | undefined;
+  disbursements?: Disbursement[] | undefined;
+  metadata?: Record<string, unknown> | undefined;
+  /** the usage the grant's blocks may pay for (SPEC §3.16); omitted = all usage */
+  appliesTo?: AppliesTo | undefined;
+  /** a purchase waiting for its payment (SPEC §3.11) */
+  pendingPayment?: boolean | undefined;
+}
+
+interface Block {
+  amount: bigint;
+  startsAt: Date;
+  expiresAt: Date | null;
+}
+
+function disbursementsOf(input: CreateGrantInput, now: Date): Block[] {
+  const given = input.disbursements ?? [];
+  if (input.amount !== undefined && given.length > 0) {
+    throw new TallyError('invalid_request', 'Give either "amount" or "disbursements", not both.');
+  }
+  const list: Disbursement[] =
+    input.amount !== undefined ? [{ amount: input.amount, startsAt: input.startsAt, expiresAt: input.expiresAt }] : given;
+  if (list.length === 0) throw new TallyError('invalid_request', 'A grant needs an "amount" or at least one disbursement.');
+  return list.map((d, i) => {
+    const startsAt = d.startsAt ?? now;
+    const expiresAt = d.expiresAt ?? null;
+    if (expiresAt && expiresAt <= startsAt) {
+      throw new TallyError('invalid_request', `Disbursement ${i + 1} expires before it starts.`);
+    }
+    return { amount: d.amount, startsAt, expiresAt };
+  });
+}
+
+/** A grant's scope, checked against the meters and categories the organization rates with. */
+async function validAppliesTo(q: Q, orgId: string, given: AppliesTo | undefined): Promise<AppliesTo | null> {
+  const appliesTo = normalizeAppliesTo(given);
+  if (!appliesTo) return null;
+  const meters = await effectiveMeters(q, orgId);
+  const unknownMeter = appliesTo.meters?.find((m) => !meters.has(m));
+  if (unknownMeter !== undefined) {
+    throw new TallyError('unknown_meter', `"applies_to" names the meter "${unknownMeter}", which does not exist.`);
+  }
+  const categories = new Set([...meters.values()].map((m) => m.category));
+  const unknownCategory = appliesTo.categories?.find((c) => !categories.has(c));
+  if (unknownCategory !== undefined) {
+    throw new TallyError('invalid_request', `"applies_to" names the category "${unknownCategory}", which no meter has.`);
+  }
+  return appliesTo;
+}
+
+/**
+ * Writes a grant, its blocks and their `grant` entries inside a transaction
+ * that holds the organization lock. Other modules (purchases) call this.
+ */
+export async function insertGrant(
+  tx: Q,
+  org: OrgRow,
+  input: CreateGrantInput,
+  now: Date,
+  actor: string | null,
+): Promise<string> {
+  const list = disbursementsOf(input, now);
+  const appliesTo = await validAppliesTo(tx, org.id, input.appliesTo);
+  const grantId = newId('grt', now.getTime());
+  await tx.insert(grantsTable).values({
+    orgId: org.id,
+    id: grantId,
+    name: input.name,
+    source: input.source,
+    priority: input.priority ?? 50,
+    metadata: input.metadata ?? {},
+    appliesTo,
+    pendingPayment: input.pendingPayment ?? false,
+    createdAt: now,
+  });
+  const pending = input.pendingPayment ?? false;
+  const blockRows = list.map((d) => ({
+    orgId: org.id,
+    id: newId('blk', now.getTime()),
+    grantId,
+    amount: d.amount,
+    // Credit waiting for its payment is not the organization's yet: no entry, nothing in the block.
+    remaining: pending ? 0n : d.amount,
+    startsAt: d.startsAt,
+    expiresAt: d.expiresAt,
+  }));
+  await tx.insert(blocksTable).values(blockRows);
+  if (pending) return grantId;
+  await bookGrantEntries(tx, org, input.source, grantId, blockRows, now, actor, null);
+  await settleOverage(tx, org, now, actor);
+  return grantId;
+}
+
+/**
+ * The `grant` entries that put each block's credit into it, booked when the
+ * block starts, or when its payment arrived if that was later.
+ */
+async function bookGrantEntries(
+  tx: Q,
+  org: OrgRow,
+  source: GrantSource,
+  grantId: string,
+  blocks: { id: string; amount: bigint; startsAt: Date }[],
+  now: Date,
+  actor: string | null,
+  paidAt: Date | null,
+): Promise<void> {
+  const batch = new LedgerBatch(org.id, now);
+  for (const b of blocks) {
+    batch.move({
+      type: source === 'adjustment' ? 'adjustment' : 'grant',
+      amount: b.amount,
+      from: 'issued',
+      to: blockAccount(b.id),
+      blockId: b.id,
+      blockBalanceAfter: b.amount,
+      grantId,
+      occurredAt: bookingTime(paidAt && paidAt > b.startsAt ? paidAt : b.startsAt, now, org.timezone),
+      ref: source,
+      actor,
+    });
+  }
+  await batch.flush(tx);
+}
+
+/**
+ * A purchased grant's payment arrived: its credit enters the ledger now and
+ * repays outstanding overage first (SPEC §3.11).
+ */
+export async function releasePendingGrant(tx: Q, org: OrgRow, grantId: string, now: Date, actor: string): Promise<bigint> {
+  const [grant] = await findGrants(tx, org.id, [grantId]);
+  if (!grant?.pendingPayment) return 0n;
+  await tx
+    .update(grantsTable)
+    .set({ pendingPayment: false })
+    .where(and(eq(grantsTable.orgId, org.id), eq(grantsTable.id, grantId)));
+  await bookGrantEntries(tx, org, grant.source, grantId, await findBlocks(tx, org.id, [grantId]), now, actor, now);
+  return settleOverage(tx, org, now, actor);
+}
