@@ -12,7 +12,7 @@ import { Scheduler } from './jobs/scheduler.js';
 import { planAdmission } from './modules/plan/service.js';
 import { capAdmission, capUsageRecorded } from './modules/caps/admission.js';
 import { meterBalanceAdmission } from './modules/balance/meterAdmission.js';
-import { foldLedger } from './modules/statements/queries.js';
+import { foldLedgerOf } from './modules/statements/queries.js';
 
 export interface StartOptions {
   db: Database;
@@ -39,7 +39,7 @@ export async function createApp(opts: StartOptions) {
   await migrate(opts.db);
   installNotifications(ctx, { smtpUrl: opts.smtpUrl, mailFrom: opts.mailFrom });
   // Statements: fold new ledger entries into ledger_daily in the transaction that wrote them.
-  ctx.hooks.balanceChanged.push(({ tx, org }) => foldLedger(tx, org.id, org.timezone));
+  ctx.hooks.balanceChanged.push(({ tx, orgs }) => foldLedgerOf(tx, orgs.map(({ org }) => ({ orgId: org.id, zone: org.timezone }))));
   // Plan limits (SPEC §3.10): admission refuses what a hard credits_per_period limit forbids.
   ctx.hooks.admission.push(planAdmission);
   // Spend caps (SPEC §3.16): counters kept with the usage; block caps refuse at admission.

@@ -326,4 +326,81 @@ describe.each(testDatabases)('the real-time path on $name', (target) => {
       expect((await app.db.read((q) => proveOrg(q, org))).ok).toBe(true);
     }
   });
+
+  it('a batch of several organizations writes exactly what the same events sent one organization at a time write', async () => {
+    // Pairs of identically set-up organizations in three time zones (one with a 30-minute offset): the first of each
+    // pair gets its events in one mixed batch, the second in a batch of its own. Every table the ingest writes must
+    // end up the same for both, to the micro-credit.
+    const zones = ['UTC', 'Asia/Kolkata', 'America/New_York'];
+    const pairs: [string, string][] = [];
+    for (const timezone of zones) {
+      const pair: string[] = [];
+      for (let k = 0; k < 2; k++) {
+        const org = await seedOrg(app, { timezone });
+        await app.call('POST', `/v1/orgs/${org}/members`, { id: 'mem_a', email: `a-${org}@example.test`, name: 'Ana', role: 'member', monthly: null });
+        pair.push(org);
+      }
+      pairs.push(pair as [string, string]);
+    }
+    const ts = () => app.clock.now().toISOString();
+    // The first pair owes overage before the batch, repaid by a grant that starts just before it.
+    for (const org of pairs[0]!) {
+      const owed = await app.call('POST', '/v1/events', { events: [{ id: 'owed', org, meter: 'tokens', quantity: '5', timestamp: ts() }] });
+      expect(owed.status).toBe(200);
+      const startsAt = new Date(app.clock.now().getTime() + 60_000).toISOString();
+      expect((await app.call('POST', `/v1/orgs/${org}/grants`, { name: 'later', source: 'included', amount: '100', starts_at: startsAt })).status).toBe(201);
+    }
+    for (const org of [...pairs[1]!, ...pairs[2]!]) {
+      expect((await app.call('POST', `/v1/orgs/${org}/grants`, { name: 'small', source: 'included', amount: '3.5', priority: 10 })).status).toBe(201);
+      expect((await app.call('POST', `/v1/orgs/${org}/grants`, { name: 'promo', source: 'promotional', amount: '40', applies_to: { meters: ['gpu'] } })).status).toBe(201);
+    }
+    app.clock.advance(120_000);
+    const eventsOf = (org: string, p: number) => [
+      { id: 'same', org, meter: 'tokens', quantity: `${p + 1}.25`, timestamp: ts(), user: 'mem_a', job_id: 'job-1', job_name: 'Build' },
+      { id: `t-${p}`, org, meter: 'gpu', quantity: '2', resource_class: 'a100', timestamp: ts(), user: 'mem_b', project: 'web' },
+      { id: `r-${p}`, org, meter: 'runs', quantity: '1', timestamp: new Date(app.clock.now().getTime() - 26 * 3_600_000).toISOString() },
+      { id: `t-${p}`, org, meter: 'gpu', quantity: '9', timestamp: ts() }, // a repeat within the batch: a duplicate
+      { id: `u-${p}`, org, meter: 'nope', quantity: '1', timestamp: ts() }, // refused alone
+      { id: `b-${p}`, org, meter: 'tokens', quantity: '2.000001', timestamp: ts(), user: 'mem_a', job_id: 'job-1' },
+    ];
+    const mixed = pairs.flatMap(([org], p) => eventsOf(org, p));
+    const together = await app.call('POST', '/v1/events', { events: mixed });
+    expect(together.status, together.text).toBe(200);
+    const alone = [];
+    for (const [p, [, org]] of pairs.entries()) alone.push(...(await app.call('POST', '/v1/events', { events: eventsOf(org, p) })).body.results);
+    const strip = (r: { id: string; status: string; cost_credits?: string; error?: { code: string } }) => [r.id, r.status, r.cost_credits, r.error?.code];
+    expect(together.body.results.map(strip)).toEqual(alone.map(strip));
+    expect(together.body.results.map((r: { status: string }) => r.status)).toEqual(
+      pairs.flatMap(() => ['accepted', 'accepted', 'accepted', 'duplicate', 'rejected', 'accepted']),
+    );
+
+    const figures = async (org: string) => ({
+      balance: (await app.call('GET', `/v1/orgs/${org}/balance`)).body,
+      ...(await app.db.read(async (q) => {
+        const read = (query: ReturnType<typeof sql>) => rows<Record<string, unknown>>(q, query);
+        return {
+          accounts: await read(sql`select account, balance::text from accounts where org_id = ${org} and account not like 'block:%' order by 1`),
+          blocks: await read(sql`select b.remaining::text, g.name from blocks b join grants g on g.org_id = b.org_id and g.id = b.grant_id where b.org_id = ${org} order by g.name`),
+          entries: await read(sql`select type, amount::text, case when from_account like 'block:%' then 'block' else from_account end as "from",
+              case when to_account like 'block:%' then 'block' else to_account end as "to", event_id, ref, occurred_at, block_balance_after::text from ledger_entries where org_id = ${org} order by chain_seq`),
+          events: await read(sql`select id, meter, cost_credits::text, overage::text, user_id, job_id from events where org_id = ${org} order by id`),
+          daily: await read(sql`select day::text, meter, user_id, project, resource_class, events, quantity::text, credits::text, usd::text from usage_daily where org_id = ${org} order by 1, 2, 3, 4, 5`),
+          hourly: await read(sql`select hour, meter, events, quantity::text, max_quantity::text, credits::text from usage_hourly where org_id = ${org} order by 1, 2`),
+          jobs: await read(sql`select day::text, job_id, name, credits::text from job_daily where org_id = ${org} order by 1, 2`),
+          folded: await read(sql`select day::text, consumed::text, overage::text, granted::text, net::text from ledger_daily where org_id = ${org} order by 1`),
+          cycles: await read(sql`select c.seq, u.member_id, u.used::text from cycle_usage u join cycles c on c.org_id = u.org_id and c.id = u.cycle_id where u.org_id = ${org} order by 1, 2`),
+        };
+      })),
+    });
+    for (const [a, b] of pairs) {
+      const [fa, fb] = [await figures(a), await figures(b)];
+      expect(fa).toEqual(fb);
+      expect(fa.cycles.length).toBeGreaterThan(0);
+      expect(fa.jobs.length).toBeGreaterThan(0);
+      expect((await app.db.read((q) => proveOrg(q, a))).ok).toBe(true);
+    }
+    // the overage owed before the batch was repaid from the grant that started, in the batch's transaction
+    const first = await figures(pairs[0]![0]);
+    expect(first.entries.filter((e) => e.ref === 'overage_repayment').map((e) => e.amount)).toEqual(['5000000']);
+  });
 });

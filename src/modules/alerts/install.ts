@@ -24,11 +24,13 @@ export function installNotifications(ctx: AppContext, opts: NotificationOptions)
     await enqueue(tx, { orgId, type, now, data: { org_id: orgId, ...data } });
   });
   // What the caller knows spares reads: no thresholds, no block emptied, auto-recharge off.
-  ctx.hooks.balanceChanged.push(async ({ tx, org, now, known, emptiedBlock }) => {
-    const balance = lazyBalance(tx, org.id, now);
-    if (known?.alerting !== false) await evaluateAlerts(tx, org, now, balance);
-    if (emptiedBlock !== false) await notifyDepletedGrants(tx, org.id, now);
-    if (known?.autoRecharge !== false) await evaluateAutoRecharge(ctx, tx, org, now, async () => (await balance()).available);
+  ctx.hooks.balanceChanged.push(async ({ tx, now, orgs }) => {
+    for (const { org, known, emptiedBlock } of orgs) {
+      const balance = lazyBalance(tx, org.id, now);
+      if (known?.alerting !== false) await evaluateAlerts(tx, org, now, balance);
+      if (emptiedBlock !== false) await notifyDepletedGrants(tx, org.id, now);
+      if (known?.autoRecharge !== false) await evaluateAutoRecharge(ctx, tx, org, now, async () => (await balance()).available);
+    }
   });
 }
 

@@ -38,6 +38,17 @@ export async function findLatestCycle(q: Q, orgId: string): Promise<CycleRow | u
   return mapFirst(q, sql`select ${CYCLE_COLUMNS} from cycles where org_id = ${orgId} order by seq desc limit 1`, toCycleRow);
 }
 
+/** The latest cycle of each of several organizations, in one read. */
+export async function findLatestCycles(q: Q, orgIds: string[]): Promise<Map<string, CycleRow>> {
+  const found = await mapRows(
+    q,
+    sql`select distinct on (org_id) org_id as "orgId", ${CYCLE_COLUMNS} from cycles
+        where org_id = any(${sql.param(orgIds)}::text[]) order by org_id, seq desc`,
+    (r) => ({ orgId: text(r.orgId), cycle: toCycleRow(r) }),
+  );
+  return new Map(found.map((f) => [f.orgId, f.cycle]));
+}
+
 export interface CycleUsageRow extends CycleRow {
   used: bigint;
 }
@@ -100,24 +111,34 @@ export async function addCycleUsage(
   now: Date,
   lines: { userId: string | null; at: Date; credits: bigint }[],
 ): Promise<void> {
+  await addCycleUsageOf(tx, now, [{ orgId, lines }]);
+}
+
+/** Usage lines of several organizations counted in one statement. */
+export async function addCycleUsageOf(
+  tx: Q,
+  now: Date,
+  of: { orgId: string; lines: { userId: string | null; at: Date; credits: bigint }[] }[],
+): Promise<void> {
   // negative lines come from usage corrections (src/modules/corrections)
-  const used = lines.filter((l) => l.credits !== 0n);
+  const used = of.flatMap(({ orgId, lines }) => lines.filter((l) => l.credits !== 0n).map((l) => ({ orgId, ...l })));
   if (used.length === 0) return;
   await tx.execute(sql`
     with x as (
-      select u.user_id, least(u.at, ${now.toISOString()}::timestamptz) as at, u.credits
-      from unnest(${sql.param(used.map((l) => l.userId))}::text[], ${sql.param(used.map((l) => l.at.toISOString()))}::timestamptz[],
-        ${sql.param(used.map((l) => l.credits.toString()))}::bigint[]) as u(user_id, at, credits)
+      select u.org_id, u.user_id, least(u.at, ${now.toISOString()}::timestamptz) as at, u.credits
+      from unnest(${sql.param(used.map((l) => l.orgId))}::text[], ${sql.param(used.map((l) => l.userId))}::text[],
+        ${sql.param(used.map((l) => l.at.toISOString()))}::timestamptz[],
+        ${sql.param(used.map((l) => l.credits.toString()))}::bigint[]) as u(org_id, user_id, at, credits)
     ), keyed as (
-      select '' as member_id, at, credits from x
+      select org_id, '' as member_id, at, credits from x
       union all
-      select m.id, x.at, x.credits from x join members m on m.org_id = ${orgId} and m.id = x.user_id
+      select x.org_id, m.id, x.at, x.credits from x join members m on m.org_id = x.org_id and m.id = x.user_id
     )
     insert into cycle_usage (org_id, cycle_id, member_id, used)
-    select ${orgId}, c.id, k.member_id, sum(k.credits)::bigint
-    from keyed k join cycles c on c.org_id = ${orgId} and c.starts_at <= k.at and k.at < c.ends_at
-    group by c.id, k.member_id
-    order by c.id, k.member_id
+    select k.org_id, c.id, k.member_id, sum(k.credits)::bigint
+    from keyed k join cycles c on c.org_id = k.org_id and c.starts_at <= k.at and k.at < c.ends_at
+    group by k.org_id, c.id, k.member_id
+    order by k.org_id, c.id, k.member_id
     on conflict (org_id, cycle_id, member_id) do update set used = cycle_usage.used + excluded.used`);
 }
 

@@ -7,21 +7,24 @@ import { formatScope } from './service.js';
 import { capUsage, recordCapUsage, type CapUsage } from './usage.js';
 
 /** ctx.hooks.usageRecorded: counts accepted usage and hold captures for the caps they fall under. */
-export const capUsageRecorded: LedgerHooks['usageRecorded'][number] = async ({ tx, org, now, events, known }) => {
-  await recordCapUsage(
-    tx,
-    org,
-    events.map((e) => ({
-      at: e.at ?? e.bookedAt,
-      credits: e.credits,
-      userId: e.userId,
-      project: e.project,
-      apiKeyId: e.apiKeyId ?? null,
-      meter: e.capture ? null : e.meter,
-    })),
-    now,
-    known,
-  );
+export const capUsageRecorded: LedgerHooks['usageRecorded'][number] = async ({ tx, now, orgs }) => {
+  // an organization without caps costs nothing here (its configuration says so)
+  for (const { org, events, known } of orgs) {
+    await recordCapUsage(
+      tx,
+      org,
+      events.map((e) => ({
+        at: e.at ?? e.bookedAt,
+        credits: e.credits,
+        userId: e.userId,
+        project: e.project,
+        apiKeyId: e.apiKeyId ?? null,
+        meter: e.capture ? null : e.meter,
+      })),
+      now,
+      known,
+    );
+  }
 };
 
 async function groupOfMember(q: Q, orgId: string, memberId: string | null): Promise<string | null> {

@@ -1,4 +1,4 @@
-import { sql } from 'drizzle-orm';
+import { sql, type SQL } from 'drizzle-orm';
 import type { Q } from '../../db/client.js';
 import { bucketOf } from '../../domain/time.js';
 
@@ -52,27 +52,42 @@ const str = (xs: bigint[]) => xs.map((x) => x.toString());
  * statement of set-based upserts, so analytics and statements never scan raw events.
  */
 export async function addToRollups(tx: Q, orgId: string, zone: string, events: RatedEvent[]): Promise<void> {
+  await addToRollupsOf(tx, [{ orgId, zone, events }]);
+}
+
+/**
+ * The same for the events of several organizations (a mixed batch), still
+ * one statement; `before`: a data-modifying CTE to run in the same statement
+ * (the ingest's insert of the events themselves, one round trip fewer).
+ */
+export async function addToRollupsOf(tx: Q, of: { orgId: string; zone: string; events: RatedEvent[] }[], before?: SQL): Promise<void> {
   const daily = new Map<string, Sum>();
   const hourly = new Map<string, Sum>();
   const jobs = new Map<string, { name: string; project: string; userId: string; resourceClass: string; credits: bigint }>();
-  for (const e of events) {
-    const bucket = bucketOf(e.bookedAt.getTime(), zone);
-    add(daily, [bucket.day, e.meter, e.userId ?? '', e.project ?? '', e.resourceClass ?? ''].join(SEP), e);
-    add(hourly, `${bucket.hourStart.toISOString()}${SEP}${e.meter}`, e);
-    if (e.jobId) {
-      const key = `${bucket.day}${SEP}${e.jobId}`;
-      const job = jobs.get(key);
-      if (job) job.credits += e.credits;
-      else {
-        jobs.set(key, {
-          name: e.jobName ?? e.jobId,
-          project: e.project ?? '',
-          userId: e.userId ?? '',
-          resourceClass: e.resourceClass ?? '',
-          credits: e.credits,
-        });
+  for (const { orgId, zone, events } of of) {
+    for (const e of events) {
+      const bucket = bucketOf(e.bookedAt.getTime(), zone);
+      add(daily, [orgId, bucket.day, e.meter, e.userId ?? '', e.project ?? '', e.resourceClass ?? ''].join(SEP), e);
+      add(hourly, [orgId, bucket.hourStart.toISOString(), e.meter].join(SEP), e);
+      if (e.jobId) {
+        const key = [orgId, bucket.day, e.jobId].join(SEP);
+        const job = jobs.get(key);
+        if (job) job.credits += e.credits;
+        else {
+          jobs.set(key, {
+            name: e.jobName ?? e.jobId,
+            project: e.project ?? '',
+            userId: e.userId ?? '',
+            resourceClass: e.resourceClass ?? '',
+            credits: e.credits,
+          });
+        }
       }
     }
+  }
+  if (daily.size === 0) {
+    if (before) await tx.execute(sql`with before_set as (${before}) select 1`);
+    return;
   }
 
   // One statement: the daily and hourly upserts (and the jobs') as data-modifying CTEs.
@@ -84,38 +99,41 @@ export async function addToRollups(tx: Q, orgId: string, zone: string, events: R
       ? sql``
       : sql`, jobs_set as (
           insert into job_daily (org_id, day, job_id, name, project, user_id, resource_class, credits)
-          select ${orgId}, u.day, u.job_id, u.name, u.project, u.user_id, u.rc, u.credits
-          from unnest(${sql.param(j.map(([k]) => k[0]))}::date[], ${sql.param(j.map(([k]) => k[1]))}::text[],
+          select u.org_id, u.day, u.job_id, u.name, u.project, u.user_id, u.rc, u.credits
+          from unnest(${sql.param(j.map(([k]) => k[0]))}::text[], ${sql.param(j.map(([k]) => k[1]))}::date[],
+            ${sql.param(j.map(([k]) => k[2]))}::text[],
             ${sql.param(j.map(([, v]) => v.name))}::text[], ${sql.param(j.map(([, v]) => v.project))}::text[],
             ${sql.param(j.map(([, v]) => v.userId))}::text[], ${sql.param(j.map(([, v]) => v.resourceClass))}::text[],
             ${sql.param(str(j.map(([, v]) => v.credits)))}::bigint[])
-            as u(day, job_id, name, project, user_id, rc, credits)
-          order by 2, 3
+            as u(org_id, day, job_id, name, project, user_id, rc, credits)
+          order by 1, 2, 3
           on conflict (org_id, day, job_id) do update set credits = job_daily.credits + excluded.credits
         )`;
   await tx.execute(sql`
-    with daily_set as (
+    with ${before ? sql`before_set as (${before}), ` : sql``}daily_set as (
       insert into usage_daily (org_id, day, meter, user_id, project, resource_class, events, quantity, credits, usd)
-      select ${orgId}, u.day, u.meter, u.user_id, u.project, u.rc, u.events, u.quantity, u.credits, u.usd
-      from unnest(${sql.param(d.map(([k]) => k[0]))}::date[], ${sql.param(d.map(([k]) => k[1]))}::text[],
+      select u.org_id, u.day, u.meter, u.user_id, u.project, u.rc, u.events, u.quantity, u.credits, u.usd
+      from unnest(${sql.param(d.map(([k]) => k[0]))}::text[], ${sql.param(d.map(([k]) => k[1]))}::date[],
         ${sql.param(d.map(([k]) => k[2]))}::text[], ${sql.param(d.map(([k]) => k[3]))}::text[],
-        ${sql.param(d.map(([k]) => k[4]))}::text[], ${sql.param(d.map(([, s]) => s.events))}::int[],
+        ${sql.param(d.map(([k]) => k[4]))}::text[], ${sql.param(d.map(([k]) => k[5]))}::text[],
+        ${sql.param(d.map(([, s]) => s.events))}::int[],
         ${sql.param(str(d.map(([, s]) => s.quantity)))}::bigint[], ${sql.param(str(d.map(([, s]) => s.credits)))}::bigint[],
         ${sql.param(str(d.map(([, s]) => s.usd)))}::bigint[])
-        as u(day, meter, user_id, project, rc, events, quantity, credits, usd)
-      order by 2, 3, 4, 5, 6
+        as u(org_id, day, meter, user_id, project, rc, events, quantity, credits, usd)
+      order by 1, 2, 3, 4, 5, 6
       on conflict (org_id, day, meter, user_id, project, resource_class) do update set
         events = usage_daily.events + excluded.events, quantity = usage_daily.quantity + excluded.quantity,
         credits = usage_daily.credits + excluded.credits, usd = usage_daily.usd + excluded.usd
     )${jobsSet}
     insert into usage_hourly (org_id, hour, meter, events, quantity, max_quantity, credits, usd)
-    select ${orgId}, u.hour, u.meter, u.events, u.quantity, u.max_quantity, u.credits, u.usd
-    from unnest(${sql.param(h.map(([k]) => k[0]))}::timestamptz[], ${sql.param(h.map(([k]) => k[1]))}::text[],
+    select u.org_id, u.hour, u.meter, u.events, u.quantity, u.max_quantity, u.credits, u.usd
+    from unnest(${sql.param(h.map(([k]) => k[0]))}::text[], ${sql.param(h.map(([k]) => k[1]))}::timestamptz[],
+      ${sql.param(h.map(([k]) => k[2]))}::text[],
       ${sql.param(h.map(([, s]) => s.events))}::int[], ${sql.param(str(h.map(([, s]) => s.quantity)))}::bigint[],
       ${sql.param(str(h.map(([, s]) => s.maxQuantity)))}::bigint[], ${sql.param(str(h.map(([, s]) => s.credits)))}::bigint[],
       ${sql.param(str(h.map(([, s]) => s.usd)))}::bigint[])
-      as u(hour, meter, events, quantity, max_quantity, credits, usd)
-    order by 2, 3
+      as u(org_id, hour, meter, events, quantity, max_quantity, credits, usd)
+    order by 1, 2, 3
     on conflict (org_id, hour, meter) do update set
       events = usage_hourly.events + excluded.events, quantity = usage_hourly.quantity + excluded.quantity,
       max_quantity = greatest(usage_hourly.max_quantity, excluded.max_quantity),

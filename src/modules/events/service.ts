@@ -1,4 +1,4 @@
-import { sql } from 'drizzle-orm';
+import { sql, type SQL } from 'drizzle-orm';
 import type { AppContext } from '../../context.js';
 import { rows, type Q } from '../../db/client.js';
 import { formatMicro, MAX_AMOUNT_MICRO } from '../../domain/money.js';
@@ -7,16 +7,16 @@ import { bookingAt, DAY_MS } from '../../domain/time.js';
 import type { Actor } from '../../http/auth.js';
 import { TallyError, type ErrorCode } from '../../http/errors.js';
 import { LedgerBatch } from '../ledger/batch.js';
-import { blocksForUsage, bookUsage } from '../ledger/usage.js';
-import { runBalanceChanged, runUsageRecorded } from '../ledger/hooks.js';
-import { lockOrg, lockOrgs, orgNotFound, type OrgRow } from '../orgs/queries.js';
-import { orgConfig } from '../realtime/config.js';
+import { blocksForUsageOf, bookUsage } from '../ledger/usage.js';
+import { runBalanceChangedOf, runUsageRecordedOf } from '../ledger/hooks.js';
+import { lockOrgsForUsage, orgNotFound, type OrgLockedForUsage, type OrgRow } from '../orgs/queries.js';
+import { orgConfig, type OrgConfig } from '../realtime/config.js';
 import { GroupCommit } from '../realtime/groupCommit.js';
 import { limitsAfterGroup } from '../realtime/limits.js';
 import type { LimitsFor, TightestLimit } from '../caps/headers.js';
 import { correctedEventView, correctionsOf } from '../corrections/service.js';
 import { EVENT_COLUMNS, type EventRow } from './view.js';
-import { addToRollups, type RatedEvent } from './rollups.js';
+import { addToRollupsOf, type RatedEvent } from './rollups.js';
 
 export interface EventInput {
   id: string;
@@ -105,14 +105,11 @@ export async function ingestEvents({ ctx, actor, events, withLimits = false }: {
     await ctx.db.transaction(async (tx) => {
       answers.clear(); // a retried transaction starts over
       const now = ctx.clock.now();
-      const locked = await lockOrgs(tx, orgIds);
+      const locked = await lockOrgsForUsage(tx, orgIds, now);
+      const units = [...locked.values()].map((l) => ({ locked: l, calls: eventsOf(l.org.id).map((e) => ({ e, actor: actor.label })) }));
+      const written = await ingestLockedOf(ctx, tx, now, units);
       for (const orgId of orgIds) {
-        const batch = eventsOf(orgId);
-        const org = locked.get(orgId);
-        const results = org
-          ? await ingestLocked(ctx, tx, now, org, batch.map((e) => ({ e, actor: actor.label })))
-          : batch.map((e) => unknownOrg(e.id, orgId));
-        answers.set(orgId, { results });
+        answers.set(orgId, { results: written.get(orgId) ?? eventsOf(orgId).map((e) => unknownOrg(e.id, orgId)) });
       }
     });
   }
@@ -172,9 +169,10 @@ function groupsOf(ctx: AppContext): GroupCommit<IngestCall, IngestAnswer> {
         // one transaction: the group's events as one batch, then one read of the figures for every limit header
         const { flat, limits } = await ctx.db.transaction(async (tx) => {
           const now = ctx.clock.now();
-          const org = await lockOrg(tx, orgId);
-          const results = await ingestLocked(ctx, tx, now, org, all);
-          return { flat: results, limits: await limitsAfterGroup(ctx, tx, org, now, calls.map((c) => c.limitsFor)) };
+          const locked = (await lockOrgsForUsage(tx, [orgId], now)).get(orgId);
+          if (!locked) throw orgNotFound(orgId);
+          const results = (await ingestLockedOf(ctx, tx, now, [{ locked, calls: all }])).get(orgId)!;
+          return { flat: results, limits: await limitsAfterGroup(ctx, tx, locked.org, now, calls.map((c) => c.limitsFor)) };
         });
         let at = 0;
         return calls.map((c, i) => ({ results: flat.slice(at, (at += c.events.length)), limits: limits[i] }));
@@ -185,18 +183,80 @@ function groupsOf(ctx: AppContext): GroupCommit<IngestCall, IngestAnswer> {
   return g;
 }
 
-/** The events of one organization whose row this transaction has locked. */
-async function ingestLocked(ctx: AppContext, tx: Q, now: Date, org: OrgRow, calls: { e: EventInput; actor: string }[]): Promise<EventResult[]> {
-  const orgId = org.id;
-  // the configuration cached under this lock (realtime/config.ts): meters, settings and caps without a read
-  const config = await orgConfig(ctx, tx, org);
+type Call = { e: EventInput; actor: string };
+
+/**
+ * The events of several organizations whose rows this transaction has
+ * locked, written set-based across them (issue 10): one read of ids already
+ * seen, one of spendable blocks and overage, then the ledger, the events and
+ * the rollups in one statement each, whatever the number of organizations,
+ * hooks included. The lock read told whether each cycle is current.
+ */
+async function ingestLockedOf(ctx: AppContext, tx: Q, now: Date, units: { locked: OrgLockedForUsage; calls: Call[] }[]): Promise<Map<string, EventResult[]>> {
+  const answers = new Map<string, EventResult[]>();
+  const seen = await seenIds(tx, units.map((u) => ({ org: u.locked.org, calls: u.calls })));
+  const work: Work[] = [];
+  for (const { locked, calls } of units) {
+    const org = locked.org;
+    // the configuration cached under this lock (realtime/config.ts): meters, settings and caps without a read
+    const config = await orgConfig(ctx, tx, org);
+    const booked = bookingAt(now, org.timezone);
+    const accepted: Accepted[] = [];
+    answers.set(org.id, rateEvents(org, config, now, booked, calls, seen.get(org.id) ?? new Set(), accepted));
+    if (accepted.length > 0) work.push({ org, locked, config, booked, accepted });
+  }
+  if (work.length === 0) return answers;
+  const emptied = await drawAndRecord(tx, now, work);
+  // the events and their rollups in one statement
+  const rollups = work.map((w) => ({ orgId: w.org.id, zone: w.org.timezone, events: w.accepted.map((a) => a.rated) }));
+  await addToRollupsOf(tx, rollups, insertEvents(now, work));
+  const usage = work.map(({ org, locked, config, accepted }) => ({
+    org,
+    known: config,
+    events: accepted.map((a) => a.rated),
+    cycleCurrent: locked.cycleCurrent && config.settings !== undefined,
+  }));
+  await runUsageRecordedOf(ctx.hooks, { tx, now, orgs: usage });
+  const changed = usage.filter((u) => u.events.some((e) => e.credits > 0n));
+  await runBalanceChangedOf(ctx.hooks, { tx, now, orgs: changed.map(({ org, known }) => ({ org, known, emptiedBlock: emptied.has(org.id) })) });
+  return answers;
+}
+
+interface Work {
+  org: OrgRow;
+  locked: OrgLockedForUsage;
+  config: OrgConfig;
+  booked: (at: Date) => Date;
+  accepted: Accepted[];
+}
+
+/** Ids among these calls' events already recorded, per organization: one read. */
+async function seenIds(tx: Q, units: { org: OrgRow; calls: Call[] }[]): Promise<Map<string, Set<string>>> {
+  const orgIds = units.map((u) => u.org.id);
+  const ids = [...new Set(units.flatMap((u) => u.calls.map((c) => c.e.id)))];
+  const found = await rows<{ org_id: string; id: string }>(
+    tx,
+    sql`select org_id, id from events
+        where org_id = ${orgIds.length === 1 ? sql`${orgIds[0]}` : sql`any(${sql.param(orgIds)}::text[])`}
+          and id = any(${sql.param(ids)}::text[])`,
+  );
+  const asked = new Set(units.flatMap((u) => u.calls.map((c) => `${u.org.id}\u0000${c.e.id}`)));
+  const seen = new Map<string, Set<string>>();
+  for (const r of found) {
+    // an id seen in another organization of the batch is not this one's
+    if (!asked.has(`${r.org_id}\u0000${r.id}`)) continue;
+    const set = seen.get(r.org_id);
+    if (set) set.add(r.id);
+    else seen.set(r.org_id, new Set([r.id]));
+  }
+  return seen;
+}
+
+/** Validates and rates one organization's events in arrival order; the accepted ones go to `accepted`. */
+function rateEvents(org: OrgRow, config: OrgConfig, now: Date, booked: (at: Date) => Date, calls: Call[], seenIds: Set<string>, accepted: Accepted[]): EventResult[] {
   const meters = config.meters;
-  const seen = await rows<{ id: string }>(tx, sql`select id from events where org_id = ${orgId} and id = any(${sql.param(calls.map((c) => c.e.id))}::text[])`);
-  const seenIds = new Set(seen.map((r) => r.id));
   const oldest = now.getTime() - org.graceDays * DAY_MS;
-  const booked = bookingAt(now, org.timezone);
   const results: EventResult[] = [];
-  const accepted: Accepted[] = [];
   for (const { e, actor } of calls) {
     if (seenIds.has(e.id)) {
       results.push({ id: e.id, status: 'duplicate' });
@@ -239,13 +299,6 @@ async function ingestLocked(ctx: AppContext, tx: Q, now: Date, org: OrgRow, call
       results.push({ id: e.id, status: 'accepted', cost_credits: formatMicro(cost.credits) });
     }
   }
-  if (accepted.length === 0) return results;
-  const { emptiedBlock } = await drawAndRecord(tx, org, now, booked, accepted);
-  await insertEvents(tx, orgId, now, accepted);
-  const rated = accepted.map((a) => a.rated);
-  await addToRollups(tx, orgId, org.timezone, rated);
-  await runUsageRecorded(ctx.hooks, { tx, org, now, events: rated, known: config });
-  if (rated.some((e) => e.credits > 0n)) await runBalanceChanged(ctx.hooks, { tx, org, now, known: config, emptiedBlock });
   return results;
 }
 
@@ -259,29 +312,36 @@ interface Accepted {
   category: string;
 }
 
-async function drawAndRecord(tx: Q, org: OrgRow, now: Date, booked: (at: Date) => Date, accepted: Accepted[]): Promise<{ emptiedBlock: boolean }> {
-  if (!accepted.some((a) => a.rated.credits > 0n)) return { emptiedBlock: false };
-  const batch = new LedgerBatch(org.id, now);
-  // overage repaid on the way is booked under the first caller of the transaction
-  const blocks = await blocksForUsage(tx, batch, now, accepted[0]!.actor);
-  for (const a of accepted) {
-    if (a.rated.credits === 0n) continue;
-    a.overage = bookUsage(batch, blocks, { cost: a.rated.credits, at: a.input.timestamp, now, booked, eventId: a.input.id, actor: a.actor,
-      meter: { key: a.input.meter, category: a.category },
-    });
+/** Draws every organization's usage from its blocks and writes all ledger entries; returns the organizations where a block emptied. */
+async function drawAndRecord(tx: Q, now: Date, work: Work[]): Promise<Set<string>> {
+  const paying = work.filter((w) => w.accepted.some((a) => a.rated.credits > 0n));
+  if (paying.length === 0) return new Set();
+  // overage repaid on the way is booked under the first caller of the organization's events
+  const of = paying.map((w) => ({ w, batch: new LedgerBatch(w.org.id, now), actor: w.accepted[0]!.actor }));
+  const blocks = await blocksForUsageOf(tx, of, now);
+  for (const { w, batch } of of) {
+    const orgBlocks = blocks.get(w.org.id)!;
+    for (const a of w.accepted) {
+      if (a.rated.credits === 0n) continue;
+      a.overage = bookUsage(batch, orgBlocks, { cost: a.rated.credits, at: a.input.timestamp, now, booked: w.booked, eventId: a.input.id, actor: a.actor,
+        meter: { key: a.input.meter, category: a.category },
+      });
+    }
   }
-  await batch.flush(tx);
-  return { emptiedBlock: batch.emptiedBlock };
+  await LedgerBatch.flushAll(tx, of.map((o) => o.batch));
+  return new Set(of.filter((o) => o.batch.emptiedBlock).map((o) => o.w.org.id));
 }
 
-async function insertEvents(tx: Q, orgId: string, now: Date, accepted: Accepted[]): Promise<void> {
-  const col = <T>(f: (a: (typeof accepted)[number]) => T) => sql.param(accepted.map(f));
-  await tx.execute(sql`
+/** The insert of the accepted events (a statement for addToRollupsOf to run with the rollups). */
+function insertEvents(now: Date, work: { org: OrgRow; accepted: Accepted[] }[]): SQL {
+  const all = work.flatMap((w) => w.accepted.map((a) => ({ orgId: w.org.id, ...a })));
+  const col = <T>(f: (a: (typeof all)[number]) => T) => sql.param(all.map(f));
+  return sql`
     insert into events (org_id, id, meter, quantity, timestamp, recorded_at, user_id, project, resource_class, job_id,
       job_name, properties, cost_credits, cost_usd, overage, api_key_id)
-    select ${orgId}, u.id, u.meter, u.quantity, u.ts, ${now.toISOString()}::timestamptz, u.user_id, u.project, u.rc,
+    select u.org_id, u.id, u.meter, u.quantity, u.ts, ${now.toISOString()}::timestamptz, u.user_id, u.project, u.rc,
       u.job_id, u.job_name, u.properties, u.cost_credits, u.cost_usd, u.overage, u.api_key_id
-    from unnest(${col((a) => a.input.id)}::text[], ${col((a) => a.input.meter)}::text[],
+    from unnest(${col((a) => a.orgId)}::text[], ${col((a) => a.input.id)}::text[], ${col((a) => a.input.meter)}::text[],
       ${col((a) => a.input.quantity.toString())}::bigint[], ${col((a) => a.input.timestamp.toISOString())}::timestamptz[],
       ${col((a) => a.input.user ?? null)}::text[], ${col((a) => a.input.project ?? null)}::text[],
       ${col((a) => a.input.resource_class ?? null)}::text[], ${col((a) => a.input.job_id ?? null)}::text[],
@@ -289,7 +349,7 @@ async function insertEvents(tx: Q, orgId: string, now: Date, accepted: Accepted[
       ${col((a) => (a.input.properties ? JSON.stringify(a.input.properties) : null))}::jsonb[],
       ${col((a) => a.rated.credits.toString())}::bigint[], ${col((a) => a.rated.usd?.toString() ?? null)}::bigint[],
       ${col((a) => a.overage.toString())}::bigint[], ${col((a) => a.input.api_key ?? null)}::text[])
-      as u(id, meter, quantity, ts, user_id, project, rc, job_id, job_name, properties, cost_credits, cost_usd, overage, api_key_id)`);
+      as u(org_id, id, meter, quantity, ts, user_id, project, rc, job_id, job_name, properties, cost_credits, cost_usd, overage, api_key_id)`;
 }
 
 export interface EventFilter {

@@ -81,89 +81,116 @@ export class LedgerBatch {
   }
 
   async flush(tx: Q): Promise<void> {
-    if (this.entries.length === 0) return;
-    const e = this.entries;
-    const recordedAt = this.recordedAt.toISOString();
-    const [head] = await rows<{ seq: bigint; hash: string }>(
+    await LedgerBatch.flushAll(tx, [this]);
+  }
+
+  /**
+   * Writes the batches of several organizations (each locked by this
+   * transaction) in two statements whatever their number: one reads and pins
+   * every chain head, one writes every entry, block balance, account cache
+   * and new chain head (issue 10: a mixed batch is set-based across
+   * organizations).
+   */
+  static async flushAll(tx: Q, all: LedgerBatch[]): Promise<void> {
+    const batches = all.filter((b) => b.entries.length > 0);
+    if (batches.length === 0) return;
+    if (new Set(batches.map((b) => b.orgId)).size !== batches.length) throw new Error('one ledger batch per organization and transaction');
+    // The heads are read after the locks were granted (never with them: a read in the lock statement may see the
+    // snapshot from before the wait, and a stale head would fork the chain).
+    const heads = await rows<{ org_id: string; seq: bigint; hash: string }>(
       tx,
-      sql`insert into ledger_chain (org_id, seq, hash) values (${this.orgId}, 0, ${GENESIS})
-          on conflict (org_id) do update set seq = ledger_chain.seq returning seq, hash`,
+      sql`insert into ledger_chain (org_id, seq, hash)
+          select u.org_id, 0, ${GENESIS} from unnest(${sql.param(batches.map((b) => b.orgId))}::text[]) as u(org_id) order by 1
+          on conflict (org_id) do update set seq = ledger_chain.seq returning org_id, seq, hash`,
     );
-    let seq = BigInt(head!.seq);
-    let prev = head!.hash;
-    const seqs: string[] = [];
-    const hashes: string[] = [];
-    for (const x of e) {
-      seq += 1n;
-      const hash = entryHash({
-        org: this.orgId,
-        seq: seq.toString(),
-        prev,
-        type: x.type,
-        amount: x.amount.toString(),
-        from: x.from,
-        to: x.to,
-        block: x.blockId ?? null,
-        block_balance_after: x.blockBalanceAfter?.toString() ?? null,
-        grant: x.grantId ?? null,
-        occurred_at: x.occurredAt.toISOString(),
-        recorded_at: recordedAt,
-        event: x.eventId ?? null,
-        ref: x.ref ?? null,
-        actor: x.actor ?? null,
-      });
-      seqs.push(seq.toString());
-      hashes.push(hash);
-      prev = hash;
+    const headOf = new Map(heads.map((h) => [h.org_id, { seq: BigInt(h.seq), hash: h.hash }]));
+    const rowsOut: { org: string; e: Entry; recordedAt: string; seq: string; hash: string }[] = [];
+    const chainEnds: { org: string; seq: string; hash: string }[] = [];
+    const blocks: { org: string; id: string; remaining: string }[] = [];
+    const accounts: { org: string; account: string; delta: string }[] = [];
+    for (const b of batches) {
+      const head = headOf.get(b.orgId)!;
+      const recordedAt = b.recordedAt.toISOString();
+      let seq = BigInt(head.seq);
+      let prev = head.hash;
+      for (const x of b.entries) {
+        seq += 1n;
+        const hash = entryHash({
+          org: b.orgId,
+          seq: seq.toString(),
+          prev,
+          type: x.type,
+          amount: x.amount.toString(),
+          from: x.from,
+          to: x.to,
+          block: x.blockId ?? null,
+          block_balance_after: x.blockBalanceAfter?.toString() ?? null,
+          grant: x.grantId ?? null,
+          occurred_at: x.occurredAt.toISOString(),
+          recorded_at: recordedAt,
+          event: x.eventId ?? null,
+          ref: x.ref ?? null,
+          actor: x.actor ?? null,
+        });
+        rowsOut.push({ org: b.orgId, e: x, recordedAt, seq: seq.toString(), hash });
+        prev = hash;
+      }
+      chainEnds.push({ org: b.orgId, seq: seq.toString(), hash: prev });
+      for (const [id, remaining] of b.blockRemaining) blocks.push({ org: b.orgId, id, remaining: remaining.toString() });
+      for (const [account, delta] of b.accountDeltas) if (delta !== 0n) accounts.push({ org: b.orgId, account, delta: delta.toString() });
     }
-    // One statement: the entries, the blocks' new balances, the account caches and the chain head.
-    const ids = [...this.blockRemaining.keys()];
+    const col = <T, V>(list: T[], f: (x: T) => V) => sql.param(list.map(f));
     const blocksSet =
-      ids.length === 0
+      blocks.length === 0
         ? sql``
         : sql`, blocks_set as (
             update blocks b set remaining = u.remaining
-            from unnest(${sql.param(ids)}::text[], ${sql.param(ids.map((id) => this.blockRemaining.get(id)!.toString()))}::bigint[]) as u(id, remaining)
-            where b.org_id = ${this.orgId} and b.id = u.id
+            from unnest(${col(blocks, (x) => x.org)}::text[], ${col(blocks, (x) => x.id)}::text[], ${col(blocks, (x) => x.remaining)}::bigint[])
+              as u(org_id, id, remaining)
+            where b.org_id = u.org_id and b.id = u.id
           )`;
-    const deltas = [...this.accountDeltas].filter(([, d]) => d !== 0n);
     const accountsSet =
-      deltas.length === 0
+      accounts.length === 0
         ? sql``
         : sql`, accounts_set as (
             insert into accounts (org_id, account, balance)
-            select ${this.orgId}, u.account, u.delta
-            from unnest(${sql.param(deltas.map(([a]) => a))}::text[], ${sql.param(deltas.map(([, d]) => d.toString()))}::bigint[])
-              as u(account, delta)
-            order by u.account
+            select u.org_id, u.account, u.delta
+            from unnest(${col(accounts, (x) => x.org)}::text[], ${col(accounts, (x) => x.account)}::text[], ${col(accounts, (x) => x.delta)}::bigint[])
+              as u(org_id, account, delta)
+            order by u.org_id, u.account
             on conflict (org_id, account) do update set balance = accounts.balance + excluded.balance
           )`;
+    const r = rowsOut;
     await tx.execute(sql`
       with written as (
         insert into ledger_entries (org_id, type, amount, from_account, to_account, block_id, block_balance_after,
           grant_id, occurred_at, recorded_at, event_id, ref, actor, chain_seq, hash)
-        select ${this.orgId}, t.type, t.amount, t.from_account, t.to_account, t.block_id, t.block_balance_after,
-          t.grant_id, t.occurred_at, ${recordedAt}::timestamptz, t.event_id, t.ref, t.actor, t.chain_seq, t.hash
+        select t.org_id, t.type, t.amount, t.from_account, t.to_account, t.block_id, t.block_balance_after,
+          t.grant_id, t.occurred_at, t.recorded_at, t.event_id, t.ref, t.actor, t.chain_seq, t.hash
         from unnest(
-          ${sql.param(e.map((x) => x.type))}::text[],
-          ${sql.param(e.map((x) => x.amount.toString()))}::bigint[],
-          ${sql.param(e.map((x) => x.from))}::text[],
-          ${sql.param(e.map((x) => x.to))}::text[],
-          ${sql.param(e.map((x) => x.blockId ?? null))}::text[],
-          ${sql.param(e.map((x) => x.blockBalanceAfter?.toString() ?? null))}::bigint[],
-          ${sql.param(e.map((x) => x.grantId ?? null))}::text[],
-          ${sql.param(e.map((x) => x.occurredAt.toISOString()))}::timestamptz[],
-          ${sql.param(e.map((x) => x.eventId ?? null))}::text[],
-          ${sql.param(e.map((x) => x.ref ?? null))}::text[],
-          ${sql.param(e.map((x) => x.actor ?? null))}::text[],
-          ${sql.param(seqs)}::bigint[],
-          ${sql.param(hashes)}::text[]
-        ) with ordinality as t(type, amount, from_account, to_account, block_id, block_balance_after,
-          grant_id, occurred_at, event_id, ref, actor, chain_seq, hash, n)
+          ${col(r, (x) => x.org)}::text[],
+          ${col(r, (x) => x.e.type)}::text[],
+          ${col(r, (x) => x.e.amount.toString())}::bigint[],
+          ${col(r, (x) => x.e.from)}::text[],
+          ${col(r, (x) => x.e.to)}::text[],
+          ${col(r, (x) => x.e.blockId ?? null)}::text[],
+          ${col(r, (x) => x.e.blockBalanceAfter?.toString() ?? null)}::bigint[],
+          ${col(r, (x) => x.e.grantId ?? null)}::text[],
+          ${col(r, (x) => x.e.occurredAt.toISOString())}::timestamptz[],
+          ${col(r, (x) => x.recordedAt)}::timestamptz[],
+          ${col(r, (x) => x.e.eventId ?? null)}::text[],
+          ${col(r, (x) => x.e.ref ?? null)}::text[],
+          ${col(r, (x) => x.e.actor ?? null)}::text[],
+          ${col(r, (x) => x.seq)}::bigint[],
+          ${col(r, (x) => x.hash)}::text[]
+        ) with ordinality as t(org_id, type, amount, from_account, to_account, block_id, block_balance_after,
+          grant_id, occurred_at, recorded_at, event_id, ref, actor, chain_seq, hash, n)
         order by t.n
         returning 1
       )${blocksSet}${accountsSet}
-      update ledger_chain set seq = ${seq.toString()}::bigint, hash = ${prev}
-      where org_id = ${this.orgId} and (select count(*) from written) = ${e.length}`);
+      update ledger_chain c set seq = u.seq, hash = u.hash
+      from unnest(${col(chainEnds, (x) => x.org)}::text[], ${col(chainEnds, (x) => x.seq)}::bigint[], ${col(chainEnds, (x) => x.hash)}::text[])
+        as u(org_id, seq, hash)
+      where c.org_id = u.org_id and (select count(*) from written) = ${r.length}`);
   }
 }

@@ -15,8 +15,28 @@ export interface SpendableBlock extends DrawBlock {
  * for, and not yet swept by an expiry entry. Sorted in draw-down order.
  */
 export async function loadSpendableBlocks(tx: Q, orgId: string, now: Date): Promise<SpendableBlock[]> {
+  return (await loadSpendableBlocksOf(tx, [orgId], now)).get(orgId) ?? [];
+}
+
+/** The spendable blocks of several organizations in one read, each list in draw-down order. */
+export async function loadSpendableBlocksOf(tx: Q, orgIds: string[], now: Date): Promise<Map<string, SpendableBlock[]>> {
+  return (await loadUsageSources(tx, orgIds, now)).blocks;
+}
+
+/**
+ * What pays usage in several organizations, in ONE read (issue 10): each
+ * one's spendable blocks in draw-down order and its `overage` balance (what
+ * is owed, negative).
+ */
+export async function loadUsageSources(
+  tx: Q,
+  orgIds: string[],
+  now: Date,
+): Promise<{ blocks: Map<string, SpendableBlock[]>; overage: Map<string, bigint> }> {
   const found = await rows<{
-    id: string;
+    orgId: string;
+    overage: bigint;
+    id: string | null;
     grantId: string;
     priority: number;
     startsAt: Date;
@@ -27,30 +47,50 @@ export async function loadSpendableBlocks(tx: Q, orgId: string, now: Date): Prom
     appliesTo: AppliesTo | null;
   }>(
     tx,
-    sql`select b.id, b.grant_id as "grantId", g.priority, b.starts_at as "startsAt", b.expires_at as "expiresAt",
-          b.seq, b.remaining, g.source, g.applies_to as "appliesTo"
-        from blocks b join grants g on g.org_id = b.org_id and g.id = b.grant_id
-        where b.org_id = ${orgId} and b.remaining > 0 and b.starts_at <= ${now.toISOString()}::timestamptz
-          and b.expiry_booked_at is null and g.voided_at is null and not g.pending_payment`,
+    sql`select o.org_id as "orgId", coalesce(a.balance, 0) as overage, s.*
+        from unnest(${sql.param(orgIds)}::text[]) as o(org_id)
+        left join accounts a on a.org_id = o.org_id and a.account = 'overage'
+        left join lateral (
+          select b.id, b.grant_id as "grantId", g.priority, b.starts_at as "startsAt", b.expires_at as "expiresAt",
+            b.seq, b.remaining, g.source, g.applies_to as "appliesTo"
+          from blocks b join grants g on g.org_id = b.org_id and g.id = b.grant_id
+          where b.org_id = o.org_id and b.remaining > 0 and b.starts_at <= ${now.toISOString()}::timestamptz
+            and b.expiry_booked_at is null and g.voided_at is null and not g.pending_payment
+        ) s on true`,
   );
-  return found
-    .map((b) => ({
+  const blocks = new Map<string, SpendableBlock[]>(orgIds.map((id) => [id, []]));
+  const overage = new Map<string, bigint>(orgIds.map((id) => [id, 0n]));
+  for (const { orgId, overage: owed, id, ...b } of found) {
+    overage.set(orgId, BigInt(owed));
+    if (id === null) continue; // an organization without a spendable block
+    blocks.get(orgId)!.push({
       ...b,
+      id,
       seq: BigInt(b.seq),
       remaining: BigInt(b.remaining),
       startsAt: new Date(b.startsAt),
       expiresAt: b.expiresAt === null ? null : new Date(b.expiresAt),
       appliesTo: normalizeAppliesTo(b.appliesTo),
-    }))
-    .sort(compareDrawOrder);
+    });
+  }
+  for (const list of blocks.values()) list.sort(compareDrawOrder);
+  return { blocks, overage };
 }
 
 export async function accountBalance(tx: Q, orgId: string, account: string): Promise<bigint> {
-  const [row] = await rows<{ balance: bigint }>(
+  return (await accountBalances(tx, [orgId], account)).get(orgId)!;
+}
+
+/** One account's cached balance in several organizations (0 where it has no row yet). */
+export async function accountBalances(tx: Q, orgIds: string[], account: string): Promise<Map<string, bigint>> {
+  const found = await rows<{ orgId: string; balance: bigint }>(
     tx,
-    sql`select balance from accounts where org_id = ${orgId} and account = ${account}`,
+    sql`select org_id as "orgId", balance from accounts
+        where org_id = ${orgIds.length === 1 ? sql`${orgIds[0]}` : sql`any(${sql.param(orgIds)}::text[])`} and account = ${account}`,
   );
-  return row ? BigInt(row.balance) : 0n;
+  const balances = new Map(orgIds.map((id) => [id, 0n]));
+  for (const r of found) balances.set(r.orgId, BigInt(r.balance));
+  return balances;
 }
 
 /**

@@ -14,25 +14,14 @@ import type { OrgRow } from '../orgs/queries.js';
  * ledger never imports them.
  */
 export interface LedgerHooks {
-  /** after accepted usage events were written (inside the ingest transaction) */
-  usageRecorded: ((args: {
-    tx: Q;
-    org: OrgRow;
-    now: Date;
-    events: RatedEvent[];
-    known?: KnownConfig | undefined;
-    /** set when the caller already rolled the cycles over to `now` in this transaction */
-    cycleCurrent?: boolean | undefined;
-  }) => Promise<void>)[];
-  /** after any entry changed the organization's credits (inside that transaction) */
-  balanceChanged: ((args: {
-    tx: Q;
-    org: OrgRow;
-    now: Date;
-    known?: KnownConfig | undefined;
-    /** whether a block reached zero in this transaction (absent: unknown), so a grant may have been used up */
-    emptiedBlock?: boolean | undefined;
-  }) => Promise<void>)[];
+  /**
+   * after accepted usage events were written (inside the ingest transaction);
+   * one call for every organization of the transaction, so a hook can write
+   * set-based across them (a mixed batch)
+   */
+  usageRecorded: ((args: { tx: Q; now: Date; orgs: OrgUsage[] }) => Promise<void>)[];
+  /** after any entry changed these organizations' credits (inside that transaction) */
+  balanceChanged: ((args: { tx: Q; now: Date; orgs: OrgBalanceChange[] }) => Promise<void>)[];
   /** a domain event such as grant.created or grant.expired (inside the transaction that caused it) */
   domainEvent: ((args: { tx: Q; orgId: string; now: Date; type: string; data: Record<string, unknown> }) => Promise<void>)[];
   /**
@@ -57,6 +46,23 @@ export interface LedgerHooks {
      */
     preloaded?: Preloaded | undefined;
   }) => Promise<{ limit: string; remaining: bigint | null; message: string; details?: Record<string, unknown> } | null>)[];
+}
+
+/** One organization's accepted usage in a transaction. */
+export interface OrgUsage {
+  org: OrgRow;
+  events: RatedEvent[];
+  known?: KnownConfig | undefined;
+  /** set when the caller already rolled the cycles over to `now` in this transaction */
+  cycleCurrent?: boolean | undefined;
+}
+
+/** One organization whose credits a transaction changed. */
+export interface OrgBalanceChange {
+  org: OrgRow;
+  known?: KnownConfig | undefined;
+  /** whether a block reached zero in this transaction (absent: unknown), so a grant may have been used up */
+  emptiedBlock?: boolean | undefined;
 }
 
 /**
@@ -100,11 +106,25 @@ export function emptyHooks(): LedgerHooks {
   return { usageRecorded: [], balanceChanged: [], domainEvent: [], admission: [] };
 }
 
-export async function runUsageRecorded(hooks: LedgerHooks, args: Parameters<LedgerHooks['usageRecorded'][number]>[0]) {
+/** The usage hooks for one organization. */
+export async function runUsageRecorded(hooks: LedgerHooks, { tx, now, ...usage }: { tx: Q; now: Date } & OrgUsage) {
+  await runUsageRecordedOf(hooks, { tx, now, orgs: [usage] });
+}
+
+/** The usage hooks for several organizations at once. */
+export async function runUsageRecordedOf(hooks: LedgerHooks, args: { tx: Q; now: Date; orgs: OrgUsage[] }) {
+  if (args.orgs.length === 0) return;
   for (const hook of hooks.usageRecorded) await hook(args);
 }
 
-export async function runBalanceChanged(hooks: LedgerHooks, args: Parameters<LedgerHooks['balanceChanged'][number]>[0]) {
+/** The balance hooks for one organization. */
+export async function runBalanceChanged(hooks: LedgerHooks, { tx, now, ...change }: { tx: Q; now: Date } & OrgBalanceChange) {
+  await runBalanceChangedOf(hooks, { tx, now, orgs: [change] });
+}
+
+/** The balance hooks for several organizations at once. */
+export async function runBalanceChangedOf(hooks: LedgerHooks, args: { tx: Q; now: Date; orgs: OrgBalanceChange[] }) {
+  if (args.orgs.length === 0) return;
   for (const hook of hooks.balanceChanged) await hook(args);
 }
 

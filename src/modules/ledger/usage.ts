@@ -2,18 +2,24 @@ import type { Q } from '../../db/client.js';
 import { blockApplies, type MeterIdentity } from '../../domain/appliesTo.js';
 import { drawDown } from '../../domain/drawdown.js';
 import { blockAccount, type LedgerBatch } from './batch.js';
-import { accountBalance, loadSpendableBlocks, repayOverage, type SpendableBlock } from './blocks.js';
+import { loadUsageSources, repayOverage, type SpendableBlock } from './blocks.js';
 
 /**
  * The blocks that will pay usage in this transaction, after outstanding
  * overage has been repaid from them (SPEC §3.3: overage is repaid first).
  */
 export async function blocksForUsage(tx: Q, batch: LedgerBatch, now: Date, actor: string): Promise<SpendableBlock[]> {
-  const [blocks, overageBalance] = await Promise.all([
-    loadSpendableBlocks(tx, batch.orgId, now),
-    accountBalance(tx, batch.orgId, 'overage'),
-  ]);
-  if (overageBalance < 0n) repayOverage(batch, -overageBalance, blocks, now, now, actor);
+  return (await blocksForUsageOf(tx, [{ batch, actor }], now)).get(batch.orgId)!;
+}
+
+/** The same for several organizations at once (a mixed batch): one read whatever their number. */
+export async function blocksForUsageOf(tx: Q, of: { batch: LedgerBatch; actor: string }[], now: Date): Promise<Map<string, SpendableBlock[]>> {
+  const orgIds = of.map((o) => o.batch.orgId);
+  const { blocks, overage } = await loadUsageSources(tx, orgIds, now);
+  for (const { batch, actor } of of) {
+    const owed = -overage.get(batch.orgId)!;
+    if (owed > 0n) repayOverage(batch, owed, blocks.get(batch.orgId)!, now, now, actor);
+  }
   return blocks;
 }
 

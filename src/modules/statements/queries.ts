@@ -46,17 +46,28 @@ const toWatermark = (r: DbRow): bigint => big(r.last);
  * organization with a smaller id can still commit afterwards.
  */
 export async function foldLedger(tx: Q, orgId: string, zone: string): Promise<void> {
+  await foldLedgerOf(tx, [{ orgId, zone }]);
+}
+
+/** The same for several organizations (each with its own time zone) in one statement. */
+export async function foldLedgerOf(tx: Q, of: { orgId: string; zone: string }[]): Promise<void> {
+  // an organization named twice would be folded twice
+  const orgs = [...new Map(of.map((o) => [o.orgId, o])).values()];
+  if (orgs.length === 0) return;
   // One statement, because this runs in every transaction that changes credits:
-  // read the watermark, fold what is past it, move it (the row is created on the first fold).
+  // read each watermark, fold what is past it, move it (the row is created on the first fold).
   await tx.execute(sql`
-    with fresh as (
-      select * from ledger_entries where org_id = ${orgId}
-        and id > coalesce((select last_entry_id from ledger_fold where org_id = ${orgId}), 0)
+    with o as (
+      select u.org_id, u.zone, coalesce(f.last_entry_id, 0) as last
+      from unnest(${sql.param(orgs.map((o) => o.orgId))}::text[], ${sql.param(orgs.map((o) => o.zone))}::text[]) as u(org_id, zone)
+      left join ledger_fold f on f.org_id = u.org_id
+    ), fresh as (
+      select e.*, o.zone from o join ledger_entries e on e.org_id = o.org_id and e.id > o.last
     ), folded as (
       insert into ledger_daily (org_id, day, purchased, granted, adjustments, consumed, overage, expired, rolled_over,
         forfeited, corrections, net)
-      select ${orgId}, ${localDay(sql`occurred_at`, zone)} as day, ${FLOWS}
-      from fresh group by 2 order by 2
+      select org_id, (occurred_at at time zone zone)::date as day, ${FLOWS}
+      from fresh group by 1, 2 order by 1, 2
       on conflict (org_id, day) do update set
         purchased = ledger_daily.purchased + excluded.purchased, granted = ledger_daily.granted + excluded.granted,
         adjustments = ledger_daily.adjustments + excluded.adjustments, consumed = ledger_daily.consumed + excluded.consumed,
@@ -64,7 +75,7 @@ export async function foldLedger(tx: Q, orgId: string, zone: string): Promise<vo
         rolled_over = ledger_daily.rolled_over + excluded.rolled_over, forfeited = ledger_daily.forfeited + excluded.forfeited,
         corrections = ledger_daily.corrections + excluded.corrections, net = ledger_daily.net + excluded.net
     )
-    insert into ledger_fold (org_id, last_entry_id) select ${orgId}, max(id) from fresh having count(*) > 0
+    insert into ledger_fold (org_id, last_entry_id) select org_id, max(id) from fresh group by org_id order by org_id
     on conflict (org_id) do update set last_entry_id = excluded.last_entry_id`);
 }
 
