@@ -7,6 +7,7 @@ import { EventCredits, EventStatusCell, usePeople } from '../../components/Event
 import { PagerControls, usePager } from '../../components/Pager.js';
 import { Empty, QueryView } from '../../components/States.js';
 import { formatDateTime, humanize } from '../../format.js';
+import { actorName } from '../../readable.js';
 import { useSignedIn } from '../../session.js';
 import { GrantsTable } from '../credit-history/GrantsTable.js';
 import { isAllowance, planLine } from '../plan-usage/planRows.js';
@@ -22,7 +23,7 @@ export function HistoricalUsageTable() {
     queryKey: ['events', session.org_id, pager.cursor],
     queryFn: () => api.events(session.org_id, { limit: 10, cursor: pager.cursor }),
   });
-  const people = usePeople(query.data?.data.some((e) => e.corrections.length > 0) ?? false);
+  const people = usePeople(query.data?.data.some((e) => e.corrections.length > 0 || e.user) ?? false);
   const meterOf = (key: string) => meters.data?.data.find((m) => m.key === key);
   return (
     <QueryView query={query}>
@@ -61,7 +62,7 @@ export function HistoricalUsageTable() {
                       <Table.Td>
                         <EventStatusCell event={e} people={people} />
                       </Table.Td>
-                      <Table.Td>{e.user ?? '—'}</Table.Td>
+                      <Table.Td data-testid="event-user" title={e.user ?? undefined}>{e.user ? actorName(e.user, people) : '—'}</Table.Td>
                       <Table.Td>{e.project ?? '—'}</Table.Td>
                     </Table.Tr>
                   );
