@@ -63,8 +63,9 @@ export const roundsCredits = (value: string, locale: string): boolean =>
 /** USD in whole cents: "$1,234.50". */
 export const formatUsd = (value: string, locale: string): string => formatAmount(value, locale, { minFraction: 2, maxFraction: 2, currency: 'USD' });
 
-/** Micro-credits in text the server writes (error messages): exact and grouped, "-96,999". */
-export const creditsText = (micro: bigint, locale = 'en-US'): string => formatAmount(formatMicro(micro), locale);
+/** Credits in text the server writes (error messages), micro-units or a decimal string: exact and grouped, "-96,999". */
+export const creditsText = (amount: bigint | string, locale = 'en-US'): string =>
+  formatAmount(typeof amount === 'bigint' ? formatMicro(amount) : amount, locale);
 
 export function formatPercent(fraction: number, locale: string, digits = 1): string {
   return new Intl.NumberFormat(locale, { style: 'percent', maximumFractionDigits: digits }).format(fraction);
