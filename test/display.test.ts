@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { countOf, creditsText, exactCredits, formatCredits, formatUsd, quantityOf, roundsCredits } from '../src/domain/display.js';
 import { singularUnit } from '../src/domain/labels.js';
+import { describeNotification } from '../src/modules/outbox/messages.js';
 import { meterLineName } from '../src/modules/statements/service.js';
 
 /** The one set of display rules the dashboard and the server's text share (src/domain/display.ts). */
@@ -57,5 +58,10 @@ describe('display rules', () => {
     expect(meterLineName({ meter: 'agent_chat', events: 1234, quantity: 1_234_000_000n }, meter('count', 'messages'))).toBe('Agent chat — 1,234 messages');
     expect(meterLineName({ meter: 'agent_chat', events: 3, quantity: 2_500_000_000n }, meter('sum', 'hours'))).toBe('Agent chat — 2,500 hours');
     expect(meterLineName({ meter: 'agent_chat', events: 1, quantity: 5_000_000n }, meter('max', 'GB'))).toBe('Agent chat — 1 reading');
+  });
+
+  it('writes amounts in emails grouped, and days in the right number', () => {
+    expect(describeNotification('balance.low', { org_id: 'org_1', available: '96999.5', level: '100000' }).subject).toBe('Low credit balance: 96,999.5 credits left');
+    expect(describeNotification('runway.low', { org_id: 'org_1', status: 'resolved', days: 1 }).text).toContain('within 1 day.');
   });
 });
