@@ -1,4 +1,5 @@
 import { locale } from '../api.js';
+import { quantityOf } from '../../../src/domain/display.js';
 import { exactCredits, formatAmount, formatCredits, formatUsd, roundsCredits } from '../format.js';
 
 /**
@@ -17,12 +18,12 @@ export function Credits({ value }: { value: string }) {
   );
 }
 
-/** USD in whole cents ("$1,234.50"); the exact amount stays in `data-amount`. */
-export function Usd({ value }: { value: string }) {
-  return <span data-amount={value}>{formatUsd(value, locale)}</span>;
+/** USD in whole cents ("$1,234.50"); a unit price keeps its micro-dollars (`price`: "$0.000125"). */
+export function Usd({ value, price = false }: { value: string; price?: boolean }) {
+  return <span data-amount={value}>{price ? formatAmount(value, locale, { minFraction: 2, currency: 'USD' }) : formatUsd(value, locale)}</span>;
 }
 
-/** A quantity (a count of messages, hours, GB): up to two decimals, no padding. */
-export function Quantity({ value }: { value: string }) {
-  return <span data-amount={value}>{formatAmount(value, locale, { maxFraction: 2 })}</span>;
+/** A measured quantity with its unit, exact: "1 hour", "2.123457 tokens". */
+export function Quantity({ value, unit }: { value: string; unit: string }) {
+  return <span data-amount={value}>{quantityOf(value, unit, locale)}</span>;
 }

@@ -2,7 +2,7 @@ import { Button, Modal, Progress, Stack, Table, Text } from '@mantine/core';
 import { useDisclosure } from '@mantine/hooks';
 import { useQuery } from '@tanstack/react-query';
 import { api, locale } from '../../api.js';
-import { Credits } from '../../components/Amount.js';
+import { Credits, Quantity } from '../../components/Amount.js';
 import { EventCredits, EventStatusCell, usePeople } from '../../components/EventStatus.js';
 import { PagerControls, usePager } from '../../components/Pager.js';
 import { Empty, QueryView } from '../../components/States.js';
@@ -54,7 +54,7 @@ export function HistoricalUsageTable() {
                       <Table.Td>{e.job_name ?? meter?.name ?? e.meter}</Table.Td>
                       <Table.Td>{meter ? humanize(meter.category) : e.meter}</Table.Td>
                       <Table.Td ta="right">
-                        <Credits value={e.quantity} /> {meter?.unit ?? ''}
+                        <Quantity value={e.quantity} unit={meter?.unit ?? ''} />
                       </Table.Td>
                       <Table.Td ta="right" data-testid="event-credits">
                         <EventCredits event={e} />
