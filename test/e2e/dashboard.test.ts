@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Balance, Grant, LedgerEntry, UsageEvent } from '../../src/client/index.js';
-import { exactCredits, formatCredits, formatDateTime, formatMonth, formatUsd, roundsCredits } from '../../web/src/format.js';
+import { exactCredits, formatAmount, formatCredits, formatDateTime, formatMonth, formatUsd, roundsCredits } from '../../web/src/format.js';
 import { testDatabases } from '../helpers/db.js';
 import { SCREENSHOTS, useE2e } from './harness.js';
 import { firstPageBundleBytes, hasChromium, newContext, revealAll, screenshot, settled, signIn } from './harness.js';
@@ -265,7 +265,7 @@ describe.skipIf(!hasChromium).each(testDatabases)('dashboard in Chromium on $nam
     await visit(timings, page, `${e2e.server.baseUrl}/plan-usage`, 'plan-usage');
     const usage = await api<{ data: { key: string; used: string; limit: string | null }[] }>('/plan/usage');
     const seats = usage.data.find((r) => r.key === 'seats')!;
-    await expect.poll(() => page.getByTestId('plan-row-seats').textContent()).toContain(`${en(seats.used)} of ${en(seats.limit!)} seats used`);
+    await expect.poll(() => page.getByTestId('plan-row-seats').textContent()).toContain(`${formatAmount(seats.used, 'en-US')} of ${formatAmount(seats.limit!, 'en-US')} seats used`);
     await expect.poll(() => page.getByTestId('plan-row-credits').textContent()).toContain('training credits remaining');
     await expect.poll(() => page.getByTestId('plan-row-storage').textContent()).toContain('GB storage used');
     await expect.poll(() => page.getByTestId('plan-row-deployments').textContent()).toContain('deployments used');
