@@ -21,6 +21,13 @@ export function actorName(actor: string | null | undefined, people: ReadonlyMap<
   return people.get(id)?.name ?? actor;
 }
 
+/** An audit actor filter as typed: a member's name (as the log shows it) is that member, anything else an actor id as recorded. */
+export function actorFilter(text: string, people: ReadonlyMap<string, Person>): string {
+  const wanted = text.trim().toLowerCase();
+  const match = [...people.values()].find((p) => p.name.toLowerCase() === wanted);
+  return match ? `member:${match.id}` : text.trim();
+}
+
 const DECIMAL = /^-?\d+(\.\d+)?$/;
 
 function show(value: unknown, locale: string): string {
