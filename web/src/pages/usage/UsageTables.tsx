@@ -6,7 +6,8 @@ import { Credits, Quantity } from '../../components/Amount.js';
 import { EventCredits, EventStatusCell, usePeople } from '../../components/EventStatus.js';
 import { PagerControls, usePager } from '../../components/Pager.js';
 import { Empty, QueryView } from '../../components/States.js';
-import { formatDateTime, humanize } from '../../format.js';
+import { categoryLabel } from '../../../../src/domain/labels.js';
+import { formatDateTime } from '../../format.js';
 import { actorName } from '../../readable.js';
 import { useSignedIn } from '../../session.js';
 import { GrantsTable } from '../credit-history/GrantsTable.js';
@@ -52,7 +53,7 @@ export function HistoricalUsageTable() {
                     <Table.Tr key={e.id} data-event={e.id}>
                       <Table.Td data-testid="event-time">{formatDateTime(e.timestamp, org.timezone, locale)}</Table.Td>
                       <Table.Td>{e.job_name ?? meter?.name ?? e.meter}</Table.Td>
-                      <Table.Td>{meter ? humanize(meter.category) : e.meter}</Table.Td>
+                      <Table.Td>{meter ? categoryLabel(meter.category) : e.meter}</Table.Td>
                       <Table.Td ta="right">
                         <Quantity value={e.quantity} unit={meter?.unit ?? ''} />
                       </Table.Td>
