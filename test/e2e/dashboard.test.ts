@@ -121,7 +121,7 @@ describe.skipIf(!hasChromium).each(testDatabases)('dashboard in Chromium on $nam
     expect(await exact.getAttribute('title')).toBe(`Exact value: ${exactText}`);
     expect(await exact.getAttribute('aria-label')).toBe(`${en(rounded!.cost_credits)}, exact value ${exactText}`);
     await exact.focus();
-    expect(await exact.evaluate((el) => el === document.activeElement)).toBe(true);
+    expect(await exact.evaluate((el) => el === (globalThis as unknown as { document: { activeElement: unknown } }).document.activeElement)).toBe(true);
     // people, not ids: the User column names the member (the id stays as a title)
     const names = new Map(Object.values(e2e.data.members).map((m) => [m.id, m.name]));
     expect(await page.getByTestId('event-user').allTextContents()).toEqual(first.data.map((e) => (e.user ? (names.get(e.user) ?? e.user) : '—')));
