@@ -23,7 +23,7 @@ describe.each(testDatabases)('cost tracking on $name', (target) => {
   it('gives USD and credits per week and project, with the conversion stated and the period forecast', async () => {
     const res = await app.call('GET', `/v1/orgs/${org}/costs?from=2026-03-01&to=2026-03-10&by=project&interval=week`);
     expect(res.status).toBe(200);
-    expect(res.body.conversion).toContain('1 USD = 1000 credits');
+    expect(res.body.conversion).toContain('1 USD = 1,000 credits');
     expect(res.body.totals).toEqual({ usd: '8.5', credits: '8500' });
     expect(res.body.series.map((s: { t: string; usd: string; credits: string }) => [s.t, s.usd, s.credits])).toEqual([
       ['2026-03-02', '8', '8000'],

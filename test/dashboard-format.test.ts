@@ -58,6 +58,8 @@ describe('plan usage labels (SPEC §6.3)', () => {
     [row('storage', '12.345', '100'), '12.35GB of 100GB storage used', 12.34],
     [row('storage', '12.3', null, true), '12.3GB storage used', null],
     [row('deployments', '3', '10'), '3 of 10 deployments used', 30],
+    [row('deployments', '1', null, true), '1 deployment used', null],
+    [row('seats', '1', null, true), '1 seat used', null],
     [row('seats', '7', '10'), '7 of 10 seats used', 70],
   ])('%o → %s', (r, label, bar) => {
     const line = planLine(r, 'en-US');

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { correctionChanges, correctionSummary, correctorName, STATUS_LABEL, type Correction } from '../web/src/eventHistory.js';
-import { actorName, auditChanges, countOf } from '../web/src/readable.js';
+import { actorFilter, actorName, auditChanges, countOf } from '../web/src/readable.js';
 
 describe('readable figures on the dashboard', () => {
   it.each([
@@ -18,6 +18,8 @@ describe('readable figures on the dashboard', () => {
     expect(actorName('mem_eli', people)).toBe('Eli Novak');
     expect(actorName('platform', people)).toBe('platform');
     expect(actorName(null, people)).toBe('—');
+    expect(actorFilter(' eli novak ', people)).toBe('member:mem_eli');
+    expect(actorFilter('key:key_01abc', people)).toBe('key:key_01abc');
   });
 
   it('reads an audit change as "field: before → after"', () => {

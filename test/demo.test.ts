@@ -61,7 +61,12 @@ describe.each(testDatabases)('demo data on $name', (target) => {
     expect(new Date(expiring.expires_at).getTime() - Date.parse('2026-11-21T12:00:00Z')).toBeLessThan(7 * 86_400_000);
     const purchases = (await get('/purchases?limit=100')).data.map((p: { status: string }) => p.status).sort();
     expect(purchases).toEqual(['paid', 'pending_payment']);
-    expect((await get('/webhooks')).data).toHaveLength(1);
+    const hooks = (await get('/webhooks')).data as { id: string; url: string }[];
+    expect(hooks).toHaveLength(2);
+    const attempts = (await Promise.all(hooks.map(async (h) => (await get(`/webhooks/${h.id}/deliveries`)).data))).flat() as { ok: boolean; status_code: number | null }[];
+    // one endpoint is answered by the seed's loopback receiver, one is not listened on
+    expect(attempts).toContainEqual(expect.objectContaining({ ok: true, status_code: 204 }));
+    expect(attempts).toContainEqual(expect.objectContaining({ ok: false, status_code: null }));
   });
 
   it('adds up in every period: the statement identity, the invoice identity, and each day’s lines = its Credits Used', async () => {

@@ -19,7 +19,9 @@ import { nextPeriod } from '../domain/periods.js';
 import { periodContaining } from '../domain/time.js';
 import { putPlan } from '../modules/plan/service.js';
 import { confirmPurchase, createPurchase } from '../modules/purchases/service.js';
-import { createEndpoint } from '../modules/webhooks/service.js';
+import { createEndpoint, updateEndpoint } from '../modules/webhooks/service.js';
+import { deliverDue } from '../modules/outbox/delivery.js';
+import { startDemoReceiver } from './receiver.js';
 
 export const DEMO_ORG = 'org_demo';
 const PLATFORM: Actor = { kind: 'platform', label: 'demo-seed' };
@@ -223,13 +225,28 @@ const DEMO_EXTRA_PEOPLE = [
   'Grace Kim', 'Hugo Martin', 'Ines Duarte', 'Jonas Lind', 'Keiko Sato', 'Liam Walsh',
 ];
 
-/** A paid and a pending purchase, and a webhook endpoint whose deliveries fail (nothing listens on it). */
+/**
+ * A paid and a pending purchase, and two webhook endpoints: one nothing listens
+ * on (its deliveries fail and retry) and one the seed's loopback receiver
+ * answers (its delivery of `purchase.paid` succeeds). The receiver lives only
+ * while the seed runs, so that endpoint is disabled afterwards; its delivery
+ * log keeps the delivered attempt.
+ */
 async function seedPurchasesAndWebhooks(sim: AppContext): Promise<void> {
   const actor = 'member:mem_ben';
   await createEndpoint({ ctx: sim, orgId: DEMO_ORG, actor, url: 'http://127.0.0.1:9/tally-hooks', events: ['grant.created', 'purchase.paid'], enabled: true });
-  const paid = await createPurchase({ ctx: sim, orgId: DEMO_ORG, actor, amount: parseMicro('2500'), priceUsd: parseMicro('250'), idempotencyKey: 'demo-paid' });
-  await confirmPurchase({ ctx: sim, orgId: DEMO_ORG, id: paid.body.id, actor: 'demo-seed', reference: 'ch_demo_paid' });
-  await createPurchase({ ctx: sim, orgId: DEMO_ORG, actor, amount: parseMicro('1000'), priceUsd: parseMicro('100'), idempotencyKey: 'demo-pending' });
+  const receiver = await startDemoReceiver();
+  try {
+    const listening = await createEndpoint({ ctx: sim, orgId: DEMO_ORG, actor, url: receiver.url, events: ['purchase.paid'], enabled: true });
+    receiver.accept(listening.secret);
+    const paid = await createPurchase({ ctx: sim, orgId: DEMO_ORG, actor, amount: parseMicro('2500'), priceUsd: parseMicro('250'), idempotencyKey: 'demo-paid' });
+    await confirmPurchase({ ctx: sim, orgId: DEMO_ORG, id: paid.body.id, actor: 'demo-seed', reference: 'ch_demo_paid' });
+    await createPurchase({ ctx: sim, orgId: DEMO_ORG, actor, amount: parseMicro('1000'), priceUsd: parseMicro('100'), idempotencyKey: 'demo-pending' });
+    await deliverDue(sim);
+    await updateEndpoint({ ctx: sim, orgId: DEMO_ORG, actor, id: listening.id, patch: { enabled: false } });
+  } finally {
+    await receiver.close();
+  }
 }
 
 /** Credit requests in every status, made and decided by the people who would. */

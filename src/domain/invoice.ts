@@ -1,4 +1,5 @@
 import { divRoundHalfEven, formatMicro, MICRO } from './money.js';
+import { creditsText } from './display.js';
 
 /** The meter field of an invoice line that bills a credit purchase rather than usage. */
 export const CREDIT_PURCHASE_METER = 'credit_purchase';
@@ -27,11 +28,7 @@ export function toCents(microUsd: bigint): bigint {
 
 /** "5000" → "5,000"; "1234567.5" → "1,234,567.5" (exact; no float ever holds the amount). */
 export function groupedMicro(micro: bigint): string {
-  const [whole, fraction] = formatMicro(micro).split('.');
-  const negative = whole!.startsWith('-');
-  const digits = negative ? whole!.slice(1) : whole!;
-  const grouped = digits.replace(/\B(?=(\d{3})+(?!\d))/g, ',');
-  return `${negative ? '-' : ''}${grouped}${fraction === undefined ? '' : `.${fraction}`}`;
+  return creditsText(micro);
 }
 
 /**

@@ -21,3 +21,21 @@ export function categoryLabel(key: string): string {
   if (key === '') return '(none)';
   return LABELS[key] ?? key.charAt(0).toUpperCase() + key.slice(1).replaceAll('_', ' ');
 }
+
+/** Units are stored plural ("messages"); the singular a count of one reads with. */
+const SINGULAR: Record<string, string> = {
+  messages: 'message',
+  runs: 'run',
+  sessions: 'session',
+  hours: 'hour',
+  deployments: 'deployment',
+  seats: 'seat',
+  events: 'event',
+  readings: 'reading',
+  tokens: 'token',
+  entries: 'entry',
+};
+
+export function singularUnit(unit: string): string {
+  return SINGULAR[unit] ?? (/[^s]s$/.test(unit) ? unit.slice(0, -1) : unit);
+}

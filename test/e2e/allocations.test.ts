@@ -1,11 +1,11 @@
 import type { Page } from 'playwright-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { AllocGroup, AllocationOverview, CreditRequest, Cycle, Member, OrgSettings, Page as ApiPage, UsageEvent } from '../../src/client/index.js';
-import { formatAmount, formatDateTime } from '../../web/src/format.js';
+import { formatCredits, formatDateTime } from '../../web/src/format.js';
 import { testDatabases } from '../helpers/db.js';
 import { hasChromium, newContext, screenshot, settled, signIn, type Seeded, type Server, useE2e } from './harness.js';
 
-const en = (value: string) => formatAmount(value, 'en-US');
+const en = (value: string) => formatCredits(value, 'en-US');
 
 /** Groups, people in them, allocations, and credit requests in every status, all through the API. */
 async function seedAllocations(server: Server, data: Seeded) {

@@ -1,11 +1,11 @@
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import type { Alerts, AuditEntry, AutoRecharge, Page as ApiPage, Purchase, WebhookDelivery, WebhookEndpoint } from '../../src/client/index.js';
-import { formatAmount } from '../../web/src/format.js';
+import { formatCredits } from '../../web/src/format.js';
 import { testDatabases } from '../helpers/db.js';
 import { hasChromium, newContext, screenshot, settled, signIn, useE2e } from './harness.js';
 
-const en = (value: string) => formatAmount(value, 'en-US');
+const en = (value: string) => formatCredits(value, 'en-US');
 const attr = (page: Page, selector: string, name: string) => page.locator(selector).evaluateAll((els, a) => els.map((e) => e.getAttribute(a)), name);
 
 describe.skipIf(!hasChromium).each(testDatabases)('alerts, billing settings and audit log in Chromium on $name', (target) => {
@@ -160,7 +160,10 @@ describe.skipIf(!hasChromium).each(testDatabases)('alerts, billing settings and 
     await expect.poll(() => attr(page, '[data-audit]', 'data-audit')).toEqual(second.data.map((a) => a.id));
 
     await page.getByRole('combobox', { name: 'Action' }).fill('');
-    await page.getByRole('textbox', { name: 'Actor' }).fill(top.actor);
+    // people, not ids: a member is filtered by the name the log shows
+    const person = Object.values(e2e.data.members).find((m) => `member:${m.id}` === top.actor);
+    await page.getByRole('combobox', { name: 'Actor' }).fill(person?.name ?? top.actor);
+    await page.keyboard.press('Escape');
     await page.getByRole('button', { name: 'Filter' }).click();
     await settled(page);
     const byActor = await api<ApiPage<AuditEntry>>(`/audit?actor=${encodeURIComponent(top.actor)}&limit=25`);

@@ -3,12 +3,12 @@ import { readFileSync } from 'node:fs';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Balance, Grant, LedgerEntry, UsageEvent } from '../../src/client/index.js';
-import { formatAmount, formatDateTime, formatMonth } from '../../web/src/format.js';
+import { exactCredits, formatAmount, formatCredits, formatDateTime, formatMonth, formatUsd, roundsCredits } from '../../web/src/format.js';
 import { testDatabases } from '../helpers/db.js';
 import { SCREENSHOTS, useE2e } from './harness.js';
 import { firstPageBundleBytes, hasChromium, newContext, revealAll, screenshot, settled, signIn } from './harness.js';
 
-const en = (value: string) => formatAmount(value, 'en-US');
+const en = (value: string) => formatCredits(value, 'en-US');
 
 /** Opens a page and measures until its first screen has its data (no loader left): printed, never asserted. */
 async function visit(timings: Record<string, number[]>, page: Page, url: string, name: string): Promise<void> {
@@ -113,6 +113,19 @@ describe.skipIf(!hasChromium).each(testDatabases)('dashboard in Chromium on $nam
     await expect.poll(shownEvents).toEqual(first.data.map((e) => e.id));
     const credits = await page.getByTestId('event-credits').allTextContents();
     expect(credits).toEqual(first.data.map((e) => en(e.cost_credits)));
+    // one format per column (two decimals); where that rounds, the exact value is a title and a focusable label
+    const rounded = first.data.find((e) => roundsCredits(e.cost_credits, 'en-US'));
+    expect(rounded, 'a seeded event costs a fraction of a cent-credit').toBeDefined();
+    const exact = page.locator(`[data-event="${rounded!.id}"]`).getByTestId('event-credits').locator('[data-exact]');
+    const exactText = exactCredits(rounded!.cost_credits, 'en-US');
+    expect(await exact.getAttribute('title')).toBe(`Exact value: ${exactText}`);
+    expect(await exact.getAttribute('aria-label')).toBe(`${en(rounded!.cost_credits)}, exact value ${exactText}`);
+    await exact.focus();
+    expect(await exact.evaluate((el) => el === (globalThis as unknown as { document: { activeElement: unknown } }).document.activeElement)).toBe(true);
+    // people, not ids: the User column names the member (the id stays as a title)
+    const names = new Map(Object.values(e2e.data.members).map((m) => [m.id, m.name]));
+    expect(await page.getByTestId('event-user').allTextContents()).toEqual(first.data.map((e) => (e.user ? (names.get(e.user) ?? e.user) : '—')));
+    expect(await page.getByTestId('event-user').allTextContents()).not.toContain(e2e.data.members.member.id);
     // Times are the organization's (America/New_York), not the browser's (Europe/Berlin).
     const times = await page.getByTestId('event-time').allTextContents();
     expect(times).toEqual(first.data.map((e) => formatDateTime(e.timestamp, 'America/New_York', 'en-US')));
@@ -189,7 +202,7 @@ describe.skipIf(!hasChromium).each(testDatabases)('dashboard in Chromium on $nam
     await signIn(page, e2e.server.baseUrl, e2e.data.members.owner.email);
     await visit(timings, page, `${e2e.server.baseUrl}/credit-history?tab=all`, 'credit-history (de-DE)');
     const balance = await api<Balance>('/balance');
-    await expect.poll(() => page.getByTestId('card-current-balance').getByTestId('figure').textContent()).toBe(formatAmount(balance.available, 'de-DE'));
+    await expect.poll(() => page.getByTestId('card-current-balance').getByTestId('figure').textContent()).toBe(formatCredits(balance.available, 'de-DE'));
     const row = page.locator(`[data-grant="${(e2e.data.grants.purchased as Grant).id}"]`);
     await expect.poll(() => row.textContent()).toContain('1.234,5');
     await context.close();
@@ -252,7 +265,7 @@ describe.skipIf(!hasChromium).each(testDatabases)('dashboard in Chromium on $nam
     await visit(timings, page, `${e2e.server.baseUrl}/plan-usage`, 'plan-usage');
     const usage = await api<{ data: { key: string; used: string; limit: string | null }[] }>('/plan/usage');
     const seats = usage.data.find((r) => r.key === 'seats')!;
-    await expect.poll(() => page.getByTestId('plan-row-seats').textContent()).toContain(`${en(seats.used)} of ${en(seats.limit!)} seats used`);
+    await expect.poll(() => page.getByTestId('plan-row-seats').textContent()).toContain(`${formatAmount(seats.used, 'en-US')} of ${formatAmount(seats.limit!, 'en-US')} seats used`);
     await expect.poll(() => page.getByTestId('plan-row-credits').textContent()).toContain('training credits remaining');
     await expect.poll(() => page.getByTestId('plan-row-storage').textContent()).toContain('GB storage used');
     await expect.poll(() => page.getByTestId('plan-row-deployments').textContent()).toContain('deployments used');
@@ -335,7 +348,7 @@ describe.skipIf(!hasChromium).each(testDatabases)('dashboard in Chromium on $nam
     const list = await api<{ data: { id: string; status: string; amount_due_usd: string }[] }>('/invoices');
     const draft = list.data.find((i) => i.status === 'draft')!;
     await expect.poll(() => page.locator(`[data-invoice="${draft.id}"]`).getAttribute('data-active')).toBe('true');
-    await expect.poll(() => page.getByTestId('amount-due').textContent()).toBe(formatAmount(draft.amount_due_usd, 'en-US', { minFraction: 2, currency: 'USD' }));
+    await expect.poll(() => page.getByTestId('amount-due').textContent()).toBe(formatUsd(draft.amount_due_usd, 'en-US'));
     await screenshot(page, 'invoices');
     await context.close();
   });

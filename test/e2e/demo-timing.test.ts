@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Balance } from '../../src/client/index.js';
 import { DEMO_ORG, DEMO_SIGN_INS, seedDemoIfEmpty } from '../../src/demo/seed.js';
-import { formatAmount } from '../../web/src/format.js';
+import { formatCredits } from '../../web/src/format.js';
 import { testDatabases } from '../helpers/db.js';
 import { hasChromium, newContext, settled, signIn, useE2e } from './harness.js';
 
@@ -38,6 +38,6 @@ describe.skipIf(!hasChromium).each(testDatabases)('demo organization in Chromium
     const balance = await e2e.server.call<Balance>('GET', `/v1/orgs/${DEMO_ORG}/balance`);
     await expect
       .poll(() => page.getByTestId('card-current-balance').getByTestId('figure').textContent())
-      .toBe(formatAmount(balance.available, 'en-US'));
+      .toBe(formatCredits(balance.available, 'en-US'));
   });
 });

@@ -2,12 +2,12 @@ import { rmSync } from 'node:fs';
 import type { BrowserContext, Frame, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Balance, PlanUsage } from '../../src/client/index.js';
-import { formatAmount } from '../../web/src/format.js';
+import { formatAmount, formatCredits } from '../../web/src/format.js';
 import { planLine } from '../../web/src/pages/plan-usage/planRows.js';
 import { testDatabases } from '../helpers/db.js';
 import { hasChromium, launchThirdPartyBlocked, screenshot, settled, signIn, startHostPage, useE2e } from './harness.js';
 
-const en = (value: string) => formatAmount(value, 'en-US');
+const en = (value: string) => formatCredits(value, 'en-US');
 
 /** The host application's page: Tally's /embed.js, a dashboard frame and the three widgets; every message it receives is recorded. */
 function hostHtml(tally: string, link: string, options: { widgets: boolean }): string {

@@ -1,13 +1,15 @@
 import type { Locator, Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import type { UsageEvent } from '../../src/client/index.js';
-import { formatAmount, formatDateTime } from '../../web/src/format.js';
+import { formatAmount, formatCredits, formatDateTime } from '../../web/src/format.js';
 import { testDatabases } from '../helpers/db.js';
 import { hasChromium, newContext, revealAll, screenshot, settled, signIn, useE2e } from './harness.js';
 
 /** Issue 15: the events list shows a voided and an amended event as such, with who corrected them and when. */
 const TZ = 'America/New_York';
 const en = (v: string) => formatAmount(v, 'en-US');
+/** a credits column: two decimals */
+const shown = (v: string) => formatCredits(v, 'en-US');
 // ICU versions differ on the space before AM/PM
 const plain = (text: string | null) => (text ?? '').replace(/[\u202f\u00a0]/g, ' ');
 const when = (iso: string) => plain(formatDateTime(iso, TZ, 'en-US'));
@@ -51,14 +53,14 @@ describe.skipIf(!hasChromium).each(testDatabases)('corrected events in Chromium 
     expect(await v.getByTestId('event-status').locator('.mantine-Badge-label').textContent()).toBe('Voided');
     expect(plain(await v.getByTestId('event-history').textContent())).toBe(`Voided by Olivia Owner on ${when(voidedNow.corrections[0]!.at)}`);
     const credits = v.getByTestId('event-credits');
-    expect(await credits.textContent()).toBe(`${en(voided.cost_credits)} (voided, returned)`);
+    expect(await credits.textContent()).toBe(`${shown(voided.cost_credits)} (voided, returned)`);
     const decoration = (el: unknown) => (globalThis as unknown as { getComputedStyle(e: unknown): { textDecorationLine: string } }).getComputedStyle(el).textDecorationLine;
-    expect(await credits.locator('[title]').evaluate(decoration)).toBe('line-through');
+    expect(await credits.locator('[title^="Voided"]').evaluate(decoration)).toBe('line-through');
 
     // The amended event shows its new credits, "Amended", who, when and what changed.
     const a = rowOf(page, 'events-table', amended.id);
     expect(await a.getByTestId('event-status').locator('.mantine-Badge-label').textContent()).toBe('Amended');
-    expect(await a.getByTestId('event-credits').textContent()).toBe(en(fixed.event.cost_credits));
+    expect(await a.getByTestId('event-credits').textContent()).toBe(shown(fixed.event.cost_credits));
     const history = plain(await a.getByTestId('event-history').textContent());
     expect(history).toContain(`Amended by the platform operator on ${when(fixed.event.corrections[0]!.at)}`);
     expect(history).toContain(`Quantity: ${en(amended.quantity)} → 0.5`);

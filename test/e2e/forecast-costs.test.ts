@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { z } from 'zod';
 import type { CostsOut } from '../../src/modules/costs/routes.js';
 import type { ForecastOut } from '../../src/modules/forecast/routes.js';
-import { formatAmount, formatDay } from '../../web/src/format.js';
+import { formatCredits, formatDay } from '../../web/src/format.js';
 import { testDatabases } from '../helpers/db.js';
 import { hasChromium, newContext, screenshot, settled, signIn, useE2e } from './harness.js';
 
@@ -30,7 +30,7 @@ describe.skipIf(!hasChromium)('forecast and cost tracking in the dashboard', () 
 
     await page.goto(`${e2e.server.baseUrl}/usage`);
     await settled(page);
-    expect(await page.getByTestId('figure-projected-period').textContent()).toContain(formatAmount(forecast.period.projected_total, 'en-US'));
+    expect(await page.getByTestId('figure-projected-period').textContent()).toContain(formatCredits(forecast.period.projected_total, 'en-US'));
 
     await page.goto(`${e2e.server.baseUrl}/costs`);
     await settled(page);
@@ -39,6 +39,13 @@ describe.skipIf(!hasChromium)('forecast and cost tracking in the dashboard', () 
     const costs = await e2e.server.call<Costs>('GET', `/v1/orgs/${e2e.data.orgId}/costs?from=${from}&to=${today}&by=meter&interval=day`);
     expect(await page.getByTestId('costs-conversion').textContent()).toContain('1 USD = 10 credits');
     expect(await page.getByTestId('costs-table').locator('tbody tr').count()).toBe(costs.breakdown.length);
+    // by user: the member's name, never the id (the id stays as a title)
+    const byUser = await e2e.server.call<Costs>('GET', `/v1/orgs/${e2e.data.orgId}/costs?from=${from}&to=${today}&by=user&interval=day`);
+    await page.getByText('User', { exact: true }).click();
+    const names = new Map(Object.values(e2e.data.members).map((m) => [m.id, m.name]));
+    const firstCells = () => page.getByTestId('costs-table').locator('tbody tr td:first-child').allTextContents();
+    await expect.poll(firstCells).toEqual(byUser.breakdown.map((r) => (r.key === null ? '(none)' : (names.get(r.key) ?? r.key))));
+    expect(await firstCells()).toContain(e2e.data.members.member.name);
     const download = page.waitForEvent('download');
     await page.getByTestId('costs-csv').click();
     expect((await download).suggestedFilename()).toMatch(/^costs-.*\.csv$/);

@@ -1,3 +1,4 @@
+import { countOf } from '../../src/domain/display.js';
 import { formatAmount } from './format.js';
 
 /**
@@ -5,18 +6,7 @@ import { formatAmount } from './format.js';
  * counts with their noun in the right number. Pure, so it is table-tested.
  */
 
-const plurals = new Map<string, Intl.PluralRules>();
-
-/** "1 seat", "2 seats", via Intl.PluralRules (the noun pair is given: English has irregular plurals). */
-export function countOf(n: number, one: string, other: string, locale: string): string {
-  let rules = plurals.get(locale);
-  if (!rules) {
-    rules = new Intl.PluralRules(locale);
-    plurals.set(locale, rules);
-  }
-  const formatted = new Intl.NumberFormat(locale).format(n);
-  return `${formatted} ${rules.select(n) === 'one' ? one : other}`;
-}
+export { countOf } from '../../src/domain/display.js';
 
 export interface Person {
   id: string;
@@ -31,13 +21,20 @@ export function actorName(actor: string | null | undefined, people: ReadonlyMap<
   return people.get(id)?.name ?? actor;
 }
 
+/** An audit actor filter as typed: a member's name (as the log shows it) is that member, anything else an actor id as recorded. */
+export function actorFilter(text: string, people: ReadonlyMap<string, Person>): string {
+  const wanted = text.trim().toLowerCase();
+  const match = [...people.values()].find((p) => p.name.toLowerCase() === wanted);
+  return match ? `member:${match.id}` : text.trim();
+}
+
 const DECIMAL = /^-?\d+(\.\d+)?$/;
 
 function show(value: unknown, locale: string): string {
   if (value === null || value === undefined) return '—';
   if (typeof value === 'string') return DECIMAL.test(value) ? formatAmount(value, locale) : value;
   if (typeof value === 'number' || typeof value === 'boolean') return String(value);
-  if (Array.isArray(value)) return value.length === 1 ? '1 item' : `${value.length} items`;
+  if (Array.isArray(value)) return countOf(value.length, 'item', 'items', locale);
   return JSON.stringify(value);
 }
 

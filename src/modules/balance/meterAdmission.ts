@@ -1,7 +1,7 @@
 import type { Q } from '../../db/client.js';
 import { blockApplies, type AppliesTo } from '../../domain/appliesTo.js';
 import type { BlockState } from '../../domain/balance.js';
-import { formatMicro } from '../../domain/money.js';
+import { creditsText } from '../../domain/display.js';
 import type { LedgerHooks } from '../ledger/hooks.js';
 import { effectiveMeters } from '../meters/service.js';
 import { grantScopes, spendableAt } from './scoped.js';
@@ -40,6 +40,6 @@ export const meterBalanceAdmission: LedgerHooks['admission'][number] = async ({ 
   return {
     limit: 'balance',
     remaining,
-    message: `${formatMicro(amount)} credits exceed the credits that may pay for meter "${subject.meter}" (${formatMicro(remaining)} available to it).`,
+    message: `${creditsText(amount)} credits exceed the credits that may pay for meter "${subject.meter}" (${creditsText(remaining)} available to it).`,
   };
 };

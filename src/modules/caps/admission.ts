@@ -1,4 +1,5 @@
 import { sql } from 'drizzle-orm';
+import { creditsText } from '../../domain/display.js';
 import { rows, type Q } from '../../db/client.js';
 import { formatMicro } from '../../domain/money.js';
 import type { AdmissionSubject, LedgerHooks, Preloaded } from '../ledger/hooks.js';
@@ -100,8 +101,8 @@ export const capAdmission: LedgerHooks['admission'][number] = async ({ tx, org, 
     limit: `cap:${u.cap.id}`,
     remaining: u.remaining,
     message:
-      `The ${d.mode} cap ${d.id} on ${d.scope} (${d.window} window, limit ${d.limit} credits) has ${d.used} credits used and ` +
-      `${d.held} held, leaving ${d.remaining}; ${formatMicro(amount)} were asked for.`,
+      `The ${d.mode} cap ${d.id} on ${d.scope} (${d.window} window, limit ${creditsText(d.limit)} credits) has ${creditsText(d.used)} credits used and ` +
+      `${creditsText(d.held)} held, leaving ${creditsText(d.remaining)}; ${creditsText(amount)} were asked for.`,
     details: { cap: d },
   };
 };

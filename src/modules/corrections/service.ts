@@ -1,4 +1,5 @@
 import { sql } from 'drizzle-orm';
+import { creditsText } from '../../domain/display.js';
 import type { AppContext } from '../../context.js';
 import { rows, type Q } from '../../db/client.js';
 import { once, requestHash } from '../../db/idempotency.js';
@@ -334,7 +335,7 @@ export async function correctInTx(
     if (!meter) throw new TallyError('unknown_meter', `No meter "${candidate.meter}" is defined for this organization.`);
     const cost = rate(meter, candidate.quantity, candidate.resourceClass, org.creditFactor);
     if (cost.credits > MAX_AMOUNT_MICRO || (cost.usd ?? 0n) > MAX_AMOUNT_MICRO) {
-      throw new TallyError('invalid_amount', `The amended event would cost more than ${formatMicro(MAX_AMOUNT_MICRO)} credits or dollars, the largest amount Tally records.`);
+      throw new TallyError('invalid_amount', `The amended event would cost more than ${creditsText(MAX_AMOUNT_MICRO)} credits or dollars, the largest amount Tally records.`);
     }
     next = { ...candidate, costCredits: cost.credits, costUsd: cost.usd, overage: 0n, status: 'amended' };
     nextMeter = { key: candidate.meter, category: meter.category };

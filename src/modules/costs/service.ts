@@ -1,4 +1,5 @@
 import { DateTime } from 'luxon';
+import { creditsText } from '../../domain/display.js';
 import type { AppContext } from '../../context.js';
 import type { Q } from '../../db/client.js';
 import { forecast } from '../../domain/forecast.js';
@@ -36,7 +37,7 @@ export function costRange(org: OrgRow, now: Date, q: CostQuery): { fromDay: stri
 /** "1 USD = 1,000 credits": the organization's credit factor, stated with every cost figure. */
 export function conversion(org: OrgRow): string {
   if (org.creditFactor === 0n) return 'Credit tracking is off for this organization (credit factor 0): costs are in USD only.';
-  return `1 USD = ${formatMicro(org.creditFactor)} credits (the organization's credit factor); credits are converted half-even to the micro-credit.`;
+  return `1 USD = ${creditsText(org.creditFactor)} credits (the organization's credit factor); credits are converted half-even to the micro-credit.`;
 }
 
 /**

@@ -1,4 +1,5 @@
 import { sql, type SQL } from 'drizzle-orm';
+import { creditsText } from '../../domain/display.js';
 import type { AppContext } from '../../context.js';
 import { rows, type Q } from '../../db/client.js';
 import { formatMicro, MAX_AMOUNT_MICRO } from '../../domain/money.js';
@@ -276,7 +277,7 @@ function rateEvents(org: OrgRow, config: OrgConfig, now: Date, booked: (at: Date
       const cost = rate(meter, e.quantity, e.resource_class ?? null, org.creditFactor);
       if (cost.credits > MAX_AMOUNT_MICRO || (cost.usd ?? 0n) > MAX_AMOUNT_MICRO) {
         // quantity × price beyond what Tally stores: this event alone is refused, not its batch
-        results.push(reject(e.id, 'invalid_amount', `The event costs more than ${formatMicro(MAX_AMOUNT_MICRO)} credits or dollars, the largest amount Tally records.`));
+        results.push(reject(e.id, 'invalid_amount', `The event costs more than ${creditsText(MAX_AMOUNT_MICRO)} credits or dollars, the largest amount Tally records.`));
         continue;
       }
       seenIds.add(e.id); // a repeat later in this batch is a duplicate

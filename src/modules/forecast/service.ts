@@ -1,3 +1,4 @@
+import { creditsText } from '../../domain/display.js';
 import { DateTime } from 'luxon';
 import type { AppContext } from '../../context.js';
 import type { Q } from '../../db/client.js';
@@ -199,5 +200,5 @@ export function forecastView(f: ScopedForecast) {
 /** "4,200": the advice speaks in whole credits, rounded up (a shortfall is never understated). */
 function wholeCredits(micro: bigint): string {
   const whole = (micro + 999_999n) / 1_000_000n;
-  return whole.toString().replace(/\B(?=(\d{3})+(?!\d))/g, ',');
+  return creditsText(whole * 1_000_000n);
 }

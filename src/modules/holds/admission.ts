@@ -1,4 +1,5 @@
 import type { AppContext } from '../../context.js';
+import { creditsText } from '../../domain/display.js';
 import type { Q } from '../../db/client.js';
 import { admit, type LimitName } from '../../domain/allocations.js';
 import { formatMicro } from '../../domain/money.js';
@@ -71,7 +72,7 @@ export async function decideAdmission(
   });
   if (!decision.allowed) {
     const limit = decision.limitedBy!;
-    return { allowed: false, limited_by: limit, remaining, message: `${formatMicro(amount)} credits exceed ${SENTENCES[limit]}.` };
+    return { allowed: false, limited_by: limit, remaining, message: `${creditsText(amount)} credits exceed ${SENTENCES[limit]}.` };
   }
   for (const hook of ctx.hooks.admission) {
     const refused = await hook({

@@ -2,7 +2,7 @@ import type { AppContext } from '../../context.js';
 import type { Q } from '../../db/client.js';
 import { once, requestHash } from '../../db/idempotency.js';
 import { newId } from '../../domain/ids.js';
-import { formatMicro } from '../../domain/money.js';
+import { creditsText } from '../../domain/display.js';
 import type { Actor } from '../../http/auth.js';
 import { TallyError } from '../../http/errors.js';
 import { forbidden, scopeAmong } from '../allocations/scope.js';
@@ -197,7 +197,7 @@ const captureGroups = groups<CaptureCall, HoldView>(async (ctx, tx, org, now, ca
     if (hold.status !== 'open') throw new TallyError('hold_not_open', `Hold "${holdId}" is already ${hold.status}.`);
     const max = hold.amount + (hold.amount * BigInt(settings.captureExcessPct)) / 100n;
     if (amount > max) {
-      throw new TallyError('capture_exceeds_hold', `${formatMicro(amount)} credits exceed what hold "${holdId}" allows (${formatMicro(max)}).`);
+      throw new TallyError('capture_exceeds_hold', `${creditsText(amount)} credits exceed what hold "${holdId}" allows (${creditsText(max)}).`);
     }
     batch.move({ type: 'hold_capture', amount: hold.amount, from: 'held', to: 'reserved', occurredAt: now, ref: `hold:${hold.id}`, actor: actor.label });
     if (amount > 0n) {

@@ -1,4 +1,5 @@
 import { sql } from 'drizzle-orm';
+import { creditsText } from '../../domain/display.js';
 import type { AppContext } from '../../context.js';
 import { rows, type Q } from '../../db/client.js';
 import { categoryLabel } from '../../domain/labels.js';
@@ -162,7 +163,7 @@ export const planAdmission: LedgerHooks['admission'][number] = async ({ tx, org,
     limit: 'plan',
     remaining,
     message:
-      `The plan limit credits_per_period (${formatMicro(limit)} credits per billing period) leaves ${formatMicro(remaining)} credits; ` +
-      `${formatMicro(amount)} were asked for.`,
+      `The plan limit credits_per_period (${creditsText(limit)} credits per billing period) leaves ${creditsText(remaining)} credits; ` +
+      `${creditsText(amount)} were asked for.`,
   };
 };

@@ -1,6 +1,8 @@
 import type { AppContext } from '../../context.js';
 import type { Q } from '../../db/client.js';
 import { formatMicro } from '../../domain/money.js';
+import { countOf, quantityOf } from '../../domain/display.js';
+import { singularUnit } from '../../domain/labels.js';
 import { addDays, daysBetween, isDateKey, isPeriodKey, periodDays, periodKeysNewestFirst, previousPeriod } from '../../domain/periods.js';
 import { buildStatement, checkIdentity, StatementIdentityError, zeroFlows, type DayFlows, type StatementDay, type StatementSummary } from '../../domain/statement.js';
 import { localDate, periodByKey, periodContaining, type Period } from '../../domain/time.js';
@@ -156,22 +158,14 @@ export function jobLineView(j: JobLine) {
   };
 }
 
-const plural = new Intl.PluralRules('en');
-
 /** "Agent chat — 41 messages", "Sandbox runtime — 1 hour": what a meter line says. */
 export function meterLineName(line: Pick<MeterLine, 'meter' | 'events' | 'quantity'>, meter: Meter | undefined): string {
   const name = meter?.name ?? line.meter;
   // a gauge's readings are levels: adding them up means nothing, counting them does
-  if (meter?.aggregation === 'max' || meter?.aggregation === 'latest') {
-    return `${name} — ${line.events} ${plural.select(line.events) === 'one' ? 'reading' : 'readings'}`;
-  }
+  if (meter?.aggregation === 'max' || meter?.aggregation === 'latest') return `${name} — ${countOf(line.events, 'reading', 'readings')}`;
   const counted = meter === undefined || meter.aggregation === 'count';
-  const amount = counted ? String(line.events) : formatMicro(line.quantity);
-  const unit = meter?.unit ?? (line.events === 1 ? 'event' : 'events');
-  // units are stored plural ("messages"); one of them reads singular
-  const one = counted ? plural.select(line.events) === 'one' : line.quantity === 1_000_000n;
-  const shown = one && unit.endsWith('s') ? unit.slice(0, -1) : unit;
-  return `${name} — ${amount} ${shown}`.trim();
+  const unit = meter?.unit ?? 'events';
+  return `${name} — ${counted ? countOf(line.events, singularUnit(unit), unit) : quantityOf(formatMicro(line.quantity), unit)}`;
 }
 
 /** A day's usage without a job on one meter, shaped like a job line (its id `meter:<key>`). */

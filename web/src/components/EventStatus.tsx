@@ -9,12 +9,12 @@ import { Credits } from './Amount.js';
 
 const COLOR = { voided: 'red', amended: 'orange' } as const;
 
-/** Members by id, to name who corrected an event; read only when a page has corrected events. */
+/** Members by id, to name people (a user column, who corrected an event); read only when a page needs them. */
 export function usePeople(needed: boolean): ReadonlyMap<string, Person> {
   const { session } = useSignedIn();
   const members = useQuery({
     queryKey: ['members', session.org_id, 'people'],
-    queryFn: () => api.members(session.org_id, { limit: 100 }),
+    queryFn: () => api.members(session.org_id, { limit: 1000 }),
     staleTime: 60_000,
     enabled: needed,
   });

@@ -1,5 +1,7 @@
 import { Card, Text } from '@mantine/core';
 import { useQuery } from '@tanstack/react-query';
+import { locale } from '../../api.js';
+import { countOf } from '../../readable.js';
 import { useSignedIn } from '../../session.js';
 import { Credits } from '../Amount.js';
 import { QueryView } from '../States.js';
@@ -22,7 +24,7 @@ export function ProjectedPeriodCard() {
             </Text>
             <Text size="xs" c="dimmed">
               <Credits value={f.period.used} /> used so far, <Credits value={f.period.projected_rest} /> more at the pace of the last{' '}
-              {f.burn_rate.last_30_days.days} days
+              {countOf(f.burn_rate.last_30_days.days, 'day', 'days', locale)}
             </Text>
           </>
         )}

@@ -2,6 +2,7 @@ import { Alert, Card, Text } from '@mantine/core';
 import { useQuery } from '@tanstack/react-query';
 import { locale } from '../../api.js';
 import { formatDay } from '../../format.js';
+import { countOf } from '../../readable.js';
 import { useSignedIn } from '../../session.js';
 import { Credits } from '../Amount.js';
 import { QueryView } from '../States.js';
@@ -27,7 +28,7 @@ export function RunwayCard() {
               : `At the current pace, credits last beyond ${dayLabel(f.days[f.days.length - 1]!.date)}.`}
           </Text>
           <Text size="xs" c="dimmed">
-            Pace: <Credits value={f.burn_rate.last_30_days.per_day} /> a day over the last {f.burn_rate.last_30_days.days} days (
+            Pace: <Credits value={f.burn_rate.last_30_days.per_day} /> a day over the last {countOf(f.burn_rate.last_30_days.days, 'day', 'days', locale)} (
             <Credits value={f.burn_rate.last_7_days.per_day} /> over the last {f.burn_rate.last_7_days.days}).
           </Text>
           {f.early_renewal && (

@@ -4,7 +4,8 @@ import { IconSearch } from '@tabler/icons-react';
 import { useQuery } from '@tanstack/react-query';
 import { useEffect, useState } from 'react';
 import type { AllocGroup, Member } from '../../../../src/client/index.js';
-import { api } from '../../api.js';
+import { api, locale } from '../../api.js';
+import { countOf } from '../../readable.js';
 import { Credits } from '../../components/Amount.js';
 import { PagerControls, usePager } from '../../components/Pager.js';
 import { Empty, QueryView } from '../../components/States.js';
@@ -87,7 +88,7 @@ function MembersList({ group, term, onNotice }: { group: AllocGroup; term: strin
                     ? 'Showing 0 members'
                     : term
                       ? `Showing ${start}–${end} matching members`
-                      : `Showing ${start}–${end} of ${group.members} members`}
+                      : `Showing ${start}–${end} of ${countOf(group.members, 'member', 'members', locale)}`}
                 </Text>
                 <PagerControls pager={pager} nextCursor={page.next_cursor} label={`Members of ${group.name}`} />
               </Group>

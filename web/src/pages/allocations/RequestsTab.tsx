@@ -5,10 +5,12 @@ import { useState } from 'react';
 import type { CreditRequest, RequestStatus } from '../../../../src/client/index.js';
 import { api, locale } from '../../api.js';
 import { Credits } from '../../components/Amount.js';
+import { usePeople } from '../../components/EventStatus.js';
 import { PagerControls, usePager } from '../../components/Pager.js';
 import { Empty, QueryView } from '../../components/States.js';
 import { amountError } from '../../decimal.js';
 import { formatDateTime } from '../../format.js';
+import { actorName } from '../../readable.js';
 import { useSignedIn } from '../../session.js';
 import { allocationKeys, REQUEST_STATUSES, StatusBadge } from './common.js';
 
@@ -119,6 +121,7 @@ function Decision({ request, onDone }: { request: CreditRequest; onDone: (text: 
   const client = useQueryClient();
   const [amount, setAmount] = useState(request.amount);
   const [note, setNote] = useState('');
+  const people = usePeople(request.decided_by !== null && request.decided_by !== undefined);
   const decide = useMutation({
     mutationFn: (approve: boolean) =>
       approve
@@ -133,8 +136,8 @@ function Decision({ request, onDone }: { request: CreditRequest; onDone: (text: 
   });
   if (request.status !== 'pending') {
     return (
-      <Text size="xs" c="dimmed" data-testid="decision-note">
-        {request.decided_by ? `Decided by ${request.decided_by}` : 'Decided'}
+      <Text size="xs" c="dimmed" data-testid="decision-note" data-actor={request.decided_by ?? undefined}>
+        {request.decided_by ? `Decided by ${actorName(request.decided_by, people)}` : 'Decided'}
         {request.note ? `: ${request.note}` : ''}
       </Text>
     );

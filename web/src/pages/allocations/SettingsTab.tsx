@@ -3,7 +3,8 @@ import { IconCheck } from '@tabler/icons-react';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState, type ReactNode } from 'react';
 import type { Cadence, OrgSettings } from '../../../../src/client/index.js';
-import { api } from '../../api.js';
+import { api, locale } from '../../api.js';
+import { formatAmount } from '../../format.js';
 import { Credits } from '../../components/Amount.js';
 import { Section } from '../../components/Section.js';
 import { QueryView } from '../../components/States.js';
@@ -84,7 +85,7 @@ function CreditLimit({ settings, used, onSaved, note }: { settings: OrgSettings;
   const write = useSettingsWrite(
     (v: string | null) => api.updateSettings(session.org_id, { credits_per_cycle: v }),
     onSaved,
-    (v) => (v === null ? 'The account credit limit was removed.' : `The account credit limit is now ${v} credits per cycle.`),
+    (v) => (v === null ? 'The account credit limit was removed.' : `The account credit limit is now ${formatAmount(v, locale)} credits per cycle.`),
   );
   const trimmed = value.trim();
   const error = trimmed === '' ? null : amountError(trimmed);

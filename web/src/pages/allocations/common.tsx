@@ -1,5 +1,7 @@
 import { Badge } from '@mantine/core';
 import type { Cadence, RequestStatus } from '../../../../src/client/index.js';
+import { locale } from '../../api.js';
+import { countOf } from '../../readable.js';
 
 export const CADENCES: { value: Cadence; label: string }[] = [
   { value: 'calendar_month', label: 'Calendar month' },
@@ -36,7 +38,7 @@ export function timeLeft(endIso: string, now = Date.now()): string {
   const hours = Math.floor(ms / 3_600_000);
   ms -= hours * 3_600_000;
   const minutes = Math.floor(ms / 60_000);
-  const part = (n: number, unit: string) => `${n} ${unit}${n === 1 ? '' : 's'}`;
+  const part = (n: number, unit: string) => countOf(n, unit, `${unit}s`, locale);
   if (days > 0) return `${part(days, 'day')} ${part(hours, 'hour')}`;
   if (hours > 0) return `${part(hours, 'hour')} ${part(minutes, 'minute')}`;
   return part(minutes, 'minute');

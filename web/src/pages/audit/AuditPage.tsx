@@ -1,12 +1,13 @@
-import { Autocomplete, Button, Code, Group, Stack, Table, Text, TextInput, Title } from '@mantine/core';
+import { Autocomplete, Button, Code, Group, Stack, Table, Text, Title } from '@mantine/core';
 import { useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
 import { api, locale } from '../../api.js';
 import { BillingNotice } from '../../components/BillingNotice.js';
+import { usePeople } from '../../components/EventStatus.js';
 import { PagerControls, usePager } from '../../components/Pager.js';
 import { Empty, QueryView } from '../../components/States.js';
 import { formatDateTime } from '../../format.js';
-import { actorName, auditChanges, type Person } from '../../readable.js';
+import { actorFilter, actorName, auditChanges, type Person } from '../../readable.js';
 import { may } from '../../roles.js';
 import { useSignedIn } from '../../session.js';
 
@@ -32,16 +33,24 @@ export default function AuditPage() {
 function AuditFilters({ onApply }: { onApply: (f: { action: string; actor: string }) => void }) {
   const [action, setAction] = useState('');
   const [actor, setActor] = useState('');
+  const people = usePeople(true);
   return (
     <form
       onSubmit={(e) => {
         e.preventDefault();
-        onApply({ action: action.trim(), actor: actor.trim() });
+        onApply({ action: action.trim(), actor: actorFilter(actor, people) });
       }}
     >
       <Group align="flex-end">
         <Autocomplete label="Action" placeholder="All actions" data={ACTIONS} value={action} onChange={setAction} w={240} />
-        <TextInput label="Actor" placeholder="e.g. member:m_owner" value={actor} onChange={(e) => setActor(e.currentTarget.value)} />
+        <Autocomplete
+          label="Actor"
+          placeholder="A member's name, or a key id"
+          data={[...new Set([...people.values()].map((p) => p.name))]}
+          value={actor}
+          onChange={setActor}
+          w={240}
+        />
         <Button type="submit">Filter</Button>
         <Button
           variant="default"

@@ -8,6 +8,7 @@ import { Section } from '../../components/Section.js';
 import { QueryView } from '../../components/States.js';
 import { amountError } from '../../decimal.js';
 import { formatDateTime } from '../../format.js';
+import { countOf } from '../../readable.js';
 import { useSignedIn } from '../../session.js';
 
 export function AutoRechargeTab() {
@@ -51,7 +52,7 @@ function AutoRechargeForm({ settings }: { settings: AutoRecharge }) {
           <NumberInput label="At most purchases per month" min={1} max={1000} allowDecimal={false} value={maxPerMonth} onChange={(v) => setMaxPerMonth(Number(v) || 1)} />
           <NumberInput label="Cooldown (minutes)" min={0} max={44640} allowDecimal={false} value={cooldown} onChange={(v) => setCooldown(Number(v) || 0)} />
           <Text size="xs" c="dimmed" data-testid="auto-recharge-status">
-            {current.purchases_this_month} purchase{current.purchases_this_month === 1 ? '' : 's'} this month
+            {countOf(current.purchases_this_month, 'purchase', 'purchases', locale)} this month
             {current.in_flight_purchase_id ? ' · one purchase awaiting payment' : ''}
             {current.last_started_at ? ` · last started ${formatDateTime(current.last_started_at, org.timezone, locale)}` : ''}
           </Text>

@@ -3,7 +3,8 @@ import { IconCheck } from '@tabler/icons-react';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import type { Org } from '../../../../src/client/index.js';
-import { api } from '../../api.js';
+import { api, locale } from '../../api.js';
+import { countOf } from '../../readable.js';
 import { Section } from '../../components/Section.js';
 import type { SignedIn } from '../../session.js';
 import { useSignedIn } from '../../session.js';
@@ -71,7 +72,7 @@ export function EmbeddingTab() {
           )}
           {saved && (
             <Alert color="green" icon={<IconCheck size={18} />} role="status" data-testid="embedding-saved">
-              Saved: {lines.length === 0 ? 'no site may embed the dashboard.' : `${lines.length} site${lines.length === 1 ? '' : 's'} may embed the dashboard.`}
+              Saved: {lines.length === 0 ? 'no site may embed the dashboard.' : `${countOf(lines.length, 'site', 'sites', locale)} may embed the dashboard.`}
             </Alert>
           )}
           <Group>

@@ -1,7 +1,7 @@
 import { Group, Progress, Stack, Text } from '@mantine/core';
 import { locale } from '../../api.js';
 import { Credits } from '../../components/Amount.js';
-import { formatDateTime } from '../../format.js';
+import { formatCredits, formatDateTime } from '../../format.js';
 import { WINDOW_LABEL, type Cap } from './capsApi.js';
 
 /** Share of the limit, for the bar only (figures are always shown as exact decimal strings). */
@@ -18,7 +18,7 @@ export function CapBar({ cap, timeZone }: { cap: Cap; timeZone: string }) {
   const color = cap.exceeded ? 'red' : used >= 80 ? 'orange' : 'teal';
   return (
     <Stack gap={4} data-testid="cap-bar" data-cap={cap.id}>
-      <Progress.Root size="lg" aria-label={`${cap.used} of ${cap.limit} credits used`}>
+      <Progress.Root size="lg" aria-label={`${formatCredits(cap.used, locale)} of ${formatCredits(cap.limit, locale)} credits used`}>
         <Progress.Section value={used} color={color} />
         {held > 0 && <Progress.Section value={held} color="gray" />}
       </Progress.Root>

@@ -3,17 +3,18 @@ import { BarChart } from '@mantine/charts';
 import { Button, Card, Group, SegmentedControl, SimpleGrid, Stack, Table, Text, TextInput, Title } from '@mantine/core';
 import { useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
-import { api, locale } from '../../api.js';
-import { Credits } from '../../components/Amount.js';
+import { api } from '../../api.js';
+import { Credits, Usd } from '../../components/Amount.js';
+import { usePeople } from '../../components/EventStatus.js';
+import { actorName } from '../../readable.js';
 import { BillingNotice } from '../../components/BillingNotice.js';
 import { costsPath, type Costs } from '../../components/forecast/forecastApi.js';
 import { Section } from '../../components/Section.js';
 import { Empty, QueryView } from '../../components/States.js';
-import { dayInZone, formatAmount } from '../../format.js';
+import { dayInZone } from '../../format.js';
 import { may } from '../../roles.js';
 import { useSignedIn } from '../../session.js';
 
-const usd = (v: string) => formatAmount(v, locale, { currency: 'USD' });
 
 /** Cost tracking (Finance): usage cost in USD and credits over time, by meter, project, user or resource class. */
 export default function CostsPage() {
@@ -34,6 +35,7 @@ function Costs() {
   const [by, setBy] = useState('meter');
   const [interval, setInterval] = useState('day');
   const q = { from, to, by, interval };
+  const people = usePeople(by === 'user');
   const query = useQuery({ queryKey: ['costs', session.org_id, q], queryFn: () => api.request<Costs>('GET', costsPath(session.org_id, q)) });
   const download = async () => {
     const text = await api.text(costsPath(session.org_id, q, true));
@@ -59,13 +61,13 @@ function Costs() {
             <SimpleGrid cols={{ base: 1, sm: 3 }}>
               <Card withBorder data-testid="costs-total">
                 <Text size="sm" c="dimmed">Cost in range</Text>
-                <Text size="xl" fw={700}>{usd(c.totals.usd)}</Text>
+                <Text size="xl" fw={700}><Usd value={c.totals.usd} /></Text>
                 <Text size="xs" c="dimmed"><Credits value={c.totals.credits} /> credits</Text>
               </Card>
               <Card withBorder data-testid="costs-forecast">
                 <Text size="sm" c="dimmed">Projected this period</Text>
-                <Text size="xl" fw={700}>{usd(c.forecast.projected_usd)}</Text>
-                <Text size="xs" c="dimmed">{usd(c.forecast.usd_so_far)} so far; {c.forecast.basis}</Text>
+                <Text size="xl" fw={700}><Usd value={c.forecast.projected_usd} /></Text>
+                <Text size="xs" c="dimmed"><Usd value={c.forecast.usd_so_far} /> so far; {c.forecast.basis}</Text>
               </Card>
               <Card withBorder>
                 <Text size="sm" c="dimmed">Conversion</Text>
@@ -91,8 +93,8 @@ function Costs() {
                 <Table.Tbody>
                   {c.breakdown.map((r) => (
                     <Table.Tr key={r.key ?? ''}>
-                      <Table.Td>{r.key ?? '(none)'}</Table.Td>
-                      <Table.Td ta="right">{usd(r.usd)}</Table.Td>
+                      <Table.Td title={by === 'user' ? (r.key ?? undefined) : undefined}>{r.key === null ? '(none)' : by === 'user' ? actorName(r.key, people) : r.key}</Table.Td>
+                      <Table.Td ta="right"><Usd value={r.usd} /></Table.Td>
                       <Table.Td ta="right"><Credits value={r.credits} /></Table.Td>
                     </Table.Tr>
                   ))}

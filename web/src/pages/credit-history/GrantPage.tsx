@@ -5,7 +5,7 @@ import { Link, useParams } from 'react-router';
 import type { LedgerEntry, LedgerSummaryRow } from '../../../../src/client/index.js';
 import { countOf } from '../../readable.js';
 import { api, locale } from '../../api.js';
-import { Credits, Credits2 } from '../../components/Amount.js';
+import { Credits } from '../../components/Amount.js';
 import { BillingNotice } from '../../components/BillingNotice.js';
 import { PagerControls, usePager } from '../../components/Pager.js';
 import { Empty, QueryView } from '../../components/States.js';
@@ -58,9 +58,9 @@ function GrantDetail() {
             </Group>
             <Card withBorder>
               <Group gap="xl">
-                <Figure label="Granted" value={<Credits2 value={g.amount} />} />
-                <Figure label="Remaining" value={<Credits2 value={g.remaining} />} />
-                {g.pending !== '0' && <Figure label="Scheduled" value={<Credits2 value={g.pending} />} />}
+                <Figure label="Granted" value={<Credits value={g.amount} />} />
+                <Figure label="Remaining" value={<Credits value={g.remaining} />} />
+                {g.pending !== '0' && <Figure label="Scheduled" value={<Credits value={g.pending} />} />}
                 <Figure label="Source" value={humanize(g.source)} />
                 <Figure label="Priority" value={String(g.priority)} />
               </Group>
@@ -215,9 +215,9 @@ function SummaryRow({ row, grantId, timeZone }: { row: LedgerSummaryRow; grantId
         </Table.Td>
         <Table.Td ta="right" c={row.type === 'scheduled' ? 'dimmed' : negative ? 'red.7' : 'green.8'}>
           {negative ? '' : '+'}
-          <Credits2 value={row.amount} />
+          <Credits value={row.amount} />
         </Table.Td>
-        <Table.Td ta="right">{row.balance === null ? 'Not yet available' : <Credits2 value={row.balance} />}</Table.Td>
+        <Table.Td ta="right">{row.balance === null ? 'Not yet available' : <Credits value={row.balance} />}</Table.Td>
         <Table.Td style={{ whiteSpace: 'nowrap' }}>
           {row.type === 'scheduled' ? `Starts ${formatDateTime(row.at, timeZone, locale)}` : formatDateTime(row.at, timeZone, locale)}
         </Table.Td>
@@ -256,7 +256,7 @@ function DayEntries({ grantId, day, timeZone }: { grantId: string; day: string; 
                 <Table.Tr key={e.id}>
                   <Table.Td>{ENTRY_LABEL[e.type] ?? humanize(e.type)}</Table.Td>
                   <Table.Td ta="right">
-                    <Credits2 value={e.amount} />
+                    <Credits value={e.amount} />
                   </Table.Td>
                   <Table.Td style={{ whiteSpace: 'nowrap' }}>{formatDateTime(e.occurred_at, timeZone, locale)}</Table.Td>
                 </Table.Tr>

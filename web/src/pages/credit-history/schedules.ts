@@ -1,4 +1,5 @@
-import { api } from '../../api.js';
+import { api, locale } from '../../api.js';
+import { countOf } from '../../readable.js';
 
 /** GET /v1/orgs/{org}/grant-schedules (issue 15); typed here until the generated client covers it. */
 export interface GrantSchedule {
@@ -39,5 +40,5 @@ export function durationLabel(duration: string): string {
   if (!m) return duration;
   const n = Number(m[1]);
   const [one, many] = UNIT[m[2]!]!;
-  return `${n} ${n === 1 ? one : many}`;
+  return countOf(n, one, many, locale);
 }

@@ -3,7 +3,7 @@ import { useQuery } from '@tanstack/react-query';
 import { useSearchParams } from 'react-router';
 import type { Invoice } from '../../../../src/client/index.js';
 import { api, locale } from '../../api.js';
-import { Credits, Usd } from '../../components/Amount.js';
+import { Credits, Quantity, Usd } from '../../components/Amount.js';
 import { BillingNotice } from '../../components/BillingNotice.js';
 import { PagerControls, usePager } from '../../components/Pager.js';
 import { Empty, QueryView } from '../../components/States.js';
@@ -115,9 +115,9 @@ function InvoiceDetail({ invoiceId }: { invoiceId: string }) {
                     <Table.Tr key={`${l.meter}-${i}`}>
                       <Table.Td>{l.description}</Table.Td>
                       <Table.Td ta="right">
-                        <Credits value={l.quantity} /> {l.unit}
+                        <Quantity value={l.quantity} unit={l.unit} />
                       </Table.Td>
-                      <Table.Td ta="right">{l.unit_price_usd ? <Usd value={l.unit_price_usd} /> : '—'}</Table.Td>
+                      <Table.Td ta="right">{l.unit_price_usd ? <Usd value={l.unit_price_usd} price /> : '—'}</Table.Td>
                       <Table.Td ta="right">
                         <Usd value={l.amount_usd} />
                       </Table.Td>

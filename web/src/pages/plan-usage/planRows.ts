@@ -1,5 +1,6 @@
 import type { PlanUsageRow } from '../../../../src/client/index.js';
 import { formatMicro, parseMicro } from '../../../../src/domain/money.js';
+import { quantityOf } from '../../../../src/domain/display.js';
 import { formatAmount } from '../../format.js';
 
 export interface PlanLine {
@@ -42,14 +43,14 @@ export function planLine(row: PlanUsageRow, locale: string): PlanLine {
       return {
         key: row.key,
         title: 'Deployments',
-        label: capped ? `${n(used)} of ${n(limit)} deployments used` : `${n(used)} deployments used`,
+        label: capped ? `${n(used)} of ${n(limit)} deployments used` : `${quantityOf(formatMicro(used), 'deployments', locale, { maxFraction: 2 })} used`,
         bar: capped ? share(used, limit) : null,
       };
     case 'seats':
       return {
         key: row.key,
         title: 'Member seats',
-        label: capped ? `${n(used)} of ${n(limit)} seats used` : `${n(used)} seats used`,
+        label: capped ? `${n(used)} of ${n(limit)} seats used` : `${quantityOf(formatMicro(used), 'seats', locale, { maxFraction: 2 })} used`,
         bar: capped ? share(used, limit) : null,
       };
     default:

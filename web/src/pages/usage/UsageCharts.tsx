@@ -144,7 +144,7 @@ function MeterGrid({ series: s }: { series: UsageSeries }) {
               {m.name}
             </Text>
             <Text size="xs" c="dimmed">
-              <Credits value={m.total_credits} maxFraction={2} /> credits
+              <Credits value={m.total_credits} /> credits
             </Text>
           </Group>
           <AreaChart

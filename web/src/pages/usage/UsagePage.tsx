@@ -8,6 +8,7 @@ import { locale } from '../../api.js';
 import { Credits } from '../../components/Amount.js';
 import { BillingNotice } from '../../components/BillingNotice.js';
 import { Empty, Loading, QueryView } from '../../components/States.js';
+import { quantityOf } from '../../../../src/domain/display.js';
 import { formatDate, formatMonth, formatPercent, humanize } from '../../format.js';
 import { may } from '../../roles.js';
 import { useSignedIn } from '../../session.js';
@@ -213,11 +214,11 @@ function BreakdownCard() {
                   <Table.Tr key={row.key ?? row.label}>
                     <Table.Td>{row.label || humanize(row.key ?? '')}</Table.Td>
                     <Table.Td ta="right">
-                      <Credits value={row.credits} maxFraction={2} />
+                      <Credits value={row.credits} />
                     </Table.Td>
                     <Table.Td ta="right">{formatPercent(row.share, locale)}</Table.Td>
                     <Table.Td ta="right">
-                      <Credits value={row.count} maxFraction={2} /> {row.count_unit}
+                      <span data-amount={row.count}>{quantityOf(row.count, row.count_unit, locale, { maxFraction: 2 })}</span>
                     </Table.Td>
                   </Table.Tr>
                 ))}

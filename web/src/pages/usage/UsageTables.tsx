@@ -2,11 +2,13 @@ import { Button, Modal, Progress, Stack, Table, Text } from '@mantine/core';
 import { useDisclosure } from '@mantine/hooks';
 import { useQuery } from '@tanstack/react-query';
 import { api, locale } from '../../api.js';
-import { Credits } from '../../components/Amount.js';
+import { Credits, Quantity } from '../../components/Amount.js';
 import { EventCredits, EventStatusCell, usePeople } from '../../components/EventStatus.js';
 import { PagerControls, usePager } from '../../components/Pager.js';
 import { Empty, QueryView } from '../../components/States.js';
-import { formatDateTime, humanize } from '../../format.js';
+import { categoryLabel } from '../../../../src/domain/labels.js';
+import { formatDateTime } from '../../format.js';
+import { actorName } from '../../readable.js';
 import { useSignedIn } from '../../session.js';
 import { GrantsTable } from '../credit-history/GrantsTable.js';
 import { isAllowance, planLine } from '../plan-usage/planRows.js';
@@ -22,7 +24,7 @@ export function HistoricalUsageTable() {
     queryKey: ['events', session.org_id, pager.cursor],
     queryFn: () => api.events(session.org_id, { limit: 10, cursor: pager.cursor }),
   });
-  const people = usePeople(query.data?.data.some((e) => e.corrections.length > 0) ?? false);
+  const people = usePeople(query.data?.data.some((e) => e.corrections.length > 0 || e.user) ?? false);
   const meterOf = (key: string) => meters.data?.data.find((m) => m.key === key);
   return (
     <QueryView query={query}>
@@ -51,9 +53,9 @@ export function HistoricalUsageTable() {
                     <Table.Tr key={e.id} data-event={e.id}>
                       <Table.Td data-testid="event-time">{formatDateTime(e.timestamp, org.timezone, locale)}</Table.Td>
                       <Table.Td>{e.job_name ?? meter?.name ?? e.meter}</Table.Td>
-                      <Table.Td>{meter ? humanize(meter.category) : e.meter}</Table.Td>
+                      <Table.Td>{meter ? categoryLabel(meter.category) : e.meter}</Table.Td>
                       <Table.Td ta="right">
-                        <Credits value={e.quantity} /> {meter?.unit ?? ''}
+                        <Quantity value={e.quantity} unit={meter?.unit ?? ''} />
                       </Table.Td>
                       <Table.Td ta="right" data-testid="event-credits">
                         <EventCredits event={e} />
@@ -61,7 +63,7 @@ export function HistoricalUsageTable() {
                       <Table.Td>
                         <EventStatusCell event={e} people={people} />
                       </Table.Td>
-                      <Table.Td>{e.user ?? '—'}</Table.Td>
+                      <Table.Td data-testid="event-user" title={e.user ?? undefined}>{e.user ? actorName(e.user, people) : '—'}</Table.Td>
                       <Table.Td>{e.project ?? '—'}</Table.Td>
                     </Table.Tr>
                   );
