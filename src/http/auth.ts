@@ -3,7 +3,7 @@ import { and, eq, sql } from 'drizzle-orm';
 import type { AppContext } from '../context.js';
 import { rows } from '../db/client.js';
 import { apiKeys } from '../db/schema/index.js';
-import { TallyError } from './errors.js';
+import { organizationNotFound, TallyError } from './errors.js';
 
 export type Role = 'owner' | 'billing_admin' | 'manager' | 'member';
 
@@ -123,7 +123,7 @@ export class Authenticator {
  */
 export function assertOrgAccess(actor: Actor, orgId: string): void {
   if (actor.kind === 'key' && actor.orgId !== orgId) {
-    throw new TallyError('organization_not_found', `No organization with id "${orgId}" exists.`);
+    throw organizationNotFound(orgId);
   }
 }
 

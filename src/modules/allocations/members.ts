@@ -3,9 +3,9 @@ import type { AppContext } from '../../context.js';
 import type { Q } from '../../db/client.js';
 import { newId } from '../../domain/ids.js';
 import { accessChanged, type Actor, type Role } from '../../http/auth.js';
-import { TallyError } from '../../http/errors.js';
+import { memberNotFound, TallyError } from '../../errors.js';
 import { recordAudit } from '../audit/service.js';
-import { findOrg, orgNotFound } from '../orgs/queries.js';
+import { requireOrg } from '../orgs/queries.js';
 import { lockedState } from './groups.js';
 import { DEFAULT_GROUP_ID, findMember, findMembers, type MemberRow } from './queries.js';
 import { canManageMember, canSeeMember, forbidden, scopeOf, type Scope } from './scope.js';
@@ -175,8 +175,7 @@ export async function deleteMember(args: { ctx: AppContext; actor: Actor; orgId:
 async function readState(ctx: AppContext, orgId: string) {
   const now = ctx.clock.now();
   return ctx.db.read(async (q) => {
-    const org = await findOrg(q, orgId);
-    if (!org) throw orgNotFound(orgId);
+    const org = await requireOrg(q, orgId);
     return loadBudgetState(q, org, now);
   });
 }
@@ -218,6 +217,6 @@ export async function listMembers(args: {
 /** For other modules (API keys): refuses an id that is not a member of the organization. */
 export async function assertMemberExists(q: Q, orgId: string, memberId: string): Promise<void> {
   if (!(await findMember(q, orgId, memberId))) {
-    throw new TallyError('member_not_found', `No member with id "${memberId}" exists in this organization.`);
+    throw memberNotFound(memberId);
   }
 }

@@ -1,7 +1,7 @@
 import type { Q } from '../../db/client.js';
 import type { AppContext } from '../../context.js';
 import type { Actor } from '../../http/auth.js';
-import { TallyError } from '../../http/errors.js';
+import { TallyError } from '../../errors.js';
 import { findMember, findMemberIdsInGroups } from './queries.js';
 
 /**

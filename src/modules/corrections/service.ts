@@ -6,7 +6,7 @@ import { newId } from '../../domain/ids.js';
 import { formatMicro, MAX_AMOUNT_MICRO } from '../../domain/money.js';
 import { rate } from '../../domain/rating.js';
 import { bookingAt, DAY_MS, localDate, periodContaining } from '../../domain/time.js';
-import { TallyError } from '../../http/errors.js';
+import { TallyError } from '../../errors.js';
 import { ensureCycle } from '../allocations/cycles.js';
 import { addCycleUsage } from '../allocations/cycleQueries.js';
 import { recordAudit } from '../audit/service.js';

@@ -4,7 +4,7 @@ import { once, requestHash } from '../../db/idempotency.js';
 import { newId } from '../../domain/ids.js';
 import { formatMicro } from '../../domain/money.js';
 import type { Actor } from '../../http/auth.js';
-import { TallyError } from '../../http/errors.js';
+import { TallyError } from '../../errors.js';
 import { forbidden, scopeAmong } from '../allocations/scope.js';
 import { memberOf } from '../allocations/state.js';
 import { recordAudits, type AuditInput } from '../audit/service.js';

@@ -7,7 +7,7 @@ import { percentOf } from '../../domain/shares.js';
 import { periodContaining } from '../../domain/time.js';
 import type { LedgerHooks } from '../ledger/hooks.js';
 import { effectiveMeters } from '../meters/service.js';
-import { findOrg, lockOrg, orgNotFound, type OrgRow } from '../orgs/queries.js';
+import { lockOrg, type OrgRow, requireOrg } from '../orgs/queries.js';
 import { computeStatement } from '../statements/service.js';
 import { latestGauge, usageByMeter } from '../usage/queries.js';
 
@@ -66,7 +66,7 @@ export async function putPlan({ ctx, orgId, input }: { ctx: AppContext; orgId: s
 
 export function getPlan({ ctx, orgId }: { ctx: AppContext; orgId: string }) {
   return ctx.db.read(async (q) => {
-    if (!(await findOrg(q, orgId))) throw orgNotFound(orgId);
+    await requireOrg(q, orgId);
     return planView(await findPlan(q, orgId));
   });
 }
@@ -113,8 +113,7 @@ async function consumedThisPeriod(q: Q, org: OrgRow, now: Date): Promise<bigint>
 
 export function planUsage({ ctx, orgId }: { ctx: AppContext; orgId: string }) {
   return ctx.db.read(async (q) => {
-    const org = await findOrg(q, orgId);
-    if (!org) throw orgNotFound(orgId);
+    const org = await requireOrg(q, orgId);
     const now = ctx.clock.now();
     const plan = await findPlan(q, orgId);
     const limits = plan?.limits ?? {};

@@ -4,7 +4,7 @@ import { rows, type Q } from '../../db/client.js';
 import { purchases } from '../../db/schema/index.js';
 import { newId } from '../../domain/ids.js';
 import { formatMicro } from '../../domain/money.js';
-import { notFound, TallyError } from '../../http/errors.js';
+import { notFound, TallyError } from '../../errors.js';
 import { alertRecipients } from '../alerts/recipients.js';
 import { recordAudit } from '../audit/service.js';
 import { insertGrant, releasePendingGrant } from '../grants/service.js';

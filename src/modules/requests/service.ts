@@ -6,7 +6,7 @@ import { newId } from '../../domain/ids.js';
 import { groupedMicro } from '../../domain/invoice.js';
 import { formatMicro } from '../../domain/money.js';
 import type { Actor } from '../../http/auth.js';
-import { TallyError } from '../../http/errors.js';
+import { requestNotFound, TallyError } from '../../errors.js';
 import { lockedState } from '../allocations/groups.js';
 import type { MemberRow } from '../allocations/queries.js';
 import { canManageMember, forbidden, scopeOf } from '../allocations/scope.js';
@@ -21,7 +21,7 @@ import {
 } from '../allocations/state.js';
 import { recordAudit } from '../audit/service.js';
 import { emitDomainEvent } from '../ledger/hooks.js';
-import { findOrg, orgNotFound } from '../orgs/queries.js';
+import { requireOrg } from '../orgs/queries.js';
 
 export type RequestStatus = 'pending' | 'approved' | 'denied' | 'auto_approved';
 
@@ -143,7 +143,7 @@ export async function createRequest(args: {
 
 async function findRequest(q: Q, orgId: string, id: string): Promise<RequestRow> {
   const [r] = await rows<RequestRow>(q, sql`select ${COLUMNS} from credit_requests where org_id = ${orgId} and id = ${id}`);
-  if (!r) throw new TallyError('request_not_found', `No credit request with id "${id}" exists in this organization.`);
+  if (!r) throw requestNotFound(id);
   return toRow(r);
 }
 
@@ -210,7 +210,7 @@ export async function listRequests(args: {
 }) {
   const { ctx, actor, orgId, limit } = args;
   const found = await ctx.db.read(async (q) => {
-    if (!(await findOrg(q, orgId))) throw orgNotFound(orgId);
+    await requireOrg(q, orgId);
     const scope = await scopeOf(q, actor, orgId);
     const conditions = [
       sql`org_id = ${orgId}`,

@@ -4,8 +4,8 @@ import { formatMicro } from '../../domain/money.js';
 import { addDays, daysBetween, isDateKey, isPeriodKey, periodDays, periodKeysNewestFirst, previousPeriod } from '../../domain/periods.js';
 import { buildStatement, checkIdentity, StatementIdentityError, zeroFlows, type DayFlows, type StatementDay, type StatementSummary } from '../../domain/statement.js';
 import { localDate, periodByKey, periodContaining, type Period } from '../../domain/time.js';
-import { TallyError } from '../../http/errors.js';
-import { findOrg, orgNotFound, type OrgRow } from '../orgs/queries.js';
+import { TallyError } from '../../errors.js';
+import { type OrgRow, requireOrg } from '../orgs/queries.js';
 import { findDayJobPage, findJobLines, findMeterLines, type JobLine, type MeterLine } from './dayLineQueries.js';
 import { findStatement, findStatementDays, foldLedger, insertStatement, latestStatement, readFlows } from './queries.js';
 import { effectiveMeters, type Meter } from '../meters/service.js';
@@ -33,11 +33,6 @@ export function resolvePeriod(org: OrgRow, key: string, now: Date): Period {
   return periodByKey(key, org.timezone);
 }
 
-async function loadOrg(q: Q, orgId: string): Promise<OrgRow> {
-  const org = await findOrg(q, orgId);
-  if (!org) throw orgNotFound(orgId);
-  return org;
-}
 
 /**
  * A period's statement computed from the ledger's daily fold. The open period
@@ -123,7 +118,7 @@ export async function readStatement(q: Q, org: OrgRow, period: Period, now: Date
 
 export function listStatements({ ctx, orgId }: { ctx: AppContext; orgId: string }) {
   return ctx.db.read(async (q) => {
-    const org = await loadOrg(q, orgId);
+    const org = await requireOrg(q, orgId);
     const now = ctx.clock.now();
     const current = periodContaining(now, org.timezone);
     const first = periodContaining(org.createdAt, org.timezone);
@@ -138,7 +133,7 @@ export function listStatements({ ctx, orgId }: { ctx: AppContext; orgId: string 
 
 export function getStatement({ ctx, orgId, period }: { ctx: AppContext; orgId: string; period: string }) {
   return ctx.db.read(async (q) => {
-    const org = await loadOrg(q, orgId);
+    const org = await requireOrg(q, orgId);
     const now = ctx.clock.now();
     return statementView(await readStatement(q, org, resolvePeriod(org, period, now), now));
   });
@@ -226,7 +221,7 @@ export function getDayJobs({
   limit: number;
 }) {
   return ctx.db.read(async (q) => {
-    const org = await loadOrg(q, orgId);
+    const org = await requireOrg(q, orgId);
     const p = resolvePeriod(org, period, ctx.clock.now());
     const { first, end } = periodDays(p, org.timezone);
     if (!isDateKey(date) || date < first || date >= end) {
@@ -243,7 +238,7 @@ export function getDayJobs({
 /** What a statement export needs: the rows, read in one go (a period has at most 31 days). */
 export function statementForExport({ ctx, orgId, period }: { ctx: AppContext; orgId: string; period: string }) {
   return ctx.db.read(async (q) => {
-    const org = await loadOrg(q, orgId);
+    const org = await requireOrg(q, orgId);
     const now = ctx.clock.now();
     const p = resolvePeriod(org, period, now);
     const statement = await readStatement(q, org, p, now);
@@ -259,7 +254,7 @@ export function statementForExport({ ctx, orgId, period }: { ctx: AppContext; or
  */
 export function jobLinesOfDays({ ctx, orgId, fromDay, toDay }: { ctx: AppContext; orgId: string; fromDay: string; toDay: string }) {
   return ctx.db.read(async (q) => {
-    const org = await loadOrg(q, orgId);
+    const org = await requireOrg(q, orgId);
     const [jobs, usage] = await Promise.all([findJobLines(q, orgId, fromDay, toDay), meterLinesOfDays(q, org, fromDay, toDay)]);
     const out: { day: string; name: string; project: string; userId: string; resourceClass: string; credits: string }[] = [];
     for (const day of daysBetween(fromDay, toDay)) {

@@ -4,7 +4,7 @@ import type { AppContext } from '../../context.js';
 import { rows, type Q } from '../../db/client.js';
 import { webhookEndpoints } from '../../db/schema/index.js';
 import { newId } from '../../domain/ids.js';
-import { notFound, TallyError } from '../../http/errors.js';
+import { notFound, TallyError } from '../../errors.js';
 import { recordAudit } from '../audit/service.js';
 import { lockOrg } from '../orgs/queries.js';
 
