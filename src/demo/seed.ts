@@ -3,7 +3,7 @@ import { ManualClock } from '../clock.js';
 import type { AppContext } from '../context.js';
 import { rows } from '../db/client.js';
 import { DAY_MS } from '../domain/time.js';
-import type { Actor } from '../http/auth.js';
+import type { Actor } from '../actor.js';
 import { ingestEvents, type EventInput } from '../modules/events/service.js';
 import { createGrant } from '../modules/grants/service.js';
 import { putPlatformMeter, type MeterInput } from '../modules/meters/service.js';

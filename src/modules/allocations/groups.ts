@@ -2,7 +2,7 @@ import { sql } from 'drizzle-orm';
 import type { AppContext } from '../../context.js';
 import type { Q } from '../../db/client.js';
 import { newId } from '../../domain/ids.js';
-import type { Actor } from '../../http/auth.js';
+import type { Actor } from '../../actor.js';
 import { defaultGroupProtected, TallyError } from '../../errors.js';
 import { recordAudit } from '../audit/service.js';
 import { getBalance } from '../balance/service.js';

@@ -2,7 +2,7 @@ import { sql } from 'drizzle-orm';
 import type { AppContext } from '../../context.js';
 import type { Q } from '../../db/client.js';
 import { newId } from '../../domain/ids.js';
-import { accessChanged, type Actor, type Role } from '../../http/auth.js';
+import { accessChanged, type Actor, type Role } from '../../actor.js';
 import { memberNotFound, TallyError } from '../../errors.js';
 import { recordAudit } from '../audit/service.js';
 import { requireOrg } from '../orgs/queries.js';

@@ -2,7 +2,7 @@ import { sql } from 'drizzle-orm';
 import type { Q } from '../../db/client.js';
 import { big, bigOrNull, bool, date, int, json, mapFirst, mapRows, text, textOf, textOrNull, type DbRow } from '../../db/rows.js';
 import type { Cadence } from '../../domain/cycles.js';
-import type { Role } from '../../http/auth.js';
+import type { Role } from '../../actor.js';
 
 export const DEFAULT_GROUP_ID = 'grp_default';
 

@@ -1,6 +1,6 @@
 import type { Q } from '../../db/client.js';
 import type { AppContext } from '../../context.js';
-import type { Actor } from '../../http/auth.js';
+import type { Actor } from '../../actor.js';
 import { TallyError } from '../../errors.js';
 import { findMember, findMemberIdsInGroups } from './queries.js';
 

@@ -1,7 +1,7 @@
 import { sql } from 'drizzle-orm';
 import type { AppContext } from '../../context.js';
 import type { Cadence } from '../../domain/cycles.js';
-import type { Actor } from '../../http/auth.js';
+import type { Actor } from '../../actor.js';
 import { recordAudit } from '../audit/service.js';
 import { lockOrg, requireOrg } from '../orgs/queries.js';
 import { ensureCycle, loadSettings, restartCycles } from './cycles.js';

@@ -3,7 +3,7 @@ import { and, eq, gt, isNull } from 'drizzle-orm';
 import type { AppContext } from '../../context.js';
 import { credentials, embedTokens, sessions } from '../../db/schema/index.js';
 import { newId } from '../../domain/ids.js';
-import { authorize, hashSecret, type Actor, type Role } from '../../http/auth.js';
+import { authorize, hashSecret, type Actor, type Role } from '../../actor.js';
 import { memberNotFound, TallyError } from '../../errors.js';
 import { findOrg, lockOrg } from '../orgs/queries.js';
 import { findLogins, loadMember, type MemberIdentity } from './members.js';

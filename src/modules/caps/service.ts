@@ -3,7 +3,7 @@ import type { Q } from '../../db/client.js';
 import type { CapWindow } from '../../domain/capWindows.js';
 import { newId } from '../../domain/ids.js';
 import { formatMicro } from '../../domain/money.js';
-import type { Actor } from '../../http/auth.js';
+import type { Actor } from '../../actor.js';
 import { groupNotFound, memberNotFound, notFound, TallyError } from '../../errors.js';
 import { recordAudit } from '../audit/service.js';
 import { effectiveMeters } from '../meters/service.js';

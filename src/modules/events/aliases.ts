@@ -2,7 +2,7 @@ import { sql } from 'drizzle-orm';
 import { z } from 'zod';
 import type { AppContext } from '../../context.js';
 import { rows, type Q } from '../../db/client.js';
-import { authorize } from '../../http/auth.js';
+import { authorize } from '../../actor.js';
 import { organizationNotFound, TallyError } from '../../errors.js';
 import { OrgParams } from '../../http/schemas.js';
 import type { RouteModule } from '../../http/types.js';

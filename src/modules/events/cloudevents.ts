@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
-import { authorize } from '../../http/auth.js';
+import { authorize } from '../../actor.js';
 import { TallyError } from '../../errors.js';
 import type { RouteModule, Typed } from '../../http/types.js';
 import { eventKey, ingestForeign, type ForeignItem } from './foreign.js';

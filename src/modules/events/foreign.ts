@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { AppContext } from '../../context.js';
-import type { Actor } from '../../http/auth.js';
+import type { Actor } from '../../actor.js';
 import { TallyError, type ErrorCode } from '../../errors.js';
 import { metrics } from '../../http/metrics.js';
 import { NonNegativeAmount } from '../../http/schemas.js';

@@ -4,7 +4,7 @@ import { rows, type Q } from '../../db/client.js';
 import { formatMicro, MAX_AMOUNT_MICRO } from '../../domain/money.js';
 import { rate } from '../../domain/rating.js';
 import { bookingAt, DAY_MS } from '../../domain/time.js';
-import type { Actor } from '../../http/auth.js';
+import type { Actor } from '../../actor.js';
 import { organizationNotFound as orgNotFound, TallyError, type ErrorCode } from '../../errors.js';
 import { LedgerBatch } from '../ledger/batch.js';
 import { blocksForUsage, bookUsage } from '../ledger/usage.js';

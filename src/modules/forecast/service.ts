@@ -5,7 +5,7 @@ import { cycleContaining } from '../../domain/cycles.js';
 import { forecast, type ForecastParams, type ForecastResult } from '../../domain/forecast.js';
 import { formatMicro } from '../../domain/money.js';
 import { periodContaining } from '../../domain/time.js';
-import type { Actor } from '../../http/auth.js';
+import type { Actor } from '../../actor.js';
 import { memberNotFound, TallyError } from '../../errors.js';
 import { canSeeGroup, canSeeMember, forbidden, scopeOf } from '../allocations/scope.js';
 import { figuresOf, groupOf, loadBudgetState, memberOf, remainingOf, type BudgetState } from '../allocations/state.js';

@@ -3,7 +3,7 @@ import type { Q } from '../../db/client.js';
 import { once, requestHash } from '../../db/idempotency.js';
 import { newId } from '../../domain/ids.js';
 import { formatMicro } from '../../domain/money.js';
-import type { Actor } from '../../http/auth.js';
+import type { Actor } from '../../actor.js';
 import { TallyError } from '../../errors.js';
 import { forbidden, scopeAmong } from '../allocations/scope.js';
 import { memberOf } from '../allocations/state.js';

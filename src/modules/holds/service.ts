@@ -1,7 +1,7 @@
 import type { AppContext } from '../../context.js';
 import type { Q } from '../../db/client.js';
 import { formatMicro } from '../../domain/money.js';
-import type { Actor } from '../../http/auth.js';
+import type { Actor } from '../../actor.js';
 import { organizationNotFound as orgNotFound, TallyError } from '../../errors.js';
 import { ensureCycle } from '../allocations/cycles.js';
 import { canManageMember, forbidden, scopeAmong, scopeOf, type Scope } from '../allocations/scope.js';

@@ -5,7 +5,7 @@ import { once, requestHash } from '../../db/idempotency.js';
 import { newId } from '../../domain/ids.js';
 import { groupedMicro } from '../../domain/invoice.js';
 import { formatMicro } from '../../domain/money.js';
-import type { Actor } from '../../http/auth.js';
+import type { Actor } from '../../actor.js';
 import { requestNotFound, TallyError } from '../../errors.js';
 import { lockedState } from '../allocations/groups.js';
 import type { MemberRow } from '../allocations/queries.js';
