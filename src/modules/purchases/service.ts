@@ -12,7 +12,6 @@ import { blockAccount, LedgerBatch } from '../ledger/batch.js';
 import { runBalanceChanged } from '../ledger/hooks.js';
 import { enqueue } from '../outbox/enqueue.js';
 import { lockOrg, type OrgRow } from '../orgs/queries.js';
-import { paymentProvider } from './provider.js';
 import { findPurchase, findPurchaseByKey, findPurchases, purchaseView, type PurchaseRow, type PurchaseView } from './queries.js';
 
 export interface PurchaseInput {
@@ -34,7 +33,7 @@ export const AUTO_RECHARGE_ACTOR = 'system:auto-recharge';
  */
 export async function startPurchase(ctx: AppContext, tx: Q, org: OrgRow, now: Date, input: PurchaseInput, actor: string) {
   const id = newId('pur', now.getTime());
-  const provider = paymentProvider(ctx);
+  const provider = ctx.payments;
   const grantId = await insertGrant(
     tx,
     org,
