@@ -7,7 +7,7 @@ import { newId } from '../../domain/ids.js';
 import { formatMicro } from '../../domain/money.js';
 import { recordAudit } from '../audit/service.js';
 import { enqueue } from '../outbox/enqueue.js';
-import { lockOrg, type OrgRow, requireOrg } from '../orgs/queries.js';
+import { lockOrg, type OrgRow, requireOrg } from '../orgs/index.js';
 import { balanceInTx, type BalanceNow } from './balance.js';
 import { alertRecipients } from './recipients.js';
 import { evaluateRules } from './rule-engine.js';

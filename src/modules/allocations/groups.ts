@@ -5,8 +5,9 @@ import { newId } from '../../domain/ids.js';
 import type { Actor } from '../../actor.js';
 import { defaultGroupProtected, TallyError } from '../../errors.js';
 import { recordAudit } from '../audit/service.js';
+import { releaseGroup } from '../members/service.js';
 import { getBalance } from '../balance/service.js';
-import { lockOrg, requireOrg } from '../orgs/queries.js';
+import { lockOrg, requireOrg } from '../orgs/index.js';
 import { ensureCycle } from './cycles.js';
 import { DEFAULT_GROUP_ID, findGroupByName, type GroupRow } from './queries.js';
 import { canSeeGroup, forbidden, scopeOf } from './scope.js';
@@ -103,10 +104,7 @@ export async function deleteGroup(args: { ctx: AppContext; actor: Actor; orgId: 
     const moved = state.members.filter((m) => m.groupId === groupId);
     for (const m of moved) after = withMember(after, { ...m, groupId: DEFAULT_GROUP_ID });
     assertWithinBudgets(state, after);
-    await tx.execute(sql`update members set group_id = ${DEFAULT_GROUP_ID}, updated_at = ${now.toISOString()}::timestamptz
-      where org_id = ${orgId} and group_id = ${groupId}`);
-    await tx.execute(sql`update members set managed_group_ids = array_remove(managed_group_ids, ${groupId})
-      where org_id = ${orgId} and ${groupId} = any(managed_group_ids)`);
+    await releaseGroup(tx, orgId, groupId, DEFAULT_GROUP_ID, now);
     await tx.execute(sql`delete from groups where org_id = ${orgId} and id = ${groupId}`);
     await recordAudit(tx, {
       orgId,

@@ -3,7 +3,7 @@ import type { AppContext } from '../../context.js';
 import type { Cadence } from '../../domain/cycles.js';
 import type { Actor } from '../../actor.js';
 import { recordAudit } from '../audit/service.js';
-import { lockOrg, requireOrg } from '../orgs/queries.js';
+import { lockOrg, requireOrg } from '../orgs/index.js';
 import { ensureCycle, loadSettings, restartCycles } from './cycles.js';
 import { sumBig } from '../../domain/money.js';
 import { findCycles } from './cycleQueries.js';

@@ -9,18 +9,17 @@ import {
 import { groupedMicro } from '../../domain/invoice.js';
 import { formatMicro, sumBig } from '../../domain/money.js';
 import { allocationExceedsBudget, groupNotFound, memberNotFound } from '../../errors.js';
-import type { OrgRow } from '../orgs/queries.js';
+import type { OrgRow } from '../orgs/index.js';
 import { currentCycleView, loadSettings } from './cycles.js';
 import { findCycleUsage, type CycleRow } from './cycleQueries.js';
 import {
   findAutoApproved,
   findGroups,
   findHeldByMember,
-  findMembers,
   type GroupRow,
-  type MemberRow,
   type SettingsRow,
 } from './queries.js';
+import { findMembers, type MemberRow } from '../members/service.js';
 
 const fmt = formatMicro;
 

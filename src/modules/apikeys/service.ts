@@ -5,7 +5,7 @@ import { apiKeys } from '../../db/schema/index.js';
 import { newId } from '../../domain/ids.js';
 import { accessChanged, hashSecret, lesserRole, type Role } from '../../actor.js';
 import { newOrgKeySecret } from './secrets.js';
-import { lockOrg } from '../orgs/queries.js';
+import { lockOrg } from '../orgs/index.js';
 import { assertMemberExists } from '../allocations/members.js';
 import { recordAudit } from '../audit/service.js';
 import { apiKeyNotFound, TallyError } from '../../errors.js';

@@ -5,7 +5,7 @@ import { credentials, embedTokens, sessions } from '../../db/schema/index.js';
 import { newId } from '../../domain/ids.js';
 import { authorize, hashSecret, type Actor, type Role } from '../../actor.js';
 import { memberNotFound, TallyError } from '../../errors.js';
-import { findOrg, lockOrg } from '../orgs/queries.js';
+import { findOrg, lockOrg } from '../orgs/index.js';
 import { findLogins, loadMember, type MemberIdentity } from './members.js';
 import { DUMMY_HASH, hashPassword, verifyPassword } from './password.js';
 import { FailureLimiter } from './rate-limit.js';

@@ -3,7 +3,7 @@ import type { AppContext } from '../../context.js';
 import { rows, type Q } from '../../db/client.js';
 import { formatMicro } from '../../domain/money.js';
 import { summarizeBalance, type BalanceSummary, type BlockState } from '../../domain/balance.js';
-import { requireOrg } from '../orgs/queries.js';
+import { requireOrg } from '../orgs/index.js';
 import { grantScopes, scopedAvailable } from './scoped.js';
 
 /**

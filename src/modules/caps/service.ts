@@ -7,7 +7,7 @@ import type { Actor } from '../../actor.js';
 import { groupNotFound, memberNotFound, notFound, TallyError } from '../../errors.js';
 import { recordAudit } from '../audit/service.js';
 import { effectiveMeters } from '../meters/service.js';
-import { lockOrg, type OrgRow, requireOrg } from '../orgs/queries.js';
+import { lockOrg, type OrgRow, requireOrg } from '../orgs/index.js';
 import { assertManages, capAccess } from './access.js';
 import {
   apiKeyExists,
@@ -16,13 +16,13 @@ import {
   findCaps,
   groupExists,
   insertCap,
-  memberExists,
   SCOPE_KINDS,
   updateCapRow,
   type CapMode,
   type CapRow,
   type ScopeKind,
 } from './queries.js';
+import { memberExists } from '../members/service.js';
 import { capUsage, type CapUsage } from './usage.js';
 
 /** Without a list, a notify cap alerts at 80, 90 and 100 %; a block cap alerts when it is reached. */

@@ -19,7 +19,7 @@ import { blocksForUsage, bookUsage } from '../ledger/usage.js';
 import type { MeterIdentity } from '../../domain/appliesTo.js';
 import { recordCapUsage } from '../caps/usage.js';
 import { effectiveMeters } from '../meters/service.js';
-import { lockOrg, type OrgRow } from '../orgs/queries.js';
+import { lockOrg, type OrgRow } from '../orgs/index.js';
 import { removeFromRollups } from './rollups.js';
 
 /** Events may be a little ahead of our clock (clock skew), never more: as at ingest. */

@@ -5,7 +5,7 @@ import { forecast } from '../../domain/forecast.js';
 import { formatMicro } from '../../domain/money.js';
 import { periodContaining } from '../../domain/time.js';
 import { TallyError } from '../../errors.js';
-import { type OrgRow, requireOrg } from '../orgs/queries.js';
+import { type OrgRow, requireOrg } from '../orgs/index.js';
 import { costRows, dailyCost, type CostDimension, type CostInterval, type CostRow } from './queries.js';
 
 export interface CostQuery {

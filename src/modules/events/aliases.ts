@@ -7,7 +7,7 @@ import { organizationNotFound, TallyError } from '../../errors.js';
 import { OrgParams } from '../../http/schemas.js';
 import type { RouteModule } from '../../http/types.js';
 import { recordAudit } from '../audit/service.js';
-import { lockOrg } from '../orgs/queries.js';
+import { lockOrg } from '../orgs/index.js';
 
 /** A platform's customer id (Stripe's `cus_…`, its own account id…): no "/" since that separates the member. */
 const Alias = z.string().regex(/^[^/\s]{1,200}$/, 'must be 1–200 characters without spaces or "/"');

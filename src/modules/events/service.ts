@@ -9,7 +9,7 @@ import { organizationNotFound as orgNotFound, TallyError, type ErrorCode } from 
 import { LedgerBatch } from '../ledger/batch.js';
 import { blocksForUsage, bookUsage } from '../ledger/usage.js';
 import { runBalanceChanged, runUsageRecorded } from '../ledger/hooks.js';
-import { lockOrg, lockOrgs, type OrgRow } from '../orgs/queries.js';
+import { lockOrg, lockOrgs, type OrgRow } from '../orgs/index.js';
 import { orgConfig } from '../realtime/config.js';
 import { GroupCommit } from '../realtime/groupCommit.js';
 import { limitsAfterGroup } from '../realtime/limits.js';

@@ -8,7 +8,7 @@ import { eventConditions } from '../events/service.js';
 import { EVENT_COLUMNS, eventView, type EventRow } from '../events/view.js';
 import { grantLedger } from '../grants/service.js';
 import { textCell as t } from './csv.js';
-import { requireOrg } from '../orgs/queries.js';
+import { requireOrg } from '../orgs/index.js';
 import { jobLinesOfDays, statementForExport } from '../statements/service.js';
 
 const PAGE = 5_000;

@@ -10,7 +10,7 @@ import { memberNotFound, TallyError } from '../../errors.js';
 import { canSeeGroup, canSeeMember, forbidden, scopeOf } from '../allocations/scope.js';
 import { figuresOf, groupOf, loadBudgetState, memberOf, remainingOf, type BudgetState } from '../allocations/state.js';
 import { balanceNow } from '../balance/service.js';
-import { type OrgRow, requireOrg } from '../orgs/queries.js';
+import { type OrgRow, requireOrg } from '../orgs/index.js';
 import { dailyCredits, projectableBlocks, rechargeRule } from './queries.js';
 
 export type ForecastScope = { kind: 'org' } | { kind: 'group'; id: string } | { kind: 'member'; id: string };

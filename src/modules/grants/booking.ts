@@ -12,7 +12,7 @@ import { bookingTime } from '../../domain/time.js';
 import { TallyError } from '../../errors.js';
 import { blockAccount, LedgerBatch } from '../ledger/batch.js';
 import { effectiveMeters } from '../meters/service.js';
-import type { OrgRow } from '../orgs/queries.js';
+import type { OrgRow } from '../orgs/index.js';
 import { findBlocks, findGrants, type GrantRow } from './queries.js';
 import { settleOverage } from './settlement.js';
 

@@ -10,7 +10,7 @@ import { grantNotFound, TallyError } from '../../errors.js';
 import { recordAudit } from '../audit/service.js';
 import { blockAccount, LedgerBatch } from '../ledger/batch.js';
 import { emitDomainEvent, runBalanceChanged } from '../ledger/hooks.js';
-import { findOrg, lockOrg, requireOrg } from '../orgs/queries.js';
+import { findOrg, lockOrg, requireOrg } from '../orgs/index.js';
 import { insertGrant, type CreateGrantInput } from './booking.js';
 import { findBlocks, findGrantLedger, findGrants, groupGrantLedger } from './queries.js';
 import { grantStatus, grantView, type GrantView } from './view.js';

@@ -14,7 +14,7 @@ import { LedgerBatch } from '../ledger/batch.js';
 import { runBalanceChanged, runUsageRecorded } from '../ledger/hooks.js';
 import type { SpendableBlock } from '../ledger/blocks.js';
 import { blocksForUsage, bookUsage } from '../ledger/usage.js';
-import { lockOrg, type OrgRow } from '../orgs/queries.js';
+import { lockOrg, type OrgRow } from '../orgs/index.js';
 import { preloadedOf } from '../realtime/config.js';
 import { reserve } from '../realtime/figures.js';
 import { GroupCommit } from '../realtime/groupCommit.js';

@@ -8,7 +8,7 @@ import { canManageMember, forbidden, scopeAmong, scopeOf, type Scope } from '../
 import { recordAudit } from '../audit/service.js';
 import { LedgerBatch } from '../ledger/batch.js';
 import { runBalanceChanged, type AdmissionSubject } from '../ledger/hooks.js';
-import { findOrg, lockOrg, type OrgRow } from '../orgs/queries.js';
+import { findOrg, lockOrg, type OrgRow } from '../orgs/index.js';
 import { loadOrgConfig, needsPeriodConsumed, orgConfig, preloadedOf } from '../realtime/config.js';
 import { GroupCommit } from '../realtime/groupCommit.js';
 import { tightestLimit, type TightestLimit } from '../caps/headers.js';

@@ -9,7 +9,7 @@ import { periodByKey, periodContaining, type Period } from '../../domain/time.js
 import { TallyError } from '../../errors.js';
 import { correctionPartKey, invoiceCorrections } from '../corrections/service.js';
 import { effectiveMeters } from '../meters/service.js';
-import { lockOrg, type OrgRow, requireOrg } from '../orgs/queries.js';
+import { lockOrg, type OrgRow, requireOrg } from '../orgs/index.js';
 import { computeStatement, type PeriodStatement } from '../statements/service.js';
 import {
   findInvoice,

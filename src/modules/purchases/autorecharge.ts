@@ -5,7 +5,7 @@ import { rechargeDecision, type AutoRechargeRule } from '../../domain/alerts.js'
 import { formatMicro } from '../../domain/money.js';
 import { periodContaining } from '../../domain/time.js';
 import { balanceInTx } from '../alerts/balance.js';
-import { lockOrg, type OrgRow, requireOrg } from '../orgs/queries.js';
+import { lockOrg, type OrgRow, requireOrg } from '../orgs/index.js';
 import { countAutoPurchases } from './queries.js';
 import { recordAudit } from '../audit/service.js';
 import { AUTO_RECHARGE_ACTOR, startPurchase } from './service.js';

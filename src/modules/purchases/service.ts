@@ -11,7 +11,7 @@ import { insertGrant, releasePendingGrant } from '../grants/service.js';
 import { blockAccount, LedgerBatch } from '../ledger/batch.js';
 import { runBalanceChanged } from '../ledger/hooks.js';
 import { enqueue } from '../outbox/enqueue.js';
-import { lockOrg, type OrgRow } from '../orgs/queries.js';
+import { lockOrg, type OrgRow } from '../orgs/index.js';
 import { findPurchase, findPurchaseByKey, findPurchases, purchaseView, type PurchaseRow, type PurchaseView } from './queries.js';
 
 export interface PurchaseInput {

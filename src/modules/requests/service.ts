@@ -8,7 +8,7 @@ import { formatMicro } from '../../domain/money.js';
 import type { Actor } from '../../actor.js';
 import { requestNotFound, TallyError } from '../../errors.js';
 import { lockedState } from '../allocations/groups.js';
-import type { MemberRow } from '../allocations/queries.js';
+import { setMemberExtra, type MemberRow } from '../members/service.js';
 import { canManageMember, forbidden, scopeOf } from '../allocations/scope.js';
 import {
   assertWithinBudgets,
@@ -21,7 +21,7 @@ import {
 } from '../allocations/state.js';
 import { recordAudit } from '../audit/service.js';
 import { emitDomainEvent } from '../ledger/hooks.js';
-import { requireOrg } from '../orgs/queries.js';
+import { requireOrg } from '../orgs/index.js';
 
 export type RequestStatus = 'pending' | 'approved' | 'denied' | 'auto_approved';
 
@@ -87,8 +87,7 @@ async function insertRequest(tx: Q, orgId: string, r: RequestRow): Promise<void>
 async function grantExtra(tx: Q, orgId: string, s: BudgetState, m: MemberRow, amount: bigint, now: Date): Promise<void> {
   const updated: MemberRow = { ...m, extra: effectiveExtra(m, s.cycle) + amount, extraCycleId: s.cycle.id, updatedAt: now };
   assertWithinBudgets(s, withMember(s, updated));
-  await tx.execute(sql`update members set extra = ${updated.extra.toString()}::bigint, extra_cycle_id = ${s.cycle.id},
-    updated_at = ${now.toISOString()}::timestamptz where org_id = ${orgId} and id = ${m.id}`);
+  await setMemberExtra(tx, orgId, m.id, updated.extra, s.cycle.id, now);
 }
 
 /**

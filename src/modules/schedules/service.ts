@@ -12,7 +12,7 @@ import { TallyError } from '../../errors.js';
 import { recordAudit } from '../audit/service.js';
 import { insertGrant, loadGrantView, type GrantSource } from '../grants/service.js';
 import { emitDomainEvent, runBalanceChanged } from '../ledger/hooks.js';
-import { lockOrg, type OrgRow, requireOrg } from '../orgs/queries.js';
+import { lockOrg, type OrgRow, requireOrg } from '../orgs/index.js';
 import { findIssues, findSchedules, type IssueRow, type ScheduleRow } from './queries.js';
 
 export interface RolloverInput {

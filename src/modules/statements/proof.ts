@@ -7,7 +7,7 @@ import type { StatementSummary } from '../../domain/statement.js';
 import type { Period } from '../../domain/time.js';
 import { TallyError } from '../../errors.js';
 import { chainedEntry } from '../ledger/verify.js';
-import { requireOrg } from '../orgs/queries.js';
+import { requireOrg } from '../orgs/index.js';
 import { signStatementWith, statementKey, type StatementKey } from '../signing/key.js';
 import { findChainEnds, findChainSegment, findHashBefore, findSignature, saveSignature } from './proofQueries.js';
 import { resolvePeriod } from './service.js';

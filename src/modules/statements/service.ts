@@ -5,7 +5,7 @@ import { addDays, daysBetween, isDateKey, isPeriodKey, periodDays, periodKeysNew
 import { buildStatement, checkIdentity, StatementIdentityError, zeroFlows, type DayFlows, type StatementDay, type StatementSummary } from '../../domain/statement.js';
 import { localDate, periodByKey, periodContaining, type Period } from '../../domain/time.js';
 import { TallyError } from '../../errors.js';
-import { type OrgRow, requireOrg } from '../orgs/queries.js';
+import { type OrgRow, requireOrg } from '../orgs/index.js';
 import { findDayJobPage, findJobLines, findMeterLines, type JobLine, type MeterLine } from './dayLineQueries.js';
 import { findStatement, findStatementDays, foldLedger, insertStatement, latestStatement, readFlows } from './queries.js';
 import { effectiveMeters, type Meter } from '../meters/service.js';

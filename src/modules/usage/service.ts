@@ -7,9 +7,13 @@ import { percentOf, shareOf } from '../../domain/shares.js';
 import { bucketOf, localDate, periodContaining, startOfLocalDay } from '../../domain/time.js';
 import { TallyError } from '../../errors.js';
 import { effectiveMeters, type Meter } from '../meters/service.js';
-import { requireOrg } from '../orgs/queries.js';
+import { requireOrg } from '../orgs/index.js';
 import { resolvePeriod } from '../statements/service.js';
-import { gaugesBefore, includedBlocks, memberNames, usageByDimension, usageSeries, type Dimension } from './queries.js';
+import { memberNames } from '../members/service.js';
+import { gaugesBefore, includedBlocks, usageByDimension, usageSeries, type Dimension } from './queries.js';
+
+/** Usage figures other modules read inside their own use case (the plan's gauges and period usage). */
+export { latestGauge, usageByMeter } from './queries.js';
 
 
 

@@ -6,7 +6,7 @@ import { webhookEndpoints } from '../../db/schema/index.js';
 import { newId } from '../../domain/ids.js';
 import { notFound, TallyError } from '../../errors.js';
 import { recordAudit } from '../audit/service.js';
-import { lockOrg } from '../orgs/queries.js';
+import { lockOrg } from '../orgs/index.js';
 
 interface EndpointRow {
   id: string;
