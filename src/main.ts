@@ -7,7 +7,7 @@ import { systemClock } from './clock.js';
 import { ConfigError, loadConfig, type Config } from './config.js';
 import { DataDirLockedError, openDatabase } from './db/client.js';
 import { newPlatformKey } from './http/auth.js';
-import { findOrg } from './modules/orgs/queries.js';
+import { findOrg } from './modules/orgs/index.js';
 import { ensureDashboardBuilt } from './http/dashboard-build.js';
 
 /** The platform key: from the environment, else generated once and kept in the data folder. */

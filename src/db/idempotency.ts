@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { and, eq } from 'drizzle-orm';
-import { TallyError } from '../http/errors.js';
+import { TallyError } from '../errors.js';
 import type { Q } from './client.js';
 import { idempotencyKeys } from './schema/index.js';
 

@@ -3,7 +3,7 @@ import { ManualClock } from '../clock.js';
 import type { AppContext } from '../context.js';
 import { rows } from '../db/client.js';
 import { DAY_MS } from '../domain/time.js';
-import type { Actor } from '../http/auth.js';
+import type { Actor } from '../actor.js';
 import { ingestEvents, type EventInput } from '../modules/events/service.js';
 import { createGrant } from '../modules/grants/service.js';
 import { putPlatformMeter, type MeterInput } from '../modules/meters/service.js';
@@ -84,7 +84,8 @@ export async function seedDemoIfEmpty(ctx: AppContext, announce: () => void = ()
   const realNow = ctx.clock.now();
   const start = new Date(Math.floor(realNow.getTime() / DAY_MS) * DAY_MS - 90 * DAY_MS);
   const clock = new ManualClock(start);
-  const sim: AppContext = { ...ctx, clock };
+  // The simulated past sends no email: its notifications stay in the outbox.
+  const sim: AppContext = { ...ctx, clock, mail: { ...ctx.mail, transport: null } };
   const rand = random(42);
 
   for (const [key, input] of Object.entries(METERS)) await putPlatformMeter({ ctx: sim, key, input });

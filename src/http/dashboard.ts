@@ -4,7 +4,7 @@ import fastifyCompress from '@fastify/compress';
 import fastifyStatic from '@fastify/static';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { AppContext } from '../context.js';
-import { findOrg } from '../modules/orgs/queries.js';
+import { findOrg } from '../modules/orgs/index.js';
 
 /**
  * Compression for every response (API JSON and the dashboard): brotli when the

@@ -1,7 +1,7 @@
 import type { AppContext } from '../context.js';
 import { ensureCycle, orgsWithEndedCycles } from '../modules/allocations/cycles.js';
 import { expireHolds, orgsWithExpiredHolds } from '../modules/holds/service.js';
-import { lockOrg } from '../modules/orgs/queries.js';
+import { lockOrg } from '../modules/orgs/index.js';
 import { eachOrg } from './isolate.js';
 import type { Job } from './job.js';
 

@@ -3,7 +3,7 @@ import type { AppContext } from '../context.js';
 import { rows } from '../db/client.js';
 import { settleOverage } from '../modules/grants/service.js';
 import { runBalanceChanged } from '../modules/ledger/hooks.js';
-import { lockOrg } from '../modules/orgs/queries.js';
+import { lockOrg } from '../modules/orgs/index.js';
 import { eachOrg } from './isolate.js';
 
 export const BLOCK_START = 'block-start';

@@ -1,6 +1,6 @@
 import type { AppContext } from '../context.js';
 import { runBalanceChanged } from '../modules/ledger/hooks.js';
-import { lockOrg } from '../modules/orgs/queries.js';
+import { lockOrg } from '../modules/orgs/index.js';
 import { orgsWithDueRollovers, orgsWithDueSchedules, findSchedules } from '../modules/schedules/queries.js';
 import { bookDueRollovers } from '../modules/schedules/rollover.js';
 import { issueDuePeriods } from '../modules/schedules/service.js';

@@ -6,7 +6,7 @@ import { periodByKey, periodContaining } from '../domain/time.js';
 import { invoiceId, issueInvoice } from '../modules/invoices/service.js';
 import { bookDueExpiries } from '../modules/ledger/expiry.js';
 import { emitDomainEvent, runBalanceChanged } from '../modules/ledger/hooks.js';
-import { lockOrg } from '../modules/orgs/queries.js';
+import { lockOrg } from '../modules/orgs/index.js';
 import { recordJobRun } from '../modules/statements/queries.js';
 import { eachOrg } from './isolate.js';
 import { sealStatement } from '../modules/statements/proof.js';

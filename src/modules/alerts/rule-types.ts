@@ -3,7 +3,7 @@ import type { Q } from '../../db/client.js';
 import { NonNegativeAmount } from '../../http/schemas.js';
 import type { BudgetState } from '../allocations/state.js';
 import type { ScopedForecast } from '../forecast/service.js';
-import type { OrgRow } from '../orgs/queries.js';
+import type { OrgRow } from '../orgs/index.js';
 
 /**
  * Alert rules (SPEC §3.17) beside the low-balance thresholds. Each rule type

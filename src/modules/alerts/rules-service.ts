@@ -3,7 +3,7 @@ import type { AppContext } from '../../context.js';
 import { rows, type Q } from '../../db/client.js';
 import { newId } from '../../domain/ids.js';
 import { formatMicro } from '../../domain/money.js';
-import { lockOrg } from '../orgs/queries.js';
+import { lockOrg } from '../orgs/index.js';
 import { evaluateRules } from './rule-engine.js';
 import { loadRuleStates, loadRules, orgsWithRules } from './rule-queries.js';
 import type { RuleInput, RuleRow } from './rule-types.js';

@@ -7,7 +7,7 @@ import { newId } from '../../domain/ids.js';
 import { formatMicro } from '../../domain/money.js';
 import { recordAudit } from '../audit/service.js';
 import { enqueue } from '../outbox/enqueue.js';
-import { findOrg, lockOrg, orgNotFound, type OrgRow } from '../orgs/queries.js';
+import { lockOrg, type OrgRow, requireOrg } from '../orgs/index.js';
 import { balanceInTx, type BalanceNow } from './balance.js';
 import { alertRecipients } from './recipients.js';
 import { evaluateRules } from './rule-engine.js';
@@ -169,7 +169,7 @@ export async function putAlerts(args: {
 
 export function getAlerts({ ctx, orgId }: { ctx: AppContext; orgId: string }) {
   return ctx.db.read(async (q) => {
-    if (!(await findOrg(q, orgId))) throw orgNotFound(orgId);
+    await requireOrg(q, orgId);
     const now = ctx.clock.now();
     const view = alertsView(await loadThresholds(q, orgId), await loadEmails(q, orgId), await balanceInTx(q, orgId, now));
     return { ...view, rules: await rulesView(q, orgId) };

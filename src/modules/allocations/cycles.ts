@@ -2,7 +2,7 @@ import { sql } from 'drizzle-orm';
 import type { AppContext } from '../../context.js';
 import type { Q } from '../../db/client.js';
 import { cycleContaining, initialAnchor, type Cadence } from '../../domain/cycles.js';
-import type { OrgRow } from '../orgs/queries.js';
+import type { OrgRow } from '../orgs/index.js';
 import { closeCycle, cycleIdOf, findLatestCycle, findOrgsWithEndedCycles, insertCycle, type CycleRow } from './cycleQueries.js';
 import { DEFAULT_GROUP_ID, findSettings, type SettingsRow } from './queries.js';
 

@@ -2,11 +2,12 @@ import { sql } from 'drizzle-orm';
 import type { AppContext } from '../../context.js';
 import type { Q } from '../../db/client.js';
 import { newId } from '../../domain/ids.js';
-import type { Actor } from '../../http/auth.js';
-import { TallyError } from '../../http/errors.js';
+import type { Actor } from '../../actor.js';
+import { defaultGroupProtected, TallyError } from '../../errors.js';
 import { recordAudit } from '../audit/service.js';
+import { releaseGroup } from '../members/service.js';
 import { getBalance } from '../balance/service.js';
-import { findOrg, lockOrg, orgNotFound } from '../orgs/queries.js';
+import { lockOrg, requireOrg } from '../orgs/index.js';
 import { ensureCycle } from './cycles.js';
 import { DEFAULT_GROUP_ID, findGroupByName, type GroupRow } from './queries.js';
 import { canSeeGroup, forbidden, scopeOf } from './scope.js';
@@ -72,7 +73,7 @@ export async function updateGroup(args: { ctx: AppContext; actor: Actor; orgId: 
     const { now, state } = await lockedState(ctx, tx, orgId);
     const old = groupOf(state, groupId);
     if (input.name !== undefined) {
-      if (old.isDefault && input.name !== old.name) throw new TallyError('default_group_protected', 'The Default group cannot be renamed.');
+      if (old.isDefault && input.name !== old.name) throw defaultGroupProtected('renamed');
       await assertNameFree(tx, orgId, input.name, groupId);
     }
     const g: GroupRow = {
@@ -98,15 +99,12 @@ export async function deleteGroup(args: { ctx: AppContext; actor: Actor; orgId: 
   return ctx.db.transaction(async (tx) => {
     const { now, state } = await lockedState(ctx, tx, orgId);
     const old = groupOf(state, groupId);
-    if (old.isDefault) throw new TallyError('default_group_protected', 'The Default group cannot be deleted.');
+    if (old.isDefault) throw defaultGroupProtected('deleted');
     let after: BudgetState = { ...state, groups: state.groups.filter((g) => g.id !== groupId) };
     const moved = state.members.filter((m) => m.groupId === groupId);
     for (const m of moved) after = withMember(after, { ...m, groupId: DEFAULT_GROUP_ID });
     assertWithinBudgets(state, after);
-    await tx.execute(sql`update members set group_id = ${DEFAULT_GROUP_ID}, updated_at = ${now.toISOString()}::timestamptz
-      where org_id = ${orgId} and group_id = ${groupId}`);
-    await tx.execute(sql`update members set managed_group_ids = array_remove(managed_group_ids, ${groupId})
-      where org_id = ${orgId} and ${groupId} = any(managed_group_ids)`);
+    await releaseGroup(tx, orgId, groupId, DEFAULT_GROUP_ID, now);
     await tx.execute(sql`delete from groups where org_id = ${orgId} and id = ${groupId}`);
     await recordAudit(tx, {
       orgId,
@@ -124,8 +122,7 @@ export async function deleteGroup(args: { ctx: AppContext; actor: Actor; orgId: 
 async function readState(ctx: AppContext, orgId: string, actor: Actor) {
   const now = ctx.clock.now();
   return ctx.db.read(async (q) => {
-    const org = await findOrg(q, orgId);
-    if (!org) throw orgNotFound(orgId);
+    const org = await requireOrg(q, orgId);
     return { state: await loadBudgetState(q, org, now), scope: await scopeOf(q, actor, orgId) };
   });
 }

@@ -2,12 +2,13 @@ import { sql } from 'drizzle-orm';
 import type { AppContext } from '../../context.js';
 import type { Q } from '../../db/client.js';
 import { newId } from '../../domain/ids.js';
-import { accessChanged, type Actor, type Role } from '../../http/auth.js';
-import { TallyError } from '../../http/errors.js';
+import { accessChanged, type Actor, type Role } from '../../actor.js';
+import { memberNotFound, TallyError } from '../../errors.js';
 import { recordAudit } from '../audit/service.js';
-import { findOrg, orgNotFound } from '../orgs/queries.js';
+import { requireOrg } from '../orgs/index.js';
 import { lockedState } from './groups.js';
-import { DEFAULT_GROUP_ID, findMember, findMembers, type MemberRow } from './queries.js';
+import { DEFAULT_GROUP_ID } from './queries.js';
+import { deleteMemberRow, findMember, findMembers, writeMember, type MemberRow } from '../members/service.js';
 import { canManageMember, canSeeMember, forbidden, scopeOf, type Scope } from './scope.js';
 import { assertWithinBudgets, effectiveExtra, groupOf, loadBudgetState, memberOf, withMember, type BudgetState } from './state.js';
 import { memberView } from './views.js';
@@ -45,17 +46,6 @@ function assertMayAssignRole(actor: Actor, from: Role | null, to: Role): void {
 
 function assertGroupsExist(s: BudgetState, ids: string[]): void {
   for (const id of ids) groupOf(s, id);
-}
-
-async function writeMember(tx: Q, orgId: string, m: MemberRow): Promise<void> {
-  await tx.execute(sql`
-    insert into members (org_id, id, email, name, role, group_id, monthly, extra, extra_cycle_id, managed_group_ids, created_at, updated_at)
-    values (${orgId}, ${m.id}, ${m.email}, ${m.name}, ${m.role}, ${m.groupId}, ${m.monthly?.toString() ?? null}::bigint,
-      ${m.extra.toString()}::bigint, ${m.extraCycleId}, ${sql.param(m.managedGroupIds)}::text[], ${m.createdAt.toISOString()}::timestamptz,
-      ${m.updatedAt.toISOString()}::timestamptz)
-    on conflict (org_id, id) do update set email = excluded.email, name = excluded.name, role = excluded.role,
-      group_id = excluded.group_id, monthly = excluded.monthly, extra = excluded.extra, extra_cycle_id = excluded.extra_cycle_id,
-      managed_group_ids = excluded.managed_group_ids, updated_at = excluded.updated_at`);
 }
 
 function assertEmailFree(s: BudgetState, email: string, self?: string): void {
@@ -162,7 +152,7 @@ export async function deleteMember(args: { ctx: AppContext; actor: Actor; orgId:
     if (PRIVILEGED.includes(old.role) && actor.kind === 'key' && actor.role !== 'owner') {
       throw forbidden('remove an owner or billing admin (owners only)');
     }
-    await tx.execute(sql`delete from members where org_id = ${orgId} and id = ${memberId}`);
+    await deleteMemberRow(tx, orgId, memberId);
     // Access ends with the membership: the member's keys, sessions and embed links stop at once.
     await tx.execute(sql`update api_keys set revoked_at = ${now.toISOString()}::timestamptz where org_id = ${orgId} and member_id = ${memberId} and revoked_at is null`);
     await tx.execute(sql`update sessions set revoked_at = ${now.toISOString()}::timestamptz where org_id = ${orgId} and member_id = ${memberId} and revoked_at is null`);
@@ -175,8 +165,7 @@ export async function deleteMember(args: { ctx: AppContext; actor: Actor; orgId:
 async function readState(ctx: AppContext, orgId: string) {
   const now = ctx.clock.now();
   return ctx.db.read(async (q) => {
-    const org = await findOrg(q, orgId);
-    if (!org) throw orgNotFound(orgId);
+    const org = await requireOrg(q, orgId);
     return loadBudgetState(q, org, now);
   });
 }
@@ -218,6 +207,6 @@ export async function listMembers(args: {
 /** For other modules (API keys): refuses an id that is not a member of the organization. */
 export async function assertMemberExists(q: Q, orgId: string, memberId: string): Promise<void> {
   if (!(await findMember(q, orgId, memberId))) {
-    throw new TallyError('member_not_found', `No member with id "${memberId}" exists in this organization.`);
+    throw memberNotFound(memberId);
   }
 }

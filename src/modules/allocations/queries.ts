@@ -1,8 +1,7 @@
 import { sql } from 'drizzle-orm';
 import type { Q } from '../../db/client.js';
-import { big, bigOrNull, bool, date, int, json, mapFirst, mapRows, text, textOf, textOrNull, type DbRow } from '../../db/rows.js';
+import { big, bigOrNull, bool, date, int, mapFirst, mapRows, text, textOf, textOrNull, type DbRow } from '../../db/rows.js';
 import type { Cadence } from '../../domain/cycles.js';
-import type { Role } from '../../http/auth.js';
 
 export const DEFAULT_GROUP_ID = 'grp_default';
 
@@ -23,20 +22,6 @@ export interface GroupRow {
   extra: bigint;
   extraCycleId: string | null;
   autoApproveReserve: bigint;
-  createdAt: Date;
-  updatedAt: Date;
-}
-
-export interface MemberRow {
-  id: string;
-  email: string;
-  name: string;
-  role: Role;
-  groupId: string;
-  monthly: bigint | null;
-  extra: bigint;
-  extraCycleId: string | null;
-  managedGroupIds: string[];
   createdAt: Date;
   updatedAt: Date;
 }
@@ -87,64 +72,6 @@ export async function findGroup(q: Q, orgId: string, groupId: string): Promise<G
 
 export async function findGroupByName(q: Q, orgId: string, name: string): Promise<GroupRow | undefined> {
   return mapFirst(q, sql`select ${GROUP_COLUMNS} from groups where org_id = ${orgId} and lower(name) = lower(${name})`, toGroupRow);
-}
-
-const MEMBER_COLUMNS = sql`id, email, name, role, group_id, monthly, extra, extra_cycle_id, managed_group_ids, created_at, updated_at`;
-
-export function toMemberRow(r: DbRow): MemberRow {
-  return {
-    id: text(r.id),
-    email: text(r.email),
-    name: text(r.name),
-    role: textOf<Role>(r.role),
-    groupId: text(r.group_id),
-    monthly: bigOrNull(r.monthly),
-    extra: big(r.extra),
-    extraCycleId: textOrNull(r.extra_cycle_id),
-    managedGroupIds: json<string[] | null>(r.managed_group_ids) ?? [],
-    createdAt: date(r.created_at),
-    updatedAt: date(r.updated_at),
-  };
-}
-
-export interface MemberFilter {
-  groupId?: string | undefined;
-  /** restricts to these groups or this member (role scoping) */
-  visible?: { groupIds: string[]; memberId: string | null } | undefined;
-  search?: string | undefined;
-  after?: string | undefined;
-  limit?: number | undefined;
-}
-
-export async function findMembers(q: Q, orgId: string, f: MemberFilter = {}): Promise<MemberRow[]> {
-  const pattern = f.search ? `%${f.search.replace(/[\\%_]/g, (c) => `\\${c}`)}%` : undefined;
-  const conditions = [
-    sql`org_id = ${orgId}`,
-    f.groupId !== undefined ? sql`group_id = ${f.groupId}` : undefined,
-    f.visible
-      ? sql`(group_id = any(${sql.param(f.visible.groupIds)}::text[]) or id = ${f.visible.memberId ?? ''})`
-      : undefined,
-    pattern ? sql`(name ilike ${pattern} or email ilike ${pattern})` : undefined,
-    f.after !== undefined ? sql`id > ${f.after}` : undefined,
-  ].filter((c) => c !== undefined);
-  return mapRows(
-    q,
-    sql`select ${MEMBER_COLUMNS} from members where ${sql.join(conditions, sql` and `)} order by id
-        ${f.limit === undefined ? sql`` : sql`limit ${f.limit}`}`,
-    toMemberRow,
-  );
-}
-
-export async function findMember(q: Q, orgId: string, memberId: string): Promise<MemberRow | undefined> {
-  return mapFirst(q, sql`select ${MEMBER_COLUMNS} from members where org_id = ${orgId} and id = ${memberId}`, toMemberRow);
-}
-
-export async function findMemberIdsInGroups(q: Q, orgId: string, groupIds: string[]): Promise<string[]> {
-  return mapRows(
-    q,
-    sql`select id from members where org_id = ${orgId} and group_id = any(${sql.param(groupIds)}::text[])`,
-    (r) => text(r.id),
-  );
 }
 
 /** Credits reserved by open holds that have not expired, per member. */

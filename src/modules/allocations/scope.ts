@@ -1,8 +1,8 @@
 import type { Q } from '../../db/client.js';
 import type { AppContext } from '../../context.js';
-import type { Actor } from '../../http/auth.js';
-import { TallyError } from '../../http/errors.js';
-import { findMember, findMemberIdsInGroups } from './queries.js';
+import type { Actor } from '../../actor.js';
+import { TallyError } from '../../errors.js';
+import { findMember, findMemberIdsInGroups } from '../members/service.js';
 
 /**
  * What part of an organization an actor reaches (SPEC §1). Owners, billing

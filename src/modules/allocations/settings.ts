@@ -1,9 +1,9 @@
 import { sql } from 'drizzle-orm';
 import type { AppContext } from '../../context.js';
 import type { Cadence } from '../../domain/cycles.js';
-import type { Actor } from '../../http/auth.js';
+import type { Actor } from '../../actor.js';
 import { recordAudit } from '../audit/service.js';
-import { findOrg, lockOrg, orgNotFound } from '../orgs/queries.js';
+import { lockOrg, requireOrg } from '../orgs/index.js';
 import { ensureCycle, loadSettings, restartCycles } from './cycles.js';
 import { sumBig } from '../../domain/money.js';
 import { findCycles } from './cycleQueries.js';
@@ -21,8 +21,7 @@ export interface SettingsInput {
 
 export async function getSettings({ ctx, orgId }: { ctx: AppContext; orgId: string }) {
   return ctx.db.read(async (q) => {
-    const org = await findOrg(q, orgId);
-    if (!org) throw orgNotFound(orgId);
+    const org = await requireOrg(q, orgId);
     return settingsView(await loadSettings(q, org), org.creditFactor, org.timezone);
   });
 }
@@ -69,8 +68,7 @@ export async function updateSettings({ ctx, actor, orgId, input }: { ctx: AppCon
 export async function getCurrentCycle({ ctx, orgId }: { ctx: AppContext; orgId: string }) {
   const now = ctx.clock.now();
   return ctx.db.read(async (q) => {
-    const org = await findOrg(q, orgId);
-    if (!org) throw orgNotFound(orgId);
+    const org = await requireOrg(q, orgId);
     return currentCycleOut(await loadBudgetState(q, org, now));
   });
 }
@@ -102,8 +100,7 @@ export async function listCycleHistory(args: { ctx: AppContext; orgId: string; b
   const { ctx, orgId, limit } = args;
   const beforeSeq = args.before && /^cyc_\d+$/.test(args.before) ? Number(args.before.slice(4)) : undefined;
   return ctx.db.read(async (q) => {
-    const org = await findOrg(q, orgId);
-    if (!org) throw orgNotFound(orgId);
+    await requireOrg(q, orgId);
     const found = await findCycles(q, orgId, beforeSeq, limit + 1);
     // Open holds reserve against the open cycle only; closed cycles hold nothing.
     const held = sumBig((await findHeldByMember(q, orgId, ctx.clock.now())).values());

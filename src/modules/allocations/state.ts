@@ -8,19 +8,18 @@ import {
 } from '../../domain/allocations.js';
 import { groupedMicro } from '../../domain/invoice.js';
 import { formatMicro, sumBig } from '../../domain/money.js';
-import { TallyError } from '../../http/errors.js';
-import type { OrgRow } from '../orgs/queries.js';
+import { allocationExceedsBudget, groupNotFound, memberNotFound } from '../../errors.js';
+import type { OrgRow } from '../orgs/index.js';
 import { currentCycleView, loadSettings } from './cycles.js';
 import { findCycleUsage, type CycleRow } from './cycleQueries.js';
 import {
   findAutoApproved,
   findGroups,
   findHeldByMember,
-  findMembers,
   type GroupRow,
-  type MemberRow,
   type SettingsRow,
 } from './queries.js';
+import { findMembers, type MemberRow } from '../members/service.js';
 
 const fmt = formatMicro;
 
@@ -75,13 +74,13 @@ export function figuresOf(s: BudgetState, g: GroupRow): GroupFigures {
 
 export function groupOf(s: BudgetState, groupId: string): GroupRow {
   const g = s.groups.find((x) => x.id === groupId);
-  if (!g) throw new TallyError('group_not_found', `No group with id "${groupId}" exists in this organization.`);
+  if (!g) throw groupNotFound(groupId);
   return g;
 }
 
 export function memberOf(s: BudgetState, memberId: string): MemberRow {
   const m = s.members.find((x) => x.id === memberId);
-  if (!m) throw new TallyError('member_not_found', `No member with id "${memberId}" exists in this organization.`);
+  if (!m) throw memberNotFound(memberId);
   return m;
 }
 
@@ -117,8 +116,7 @@ export function assertWithinBudgets(before: BudgetState, after: BudgetState): vo
     const now = figuresOf(after, g).available;
     const prev = was ? figuresOf(before, was).available : 0n;
     if (now < 0n && now < prev) {
-      throw new TallyError(
-        'allocation_exceeds_budget',
+      throw allocationExceedsBudget(
         `This would leave group "${g.name}" with ${groupedMicro(now)} credits available; its allocation cannot cover it.`,
         { limit: 'group', group_id: g.id, available: fmt(now) },
       );
@@ -130,8 +128,7 @@ export function assertWithinBudgets(before: BudgetState, after: BudgetState): vo
     const now = remainingOf(after, m);
     const prev = was ? remainingOf(before, was) : 0n;
     if (now < 0n && now < prev) {
-      throw new TallyError(
-        'allocation_exceeds_budget',
+      throw allocationExceedsBudget(
         `This would leave member "${m.name}" with ${groupedMicro(now)} credits remaining, below what they already used.`,
         { limit: 'member', member_id: m.id, remaining: fmt(now) },
       );

@@ -1,7 +1,8 @@
 import { usagePct } from '../../domain/cycles.js';
 import { formatMicro } from '../../domain/money.js';
 import type { CycleRow } from './cycleQueries.js';
-import type { GroupRow, MemberRow, SettingsRow } from './queries.js';
+import type { MemberRow } from '../members/service.js';
+import type { GroupRow, SettingsRow } from './queries.js';
 import { cycleRemaining, effectiveExtra, figuresOf, memberBudget, remainingOf, totalHeld, type BudgetState } from './state.js';
 
 const fmtOrNull = (v: bigint | null): string | null => (v === null ? null : formatMicro(v));

@@ -3,11 +3,12 @@ import type { AppContext } from '../../context.js';
 import { rows } from '../../db/client.js';
 import { apiKeys } from '../../db/schema/index.js';
 import { newId } from '../../domain/ids.js';
-import { accessChanged, hashSecret, lesserRole, newOrgKeySecret, type Role } from '../../http/auth.js';
-import { lockOrg } from '../orgs/queries.js';
+import { accessChanged, hashSecret, lesserRole, type Role } from '../../actor.js';
+import { newOrgKeySecret } from './secrets.js';
+import { lockOrg } from '../orgs/index.js';
 import { assertMemberExists } from '../allocations/members.js';
 import { recordAudit } from '../audit/service.js';
-import { TallyError } from '../../http/errors.js';
+import { apiKeyNotFound, TallyError } from '../../errors.js';
 
 /** Makes an organization API key. The secret is returned once and stored only as a hash (never audited). */
 export async function createApiKey(args: {
@@ -97,7 +98,7 @@ export async function revokeApiKey(args: { ctx: AppContext; orgId: string; actor
             where org_id = ${orgId} and id = ${keyId} and revoked_at is null
             returning id, name, role, member_id as "memberId"`,
       );
-      if (!key) throw new TallyError('api_key_not_found', `No live API key with id "${keyId}" exists in this organization.`);
+      if (!key) throw apiKeyNotFound(keyId);
       const before = { id: key.id, name: key.name, role: key.role, member: key.memberId };
       await recordAudit(tx, { orgId, actor: args.actor, action: 'api_key.revoke', target: keyId, before, at: now });
       return { id: keyId, revoked: true as const, revoked_at: now.toISOString() };

@@ -2,7 +2,7 @@ import { timingSafeEqual } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { AppContext } from '../../context.js';
 import type { Actor } from '../../http/auth.js';
-import { TallyError } from '../../http/errors.js';
+import { TallyError } from '../../errors.js';
 import { resolveSession, SESSION_TTL_MS, type SessionView } from './service.js';
 
 export const SESSION_COOKIE = 'tally_session';

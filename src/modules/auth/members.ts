@@ -1,7 +1,7 @@
 import { and, eq, sql } from 'drizzle-orm';
 import type { Q } from '../../db/client.js';
 import { credentials, members } from '../../db/schema/index.js';
-import type { Role } from '../../http/auth.js';
+import type { Role } from '../../actor.js';
 
 export interface MemberIdentity {
   orgId: string;

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { assertOrgAccess, authorize } from '../../http/auth.js';
-import { TallyError } from '../../http/errors.js';
+import { TallyError } from '../../errors.js';
 import { OrgParams } from '../../http/schemas.js';
 import type { RouteModule } from '../../http/types.js';
 import { clearSessionCookie, sessionOf, sessionSecretOf, setSessionCookie } from './http.js';

@@ -3,9 +3,9 @@ import { and, eq, gt, isNull } from 'drizzle-orm';
 import type { AppContext } from '../../context.js';
 import { credentials, embedTokens, sessions } from '../../db/schema/index.js';
 import { newId } from '../../domain/ids.js';
-import { authorize, hashSecret, type Actor, type Role } from '../../http/auth.js';
-import { TallyError } from '../../http/errors.js';
-import { findOrg, lockOrg } from '../orgs/queries.js';
+import { authorize, hashSecret, type Actor, type Role } from '../../actor.js';
+import { memberNotFound, TallyError } from '../../errors.js';
+import { findOrg, lockOrg } from '../orgs/index.js';
 import { findLogins, loadMember, type MemberIdentity } from './members.js';
 import { DUMMY_HASH, hashPassword, verifyPassword } from './password.js';
 import { FailureLimiter } from './rate-limit.js';
@@ -86,7 +86,7 @@ export async function setPassword(args: { ctx: AppContext; actor: Actor; orgId: 
   return ctx.db.transaction(async (tx) => {
     await lockOrg(tx, orgId);
     const member = await loadMember(tx, orgId, memberId);
-    if (!member) throw new TallyError('member_not_found', `No member with id "${memberId}" exists in this organization.`);
+    if (!member) throw memberNotFound(memberId);
     await tx
       .insert(credentials)
       .values({ orgId, memberId, passwordHash, createdAt: now, updatedAt: now })
@@ -190,7 +190,7 @@ export async function createEmbedToken(args: {
   await ctx.db.transaction(async (tx) => {
     await lockOrg(tx, orgId);
     if (!(await loadMember(tx, orgId, memberId))) {
-      throw new TallyError('member_not_found', `No member with id "${memberId}" exists in this organization.`);
+      throw memberNotFound(memberId);
     }
     await tx
       .insert(embedTokens)

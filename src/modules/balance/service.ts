@@ -3,7 +3,7 @@ import type { AppContext } from '../../context.js';
 import { rows, type Q } from '../../db/client.js';
 import { formatMicro } from '../../domain/money.js';
 import { summarizeBalance, type BalanceSummary, type BlockState } from '../../domain/balance.js';
-import { orgNotFound, findOrg } from '../orgs/queries.js';
+import { requireOrg } from '../orgs/index.js';
 import { grantScopes, scopedAvailable } from './scoped.js';
 
 /**
@@ -15,8 +15,7 @@ export async function getBalance({ ctx, orgId, at }: { ctx: AppContext; orgId: s
   const now = ctx.clock.now();
   const asOf = at && at < now ? at : now;
   return ctx.db.read(async (q) => {
-    const org = await findOrg(q, orgId);
-    if (!org) throw orgNotFound(orgId);
+    await requireOrg(q, orgId);
     const blocks = asOf === now ? null : await blocksAt(q, orgId, asOf);
     const current = blocks === null ? await balanceNow(q, orgId, now) : null;
     const s = current ? current.summary : summarizeBalance(blocks!, await accountsAt(q, orgId, asOf), asOf);

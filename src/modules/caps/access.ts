@@ -1,5 +1,5 @@
 import type { Q } from '../../db/client.js';
-import type { Actor } from '../../http/auth.js';
+import type { Actor } from '../../actor.js';
 import { forbidden, scopeOf, type Scope } from '../allocations/scope.js';
 import { findMembership, type CapRow } from './queries.js';
 

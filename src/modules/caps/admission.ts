@@ -1,8 +1,8 @@
-import { sql } from 'drizzle-orm';
 import { creditsText } from '../../domain/display.js';
-import { rows, type Q } from '../../db/client.js';
+import type { Q } from '../../db/client.js';
 import { formatMicro } from '../../domain/money.js';
 import type { AdmissionSubject, LedgerHooks, Preloaded } from '../ledger/hooks.js';
+import { groupOfMember } from '../members/service.js';
 import { findCaps, type CapRow } from './queries.js';
 import { formatScope } from './service.js';
 import { capUsage, recordCapUsage, type CapUsage } from './usage.js';
@@ -27,12 +27,6 @@ export const capUsageRecorded: LedgerHooks['usageRecorded'][number] = async ({ t
     );
   }
 };
-
-async function groupOfMember(q: Q, orgId: string, memberId: string | null): Promise<string | null> {
-  if (memberId === null) return null;
-  const [m] = await rows<{ groupId: string }>(q, sql`select group_id as "groupId" from members where org_id = ${orgId} and id = ${memberId}`);
-  return m?.groupId ?? null;
-}
 
 /**
  * The caps that limit a call for `memberId` with the given subject: the

@@ -3,7 +3,7 @@ import { newlyCrossed, usedBasisPoints } from '../../domain/capWindows.js';
 import { formatMicro } from '../../domain/money.js';
 import { alertRecipients } from '../alerts/recipients.js';
 import { enqueue } from '../outbox/enqueue.js';
-import { findOrg } from '../orgs/queries.js';
+import { findOrg } from '../orgs/index.js';
 import { findCaps, orgsWithCaps, saveAlertState, type CapRow } from './queries.js';
 import { formatScope } from './service.js';
 import { capUsage } from './usage.js';

@@ -6,7 +6,7 @@ import { memberOwnLeft } from '../../domain/allocations.js';
 import { formatMicro } from '../../domain/money.js';
 import { cycleRemaining, figuresOf, groupOf, memberBudget, type BudgetState } from '../allocations/state.js';
 import type { AdmissionSubject, Preloaded } from '../ledger/hooks.js';
-import type { OrgRow } from '../orgs/queries.js';
+import type { OrgRow } from '../orgs/index.js';
 
 /** Large enough that every admission hook with a limit reports what is left under it. */
 const PROBE = 2n ** 62n;

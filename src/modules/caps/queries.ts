@@ -1,6 +1,7 @@
 import { sql } from 'drizzle-orm';
 import { rows, type Q } from '../../db/client.js';
 import type { CapWindow } from '../../domain/capWindows.js';
+import { groupsOfMembers } from '../members/service.js';
 
 export const SCOPE_KINDS = ['org', 'group', 'member', 'project', 'api_key', 'meter'] as const;
 export type ScopeKind = (typeof SCOPE_KINDS)[number];
@@ -77,12 +78,12 @@ export async function deleteCapRow(q: Q, orgId: string, capId: string): Promise<
 
 /** Who is where: members' groups and API keys' members, to scope caps to a manager or a member. */
 export async function findMembership(q: Q, orgId: string): Promise<{ groupOf: Map<string, string>; keyOwner: Map<string, string | null> }> {
-  const members = await rows<{ id: string; groupId: string }>(q, sql`select id, group_id as "groupId" from members where org_id = ${orgId}`);
+  const groupOf = await groupsOfMembers(q, orgId);
   const keys = await rows<{ id: string; memberId: string | null }>(
     q,
     sql`select id, member_id as "memberId" from api_keys where org_id = ${orgId}`,
   );
-  return { groupOf: new Map(members.map((m) => [m.id, m.groupId])), keyOwner: new Map(keys.map((k) => [k.id, k.memberId])) };
+  return { groupOf, keyOwner: new Map(keys.map((k) => [k.id, k.memberId])) };
 }
 
 export async function groupExists(q: Q, orgId: string, groupId: string): Promise<boolean> {
@@ -195,6 +196,3 @@ export async function deleteCapCounters(q: Q, orgId: string, capId: string): Pro
   await q.execute(sql`delete from cap_counters where org_id = ${orgId} and cap_id = ${capId}`);
 }
 
-export async function memberExists(q: Q, orgId: string, memberId: string): Promise<boolean> {
-  return (await rows(q, sql`select 1 from members where org_id = ${orgId} and id = ${memberId}`)).length > 0;
-}

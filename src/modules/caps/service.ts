@@ -3,11 +3,11 @@ import type { Q } from '../../db/client.js';
 import type { CapWindow } from '../../domain/capWindows.js';
 import { newId } from '../../domain/ids.js';
 import { formatMicro } from '../../domain/money.js';
-import type { Actor } from '../../http/auth.js';
-import { notFound, TallyError } from '../../http/errors.js';
+import type { Actor } from '../../actor.js';
+import { groupNotFound, memberNotFound, notFound, TallyError } from '../../errors.js';
 import { recordAudit } from '../audit/service.js';
 import { effectiveMeters } from '../meters/service.js';
-import { findOrg, lockOrg, orgNotFound, type OrgRow } from '../orgs/queries.js';
+import { lockOrg, type OrgRow, requireOrg } from '../orgs/index.js';
 import { assertManages, capAccess } from './access.js';
 import {
   apiKeyExists,
@@ -16,13 +16,13 @@ import {
   findCaps,
   groupExists,
   insertCap,
-  memberExists,
   SCOPE_KINDS,
   updateCapRow,
   type CapMode,
   type CapRow,
   type ScopeKind,
 } from './queries.js';
+import { memberExists } from '../members/service.js';
 import { capUsage, type CapUsage } from './usage.js';
 
 /** Without a list, a notify cap alerts at 80, 90 and 100 %; a block cap alerts when it is reached. */
@@ -57,10 +57,10 @@ async function assertScopeExists(q: Q, orgId: string, scope: CapScope): Promise<
     case 'project':
       return;
     case 'group':
-      if (!(await groupExists(q, orgId, scope.id))) throw new TallyError('group_not_found', `No group with id "${scope.id}" exists in this organization.`);
+      if (!(await groupExists(q, orgId, scope.id))) throw groupNotFound(scope.id);
       return;
     case 'member':
-      if (!(await memberExists(q, orgId, scope.id))) throw new TallyError('member_not_found', `No member with id "${scope.id}" exists in this organization.`);
+      if (!(await memberExists(q, orgId, scope.id))) throw memberNotFound(scope.id);
       return;
     case 'api_key':
       if (!(await apiKeyExists(q, orgId, scope.id))) throw notFound('API key', scope.id);
@@ -104,8 +104,7 @@ const auditOf = (c: CapRow) => ({
 });
 
 async function orgOf(q: Q, orgId: string): Promise<OrgRow> {
-  const org = await findOrg(q, orgId);
-  if (!org) throw orgNotFound(orgId);
+  const org = await requireOrg(q, orgId);
   return org;
 }
 

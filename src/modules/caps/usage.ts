@@ -3,7 +3,7 @@ import { capWindowContaining, type CycleSeries, type WindowBounds } from '../../
 import { loadSettings } from '../allocations/cycles.js';
 import type { SettingsRow } from '../allocations/queries.js';
 import type { KnownConfig } from '../ledger/hooks.js';
-import type { OrgRow } from '../orgs/queries.js';
+import type { OrgRow } from '../orgs/index.js';
 import {
   addToCapCounters,
   counterKey,

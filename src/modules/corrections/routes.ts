@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { AppContext } from '../../context.js';
 import { authorize, type Actor } from '../../http/auth.js';
-import { TallyError, type ErrorCode } from '../../http/errors.js';
+import { TallyError, type ErrorCode } from '../../errors.js';
 import { Instant, NonNegativeAmount, OrgParams } from '../../http/schemas.js';
 import { idempotencyKey, type RouteModule } from '../../http/types.js';
 import { CorrectedEventOut } from '../events/routes.js';

@@ -7,7 +7,7 @@ import { newId } from '../../domain/ids.js';
 import { formatMicro, MAX_AMOUNT_MICRO } from '../../domain/money.js';
 import { rate } from '../../domain/rating.js';
 import { bookingAt, DAY_MS, localDate, periodContaining } from '../../domain/time.js';
-import { TallyError } from '../../http/errors.js';
+import { TallyError } from '../../errors.js';
 import { ensureCycle } from '../allocations/cycles.js';
 import { addCycleUsage } from '../allocations/cycleQueries.js';
 import { recordAudit } from '../audit/service.js';
@@ -20,7 +20,7 @@ import { blocksForUsage, bookUsage } from '../ledger/usage.js';
 import type { MeterIdentity } from '../../domain/appliesTo.js';
 import { recordCapUsage } from '../caps/usage.js';
 import { effectiveMeters } from '../meters/service.js';
-import { lockOrg, type OrgRow } from '../orgs/queries.js';
+import { lockOrg, type OrgRow } from '../orgs/index.js';
 import { removeFromRollups } from './rollups.js';
 
 /** Events may be a little ahead of our clock (clock skew), never more: as at ingest. */

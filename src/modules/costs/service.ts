@@ -5,8 +5,8 @@ import type { Q } from '../../db/client.js';
 import { forecast } from '../../domain/forecast.js';
 import { formatMicro } from '../../domain/money.js';
 import { periodContaining } from '../../domain/time.js';
-import { TallyError } from '../../http/errors.js';
-import { findOrg, orgNotFound, type OrgRow } from '../orgs/queries.js';
+import { TallyError } from '../../errors.js';
+import { type OrgRow, requireOrg } from '../orgs/index.js';
 import { costRows, dailyCost, type CostDimension, type CostInterval, type CostRow } from './queries.js';
 
 export interface CostQuery {
@@ -80,8 +80,7 @@ async function periodForecast(q: Q, org: OrgRow, now: Date) {
 
 export function getCosts({ ctx, orgId, query }: { ctx: AppContext; orgId: string; query: CostQuery }) {
   return ctx.db.read(async (q) => {
-    const org = await findOrg(q, orgId);
-    if (!org) throw orgNotFound(orgId);
+    const org = await requireOrg(q, orgId);
     const now = ctx.clock.now();
     const range = costRange(org, now, query);
     const found = await costRows(q, { orgId, ...range, by: query.by, interval: query.interval });
@@ -128,8 +127,7 @@ export const COST_COLUMNS = ['period_start', 'key', 'usd', 'credits'];
 /** The CSV rows of a cost query, one per interval and dimension value, a page at a time. */
 export async function* costCsvRows({ ctx, orgId, query }: { ctx: AppContext; orgId: string; query: CostQuery }): AsyncGenerator<string[][]> {
   const found = await ctx.db.read(async (q) => {
-    const org = await findOrg(q, orgId);
-    if (!org) throw orgNotFound(orgId);
+    const org = await requireOrg(q, orgId);
     return costRows(q, { orgId, ...costRange(org, ctx.clock.now(), query), by: query.by, interval: query.interval });
   });
   for (let i = 0; i < found.length || i === 0; i += 1000) {

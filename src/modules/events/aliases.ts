@@ -2,12 +2,12 @@ import { sql } from 'drizzle-orm';
 import { z } from 'zod';
 import type { AppContext } from '../../context.js';
 import { rows, type Q } from '../../db/client.js';
-import { authorize } from '../../http/auth.js';
-import { TallyError } from '../../http/errors.js';
+import { authorize } from '../../actor.js';
+import { organizationNotFound, TallyError } from '../../errors.js';
 import { OrgParams } from '../../http/schemas.js';
 import type { RouteModule } from '../../http/types.js';
 import { recordAudit } from '../audit/service.js';
-import { lockOrg } from '../orgs/queries.js';
+import { lockOrg } from '../orgs/index.js';
 
 /** A platform's customer id (Stripe's `cus_…`, its own account id…): no "/" since that separates the member. */
 const Alias = z.string().regex(/^[^/\s]{1,200}$/, 'must be 1–200 characters without spaces or "/"');
@@ -94,5 +94,5 @@ export const aliasRoutes: RouteModule = (app, { ctx }) => {
 
 async function assertOrgExists(q: Q, orgId: string): Promise<void> {
   const [row] = await rows<{ id: string }>(q, sql`select id from orgs where id = ${orgId}`);
-  if (!row) throw new TallyError('organization_not_found', `No organization with id "${orgId}" exists.`);
+  if (!row) throw organizationNotFound(orgId);
 }

@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
-import { authorize } from '../../http/auth.js';
-import { TallyError } from '../../http/errors.js';
+import { authorize } from '../../actor.js';
+import { TallyError } from '../../errors.js';
 import type { RouteModule, Typed } from '../../http/types.js';
 import { eventKey, ingestForeign, type ForeignItem } from './foreign.js';
 import { IngestResponse, MAX_BATCH } from './routes.js';

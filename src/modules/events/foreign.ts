@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { AppContext } from '../../context.js';
-import type { Actor } from '../../http/auth.js';
-import { TallyError, type ErrorCode } from '../../http/errors.js';
+import type { Actor } from '../../actor.js';
+import { TallyError, type ErrorCode } from '../../errors.js';
 import { metrics } from '../../http/metrics.js';
 import { NonNegativeAmount } from '../../http/schemas.js';
 import { effectiveMeters, type Meter } from '../meters/service.js';

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { authorize, can, type Actor } from '../../http/auth.js';
-import { TallyError, type ErrorCode } from '../../http/errors.js';
+import { TallyError, type ErrorCode } from '../../errors.js';
 import type { AppContext } from '../../context.js';
 import { scopedUsers } from '../allocations/scope.js';
 import { metrics } from '../../http/metrics.js';

@@ -8,7 +8,7 @@ import { eventConditions } from '../events/service.js';
 import { EVENT_COLUMNS, eventView, type EventRow } from '../events/view.js';
 import { grantLedger } from '../grants/service.js';
 import { textCell as t } from './csv.js';
-import { findOrg, orgNotFound } from '../orgs/queries.js';
+import { requireOrg } from '../orgs/index.js';
 import { jobLinesOfDays, statementForExport } from '../statements/service.js';
 
 const PAGE = 5_000;
@@ -51,7 +51,7 @@ export async function* eventRows(args: {
   users?: string[] | undefined;
 }): AsyncGenerator<string[][]> {
   const { ctx, orgId } = args;
-  if (!(await ctx.db.read((q) => findOrg(q, orgId)))) throw orgNotFound(orgId);
+  await ctx.db.read((q) => requireOrg(q, orgId));
   yield [];
   const where = eventConditions(orgId, { from: args.from, to: args.to, users: args.users });
   let after: { ts: string; id: string } | null = null;

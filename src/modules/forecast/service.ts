@@ -6,12 +6,12 @@ import { cycleContaining } from '../../domain/cycles.js';
 import { forecast, type ForecastParams, type ForecastResult } from '../../domain/forecast.js';
 import { formatMicro } from '../../domain/money.js';
 import { periodContaining } from '../../domain/time.js';
-import type { Actor } from '../../http/auth.js';
-import { TallyError } from '../../http/errors.js';
+import type { Actor } from '../../actor.js';
+import { memberNotFound, TallyError } from '../../errors.js';
 import { canSeeGroup, canSeeMember, forbidden, scopeOf } from '../allocations/scope.js';
 import { figuresOf, groupOf, loadBudgetState, memberOf, remainingOf, type BudgetState } from '../allocations/state.js';
 import { balanceNow } from '../balance/service.js';
-import { findOrg, orgNotFound, type OrgRow } from '../orgs/queries.js';
+import { type OrgRow, requireOrg } from '../orgs/index.js';
 import { dailyCredits, projectableBlocks, rechargeRule } from './queries.js';
 
 export type ForecastScope = { kind: 'org' } | { kind: 'group'; id: string } | { kind: 'member'; id: string };
@@ -134,14 +134,13 @@ async function assertScopeVisible(q: Q, actor: Actor, org: OrgRow, scope: Foreca
   const state = await loadBudgetState(q, org, now);
   const m = state.members.find((x) => x.id === scope.id);
   // A member outside the actor's reach answers as if it did not exist.
-  if (!m || !canSeeMember(s, m)) throw new TallyError('member_not_found', `No member with id "${scope.id}" exists in this organization.`);
+  if (!m || !canSeeMember(s, m)) throw memberNotFound(scope.id);
 }
 
 export function getForecast(args: { ctx: AppContext; actor: Actor; orgId: string; scope: ForecastScope; horizonDays: number }) {
   const { ctx, orgId } = args;
   return ctx.db.read(async (q) => {
-    const org = await findOrg(q, orgId);
-    if (!org) throw orgNotFound(orgId);
+    const org = await requireOrg(q, orgId);
     const now = ctx.clock.now();
     await assertScopeVisible(q, args.actor, org, args.scope, now);
     return forecastView(await forecastScope(q, org, args.scope, now, args.horizonDays));

@@ -9,10 +9,10 @@ import { blocks as blocksTable, grants as grantsTable } from '../../db/schema/in
 import { normalizeAppliesTo, type AppliesTo } from '../../domain/appliesTo.js';
 import { newId } from '../../domain/ids.js';
 import { bookingTime } from '../../domain/time.js';
-import { TallyError } from '../../http/errors.js';
+import { TallyError } from '../../errors.js';
 import { blockAccount, LedgerBatch } from '../ledger/batch.js';
 import { effectiveMeters } from '../meters/service.js';
-import type { OrgRow } from '../orgs/queries.js';
+import type { OrgRow } from '../orgs/index.js';
 import { findBlocks, findGrants, type GrantRow } from './queries.js';
 import { settleOverage } from './settlement.js';
 

@@ -6,11 +6,11 @@ import { grants as grantsTable } from '../../db/schema/index.js';
 import { groupBy } from '../../domain/group.js';
 import { formatMicro } from '../../domain/money.js';
 import { localDate } from '../../domain/time.js';
-import { TallyError } from '../../http/errors.js';
+import { grantNotFound, TallyError } from '../../errors.js';
 import { recordAudit } from '../audit/service.js';
 import { blockAccount, LedgerBatch } from '../ledger/batch.js';
 import { emitDomainEvent, runBalanceChanged } from '../ledger/hooks.js';
-import { findOrg, lockOrg, orgNotFound } from '../orgs/queries.js';
+import { findOrg, lockOrg, requireOrg } from '../orgs/index.js';
 import { insertGrant, type CreateGrantInput } from './booking.js';
 import { findBlocks, findGrantLedger, findGrants, groupGrantLedger } from './queries.js';
 import { grantStatus, grantView, type GrantView } from './view.js';
@@ -21,7 +21,7 @@ export { settleOverage } from './settlement.js';
 
 export async function loadGrantView(q: Q, orgId: string, grantId: string, now: Date): Promise<GrantView> {
   const [grant] = await findGrants(q, orgId, [grantId]);
-  if (!grant) throw new TallyError('grant_not_found', `No grant with id "${grantId}" exists in this organization.`);
+  if (!grant) throw grantNotFound(grantId);
   return grantView(grant, await findBlocks(q, orgId, [grantId]), now);
 }
 
@@ -190,8 +190,7 @@ const SUMMARY_TYPE = {
 export function grantLedgerSummary({ ctx, orgId, grantId }: { ctx: AppContext; orgId: string; grantId: string }) {
   return ctx.db.read(async (q) => {
     const now = ctx.clock.now();
-    const org = await findOrg(q, orgId);
-    if (!org) throw orgNotFound(orgId);
+    const org = await requireOrg(q, orgId);
     const view = await loadGrantView(q, orgId, grantId, now);
     const starts = new Map(view.blocks.map((b) => [b.id, new Date(b.starts_at)]));
     const groups = await groupGrantLedger(q, orgId, grantId, org.timezone);

@@ -8,7 +8,7 @@ import type { Q } from '../../db/client.js';
 import { bookingTime } from '../../domain/time.js';
 import { LedgerBatch } from '../ledger/batch.js';
 import { accountBalance, loadSpendableBlocks, repayOverage } from '../ledger/blocks.js';
-import type { OrgRow } from '../orgs/queries.js';
+import type { OrgRow } from '../orgs/index.js';
 
 /** Repays outstanding overage from whatever active credit exists now. */
 export async function settleOverage(tx: Q, org: OrgRow, now: Date, actor: string | null): Promise<bigint> {

@@ -6,7 +6,7 @@ import { formatMicro } from '../../domain/money.js';
 import type { BalanceSummary } from '../../domain/balance.js';
 import { balanceNow } from '../balance/service.js';
 import { cycleRemaining, figuresOf, groupOf, memberBudget, remainingOf, type BudgetState } from '../allocations/state.js';
-import type { MemberRow } from '../allocations/queries.js';
+import type { MemberRow } from '../members/service.js';
 import type { AdmissionSubject, Preloaded } from '../ledger/hooks.js';
 
 export interface Admission {

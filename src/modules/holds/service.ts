@@ -1,14 +1,14 @@
 import type { AppContext } from '../../context.js';
 import type { Q } from '../../db/client.js';
 import { formatMicro } from '../../domain/money.js';
-import type { Actor } from '../../http/auth.js';
-import { TallyError } from '../../http/errors.js';
+import type { Actor } from '../../actor.js';
+import { organizationNotFound as orgNotFound, TallyError } from '../../errors.js';
 import { ensureCycle } from '../allocations/cycles.js';
 import { canManageMember, forbidden, scopeAmong, scopeOf, type Scope } from '../allocations/scope.js';
 import { recordAudit } from '../audit/service.js';
 import { LedgerBatch } from '../ledger/batch.js';
 import { runBalanceChanged, type AdmissionSubject } from '../ledger/hooks.js';
-import { findOrg, lockOrg, orgNotFound, type OrgRow } from '../orgs/queries.js';
+import { findOrg, lockOrg, type OrgRow } from '../orgs/index.js';
 import { loadOrgConfig, needsPeriodConsumed, orgConfig, preloadedOf } from '../realtime/config.js';
 import { GroupCommit } from '../realtime/groupCommit.js';
 import { tightestLimit, type TightestLimit } from '../caps/headers.js';

@@ -6,10 +6,10 @@ import { divRoundHalfEven, formatMicro, MICRO, parseMicro } from '../../domain/m
 import { periodDays } from '../../domain/periods.js';
 import { invoiceTotals } from '../../domain/statement.js';
 import { periodByKey, periodContaining, type Period } from '../../domain/time.js';
-import { TallyError } from '../../http/errors.js';
+import { TallyError } from '../../errors.js';
 import { correctionPartKey, invoiceCorrections } from '../corrections/service.js';
 import { effectiveMeters } from '../meters/service.js';
-import { findOrg, lockOrg, orgNotFound, type OrgRow } from '../orgs/queries.js';
+import { lockOrg, type OrgRow, requireOrg } from '../orgs/index.js';
 import { computeStatement, type PeriodStatement } from '../statements/service.js';
 import {
   findInvoice,
@@ -130,11 +130,6 @@ function invoiceView(inv: InvoiceRow, status: Status, period: Period) {
   };
 }
 
-async function loadOrg(q: Q, orgId: string): Promise<OrgRow> {
-  const org = await findOrg(q, orgId);
-  if (!org) throw orgNotFound(orgId);
-  return org;
-}
 
 const invoiceNotFound = (id: string) => new TallyError('not_found', `No invoice with id "${id}" exists in this organization.`);
 
@@ -156,13 +151,13 @@ async function readInvoice(q: Q, org: OrgRow, id: string, now: Date) {
 }
 
 export function getInvoice({ ctx, orgId, invoice }: { ctx: AppContext; orgId: string; invoice: string }) {
-  return ctx.db.read(async (q) => readInvoice(q, await loadOrg(q, orgId), invoice, ctx.clock.now()));
+  return ctx.db.read(async (q) => readInvoice(q, await requireOrg(q, orgId), invoice, ctx.clock.now()));
 }
 
 /** History, newest first: the current draft, then stored invoices. Cursor = the last period listed. */
 export function listInvoices({ ctx, orgId, before, limit }: { ctx: AppContext; orgId: string; before: string | undefined; limit: number }) {
   return ctx.db.read(async (q) => {
-    const org = await loadOrg(q, orgId);
+    const org = await requireOrg(q, orgId);
     const now = ctx.clock.now();
     const current = periodContaining(now, org.timezone);
     const data = before === undefined ? [await readInvoice(q, org, invoiceId(current.key), now)] : [];

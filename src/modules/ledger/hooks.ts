@@ -1,11 +1,12 @@
 import type { Q } from '../../db/client.js';
 import type { AppliesTo } from '../../domain/appliesTo.js';
 import type { BlockState } from '../../domain/balance.js';
-import type { MemberRow, SettingsRow } from '../allocations/queries.js';
+import type { SettingsRow } from '../allocations/queries.js';
+import type { MemberRow } from '../members/service.js';
 import type { CapRow } from '../caps/queries.js';
 import type { Meter } from '../meters/service.js';
 import type { RatedEvent } from '../events/rollups.js';
-import type { OrgRow } from '../orgs/queries.js';
+import type { OrgRow } from '../orgs/index.js';
 
 /**
  * Extension points inside the transactions that change credits. Modules that

@@ -4,7 +4,7 @@ import { rows, type Q } from '../../db/client.js';
 import { meters, orgMeters } from '../../db/schema/index.js';
 import { formatMicro } from '../../domain/money.js';
 import type { Aggregation, MeterPrice, PriceCurrency } from '../../domain/rating.js';
-import { lockOrg } from '../orgs/queries.js';
+import { lockOrg } from '../orgs/index.js';
 
 export interface MeterInput {
   name: string;

@@ -1,6 +1,6 @@
 import { sql } from 'drizzle-orm';
 import { rows, type Q } from '../../db/client.js';
-import { TallyError } from '../../http/errors.js';
+import { organizationNotFound } from '../../errors.js';
 
 export interface OrgRow {
   id: string;
@@ -35,10 +35,6 @@ function toOrg(row: OrgRow): OrgRow {
   };
 }
 
-export function orgNotFound(orgId: string): TallyError {
-  return new TallyError('organization_not_found', `No organization with id "${orgId}" exists.`);
-}
-
 /**
  * Every transaction that changes an organization's credits starts here: the
  * organization row is locked first, so writers of one organization queue up
@@ -47,7 +43,7 @@ export function orgNotFound(orgId: string): TallyError {
  */
 export async function lockOrg(tx: Q, orgId: string): Promise<OrgRow> {
   const [row] = await rows<OrgRow>(tx, sql`${SELECT_ORG} where id = ${orgId} for update`);
-  if (!row) throw orgNotFound(orgId);
+  if (!row) throw organizationNotFound(orgId);
   return toOrg(row);
 }
 
@@ -95,6 +91,13 @@ export async function lockOrgsForUsage(tx: Q, orgIds: string[], now: Date): Prom
 export async function findOrg(q: Q, orgId: string): Promise<OrgRow | undefined> {
   const [row] = await rows<OrgRow>(q, sql`${SELECT_ORG} where id = ${orgId}`);
   return row && toOrg(row);
+}
+
+/** The organization, read without a lock; an unknown id is refused with organization_not_found. */
+export async function requireOrg(q: Q, orgId: string): Promise<OrgRow> {
+  const org = await findOrg(q, orgId);
+  if (!org) throw organizationNotFound(orgId);
+  return org;
 }
 
 export async function listOrgs(q: Q, after: string | undefined, limit: number): Promise<OrgRow[]> {

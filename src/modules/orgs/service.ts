@@ -2,10 +2,10 @@ import { eq } from 'drizzle-orm';
 import type { AppContext } from '../../context.js';
 import { orgs } from '../../db/schema/index.js';
 import { newId } from '../../domain/ids.js';
-import { TallyError } from '../../http/errors.js';
+import { TallyError } from '../../errors.js';
 import { ensureCycle } from '../allocations/cycles.js';
 import { recordAudit } from '../audit/service.js';
-import { findOrg, listOrgs, lockOrg, orgNotFound, type OrgRow } from './queries.js';
+import { listOrgs, lockOrg, type OrgRow, requireOrg } from './queries.js';
 
 export interface CreateOrgInput {
   id?: string | undefined;
@@ -42,9 +42,7 @@ export async function createOrg({ ctx, input }: { ctx: AppContext; input: Create
 }
 
 export async function getOrg({ ctx, orgId }: { ctx: AppContext; orgId: string }): Promise<OrgRow> {
-  const org = await ctx.db.read((q) => findOrg(q, orgId));
-  if (!org) throw orgNotFound(orgId);
-  return org;
+  return ctx.db.read((q) => requireOrg(q, orgId));
 }
 
 export function listOrganizations({ ctx, after, limit }: { ctx: AppContext; after: string | undefined; limit: number }) {

@@ -3,7 +3,6 @@ import type { AppContext } from '../../context.js';
 import { rows } from '../../db/client.js';
 import { backoffMs, shouldRetry } from '../../domain/backoff.js';
 import { sendEmail, sendWebhook, type Message, type SendResult } from './senders.js';
-import { deliverySettings } from './settings.js';
 
 /** A claimed row is leased for this long; a worker that dies mid-send loses nothing, the lease runs out. */
 const LEASE_MS = 5 * 60 * 1000;
@@ -62,7 +61,7 @@ async function send(ctx: AppContext, row: Claimed): Promise<SendResult | 'cancel
     if (!row.live || !row.url || !row.secret) return 'cancel';
     return sendWebhook(row.url, row.secret, message, new Date());
   }
-  const { transport, mailFrom } = deliverySettings(ctx);
+  const { transport, mailFrom } = ctx.mail;
   if (!transport) return { ok: false, statusCode: null, error: 'SMTP is not configured' };
   return sendEmail(transport, mailFrom, row.recipients, message);
 }
@@ -110,7 +109,7 @@ const MAX_BATCHES = 20;
 export async function deliverDue(ctx: AppContext): Promise<number> {
   let attempts = 0;
   for (let round = 0; round < MAX_BATCHES; round++) {
-    const claimed = await claim(ctx, deliverySettings(ctx).transport !== null);
+    const claimed = await claim(ctx, ctx.mail.transport !== null);
     await Promise.all(
       claimed.map(async (row) => {
         const result = await send(ctx, row);

@@ -2,7 +2,6 @@ import { sql } from 'drizzle-orm';
 import type { AppContext } from '../../context.js';
 import { rows } from '../../db/client.js';
 import { groupBy } from '../../domain/group.js';
-import { deliverySettings } from './settings.js';
 
 interface OutboxRow {
   id: string;
@@ -30,7 +29,7 @@ export async function listNotifications(args: {
   limit: number;
 }) {
   const { ctx, orgId, limit } = args;
-  const mail = deliverySettings(ctx).transport !== null;
+  const mail = ctx.mail.transport !== null;
   const { found, deliveries } = await ctx.db.read(async (q) => {
     const found = await rows<{ id: string; type: string; data: Record<string, unknown>; createdAt: Date }>(
       q,

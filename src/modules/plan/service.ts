@@ -7,10 +7,11 @@ import { formatMicro, MICRO } from '../../domain/money.js';
 import { percentOf } from '../../domain/shares.js';
 import { periodContaining } from '../../domain/time.js';
 import type { LedgerHooks } from '../ledger/hooks.js';
+import { countMembers } from '../members/service.js';
 import { effectiveMeters } from '../meters/service.js';
-import { findOrg, lockOrg, orgNotFound, type OrgRow } from '../orgs/queries.js';
+import { lockOrg, type OrgRow, requireOrg } from '../orgs/index.js';
 import { computeStatement } from '../statements/service.js';
-import { latestGauge, usageByMeter } from '../usage/queries.js';
+import { latestGauge, usageByMeter } from '../usage/service.js';
 
 /** A limit or allowance: micro-units, or null for "unlimited". */
 export type LimitValue = bigint | null;
@@ -67,15 +68,14 @@ export async function putPlan({ ctx, orgId, input }: { ctx: AppContext; orgId: s
 
 export function getPlan({ ctx, orgId }: { ctx: AppContext; orgId: string }) {
   return ctx.db.read(async (q) => {
-    if (!(await findOrg(q, orgId))) throw orgNotFound(orgId);
+    await requireOrg(q, orgId);
     return planView(await findPlan(q, orgId));
   });
 }
 
 /** Seats are the organization's members (SPEC §3.10: a gauge, its current value). */
 async function seatsUsed(q: Q, orgId: string): Promise<bigint> {
-  const [row] = await rows<{ n: bigint }>(q, sql`select count(*)::bigint as n from members where org_id = ${orgId}`);
-  return BigInt(row?.n ?? 0n);
+  return countMembers(q, orgId);
 }
 
 /** Built-in rows of the plan usage table: limit key, gauge meters tried in order, label, unit. */
@@ -114,8 +114,7 @@ async function consumedThisPeriod(q: Q, org: OrgRow, now: Date): Promise<bigint>
 
 export function planUsage({ ctx, orgId }: { ctx: AppContext; orgId: string }) {
   return ctx.db.read(async (q) => {
-    const org = await findOrg(q, orgId);
-    if (!org) throw orgNotFound(orgId);
+    const org = await requireOrg(q, orgId);
     const now = ctx.clock.now();
     const plan = await findPlan(q, orgId);
     const limits = plan?.limits ?? {};

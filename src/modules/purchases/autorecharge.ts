@@ -5,7 +5,7 @@ import { rechargeDecision, type AutoRechargeRule } from '../../domain/alerts.js'
 import { formatMicro } from '../../domain/money.js';
 import { periodContaining } from '../../domain/time.js';
 import { balanceInTx } from '../alerts/balance.js';
-import { findOrg, lockOrg, orgNotFound, type OrgRow } from '../orgs/queries.js';
+import { lockOrg, type OrgRow, requireOrg } from '../orgs/index.js';
 import { countAutoPurchases } from './queries.js';
 import { recordAudit } from '../audit/service.js';
 import { AUTO_RECHARGE_ACTOR, startPurchase } from './service.js';
@@ -155,8 +155,7 @@ export async function putAutoRecharge(args: {
 
 export function getAutoRecharge({ ctx, orgId }: { ctx: AppContext; orgId: string }) {
   return ctx.db.read(async (q) => {
-    const org = await findOrg(q, orgId);
-    if (!org) throw orgNotFound(orgId);
+    const org = await requireOrg(q, orgId);
     return settingsView(await loadSettings(q, orgId), await startedThisMonth(q, org, ctx.clock.now()));
   });
 }

@@ -1,5 +1,3 @@
-import type { AppContext } from '../../context.js';
-
 export interface PaymentRequest {
   orgId: string;
   purchaseId: string;
@@ -25,13 +23,3 @@ export const manualProvider: PaymentProvider = {
   name: 'manual',
   start: async () => ({ reference: null }),
 };
-
-const providers = new WeakMap<AppContext, PaymentProvider>();
-
-export function configurePayments(ctx: AppContext, provider: PaymentProvider): void {
-  providers.set(ctx, provider);
-}
-
-export function paymentProvider(ctx: AppContext): PaymentProvider {
-  return providers.get(ctx) ?? manualProvider;
-}

@@ -4,15 +4,14 @@ import { rows, type Q } from '../../db/client.js';
 import { purchases } from '../../db/schema/index.js';
 import { newId } from '../../domain/ids.js';
 import { formatMicro } from '../../domain/money.js';
-import { notFound, TallyError } from '../../http/errors.js';
+import { notFound, TallyError } from '../../errors.js';
 import { alertRecipients } from '../alerts/recipients.js';
 import { recordAudit } from '../audit/service.js';
 import { insertGrant, releasePendingGrant } from '../grants/service.js';
 import { blockAccount, LedgerBatch } from '../ledger/batch.js';
 import { runBalanceChanged } from '../ledger/hooks.js';
 import { enqueue } from '../outbox/enqueue.js';
-import { lockOrg, type OrgRow } from '../orgs/queries.js';
-import { paymentProvider } from './provider.js';
+import { lockOrg, type OrgRow } from '../orgs/index.js';
 import { findPurchase, findPurchaseByKey, findPurchases, purchaseView, type PurchaseRow, type PurchaseView } from './queries.js';
 
 export interface PurchaseInput {
@@ -34,7 +33,7 @@ export const AUTO_RECHARGE_ACTOR = 'system:auto-recharge';
  */
 export async function startPurchase(ctx: AppContext, tx: Q, org: OrgRow, now: Date, input: PurchaseInput, actor: string) {
   const id = newId('pur', now.getTime());
-  const provider = paymentProvider(ctx);
+  const provider = ctx.payments;
   const grantId = await insertGrant(
     tx,
     org,

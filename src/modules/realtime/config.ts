@@ -1,9 +1,10 @@
 import type { AppContext } from '../../context.js';
 import { sql } from 'drizzle-orm';
 import { rows, type Q } from '../../db/client.js';
-import { findGroups, findMembers, findSettings, type GroupRow, type MemberRow, type SettingsRow } from '../allocations/queries.js';
+import { findGroups, findSettings, type GroupRow, type SettingsRow } from '../allocations/queries.js';
+import { findMembers, type MemberRow } from '../members/service.js';
 import type { Preloaded } from '../ledger/hooks.js';
-import type { OrgRow } from '../orgs/queries.js';
+import type { OrgRow } from '../orgs/index.js';
 import type { Figures } from './figures.js';
 import { findCaps, type CapRow } from '../caps/queries.js';
 import { effectiveMeters, type Meter } from '../meters/service.js';

@@ -8,7 +8,7 @@ import { defaultSettings, cycleViewOf } from '../allocations/cycles.js';
 import { toCycleRow } from '../allocations/cycleQueries.js';
 import type { BudgetState } from '../allocations/state.js';
 import { heldLessLapsed, toState, type RawBlock } from '../balance/service.js';
-import type { OrgRow } from '../orgs/queries.js';
+import type { OrgRow } from '../orgs/index.js';
 import type { OrgConfig } from './config.js';
 
 /**

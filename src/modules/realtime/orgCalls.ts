@@ -1,9 +1,9 @@
 import type { AppContext } from '../../context.js';
 import type { Q } from '../../db/client.js';
-import { TallyError } from '../../http/errors.js';
+import { TallyError } from '../../errors.js';
 import type { LimitsFor, TightestLimit } from '../caps/headers.js';
 import { runBalanceChanged } from '../ledger/hooks.js';
-import { lockOrg, type OrgRow } from '../orgs/queries.js';
+import { lockOrg, type OrgRow } from '../orgs/index.js';
 import { GroupCommit } from './groupCommit.js';
 import { limitsAfterGroup } from './limits.js';
 

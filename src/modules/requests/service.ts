@@ -1,14 +1,13 @@
-import { sql } from 'drizzle-orm';
 import type { AppContext } from '../../context.js';
-import { rows, type Q } from '../../db/client.js';
+import type { Q } from '../../db/client.js';
 import { once, requestHash } from '../../db/idempotency.js';
 import { newId } from '../../domain/ids.js';
 import { groupedMicro } from '../../domain/invoice.js';
 import { formatMicro } from '../../domain/money.js';
-import type { Actor } from '../../http/auth.js';
-import { TallyError } from '../../http/errors.js';
+import type { Actor } from '../../actor.js';
+import { requestNotFound, TallyError } from '../../errors.js';
 import { lockedState } from '../allocations/groups.js';
-import type { MemberRow } from '../allocations/queries.js';
+import { setMemberExtra, type MemberRow } from '../members/service.js';
 import { canManageMember, forbidden, scopeOf } from '../allocations/scope.js';
 import {
   assertWithinBudgets,
@@ -21,40 +20,10 @@ import {
 } from '../allocations/state.js';
 import { recordAudit } from '../audit/service.js';
 import { emitDomainEvent } from '../ledger/hooks.js';
-import { findOrg, orgNotFound } from '../orgs/queries.js';
+import { requireOrg } from '../orgs/index.js';
+import { findRequestRow, findRequests, insertRequest, recordDecision, type RequestRow, type RequestStatus } from './queries.js';
 
-export type RequestStatus = 'pending' | 'approved' | 'denied' | 'auto_approved';
-
-interface RequestRow {
-  id: string;
-  memberId: string;
-  requesterName: string;
-  requesterEmail: string;
-  groupId: string;
-  cycleId: string;
-  amount: bigint;
-  approvedAmount: bigint | null;
-  reason: string;
-  status: RequestStatus;
-  note: string | null;
-  decidedBy: string | null;
-  decidedAt: Date | null;
-  createdAt: Date;
-}
-
-const COLUMNS = sql`id, member_id as "memberId", requester_name as "requesterName", requester_email as "requesterEmail",
-  group_id as "groupId", cycle_id as "cycleId", amount, approved_amount as "approvedAmount", reason, status, note,
-  decided_by as "decidedBy", decided_at as "decidedAt", created_at as "createdAt"`;
-
-function toRow(r: RequestRow): RequestRow {
-  return {
-    ...r,
-    amount: BigInt(r.amount),
-    approvedAmount: r.approvedAmount === null ? null : BigInt(r.approvedAmount),
-    decidedAt: r.decidedAt === null ? null : new Date(r.decidedAt),
-    createdAt: new Date(r.createdAt),
-  };
-}
+export type { RequestStatus } from './queries.js';
 
 export function requestView(r: RequestRow) {
   return {
@@ -74,21 +43,11 @@ export function requestView(r: RequestRow) {
   };
 }
 
-async function insertRequest(tx: Q, orgId: string, r: RequestRow): Promise<void> {
-  await tx.execute(sql`
-    insert into credit_requests (org_id, id, member_id, requester_name, requester_email, group_id, cycle_id, amount, approved_amount,
-      reason, status, note, decided_by, decided_at, created_at)
-    values (${orgId}, ${r.id}, ${r.memberId}, ${r.requesterName}, ${r.requesterEmail}, ${r.groupId}, ${r.cycleId},
-      ${r.amount.toString()}::bigint, ${r.approvedAmount?.toString() ?? null}::bigint, ${r.reason}, ${r.status}, ${r.note},
-      ${r.decidedBy}, ${r.decidedAt?.toISOString() ?? null}::timestamptz, ${r.createdAt.toISOString()}::timestamptz)`);
-}
-
 /** Adds approved credits to the member's extra for this cycle, refusing what the group cannot cover. */
 async function grantExtra(tx: Q, orgId: string, s: BudgetState, m: MemberRow, amount: bigint, now: Date): Promise<void> {
   const updated: MemberRow = { ...m, extra: effectiveExtra(m, s.cycle) + amount, extraCycleId: s.cycle.id, updatedAt: now };
   assertWithinBudgets(s, withMember(s, updated));
-  await tx.execute(sql`update members set extra = ${updated.extra.toString()}::bigint, extra_cycle_id = ${s.cycle.id},
-    updated_at = ${now.toISOString()}::timestamptz where org_id = ${orgId} and id = ${m.id}`);
+  await setMemberExtra(tx, orgId, m.id, updated.extra, s.cycle.id, now);
 }
 
 /**
@@ -142,9 +101,9 @@ export async function createRequest(args: {
 }
 
 async function findRequest(q: Q, orgId: string, id: string): Promise<RequestRow> {
-  const [r] = await rows<RequestRow>(q, sql`select ${COLUMNS} from credit_requests where org_id = ${orgId} and id = ${id}`);
-  if (!r) throw new TallyError('request_not_found', `No credit request with id "${id}" exists in this organization.`);
-  return toRow(r);
+  const r = await findRequestRow(q, orgId, id);
+  if (!r) throw requestNotFound(id);
+  return r;
 }
 
 /** Approves (possibly less than asked) or denies a pending request; deciding twice is a conflict. */
@@ -182,9 +141,7 @@ export async function decideRequest(args: {
       decidedBy: actor.label,
       decidedAt: now,
     };
-    await tx.execute(sql`update credit_requests set status = ${after.status}, approved_amount = ${approved?.toString() ?? null}::bigint,
-      note = ${after.note}, decided_by = ${after.decidedBy}, decided_at = ${now.toISOString()}::timestamptz
-      where org_id = ${orgId} and id = ${requestId} and status = 'pending'`);
+    await recordDecision(tx, orgId, after, now);
     const view = requestView(after);
     await recordAudit(tx, {
       orgId,
@@ -210,22 +167,10 @@ export async function listRequests(args: {
 }) {
   const { ctx, actor, orgId, limit } = args;
   const found = await ctx.db.read(async (q) => {
-    if (!(await findOrg(q, orgId))) throw orgNotFound(orgId);
+    await requireOrg(q, orgId);
     const scope = await scopeOf(q, actor, orgId);
-    const conditions = [
-      sql`org_id = ${orgId}`,
-      args.status ? sql`status = ${args.status}` : undefined,
-      args.before ? sql`id < ${args.before}` : undefined,
-      scope.all
-        ? undefined
-        : sql`(member_id = ${scope.memberId ?? ''} or group_id = any(${sql.param(scope.groupIds)}::text[])
-            or member_id in (select id from members m where m.org_id = ${orgId} and m.group_id = any(${sql.param(scope.groupIds)}::text[])))`,
-    ].filter((c) => c !== undefined);
-    return rows<RequestRow>(
-      q,
-      sql`select ${COLUMNS} from credit_requests where ${sql.join(conditions, sql` and `)} order by id desc limit ${limit + 1}`,
-    );
+    return findRequests(q, orgId, { status: args.status, before: args.before, scope, limit: limit + 1 });
   });
-  const data = found.slice(0, limit).map((r) => requestView(toRow(r)));
+  const data = found.slice(0, limit).map(requestView);
   return { data, next: found.length > limit ? data[data.length - 1]!.id : null };
 }

@@ -11,7 +11,7 @@ import { recordAudit } from '../audit/service.js';
 import { loadGrantView } from '../grants/service.js';
 import { blockAccount, LedgerBatch } from '../ledger/batch.js';
 import { emitDomainEvent } from '../ledger/hooks.js';
-import { findOrg } from '../orgs/queries.js';
+import { findOrg } from '../orgs/index.js';
 
 /** The audit actor of rollovers (they happen at expiry, whichever job books it). */
 export const ROLLOVER_ACTOR = 'system:scheduler';

@@ -8,11 +8,11 @@ import { newId } from '../../domain/ids.js';
 import { formatMicro } from '../../domain/money.js';
 import { duePeriods, firstIndex, grantExpiry, nextIssueAt, schedulePeriod } from '../../domain/schedules.js';
 import { localDate } from '../../domain/time.js';
-import { TallyError } from '../../http/errors.js';
+import { TallyError } from '../../errors.js';
 import { recordAudit } from '../audit/service.js';
 import { insertGrant, loadGrantView, type GrantSource } from '../grants/service.js';
 import { emitDomainEvent, runBalanceChanged } from '../ledger/hooks.js';
-import { findOrg, lockOrg, orgNotFound, type OrgRow } from '../orgs/queries.js';
+import { lockOrg, type OrgRow, requireOrg } from '../orgs/index.js';
 import { findIssues, findSchedules, type IssueRow, type ScheduleRow } from './queries.js';
 
 export interface RolloverInput {
@@ -267,8 +267,7 @@ export function endSchedule(args: { ctx: AppContext; orgId: string; scheduleId: 
 
 export function listSchedules({ ctx, orgId }: { ctx: AppContext; orgId: string }) {
   return ctx.db.read(async (q) => {
-    const org = await findOrg(q, orgId);
-    if (!org) throw orgNotFound(orgId);
+    const org = await requireOrg(q, orgId);
     const schedules = await findSchedules(q, orgId);
     const issues = await findIssues(q, orgId, schedules.map((s) => s.id));
     return schedules.map((s) => scheduleView(s, issues.filter((i) => i.scheduleId === s.id), org.timezone));
@@ -277,8 +276,7 @@ export function listSchedules({ ctx, orgId }: { ctx: AppContext; orgId: string }
 
 export function getSchedule({ ctx, orgId, scheduleId }: { ctx: AppContext; orgId: string; scheduleId: string }) {
   return ctx.db.read(async (q) => {
-    const org = await findOrg(q, orgId);
-    if (!org) throw orgNotFound(orgId);
+    const org = await requireOrg(q, orgId);
     return loadView(q, org, scheduleId);
   });
 }

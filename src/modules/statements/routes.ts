@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { authorize } from '../../http/auth.js';
-import { TallyError } from '../../http/errors.js';
+import { TallyError } from '../../errors.js';
 import { AmountOut, Cursor, CursorId, decodeCursor, encodeCursor, Limit, OrgParams, page } from '../../http/schemas.js';
 import type { RouteModule } from '../../http/types.js';
 import { statementProof } from './proof.js';

@@ -6,8 +6,8 @@ import { singularUnit } from '../../domain/labels.js';
 import { addDays, daysBetween, isDateKey, isPeriodKey, periodDays, periodKeysNewestFirst, previousPeriod } from '../../domain/periods.js';
 import { buildStatement, checkIdentity, StatementIdentityError, zeroFlows, type DayFlows, type StatementDay, type StatementSummary } from '../../domain/statement.js';
 import { localDate, periodByKey, periodContaining, type Period } from '../../domain/time.js';
-import { TallyError } from '../../http/errors.js';
-import { findOrg, orgNotFound, type OrgRow } from '../orgs/queries.js';
+import { TallyError } from '../../errors.js';
+import { type OrgRow, requireOrg } from '../orgs/index.js';
 import { findDayJobPage, findJobLines, findMeterLines, type JobLine, type MeterLine } from './dayLineQueries.js';
 import { findStatement, findStatementDays, foldLedger, insertStatement, latestStatement, readFlows } from './queries.js';
 import { effectiveMeters, type Meter } from '../meters/service.js';
@@ -35,11 +35,6 @@ export function resolvePeriod(org: OrgRow, key: string, now: Date): Period {
   return periodByKey(key, org.timezone);
 }
 
-async function loadOrg(q: Q, orgId: string): Promise<OrgRow> {
-  const org = await findOrg(q, orgId);
-  if (!org) throw orgNotFound(orgId);
-  return org;
-}
 
 /**
  * A period's statement computed from the ledger's daily fold. The open period
@@ -125,7 +120,7 @@ export async function readStatement(q: Q, org: OrgRow, period: Period, now: Date
 
 export function listStatements({ ctx, orgId }: { ctx: AppContext; orgId: string }) {
   return ctx.db.read(async (q) => {
-    const org = await loadOrg(q, orgId);
+    const org = await requireOrg(q, orgId);
     const now = ctx.clock.now();
     const current = periodContaining(now, org.timezone);
     const first = periodContaining(org.createdAt, org.timezone);
@@ -140,7 +135,7 @@ export function listStatements({ ctx, orgId }: { ctx: AppContext; orgId: string 
 
 export function getStatement({ ctx, orgId, period }: { ctx: AppContext; orgId: string; period: string }) {
   return ctx.db.read(async (q) => {
-    const org = await loadOrg(q, orgId);
+    const org = await requireOrg(q, orgId);
     const now = ctx.clock.now();
     return statementView(await readStatement(q, org, resolvePeriod(org, period, now), now));
   });
@@ -220,7 +215,7 @@ export function getDayJobs({
   limit: number;
 }) {
   return ctx.db.read(async (q) => {
-    const org = await loadOrg(q, orgId);
+    const org = await requireOrg(q, orgId);
     const p = resolvePeriod(org, period, ctx.clock.now());
     const { first, end } = periodDays(p, org.timezone);
     if (!isDateKey(date) || date < first || date >= end) {
@@ -237,7 +232,7 @@ export function getDayJobs({
 /** What a statement export needs: the rows, read in one go (a period has at most 31 days). */
 export function statementForExport({ ctx, orgId, period }: { ctx: AppContext; orgId: string; period: string }) {
   return ctx.db.read(async (q) => {
-    const org = await loadOrg(q, orgId);
+    const org = await requireOrg(q, orgId);
     const now = ctx.clock.now();
     const p = resolvePeriod(org, period, now);
     const statement = await readStatement(q, org, p, now);
@@ -253,7 +248,7 @@ export function statementForExport({ ctx, orgId, period }: { ctx: AppContext; or
  */
 export function jobLinesOfDays({ ctx, orgId, fromDay, toDay }: { ctx: AppContext; orgId: string; fromDay: string; toDay: string }) {
   return ctx.db.read(async (q) => {
-    const org = await loadOrg(q, orgId);
+    const org = await requireOrg(q, orgId);
     const [jobs, usage] = await Promise.all([findJobLines(q, orgId, fromDay, toDay), meterLinesOfDays(q, org, fromDay, toDay)]);
     const out: { day: string; name: string; project: string; userId: string; resourceClass: string; credits: string }[] = [];
     for (const day of daysBetween(fromDay, toDay)) {

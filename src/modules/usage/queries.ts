@@ -155,13 +155,3 @@ export async function usageByMeter(q: Q, orgId: string, from: Date, to: Date) {
   );
   return found.map((r) => ({ meter: r.meter, events: BigInt(r.events), quantity: BigInt(r.quantity) }));
 }
-
-/** Names of the organization's members among `ids` (usage rows carry the member id). */
-export async function memberNames(q: Q, orgId: string, ids: string[]): Promise<Map<string, string>> {
-  if (ids.length === 0) return new Map();
-  const found = await rows<{ id: string; name: string }>(
-    q,
-    sql`select id, name from members where org_id = ${orgId} and id = any(${sql.param(ids)}::text[])`,
-  );
-  return new Map(found.map((m) => [m.id, m.name]));
-}

@@ -1,22 +1,20 @@
 import { DateTime } from 'luxon';
 import type { AppContext } from '../../context.js';
-import type { Q } from '../../db/client.js';
 import { categoryLabel } from '../../domain/labels.js';
 import { formatMicro, MICRO } from '../../domain/money.js';
 import { addDays, daysBetween, daysLeftInPeriod, isDateKey, periodDays } from '../../domain/periods.js';
 import { percentOf, shareOf } from '../../domain/shares.js';
 import { bucketOf, localDate, periodContaining, startOfLocalDay } from '../../domain/time.js';
-import { TallyError } from '../../http/errors.js';
+import { TallyError } from '../../errors.js';
 import { effectiveMeters, type Meter } from '../meters/service.js';
-import { findOrg, orgNotFound, type OrgRow } from '../orgs/queries.js';
+import { requireOrg } from '../orgs/index.js';
 import { resolvePeriod } from '../statements/service.js';
-import { gaugesBefore, includedBlocks, memberNames, usageByDimension, usageSeries, type Dimension } from './queries.js';
+import { memberNames } from '../members/service.js';
+import { gaugesBefore, includedBlocks, usageByDimension, usageSeries, type Dimension } from './queries.js';
 
-async function loadOrg(q: Q, orgId: string): Promise<OrgRow> {
-  const org = await findOrg(q, orgId);
-  if (!org) throw orgNotFound(orgId);
-  return org;
-}
+/** Usage figures other modules read inside their own use case (the plan's gauges and period usage). */
+export { latestGauge, usageByMeter } from './queries.js';
+
 
 
 interface Group {
@@ -46,7 +44,7 @@ function countOf(g: Group, meters: Map<string, Meter>): { count: string; unit: s
 
 export function usageBreakdown({ ctx, orgId, period, by, users }: { ctx: AppContext; orgId: string; period: string; by: Dimension; users?: string[] | undefined }) {
   return ctx.db.read(async (q) => {
-    const org = await loadOrg(q, orgId);
+    const org = await requireOrg(q, orgId);
     const p = resolvePeriod(org, period, ctx.clock.now());
     const { first, end } = periodDays(p, org.timezone);
     const [found, meters] = await Promise.all([usageByDimension(q, org.id, by, { fromDay: first, toDay: end, startsAt: p.startsAt, endsAt: p.endsAt }, users), effectiveMeters(q, org.id)]);
@@ -101,7 +99,7 @@ export function usageSeriesFor(args: {
 }) {
   const { ctx, orgId, granularity } = args;
   return ctx.db.read(async (q) => {
-    const org = await loadOrg(q, orgId);
+    const org = await requireOrg(q, orgId);
     const zone = org.timezone;
     const now = ctx.clock.now();
     const today = localDate(now, zone);
@@ -179,7 +177,7 @@ export function usageSeriesFor(args: {
 
 export function includedUsage({ ctx, orgId }: { ctx: AppContext; orgId: string }) {
   return ctx.db.read(async (q) => {
-    const org = await loadOrg(q, orgId);
+    const org = await requireOrg(q, orgId);
     const now = ctx.clock.now();
     const period = periodContaining(now, org.timezone);
     const blocks = await includedBlocks(q, org.id, period.startsAt, period.endsAt, now);

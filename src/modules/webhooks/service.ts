@@ -1,21 +1,11 @@
 import { randomBytes } from 'node:crypto';
-import { sql } from 'drizzle-orm';
 import type { AppContext } from '../../context.js';
-import { rows, type Q } from '../../db/client.js';
-import { webhookEndpoints } from '../../db/schema/index.js';
+import type { Q } from '../../db/client.js';
 import { newId } from '../../domain/ids.js';
-import { notFound, TallyError } from '../../http/errors.js';
+import { notFound, TallyError } from '../../errors.js';
 import { recordAudit } from '../audit/service.js';
-import { lockOrg } from '../orgs/queries.js';
-
-interface EndpointRow {
-  id: string;
-  url: string;
-  events: string[];
-  enabled: boolean;
-  createdAt: Date;
-  updatedAt: Date;
-}
+import { lockOrg } from '../orgs/index.js';
+import { deleteEndpointRow, findDeliveries, findEndpointRow, findEndpointRows, insertEndpoint, updateEndpointRow, type EndpointRow } from './queries.js';
 
 export function endpointView(e: EndpointRow) {
   return {
@@ -47,13 +37,8 @@ function newSecret(): string {
   return `whsec_${randomBytes(24).toString('base64')}`;
 }
 
-const COLUMNS = sql`id, url, events, enabled, created_at as "createdAt", updated_at as "updatedAt"`;
-
 async function findEndpoint(q: Q, orgId: string, id: string): Promise<EndpointRow> {
-  const [row] = await rows<EndpointRow>(
-    q,
-    sql`select ${COLUMNS} from webhook_endpoints where org_id = ${orgId} and id = ${id} and deleted_at is null`,
-  );
+  const row = await findEndpointRow(q, orgId, id);
   if (!row) throw notFound('webhook endpoint', id);
   return row;
 }
@@ -68,7 +53,7 @@ export async function createEndpoint(args: { ctx: AppContext; orgId: string; act
     const id = newId('whk', now.getTime());
     const secret = newSecret();
     const events = [...new Set(args.events)];
-    await tx.insert(webhookEndpoints).values({ orgId, id, url, events, enabled: args.enabled, secret, createdAt: now, updatedAt: now });
+    await insertEndpoint(tx, orgId, { id, url, events, enabled: args.enabled, createdAt: now, updatedAt: now }, secret);
     const view = endpointView({ id, url, events, enabled: args.enabled, createdAt: now, updatedAt: now });
     await recordAudit(tx, { orgId, actor: args.actor, action: 'webhook.create', target: id, after: view, at: now });
     return { ...view, secret };
@@ -77,10 +62,7 @@ export async function createEndpoint(args: { ctx: AppContext; orgId: string; act
 
 export function listEndpoints({ ctx, orgId }: { ctx: AppContext; orgId: string }) {
   return ctx.db.read(async (q) => {
-    const found = await rows<EndpointRow>(
-      q,
-      sql`select ${COLUMNS} from webhook_endpoints where org_id = ${orgId} and deleted_at is null order by id`,
-    );
+    const found = await findEndpointRows(q, orgId);
     return found.map(endpointView);
   });
 }
@@ -109,8 +91,7 @@ export async function updateEndpoint(args: {
       enabled: patch.enabled ?? current.enabled,
       updatedAt: now,
     };
-    await tx.execute(sql`update webhook_endpoints set url = ${next.url}, events = ${JSON.stringify(next.events)}::jsonb,
-      enabled = ${next.enabled}, updated_at = ${now.toISOString()}::timestamptz where org_id = ${orgId} and id = ${id}`);
+    await updateEndpointRow(tx, orgId, next);
     const view = endpointView(next);
     await recordAudit(tx, { orgId, actor: args.actor, action: 'webhook.update', target: id, before: endpointView(current), after: view, at: now });
     return view;
@@ -124,11 +105,7 @@ export async function deleteEndpoint({ ctx, orgId, actor, id }: { ctx: AppContex
     const current = await findEndpoint(tx, orgId, id);
     const at = ctx.clock.now();
     await recordAudit(tx, { orgId, actor, action: 'webhook.delete', target: id, before: endpointView(current), after: null, at });
-    const now = at.toISOString();
-    await tx.execute(sql`update webhook_endpoints set deleted_at = ${now}::timestamptz, enabled = false, updated_at = ${now}::timestamptz
-      where org_id = ${orgId} and id = ${id}`);
-    await tx.execute(sql`update outbox set status = 'cancelled', last_error = 'the webhook endpoint was deleted'
-      where org_id = ${orgId} and endpoint_id = ${id} and status = 'pending'`);
+    await deleteEndpointRow(tx, orgId, id, at);
   });
 }
 
@@ -137,27 +114,7 @@ export async function listDeliveries(args: { ctx: AppContext; orgId: string; id:
   const { ctx, orgId, id, limit } = args;
   return ctx.db.read(async (q) => {
     await findEndpoint(q, orgId, id);
-    const cursor = args.before ? sql`and (o.id || ':' || lpad(a.attempt::text, 4, '0')) < ${args.before}` : sql``;
-    const found = await rows<{
-      outboxId: string;
-      messageId: string;
-      type: string;
-      attempt: number;
-      attemptedAt: Date;
-      ok: boolean;
-      statusCode: number | null;
-      error: string | null;
-      status: string;
-    }>(
-      q,
-      sql`select o.id as "outboxId", o.notification_id as "messageId", n.type, a.attempt, a.attempted_at as "attemptedAt", a.ok,
-            a.status_code as "statusCode", a.error, o.status
-          from outbox_attempts a
-          join outbox o on o.org_id = a.org_id and o.id = a.outbox_id
-          join notifications n on n.org_id = o.org_id and n.id = o.notification_id
-          where a.org_id = ${orgId} and o.endpoint_id = ${id} ${cursor}
-          order by o.id desc, a.attempt desc limit ${limit + 1}`,
-    );
+    const found = await findDeliveries(q, orgId, id, args.before, limit + 1);
     const data = found.slice(0, limit).map((r) => ({
       delivery_id: r.outboxId,
       message_id: r.messageId,
