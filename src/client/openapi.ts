@@ -13603,34 +13603,6 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Not authenticated: unauthorized */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"] & {
-                            error?: {
-                                /** @enum {string} */
-                                code?: "unauthorized";
-                            };
-                        };
-                    };
-                };
-                /** @description Not allowed: forbidden */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"] & {
-                            error?: {
-                                /** @enum {string} */
-                                code?: "forbidden";
-                            };
-                        };
-                    };
-                };
                 /** @description Failed on the server; safe to retry: internal */
                 500: {
                     headers: {

@@ -16,6 +16,7 @@ import { findUnsafeText, unsafeTextError } from './schemas.js';
 import { classifyDatabaseError } from '../db/client.js';
 import { findOrg } from '../modules/orgs/queries.js';
 import { metrics } from './metrics.js';
+import type { RegisteredContract } from './contract.js';
 import { documentErrors } from './openapi.js';
 import { routeModules } from './routes.js';
 import { registerCompression, registerDashboard, sendIndex, wantsDashboard } from './dashboard.js';
@@ -75,7 +76,7 @@ export async function buildServer({ ctx, platformKey, logger = false, dashboardD
       security: [{ bearer: [] }],
     },
     transform: jsonSchemaTransform,
-    transformObject: (d) => documentErrors(('openapiObject' in d ? d.openapiObject : d.swaggerObject) as never) as never,
+    transformObject: (d) => documentErrors(('openapiObject' in d ? d.openapiObject : d.swaggerObject) as never, app.routeContracts) as never,
   });
 
   await app.register(fastifyCookie);
@@ -83,6 +84,8 @@ export async function buildServer({ ctx, platformKey, logger = false, dashboardD
   const dashboard = await registerDashboard(app, ctx, dashboardDir);
 
   const auth = new Authenticator(ctx, platformKey);
+  // every route's contract (defineRoute): the OpenAPI error responses and the security suite read them
+  app.decorate('routeContracts', [] as RegisteredContract[]);
   app.decorateRequest('actor', null as never);
   app.addHook('onRequest', async (request: FastifyRequest) => {
     const path = request.url.split('?')[0]!;

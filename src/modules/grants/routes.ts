@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { authorize } from '../../http/auth.js';
+import { defineRoute } from '../../http/contract.js';
 import { AmountOut, Cursor, Instant, Limit, OrgParams, page, PositiveAmount } from '../../http/schemas.js';
 import { idempotencyKey, type RouteModule } from '../../http/types.js';
 import { createGrant, getGrant, grantLedger, grantLedgerSummary, listGrants, voidGrant } from './service.js';
@@ -81,11 +81,13 @@ const CreateGrantBody = z.object({
 });
 
 export const grantRoutes: RouteModule = (app, { ctx }) => {
-  app.post(
-    '/v1/orgs/:org/grants',
-    { schema: { tags: ['grants'], params: OrgParams, body: CreateGrantBody, response: { 201: GrantOut } } },
-    async (request, reply) => {
-      authorize(request.actor, request.params.org, 'grants.write');
+  defineRoute(app, {
+    method: 'POST',
+    path: '/v1/orgs/:org/grants',
+    capability: 'grants.write',
+    errors: ['idempotency_key_reused'],
+    schema: { tags: ['grants'], params: OrgParams, body: CreateGrantBody, response: { 201: GrantOut } },
+    handler: async (request, reply) => {
       const b = request.body;
       const result = await createGrant({
         ctx,
@@ -106,47 +108,48 @@ export const grantRoutes: RouteModule = (app, { ctx }) => {
       });
       return reply.status(result.statusCode as 201).send(result.body);
     },
-  );
+  });
 
-  app.get(
-    '/v1/orgs/:org/grants',
-    {
-      schema: {
-        tags: ['grants'],
-        params: OrgParams,
-        querystring: z.object({ status: z.enum(['in_use', 'pending', 'expired', 'all']).default('all'), limit: Limit, cursor: Cursor }),
-        response: { 200: page(GrantOut) },
-      },
+  defineRoute(app, {
+    method: 'GET',
+    path: '/v1/orgs/:org/grants',
+    capability: 'grants.read',
+    schema: {
+      tags: ['grants'],
+      params: OrgParams,
+      querystring: z.object({ status: z.enum(['in_use', 'pending', 'expired', 'all']).default('all'), limit: Limit, cursor: Cursor }),
+      response: { 200: page(GrantOut) },
     },
-    async (request) => {
-      authorize(request.actor, request.params.org, 'grants.read');
+    handler: async (request) => {
       const q = request.query;
       const result = await listGrants({ ctx, orgId: request.params.org, status: q.status, before: q.cursor, limit: q.limit });
       return { data: result.data, next_cursor: result.next };
     },
-  );
+  });
 
-  app.get(
-    '/v1/orgs/:org/grants/:grant',
-    { schema: { tags: ['grants'], params: GrantParams, response: { 200: GrantOut } } },
-    async (request) => {
-      authorize(request.actor, request.params.org, 'grants.read');
+  defineRoute(app, {
+    method: 'GET',
+    path: '/v1/orgs/:org/grants/:grant',
+    capability: 'grants.read',
+    errors: ['grant_not_found'],
+    schema: { tags: ['grants'], params: GrantParams, response: { 200: GrantOut } },
+    handler: async (request) => {
       return getGrant({ ctx, orgId: request.params.org, grantId: request.params.grant });
     },
-  );
+  });
 
-  app.post(
-    '/v1/orgs/:org/grants/:grant/void',
-    {
-      schema: {
-        tags: ['grants'],
-        params: GrantParams,
-        body: z.object({ reason: z.string().max(500).optional() }).optional(),
-        response: { 200: GrantOut },
-      },
+  defineRoute(app, {
+    method: 'POST',
+    path: '/v1/orgs/:org/grants/:grant/void',
+    capability: 'grants.write',
+    errors: ['grant_not_found', 'already_voided'],
+    schema: {
+      tags: ['grants'],
+      params: GrantParams,
+      body: z.object({ reason: z.string().max(500).optional() }).optional(),
+      response: { 200: GrantOut },
     },
-    async (request, reply) => {
-      authorize(request.actor, request.params.org, 'grants.write');
+    handler: async (request, reply) => {
       const result = await voidGrant({
         ctx,
         orgId: request.params.org,
@@ -157,24 +160,24 @@ export const grantRoutes: RouteModule = (app, { ctx }) => {
       });
       return reply.status(result.statusCode as 200).send(result.body);
     },
-  );
+  });
 
-  app.get(
-    '/v1/orgs/:org/grants/:grant/ledger',
-    {
-      schema: {
-        tags: ['grants'],
-        params: GrantParams,
-        querystring: z.object({
-          limit: Limit,
-          cursor: z.string().regex(/^\d+$/).optional(),
-          day: z.iso.date().optional().meta({ description: 'only entries of this local day (organization time zone)' }),
-        }),
-        response: { 200: page(LedgerEntryOut) },
-      },
+  defineRoute(app, {
+    method: 'GET',
+    path: '/v1/orgs/:org/grants/:grant/ledger',
+    capability: 'grants.read',
+    errors: ['grant_not_found'],
+    schema: {
+      tags: ['grants'],
+      params: GrantParams,
+      querystring: z.object({
+        limit: Limit,
+        cursor: z.string().regex(/^\d+$/).optional(),
+        day: z.iso.date().optional().meta({ description: 'only entries of this local day (organization time zone)' }),
+      }),
+      response: { 200: page(LedgerEntryOut) },
     },
-    async (request) => {
-      authorize(request.actor, request.params.org, 'grants.read');
+    handler: async (request) => {
       const { cursor, limit } = request.query;
       const result = await grantLedger({
         ctx,
@@ -186,14 +189,16 @@ export const grantRoutes: RouteModule = (app, { ctx }) => {
       });
       return { data: result.data, next_cursor: result.next };
     },
-  );
+  });
 
-  app.get(
-    '/v1/orgs/:org/grants/:grant/ledger/summary',
-    { schema: { tags: ['grants'], params: GrantParams, response: { 200: z.object({ data: z.array(LedgerSummaryRowOut) }) } } },
-    async (request) => {
-      authorize(request.actor, request.params.org, 'grants.read');
+  defineRoute(app, {
+    method: 'GET',
+    path: '/v1/orgs/:org/grants/:grant/ledger/summary',
+    capability: 'grants.read',
+    errors: ['grant_not_found'],
+    schema: { tags: ['grants'], params: GrantParams, response: { 200: z.object({ data: z.array(LedgerSummaryRowOut) }) } },
+    handler: async (request) => {
       return grantLedgerSummary({ ctx, orgId: request.params.org, grantId: request.params.grant });
     },
-  );
+  });
 };

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { authorize } from '../../http/auth.js';
+import { defineRoute } from '../../http/contract.js';
 import { Cursor, Limit, OrgParams, page } from '../../http/schemas.js';
 import type { RouteModule } from '../../http/types.js';
 import { listNotifications } from './service.js';
@@ -25,21 +25,20 @@ const NotificationOut = z.object({
 });
 
 export const notificationRoutes: RouteModule = (app, { ctx }) => {
-  app.get(
-    '/v1/orgs/:org/notifications',
-    {
-      schema: {
-        tags: ['alerts'],
-        params: OrgParams,
-        querystring: z.object({ type: z.string().max(100).optional(), limit: Limit, cursor: Cursor }),
-        response: { 200: page(NotificationOut) },
-      },
+  defineRoute(app, {
+    method: 'GET',
+    path: '/v1/orgs/:org/notifications',
+    capability: 'notifications.read',
+    schema: {
+      tags: ['alerts'],
+      params: OrgParams,
+      querystring: z.object({ type: z.string().max(100).optional(), limit: Limit, cursor: Cursor }),
+      response: { 200: page(NotificationOut) },
     },
-    async (request) => {
-      authorize(request.actor, request.params.org, 'notifications.read');
+    handler: async (request) => {
       const q = request.query;
       const result = await listNotifications({ ctx, orgId: request.params.org, type: q.type, before: q.cursor, limit: q.limit });
       return { data: result.data, next_cursor: result.next };
     },
-  );
+  });
 };

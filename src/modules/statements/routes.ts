@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { authorize } from '../../http/auth.js';
+import { defineRoute } from '../../http/contract.js';
 import { TallyError } from '../../http/errors.js';
 import { AmountOut, Cursor, CursorId, decodeCursor, encodeCursor, Limit, OrgParams, page } from '../../http/schemas.js';
 import type { RouteModule } from '../../http/types.js';
@@ -92,55 +92,58 @@ export const JobLineOut = z.object({
 const DayJobsCursor = z.object({ c: z.string().regex(/^-?\d{1,19}$/), j: CursorId });
 
 export const statementRoutes: RouteModule = (app, { ctx }) => {
-  app.get(
-    '/v1/orgs/:org/statements',
-    {
-      schema: {
-        tags: ['statements'],
-        params: OrgParams,
-        response: {
-          200: z.object({
-            data: z.array(PeriodOut),
-          }),
-        },
+  defineRoute(app, {
+    method: 'GET',
+    path: '/v1/orgs/:org/statements',
+    capability: 'statements.read',
+    schema: {
+      tags: ['statements'],
+      params: OrgParams,
+      response: {
+        200: z.object({
+          data: z.array(PeriodOut),
+        }),
       },
     },
-    async (request) => {
-      authorize(request.actor, request.params.org, 'statements.read');
+    handler: async (request) => {
       return listStatements({ ctx, orgId: request.params.org });
     },
-  );
+  });
 
-  app.get(
-    '/v1/orgs/:org/statements/:period',
-    { schema: { tags: ['statements'], params: PeriodParams, response: { 200: StatementOut } } },
-    async (request) => {
-      authorize(request.actor, request.params.org, 'statements.read');
+  defineRoute(app, {
+    method: 'GET',
+    path: '/v1/orgs/:org/statements/:period',
+    capability: 'statements.read',
+    errors: ['not_found'],
+    schema: { tags: ['statements'], params: PeriodParams, response: { 200: StatementOut } },
+    handler: async (request) => {
       return getStatement({ ctx, orgId: request.params.org, period: request.params.period });
     },
-  );
+  });
 
-  app.get(
-    '/v1/orgs/:org/statements/:period/proof',
-    { schema: { tags: ['statements'], params: PeriodParams, response: { 200: StatementProofOut } } },
-    async (request) => {
-      authorize(request.actor, request.params.org, 'statements.read');
+  defineRoute(app, {
+    method: 'GET',
+    path: '/v1/orgs/:org/statements/:period/proof',
+    capability: 'statements.read',
+    errors: ['not_found'],
+    schema: { tags: ['statements'], params: PeriodParams, response: { 200: StatementProofOut } },
+    handler: async (request) => {
       return statementProof({ ctx, orgId: request.params.org, period: request.params.period });
     },
-  );
+  });
 
-  app.get(
-    '/v1/orgs/:org/statements/:period/days/:date/jobs',
-    {
-      schema: {
-        tags: ['statements'],
-        params: PeriodParams.extend({ date: z.string().max(20) }),
-        querystring: z.object({ limit: Limit, cursor: Cursor }),
-        response: { 200: page(JobLineOut) },
-      },
+  defineRoute(app, {
+    method: 'GET',
+    path: '/v1/orgs/:org/statements/:period/days/:date/jobs',
+    capability: 'statements.read',
+    errors: ['not_found'],
+    schema: {
+      tags: ['statements'],
+      params: PeriodParams.extend({ date: z.string().max(20) }),
+      querystring: z.object({ limit: Limit, cursor: Cursor }),
+      response: { 200: page(JobLineOut) },
     },
-    async (request) => {
-      authorize(request.actor, request.params.org, 'statements.read');
+    handler: async (request) => {
       const { limit, cursor } = request.query;
       const key = decodeCursor(cursor, DayJobsCursor);
       if (cursor !== undefined && key === undefined) {
@@ -150,5 +153,5 @@ export const statementRoutes: RouteModule = (app, { ctx }) => {
       const result = await getDayJobs({ ctx, orgId: request.params.org, period: request.params.period, date: request.params.date, after, limit });
       return { data: result.data, next_cursor: result.next ? encodeCursor({ c: result.next.credits.toString(), j: result.next.jobId }) : null };
     },
-  );
+  });
 };
