@@ -13,12 +13,10 @@ import type {
   preValidationAsyncHookHandler,
 } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
-import { z } from 'zod';
 import type { Capability } from '../domain/policy.js';
 import { authorize, requirePlatform, type Actor } from './auth.js';
 import type { ErrorCode } from './errors.js';
-import { Cursor, decodeCursor, encodeCursor, Limit } from './schemas.js';
-import { TallyError } from './errors.js';
+import { isPageQuery, type Paginator } from './paging.js';
 import type { Typed } from './types.js';
 
 /**
@@ -85,8 +83,9 @@ export const openApiPath = (path: string): string => path.replace(/:(\w+)/g, '{$
 /** Registers a route from its contract; the access check runs first in the handler, after the schema. */
 export function defineRoute<S extends FastifySchema>(app: Typed, contract: RouteContract<S>): void {
   const { method, path, capability, schema, paginate, errors = [], handler, ...options } = contract;
-  if (paginate && !isPageQuery(schema.querystring)) {
-    throw new Error(`${method} ${path} pages but its querystring does not take PageQuery's limit and cursor`);
+  // one paginator: a route that takes a cursor declares it, and then takes PageQuery's limit and cursor
+  if ((paginate !== undefined) !== isPageQuery(schema.querystring)) {
+    throw new Error(`${method} ${path}: a list route declares paginate and extends PageQuery; other routes take no cursor`);
   }
   const hidden = (schema as { hide?: boolean }).hide === true;
   app.routeContracts.push({
@@ -113,38 +112,4 @@ export function checkAccess(actor: Actor, org: string | undefined, access: Acces
   if (access === 'platform') return requirePlatform(actor);
   if (org !== undefined) return authorize(actor, org, access);
   if (actor.kind === 'key') authorize(actor, actor.orgId, access);
-}
-
-/** limit and cursor of every list route; extend it with the route's filters. */
-export const PageQuery = z.object({ limit: Limit, cursor: Cursor });
-
-function isPageQuery(querystring: unknown): boolean {
-  const shape = (querystring as { shape?: Record<string, unknown> } | undefined)?.shape;
-  return shape?.cursor === PageQuery.shape.cursor && shape.limit === PageQuery.shape.limit;
-}
-
-/**
- * The one cursor format: base64url JSON of the last row's sort key, validated against the route's key
- * shape (never signed: decisions.md, issue 11). `read` gives the service its key, `page` builds the
- * answer with the next cursor.
- */
-export interface Paginator<K> {
-  key: z.ZodType<K>;
-  read(cursor: string | undefined): K | undefined;
-  page<T>(data: T[], next: K | null | undefined): { data: T[]; next_cursor: string | null };
-}
-
-export function paginator<K>(key: z.ZodType<K>): Paginator<K> {
-  return {
-    key,
-    read(cursor) {
-      if (cursor === '') {
-        throw new TallyError('invalid_request', 'The cursor is empty: pass next_cursor from the previous page unchanged, or leave it out to start.');
-      }
-      return decodeCursor(cursor, key);
-    },
-    page(data, next) {
-      return { data, next_cursor: next === null || next === undefined ? null : encodeCursor(next) };
-    },
-  };
 }

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { defineRoute } from '../../http/contract.js';
-import { Cursor, Id, Limit, NonNegativeAmount, OrgParams, page } from '../../http/schemas.js';
+import { byId, PageQuery } from '../../http/paging.js';
+import { Id, NonNegativeAmount, OrgParams, page } from '../../http/schemas.js';
 import type { RouteModule } from '../../http/types.js';
 import { createMember, deleteMember, getMember, listMembers, updateMember } from './members.js';
 import { MemberOut, MemberRole } from './schemas.js';
@@ -46,10 +47,11 @@ export const memberRoutes: RouteModule = (app, { ctx }) => {
     method: 'GET',
     path: '/v1/orgs/:org/members',
     capability: 'members.read',
+    paginate: byId,
     schema: {
       tags: ['members'],
       params: OrgParams,
-      querystring: z.object({ group: z.string().max(64).optional(), search: z.string().max(200).optional(), limit: Limit, cursor: Cursor }),
+      querystring: PageQuery.extend({ group: z.string().max(64).optional(), search: z.string().max(200).optional() }),
       response: { 200: page(MemberOut) },
     },
     handler: async (request) => {
@@ -60,10 +62,10 @@ export const memberRoutes: RouteModule = (app, { ctx }) => {
         orgId: request.params.org,
         groupId: q.group,
         search: q.search,
-        after: q.cursor,
+        after: byId.read(q.cursor),
         limit: q.limit,
       });
-      return { data: r.data, next_cursor: r.next };
+      return byId.page(r.data, r.next);
     },
   });
 

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { defineRoute } from '../../http/contract.js';
-import { AmountOut, Cursor, Limit, NonNegativeAmount, OrgParams, page } from '../../http/schemas.js';
+import { byId, PageQuery } from '../../http/paging.js';
+import { AmountOut, NonNegativeAmount, OrgParams, page } from '../../http/schemas.js';
 import type { RouteModule } from '../../http/types.js';
 import { allocationOverview, createGroup, deleteGroup, getGroup, listGroups, updateGroup } from './groups.js';
 import { Cadence, CycleOut, GroupOut, SettingsOut } from './schemas.js';
@@ -77,15 +78,16 @@ export const allocationRoutes: RouteModule = (app, { ctx }) => {
     method: 'GET',
     path: '/v1/orgs/:org/cycles',
     capability: 'cycles.read',
+    paginate: byId,
     schema: {
       tags: ['cycles'],
       params: OrgParams,
-      querystring: z.object({ limit: Limit, cursor: Cursor }),
+      querystring: PageQuery,
       response: { 200: page(CycleOut) },
     },
     handler: async (request) => {
-      const r = await listCycleHistory({ ctx, orgId: request.params.org, before: request.query.cursor, limit: request.query.limit });
-      return { data: r.data, next_cursor: r.next };
+      const r = await listCycleHistory({ ctx, orgId: request.params.org, before: byId.read(request.query.cursor), limit: request.query.limit });
+      return byId.page(r.data, r.next);
     },
   });
 

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { defineRoute } from '../../http/contract.js';
-import { Cursor, Limit, OrgParams, page } from '../../http/schemas.js';
+import { byId, PageQuery } from '../../http/paging.js';
+import { OrgParams, page } from '../../http/schemas.js';
 import type { RouteModule } from '../../http/types.js';
 import { createApiKey, listApiKeys, revokeApiKey } from './service.js';
 
@@ -37,11 +38,12 @@ export const apiKeyRoutes: RouteModule = (app, { ctx }) => {
     method: 'GET',
     path: '/v1/orgs/:org/api-keys',
     capability: 'keys.write',
+    paginate: byId,
     schema: {
       tags: ['auth'],
       description: 'The live keys of the organization (never their secrets). Owners only.',
       params: OrgParams,
-      querystring: z.object({ limit: Limit, cursor: Cursor }),
+      querystring: PageQuery,
       response: {
         200: page(
           z.object({
@@ -57,7 +59,8 @@ export const apiKeyRoutes: RouteModule = (app, { ctx }) => {
       },
     },
     handler: async (request) => {
-      return listApiKeys({ ctx, orgId: request.params.org, after: request.query.cursor, limit: request.query.limit });
+      const r = await listApiKeys({ ctx, orgId: request.params.org, after: byId.read(request.query.cursor), limit: request.query.limit });
+      return byId.page(r.data, r.next_cursor);
     },
   });
 

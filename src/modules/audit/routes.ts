@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { defineRoute } from '../../http/contract.js';
-import { Cursor, Limit, OrgParams, page } from '../../http/schemas.js';
+import { byId, PageQuery } from '../../http/paging.js';
+import { OrgParams, page } from '../../http/schemas.js';
 import type { RouteModule } from '../../http/types.js';
 import { listAudit } from './service.js';
 
@@ -19,16 +20,17 @@ export const auditRoutes: RouteModule = (app, { ctx }) => {
     method: 'GET',
     path: '/v1/orgs/:org/audit',
     capability: 'audit.read',
+    paginate: byId,
     schema: {
       tags: ['audit'],
       params: OrgParams,
-      querystring: z.object({ action: z.string().max(100).optional(), actor: z.string().max(200).optional(), limit: Limit, cursor: Cursor }),
+      querystring: PageQuery.extend({ action: z.string().max(100).optional(), actor: z.string().max(200).optional() }),
       response: { 200: page(AuditOut) },
     },
     handler: async (request) => {
       const q = request.query;
-      const r = await listAudit({ ctx, orgId: request.params.org, action: q.action, actor: q.actor, before: q.cursor, limit: q.limit });
-      return { data: r.data, next_cursor: r.next };
+      const r = await listAudit({ ctx, orgId: request.params.org, action: q.action, actor: q.actor, before: byId.read(q.cursor), limit: q.limit });
+      return byId.page(r.data, r.next);
     },
   });
 };

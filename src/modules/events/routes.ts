@@ -1,20 +1,17 @@
 import { z } from 'zod';
 import { defineRoute } from '../../http/contract.js';
+import { PageQuery, paginator } from '../../http/paging.js';
 import { can, type Actor } from '../../http/auth.js';
 import { TallyError, type ErrorCode } from '../../http/errors.js';
 import type { AppContext } from '../../context.js';
 import { scopedUsers } from '../allocations/scope.js';
 import { metrics } from '../../http/metrics.js';
 import {
-  Cursor,
   CursorId,
   CursorInstant,
-  decodeCursor,
-  encodeCursor,
   findUnsafeText,
   Instant,
   isSafeText,
-  Limit,
   NonNegativeAmount,
   OrgParams,
   page,
@@ -86,7 +83,8 @@ export const CorrectedEventOut = EventOut.extend({
   corrections: z.array(CorrectionOut),
 });
 
-const EventCursor = z.object({ t: CursorInstant, id: CursorId });
+/** The events cursor: the last row's (timestamp, id). */
+const byEvent = paginator(z.object({ t: CursorInstant, id: CursorId }));
 
 export const IngestBody = z.object({ events: z.array(EventIn).min(1).meta({ maxItems: MAX_BATCH }) });
 export const IngestResponse = z.object({
@@ -138,17 +136,16 @@ export const eventRoutes: RouteModule = (app, { ctx }) => {
     method: 'GET',
     path: '/v1/orgs/:org/events',
     capability: 'events.read_own',
+    paginate: byEvent,
     schema: {
       tags: ['events'],
       params: OrgParams,
-      querystring: z.object({
+      querystring: PageQuery.extend({
         from: Instant.optional(),
         to: Instant.optional(),
         meter: z.string().optional(),
         user: z.string().optional(),
         project: z.string().optional(),
-        limit: Limit,
-        cursor: Cursor,
       }),
       response: { 200: page(CorrectedEventOut) },
     },
@@ -160,10 +157,10 @@ export const eventRoutes: RouteModule = (app, { ctx }) => {
         ctx,
         orgId: request.params.org,
         filter: { from, to, meter, user, users, project },
-        after: decodeCursor(cursor, EventCursor),
+        after: byEvent.read(cursor),
         limit,
       });
-      return { data: result.data, next_cursor: result.next ? encodeCursor(result.next) : null };
+      return byEvent.page(result.data, result.next);
     },
   });
 };

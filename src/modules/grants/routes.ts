@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { defineRoute } from '../../http/contract.js';
-import { AmountOut, Cursor, Instant, Limit, OrgParams, page, PositiveAmount } from '../../http/schemas.js';
+import { byId, PageQuery, paginator } from '../../http/paging.js';
+import { AmountOut, Instant, OrgParams, page, PositiveAmount } from '../../http/schemas.js';
 import { idempotencyKey, type RouteModule } from '../../http/types.js';
 import { createGrant, getGrant, grantLedger, grantLedgerSummary, listGrants, voidGrant } from './service.js';
 
@@ -80,6 +81,9 @@ const CreateGrantBody = z.object({
     .meta({ description: 'pay only for these meters or meter categories (SPEC §3.16); omitted = all usage' }),
 });
 
+/** The grant ledger's cursor: the last entry's sequence number (a bigint as decimal text). */
+const bySequence = paginator(z.string().regex(/^\d{1,19}$/));
+
 export const grantRoutes: RouteModule = (app, { ctx }) => {
   defineRoute(app, {
     method: 'POST',
@@ -114,16 +118,17 @@ export const grantRoutes: RouteModule = (app, { ctx }) => {
     method: 'GET',
     path: '/v1/orgs/:org/grants',
     capability: 'grants.read',
+    paginate: byId,
     schema: {
       tags: ['grants'],
       params: OrgParams,
-      querystring: z.object({ status: z.enum(['in_use', 'pending', 'expired', 'all']).default('all'), limit: Limit, cursor: Cursor }),
+      querystring: PageQuery.extend({ status: z.enum(['in_use', 'pending', 'expired', 'all']).default('all') }),
       response: { 200: page(GrantOut) },
     },
     handler: async (request) => {
       const q = request.query;
-      const result = await listGrants({ ctx, orgId: request.params.org, status: q.status, before: q.cursor, limit: q.limit });
-      return { data: result.data, next_cursor: result.next };
+      const result = await listGrants({ ctx, orgId: request.params.org, status: q.status, before: byId.read(q.cursor), limit: q.limit });
+      return byId.page(result.data, result.next);
     },
   });
 
@@ -166,28 +171,28 @@ export const grantRoutes: RouteModule = (app, { ctx }) => {
     method: 'GET',
     path: '/v1/orgs/:org/grants/:grant/ledger',
     capability: 'grants.read',
+    paginate: bySequence,
     errors: ['grant_not_found'],
     schema: {
       tags: ['grants'],
       params: GrantParams,
-      querystring: z.object({
-        limit: Limit,
-        cursor: z.string().regex(/^\d+$/).optional(),
+      querystring: PageQuery.extend({
         day: z.iso.date().optional().meta({ description: 'only entries of this local day (organization time zone)' }),
       }),
       response: { 200: page(LedgerEntryOut) },
     },
     handler: async (request) => {
       const { cursor, limit } = request.query;
+      const after = bySequence.read(cursor);
       const result = await grantLedger({
         ctx,
         orgId: request.params.org,
         grantId: request.params.grant,
-        after: cursor === undefined ? undefined : BigInt(cursor),
+        after: after === undefined ? undefined : BigInt(after),
         limit,
         day: request.query.day,
       });
-      return { data: result.data, next_cursor: result.next };
+      return bySequence.page(result.data, result.next);
     },
   });
 

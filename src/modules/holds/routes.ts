@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { defineRoute } from '../../http/contract.js';
-import { AmountOut, Cursor, Instant, Limit, NonNegativeAmount, OrgParams, page, PositiveAmount } from '../../http/schemas.js';
+import { byId, PageQuery } from '../../http/paging.js';
+import { AmountOut, Instant, NonNegativeAmount, OrgParams, page, PositiveAmount } from '../../http/schemas.js';
 import { idempotencyKey, type RouteModule } from '../../http/types.js';
 import { setLimitHeaders } from '../caps/headers.js';
 import { captureHold, createHold } from './realtime.js';
@@ -121,16 +122,17 @@ export const holdRoutes: RouteModule = (app, { ctx }) => {
     method: 'GET',
     path: '/v1/orgs/:org/holds',
     capability: 'admission.use',
+    paginate: byId,
     schema: {
       tags: ['admission'],
       params: OrgParams,
-      querystring: z.object({ status: HoldStatus.optional(), limit: Limit, cursor: Cursor }),
+      querystring: PageQuery.extend({ status: HoldStatus.optional() }),
       response: { 200: page(HoldOut) },
     },
     handler: async (request) => {
       const q = request.query;
-      const r = await listHolds({ ctx, actor: request.actor, orgId: request.params.org, status: q.status, before: q.cursor, limit: q.limit });
-      return { data: r.data, next_cursor: r.next };
+      const r = await listHolds({ ctx, actor: request.actor, orgId: request.params.org, status: q.status, before: byId.read(q.cursor), limit: q.limit });
+      return byId.page(r.data, r.next);
     },
   });
 };

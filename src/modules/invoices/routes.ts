@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { defineRoute } from '../../http/contract.js';
-import { AmountOut, Limit, OrgParams } from '../../http/schemas.js';
+import { PageQuery, paginator } from '../../http/paging.js';
+import { AmountOut, OrgParams } from '../../http/schemas.js';
 import { idempotencyKey, type RouteModule } from '../../http/types.js';
 import { getInvoice, listInvoices, setInvoiceState } from './service.js';
 
@@ -31,19 +32,24 @@ export const InvoiceOut = z.object({
 
 const InvoiceParams = OrgParams.extend({ invoice: z.string().max(40) });
 
+/** The invoices' cursor: the last period listed. */
+const byPeriod = paginator(z.string().regex(/^\d{4}-\d{2}$/));
+
 export const invoiceRoutes: RouteModule = (app, { ctx }) => {
   defineRoute(app, {
     method: 'GET',
     path: '/v1/orgs/:org/invoices',
     capability: 'invoices.read',
+    paginate: byPeriod,
     schema: {
       tags: ['invoices'],
       params: OrgParams,
-      querystring: z.object({ limit: Limit, cursor: z.string().regex(/^\d{4}-\d{2}$/).optional() }),
+      querystring: PageQuery,
       response: { 200: z.object({ data: z.array(InvoiceOut), next_cursor: z.string().nullable() }) },
     },
     handler: async (request) => {
-      return listInvoices({ ctx, orgId: request.params.org, before: request.query.cursor, limit: request.query.limit });
+      const r = await listInvoices({ ctx, orgId: request.params.org, before: byPeriod.read(request.query.cursor), limit: request.query.limit });
+      return byPeriod.page(r.data, r.next_cursor);
     },
   });
 

@@ -1,7 +1,8 @@
 import { z } from 'zod';
 import { defineRoute } from '../../http/contract.js';
+import { byId, PageQuery } from '../../http/paging.js';
 import { formatMicro } from '../../domain/money.js';
-import { Cursor, Id, Limit, NonNegativeAmount, OrgParams, page, TimeZone } from '../../http/schemas.js';
+import { Id, NonNegativeAmount, OrgParams, page, TimeZone } from '../../http/schemas.js';
 import type { RouteModule } from '../../http/types.js';
 import type { OrgRow } from './queries.js';
 import { createOrg, getOrg, listOrganizations, updateOrg } from './service.js';
@@ -97,16 +98,17 @@ export const orgRoutes: RouteModule = (app, { ctx }) => {
     method: 'GET',
     path: '/v1/orgs',
     capability: 'self',
-    schema: { tags: ['organizations'], querystring: z.object({ limit: Limit, cursor: Cursor }), response: { 200: page(OrgOut) } },
+    paginate: byId,
+    schema: { tags: ['organizations'], querystring: PageQuery, response: { 200: page(OrgOut) } },
     handler: async (request) => {
       const actor = request.actor;
       if (actor.kind === 'key') {
         const org = await getOrg({ ctx, orgId: actor.orgId });
         return { data: [orgView(org)], next_cursor: null };
       }
-      const found = await listOrganizations({ ctx, after: request.query.cursor, limit: request.query.limit + 1 });
+      const found = await listOrganizations({ ctx, after: byId.read(request.query.cursor), limit: request.query.limit + 1 });
       const data = found.slice(0, request.query.limit).map(orgView);
-      return { data, next_cursor: found.length > request.query.limit ? data[data.length - 1]!.id : null };
+      return byId.page(data, found.length > request.query.limit ? data[data.length - 1]!.id : null);
     },
   });
 

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { defineRoute } from '../../http/contract.js';
-import { Cursor, Limit, OrgParams, page } from '../../http/schemas.js';
+import { byId, PageQuery } from '../../http/paging.js';
+import { OrgParams, page } from '../../http/schemas.js';
 import type { RouteModule } from '../../http/types.js';
 import { listNotifications } from './service.js';
 
@@ -29,16 +30,17 @@ export const notificationRoutes: RouteModule = (app, { ctx }) => {
     method: 'GET',
     path: '/v1/orgs/:org/notifications',
     capability: 'notifications.read',
+    paginate: byId,
     schema: {
       tags: ['alerts'],
       params: OrgParams,
-      querystring: z.object({ type: z.string().max(100).optional(), limit: Limit, cursor: Cursor }),
+      querystring: PageQuery.extend({ type: z.string().max(100).optional() }),
       response: { 200: page(NotificationOut) },
     },
     handler: async (request) => {
       const q = request.query;
-      const result = await listNotifications({ ctx, orgId: request.params.org, type: q.type, before: q.cursor, limit: q.limit });
-      return { data: result.data, next_cursor: result.next };
+      const result = await listNotifications({ ctx, orgId: request.params.org, type: q.type, before: byId.read(q.cursor), limit: q.limit });
+      return byId.page(result.data, result.next);
     },
   });
 };

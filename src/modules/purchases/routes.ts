@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { defineRoute } from '../../http/contract.js';
-import { AmountOut, Cursor, Limit, NonNegativeAmount, OrgParams, page, PositiveAmount } from '../../http/schemas.js';
+import { byId, PageQuery } from '../../http/paging.js';
+import { AmountOut, NonNegativeAmount, OrgParams, page, PositiveAmount } from '../../http/schemas.js';
 import type { RouteModule } from '../../http/types.js';
 import { getAutoRecharge, putAutoRecharge } from './autorecharge.js';
 import { confirmPurchase, createPurchase, failPurchase, getPurchase, listPurchases } from './service.js';
@@ -67,16 +68,17 @@ export const purchaseRoutes: RouteModule = (app, { ctx }) => {
     method: 'GET',
     path: '/v1/orgs/:org/purchases',
     capability: 'purchases.read',
+    paginate: byId,
     schema: {
       tags: ['purchases'],
       params: OrgParams,
-      querystring: z.object({ status: Status.optional(), limit: Limit, cursor: Cursor }),
+      querystring: PageQuery.extend({ status: Status.optional() }),
       response: { 200: page(PurchaseOut) },
     },
     handler: async (request) => {
       const q = request.query;
-      const result = await listPurchases({ ctx, orgId: request.params.org, status: q.status, before: q.cursor, limit: q.limit });
-      return { data: result.data, next_cursor: result.next };
+      const result = await listPurchases({ ctx, orgId: request.params.org, status: q.status, before: byId.read(q.cursor), limit: q.limit });
+      return byId.page(result.data, result.next);
     },
   });
 

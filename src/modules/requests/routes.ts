@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { defineRoute } from '../../http/contract.js';
-import { AmountOut, Cursor, Limit, OrgParams, page, PositiveAmount } from '../../http/schemas.js';
+import { byId, PageQuery } from '../../http/paging.js';
+import { AmountOut, OrgParams, page, PositiveAmount } from '../../http/schemas.js';
 import { idempotencyKey, type RouteModule } from '../../http/types.js';
 import { createRequest, decideRequest, listRequests } from './service.js';
 
@@ -55,16 +56,17 @@ export const requestRoutes: RouteModule = (app, { ctx }) => {
     method: 'GET',
     path: '/v1/orgs/:org/requests',
     capability: 'requests.read',
+    paginate: byId,
     schema: {
       tags: ['requests'],
       params: OrgParams,
-      querystring: z.object({ status: Status.optional(), limit: Limit, cursor: Cursor }),
+      querystring: PageQuery.extend({ status: Status.optional() }),
       response: { 200: page(RequestOut) },
     },
     handler: async (request) => {
       const q = request.query;
-      const r = await listRequests({ ctx, actor: request.actor, orgId: request.params.org, status: q.status, before: q.cursor, limit: q.limit });
-      return { data: r.data, next_cursor: r.next };
+      const r = await listRequests({ ctx, actor: request.actor, orgId: request.params.org, status: q.status, before: byId.read(q.cursor), limit: q.limit });
+      return byId.page(r.data, r.next);
     },
   });
 

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { defineRoute } from '../../http/contract.js';
-import { TallyError } from '../../http/errors.js';
-import { AmountOut, Cursor, CursorId, decodeCursor, encodeCursor, Limit, OrgParams, page } from '../../http/schemas.js';
+import { PageQuery, paginator } from '../../http/paging.js';
+import { AmountOut, CursorId, OrgParams, page } from '../../http/schemas.js';
 import type { RouteModule } from '../../http/types.js';
 import { statementProof } from './proof.js';
 import { getDayJobs, getStatement, listStatements } from './service.js';
@@ -89,7 +89,7 @@ export const JobLineOut = z.object({
 });
 
 /** The day-jobs cursor: the last line's credits (micro-credits as a decimal string) and job id. */
-const DayJobsCursor = z.object({ c: z.string().regex(/^-?\d{1,19}$/), j: CursorId });
+const byDayJob = paginator(z.object({ c: z.string().regex(/^-?\d{1,19}$/), j: CursorId }));
 
 export const statementRoutes: RouteModule = (app, { ctx }) => {
   defineRoute(app, {
@@ -136,22 +136,20 @@ export const statementRoutes: RouteModule = (app, { ctx }) => {
     method: 'GET',
     path: '/v1/orgs/:org/statements/:period/days/:date/jobs',
     capability: 'statements.read',
+    paginate: byDayJob,
     errors: ['not_found'],
     schema: {
       tags: ['statements'],
       params: PeriodParams.extend({ date: z.string().max(20) }),
-      querystring: z.object({ limit: Limit, cursor: Cursor }),
+      querystring: PageQuery,
       response: { 200: page(JobLineOut) },
     },
     handler: async (request) => {
       const { limit, cursor } = request.query;
-      const key = decodeCursor(cursor, DayJobsCursor);
-      if (cursor !== undefined && key === undefined) {
-        throw new TallyError('invalid_request', 'The cursor is not one this endpoint returned: pass next_cursor from the previous page unchanged.');
-      }
+      const key = byDayJob.read(cursor);
       const after = key && { credits: BigInt(key.c), jobId: key.j };
       const result = await getDayJobs({ ctx, orgId: request.params.org, period: request.params.period, date: request.params.date, after, limit });
-      return { data: result.data, next_cursor: result.next ? encodeCursor({ c: result.next.credits.toString(), j: result.next.jobId }) : null };
+      return byDayJob.page(result.data, result.next && { c: result.next.credits.toString(), j: result.next.jobId });
     },
   });
 };

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { defineRoute } from '../../http/contract.js';
-import { Cursor, Limit, OrgParams, page } from '../../http/schemas.js';
+import { byId, PageQuery } from '../../http/paging.js';
+import { OrgParams, page } from '../../http/schemas.js';
 import type { RouteModule } from '../../http/types.js';
 import { NOTIFICATION_TYPES } from '../outbox/types.js';
 import { createEndpoint, deleteEndpoint, getEndpoint, listDeliveries, listEndpoints, updateEndpoint } from './service.js';
@@ -101,17 +102,18 @@ export const webhookRoutes: RouteModule = (app, { ctx }) => {
     method: 'GET',
     path: '/v1/orgs/:org/webhooks/:id/deliveries',
     capability: 'webhooks.manage',
+    paginate: byId,
     errors: ['not_found'],
     schema: {
       tags: ['alerts'],
       params: EndpointParams,
-      querystring: z.object({ limit: Limit, cursor: Cursor }),
+      querystring: PageQuery,
       response: { 200: page(DeliveryOut) },
     },
     handler: async (request) => {
       const q = request.query;
-      const result = await listDeliveries({ ctx, orgId: request.params.org, id: request.params.id, before: q.cursor, limit: q.limit });
-      return { data: result.data, next_cursor: result.next };
+      const result = await listDeliveries({ ctx, orgId: request.params.org, id: request.params.id, before: byId.read(q.cursor), limit: q.limit });
+      return byId.page(result.data, result.next);
     },
   });
 };
