@@ -4,6 +4,7 @@ import { rows } from '../src/db/client.js';
 import { can, type Role } from '../src/http/auth.js';
 import { ROLES as POLICY_ROLES } from '../src/domain/policy.js';
 import type { Access } from '../src/http/contract.js';
+import { homeOf, may } from '../web/src/roles.js';
 import { seedOrg, startTestApp, type TestApp } from './helpers/app.js';
 import { testDatabases } from './helpers/db.js';
 
@@ -105,5 +106,13 @@ describe.each(testDatabases)('security over every route on $name', (target) => {
         expect(await footprint(), where).toEqual(before);
       }
     }
+  });
+});
+
+describe('the dashboard reads the same policy table', () => {
+  it('shows billing pages to the roles that may read grants and invoices, oversight pages to those that may read usage and statements', () => {
+    expect(ROLES.filter((r) => may.billing(r))).toEqual(['owner', 'billing_admin']);
+    expect(ROLES.filter((r) => may.oversee(r))).toEqual(['owner', 'billing_admin', 'manager']);
+    expect(ROLES.map(homeOf)).toEqual(['/credit-history', '/credit-history', '/usage', '/my-credits']);
   });
 });

@@ -76,6 +76,10 @@ declare module 'fastify' {
   interface FastifyInstance {
     routeContracts: RegisteredContract[];
   }
+  interface FastifyContextConfig {
+    /** the contract's access: server.ts authenticates every /v1 route but the `public` ones */
+    access?: Access;
+  }
 }
 
 export const openApiPath = (path: string): string => path.replace(/:(\w+)/g, '{$1}');
@@ -100,7 +104,7 @@ export function defineRoute<S extends FastifySchema>(app: Typed, contract: Route
     checkAccess(request.actor, (request.params as { org?: string } | undefined)?.org, capability);
     return (handler as unknown as (this: unknown, req: FastifyRequest, rep: FastifyReply) => unknown).call(this, request, reply);
   };
-  app.route({ method, url: path, schema, ...options, handler: guarded as never });
+  app.route({ method, url: path, schema, ...options, config: { ...options.config, access: capability }, handler: guarded as never });
 }
 
 /**

@@ -20,7 +20,7 @@ import type { RegisteredContract } from './contract.js';
 import { documentErrors } from './openapi.js';
 import { routeModules } from './routes.js';
 import { registerCompression, registerDashboard, sendIndex, wantsDashboard } from './dashboard.js';
-import { authenticateSession, PUBLIC_AUTH_PATHS } from '../modules/auth/http.js';
+import { authenticateSession } from '../modules/auth/http.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -50,7 +50,8 @@ export interface ServerOptions {
   publicUrl?: string | undefined;
 }
 
-const PUBLIC = new Set(['/healthz', '/readyz', '/metrics', '/v1/openapi.json', '/v1/statement-key', ...PUBLIC_AUTH_PATHS]);
+/** Routes outside the contracts that need no key; a contract says `public` itself (sign-in, the statement key). */
+const PUBLIC = new Set(['/healthz', '/readyz', '/metrics', '/v1/openapi.json']);
 
 export async function buildServer({ ctx, platformKey, logger = false, dashboardDir, publicUrl }: ServerOptions): Promise<FastifyInstance> {
   const app = Fastify({
@@ -89,7 +90,7 @@ export async function buildServer({ ctx, platformKey, logger = false, dashboardD
   app.decorateRequest('actor', null as never);
   app.addHook('onRequest', async (request: FastifyRequest) => {
     const path = request.url.split('?')[0]!;
-    if (!path.startsWith('/v1/') || PUBLIC.has(path)) return;
+    if (!path.startsWith('/v1/') || PUBLIC.has(path) || request.routeOptions.config?.access === 'public') return;
     request.actor = (await authenticateSession(ctx, request)) ?? (await auth.authenticate(request.headers.authorization));
   });
   // One check at the edge for text PostgreSQL cannot store, over every string of every request, so no
