@@ -64,6 +64,9 @@ describe.each(testDatabases)('OpenAPI error responses on $name', (target) => {
       { path: '/v1/orgs/{org}/holds/{hold}/capture', method: 'POST', url: `/v1/orgs/${org}/holds/nope/capture`, body: { amount: '1' } },
       { path: '/v1/orgs/{org}/requests/{id}/approve', method: 'POST', url: `/v1/orgs/${org}/requests/nope/approve`, body: {} },
       { path: '/v1/auth/login', method: 'POST', url: '/v1/auth/login', body: { email: 'no@x.test', password: 'wrong password' }, headers: { authorization: '' } },
+      // a list route documents the cursor refusal its contract's paginator answers (issue 18)
+      { path: '/v1/orgs/{org}/grants', method: 'GET', url: `/v1/orgs/${org}/grants?cursor=grt_plain_old_style` },
+      { path: '/v1/orgs/{org}/invoices', method: 'GET', url: `/v1/orgs/${org}/invoices?cursor=2026-01` },
       { path: '/v1/orgs/{org}/customer-aliases', method: 'PUT', url: `/v1/orgs/${org}/customer-aliases`, body: { aliases: ['a/b'] } },
     ];
     for (const c of cases) {

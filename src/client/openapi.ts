@@ -1086,7 +1086,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description The request is malformed: invalid_request */
+                /** @description The request is malformed: invalid_cursor, invalid_request */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -1095,7 +1095,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"] & {
                             error?: {
                                 /** @enum {string} */
-                                code?: "invalid_request";
+                                code?: "invalid_cursor" | "invalid_request";
                             };
                         };
                     };
@@ -2008,7 +2008,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description The request is malformed: invalid_request */
+                /** @description The request is malformed: invalid_cursor, invalid_request */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -2017,7 +2017,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"] & {
                             error?: {
                                 /** @enum {string} */
-                                code?: "invalid_request";
+                                code?: "invalid_cursor" | "invalid_request";
                             };
                         };
                     };
@@ -2357,7 +2357,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description The request is malformed: invalid_request */
+                /** @description The request is malformed: invalid_cursor, invalid_request */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -2366,7 +2366,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"] & {
                             error?: {
                                 /** @enum {string} */
-                                code?: "invalid_request";
+                                code?: "invalid_cursor" | "invalid_request";
                             };
                         };
                     };
@@ -4375,7 +4375,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description The request is malformed: invalid_request */
+                /** @description The request is malformed: invalid_cursor, invalid_request */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -4384,7 +4384,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"] & {
                             error?: {
                                 /** @enum {string} */
-                                code?: "invalid_request";
+                                code?: "invalid_cursor" | "invalid_request";
                             };
                         };
                     };
@@ -4649,7 +4649,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description The request is malformed: invalid_request */
+                /** @description The request is malformed: invalid_cursor, invalid_request */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -4658,7 +4658,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"] & {
                             error?: {
                                 /** @enum {string} */
-                                code?: "invalid_request";
+                                code?: "invalid_cursor" | "invalid_request";
                             };
                         };
                     };
@@ -6156,7 +6156,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description The request is malformed: invalid_request */
+                /** @description The request is malformed: invalid_cursor, invalid_request */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -6165,7 +6165,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"] & {
                             error?: {
                                 /** @enum {string} */
-                                code?: "invalid_request";
+                                code?: "invalid_cursor" | "invalid_request";
                             };
                         };
                     };
@@ -6607,7 +6607,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description The request is malformed: invalid_request */
+                /** @description The request is malformed: invalid_cursor, invalid_request */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -6616,7 +6616,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"] & {
                             error?: {
                                 /** @enum {string} */
-                                code?: "invalid_request";
+                                code?: "invalid_cursor" | "invalid_request";
                             };
                         };
                     };
@@ -7768,7 +7768,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description The request is malformed: invalid_request */
+                /** @description The request is malformed: invalid_cursor, invalid_request */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -7777,7 +7777,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"] & {
                             error?: {
                                 /** @enum {string} */
-                                code?: "invalid_request";
+                                code?: "invalid_cursor" | "invalid_request";
                             };
                         };
                     };
@@ -8333,7 +8333,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description The request is malformed: invalid_request */
+                /** @description The request is malformed: invalid_cursor, invalid_request */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -8342,7 +8342,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"] & {
                             error?: {
                                 /** @enum {string} */
-                                code?: "invalid_request";
+                                code?: "invalid_cursor" | "invalid_request";
                             };
                         };
                     };
@@ -8896,7 +8896,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description The request is malformed: invalid_request */
+                /** @description The request is malformed: invalid_cursor, invalid_request */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -8905,7 +8905,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"] & {
                             error?: {
                                 /** @enum {string} */
-                                code?: "invalid_request";
+                                code?: "invalid_cursor" | "invalid_request";
                             };
                         };
                     };
@@ -9912,7 +9912,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description The request is malformed: invalid_request */
+                /** @description The request is malformed: invalid_cursor, invalid_request */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -9921,7 +9921,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"] & {
                             error?: {
                                 /** @enum {string} */
-                                code?: "invalid_request";
+                                code?: "invalid_cursor" | "invalid_request";
                             };
                         };
                     };
@@ -10390,7 +10390,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description The request is malformed: invalid_request */
+                /** @description The request is malformed: invalid_cursor, invalid_request */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -10399,7 +10399,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"] & {
                             error?: {
                                 /** @enum {string} */
-                                code?: "invalid_request";
+                                code?: "invalid_cursor" | "invalid_request";
                             };
                         };
                     };
@@ -11107,7 +11107,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description The request is malformed: invalid_request */
+                /** @description The request is malformed: invalid_cursor, invalid_request */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -11116,7 +11116,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"] & {
                             error?: {
                                 /** @enum {string} */
-                                code?: "invalid_request";
+                                code?: "invalid_cursor" | "invalid_request";
                             };
                         };
                     };
@@ -12152,7 +12152,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description The request is malformed: invalid_request */
+                /** @description The request is malformed: invalid_cursor, invalid_request */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -12161,7 +12161,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"] & {
                             error?: {
                                 /** @enum {string} */
-                                code?: "invalid_request";
+                                code?: "invalid_cursor" | "invalid_request";
                             };
                         };
                     };
@@ -13488,7 +13488,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description The request is malformed: invalid_request */
+                /** @description The request is malformed: invalid_cursor, invalid_request */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -13497,7 +13497,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"] & {
                             error?: {
                                 /** @enum {string} */
-                                code?: "invalid_request";
+                                code?: "invalid_cursor" | "invalid_request";
                             };
                         };
                     };
@@ -13600,34 +13600,6 @@ export interface paths {
                             public_key: string;
                             /** @description the same key as SPKI PEM */
                             public_key_pem: string;
-                        };
-                    };
-                };
-                /** @description Not authenticated: unauthorized */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"] & {
-                            error?: {
-                                /** @enum {string} */
-                                code?: "unauthorized";
-                            };
-                        };
-                    };
-                };
-                /** @description Not allowed: forbidden */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"] & {
-                            error?: {
-                                /** @enum {string} */
-                                code?: "forbidden";
-                            };
                         };
                     };
                 };

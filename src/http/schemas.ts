@@ -107,8 +107,9 @@ export const Id = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'must be 1–64 lett
 
 export const Limit = z.coerce.number().int().min(1).max(1000).default(50);
 /**
- * A list cursor: the next_cursor of the previous page (an id, or encodeCursor's
- * base64url). Only those characters pass, so no crafted text reaches a query.
+ * A list cursor: the next_cursor of the previous page (encodeCursor's base64url; paging.ts). Only
+ * these characters pass the schema, so no crafted text reaches a query; an id of the format before
+ * issue 18 passes here and is refused by the paginator as invalid_cursor, which says to start again.
  */
 export const Cursor = z
   .string()

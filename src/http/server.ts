@@ -16,10 +16,11 @@ import { findUnsafeText, unsafeTextError } from './schemas.js';
 import { classifyDatabaseError } from '../db/client.js';
 import { findOrg } from '../modules/orgs/queries.js';
 import { metrics } from './metrics.js';
+import type { RegisteredContract } from './contract.js';
 import { documentErrors } from './openapi.js';
 import { routeModules } from './routes.js';
 import { registerCompression, registerDashboard, sendIndex, wantsDashboard } from './dashboard.js';
-import { authenticateSession, PUBLIC_AUTH_PATHS } from '../modules/auth/http.js';
+import { authenticateSession } from '../modules/auth/http.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -49,7 +50,8 @@ export interface ServerOptions {
   publicUrl?: string | undefined;
 }
 
-const PUBLIC = new Set(['/healthz', '/readyz', '/metrics', '/v1/openapi.json', '/v1/statement-key', ...PUBLIC_AUTH_PATHS]);
+/** Routes outside the contracts that need no key; a contract says `public` itself (sign-in, the statement key). */
+const PUBLIC = new Set(['/healthz', '/readyz', '/metrics', '/v1/openapi.json']);
 
 export async function buildServer({ ctx, platformKey, logger = false, dashboardDir, publicUrl }: ServerOptions): Promise<FastifyInstance> {
   const app = Fastify({
@@ -75,7 +77,7 @@ export async function buildServer({ ctx, platformKey, logger = false, dashboardD
       security: [{ bearer: [] }],
     },
     transform: jsonSchemaTransform,
-    transformObject: (d) => documentErrors(('openapiObject' in d ? d.openapiObject : d.swaggerObject) as never) as never,
+    transformObject: (d) => documentErrors(('openapiObject' in d ? d.openapiObject : d.swaggerObject) as never, app.routeContracts) as never,
   });
 
   await app.register(fastifyCookie);
@@ -83,10 +85,12 @@ export async function buildServer({ ctx, platformKey, logger = false, dashboardD
   const dashboard = await registerDashboard(app, ctx, dashboardDir);
 
   const auth = new Authenticator(ctx, platformKey);
+  // every route's contract (defineRoute): the OpenAPI error responses and the security suite read them
+  app.decorate('routeContracts', [] as RegisteredContract[]);
   app.decorateRequest('actor', null as never);
   app.addHook('onRequest', async (request: FastifyRequest) => {
     const path = request.url.split('?')[0]!;
-    if (!path.startsWith('/v1/') || PUBLIC.has(path)) return;
+    if (!path.startsWith('/v1/') || PUBLIC.has(path) || request.routeOptions.config?.access === 'public') return;
     request.actor = (await authenticateSession(ctx, request)) ?? (await auth.authenticate(request.headers.authorization));
   });
   // One check at the edge for text PostgreSQL cannot store, over every string of every request, so no

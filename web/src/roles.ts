@@ -1,17 +1,15 @@
+import { roleMay } from '../../src/domain/policy.js';
 import type { Role } from '../../src/client/index.js';
 
 /**
- * What each role may open, mirroring the server's capabilities (src/http/auth.ts):
- * the server refuses anyway; this only decides what to show.
+ * What each role may open, read from the server's own policy table (src/domain/policy.ts): the server
+ * refuses anyway; this only decides what to show.
  */
-const BILLING: readonly Role[] = ['owner', 'billing_admin'];
-const OVERSIGHT: readonly Role[] = ['owner', 'billing_admin', 'manager'];
-
 export const may = {
   /** grants, grant ledgers, historical usage events, invoices, purchases */
-  billing: (role: Role) => BILLING.includes(role),
+  billing: (role: Role) => roleMay(role, 'grants.read') && roleMay(role, 'invoices.read'),
   /** balance, usage analytics, plan usage, statements and exports */
-  oversee: (role: Role) => OVERSIGHT.includes(role),
+  oversee: (role: Role) => roleMay(role, 'usage.read') && roleMay(role, 'statements.read'),
 };
 
 export const ROLE_LABEL: Record<Role, string> = {

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { authorize } from '../../http/auth.js';
+import { defineRoute } from '../../http/contract.js';
 import { AmountOut, NonNegativeAmount, OrgParams } from '../../http/schemas.js';
 import type { RouteModule } from '../../http/types.js';
 import { RuleIn } from './rule-types.js';
@@ -41,36 +41,36 @@ export const AlertsOut = z.object({
 });
 
 export const alertRoutes: RouteModule = (app, { ctx }) => {
-  app.put(
-    '/v1/orgs/:org/alerts',
-    {
-      schema: {
-        tags: ['alerts'],
-        params: OrgParams,
-        body: z.object({
-          thresholds: z.array(ThresholdIn).max(20),
-          emails: z.array(z.email().max(320)).max(50).default([]),
-          rules: z.array(RuleIn).max(50).optional().meta({ description: 'alert rules (SPEC §3.17); absent keeps the current ones' }),
-        }),
-        response: { 200: AlertsOut },
-      },
+  defineRoute(app, {
+    method: 'PUT',
+    path: '/v1/orgs/:org/alerts',
+    capability: 'alerts.manage',
+    schema: {
+      tags: ['alerts'],
+      params: OrgParams,
+      body: z.object({
+        thresholds: z.array(ThresholdIn).max(20),
+        emails: z.array(z.email().max(320)).max(50).default([]),
+        rules: z.array(RuleIn).max(50).optional().meta({ description: 'alert rules (SPEC §3.17); absent keeps the current ones' }),
+      }),
+      response: { 200: AlertsOut },
     },
-    async (request) => {
-      authorize(request.actor, request.params.org, 'alerts.manage');
+    handler: async (request) => {
       const thresholds: ThresholdInput[] = request.body.thresholds.map((t) =>
         'credits' in t ? { credits: t.credits } : { pctBp: Math.round(t.pct_of_included * 100) },
       );
       const { emails, rules } = request.body;
       return putAlerts({ ctx, orgId: request.params.org, actor: request.actor.label, thresholds, emails, rules });
     },
-  );
+  });
 
-  app.get(
-    '/v1/orgs/:org/alerts',
-    { schema: { tags: ['alerts'], params: OrgParams, response: { 200: AlertsOut } } },
-    async (request) => {
-      authorize(request.actor, request.params.org, 'alerts.manage');
+  defineRoute(app, {
+    method: 'GET',
+    path: '/v1/orgs/:org/alerts',
+    capability: 'alerts.manage',
+    schema: { tags: ['alerts'], params: OrgParams, response: { 200: AlertsOut } },
+    handler: async (request) => {
       return getAlerts({ ctx, orgId: request.params.org });
     },
-  );
+  });
 };

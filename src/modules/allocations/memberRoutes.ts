@@ -1,6 +1,7 @@
 import { z } from 'zod';
-import { authorize } from '../../http/auth.js';
-import { Cursor, Id, Limit, NonNegativeAmount, OrgParams, page } from '../../http/schemas.js';
+import { defineRoute } from '../../http/contract.js';
+import { byId, PageQuery } from '../../http/paging.js';
+import { Id, NonNegativeAmount, OrgParams, page } from '../../http/schemas.js';
 import type { RouteModule } from '../../http/types.js';
 import { createMember, deleteMember, getMember, listMembers, updateMember } from './members.js';
 import { MemberOut, MemberRole } from './schemas.js';
@@ -11,26 +12,26 @@ const Name = z.string().trim().min(1).max(200);
 const GroupIds = z.array(z.string().max(64)).max(100);
 
 export const memberRoutes: RouteModule = (app, { ctx }) => {
-  app.post(
-    '/v1/orgs/:org/members',
-    {
-      schema: {
-        tags: ['members'],
-        params: OrgParams,
-        body: z.strictObject({
-          id: Id.optional(),
-          email: Email,
-          name: Name,
-          role: MemberRole.default('member'),
-          group_id: z.string().max(64).optional(),
-          monthly: NonNegativeAmount.nullable().optional(),
-          managed_group_ids: GroupIds.optional(),
-        }),
-        response: { 201: MemberOut },
-      },
+  defineRoute(app, {
+    method: 'POST',
+    path: '/v1/orgs/:org/members',
+    capability: 'members.create',
+    errors: ['already_exists', 'group_not_found'],
+    schema: {
+      tags: ['members'],
+      params: OrgParams,
+      body: z.strictObject({
+        id: Id.optional(),
+        email: Email,
+        name: Name,
+        role: MemberRole.default('member'),
+        group_id: z.string().max(64).optional(),
+        monthly: NonNegativeAmount.nullable().optional(),
+        managed_group_ids: GroupIds.optional(),
+      }),
+      response: { 201: MemberOut },
     },
-    async (request, reply) => {
-      authorize(request.actor, request.params.org, 'members.create');
+    handler: async (request, reply) => {
       const b = request.body;
       const member = await createMember({
         ctx,
@@ -40,20 +41,20 @@ export const memberRoutes: RouteModule = (app, { ctx }) => {
       });
       return reply.status(201).send(member);
     },
-  );
+  });
 
-  app.get(
-    '/v1/orgs/:org/members',
-    {
-      schema: {
-        tags: ['members'],
-        params: OrgParams,
-        querystring: z.object({ group: z.string().max(64).optional(), search: z.string().max(200).optional(), limit: Limit, cursor: Cursor }),
-        response: { 200: page(MemberOut) },
-      },
+  defineRoute(app, {
+    method: 'GET',
+    path: '/v1/orgs/:org/members',
+    capability: 'members.read',
+    paginate: byId,
+    schema: {
+      tags: ['members'],
+      params: OrgParams,
+      querystring: PageQuery.extend({ group: z.string().max(64).optional(), search: z.string().max(200).optional() }),
+      response: { 200: page(MemberOut) },
     },
-    async (request) => {
-      authorize(request.actor, request.params.org, 'members.read');
+    handler: async (request) => {
       const q = request.query;
       const r = await listMembers({
         ctx,
@@ -61,42 +62,44 @@ export const memberRoutes: RouteModule = (app, { ctx }) => {
         orgId: request.params.org,
         groupId: q.group,
         search: q.search,
-        after: q.cursor,
+        after: byId.read(q.cursor),
         limit: q.limit,
       });
-      return { data: r.data, next_cursor: r.next };
+      return byId.page(r.data, r.next);
     },
-  );
+  });
 
-  app.get(
-    '/v1/orgs/:org/members/:member',
-    { schema: { tags: ['members'], params: MemberParams, response: { 200: MemberOut } } },
-    async (request) => {
-      authorize(request.actor, request.params.org, 'members.read');
+  defineRoute(app, {
+    method: 'GET',
+    path: '/v1/orgs/:org/members/:member',
+    capability: 'members.read',
+    errors: ['member_not_found'],
+    schema: { tags: ['members'], params: MemberParams, response: { 200: MemberOut } },
+    handler: async (request) => {
       return getMember({ ctx, actor: request.actor, orgId: request.params.org, memberId: request.params.member });
     },
-  );
+  });
 
-  app.patch(
-    '/v1/orgs/:org/members/:member',
-    {
-      schema: {
-        tags: ['members'],
-        params: MemberParams,
-        body: z.strictObject({
-          email: Email.optional(),
-          name: Name.optional(),
-          role: MemberRole.optional(),
-          group_id: z.string().max(64).optional(),
-          monthly: NonNegativeAmount.nullable().optional(),
-          extra: NonNegativeAmount.optional(),
-          managed_group_ids: GroupIds.optional(),
-        }),
-        response: { 200: MemberOut },
-      },
+  defineRoute(app, {
+    method: 'PATCH',
+    path: '/v1/orgs/:org/members/:member',
+    capability: 'members.update',
+    errors: ['member_not_found'],
+    schema: {
+      tags: ['members'],
+      params: MemberParams,
+      body: z.strictObject({
+        email: Email.optional(),
+        name: Name.optional(),
+        role: MemberRole.optional(),
+        group_id: z.string().max(64).optional(),
+        monthly: NonNegativeAmount.nullable().optional(),
+        extra: NonNegativeAmount.optional(),
+        managed_group_ids: GroupIds.optional(),
+      }),
+      response: { 200: MemberOut },
     },
-    async (request) => {
-      authorize(request.actor, request.params.org, 'members.update');
+    handler: async (request) => {
       const b = request.body;
       return updateMember({
         ctx,
@@ -114,14 +117,16 @@ export const memberRoutes: RouteModule = (app, { ctx }) => {
         },
       });
     },
-  );
+  });
 
-  app.delete(
-    '/v1/orgs/:org/members/:member',
-    { schema: { tags: ['members'], params: MemberParams, response: { 200: z.object({ id: z.string(), deleted: z.boolean() }) } } },
-    async (request) => {
-      authorize(request.actor, request.params.org, 'members.delete');
+  defineRoute(app, {
+    method: 'DELETE',
+    path: '/v1/orgs/:org/members/:member',
+    capability: 'members.delete',
+    errors: ['member_not_found'],
+    schema: { tags: ['members'], params: MemberParams, response: { 200: z.object({ id: z.string(), deleted: z.boolean() }) } },
+    handler: async (request) => {
       return deleteMember({ ctx, actor: request.actor, orgId: request.params.org, memberId: request.params.member });
     },
-  );
+  });
 };

@@ -1,6 +1,7 @@
 import { z } from 'zod';
-import { authorize } from '../../http/auth.js';
-import { AmountOut, Cursor, Limit, NonNegativeAmount, OrgParams, page } from '../../http/schemas.js';
+import { defineRoute } from '../../http/contract.js';
+import { byId, PageQuery } from '../../http/paging.js';
+import { AmountOut, NonNegativeAmount, OrgParams, page } from '../../http/schemas.js';
 import type { RouteModule } from '../../http/types.js';
 import { allocationOverview, createGroup, deleteGroup, getGroup, listGroups, updateGroup } from './groups.js';
 import { Cadence, CycleOut, GroupOut, SettingsOut } from './schemas.js';
@@ -10,33 +11,33 @@ const GroupParams = OrgParams.extend({ group: z.string() });
 const GroupName = z.string().trim().min(1).max(200);
 
 export const allocationRoutes: RouteModule = (app, { ctx }) => {
-  app.get(
-    '/v1/orgs/:org/settings',
-    { schema: { tags: ['allocations'], params: OrgParams, response: { 200: SettingsOut } } },
-    async (request) => {
-      authorize(request.actor, request.params.org, 'settings.read');
+  defineRoute(app, {
+    method: 'GET',
+    path: '/v1/orgs/:org/settings',
+    capability: 'settings.read',
+    schema: { tags: ['allocations'], params: OrgParams, response: { 200: SettingsOut } },
+    handler: async (request) => {
       return getSettings({ ctx, orgId: request.params.org });
     },
-  );
+  });
 
-  app.patch(
-    '/v1/orgs/:org/settings',
-    {
-      schema: {
-        tags: ['allocations'],
-        params: OrgParams,
-        body: z.strictObject({
-          credits_per_cycle: NonNegativeAmount.nullable().optional(),
-          cycle_cadence: Cadence.optional(),
-          credit_factor: NonNegativeAmount.optional(),
-          credits_per_new_user: NonNegativeAmount.optional(),
-          capture_excess_pct: z.number().int().min(0).max(1000).optional(),
-        }),
-        response: { 200: SettingsOut },
-      },
+  defineRoute(app, {
+    method: 'PATCH',
+    path: '/v1/orgs/:org/settings',
+    capability: 'settings.write',
+    schema: {
+      tags: ['allocations'],
+      params: OrgParams,
+      body: z.strictObject({
+        credits_per_cycle: NonNegativeAmount.nullable().optional(),
+        cycle_cadence: Cadence.optional(),
+        credit_factor: NonNegativeAmount.optional(),
+        credits_per_new_user: NonNegativeAmount.optional(),
+        capture_excess_pct: z.number().int().min(0).max(1000).optional(),
+      }),
+      response: { 200: SettingsOut },
     },
-    async (request) => {
-      authorize(request.actor, request.params.org, 'settings.write');
+    handler: async (request) => {
       const b = request.body;
       return updateSettings({
         ctx,
@@ -51,60 +52,61 @@ export const allocationRoutes: RouteModule = (app, { ctx }) => {
         },
       });
     },
-  );
+  });
 
-  app.get(
-    '/v1/orgs/:org/cycle',
-    { schema: { tags: ['cycles'], params: OrgParams, response: { 200: CycleOut } } },
-    async (request) => {
-      authorize(request.actor, request.params.org, 'cycles.read');
+  defineRoute(app, {
+    method: 'GET',
+    path: '/v1/orgs/:org/cycle',
+    capability: 'cycles.read',
+    schema: { tags: ['cycles'], params: OrgParams, response: { 200: CycleOut } },
+    handler: async (request) => {
       return getCurrentCycle({ ctx, orgId: request.params.org });
     },
-  );
+  });
 
-  app.post(
-    '/v1/orgs/:org/cycle/reset',
-    { schema: { tags: ['cycles'], params: OrgParams, response: { 200: CycleOut } } },
-    async (request) => {
-      authorize(request.actor, request.params.org, 'cycles.write');
+  defineRoute(app, {
+    method: 'POST',
+    path: '/v1/orgs/:org/cycle/reset',
+    capability: 'cycles.write',
+    schema: { tags: ['cycles'], params: OrgParams, response: { 200: CycleOut } },
+    handler: async (request) => {
       return resetCycle({ ctx, actor: request.actor, orgId: request.params.org });
     },
-  );
+  });
 
-  app.get(
-    '/v1/orgs/:org/cycles',
-    {
-      schema: {
-        tags: ['cycles'],
-        params: OrgParams,
-        querystring: z.object({ limit: Limit, cursor: Cursor }),
-        response: { 200: page(CycleOut) },
-      },
+  defineRoute(app, {
+    method: 'GET',
+    path: '/v1/orgs/:org/cycles',
+    capability: 'cycles.read',
+    paginate: byId,
+    schema: {
+      tags: ['cycles'],
+      params: OrgParams,
+      querystring: PageQuery,
+      response: { 200: page(CycleOut) },
     },
-    async (request) => {
-      authorize(request.actor, request.params.org, 'cycles.read');
-      const r = await listCycleHistory({ ctx, orgId: request.params.org, before: request.query.cursor, limit: request.query.limit });
-      return { data: r.data, next_cursor: r.next };
+    handler: async (request) => {
+      const r = await listCycleHistory({ ctx, orgId: request.params.org, before: byId.read(request.query.cursor), limit: request.query.limit });
+      return byId.page(r.data, r.next);
     },
-  );
+  });
 
-  app.post(
-    '/v1/orgs/:org/groups',
-    {
-      schema: {
-        tags: ['allocations'],
-        params: OrgParams,
-        body: z.strictObject({
-          name: GroupName,
-          monthly_allocation: NonNegativeAmount.optional(),
-          extra: NonNegativeAmount.optional(),
-          auto_approve_reserve: NonNegativeAmount.optional(),
-        }),
-        response: { 201: GroupOut },
-      },
+  defineRoute(app, {
+    method: 'POST',
+    path: '/v1/orgs/:org/groups',
+    capability: 'groups.write',
+    schema: {
+      tags: ['allocations'],
+      params: OrgParams,
+      body: z.strictObject({
+        name: GroupName,
+        monthly_allocation: NonNegativeAmount.optional(),
+        extra: NonNegativeAmount.optional(),
+        auto_approve_reserve: NonNegativeAmount.optional(),
+      }),
+      response: { 201: GroupOut },
     },
-    async (request, reply) => {
-      authorize(request.actor, request.params.org, 'groups.write');
+    handler: async (request, reply) => {
       const b = request.body;
       const group = await createGroup({
         ctx,
@@ -114,43 +116,46 @@ export const allocationRoutes: RouteModule = (app, { ctx }) => {
       });
       return reply.status(201).send(group);
     },
-  );
+  });
 
-  app.get(
-    '/v1/orgs/:org/groups',
-    { schema: { tags: ['allocations'], params: OrgParams, response: { 200: z.object({ data: z.array(GroupOut) }) } } },
-    async (request) => {
-      authorize(request.actor, request.params.org, 'groups.read');
+  defineRoute(app, {
+    method: 'GET',
+    path: '/v1/orgs/:org/groups',
+    capability: 'groups.read',
+    schema: { tags: ['allocations'], params: OrgParams, response: { 200: z.object({ data: z.array(GroupOut) }) } },
+    handler: async (request) => {
       return { data: await listGroups({ ctx, actor: request.actor, orgId: request.params.org }) };
     },
-  );
+  });
 
-  app.get(
-    '/v1/orgs/:org/groups/:group',
-    { schema: { tags: ['allocations'], params: GroupParams, response: { 200: GroupOut } } },
-    async (request) => {
-      authorize(request.actor, request.params.org, 'groups.read');
+  defineRoute(app, {
+    method: 'GET',
+    path: '/v1/orgs/:org/groups/:group',
+    capability: 'groups.read',
+    errors: ['group_not_found'],
+    schema: { tags: ['allocations'], params: GroupParams, response: { 200: GroupOut } },
+    handler: async (request) => {
       return getGroup({ ctx, actor: request.actor, orgId: request.params.org, groupId: request.params.group });
     },
-  );
+  });
 
-  app.patch(
-    '/v1/orgs/:org/groups/:group',
-    {
-      schema: {
-        tags: ['allocations'],
-        params: GroupParams,
-        body: z.strictObject({
-          name: GroupName.optional(),
-          monthly_allocation: NonNegativeAmount.optional(),
-          extra: NonNegativeAmount.optional(),
-          auto_approve_reserve: NonNegativeAmount.optional(),
-        }),
-        response: { 200: GroupOut },
-      },
+  defineRoute(app, {
+    method: 'PATCH',
+    path: '/v1/orgs/:org/groups/:group',
+    capability: 'groups.write',
+    errors: ['group_not_found', 'allocation_exceeds_budget'],
+    schema: {
+      tags: ['allocations'],
+      params: GroupParams,
+      body: z.strictObject({
+        name: GroupName.optional(),
+        monthly_allocation: NonNegativeAmount.optional(),
+        extra: NonNegativeAmount.optional(),
+        auto_approve_reserve: NonNegativeAmount.optional(),
+      }),
+      response: { 200: GroupOut },
     },
-    async (request) => {
-      authorize(request.actor, request.params.org, 'groups.write');
+    handler: async (request) => {
       const b = request.body;
       return updateGroup({
         ctx,
@@ -160,35 +165,34 @@ export const allocationRoutes: RouteModule = (app, { ctx }) => {
         input: { name: b.name, monthlyAllocation: b.monthly_allocation, extra: b.extra, autoApproveReserve: b.auto_approve_reserve },
       });
     },
-  );
+  });
 
-  app.delete(
-    '/v1/orgs/:org/groups/:group',
-    {
-      schema: {
-        tags: ['allocations'],
-        params: GroupParams,
-        response: { 200: z.object({ id: z.string(), deleted: z.boolean(), moved_members: z.number() }) },
-      },
+  defineRoute(app, {
+    method: 'DELETE',
+    path: '/v1/orgs/:org/groups/:group',
+    capability: 'groups.write',
+    errors: ['group_not_found', 'default_group_protected'],
+    schema: {
+      tags: ['allocations'],
+      params: GroupParams,
+      response: { 200: z.object({ id: z.string(), deleted: z.boolean(), moved_members: z.number() }) },
     },
-    async (request) => {
-      authorize(request.actor, request.params.org, 'groups.write');
+    handler: async (request) => {
       return deleteGroup({ ctx, actor: request.actor, orgId: request.params.org, groupId: request.params.group });
     },
-  );
+  });
 
-  app.get(
-    '/v1/orgs/:org/allocations',
-    {
-      schema: {
-        tags: ['allocations'],
-        params: OrgParams,
-        response: { 200: z.object({ cycle: CycleOut, balance: AmountOut, seats: z.number(), groups: z.array(GroupOut) }) },
-      },
+  defineRoute(app, {
+    method: 'GET',
+    path: '/v1/orgs/:org/allocations',
+    capability: 'allocations.read',
+    schema: {
+      tags: ['allocations'],
+      params: OrgParams,
+      response: { 200: z.object({ cycle: CycleOut, balance: AmountOut, seats: z.number(), groups: z.array(GroupOut) }) },
     },
-    async (request) => {
-      authorize(request.actor, request.params.org, 'allocations.read');
+    handler: async (request) => {
       return allocationOverview({ ctx, actor: request.actor, orgId: request.params.org });
     },
-  );
+  });
 };

@@ -1,6 +1,7 @@
 import { z } from 'zod';
-import { authorize } from '../../http/auth.js';
-import { Cursor, Limit, OrgParams, page } from '../../http/schemas.js';
+import { defineRoute } from '../../http/contract.js';
+import { byId, PageQuery } from '../../http/paging.js';
+import { OrgParams, page } from '../../http/schemas.js';
 import type { RouteModule } from '../../http/types.js';
 import { listAudit } from './service.js';
 
@@ -15,21 +16,21 @@ export const AuditOut = z.object({
 });
 
 export const auditRoutes: RouteModule = (app, { ctx }) => {
-  app.get(
-    '/v1/orgs/:org/audit',
-    {
-      schema: {
-        tags: ['audit'],
-        params: OrgParams,
-        querystring: z.object({ action: z.string().max(100).optional(), actor: z.string().max(200).optional(), limit: Limit, cursor: Cursor }),
-        response: { 200: page(AuditOut) },
-      },
+  defineRoute(app, {
+    method: 'GET',
+    path: '/v1/orgs/:org/audit',
+    capability: 'audit.read',
+    paginate: byId,
+    schema: {
+      tags: ['audit'],
+      params: OrgParams,
+      querystring: PageQuery.extend({ action: z.string().max(100).optional(), actor: z.string().max(200).optional() }),
+      response: { 200: page(AuditOut) },
     },
-    async (request) => {
-      authorize(request.actor, request.params.org, 'audit.read');
+    handler: async (request) => {
       const q = request.query;
-      const r = await listAudit({ ctx, orgId: request.params.org, action: q.action, actor: q.actor, before: q.cursor, limit: q.limit });
-      return { data: r.data, next_cursor: r.next };
+      const r = await listAudit({ ctx, orgId: request.params.org, action: q.action, actor: q.actor, before: byId.read(q.cursor), limit: q.limit });
+      return byId.page(r.data, r.next);
     },
-  );
+  });
 };

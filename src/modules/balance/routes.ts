@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { authorize } from '../../http/auth.js';
+import { defineRoute } from '../../http/contract.js';
 import { AmountOut, Instant, OrgParams } from '../../http/schemas.js';
 import type { RouteModule } from '../../http/types.js';
 import { getBalance } from './service.js';
@@ -21,19 +21,18 @@ export const BalanceOut = z.object({
 });
 
 export const balanceRoutes: RouteModule = (app, { ctx }) => {
-  app.get(
-    '/v1/orgs/:org/balance',
-    {
-      schema: {
-        tags: ['balance'],
-        params: OrgParams,
-        querystring: z.object({ at: Instant.optional() }),
-        response: { 200: BalanceOut },
-      },
+  defineRoute(app, {
+    method: 'GET',
+    path: '/v1/orgs/:org/balance',
+    capability: 'balance.read',
+    schema: {
+      tags: ['balance'],
+      params: OrgParams,
+      querystring: z.object({ at: Instant.optional() }),
+      response: { 200: BalanceOut },
     },
-    async (request) => {
-      authorize(request.actor, request.params.org, 'balance.read');
+    handler: async (request) => {
       return getBalance({ ctx, orgId: request.params.org, at: request.query.at });
     },
-  );
+  });
 };

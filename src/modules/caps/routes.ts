@@ -1,6 +1,6 @@
 import { z } from 'zod';
+import { defineRoute } from '../../http/contract.js';
 import { CAP_WINDOWS } from '../../domain/capWindows.js';
-import { authorize } from '../../http/auth.js';
 import { AmountOut, NonNegativeAmount, OrgParams } from '../../http/schemas.js';
 import type { RouteModule } from '../../http/types.js';
 import { createCap, deleteCap, getCap, listCaps, updateCap } from './service.js';
@@ -28,24 +28,23 @@ export const CapOut = z.object({
 });
 
 export const capRoutes: RouteModule = (app, { ctx }) => {
-  app.post(
-    '/v1/orgs/:org/caps',
-    {
-      schema: {
-        tags: ['caps'],
-        params: OrgParams,
-        body: z.strictObject({
-          scope: z.string().min(1).max(300),
-          window: Window,
-          limit: NonNegativeAmount,
-          mode: Mode,
-          notify_at_percent: Percents.optional(),
-        }),
-        response: { 201: CapOut },
-      },
+  defineRoute(app, {
+    method: 'POST',
+    path: '/v1/orgs/:org/caps',
+    capability: 'caps.write',
+    schema: {
+      tags: ['caps'],
+      params: OrgParams,
+      body: z.strictObject({
+        scope: z.string().min(1).max(300),
+        window: Window,
+        limit: NonNegativeAmount,
+        mode: Mode,
+        notify_at_percent: Percents.optional(),
+      }),
+      response: { 201: CapOut },
     },
-    async (request, reply) => {
-      authorize(request.actor, request.params.org, 'caps.write');
+    handler: async (request, reply) => {
       const b = request.body;
       const cap = await createCap({
         ctx,
@@ -55,53 +54,52 @@ export const capRoutes: RouteModule = (app, { ctx }) => {
       });
       return reply.status(201).send(cap);
     },
-  );
+  });
 
-  app.get(
-    '/v1/orgs/:org/caps',
-    {
-      schema: {
-        tags: ['caps'],
-        params: OrgParams,
-        querystring: z.object({
-          binding: z.literal('me').optional().meta({ description: 'only the caps that limit the caller\'s own usage' }),
-        }),
-        response: { 200: z.object({ data: z.array(CapOut) }) },
-      },
+  defineRoute(app, {
+    method: 'GET',
+    path: '/v1/orgs/:org/caps',
+    capability: 'caps.read',
+    schema: {
+      tags: ['caps'],
+      params: OrgParams,
+      querystring: z.object({
+        binding: z.literal('me').optional().meta({ description: 'only the caps that limit the caller\'s own usage' }),
+      }),
+      response: { 200: z.object({ data: z.array(CapOut) }) },
     },
-    async (request) => {
-      authorize(request.actor, request.params.org, 'caps.read');
+    handler: async (request) => {
       const bindingMe = request.query.binding === 'me';
       return { data: await listCaps({ ctx, actor: request.actor, orgId: request.params.org, bindingMe }) };
     },
-  );
+  });
 
-  app.get(
-    '/v1/orgs/:org/caps/:cap',
-    { schema: { tags: ['caps'], params: CapParams, response: { 200: CapOut } } },
-    async (request) => {
-      authorize(request.actor, request.params.org, 'caps.read');
+  defineRoute(app, {
+    method: 'GET',
+    path: '/v1/orgs/:org/caps/:cap',
+    capability: 'caps.read',
+    schema: { tags: ['caps'], params: CapParams, response: { 200: CapOut } },
+    handler: async (request) => {
       return getCap({ ctx, actor: request.actor, orgId: request.params.org, capId: request.params.cap });
     },
-  );
+  });
 
-  app.patch(
-    '/v1/orgs/:org/caps/:cap',
-    {
-      schema: {
-        tags: ['caps'],
-        params: CapParams,
-        body: z.strictObject({
-          window: Window.optional(),
-          limit: NonNegativeAmount.optional(),
-          mode: Mode.optional(),
-          notify_at_percent: Percents.optional(),
-        }),
-        response: { 200: CapOut },
-      },
+  defineRoute(app, {
+    method: 'PATCH',
+    path: '/v1/orgs/:org/caps/:cap',
+    capability: 'caps.write',
+    schema: {
+      tags: ['caps'],
+      params: CapParams,
+      body: z.strictObject({
+        window: Window.optional(),
+        limit: NonNegativeAmount.optional(),
+        mode: Mode.optional(),
+        notify_at_percent: Percents.optional(),
+      }),
+      response: { 200: CapOut },
     },
-    async (request) => {
-      authorize(request.actor, request.params.org, 'caps.write');
+    handler: async (request) => {
       const b = request.body;
       return updateCap({
         ctx,
@@ -111,14 +109,15 @@ export const capRoutes: RouteModule = (app, { ctx }) => {
         patch: { window: b.window, limit: b.limit, mode: b.mode, notifyAtPercent: b.notify_at_percent },
       });
     },
-  );
+  });
 
-  app.delete(
-    '/v1/orgs/:org/caps/:cap',
-    { schema: { tags: ['caps'], params: CapParams, response: { 200: z.object({ id: z.string(), deleted: z.literal(true) }) } } },
-    async (request) => {
-      authorize(request.actor, request.params.org, 'caps.write');
+  defineRoute(app, {
+    method: 'DELETE',
+    path: '/v1/orgs/:org/caps/:cap',
+    capability: 'caps.write',
+    schema: { tags: ['caps'], params: CapParams, response: { 200: z.object({ id: z.string(), deleted: z.literal(true) }) } },
+    handler: async (request) => {
       return deleteCap({ ctx, actor: request.actor, orgId: request.params.org, capId: request.params.cap });
     },
-  );
+  });
 };

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { defineRoute } from '../../http/contract.js';
 import type { AppContext } from '../../context.js';
 import { authorize, type Actor } from '../../http/auth.js';
 import { TallyError, type ErrorCode } from '../../errors.js';
@@ -80,19 +81,19 @@ async function correctBatch(ctx: AppContext, actor: Actor, items: z.infer<typeof
 }
 
 export const correctionRoutes: RouteModule = (app, { ctx }) => {
-  app.post(
-    '/v1/orgs/:org/events/:id/void',
-    {
-      schema: {
-        tags: ['events'],
-        description:
-          'Voids a usage event within the grace window: its credits return to the blocks that paid them (or to expired, for a block that has since expired). Voiding a voided event changes nothing.',
-        params: EventParams,
-        response: { 200: CorrectionAnswer },
-      },
+  defineRoute(app, {
+    method: 'POST',
+    path: '/v1/orgs/:org/events/:id/void',
+    capability: 'events.write',
+    errors: ['already_voided'],
+    schema: {
+      tags: ['events'],
+      description:
+        'Voids a usage event within the grace window: its credits return to the blocks that paid them (or to expired, for a block that has since expired). Voiding a voided event changes nothing.',
+      params: EventParams,
+      response: { 200: CorrectionAnswer },
     },
-    async (request, reply) => {
-      authorize(request.actor, request.params.org, 'events.write');
+    handler: async (request, reply) => {
       const result = await correctEvent({
         ctx,
         orgId: request.params.org,
@@ -103,22 +104,21 @@ export const correctionRoutes: RouteModule = (app, { ctx }) => {
       });
       return reply.status(200).send(result.body);
     },
-  );
+  });
 
-  app.post(
-    '/v1/orgs/:org/events/:id/amend',
-    {
-      schema: {
-        tags: ['events'],
-        description:
-          'Amends a usage event within the grace window: the old rating is voided and the new one booked as ingest would book it. Amending to the current values changes nothing.',
-        params: EventParams,
-        body: AmendBody,
-        response: { 200: CorrectionAnswer },
-      },
+  defineRoute(app, {
+    method: 'POST',
+    path: '/v1/orgs/:org/events/:id/amend',
+    capability: 'events.write',
+    schema: {
+      tags: ['events'],
+      description:
+        'Amends a usage event within the grace window: the old rating is voided and the new one booked as ingest would book it. Amending to the current values changes nothing.',
+      params: EventParams,
+      body: AmendBody,
+      response: { 200: CorrectionAnswer },
     },
-    async (request, reply) => {
-      authorize(request.actor, request.params.org, 'events.write');
+    handler: async (request, reply) => {
       const result = await correctEvent({
         ctx,
         orgId: request.params.org,
@@ -129,25 +129,25 @@ export const correctionRoutes: RouteModule = (app, { ctx }) => {
       });
       return reply.status(200).send(result.body);
     },
-  );
+  });
 
-  app.post(
-    '/v1/events/corrections',
-    {
-      schema: {
-        tags: ['events'],
-        description: `Voids or amends up to ${MAX_CORRECTIONS} events. Each item gets its own result; a refused item is refused alone.`,
-        body: z.object({ corrections: z.array(BatchItem).min(1).meta({ maxItems: MAX_CORRECTIONS }) }),
-        response: { 200: z.object({ results: z.array(BatchResult) }) },
-      },
-      preValidation: async (request) => {
-        const items = (request.body as { corrections?: unknown } | undefined)?.corrections;
-        if (Array.isArray(items) && items.length > MAX_CORRECTIONS) {
-          throw new TallyError('too_many_events', `A batch holds at most ${MAX_CORRECTIONS} corrections; this one has ${items.length}.`);
-        }
-      },
+  defineRoute(app, {
+    method: 'POST',
+    path: '/v1/events/corrections',
+    capability: 'events.write',
+    schema: {
+      tags: ['events'],
+      description: `Voids or amends up to ${MAX_CORRECTIONS} events. Each item gets its own result; a refused item is refused alone.`,
+      body: z.object({ corrections: z.array(BatchItem).min(1).meta({ maxItems: MAX_CORRECTIONS }) }),
+      response: { 200: z.object({ results: z.array(BatchResult) }) },
     },
-    async (request) => {
+    preValidation: async (request) => {
+      const items = (request.body as { corrections?: unknown } | undefined)?.corrections;
+      if (Array.isArray(items) && items.length > MAX_CORRECTIONS) {
+        throw new TallyError('too_many_events', `A batch holds at most ${MAX_CORRECTIONS} corrections; this one has ${items.length}.`);
+      }
+    },
+    handler: async (request) => {
       const results = await correctBatch(ctx, request.actor, request.body.corrections);
       if (results.every((r) => r.status === 'rejected')) {
         const codes = new Set(results.map((r) => r.error!.code));
@@ -156,5 +156,5 @@ export const correctionRoutes: RouteModule = (app, { ctx }) => {
       }
       return { results };
     },
-  );
+  });
 };

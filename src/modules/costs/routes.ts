@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { authorize } from '../../http/auth.js';
+import { defineRoute } from '../../http/contract.js';
 import { AmountOut, OrgParams } from '../../http/schemas.js';
 import type { RouteModule } from '../../http/types.js';
 import { sendCsv, textCell } from '../exports/csv.js';
@@ -37,28 +37,28 @@ export const CostsOut = z.object({
 
 /** Cost tracking (reference 003, Finance): owners and billing admins only, like invoices. */
 export const costRoutes: RouteModule = (app, { ctx }) => {
-  app.get(
-    '/v1/orgs/:org/costs',
-    { schema: { tags: ['costs'], params: OrgParams, querystring: CostQuery, response: { 200: CostsOut } } },
-    async (request) => {
-      authorize(request.actor, request.params.org, 'invoices.read');
+  defineRoute(app, {
+    method: 'GET',
+    path: '/v1/orgs/:org/costs',
+    capability: 'invoices.read',
+    schema: { tags: ['costs'], params: OrgParams, querystring: CostQuery, response: { 200: CostsOut } },
+    handler: async (request) => {
       return getCosts({ ctx, orgId: request.params.org, query: request.query });
     },
-  );
+  });
 
-  app.get(
-    '/v1/orgs/:org/costs/export.csv',
-    {
-      schema: {
-        tags: ['costs'],
-        params: OrgParams,
-        querystring: CostQuery,
-        produces: ['text/csv'],
-        response: { 200: z.string().meta({ description: 'text/csv; charset=utf-8' }) },
-      },
+  defineRoute(app, {
+    method: 'GET',
+    path: '/v1/orgs/:org/costs/export.csv',
+    capability: 'invoices.read',
+    schema: {
+      tags: ['costs'],
+      params: OrgParams,
+      querystring: CostQuery,
+      produces: ['text/csv'],
+      response: { 200: z.string().meta({ description: 'text/csv; charset=utf-8' }) },
     },
-    async (request, reply) => {
-      authorize(request.actor, request.params.org, 'invoices.read');
+    handler: async (request, reply) => {
       const { org } = request.params;
       const pages = costCsvRows({ ctx, orgId: org, query: request.query });
       async function* safe(): AsyncGenerator<string[][]> {
@@ -66,5 +66,5 @@ export const costRoutes: RouteModule = (app, { ctx }) => {
       }
       return sendCsv(reply, `costs-${org}-${request.query.by}-${request.query.interval}.csv`, COST_COLUMNS, safe());
     },
-  );
+  });
 };

@@ -1,8 +1,8 @@
 import { sql } from 'drizzle-orm';
 import { z } from 'zod';
+import { defineRoute } from '../../http/contract.js';
 import type { AppContext } from '../../context.js';
 import { rows, type Q } from '../../db/client.js';
-import { authorize } from '../../actor.js';
 import { organizationNotFound, TallyError } from '../../errors.js';
 import { OrgParams } from '../../http/schemas.js';
 import type { RouteModule } from '../../http/types.js';
@@ -52,18 +52,17 @@ export async function putAliases(args: { ctx: AppContext; orgId: string; aliases
 }
 
 export const aliasRoutes: RouteModule = (app, { ctx }) => {
-  app.get(
-    '/v1/orgs/:org/customer-aliases',
-    {
-      schema: {
-        tags: ['orgs'],
-        description: 'The platform customer ids that name this organization as a CloudEvents subject or a Stripe customer id.',
-        params: OrgParams,
-        response: { 200: AliasesOut },
-      },
+  defineRoute(app, {
+    method: 'GET',
+    path: '/v1/orgs/:org/customer-aliases',
+    capability: 'org.read',
+    schema: {
+      tags: ['orgs'],
+      description: 'The platform customer ids that name this organization as a CloudEvents subject or a Stripe customer id.',
+      params: OrgParams,
+      response: { 200: AliasesOut },
     },
-    async (request) => {
-      authorize(request.actor, request.params.org, 'org.read');
+    handler: async (request) => {
       const org = request.params.org;
       const aliases = await ctx.db.read(async (q) => {
         await assertOrgExists(q, org);
@@ -71,25 +70,25 @@ export const aliasRoutes: RouteModule = (app, { ctx }) => {
       });
       return { aliases };
     },
-  );
+  });
 
-  app.put(
-    '/v1/orgs/:org/customer-aliases',
-    {
-      schema: {
-        tags: ['orgs'],
-        description: 'Replaces the list of platform customer ids that name this organization (at most 100; each names one organization).',
-        params: OrgParams,
-        body: AliasesBody,
-        response: { 200: AliasesOut },
-      },
+  defineRoute(app, {
+    method: 'PUT',
+    path: '/v1/orgs/:org/customer-aliases',
+    capability: 'org.write',
+    errors: ['conflict'],
+    schema: {
+      tags: ['orgs'],
+      description: 'Replaces the list of platform customer ids that name this organization (at most 100; each names one organization).',
+      params: OrgParams,
+      body: AliasesBody,
+      response: { 200: AliasesOut },
     },
-    async (request) => {
-      authorize(request.actor, request.params.org, 'org.write');
+    handler: async (request) => {
       const aliases = await putAliases({ ctx, orgId: request.params.org, aliases: request.body.aliases, actor: request.actor.label });
       return { aliases };
     },
-  );
+  });
 };
 
 async function assertOrgExists(q: Q, orgId: string): Promise<void> {

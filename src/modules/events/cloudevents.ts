@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
-import { authorize } from '../../actor.js';
-import { TallyError } from '../../errors.js';
+import { defineRoute } from '../../http/contract.js';
+import { TallyError } from '../../http/errors.js';
 import type { RouteModule, Typed } from '../../http/types.js';
 import { eventKey, ingestForeign, type ForeignItem } from './foreign.js';
 import { IngestResponse, MAX_BATCH } from './routes.js';
@@ -96,16 +96,15 @@ export const cloudEventRoutes: RouteModule = (app, { ctx }) => {
   registerIngestFormat(app as unknown as FastifyInstance);
   app.register(async (scoped: Typed) => {
     scoped.addContentTypeParser([CLOUDEVENT, CLOUDEVENTS_BATCH], { parseAs: 'string' }, scoped.getDefaultJsonParser('error', 'error'));
-    scoped.post(
-      '/v1/events',
-      {
-        constraints: { [STRATEGY]: 'cloudevents' },
-        // Documented on the native POST /v1/events as two more request media types (see http/openapi.ts).
-        schema: { hide: true, body: z.unknown(), response: { 200: IngestResponse } },
-      },
-      async (request) => {
+    defineRoute(scoped, {
+      method: 'POST',
+      path: '/v1/events',
+      capability: 'events.write',
+      errors: ['too_many_events', 'unknown_meter', 'outside_grace_window', 'timestamp_in_future', 'events_rejected', 'organization_not_found'],
+      constraints: { [STRATEGY]: 'cloudevents' },
+      schema: { hide: true, body: z.unknown(), response: { 200: IngestResponse } },
+      handler: async (request) => {
         const actor = request.actor;
-        if (actor.kind === 'key') authorize(actor, actor.orgId, 'events.write');
         const batch = mediaType(request.headers['content-type']) === CLOUDEVENTS_BATCH;
         const body = request.body;
         if (batch !== Array.isArray(body)) {
@@ -122,6 +121,6 @@ export const cloudEventRoutes: RouteModule = (app, { ctx }) => {
         const now = ctx.clock.now();
         return ingestForeign({ ctx, actor, items: events.map((e) => mapCloudEvent(e, now)) });
       },
-    );
+    });
   });
 };

@@ -1,19 +1,17 @@
 import { z } from 'zod';
-import { authorize, can, type Actor } from '../../http/auth.js';
-import { TallyError, type ErrorCode } from '../../errors.js';
+import { defineRoute } from '../../http/contract.js';
+import { PageQuery, paginator } from '../../http/paging.js';
+import { can, type Actor } from '../../http/auth.js';
+import { TallyError, type ErrorCode } from '../../http/errors.js';
 import type { AppContext } from '../../context.js';
 import { scopedUsers } from '../allocations/scope.js';
 import { metrics } from '../../http/metrics.js';
 import {
-  Cursor,
   CursorId,
   CursorInstant,
-  decodeCursor,
-  encodeCursor,
   findUnsafeText,
   Instant,
   isSafeText,
-  Limit,
   NonNegativeAmount,
   OrgParams,
   page,
@@ -85,7 +83,8 @@ export const CorrectedEventOut = EventOut.extend({
   corrections: z.array(CorrectionOut),
 });
 
-const EventCursor = z.object({ t: CursorInstant, id: CursorId });
+/** The events cursor: the last row's (timestamp, id). */
+const byEvent = paginator(z.object({ t: CursorInstant, id: CursorId }));
 
 export const IngestBody = z.object({ events: z.array(EventIn).min(1).meta({ maxItems: MAX_BATCH }) });
 export const IngestResponse = z.object({
@@ -96,31 +95,31 @@ export const IngestResponse = z.object({
 });
 
 export const eventRoutes: RouteModule = (app, { ctx }) => {
-  app.post(
-    '/v1/events',
-    {
-      schema: {
-        tags: ['events'],
-        description: `Ingests up to ${MAX_BATCH} usage events. Each gets its own result; a batch in which nothing could be accepted answers 4xx.`,
-        body: IngestBody,
-        response: { 200: IngestResponse },
-      },
-      preValidation: async (request) => {
-        const body = request.body as { events?: unknown } | undefined;
-        const events = body?.events;
-        if (Array.isArray(events) && events.length > MAX_BATCH) {
-          throw new TallyError('too_many_events', `A batch holds at most ${MAX_BATCH} events; this one has ${events.length}.`);
-        }
-        if (!Array.isArray(events) || events.length === 0) return; // the schema explains what is wrong
-        const split = splitBatch(events);
-        if (split.valid.length === 0) throw nothingAccepted(split.results.filter((r) => r !== undefined));
-        invalidOf.set(request, split);
-        body!.events = split.valid;
-      },
+  defineRoute(app, {
+    method: 'POST',
+    path: '/v1/events',
+    capability: 'events.write',
+    errors: ['too_many_events', 'unknown_meter', 'outside_grace_window', 'timestamp_in_future', 'events_rejected', 'organization_not_found'],
+    schema: {
+      tags: ['events'],
+      description: `Ingests up to ${MAX_BATCH} usage events. Each gets its own result; a batch in which nothing could be accepted answers 4xx.`,
+      body: IngestBody,
+      response: { 200: IngestResponse },
     },
-    async (request, reply) => {
+    preValidation: async (request) => {
+      const body = request.body as { events?: unknown } | undefined;
+      const events = body?.events;
+      if (Array.isArray(events) && events.length > MAX_BATCH) {
+        throw new TallyError('too_many_events', `A batch holds at most ${MAX_BATCH} events; this one has ${events.length}.`);
+      }
+      if (!Array.isArray(events) || events.length === 0) return; // the schema explains what is wrong
+      const split = splitBatch(events);
+      if (split.valid.length === 0) throw nothingAccepted(split.results.filter((r) => r !== undefined));
+      invalidOf.set(request, split);
+      body!.events = split.valid;
+    },
+    handler: async (request, reply) => {
       const actor = request.actor;
-      if (actor.kind === 'key') authorize(actor, actor.orgId, 'events.write');
       const split = invalidOf.get(request);
       const serviced = await ingestOrRejections(ctx, actor, request.body.events, split);
       const summary = mergeResults(split, serviced.results);
@@ -131,28 +130,26 @@ export const eventRoutes: RouteModule = (app, { ctx }) => {
       metrics.events.inc({ status: 'rejected' }, summary.rejected);
       return summary;
     },
-  );
+  });
 
-  app.get(
-    '/v1/orgs/:org/events',
-    {
-      schema: {
-        tags: ['events'],
-        params: OrgParams,
-        querystring: z.object({
-          from: Instant.optional(),
-          to: Instant.optional(),
-          meter: z.string().optional(),
-          user: z.string().optional(),
-          project: z.string().optional(),
-          limit: Limit,
-          cursor: Cursor,
-        }),
-        response: { 200: page(CorrectedEventOut) },
-      },
+  defineRoute(app, {
+    method: 'GET',
+    path: '/v1/orgs/:org/events',
+    capability: 'events.read_own',
+    paginate: byEvent,
+    schema: {
+      tags: ['events'],
+      params: OrgParams,
+      querystring: PageQuery.extend({
+        from: Instant.optional(),
+        to: Instant.optional(),
+        meter: z.string().optional(),
+        user: z.string().optional(),
+        project: z.string().optional(),
+      }),
+      response: { 200: page(CorrectedEventOut) },
     },
-    async (request) => {
-      authorize(request.actor, request.params.org, 'events.read_own');
+    handler: async (request) => {
       const { from, to, meter, project, limit, cursor } = request.query;
       const user = visibleUser(request.actor, request.query.user);
       const users = await scopedUsers(ctx, request.actor, request.params.org, user);
@@ -160,12 +157,12 @@ export const eventRoutes: RouteModule = (app, { ctx }) => {
         ctx,
         orgId: request.params.org,
         filter: { from, to, meter, user, users, project },
-        after: decodeCursor(cursor, EventCursor),
+        after: byEvent.read(cursor),
         limit,
       });
-      return { data: result.data, next_cursor: result.next ? encodeCursor(result.next) : null };
+      return byEvent.page(result.data, result.next);
     },
-  );
+  });
 };
 
 interface SplitBatch {

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
-import { authorize } from '../../actor.js';
-import { TallyError } from '../../errors.js';
+import { defineRoute } from '../../http/contract.js';
+import { TallyError } from '../../http/errors.js';
 import type { RouteModule, Typed } from '../../http/types.js';
 import { eventKey, ingestForeign, type ForeignItem } from './foreign.js';
 
@@ -81,20 +81,20 @@ export function mapStripeEvent(body: z.output<typeof StripeMeterEventBody>, now:
 export const stripeRoutes: RouteModule = (app, { ctx }) => {
   app.register(async (scoped: Typed) => {
     scoped.addContentTypeParser(FORM, { parseAs: 'string' }, (_request, body, done) => done(null, parseStripeForm(String(body))));
-    scoped.post(
-      '/v1/compat/stripe/meter_events',
-      {
-        schema: {
-          tags: ['events'],
-          description:
-            "Stripe's meter-event shape (JSON or form-encoded, as Stripe's SDKs send it). The customer id resolves as a CloudEvents subject does: an organization id, `<org id>/<member id>`, or one of the organization's customer aliases.",
-          body: StripeMeterEventBody,
-          response: { 200: StripeMeterEventOut },
-        },
+    defineRoute(scoped, {
+      method: 'POST',
+      path: '/v1/compat/stripe/meter_events',
+      capability: 'events.write',
+      errors: ['unknown_meter', 'outside_grace_window', 'timestamp_in_future', 'organization_not_found'],
+      schema: {
+        tags: ['events'],
+        description:
+          "Stripe's meter-event shape (JSON or form-encoded, as Stripe's SDKs send it). The customer id resolves as a CloudEvents subject does: an organization id, `<org id>/<member id>`, or one of the organization's customer aliases.",
+        body: StripeMeterEventBody,
+        response: { 200: StripeMeterEventOut },
       },
-      async (request) => {
+      handler: async (request) => {
         const actor = request.actor;
-        if (actor.kind === 'key') authorize(actor, actor.orgId, 'events.write');
         const now = ctx.clock.now();
         const { item, identifier, timestamp } = mapStripeEvent(request.body, now);
         const summary = await ingestForeign({ ctx, actor, items: [item] });
@@ -111,6 +111,6 @@ export const stripeRoutes: RouteModule = (app, { ctx }) => {
           tally: { id: result.id, status: result.status, ...(result.status === 'accepted' ? { cost_credits: result.cost_credits } : {}) },
         };
       },
-    );
+    });
   });
 };

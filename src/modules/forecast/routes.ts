@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { authorize } from '../../http/auth.js';
+import { defineRoute } from '../../http/contract.js';
 import { AmountOut, OrgParams } from '../../http/schemas.js';
 import type { RouteModule } from '../../http/types.js';
 import { DEFAULT_HORIZON_DAYS, getForecast, parseScope } from './service.js';
@@ -43,24 +43,23 @@ export const ForecastOut = z.object({
 });
 
 export const forecastRoutes: RouteModule = (app, { ctx }) => {
-  app.get(
-    '/v1/orgs/:org/forecast',
-    {
-      schema: {
-        tags: ['forecast'],
-        params: OrgParams,
-        querystring: z.object({
-          scope: z.string().max(80).default('org').meta({ description: '"org", "group:<id>" or "member:<id>"' }),
-          horizon_days: z.coerce.number().int().min(1).max(366).default(DEFAULT_HORIZON_DAYS),
-        }),
-        response: { 200: ForecastOut },
-      },
+  defineRoute(app, {
+    method: 'GET',
+    path: '/v1/orgs/:org/forecast',
+    capability: 'org.read',
+    schema: {
+      tags: ['forecast'],
+      params: OrgParams,
+      querystring: z.object({
+        scope: z.string().max(80).default('org').meta({ description: '"org", "group:<id>" or "member:<id>"' }),
+        horizon_days: z.coerce.number().int().min(1).max(366).default(DEFAULT_HORIZON_DAYS),
+      }),
+      response: { 200: ForecastOut },
     },
-    async (request) => {
+    handler: async (request) => {
       // Every role may ask; the service narrows what each one reaches.
-      authorize(request.actor, request.params.org, 'org.read');
       const scope = parseScope(request.query.scope);
       return getForecast({ ctx, actor: request.actor, orgId: request.params.org, scope, horizonDays: request.query.horizon_days });
     },
-  );
+  });
 };

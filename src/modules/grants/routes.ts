@@ -1,6 +1,7 @@
 import { z } from 'zod';
-import { authorize } from '../../http/auth.js';
-import { AmountOut, Cursor, Instant, Limit, OrgParams, page, PositiveAmount } from '../../http/schemas.js';
+import { defineRoute } from '../../http/contract.js';
+import { byId, PageQuery, paginator } from '../../http/paging.js';
+import { AmountOut, Instant, OrgParams, page, PositiveAmount } from '../../http/schemas.js';
 import { idempotencyKey, type RouteModule } from '../../http/types.js';
 import { createGrant, getGrant, grantLedger, grantLedgerSummary, listGrants, voidGrant } from './service.js';
 
@@ -80,12 +81,17 @@ const CreateGrantBody = z.object({
     .meta({ description: 'pay only for these meters or meter categories (SPEC §3.16); omitted = all usage' }),
 });
 
+/** The grant ledger's cursor: the last entry's sequence number (a bigint as decimal text). */
+const bySequence = paginator(z.string().regex(/^\d{1,19}$/));
+
 export const grantRoutes: RouteModule = (app, { ctx }) => {
-  app.post(
-    '/v1/orgs/:org/grants',
-    { schema: { tags: ['grants'], params: OrgParams, body: CreateGrantBody, response: { 201: GrantOut } } },
-    async (request, reply) => {
-      authorize(request.actor, request.params.org, 'grants.write');
+  defineRoute(app, {
+    method: 'POST',
+    path: '/v1/orgs/:org/grants',
+    capability: 'grants.write',
+    errors: ['idempotency_key_reused'],
+    schema: { tags: ['grants'], params: OrgParams, body: CreateGrantBody, response: { 201: GrantOut } },
+    handler: async (request, reply) => {
       const b = request.body;
       const result = await createGrant({
         ctx,
@@ -106,47 +112,49 @@ export const grantRoutes: RouteModule = (app, { ctx }) => {
       });
       return reply.status(result.statusCode as 201).send(result.body);
     },
-  );
+  });
 
-  app.get(
-    '/v1/orgs/:org/grants',
-    {
-      schema: {
-        tags: ['grants'],
-        params: OrgParams,
-        querystring: z.object({ status: z.enum(['in_use', 'pending', 'expired', 'all']).default('all'), limit: Limit, cursor: Cursor }),
-        response: { 200: page(GrantOut) },
-      },
+  defineRoute(app, {
+    method: 'GET',
+    path: '/v1/orgs/:org/grants',
+    capability: 'grants.read',
+    paginate: byId,
+    schema: {
+      tags: ['grants'],
+      params: OrgParams,
+      querystring: PageQuery.extend({ status: z.enum(['in_use', 'pending', 'expired', 'all']).default('all') }),
+      response: { 200: page(GrantOut) },
     },
-    async (request) => {
-      authorize(request.actor, request.params.org, 'grants.read');
+    handler: async (request) => {
       const q = request.query;
-      const result = await listGrants({ ctx, orgId: request.params.org, status: q.status, before: q.cursor, limit: q.limit });
-      return { data: result.data, next_cursor: result.next };
+      const result = await listGrants({ ctx, orgId: request.params.org, status: q.status, before: byId.read(q.cursor), limit: q.limit });
+      return byId.page(result.data, result.next);
     },
-  );
+  });
 
-  app.get(
-    '/v1/orgs/:org/grants/:grant',
-    { schema: { tags: ['grants'], params: GrantParams, response: { 200: GrantOut } } },
-    async (request) => {
-      authorize(request.actor, request.params.org, 'grants.read');
+  defineRoute(app, {
+    method: 'GET',
+    path: '/v1/orgs/:org/grants/:grant',
+    capability: 'grants.read',
+    errors: ['grant_not_found'],
+    schema: { tags: ['grants'], params: GrantParams, response: { 200: GrantOut } },
+    handler: async (request) => {
       return getGrant({ ctx, orgId: request.params.org, grantId: request.params.grant });
     },
-  );
+  });
 
-  app.post(
-    '/v1/orgs/:org/grants/:grant/void',
-    {
-      schema: {
-        tags: ['grants'],
-        params: GrantParams,
-        body: z.object({ reason: z.string().max(500).optional() }).optional(),
-        response: { 200: GrantOut },
-      },
+  defineRoute(app, {
+    method: 'POST',
+    path: '/v1/orgs/:org/grants/:grant/void',
+    capability: 'grants.write',
+    errors: ['grant_not_found', 'already_voided'],
+    schema: {
+      tags: ['grants'],
+      params: GrantParams,
+      body: z.object({ reason: z.string().max(500).optional() }).optional(),
+      response: { 200: GrantOut },
     },
-    async (request, reply) => {
-      authorize(request.actor, request.params.org, 'grants.write');
+    handler: async (request, reply) => {
       const result = await voidGrant({
         ctx,
         orgId: request.params.org,
@@ -157,43 +165,45 @@ export const grantRoutes: RouteModule = (app, { ctx }) => {
       });
       return reply.status(result.statusCode as 200).send(result.body);
     },
-  );
+  });
 
-  app.get(
-    '/v1/orgs/:org/grants/:grant/ledger',
-    {
-      schema: {
-        tags: ['grants'],
-        params: GrantParams,
-        querystring: z.object({
-          limit: Limit,
-          cursor: z.string().regex(/^\d+$/).optional(),
-          day: z.iso.date().optional().meta({ description: 'only entries of this local day (organization time zone)' }),
-        }),
-        response: { 200: page(LedgerEntryOut) },
-      },
+  defineRoute(app, {
+    method: 'GET',
+    path: '/v1/orgs/:org/grants/:grant/ledger',
+    capability: 'grants.read',
+    paginate: bySequence,
+    errors: ['grant_not_found'],
+    schema: {
+      tags: ['grants'],
+      params: GrantParams,
+      querystring: PageQuery.extend({
+        day: z.iso.date().optional().meta({ description: 'only entries of this local day (organization time zone)' }),
+      }),
+      response: { 200: page(LedgerEntryOut) },
     },
-    async (request) => {
-      authorize(request.actor, request.params.org, 'grants.read');
+    handler: async (request) => {
       const { cursor, limit } = request.query;
+      const after = bySequence.read(cursor);
       const result = await grantLedger({
         ctx,
         orgId: request.params.org,
         grantId: request.params.grant,
-        after: cursor === undefined ? undefined : BigInt(cursor),
+        after: after === undefined ? undefined : BigInt(after),
         limit,
         day: request.query.day,
       });
-      return { data: result.data, next_cursor: result.next };
+      return bySequence.page(result.data, result.next);
     },
-  );
+  });
 
-  app.get(
-    '/v1/orgs/:org/grants/:grant/ledger/summary',
-    { schema: { tags: ['grants'], params: GrantParams, response: { 200: z.object({ data: z.array(LedgerSummaryRowOut) }) } } },
-    async (request) => {
-      authorize(request.actor, request.params.org, 'grants.read');
+  defineRoute(app, {
+    method: 'GET',
+    path: '/v1/orgs/:org/grants/:grant/ledger/summary',
+    capability: 'grants.read',
+    errors: ['grant_not_found'],
+    schema: { tags: ['grants'], params: GrantParams, response: { 200: z.object({ data: z.array(LedgerSummaryRowOut) }) } },
+    handler: async (request) => {
       return grantLedgerSummary({ ctx, orgId: request.params.org, grantId: request.params.grant });
     },
-  );
+  });
 };

@@ -1,6 +1,7 @@
 import { z } from 'zod';
-import { authorize } from '../../http/auth.js';
-import { AmountOut, Cursor, Instant, Limit, NonNegativeAmount, OrgParams, page, PositiveAmount } from '../../http/schemas.js';
+import { defineRoute } from '../../http/contract.js';
+import { byId, PageQuery } from '../../http/paging.js';
+import { AmountOut, Instant, NonNegativeAmount, OrgParams, page, PositiveAmount } from '../../http/schemas.js';
 import { idempotencyKey, type RouteModule } from '../../http/types.js';
 import { setLimitHeaders } from '../caps/headers.js';
 import { captureHold, createHold } from './realtime.js';
@@ -30,54 +31,54 @@ const Subject = {
 const HoldParams = OrgParams.extend({ hold: z.string() });
 
 export const holdRoutes: RouteModule = (app, { ctx }) => {
-  app.post(
-    '/v1/orgs/:org/check',
-    {
-      config: { findsOrg: true },
-      schema: {
-        tags: ['admission'],
-        params: OrgParams,
-        body: z.strictObject({ member: z.string().min(1).max(64), amount: PositiveAmount, ...Subject, meter: z.string().min(1).max(200).optional() }),
-        response: {
-          200: z.object({
-            allowed: z.boolean(),
-            limited_by: Limited,
-            remaining: z.object({ member: AmountOut, group: AmountOut, account_cycle: AmountOut.nullable(), balance: AmountOut }),
-            message: z.string().nullable(),
-            cap: CapRefusal.optional(),
-          }),
-        },
+  defineRoute(app, {
+    method: 'POST',
+    path: '/v1/orgs/:org/check',
+    capability: 'admission.use',
+    errors: ['member_not_found', 'rule_refused'],
+    config: { findsOrg: true },
+    schema: {
+      tags: ['admission'],
+      params: OrgParams,
+      body: z.strictObject({ member: z.string().min(1).max(64), amount: PositiveAmount, ...Subject, meter: z.string().min(1).max(200).optional() }),
+      response: {
+        200: z.object({
+          allowed: z.boolean(),
+          limited_by: Limited,
+          remaining: z.object({ member: AmountOut, group: AmountOut, account_cycle: AmountOut.nullable(), balance: AmountOut }),
+          message: z.string().nullable(),
+          cap: CapRefusal.optional(),
+        }),
       },
     },
-    async (request, reply) => {
-      authorize(request.actor, request.params.org, 'admission.use');
+    handler: async (request, reply) => {
       const b = request.body;
       const subject = { project: b.project, apiKeyId: b.api_key, meter: b.meter };
       const { answer, limits } = await checkAdmission({ ctx, actor: request.actor, orgId: request.params.org, memberId: b.member, amount: b.amount, subject });
       setLimitHeaders(reply, limits);
       return answer;
     },
-  );
+  });
 
-  app.post(
-    '/v1/orgs/:org/holds',
-    {
-      config: { findsOrg: true },
-      schema: {
-        tags: ['admission'],
-        params: OrgParams,
-        body: z.strictObject({
-          member: z.string().min(1).max(64),
-          amount: PositiveAmount,
-          job_id: z.string().min(1).max(200).optional(),
-          expires_at: Instant.optional(),
-          ...Subject,
-        }),
-        response: { 201: HoldOut },
-      },
+  defineRoute(app, {
+    method: 'POST',
+    path: '/v1/orgs/:org/holds',
+    capability: 'admission.use',
+    errors: ['member_not_found', 'insufficient_credits', 'rule_refused', 'idempotency_key_reused'],
+    config: { findsOrg: true },
+    schema: {
+      tags: ['admission'],
+      params: OrgParams,
+      body: z.strictObject({
+        member: z.string().min(1).max(64),
+        amount: PositiveAmount,
+        job_id: z.string().min(1).max(200).optional(),
+        expires_at: Instant.optional(),
+        ...Subject,
+      }),
+      response: { 201: HoldOut },
     },
-    async (request, reply) => {
-      authorize(request.actor, request.params.org, 'admission.use');
+    handler: async (request, reply) => {
       const b = request.body;
       const { value: r, limits } = await createHold({
         ctx,
@@ -89,43 +90,49 @@ export const holdRoutes: RouteModule = (app, { ctx }) => {
       setLimitHeaders(reply, limits);
       return reply.status(r.statusCode as 201).send(r.body);
     },
-  );
+  });
 
-  app.post(
-    '/v1/orgs/:org/holds/:hold/capture',
-    { config: { findsOrg: true }, schema: { tags: ['admission'], params: HoldParams, body: z.strictObject({ amount: NonNegativeAmount }), response: { 200: HoldOut } } },
-    async (request, reply) => {
-      authorize(request.actor, request.params.org, 'admission.use');
+  defineRoute(app, {
+    method: 'POST',
+    path: '/v1/orgs/:org/holds/:hold/capture',
+    capability: 'admission.use',
+    errors: ['hold_not_found', 'hold_not_open', 'capture_exceeds_hold'],
+    config: { findsOrg: true },
+    schema: { tags: ['admission'], params: HoldParams, body: z.strictObject({ amount: NonNegativeAmount }), response: { 200: HoldOut } },
+    handler: async (request, reply) => {
       const { value, limits } = await captureHold({ ctx, actor: request.actor, orgId: request.params.org, holdId: request.params.hold, amount: request.body.amount });
       setLimitHeaders(reply, limits);
       return value;
     },
-  );
+  });
 
-  app.post(
-    '/v1/orgs/:org/holds/:hold/release',
-    { config: { findsOrg: true }, schema: { tags: ['admission'], params: HoldParams, response: { 200: HoldOut } } },
-    async (request) => {
-      authorize(request.actor, request.params.org, 'admission.use');
+  defineRoute(app, {
+    method: 'POST',
+    path: '/v1/orgs/:org/holds/:hold/release',
+    capability: 'admission.use',
+    errors: ['hold_not_found', 'hold_not_open'],
+    config: { findsOrg: true },
+    schema: { tags: ['admission'], params: HoldParams, response: { 200: HoldOut } },
+    handler: async (request) => {
       return (await releaseHold({ ctx, actor: request.actor, orgId: request.params.org, holdId: request.params.hold })).value;
     },
-  );
+  });
 
-  app.get(
-    '/v1/orgs/:org/holds',
-    {
-      schema: {
-        tags: ['admission'],
-        params: OrgParams,
-        querystring: z.object({ status: HoldStatus.optional(), limit: Limit, cursor: Cursor }),
-        response: { 200: page(HoldOut) },
-      },
+  defineRoute(app, {
+    method: 'GET',
+    path: '/v1/orgs/:org/holds',
+    capability: 'admission.use',
+    paginate: byId,
+    schema: {
+      tags: ['admission'],
+      params: OrgParams,
+      querystring: PageQuery.extend({ status: HoldStatus.optional() }),
+      response: { 200: page(HoldOut) },
     },
-    async (request) => {
-      authorize(request.actor, request.params.org, 'admission.use');
+    handler: async (request) => {
       const q = request.query;
-      const r = await listHolds({ ctx, actor: request.actor, orgId: request.params.org, status: q.status, before: q.cursor, limit: q.limit });
-      return { data: r.data, next_cursor: r.next };
+      const r = await listHolds({ ctx, actor: request.actor, orgId: request.params.org, status: q.status, before: byId.read(q.cursor), limit: q.limit });
+      return byId.page(r.data, r.next);
     },
-  );
+  });
 };

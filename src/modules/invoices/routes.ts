@@ -1,6 +1,7 @@
 import { z } from 'zod';
-import { authorize, requirePlatform } from '../../http/auth.js';
-import { AmountOut, Limit, OrgParams } from '../../http/schemas.js';
+import { defineRoute } from '../../http/contract.js';
+import { PageQuery, paginator } from '../../http/paging.js';
+import { AmountOut, OrgParams } from '../../http/schemas.js';
 import { idempotencyKey, type RouteModule } from '../../http/types.js';
 import { getInvoice, listInvoices, setInvoiceState } from './service.js';
 
@@ -31,45 +32,53 @@ export const InvoiceOut = z.object({
 
 const InvoiceParams = OrgParams.extend({ invoice: z.string().max(40) });
 
-export const invoiceRoutes: RouteModule = (app, { ctx }) => {
-  app.get(
-    '/v1/orgs/:org/invoices',
-    {
-      schema: {
-        tags: ['invoices'],
-        params: OrgParams,
-        querystring: z.object({ limit: Limit, cursor: z.string().regex(/^\d{4}-\d{2}$/).optional() }),
-        response: { 200: z.object({ data: z.array(InvoiceOut), next_cursor: z.string().nullable() }) },
-      },
-    },
-    async (request) => {
-      authorize(request.actor, request.params.org, 'invoices.read');
-      return listInvoices({ ctx, orgId: request.params.org, before: request.query.cursor, limit: request.query.limit });
-    },
-  );
+/** The invoices' cursor: the last period listed. */
+const byPeriod = paginator(z.string().regex(/^\d{4}-\d{2}$/));
 
-  app.get(
-    '/v1/orgs/:org/invoices/:invoice',
-    { schema: { tags: ['invoices'], params: InvoiceParams, response: { 200: InvoiceOut } } },
-    async (request) => {
-      authorize(request.actor, request.params.org, 'invoices.read');
+export const invoiceRoutes: RouteModule = (app, { ctx }) => {
+  defineRoute(app, {
+    method: 'GET',
+    path: '/v1/orgs/:org/invoices',
+    capability: 'invoices.read',
+    paginate: byPeriod,
+    schema: {
+      tags: ['invoices'],
+      params: OrgParams,
+      querystring: PageQuery,
+      response: { 200: z.object({ data: z.array(InvoiceOut), next_cursor: z.string().nullable() }) },
+    },
+    handler: async (request) => {
+      const r = await listInvoices({ ctx, orgId: request.params.org, before: byPeriod.read(request.query.cursor), limit: request.query.limit });
+      return byPeriod.page(r.data, r.next_cursor);
+    },
+  });
+
+  defineRoute(app, {
+    method: 'GET',
+    path: '/v1/orgs/:org/invoices/:invoice',
+    capability: 'invoices.read',
+    errors: ['not_found'],
+    schema: { tags: ['invoices'], params: InvoiceParams, response: { 200: InvoiceOut } },
+    handler: async (request) => {
       return getInvoice({ ctx, orgId: request.params.org, invoice: request.params.invoice });
     },
-  );
+  });
 
   for (const [action, to] of [
     ['pay', 'paid'],
     ['void', 'void'],
   ] as const) {
-    app.post(
-      `/v1/orgs/:org/invoices/:invoice/${action}`,
-      { schema: { tags: ['invoices'], params: InvoiceParams, response: { 200: InvoiceOut } } },
-      async (request, reply) => {
-        requirePlatform(request.actor);
+    defineRoute(app, {
+      method: 'POST',
+      path: `/v1/orgs/:org/invoices/:invoice/${action}`,
+      capability: 'platform',
+      errors: action === 'void' ? ['not_found', 'already_voided'] : ['not_found'],
+      schema: { tags: ['invoices'], params: InvoiceParams, response: { 200: InvoiceOut } },
+      handler: async (request, reply) => {
         const { org, invoice } = request.params;
         const result = await setInvoiceState({ ctx, orgId: org, invoice, to, idempotencyKey: idempotencyKey(request.headers) });
         return reply.status(result.statusCode as 200).send(result.body);
       },
-    );
+    });
   }
 };

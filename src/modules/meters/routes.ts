@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { authorize, requirePlatform } from '../../http/auth.js';
+import { defineRoute } from '../../http/contract.js';
 import { NonNegativeAmount, OrgParams } from '../../http/schemas.js';
 import type { RouteModule } from '../../http/types.js';
 import { VALUE_PATH } from '../events/value-path.js';
@@ -51,36 +51,45 @@ function toInput(b: z.infer<typeof MeterBody>): MeterInput {
 }
 
 export const meterRoutes: RouteModule = (app, { ctx }) => {
-  app.put(
-    '/v1/meters/:key',
-    { schema: { tags: ['meters'], params: z.object({ key: MeterKey }), body: MeterBody, response: { 200: MeterOut } } },
-    async (request) => {
-      requirePlatform(request.actor);
+  defineRoute(app, {
+    method: 'PUT',
+    path: '/v1/meters/:key',
+    capability: 'platform',
+    schema: { tags: ['meters'], params: z.object({ key: MeterKey }), body: MeterBody, response: { 200: MeterOut } },
+    handler: async (request) => {
       return putPlatformMeter({ ctx, key: request.params.key, input: toInput(request.body) });
     },
-  );
-
-  app.get('/v1/meters', { schema: { tags: ['meters'], response: { 200: z.object({ data: z.array(MeterOut) }) } } }, async (request) => {
-    const actor = request.actor;
-    const found = actor.kind === 'key' ? await listOrgMeters({ ctx, orgId: actor.orgId }) : await listPlatformMeters({ ctx });
-    return { data: found.map(meterView) };
   });
 
-  app.put(
-    '/v1/orgs/:org/meters/:key',
-    { schema: { tags: ['meters'], params: OrgParams.extend({ key: MeterKey }), body: MeterBody, response: { 200: MeterOut } } },
-    async (request) => {
-      authorize(request.actor, request.params.org, 'meters.write');
+  defineRoute(app, {
+    method: 'GET',
+    path: '/v1/meters',
+    capability: 'self',
+    schema: { tags: ['meters'], response: { 200: z.object({ data: z.array(MeterOut) }) } },
+    handler: async (request) => {
+      const actor = request.actor;
+      const found = actor.kind === 'key' ? await listOrgMeters({ ctx, orgId: actor.orgId }) : await listPlatformMeters({ ctx });
+      return { data: found.map(meterView) };
+    },
+  });
+
+  defineRoute(app, {
+    method: 'PUT',
+    path: '/v1/orgs/:org/meters/:key',
+    capability: 'meters.write',
+    schema: { tags: ['meters'], params: OrgParams.extend({ key: MeterKey }), body: MeterBody, response: { 200: MeterOut } },
+    handler: async (request) => {
       return putOrgMeter({ ctx, orgId: request.params.org, key: request.params.key, input: toInput(request.body) });
     },
-  );
+  });
 
-  app.get(
-    '/v1/orgs/:org/meters',
-    { schema: { tags: ['meters'], params: OrgParams, response: { 200: z.object({ data: z.array(MeterOut) }) } } },
-    async (request) => {
-      authorize(request.actor, request.params.org, 'org.read');
+  defineRoute(app, {
+    method: 'GET',
+    path: '/v1/orgs/:org/meters',
+    capability: 'org.read',
+    schema: { tags: ['meters'], params: OrgParams, response: { 200: z.object({ data: z.array(MeterOut) }) } },
+    handler: async (request) => {
       return { data: (await listOrgMeters({ ctx, orgId: request.params.org })).map(meterView) };
     },
-  );
+  });
 };

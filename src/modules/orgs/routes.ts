@@ -1,7 +1,8 @@
 import { z } from 'zod';
+import { defineRoute } from '../../http/contract.js';
+import { byId, PageQuery } from '../../http/paging.js';
 import { formatMicro } from '../../domain/money.js';
-import { authorize, requirePlatform } from '../../http/auth.js';
-import { Cursor, Id, Limit, NonNegativeAmount, OrgParams, page, TimeZone } from '../../http/schemas.js';
+import { Id, NonNegativeAmount, OrgParams, page, TimeZone } from '../../http/schemas.js';
 import type { RouteModule } from '../../http/types.js';
 import type { OrgRow } from './queries.js';
 import { createOrg, getOrg, listOrganizations, updateOrg } from './service.js';
@@ -66,24 +67,24 @@ const EmbedOrigins = z
 const GraceDays = z.number().int().min(0).max(366);
 
 export const orgRoutes: RouteModule = (app, { ctx }) => {
-  app.post(
-    '/v1/orgs',
-    {
-      schema: {
-        tags: ['organizations'],
-        body: z.object({
-          id: Id.optional(),
-          name: z.string().min(1).max(200),
-          timezone: TimeZone,
-          credit_factor: NonNegativeAmount,
-          grace_days: GraceDays.optional(),
-          overage: Overage.optional(),
-        }),
-        response: { 201: OrgOut },
-      },
+  defineRoute(app, {
+    method: 'POST',
+    path: '/v1/orgs',
+    capability: 'platform',
+    errors: ['already_exists'],
+    schema: {
+      tags: ['organizations'],
+      body: z.object({
+        id: Id.optional(),
+        name: z.string().min(1).max(200),
+        timezone: TimeZone,
+        credit_factor: NonNegativeAmount,
+        grace_days: GraceDays.optional(),
+        overage: Overage.optional(),
+      }),
+      response: { 201: OrgOut },
     },
-    async (request, reply) => {
-      requirePlatform(request.actor);
+    handler: async (request, reply) => {
       const b = request.body;
       const org = await createOrg({
         ctx,
@@ -91,51 +92,54 @@ export const orgRoutes: RouteModule = (app, { ctx }) => {
       });
       return reply.status(201).send(orgView(org));
     },
-  );
+  });
 
-  app.get(
-    '/v1/orgs',
-    { schema: { tags: ['organizations'], querystring: z.object({ limit: Limit, cursor: Cursor }), response: { 200: page(OrgOut) } } },
-    async (request) => {
+  defineRoute(app, {
+    method: 'GET',
+    path: '/v1/orgs',
+    capability: 'self',
+    paginate: byId,
+    schema: { tags: ['organizations'], querystring: PageQuery, response: { 200: page(OrgOut) } },
+    handler: async (request) => {
       const actor = request.actor;
       if (actor.kind === 'key') {
         const org = await getOrg({ ctx, orgId: actor.orgId });
         return { data: [orgView(org)], next_cursor: null };
       }
-      const found = await listOrganizations({ ctx, after: request.query.cursor, limit: request.query.limit + 1 });
+      const found = await listOrganizations({ ctx, after: byId.read(request.query.cursor), limit: request.query.limit + 1 });
       const data = found.slice(0, request.query.limit).map(orgView);
-      return { data, next_cursor: found.length > request.query.limit ? data[data.length - 1]!.id : null };
+      return byId.page(data, found.length > request.query.limit ? data[data.length - 1]!.id : null);
     },
-  );
+  });
 
-  app.get(
-    '/v1/orgs/:org',
-    { schema: { tags: ['organizations'], params: OrgParams, response: { 200: OrgOut } } },
-    async (request) => {
-      authorize(request.actor, request.params.org, 'org.read');
+  defineRoute(app, {
+    method: 'GET',
+    path: '/v1/orgs/:org',
+    capability: 'org.read',
+    schema: { tags: ['organizations'], params: OrgParams, response: { 200: OrgOut } },
+    handler: async (request) => {
       return orgView(await getOrg({ ctx, orgId: request.params.org }));
     },
-  );
+  });
 
-  app.patch(
-    '/v1/orgs/:org',
-    {
-      schema: {
-        tags: ['organizations'],
-        params: OrgParams,
-        body: z.object({
-          name: z.string().min(1).max(200).optional(),
-          timezone: TimeZone.optional(),
-          credit_factor: NonNegativeAmount.optional(),
-          grace_days: GraceDays.optional(),
-          overage: Overage.optional(),
-          embed_origins: EmbedOrigins.optional(),
-        }),
-        response: { 200: OrgOut },
-      },
+  defineRoute(app, {
+    method: 'PATCH',
+    path: '/v1/orgs/:org',
+    capability: 'org.write',
+    schema: {
+      tags: ['organizations'],
+      params: OrgParams,
+      body: z.object({
+        name: z.string().min(1).max(200).optional(),
+        timezone: TimeZone.optional(),
+        credit_factor: NonNegativeAmount.optional(),
+        grace_days: GraceDays.optional(),
+        overage: Overage.optional(),
+        embed_origins: EmbedOrigins.optional(),
+      }),
+      response: { 200: OrgOut },
     },
-    async (request) => {
-      authorize(request.actor, request.params.org, 'org.write');
+    handler: async (request) => {
       const b = request.body;
       const org = await updateOrg({
         ctx,
@@ -145,5 +149,5 @@ export const orgRoutes: RouteModule = (app, { ctx }) => {
       });
       return orgView(org);
     },
-  );
+  });
 };

@@ -1,6 +1,7 @@
 import { z } from 'zod';
-import { authorize } from '../../http/auth.js';
-import { Cursor, Limit, OrgParams, page } from '../../http/schemas.js';
+import { defineRoute } from '../../http/contract.js';
+import { byId, PageQuery } from '../../http/paging.js';
+import { OrgParams, page } from '../../http/schemas.js';
 import type { RouteModule } from '../../http/types.js';
 import { listNotifications } from './service.js';
 
@@ -25,21 +26,21 @@ const NotificationOut = z.object({
 });
 
 export const notificationRoutes: RouteModule = (app, { ctx }) => {
-  app.get(
-    '/v1/orgs/:org/notifications',
-    {
-      schema: {
-        tags: ['alerts'],
-        params: OrgParams,
-        querystring: z.object({ type: z.string().max(100).optional(), limit: Limit, cursor: Cursor }),
-        response: { 200: page(NotificationOut) },
-      },
+  defineRoute(app, {
+    method: 'GET',
+    path: '/v1/orgs/:org/notifications',
+    capability: 'notifications.read',
+    paginate: byId,
+    schema: {
+      tags: ['alerts'],
+      params: OrgParams,
+      querystring: PageQuery.extend({ type: z.string().max(100).optional() }),
+      response: { 200: page(NotificationOut) },
     },
-    async (request) => {
-      authorize(request.actor, request.params.org, 'notifications.read');
+    handler: async (request) => {
       const q = request.query;
-      const result = await listNotifications({ ctx, orgId: request.params.org, type: q.type, before: q.cursor, limit: q.limit });
-      return { data: result.data, next_cursor: result.next };
+      const result = await listNotifications({ ctx, orgId: request.params.org, type: q.type, before: byId.read(q.cursor), limit: q.limit });
+      return byId.page(result.data, result.next);
     },
-  );
+  });
 };

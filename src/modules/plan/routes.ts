@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { authorize } from '../../http/auth.js';
+import { defineRoute } from '../../http/contract.js';
 import { NonNegativeAmount, OrgParams } from '../../http/schemas.js';
 import type { RouteModule } from '../../http/types.js';
 import { getPlan, planUsage, putPlan } from './service.js';
@@ -37,26 +37,33 @@ export const PlanUsageOut = z.object({
 });
 
 export const planRoutes: RouteModule = (app, { ctx }) => {
-  app.put(
-    '/v1/orgs/:org/plan',
-    { schema: { tags: ['plan'], params: OrgParams, body: PlanBody, response: { 200: PlanOut } } },
-    async (request) => {
-      authorize(request.actor, request.params.org, 'plan.write');
+  defineRoute(app, {
+    method: 'PUT',
+    path: '/v1/orgs/:org/plan',
+    capability: 'plan.write',
+    schema: { tags: ['plan'], params: OrgParams, body: PlanBody, response: { 200: PlanOut } },
+    handler: async (request) => {
       return putPlan({ ctx, orgId: request.params.org, input: request.body });
     },
-  );
-
-  app.get('/v1/orgs/:org/plan', { schema: { tags: ['plan'], params: OrgParams, response: { 200: PlanOut } } }, async (request) => {
-    authorize(request.actor, request.params.org, 'plan.read');
-    return getPlan({ ctx, orgId: request.params.org });
   });
 
-  app.get(
-    '/v1/orgs/:org/plan/usage',
-    { schema: { tags: ['plan'], params: OrgParams, response: { 200: PlanUsageOut } } },
-    async (request) => {
-      authorize(request.actor, request.params.org, 'plan.read');
+  defineRoute(app, {
+    method: 'GET',
+    path: '/v1/orgs/:org/plan',
+    capability: 'plan.read',
+    schema: { tags: ['plan'], params: OrgParams, response: { 200: PlanOut } },
+    handler: async (request) => {
+      return getPlan({ ctx, orgId: request.params.org });
+    },
+  });
+
+  defineRoute(app, {
+    method: 'GET',
+    path: '/v1/orgs/:org/plan/usage',
+    capability: 'plan.read',
+    schema: { tags: ['plan'], params: OrgParams, response: { 200: PlanUsageOut } },
+    handler: async (request) => {
       return planUsage({ ctx, orgId: request.params.org });
     },
-  );
+  });
 };

@@ -1,6 +1,7 @@
 import { z } from 'zod';
-import { authorize } from '../../http/auth.js';
-import { AmountOut, Cursor, Limit, NonNegativeAmount, OrgParams, page, PositiveAmount } from '../../http/schemas.js';
+import { defineRoute } from '../../http/contract.js';
+import { byId, PageQuery } from '../../http/paging.js';
+import { AmountOut, NonNegativeAmount, OrgParams, page, PositiveAmount } from '../../http/schemas.js';
 import type { RouteModule } from '../../http/types.js';
 import { getAutoRecharge, putAutoRecharge } from './autorecharge.js';
 import { confirmPurchase, createPurchase, failPurchase, getPurchase, listPurchases } from './service.js';
@@ -38,18 +39,18 @@ export const AutoRechargeOut = z.object({
 const PurchaseParams = OrgParams.extend({ id: z.string() });
 
 export const purchaseRoutes: RouteModule = (app, { ctx }) => {
-  app.post(
-    '/v1/orgs/:org/purchases',
-    {
-      schema: {
-        tags: ['purchases'],
-        params: OrgParams,
-        body: z.object({ amount: PositiveAmount, price_usd: NonNegativeAmount.optional(), idempotency_key: z.string().min(1).max(200) }),
-        response: { 200: PurchaseOut, 201: PurchaseOut },
-      },
+  defineRoute(app, {
+    method: 'POST',
+    path: '/v1/orgs/:org/purchases',
+    capability: 'purchases.write',
+    errors: ['idempotency_key_reused'],
+    schema: {
+      tags: ['purchases'],
+      params: OrgParams,
+      body: z.object({ amount: PositiveAmount, price_usd: NonNegativeAmount.optional(), idempotency_key: z.string().min(1).max(200) }),
+      response: { 200: PurchaseOut, 201: PurchaseOut },
     },
-    async (request, reply) => {
-      authorize(request.actor, request.params.org, 'purchases.write');
+    handler: async (request, reply) => {
       const b = request.body;
       const result = await createPurchase({
         ctx,
@@ -61,47 +62,49 @@ export const purchaseRoutes: RouteModule = (app, { ctx }) => {
       });
       return reply.status(result.statusCode).send(result.body);
     },
-  );
+  });
 
-  app.get(
-    '/v1/orgs/:org/purchases',
-    {
-      schema: {
-        tags: ['purchases'],
-        params: OrgParams,
-        querystring: z.object({ status: Status.optional(), limit: Limit, cursor: Cursor }),
-        response: { 200: page(PurchaseOut) },
-      },
+  defineRoute(app, {
+    method: 'GET',
+    path: '/v1/orgs/:org/purchases',
+    capability: 'purchases.read',
+    paginate: byId,
+    schema: {
+      tags: ['purchases'],
+      params: OrgParams,
+      querystring: PageQuery.extend({ status: Status.optional() }),
+      response: { 200: page(PurchaseOut) },
     },
-    async (request) => {
-      authorize(request.actor, request.params.org, 'purchases.read');
+    handler: async (request) => {
       const q = request.query;
-      const result = await listPurchases({ ctx, orgId: request.params.org, status: q.status, before: q.cursor, limit: q.limit });
-      return { data: result.data, next_cursor: result.next };
+      const result = await listPurchases({ ctx, orgId: request.params.org, status: q.status, before: byId.read(q.cursor), limit: q.limit });
+      return byId.page(result.data, result.next);
     },
-  );
+  });
 
-  app.get(
-    '/v1/orgs/:org/purchases/:id',
-    { schema: { tags: ['purchases'], params: PurchaseParams, response: { 200: PurchaseOut } } },
-    async (request) => {
-      authorize(request.actor, request.params.org, 'purchases.read');
+  defineRoute(app, {
+    method: 'GET',
+    path: '/v1/orgs/:org/purchases/:id',
+    capability: 'purchases.read',
+    errors: ['not_found', 'purchase_not_pending'],
+    schema: { tags: ['purchases'], params: PurchaseParams, response: { 200: PurchaseOut } },
+    handler: async (request) => {
       return getPurchase({ ctx, orgId: request.params.org, id: request.params.id });
     },
-  );
+  });
 
-  app.post(
-    '/v1/orgs/:org/purchases/:id/confirm',
-    {
-      schema: {
-        tags: ['purchases'],
-        params: PurchaseParams,
-        body: z.object({ reference: z.string().max(200).optional() }).nullish(),
-        response: { 200: PurchaseOut },
-      },
+  defineRoute(app, {
+    method: 'POST',
+    path: '/v1/orgs/:org/purchases/:id/confirm',
+    capability: 'purchases.confirm',
+    errors: ['not_found', 'purchase_not_pending'],
+    schema: {
+      tags: ['purchases'],
+      params: PurchaseParams,
+      body: z.object({ reference: z.string().max(200).optional() }).nullish(),
+      response: { 200: PurchaseOut },
     },
-    async (request) => {
-      authorize(request.actor, request.params.org, 'purchases.confirm');
+    handler: async (request) => {
       return confirmPurchase({
         ctx,
         orgId: request.params.org,
@@ -110,42 +113,41 @@ export const purchaseRoutes: RouteModule = (app, { ctx }) => {
         reference: request.body?.reference,
       });
     },
-  );
+  });
 
-  app.post(
-    '/v1/orgs/:org/purchases/:id/fail',
-    {
-      schema: {
-        tags: ['purchases'],
-        params: PurchaseParams,
-        body: z.object({ reason: z.string().max(500).optional() }).nullish(),
-        response: { 200: PurchaseOut },
-      },
+  defineRoute(app, {
+    method: 'POST',
+    path: '/v1/orgs/:org/purchases/:id/fail',
+    capability: 'purchases.confirm',
+    errors: ['not_found', 'purchase_not_pending'],
+    schema: {
+      tags: ['purchases'],
+      params: PurchaseParams,
+      body: z.object({ reason: z.string().max(500).optional() }).nullish(),
+      response: { 200: PurchaseOut },
     },
-    async (request) => {
-      authorize(request.actor, request.params.org, 'purchases.confirm');
+    handler: async (request) => {
       return failPurchase({ ctx, orgId: request.params.org, id: request.params.id, actor: request.actor.label, reason: request.body?.reason });
     },
-  );
+  });
 
-  app.put(
-    '/v1/orgs/:org/auto-recharge',
-    {
-      schema: {
-        tags: ['purchases'],
-        params: OrgParams,
-        body: z.object({
-          enabled: z.boolean(),
-          threshold: NonNegativeAmount,
-          amount: PositiveAmount,
-          max_per_month: z.number().int().min(1).max(1000),
-          cooldown_minutes: z.number().int().min(0).max(60 * 24 * 31),
-        }),
-        response: { 200: AutoRechargeOut },
-      },
+  defineRoute(app, {
+    method: 'PUT',
+    path: '/v1/orgs/:org/auto-recharge',
+    capability: 'auto_recharge.manage',
+    schema: {
+      tags: ['purchases'],
+      params: OrgParams,
+      body: z.object({
+        enabled: z.boolean(),
+        threshold: NonNegativeAmount,
+        amount: PositiveAmount,
+        max_per_month: z.number().int().min(1).max(1000),
+        cooldown_minutes: z.number().int().min(0).max(60 * 24 * 31),
+      }),
+      response: { 200: AutoRechargeOut },
     },
-    async (request) => {
-      authorize(request.actor, request.params.org, 'auto_recharge.manage');
+    handler: async (request) => {
       const b = request.body;
       return putAutoRecharge({
         ctx,
@@ -154,14 +156,15 @@ export const purchaseRoutes: RouteModule = (app, { ctx }) => {
         input: { enabled: b.enabled, threshold: b.threshold, amount: b.amount, maxPerMonth: b.max_per_month, cooldownMinutes: b.cooldown_minutes },
       });
     },
-  );
+  });
 
-  app.get(
-    '/v1/orgs/:org/auto-recharge',
-    { schema: { tags: ['purchases'], params: OrgParams, response: { 200: AutoRechargeOut } } },
-    async (request) => {
-      authorize(request.actor, request.params.org, 'auto_recharge.manage');
+  defineRoute(app, {
+    method: 'GET',
+    path: '/v1/orgs/:org/auto-recharge',
+    capability: 'auto_recharge.manage',
+    schema: { tags: ['purchases'], params: OrgParams, response: { 200: AutoRechargeOut } },
+    handler: async (request) => {
       return getAutoRecharge({ ctx, orgId: request.params.org });
     },
-  );
+  });
 };

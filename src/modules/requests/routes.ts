@@ -1,6 +1,7 @@
 import { z } from 'zod';
-import { authorize } from '../../http/auth.js';
-import { AmountOut, Cursor, Limit, OrgParams, page, PositiveAmount } from '../../http/schemas.js';
+import { defineRoute } from '../../http/contract.js';
+import { byId, PageQuery } from '../../http/paging.js';
+import { AmountOut, OrgParams, page, PositiveAmount } from '../../http/schemas.js';
 import { idempotencyKey, type RouteModule } from '../../http/types.js';
 import { createRequest, decideRequest, listRequests } from './service.js';
 
@@ -24,22 +25,21 @@ const RequestParams = OrgParams.extend({ id: z.string() });
 const Note = z.string().max(2000);
 
 export const requestRoutes: RouteModule = (app, { ctx }) => {
-  app.post(
-    '/v1/orgs/:org/requests',
-    {
-      schema: {
-        tags: ['requests'],
-        params: OrgParams,
-        body: z.strictObject({
-          member: z.string().min(1).max(64).optional(),
-          amount: PositiveAmount,
-          reason: z.string().trim().min(1).max(2000),
-        }),
-        response: { 201: RequestOut },
-      },
+  defineRoute(app, {
+    method: 'POST',
+    path: '/v1/orgs/:org/requests',
+    capability: 'requests.create',
+    schema: {
+      tags: ['requests'],
+      params: OrgParams,
+      body: z.strictObject({
+        member: z.string().min(1).max(64).optional(),
+        amount: PositiveAmount,
+        reason: z.string().trim().min(1).max(2000),
+      }),
+      response: { 201: RequestOut },
     },
-    async (request, reply) => {
-      authorize(request.actor, request.params.org, 'requests.create');
+    handler: async (request, reply) => {
       const b = request.body;
       const r = await createRequest({
         ctx,
@@ -50,38 +50,38 @@ export const requestRoutes: RouteModule = (app, { ctx }) => {
       });
       return reply.status(r.statusCode as 201).send(r.body);
     },
-  );
+  });
 
-  app.get(
-    '/v1/orgs/:org/requests',
-    {
-      schema: {
-        tags: ['requests'],
-        params: OrgParams,
-        querystring: z.object({ status: Status.optional(), limit: Limit, cursor: Cursor }),
-        response: { 200: page(RequestOut) },
-      },
+  defineRoute(app, {
+    method: 'GET',
+    path: '/v1/orgs/:org/requests',
+    capability: 'requests.read',
+    paginate: byId,
+    schema: {
+      tags: ['requests'],
+      params: OrgParams,
+      querystring: PageQuery.extend({ status: Status.optional() }),
+      response: { 200: page(RequestOut) },
     },
-    async (request) => {
-      authorize(request.actor, request.params.org, 'requests.read');
+    handler: async (request) => {
       const q = request.query;
-      const r = await listRequests({ ctx, actor: request.actor, orgId: request.params.org, status: q.status, before: q.cursor, limit: q.limit });
-      return { data: r.data, next_cursor: r.next };
+      const r = await listRequests({ ctx, actor: request.actor, orgId: request.params.org, status: q.status, before: byId.read(q.cursor), limit: q.limit });
+      return byId.page(r.data, r.next);
     },
-  );
+  });
 
-  app.post(
-    '/v1/orgs/:org/requests/:id/approve',
-    {
-      schema: {
-        tags: ['requests'],
-        params: RequestParams,
-        body: z.strictObject({ amount: PositiveAmount.optional(), note: Note.optional() }).optional(),
-        response: { 200: RequestOut },
-      },
+  defineRoute(app, {
+    method: 'POST',
+    path: '/v1/orgs/:org/requests/:id/approve',
+    capability: 'requests.decide',
+    errors: ['request_not_found', 'already_decided', 'amount_exceeds_request'],
+    schema: {
+      tags: ['requests'],
+      params: RequestParams,
+      body: z.strictObject({ amount: PositiveAmount.optional(), note: Note.optional() }).optional(),
+      response: { 200: RequestOut },
     },
-    async (request) => {
-      authorize(request.actor, request.params.org, 'requests.decide');
+    handler: async (request) => {
       return decideRequest({
         ctx,
         actor: request.actor,
@@ -90,20 +90,20 @@ export const requestRoutes: RouteModule = (app, { ctx }) => {
         decision: { approve: true, amount: request.body?.amount, note: request.body?.note },
       });
     },
-  );
+  });
 
-  app.post(
-    '/v1/orgs/:org/requests/:id/deny',
-    {
-      schema: {
-        tags: ['requests'],
-        params: RequestParams,
-        body: z.strictObject({ note: Note.optional() }).optional(),
-        response: { 200: RequestOut },
-      },
+  defineRoute(app, {
+    method: 'POST',
+    path: '/v1/orgs/:org/requests/:id/deny',
+    capability: 'requests.decide',
+    errors: ['request_not_found', 'already_decided'],
+    schema: {
+      tags: ['requests'],
+      params: RequestParams,
+      body: z.strictObject({ note: Note.optional() }).optional(),
+      response: { 200: RequestOut },
     },
-    async (request) => {
-      authorize(request.actor, request.params.org, 'requests.decide');
+    handler: async (request) => {
       return decideRequest({
         ctx,
         actor: request.actor,
@@ -112,5 +112,5 @@ export const requestRoutes: RouteModule = (app, { ctx }) => {
         decision: { approve: false, note: request.body?.note },
       });
     },
-  );
+  });
 };

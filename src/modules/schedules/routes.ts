@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { authorize } from '../../http/auth.js';
+import { defineRoute } from '../../http/contract.js';
 import { CYCLE_CADENCES } from '../../domain/cycles.js';
 import { isDuration } from '../../domain/schedules.js';
 import { AmountOut, Instant, OrgParams, PositiveAmount } from '../../http/schemas.js';
@@ -93,11 +93,12 @@ function rolloverInput(r: z.infer<typeof Rollover> | null | undefined): Rollover
 }
 
 export const scheduleRoutes: RouteModule = (app, { ctx }) => {
-  app.post(
-    '/v1/orgs/:org/grant-schedules',
-    { schema: { tags: ['grants'], params: OrgParams, body: CreateBody, response: { 201: ScheduleOut } } },
-    async (request, reply) => {
-      authorize(request.actor, request.params.org, 'grants.write');
+  defineRoute(app, {
+    method: 'POST',
+    path: '/v1/orgs/:org/grant-schedules',
+    capability: 'grants.write',
+    schema: { tags: ['grants'], params: OrgParams, body: CreateBody, response: { 201: ScheduleOut } },
+    handler: async (request, reply) => {
       const b = request.body;
       const result = await createSchedule({
         ctx,
@@ -118,31 +119,34 @@ export const scheduleRoutes: RouteModule = (app, { ctx }) => {
       });
       return reply.status(result.statusCode as 201).send(result.body);
     },
-  );
+  });
 
-  app.get(
-    '/v1/orgs/:org/grant-schedules',
-    { schema: { tags: ['grants'], params: OrgParams, response: { 200: z.object({ data: z.array(ScheduleOut) }) } } },
-    async (request) => {
-      authorize(request.actor, request.params.org, 'grants.read');
+  defineRoute(app, {
+    method: 'GET',
+    path: '/v1/orgs/:org/grant-schedules',
+    capability: 'grants.read',
+    schema: { tags: ['grants'], params: OrgParams, response: { 200: z.object({ data: z.array(ScheduleOut) }) } },
+    handler: async (request) => {
       return { data: await listSchedules({ ctx, orgId: request.params.org }) };
     },
-  );
+  });
 
-  app.get(
-    '/v1/orgs/:org/grant-schedules/:schedule',
-    { schema: { tags: ['grants'], params: ScheduleParams, response: { 200: ScheduleOut } } },
-    async (request) => {
-      authorize(request.actor, request.params.org, 'grants.read');
+  defineRoute(app, {
+    method: 'GET',
+    path: '/v1/orgs/:org/grant-schedules/:schedule',
+    capability: 'grants.read',
+    schema: { tags: ['grants'], params: ScheduleParams, response: { 200: ScheduleOut } },
+    handler: async (request) => {
       return getSchedule({ ctx, orgId: request.params.org, scheduleId: request.params.schedule });
     },
-  );
+  });
 
-  app.patch(
-    '/v1/orgs/:org/grant-schedules/:schedule',
-    { schema: { tags: ['grants'], params: ScheduleParams, body: PatchBody, response: { 200: ScheduleOut } } },
-    async (request, reply) => {
-      authorize(request.actor, request.params.org, 'grants.write');
+  defineRoute(app, {
+    method: 'PATCH',
+    path: '/v1/orgs/:org/grant-schedules/:schedule',
+    capability: 'grants.write',
+    schema: { tags: ['grants'], params: ScheduleParams, body: PatchBody, response: { 200: ScheduleOut } },
+    handler: async (request, reply) => {
       const b = request.body;
       const result = await updateSchedule({
         ctx,
@@ -161,13 +165,14 @@ export const scheduleRoutes: RouteModule = (app, { ctx }) => {
       });
       return reply.status(result.statusCode as 200).send(result.body);
     },
-  );
+  });
 
-  app.post(
-    '/v1/orgs/:org/grant-schedules/:schedule/end',
-    { schema: { tags: ['grants'], params: ScheduleParams, response: { 200: ScheduleOut } } },
-    async (request, reply) => {
-      authorize(request.actor, request.params.org, 'grants.write');
+  defineRoute(app, {
+    method: 'POST',
+    path: '/v1/orgs/:org/grant-schedules/:schedule/end',
+    capability: 'grants.write',
+    schema: { tags: ['grants'], params: ScheduleParams, response: { 200: ScheduleOut } },
+    handler: async (request, reply) => {
       const result = await endSchedule({
         ctx,
         orgId: request.params.org,
@@ -177,5 +182,5 @@ export const scheduleRoutes: RouteModule = (app, { ctx }) => {
       });
       return reply.status(result.statusCode as 200).send(result.body);
     },
-  );
+  });
 };

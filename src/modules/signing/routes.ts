@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { defineRoute } from '../../http/contract.js';
 import type { RouteModule } from '../../http/types.js';
 import { statementKey } from './key.js';
 
@@ -12,14 +13,20 @@ export const StatementKeyOut = z.object({
 
 /** The public half of the statement key: public, so a customer can verify statements offline. */
 export const signingRoutes: RouteModule = (app, { ctx }) => {
-  app.get('/v1/statement-key', { schema: { tags: ['statements'], response: { 200: StatementKeyOut } } }, async () => {
-    const key = await statementKey(ctx.db, ctx.clock.now());
-    return {
-      algorithm: 'Ed25519' as const,
-      key_id: key.keyId,
-      public_key: key.publicKey,
-      public_key_pem: key.publicKeyPem,
-      created_at: key.createdAt.toISOString(),
-    };
+  defineRoute(app, {
+    method: 'GET',
+    path: '/v1/statement-key',
+    capability: 'public',
+    schema: { tags: ['statements'], response: { 200: StatementKeyOut } },
+    handler: async () => {
+      const key = await statementKey(ctx.db, ctx.clock.now());
+      return {
+        algorithm: 'Ed25519' as const,
+        key_id: key.keyId,
+        public_key: key.publicKey,
+        public_key_pem: key.publicKeyPem,
+        created_at: key.createdAt.toISOString(),
+      };
+    },
   });
 };

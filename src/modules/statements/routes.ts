@@ -1,7 +1,7 @@
 import { z } from 'zod';
-import { authorize } from '../../http/auth.js';
-import { TallyError } from '../../errors.js';
-import { AmountOut, Cursor, CursorId, decodeCursor, encodeCursor, Limit, OrgParams, page } from '../../http/schemas.js';
+import { defineRoute } from '../../http/contract.js';
+import { PageQuery, paginator } from '../../http/paging.js';
+import { AmountOut, CursorId, OrgParams, page } from '../../http/schemas.js';
 import type { RouteModule } from '../../http/types.js';
 import { statementProof } from './proof.js';
 import { getDayJobs, getStatement, listStatements } from './service.js';
@@ -89,66 +89,67 @@ export const JobLineOut = z.object({
 });
 
 /** The day-jobs cursor: the last line's credits (micro-credits as a decimal string) and job id. */
-const DayJobsCursor = z.object({ c: z.string().regex(/^-?\d{1,19}$/), j: CursorId });
+const byDayJob = paginator(z.object({ c: z.string().regex(/^-?\d{1,19}$/), j: CursorId }));
 
 export const statementRoutes: RouteModule = (app, { ctx }) => {
-  app.get(
-    '/v1/orgs/:org/statements',
-    {
-      schema: {
-        tags: ['statements'],
-        params: OrgParams,
-        response: {
-          200: z.object({
-            data: z.array(PeriodOut),
-          }),
-        },
+  defineRoute(app, {
+    method: 'GET',
+    path: '/v1/orgs/:org/statements',
+    capability: 'statements.read',
+    schema: {
+      tags: ['statements'],
+      params: OrgParams,
+      response: {
+        200: z.object({
+          data: z.array(PeriodOut),
+        }),
       },
     },
-    async (request) => {
-      authorize(request.actor, request.params.org, 'statements.read');
+    handler: async (request) => {
       return listStatements({ ctx, orgId: request.params.org });
     },
-  );
+  });
 
-  app.get(
-    '/v1/orgs/:org/statements/:period',
-    { schema: { tags: ['statements'], params: PeriodParams, response: { 200: StatementOut } } },
-    async (request) => {
-      authorize(request.actor, request.params.org, 'statements.read');
+  defineRoute(app, {
+    method: 'GET',
+    path: '/v1/orgs/:org/statements/:period',
+    capability: 'statements.read',
+    errors: ['not_found'],
+    schema: { tags: ['statements'], params: PeriodParams, response: { 200: StatementOut } },
+    handler: async (request) => {
       return getStatement({ ctx, orgId: request.params.org, period: request.params.period });
     },
-  );
+  });
 
-  app.get(
-    '/v1/orgs/:org/statements/:period/proof',
-    { schema: { tags: ['statements'], params: PeriodParams, response: { 200: StatementProofOut } } },
-    async (request) => {
-      authorize(request.actor, request.params.org, 'statements.read');
+  defineRoute(app, {
+    method: 'GET',
+    path: '/v1/orgs/:org/statements/:period/proof',
+    capability: 'statements.read',
+    errors: ['not_found'],
+    schema: { tags: ['statements'], params: PeriodParams, response: { 200: StatementProofOut } },
+    handler: async (request) => {
       return statementProof({ ctx, orgId: request.params.org, period: request.params.period });
     },
-  );
+  });
 
-  app.get(
-    '/v1/orgs/:org/statements/:period/days/:date/jobs',
-    {
-      schema: {
-        tags: ['statements'],
-        params: PeriodParams.extend({ date: z.string().max(20) }),
-        querystring: z.object({ limit: Limit, cursor: Cursor }),
-        response: { 200: page(JobLineOut) },
-      },
+  defineRoute(app, {
+    method: 'GET',
+    path: '/v1/orgs/:org/statements/:period/days/:date/jobs',
+    capability: 'statements.read',
+    paginate: byDayJob,
+    errors: ['not_found'],
+    schema: {
+      tags: ['statements'],
+      params: PeriodParams.extend({ date: z.string().max(20) }),
+      querystring: PageQuery,
+      response: { 200: page(JobLineOut) },
     },
-    async (request) => {
-      authorize(request.actor, request.params.org, 'statements.read');
+    handler: async (request) => {
       const { limit, cursor } = request.query;
-      const key = decodeCursor(cursor, DayJobsCursor);
-      if (cursor !== undefined && key === undefined) {
-        throw new TallyError('invalid_request', 'The cursor is not one this endpoint returned: pass next_cursor from the previous page unchanged.');
-      }
+      const key = byDayJob.read(cursor);
       const after = key && { credits: BigInt(key.c), jobId: key.j };
       const result = await getDayJobs({ ctx, orgId: request.params.org, period: request.params.period, date: request.params.date, after, limit });
-      return { data: result.data, next_cursor: result.next ? encodeCursor({ c: result.next.credits.toString(), j: result.next.jobId }) : null };
+      return byDayJob.page(result.data, result.next && { c: result.next.credits.toString(), j: result.next.jobId });
     },
-  );
+  });
 };

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { authorize } from '../../http/auth.js';
+import { defineRoute } from '../../http/contract.js';
 import { scopedUsers } from '../allocations/scope.js';
 import { AmountOut, OrgParams } from '../../http/schemas.js';
 import type { RouteModule } from '../../http/types.js';
@@ -51,56 +51,55 @@ export const IncludedOut = z.object({
 const Bool = z.enum(['true', 'false']).default('false').transform((v) => v === 'true');
 
 export const usageRoutes: RouteModule = (app, { ctx }) => {
-  app.get(
-    '/v1/orgs/:org/usage/breakdown',
-    {
-      schema: {
-        tags: ['usage'],
-        params: OrgParams,
-        querystring: z.object({
-          period: z.string().max(20).default('current'),
-          by: z.enum(['category', 'meter', 'project', 'user', 'resource_class']).default('category'),
-        }),
-        response: { 200: BreakdownOut },
-      },
+  defineRoute(app, {
+    method: 'GET',
+    path: '/v1/orgs/:org/usage/breakdown',
+    capability: 'usage.read',
+    schema: {
+      tags: ['usage'],
+      params: OrgParams,
+      querystring: z.object({
+        period: z.string().max(20).default('current'),
+        by: z.enum(['category', 'meter', 'project', 'user', 'resource_class']).default('category'),
+      }),
+      response: { 200: BreakdownOut },
     },
-    async (request) => {
-      authorize(request.actor, request.params.org, 'usage.read');
+    handler: async (request) => {
       const users = await scopedUsers(ctx, request.actor, request.params.org, undefined);
       return usageBreakdown({ ctx, orgId: request.params.org, period: request.query.period, by: request.query.by, users });
     },
-  );
+  });
 
-  app.get(
-    '/v1/orgs/:org/usage/series',
-    {
-      schema: {
-        tags: ['usage'],
-        params: OrgParams,
-        querystring: z.object({
-          from: z.string().max(40).optional(),
-          to: z.string().max(40).optional(),
-          granularity: z.enum(['day', 'hour']).default('day'),
-          meter: z.string().max(100).optional(),
-          include_zero: Bool,
-        }),
-        response: { 200: SeriesOut },
-      },
+  defineRoute(app, {
+    method: 'GET',
+    path: '/v1/orgs/:org/usage/series',
+    capability: 'usage.read',
+    schema: {
+      tags: ['usage'],
+      params: OrgParams,
+      querystring: z.object({
+        from: z.string().max(40).optional(),
+        to: z.string().max(40).optional(),
+        granularity: z.enum(['day', 'hour']).default('day'),
+        meter: z.string().max(100).optional(),
+        include_zero: Bool,
+      }),
+      response: { 200: SeriesOut },
     },
-    async (request) => {
-      authorize(request.actor, request.params.org, 'usage.read');
+    handler: async (request) => {
       const { from, to, granularity, meter, include_zero } = request.query;
       const users = await scopedUsers(ctx, request.actor, request.params.org, undefined);
       return usageSeriesFor({ ctx, orgId: request.params.org, from, to, granularity, meter, includeZero: include_zero, users });
     },
-  );
+  });
 
-  app.get(
-    '/v1/orgs/:org/usage/included',
-    { schema: { tags: ['usage'], params: OrgParams, response: { 200: IncludedOut } } },
-    async (request) => {
-      authorize(request.actor, request.params.org, 'usage.read');
+  defineRoute(app, {
+    method: 'GET',
+    path: '/v1/orgs/:org/usage/included',
+    capability: 'usage.read',
+    schema: { tags: ['usage'], params: OrgParams, response: { 200: IncludedOut } },
+    handler: async (request) => {
       return includedUsage({ ctx, orgId: request.params.org });
     },
-  );
+  });
 };

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { requirePlatform } from '../../http/auth.js';
+import { defineRoute } from '../../http/contract.js';
 import type { RouteModule } from '../../http/types.js';
 import { formatMicro } from '../../domain/money.js';
 import { allOrgIds, proveOrg } from '../ledger/verify.js';
@@ -25,17 +25,16 @@ const ProofOut = z.object({
 export const VerifyOut = z.object({ data: z.array(ProofOut), breaches: z.number() });
 
 export const verifyRoutes: RouteModule = (app, { ctx }) => {
-  app.get(
-    '/v1/verify',
-    {
-      schema: {
-        tags: ['platform'],
-        description: 'Proves the ledger invariants for every organization: entries sum to zero, no block below zero, cached balances equal derived ones, and the hash chain is intact (no entry changed, removed or out of order).',
-        response: { 200: VerifyOut },
-      },
+  defineRoute(app, {
+    method: 'GET',
+    path: '/v1/verify',
+    capability: 'platform',
+    schema: {
+      tags: ['platform'],
+      description: 'Proves the ledger invariants for every organization: entries sum to zero, no block below zero, cached balances equal derived ones, and the hash chain is intact (no entry changed, removed or out of order).',
+      response: { 200: VerifyOut },
     },
-    async (request) => {
-      requirePlatform(request.actor);
+    handler: async () => {
       const orgIds = await ctx.db.read(allOrgIds);
       const data = [];
       for (const orgId of orgIds) {
@@ -52,5 +51,5 @@ export const verifyRoutes: RouteModule = (app, { ctx }) => {
       }
       return { data, breaches: data.filter((d) => !d.ok).length };
     },
-  );
+  });
 };

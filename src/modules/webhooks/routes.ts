@@ -1,6 +1,7 @@
 import { z } from 'zod';
-import { authorize } from '../../http/auth.js';
-import { Cursor, Limit, OrgParams, page } from '../../http/schemas.js';
+import { defineRoute } from '../../http/contract.js';
+import { byId, PageQuery } from '../../http/paging.js';
+import { OrgParams, page } from '../../http/schemas.js';
 import type { RouteModule } from '../../http/types.js';
 import { NOTIFICATION_TYPES } from '../outbox/types.js';
 import { createEndpoint, deleteEndpoint, getEndpoint, listDeliveries, listEndpoints, updateEndpoint } from './service.js';
@@ -32,82 +33,87 @@ export const DeliveryOut = z.object({
 const EndpointParams = OrgParams.extend({ id: z.string() });
 
 export const webhookRoutes: RouteModule = (app, { ctx }) => {
-  app.post(
-    '/v1/orgs/:org/webhooks',
-    {
-      schema: {
-        tags: ['alerts'],
-        params: OrgParams,
-        body: z.object({ url: Url, events: z.array(EventType).min(1), enabled: z.boolean().default(true) }),
-        response: { 201: EndpointOut.extend({ secret: z.string().meta({ description: 'shown once; store it now' }) }) },
-      },
+  defineRoute(app, {
+    method: 'POST',
+    path: '/v1/orgs/:org/webhooks',
+    capability: 'webhooks.manage',
+    schema: {
+      tags: ['alerts'],
+      params: OrgParams,
+      body: z.object({ url: Url, events: z.array(EventType).min(1), enabled: z.boolean().default(true) }),
+      response: { 201: EndpointOut.extend({ secret: z.string().meta({ description: 'shown once; store it now' }) }) },
     },
-    async (request, reply) => {
-      authorize(request.actor, request.params.org, 'webhooks.manage');
+    handler: async (request, reply) => {
       const b = request.body;
       return reply.status(201).send(await createEndpoint({ ctx, orgId: request.params.org, actor: request.actor.label, url: b.url, events: b.events, enabled: b.enabled }));
     },
-  );
+  });
 
-  app.get(
-    '/v1/orgs/:org/webhooks',
-    { schema: { tags: ['alerts'], params: OrgParams, response: { 200: z.object({ data: z.array(EndpointOut) }) } } },
-    async (request) => {
-      authorize(request.actor, request.params.org, 'webhooks.manage');
+  defineRoute(app, {
+    method: 'GET',
+    path: '/v1/orgs/:org/webhooks',
+    capability: 'webhooks.manage',
+    schema: { tags: ['alerts'], params: OrgParams, response: { 200: z.object({ data: z.array(EndpointOut) }) } },
+    handler: async (request) => {
       return { data: await listEndpoints({ ctx, orgId: request.params.org }) };
     },
-  );
+  });
 
-  app.get(
-    '/v1/orgs/:org/webhooks/:id',
-    { schema: { tags: ['alerts'], params: EndpointParams, response: { 200: EndpointOut } } },
-    async (request) => {
-      authorize(request.actor, request.params.org, 'webhooks.manage');
+  defineRoute(app, {
+    method: 'GET',
+    path: '/v1/orgs/:org/webhooks/:id',
+    capability: 'webhooks.manage',
+    errors: ['not_found'],
+    schema: { tags: ['alerts'], params: EndpointParams, response: { 200: EndpointOut } },
+    handler: async (request) => {
       return getEndpoint({ ctx, orgId: request.params.org, id: request.params.id });
     },
-  );
+  });
 
-  app.patch(
-    '/v1/orgs/:org/webhooks/:id',
-    {
-      schema: {
-        tags: ['alerts'],
-        params: EndpointParams,
-        body: z.object({ url: Url.optional(), events: z.array(EventType).min(1).optional(), enabled: z.boolean().optional() }),
-        response: { 200: EndpointOut },
-      },
+  defineRoute(app, {
+    method: 'PATCH',
+    path: '/v1/orgs/:org/webhooks/:id',
+    capability: 'webhooks.manage',
+    errors: ['not_found'],
+    schema: {
+      tags: ['alerts'],
+      params: EndpointParams,
+      body: z.object({ url: Url.optional(), events: z.array(EventType).min(1).optional(), enabled: z.boolean().optional() }),
+      response: { 200: EndpointOut },
     },
-    async (request) => {
-      authorize(request.actor, request.params.org, 'webhooks.manage');
+    handler: async (request) => {
       return updateEndpoint({ ctx, orgId: request.params.org, actor: request.actor.label, id: request.params.id, patch: request.body });
     },
-  );
+  });
 
-  app.delete(
-    '/v1/orgs/:org/webhooks/:id',
-    { schema: { tags: ['alerts'], params: EndpointParams } },
-    async (request, reply) => {
-      authorize(request.actor, request.params.org, 'webhooks.manage');
+  defineRoute(app, {
+    method: 'DELETE',
+    path: '/v1/orgs/:org/webhooks/:id',
+    capability: 'webhooks.manage',
+    errors: ['not_found'],
+    schema: { tags: ['alerts'], params: EndpointParams },
+    handler: async (request, reply) => {
       await deleteEndpoint({ ctx, orgId: request.params.org, actor: request.actor.label, id: request.params.id });
       return reply.status(204).send();
     },
-  );
+  });
 
-  app.get(
-    '/v1/orgs/:org/webhooks/:id/deliveries',
-    {
-      schema: {
-        tags: ['alerts'],
-        params: EndpointParams,
-        querystring: z.object({ limit: Limit, cursor: Cursor }),
-        response: { 200: page(DeliveryOut) },
-      },
+  defineRoute(app, {
+    method: 'GET',
+    path: '/v1/orgs/:org/webhooks/:id/deliveries',
+    capability: 'webhooks.manage',
+    paginate: byId,
+    errors: ['not_found'],
+    schema: {
+      tags: ['alerts'],
+      params: EndpointParams,
+      querystring: PageQuery,
+      response: { 200: page(DeliveryOut) },
     },
-    async (request) => {
-      authorize(request.actor, request.params.org, 'webhooks.manage');
+    handler: async (request) => {
       const q = request.query;
-      const result = await listDeliveries({ ctx, orgId: request.params.org, id: request.params.id, before: q.cursor, limit: q.limit });
-      return { data: result.data, next_cursor: result.next };
+      const result = await listDeliveries({ ctx, orgId: request.params.org, id: request.params.id, before: byId.read(q.cursor), limit: q.limit });
+      return byId.page(result.data, result.next);
     },
-  );
+  });
 };
