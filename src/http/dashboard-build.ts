@@ -7,8 +7,9 @@ import { join } from 'node:path';
 export const WEB_DIR = 'web';
 export const DASHBOARD_DIST = join(WEB_DIR, 'dist');
 
-// Files the dashboard bundle is made from: its own sources and the shared client/types.
-const SOURCES = [join(WEB_DIR, 'src'), join(WEB_DIR, 'public'), join(WEB_DIR, 'index.html'), join(WEB_DIR, 'vite.config.ts'), join('src', 'client'), join('src', 'domain', 'money.ts')];
+// Files the dashboard bundle is made from: its own sources, the shared client and types, and the domain it
+// imports (money, display rules, labels, the policy table…).
+const SOURCES = [join(WEB_DIR, 'src'), join(WEB_DIR, 'public'), join(WEB_DIR, 'index.html'), join(WEB_DIR, 'vite.config.ts'), join('src', 'client'), join('src', 'domain')];
 
 function newestMtime(path: string): number {
   if (!existsSync(path)) return 0;

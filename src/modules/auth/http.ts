@@ -8,9 +8,6 @@ import { resolveSession, SESSION_TTL_MS, type SessionView } from './service.js';
 export const SESSION_COOKIE = 'tally_session';
 export const CSRF_HEADER = 'x-csrf-token';
 
-/** Paths that work without any credentials. */
-export const PUBLIC_AUTH_PATHS = ['/v1/auth/login', '/v1/auth/embed'];
-
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 const views = new WeakMap<FastifyRequest, SessionView>();
 
