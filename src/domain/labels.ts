@@ -19,7 +19,12 @@ const LABELS: Record<string, string> = {
 
 export function categoryLabel(key: string): string {
   if (key === '') return '(none)';
-  return LABELS[key] ?? key.charAt(0).toUpperCase() + key.slice(1).replaceAll('_', ' ');
+  return LABELS[key] ?? sentenceOf(key);
+}
+
+/** A key read as a sentence: "gpu_hours" → "Gpu hours", "pending_payment" → "Pending payment". */
+export function sentenceOf(key: string): string {
+  return key.charAt(0).toUpperCase() + key.slice(1).replaceAll('_', ' ');
 }
 
 /** Units are stored plural ("messages"); the singular a count of one reads with. */

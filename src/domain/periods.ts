@@ -1,4 +1,5 @@
 import { DateTime } from 'luxon';
+import { addDays } from './days.js';
 import { localDate, periodByKey, periodContaining, type Period } from './time.js';
 
 /**
@@ -16,9 +17,7 @@ export function isDateKey(day: string): boolean {
   return DATE_KEY.test(day) && DateTime.fromISO(day, { zone: 'UTC' }).isValid;
 }
 
-export function addDays(day: string, n: number): string {
-  return DateTime.fromISO(day, { zone: 'UTC' }).plus({ days: n }).toISODate()!;
-}
+export { addDays } from './days.js';
 
 /** Every date from `from` (inclusive) to `to` (exclusive). */
 export function daysBetween(from: string, to: string): string[] {

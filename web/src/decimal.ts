@@ -3,13 +3,15 @@
  * Only charts turn them into numbers (their geometry needs it); every figure a
  * person reads is the string itself, formatted by format.ts.
  */
-const DECIMAL = /^(-)?(\d+)(?:\.(\d+))?$/;
+import { parseMicro } from '../../src/domain/money.js';
 
+/** The API's decimal strings in micro-units (the domain's parser); what is not a decimal compares as 0. */
 function scaled(value: string): bigint {
-  const m = DECIMAL.exec(value.trim());
-  if (!m) return 0n;
-  const micro = BigInt(m[2]!) * 1_000_000n + BigInt((m[3] ?? '').slice(0, 6).padEnd(6, '0'));
-  return m[1] ? -micro : micro;
+  try {
+    return parseMicro(value);
+  } catch {
+    return 0n;
+  }
 }
 
 export function compareDecimal(a: string, b: string): number {

@@ -29,4 +29,5 @@ export function dayInZone(iso: string | Date, timeZone: string): string {
   return new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(new Date(iso));
 }
 
-export const humanize = (key: string) => key.replaceAll('_', ' ').replace(/^./, (c) => c.toUpperCase());
+/** A status or key read as a sentence (the domain's rule). */
+export { sentenceOf as humanize } from '../../src/domain/labels.js';
