@@ -19,7 +19,8 @@ import {
 } from '../../http/schemas.js';
 import type { RouteModule } from '../../http/types.js';
 import { setLimitHeaders } from '../caps/headers.js';
-import { ingestEvents, listEvents, type EventInput, type EventResult, type IngestSummary } from './service.js';
+import { listEvents } from './reads.js';
+import { ingestEvents, type EventInput, type EventResult, type IngestSummary } from './service.js';
 
 export const MAX_BATCH = 1000;
 

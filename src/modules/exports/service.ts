@@ -4,7 +4,7 @@ import { rows } from '../../db/client.js';
 import { formatMicro } from '../../domain/money.js';
 import { addDays } from '../../domain/periods.js';
 import { correctionsOf } from '../corrections/service.js';
-import { eventConditions } from '../events/service.js';
+import { eventConditions } from '../events/reads.js';
 import { EVENT_COLUMNS, eventView, type EventRow } from '../events/view.js';
 import { grantLedger } from '../grants/service.js';
 import { textCell as t } from './csv.js';
