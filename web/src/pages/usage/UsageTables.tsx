@@ -51,10 +51,10 @@ export function HistoricalUsageTable() {
                   const meter = meterOf(e.meter);
                   return (
                     <Table.Tr key={e.id} data-event={e.id}>
-                      <Table.Td data-testid="event-time">{formatDateTime(e.timestamp, org.timezone, locale)}</Table.Td>
+                      <Table.Td data-testid="event-time" style={{ whiteSpace: 'nowrap' }}>{formatDateTime(e.timestamp, org.timezone, locale)}</Table.Td>
                       <Table.Td>{e.job_name ?? meter?.name ?? e.meter}</Table.Td>
                       <Table.Td>{meter ? categoryLabel(meter.category) : e.meter}</Table.Td>
-                      <Table.Td ta="right">
+                      <Table.Td ta="right" style={{ whiteSpace: 'nowrap' }}>
                         <Quantity value={e.quantity} unit={meter?.unit ?? ''} />
                       </Table.Td>
                       <Table.Td ta="right" data-testid="event-credits">
