@@ -237,7 +237,7 @@ async function seenIds(tx: Q, units: { org: OrgRow; calls: Call[] }[]): Promise<
   const found = await rows<{ org_id: string; id: string }>(
     tx,
     sql`select org_id, id from events
-        where org_id = ${orgIds.length === 1 ? sql`${orgIds[0]}` : sql`any(${sql.param(orgIds)}::text[])`}
+        where org_id = any(${sql.param(orgIds)}::text[])
           and id = any(${sql.param(ids)}::text[])`,
   );
   const asked = new Set(units.flatMap((u) => u.calls.map((c) => `${u.org.id}\u0000${c.e.id}`)));

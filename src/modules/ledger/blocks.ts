@@ -15,12 +15,7 @@ export interface SpendableBlock extends DrawBlock {
  * for, and not yet swept by an expiry entry. Sorted in draw-down order.
  */
 export async function loadSpendableBlocks(tx: Q, orgId: string, now: Date): Promise<SpendableBlock[]> {
-  return (await loadSpendableBlocksOf(tx, [orgId], now)).get(orgId) ?? [];
-}
-
-/** The spendable blocks of several organizations in one read, each list in draw-down order. */
-export async function loadSpendableBlocksOf(tx: Q, orgIds: string[], now: Date): Promise<Map<string, SpendableBlock[]>> {
-  return (await loadUsageSources(tx, orgIds, now)).blocks;
+  return (await loadUsageSources(tx, [orgId], now)).blocks.get(orgId)!;
 }
 
 /**
@@ -78,19 +73,8 @@ export async function loadUsageSources(
 }
 
 export async function accountBalance(tx: Q, orgId: string, account: string): Promise<bigint> {
-  return (await accountBalances(tx, [orgId], account)).get(orgId)!;
-}
-
-/** One account's cached balance in several organizations (0 where it has no row yet). */
-export async function accountBalances(tx: Q, orgIds: string[], account: string): Promise<Map<string, bigint>> {
-  const found = await rows<{ orgId: string; balance: bigint }>(
-    tx,
-    sql`select org_id as "orgId", balance from accounts
-        where org_id = ${orgIds.length === 1 ? sql`${orgIds[0]}` : sql`any(${sql.param(orgIds)}::text[])`} and account = ${account}`,
-  );
-  const balances = new Map(orgIds.map((id) => [id, 0n]));
-  for (const r of found) balances.set(r.orgId, BigInt(r.balance));
-  return balances;
+  const [row] = await rows<{ balance: bigint }>(tx, sql`select balance from accounts where org_id = ${orgId} and account = ${account}`);
+  return row ? BigInt(row.balance) : 0n;
 }
 
 /**

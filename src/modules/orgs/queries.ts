@@ -83,7 +83,7 @@ export async function lockOrgsForUsage(tx: Q, orgIds: string[], now: Date): Prom
     sql`${SELECT_ORG_COLUMNS},
           coalesce((select closed_at is null and starts_at <= ${t}::timestamptz and ${t}::timestamptz < ends_at
              from cycles y where y.org_id = orgs.id order by seq desc limit 1), false) as "cycleCurrent"
-        from orgs where id = ${orgIds.length === 1 ? sql`${orgIds[0]}` : sql`any(${sql.param(orgIds)}::text[])`} order by id for update`,
+        from orgs where id = any(${sql.param(orgIds)}::text[]) order by id for update`,
   );
   return new Map(found.map(({ cycleCurrent, ...row }) => [row.id, { org: toOrg(row), cycleCurrent: Boolean(cycleCurrent) }]));
 }
