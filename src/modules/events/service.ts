@@ -164,16 +164,18 @@ function groupsOf(ctx: AppContext): GroupCommit<IngestCall, IngestAnswer> {
   if (!g) {
     g = new GroupCommit<IngestCall, IngestAnswer>({
       maxGroup: GROUP_CALLS_MAX,
-      runGroup: async (orgId, calls) => {
+      runGroup: async (orgId, calls, holdsLock) => {
         const all = calls.flatMap((c) => c.events.map((e) => ({ e, actor: c.actor })));
-        // one transaction: the group's events as one batch, then one read of the figures for every limit header
-        const { flat, limits } = await ctx.db.transaction(async (tx) => {
+        // one transaction: the group's events as one batch
+        const { flat, org, now } = await ctx.db.transaction(async (tx) => {
           const now = ctx.clock.now();
           const locked = (await lockOrgsForUsage(tx, [orgId], now)).get(orgId);
           if (!locked) throw orgNotFound(orgId);
-          const results = (await ingestLockedOf(ctx, tx, now, [{ locked, calls: all }])).get(orgId)!;
-          return { flat: results, limits: await limitsAfterGroup(ctx, tx, locked.org, now, calls.map((c) => c.limitsFor)) };
+          holdsLock(); // the next group may start its transaction now
+          return { flat: (await ingestLockedOf(ctx, tx, now, [{ locked, calls: all }])).get(orgId)!, org: locked.org, now };
         });
+        // then one read of the figures for every limit header, after the commit: outside the lock
+        const limits = await ctx.db.read((q) => limitsAfterGroup(ctx, q, org, now, calls.map((c) => c.limitsFor)));
         let at = 0;
         return calls.map((c, i) => ({ results: flat.slice(at, (at += c.events.length)), limits: limits[i] }));
       },

@@ -56,6 +56,24 @@ export async function findHoldsByIds(q: Q, orgId: string, ids: string[]): Promis
   return new Map(found.map((r) => [r.id as string, toHold(r)]));
 }
 
+/**
+ * One read for a group of captures: the holds they name, and every open hold
+ * past its expiry (released before the captures are decided).
+ */
+export async function findHoldsAndLapsed(q: Q, orgId: string, ids: string[], now: Date): Promise<{ byId: Map<string, HoldRow>; lapsed: HoldRow[] }> {
+  const found = await rows<Record<string, unknown>>(
+    q,
+    sql`select ${COLUMNS} from holds
+        where org_id = ${orgId}
+          and (id = any(${sql.param(ids)}::text[]) or (status = 'open' and expires_at <= ${now.toISOString()}::timestamptz))
+        order by id`,
+  );
+  const all = found.map(toHold);
+  const lapsed = all.filter((h) => h.status === 'open' && h.expiresAt !== null && h.expiresAt <= now);
+  const asked = new Set(ids);
+  return { byId: new Map(all.filter((h) => asked.has(h.id)).map((h) => [h.id, h])), lapsed };
+}
+
 /** New open holds, one statement for any number. */
 export async function insertHolds(tx: Q, orgId: string, holds: HoldRow[]): Promise<void> {
   if (holds.length === 0) return;

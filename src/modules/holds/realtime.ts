@@ -4,7 +4,7 @@ import { once, requestHash } from '../../db/idempotency.js';
 import { newId } from '../../domain/ids.js';
 import { creditsText } from '../../domain/display.js';
 import type { Actor } from '../../actor.js';
-import { TallyError } from '../../errors.js';
+import { organizationNotFound, TallyError } from '../../errors.js';
 import { forbidden, scopeAmong } from '../allocations/scope.js';
 import { memberOf } from '../allocations/state.js';
 import { recordAudits, type AuditInput } from '../audit/service.js';
@@ -14,15 +14,15 @@ import { LedgerBatch } from '../ledger/batch.js';
 import { runBalanceChanged, runUsageRecorded } from '../ledger/hooks.js';
 import type { SpendableBlock } from '../ledger/blocks.js';
 import { blocksForUsage, bookUsage } from '../ledger/usage.js';
-import { lockOrg, type OrgRow } from '../orgs/index.js';
+import { lockOrgsForUsage, type OrgRow } from '../orgs/index.js';
 import { preloadedOf } from '../realtime/config.js';
 import { reserve } from '../realtime/figures.js';
 import { GroupCommit } from '../realtime/groupCommit.js';
 import { limitsAfterGroup } from '../realtime/limits.js';
 import { inOrgGroup } from '../realtime/orgCalls.js';
 import { decideAdmission } from './admission.js';
-import { captureHoldRows, findHoldsByIds, insertHolds, type HoldRow } from './queries.js';
-import { admissionStateIn, configWithCycle, holdView, mayActFor, releaseDueHolds, subjectOf, type HoldInput, type HoldView } from './service.js';
+import { captureHoldRows, findHoldsAndLapsed, insertHolds, type HoldRow } from './queries.js';
+import { admissionStateIn, configWithCycle, holdView, mayActFor, releaseLapsed, subjectOf, type HoldInput, type HoldView } from './service.js';
 
 // Holds and captures are the calls a platform makes around every job, so they are decided in
 // memory per group (issue 10): one transaction per group of concurrent calls for an organization
@@ -35,14 +35,36 @@ type Outcome<T> = { ok: { value: T; limits: TightestLimit | null | undefined } }
 /** At most this many calls share one transaction. */
 const MAX_CALLS = 64;
 
-function groups<In, T>(run: (ctx: AppContext, tx: Q, org: OrgRow, now: Date, calls: In[]) => Promise<Outcome<T>[]>) {
+/** A group's answers, and what is left to do after its commit (a read outside the lock). */
+interface Decided<T> {
+  outcomes: Outcome<T>[];
+  afterCommit?: (q: Q) => Promise<void>;
+}
+
+/** The organization as locked, and whether its stored cycle was current then (lockOrgsForUsage). */
+interface Locked {
+  org: OrgRow;
+  cycleCurrent: boolean;
+}
+
+function groups<In, T>(run: (ctx: AppContext, tx: Q, locked: Locked, now: Date, calls: In[]) => Promise<Decided<T>>) {
   const byApp = new WeakMap<AppContext, GroupCommit<In, Outcome<T>>>();
   return (ctx: AppContext) => {
     let g = byApp.get(ctx);
     if (!g) {
       g = new GroupCommit<In, Outcome<T>>({
         maxGroup: MAX_CALLS,
-        runGroup: (orgId, calls) => ctx.db.transaction(async (tx) => run(ctx, tx, await lockOrg(tx, orgId), ctx.clock.now(), calls)),
+        runGroup: async (orgId, calls, holdsLock) => {
+          const { outcomes, afterCommit } = await ctx.db.transaction(async (tx) => {
+            const now = ctx.clock.now();
+            const locked = (await lockOrgsForUsage(tx, [orgId], now)).get(orgId);
+            if (!locked) throw organizationNotFound(orgId);
+            holdsLock(); // the next group may start its transaction now
+            return run(ctx, tx, locked, now, calls);
+          });
+          if (afterCommit) await ctx.db.read(afterCommit);
+          return outcomes;
+        },
       });
       byApp.set(ctx, g);
     }
@@ -101,14 +123,14 @@ export async function createHold(args: { ctx: AppContext; actor: Actor; orgId: s
   return { value: { statusCode: 201, body: value, replayed: false }, limits };
 }
 
-const holdGroups = groups<HoldCall, HoldView>(async (ctx, tx, org, now, calls) => {
+const holdGroups = groups<HoldCall, HoldView>(async (ctx, tx, { org }, now, calls) => {
   const { decided, config, figures } = await decideHolds(ctx, tx, org, now, calls);
   // a hold moves credit between accounts, never out of a block
   if (decided.some((d) => !(d instanceof TallyError))) await runBalanceChanged(ctx.hooks, { tx, org, now, known: config, emptiedBlock: false });
   // the figures in memory are those after the group's holds: the limit headers need no read
   const wants = calls.map((c, i) => (decided[i] instanceof TallyError ? undefined : { memberId: c.input.memberId, subject: subjectOf(c.actor, c.input) }));
   const limits = await limitsAfterGroup(ctx, tx, org, now, wants, { config, figures });
-  return decided.map((d, i) => (d instanceof TallyError ? { refused: d } : { ok: { value: d, limits: limits[i] } }));
+  return { outcomes: decided.map((d, i) => (d instanceof TallyError ? { refused: d } : { ok: { value: d, limits: limits[i] } })) };
 });
 
 /**
@@ -181,10 +203,15 @@ export function captureHold(args: { ctx: AppContext; actor: Actor; orgId: string
   return answer(captureGroups(ctx).submit(orgId, { actor, holdId, amount }));
 }
 
-const captureGroups = groups<CaptureCall, HoldView>(async (ctx, tx, org, now, calls) => {
-  await releaseDueHolds(tx, org, now);
-  const holds = await findHoldsByIds(tx, org.id, [...new Set(calls.map((c) => c.holdId))]);
-  const { config, settings } = await configWithCycle(ctx, tx, org, now);
+const captureGroups = groups<CaptureCall, HoldView>(async (ctx, tx, { org, cycleCurrent }, now, calls) => {
+  // one read: the holds named and the lapsed ones, released first (a lapsed hold named is then expired)
+  const { byId: holds, lapsed } = await findHoldsAndLapsed(tx, org.id, [...new Set(calls.map((c) => c.holdId))], now);
+  await releaseLapsed(tx, org, now, lapsed);
+  for (const h of lapsed) {
+    const named = holds.get(h.id);
+    if (named) Object.assign(named, { status: 'expired', closedAt: now });
+  }
+  const { config, settings } = await configWithCycle(ctx, tx, org, now, cycleCurrent);
   const batch = new LedgerBatch(org.id, now);
   let blocks: SpendableBlock[] | undefined;
   const captured: { hold: HoldRow; amount: bigint; actor: string }[] = [];
@@ -224,17 +251,17 @@ const captureGroups = groups<CaptureCall, HoldView>(async (ctx, tx, org, now, ca
     await recordAudits(tx, audits);
     await runBalanceChanged(ctx.hooks, { tx, org, now, known: config, emptiedBlock: batch.emptiedBlock });
   }
-  const limits = await limitsAfterGroup(
-    ctx,
-    tx,
-    org,
-    now,
-    calls.map((c, i) => {
-      const h = holds.get(c.holdId);
-      return decided[i] instanceof TallyError || !h ? undefined : { memberId: h.memberId, subject: { project: h.project ?? null, apiKeyId: h.apiKeyId ?? null } };
-    }),
-  );
-  return decided.map((d, i) => (d instanceof TallyError ? { refused: d } : { ok: { value: d.view, limits: limits[i] } }));
+  const outcomes: Outcome<HoldView>[] = decided.map((d) => (d instanceof TallyError ? { refused: d } : { ok: { value: d.view, limits: undefined } }));
+  const wants = calls.map((c, i) => {
+    const h = holds.get(c.holdId);
+    return decided[i] instanceof TallyError || !h ? undefined : { memberId: h.memberId, subject: { project: h.project ?? null, apiKeyId: h.apiKeyId ?? null } };
+  });
+  // the limit headers: one read of the figures after the commit, outside the lock
+  const afterCommit = async (q: Q) => {
+    const limits = await limitsAfterGroup(ctx, q, org, now, wants);
+    outcomes.forEach((o, i) => 'ok' in o && (o.ok.limits = limits[i]));
+  };
+  return { outcomes, afterCommit };
 });
 
 /** A capture as usage: the member's, their project's and API key's, never a meter's. */

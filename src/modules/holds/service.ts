@@ -49,7 +49,11 @@ export const HOLD_EXPIRY_ACTOR = 'system:hold-expiry';
  * after: the expired one) under `auditActor`.
  */
 export async function releaseDueHolds(tx: Q, org: OrgRow, now: Date, auditActor: string = HOLD_EXPIRY_ACTOR): Promise<number> {
-  const due = await findDueHolds(tx, org.id, now);
+  return releaseLapsed(tx, org, now, await findDueHolds(tx, org.id, now), auditActor);
+}
+
+/** Releases these open holds past their expiry (read under this transaction's lock). */
+export async function releaseLapsed(tx: Q, org: OrgRow, now: Date, due: HoldRow[], auditActor: string = HOLD_EXPIRY_ACTOR): Promise<number> {
   if (due.length === 0) return 0;
   const batch = new LedgerBatch(org.id, now);
   for (const h of due) {
@@ -189,8 +193,10 @@ export async function admissionStateIn(ctx: AppContext, tx: Q, org: OrgRow, now:
  * over if due. First use sets the organization up in this transaction (settings, Default group):
  * then the configuration is read as written.
  */
-export async function configWithCycle(ctx: AppContext, tx: Q, org: OrgRow, now: Date) {
+export async function configWithCycle(ctx: AppContext, tx: Q, org: OrgRow, now: Date, cycleCurrent = false) {
   let config = await orgConfig(ctx, tx, org);
+  // `cycleCurrent`: the lock statement saw the stored cycle current (lockOrgsForUsage), nothing to roll over
+  if (cycleCurrent && config.settings) return { config, settings: config.settings };
   const { settings } = await ensureCycle(tx, org, now, config.settings);
   if (!config.settings) config = await loadOrgConfig(tx, org);
   return { config, settings };

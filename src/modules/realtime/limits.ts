@@ -8,8 +8,11 @@ import { loadFigures, type Figures } from './figures.js';
 /**
  * The limit headers of every call of a group that asked for them, from ONE
  * read of the figures after the group's writes (issue 10): the remaining
- * figure is the one as of the group's commit, which includes the calls
- * before and after a call in the same group.
+ * figure includes the calls before and after a call in the same group. Read
+ * after the group's commit, outside the organization lock (the next group
+ * is already writing), so it may include a later group too: it is "what is
+ * left now", never a figure from before the call. Holds pass the figures
+ * they decided with instead (`current`), and read nothing.
  */
 export async function limitsAfterGroup(
   ctx: AppContext,

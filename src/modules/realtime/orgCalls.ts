@@ -35,10 +35,11 @@ function groupsOf(ctx: AppContext): GroupCommit<OrgCall, Outcome> {
       maxGroup: MAX_CALLS,
       // One transaction: the lock once, each call in a savepoint of its own (a call refused by
       // its own rule is rolled back alone), then the balance hooks once for the whole group,
-      // then one read of the figures for every response's limit headers.
-      runGroup: (orgId, calls) =>
-        ctx.db.transaction(async (tx) => {
+      // then, after the commit and outside the lock, one read of the figures for every response's limit headers.
+      runGroup: async (orgId, calls, holdsLock) => {
+        const { org, now, done } = await ctx.db.transaction(async (tx) => {
           const org = await lockOrg(tx, orgId);
+          holdsLock(); // the next group may start its transaction now
           const now = ctx.clock.now();
           const done: ({ value: unknown; limitsFor?: LimitsFor | undefined } | TallyError)[] = [];
           if (calls.length === 1) {
@@ -55,9 +56,11 @@ function groupsOf(ctx: AppContext): GroupCommit<OrgCall, Outcome> {
             }
           }
           if (done.some((d) => !(d instanceof TallyError))) await runBalanceChanged(ctx.hooks, { tx, org, now });
-          const limits = await limitsAfterGroup(ctx, tx, org, now, done.map((d) => (d instanceof TallyError ? undefined : d.limitsFor)));
-          return done.map((d, i): Outcome => (d instanceof TallyError ? { refused: d } : { ok: { value: d.value, limits: limits[i] } }));
-        }),
+          return { org, now, done };
+        });
+        const limits = await ctx.db.read((q) => limitsAfterGroup(ctx, q, org, now, done.map((d) => (d instanceof TallyError ? undefined : d.limitsFor))));
+        return done.map((d, i): Outcome => (d instanceof TallyError ? { refused: d } : { ok: { value: d.value, limits: limits[i] } }));
+      },
     });
     groups.set(ctx, g);
   }
