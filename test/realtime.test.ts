@@ -131,6 +131,53 @@ describe.each(testDatabases)('the real-time path on $name', (target) => {
     expect(await entries()).toBe(before);
   });
 
+  it('the chain head a server remembers is only a hint: after a rollback, or another server writing, the chain continues unbroken', async () => {
+    const org = await seedOrg(app);
+    await app.call('POST', `/v1/orgs/${org}/grants`, { name: 'a', source: 'included', amount: '10' });
+    const ingest = async (id: string) => {
+      const r = await app.call('POST', '/v1/events', { events: [{ id, org, meter: 'tokens', quantity: '1', timestamp: app.clock.now().toISOString() }] });
+      expect(r.status).toBe(200);
+      expect(r.body.results[0].status).toBe('accepted');
+    };
+    await ingest('hint-1'); // this server now remembers the head
+
+    // 1. A transaction writes entries, so the remembered head moves, then rolls back.
+    const { LedgerBatch } = await import('../src/modules/ledger/batch.js');
+    const { lockOrg } = await import('../src/modules/orgs/index.js');
+    const adjust = (Batch: typeof LedgerBatch, q: Parameters<typeof lockOrg>[0], at: Date) => {
+      const batch = new Batch(org, at);
+      batch.move({ type: 'adjustment', amount: 1_000_000n, from: 'issued', to: 'voided', occurredAt: at });
+      return batch.flush(q);
+    };
+    await expect(
+      app.db.transaction(async (tx) => {
+        await lockOrg(tx, org);
+        await adjust(LedgerBatch, tx, app.clock.now());
+        throw new Error('rolled back on purpose');
+      }),
+    ).rejects.toThrow('rolled back on purpose');
+    await ingest('hint-2');
+
+    // 2. Another server (another instance of the ledger module, with hints of its own) writes next.
+    const anotherServer = '../src/modules/ledger/batch.js?another-server';
+    const other = (await import(/* @vite-ignore */ anotherServer)) as typeof import('../src/modules/ledger/batch.js');
+    expect(other.LedgerBatch).not.toBe(LedgerBatch);
+    await app.db.transaction(async (tx) => {
+      await lockOrg(tx, org);
+      await adjust(other.LedgerBatch, tx, app.clock.now());
+    });
+    await ingest('hint-3');
+
+    const seqs = await app.db.read((q) =>
+      rows<{ seq: bigint }>(q, sql`select chain_seq as seq from ledger_entries where org_id = ${org} order by chain_seq`),
+    );
+    expect(seqs.map((s) => Number(s.seq))).toEqual(seqs.map((_, i) => i + 1)); // no gap, no fork
+    const proof = await app.db.read((q) => proveOrg(q, org));
+    expect(proof.chain.breach).toBeNull();
+    expect(proof.ok).toBe(true);
+    expect(proof.entries).toBe(5); // the grant, three usage entries and the other server's adjustment
+  });
+
   it('a call that fails its own rule fails alone; the others of its group are answered as if alone', async () => {
     const org = await seedOrg(app);
     await app.call('POST', `/v1/orgs/${org}/grants`, { name: 'a', source: 'included', amount: '100' });

@@ -37,7 +37,16 @@ export async function rows<T>(q: Q, query: SQL): Promise<T[]> {
 pg.types.setTypeParser(20, (v) => BigInt(v));
 pg.types.setTypeParser(1700, (v) => v);
 
-const RETRYABLE = new Set(['40001', '40P01']);
+const RETRYABLE = new Set(['40001', '40P01', 'tally_retry']);
+
+/**
+ * Thrown inside a transaction to have it rolled back and run again from the
+ * start, like a serialization failure: what it relied on was a hint that
+ * turned out stale (LedgerBatch's cached chain head).
+ */
+export class RetryTransaction extends Error {
+  readonly code = 'tally_retry';
+}
 const MAX_ATTEMPTS = 8;
 
 async function retrying<T>(run: () => Promise<T>): Promise<T> {
@@ -115,7 +124,7 @@ export async function openPglite(dataDir: string | undefined): Promise<Database>
   const mutex = new Mutex();
   return {
     kind: 'pglite',
-    transaction: (fn) => mutex.run(() => orm.transaction((tx) => fn(tx as unknown as Q))),
+    transaction: (fn) => retrying(() => mutex.run(() => orm.transaction((tx) => fn(tx as unknown as Q)))),
     read: (fn) => mutex.run(() => fn(orm)),
     close: async () => {
       await mutex.run(() => client.close());

@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { rows, type Q } from '../../db/client.js';
+import { RetryTransaction, rows, type Q } from '../../db/client.js';
 import { entryHash, GENESIS } from '../../domain/chain.js';
 
 export type EntryType =
@@ -29,6 +29,18 @@ export interface Entry {
 }
 
 export const blockAccount = (blockId: string): string => `block:${blockId}`;
+
+/**
+ * The chain head this process last wrote, per organization (issue 10): a hint
+ * that spares the head read in the usual case, where the last writer of an
+ * organization was this server. The write checks it: it continues the chain
+ * only from the head as stored, so a stale hint (another server wrote since,
+ * or the transaction that wrote it rolled back) makes the transaction run
+ * again with the head read, and never forks the chain.
+ */
+const chainHeads = new Map<string, { seq: bigint; hash: string }>();
+const CHAIN_HEADS_MAX = 10_000;
+const UNIQUE_VIOLATION = '23505';
 const isBlockAccount = (account: string): boolean => account.startsWith('block:');
 
 /**
@@ -37,8 +49,9 @@ const isBlockAccount = (account: string): boolean => account.startsWith('block:'
  * credits in Tally goes through here.
  *
  * The hash chain (issue 15): flush reads the organization's chain head
- * (ledger_chain), numbers and hashes the entries in JS, and writes them and
- * the new head in one statement. RULE: flush runs only inside a transaction
+ * (ledger_chain) unless this process wrote it last (`chainHeads`), numbers
+ * and hashes the entries in JS, and writes them and the new head in one
+ * statement, which moves the head only from the one the entries continue. RULE: flush runs only inside a transaction
  * that holds the organization's row lock (`lockOrg` / `select … for update` on
  * orgs), so two transactions never read the same head; every caller does
  * (ingest, holds, grants, purchases, expiry, rollover, period close). The
@@ -95,17 +108,27 @@ export class LedgerBatch {
     const batches = all.filter((b) => b.entries.length > 0);
     if (batches.length === 0) return;
     if (new Set(batches.map((b) => b.orgId)).size !== batches.length) throw new Error('one ledger batch per organization and transaction');
-    // The heads are read after the locks were granted (never with them: a read in the lock statement may see the
-    // snapshot from before the wait, and a stale head would fork the chain).
-    const heads = await rows<{ org_id: string; seq: bigint; hash: string }>(
-      tx,
-      sql`insert into ledger_chain (org_id, seq, hash)
-          select u.org_id, 0, ${GENESIS} from unnest(${sql.param(batches.map((b) => b.orgId))}::text[]) as u(org_id) order by 1
-          on conflict (org_id) do update set seq = ledger_chain.seq returning org_id, seq, hash`,
-    );
-    const headOf = new Map(heads.map((h) => [h.org_id, { seq: BigInt(h.seq), hash: h.hash }]));
+    // The heads this process wrote last are taken as they are (the write checks them); the others are read after
+    // the locks were granted (never with them: a read in the lock statement may see the snapshot from before the
+    // wait, and a stale head would fork the chain).
+    const headOf = new Map<string, { seq: bigint; hash: string }>();
+    for (const b of batches) {
+      const known = chainHeads.get(b.orgId);
+      if (known) headOf.set(b.orgId, known);
+    }
+    const unknown = batches.filter((b) => !headOf.has(b.orgId)).map((b) => b.orgId);
+    if (unknown.length > 0) {
+      const heads = await rows<{ org_id: string; seq: bigint; hash: string }>(
+        tx,
+        sql`insert into ledger_chain (org_id, seq, hash)
+            select u.org_id, 0, ${GENESIS} from unnest(${sql.param(unknown)}::text[]) as u(org_id) order by 1
+            on conflict (org_id) do update set seq = ledger_chain.seq returning org_id, seq, hash`,
+      );
+      for (const h of heads) headOf.set(h.org_id, { seq: BigInt(h.seq), hash: h.hash });
+    }
+    const hinted = batches.length - unknown.length;
     const rowsOut: { org: string; e: Entry; recordedAt: string; seq: string; hash: string }[] = [];
-    const chainEnds: { org: string; seq: string; hash: string }[] = [];
+    const chainEnds: { org: string; from: bigint; fromHash: string; seq: string; hash: string }[] = [];
     const blocks: { org: string; id: string; remaining: string }[] = [];
     const accounts: { org: string; account: string; delta: string }[] = [];
     for (const b of batches) {
@@ -135,7 +158,7 @@ export class LedgerBatch {
         rowsOut.push({ org: b.orgId, e: x, recordedAt, seq: seq.toString(), hash });
         prev = hash;
       }
-      chainEnds.push({ org: b.orgId, seq: seq.toString(), hash: prev });
+      chainEnds.push({ org: b.orgId, from: head.seq, fromHash: head.hash, seq: seq.toString(), hash: prev });
       for (const [id, remaining] of b.blockRemaining) blocks.push({ org: b.orgId, id, remaining: remaining.toString() });
       for (const [account, delta] of b.accountDeltas) if (delta !== 0n) accounts.push({ org: b.orgId, account, delta: delta.toString() });
     }
@@ -161,7 +184,7 @@ export class LedgerBatch {
             on conflict (org_id, account) do update set balance = accounts.balance + excluded.balance
           )`;
     const r = rowsOut;
-    await tx.execute(sql`
+    const write = rows<{ org_id: string }>(tx, sql`
       with written as (
         insert into ledger_entries (org_id, type, amount, from_account, to_account, block_id, block_balance_after,
           grant_id, occurred_at, recorded_at, event_id, ref, actor, chain_seq, hash)
@@ -189,8 +212,29 @@ export class LedgerBatch {
         returning 1
       )${blocksSet}${accountsSet}
       update ledger_chain c set seq = u.seq, hash = u.hash
-      from unnest(${col(chainEnds, (x) => x.org)}::text[], ${col(chainEnds, (x) => x.seq)}::bigint[], ${col(chainEnds, (x) => x.hash)}::text[])
-        as u(org_id, seq, hash)
-      where c.org_id = u.org_id and (select count(*) from written) = ${r.length}`);
+      from unnest(${col(chainEnds, (x) => x.org)}::text[], ${col(chainEnds, (x) => x.from.toString())}::bigint[],
+          ${col(chainEnds, (x) => x.fromHash)}::text[], ${col(chainEnds, (x) => x.seq)}::bigint[], ${col(chainEnds, (x) => x.hash)}::text[])
+        as u(org_id, from_seq, from_hash, seq, hash)
+      where c.org_id = u.org_id and c.seq = u.from_seq and c.hash = u.from_hash and (select count(*) from written) = ${r.length}
+      returning c.org_id`);
+    let moved: string[];
+    try {
+      moved = (await write).map((m) => m.org_id);
+    } catch (error) {
+      const e = error as { code?: string; constraint?: string; cause?: { code?: string; constraint?: string } };
+      const code = e.code ?? e.cause?.code;
+      const constraint = e.constraint ?? e.cause?.constraint;
+      for (const b of batches) chainHeads.delete(b.orgId);
+      // a hinted head behind the stored one: its next position is taken already
+      if (hinted > 0 && code === UNIQUE_VIOLATION && constraint === 'ledger_chain_seq') throw new RetryTransaction('a cached ledger chain head was stale');
+      throw error;
+    }
+    if (moved.length !== chainEnds.length) {
+      // a hinted head that is not the stored one (ahead of it after a rollback, or another server's write)
+      for (const b of batches) chainHeads.delete(b.orgId);
+      throw new RetryTransaction('a cached ledger chain head was stale');
+    }
+    if (chainHeads.size + chainEnds.length > CHAIN_HEADS_MAX) chainHeads.clear();
+    for (const end of chainEnds) chainHeads.set(end.org, { seq: BigInt(end.seq), hash: end.hash });
   }
 }
