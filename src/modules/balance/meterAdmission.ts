@@ -13,7 +13,8 @@ import { balanceNow } from './service.js';
  * open holds, which reserve against any credit.
  */
 export async function availableForMeter(q: Q, orgId: string, meter: { key: string; category: string }, now: Date): Promise<bigint> {
-  const [{ blocks, summary }, scopes] = await Promise.all([balanceNow(q, orgId, now), grantScopes(q, orgId)]);
+  const { blocks, summary } = await balanceNow(q, orgId, now);
+  const scopes = await grantScopes(q, orgId);
   return meterCredit(blocks, scopes, meter, now) - summary.held;
 }
 

@@ -44,7 +44,9 @@ export async function getBalance({ ctx, orgId, at }: { ctx: AppContext; orgId: s
  * now" (this endpoint, low-credit alerts, auto-recharge) goes through here.
  */
 export async function balanceNow(q: Q, orgId: string, now: Date): Promise<{ summary: BalanceSummary; blocks: BlockState[] }> {
-  const [blocks, accounts] = await Promise.all([blocksNow(q, orgId), accountsNow(q, orgId, now)]);
+  // one after another: q may be a transaction, one connection that runs one statement at a time
+  const blocks = await blocksNow(q, orgId);
+  const accounts = await accountsNow(q, orgId, now);
   return { summary: summarizeBalance(blocks, accounts, now), blocks };
 }
 

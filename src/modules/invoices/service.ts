@@ -37,11 +37,10 @@ export const invoiceId = (period: string): string => `inv_${period}`;
  */
 async function computeInvoice(q: Q, org: OrgRow, period: Period, statement: Pick<PeriodStatement, 'consumed' | 'overage'>, now: Date): Promise<InvoiceRow> {
   const { first, end } = periodDays(period, org.timezone);
-  const [all, meters, corrections] = await Promise.all([
-    usageLines(q, org.id, first, end),
-    effectiveMeters(q, org.id),
-    invoiceCorrections(q, org.id, period.key),
-  ]);
+  // one after another: q may be a transaction, one connection that runs one statement at a time
+  const all = await usageLines(q, org.id, first, end);
+  const meters = await effectiveMeters(q, org.id);
+  const corrections = await invoiceCorrections(q, org.id, period.key);
   // corrections of closed periods' usage get lines of their own, so the meter lines leave them out
   const usage = all
     .map((l) => {
@@ -70,10 +69,8 @@ async function computeInvoice(q: Q, org: OrgRow, period: Period, statement: Pick
       amountUsd: toCents(l.usd),
     };
   });
-  const [purchases, repaid] = await Promise.all([
-    paidPurchases(q, org.id, period.startsAt, period.endsAt),
-    overageRepaid(q, org.id, period.startsAt, period.endsAt),
-  ]);
+  const purchases = await paidPurchases(q, org.id, period.startsAt, period.endsAt);
+  const repaid = await overageRepaid(q, org.id, period.startsAt, period.endsAt);
   const purchaseLines = purchases.map(purchaseLine);
   // a correction of a closed period's event is a line of its own, in whole cents like every line
   const correctionLines = corrections.lines.map((l) => ({ ...l, amount_usd: formatMicro(toCents(parseMicro(l.amount_usd))) }));

@@ -178,17 +178,15 @@ export function meterLineView(m: MeterLine, meter: Meter | undefined) {
 
 /** Usage without a job, per day and meter, with the meters to name it. */
 export async function meterLinesOfDays(q: Q, org: OrgRow, fromDay: string, toDay: string) {
-  const [lines, meters] = await Promise.all([
-    findMeterLines(q, {
-      orgId: org.id,
-      zone: org.timezone,
-      fromDay,
-      toDay,
-      from: startOfLocalDay(fromDay, org.timezone),
-      to: startOfLocalDay(toDay, org.timezone),
-    }),
-    effectiveMeters(q, org.id),
-  ]);
+  const lines = await findMeterLines(q, {
+    orgId: org.id,
+    zone: org.timezone,
+    fromDay,
+    toDay,
+    from: startOfLocalDay(fromDay, org.timezone),
+    to: startOfLocalDay(toDay, org.timezone),
+  });
+  const meters = await effectiveMeters(q, org.id);
   return lines.map((m) => ({ day: m.day, line: meterLineView(m, meters.get(m.meter)) }));
 }
 
