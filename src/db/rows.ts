@@ -62,6 +62,10 @@ export function bool(value: unknown): boolean {
   return value;
 }
 
+export function boolOrNull(value: unknown): boolean | null {
+  return value === null || value === undefined ? null : bool(value);
+}
+
 export function date(value: unknown): Date {
   if (value instanceof Date) return value;
   if (typeof value === 'string' || typeof value === 'number') return new Date(value);
