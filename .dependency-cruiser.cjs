@@ -70,7 +70,8 @@ module.exports = {
       from: { path: exact(from) },
       to: {
         path: QUERIES,
-        pathNot: ['^src/modules/$1/', ...SQL_ALLOWED.filter(([f]) => f === from).map(([, to]) => exact(to))],
+        // its own module's queries, and those listed ($1 is not captured by an exact `from` path)
+        pathNot: [`^${from.slice(0, from.lastIndexOf('/') + 1)}`, ...SQL_ALLOWED.filter(([f]) => f === from).map(([, to]) => exact(to))],
         dependencyTypesNot: ['type-only'],
       },
     })),

@@ -53,9 +53,17 @@ export function int(value: unknown): number {
   throw unexpected('an integer', value);
 }
 
+export function intOrNull(value: unknown): number | null {
+  return value === null || value === undefined ? null : int(value);
+}
+
 export function bool(value: unknown): boolean {
   if (typeof value !== 'boolean') throw unexpected('a boolean', value);
   return value;
+}
+
+export function boolOrNull(value: unknown): boolean | null {
+  return value === null || value === undefined ? null : bool(value);
 }
 
 export function date(value: unknown): Date {

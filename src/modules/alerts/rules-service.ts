@@ -1,11 +1,10 @@
-import { sql } from 'drizzle-orm';
 import type { AppContext } from '../../context.js';
-import { rows, type Q } from '../../db/client.js';
+import type { Q } from '../../db/client.js';
 import { newId } from '../../domain/ids.js';
 import { formatMicro } from '../../domain/money.js';
-import { lockOrg } from '../orgs/index.js';
+import { lockOrg, tryLockOrg } from '../orgs/index.js';
 import { evaluateRules } from './rule-engine.js';
-import { loadRuleStates, loadRules, orgsWithRules } from './rule-queries.js';
+import { deleteRules, insertRule, loadRuleStates, loadRules, orgsWithRules } from './rule-queries.js';
 import type { RuleInput, RuleRow } from './rule-types.js';
 
 /** A rule's settings as stored and shown: amounts as decimal strings, keys in a fixed order. */
@@ -33,13 +32,11 @@ export async function replaceRules(tx: Q, orgId: string, wanted: RuleInput[], no
   const next = new Map(wanted.map((r) => [keyOf(r.type, ruleConfig(r)), r] as const));
   const removed = [...existing].filter(([k]) => !next.has(k)).map(([, r]) => r.id);
   if (removed.length > 0) {
-    await tx.execute(sql`delete from alert_rule_states where org_id = ${orgId} and rule_id = any(${sql.param(removed)}::text[])`);
-    await tx.execute(sql`delete from alert_rules where org_id = ${orgId} and id = any(${sql.param(removed)}::text[])`);
+    await deleteRules(tx, orgId, removed);
   }
   for (const [k, r] of next) {
     if (existing.has(k)) continue;
-    await tx.execute(sql`insert into alert_rules (org_id, id, type, config, created_at)
-      values (${orgId}, ${newId('rul', now.getTime())}, ${r.type}, ${JSON.stringify(ruleConfig(r))}::jsonb, ${now.toISOString()}::timestamptz)`);
+    await insertRule(tx, orgId, { id: newId('rul', now.getTime()), type: r.type, config: ruleConfig(r) }, now);
   }
 }
 
@@ -71,8 +68,7 @@ export async function evaluateAllRules(ctx: AppContext): Promise<number> {
   for (const orgId of orgIds) {
     try {
       sent += await ctx.db.transaction(async (tx) => {
-        const [free] = await rows<{ id: string }>(tx, sql`select id from orgs where id = ${orgId} for update skip locked`);
-        if (!free) return 0;
+        if (!(await tryLockOrg(tx, orgId))) return 0;
         return evaluateRules(tx, await lockOrg(tx, orgId), ctx.clock.now());
       });
     } catch (error) {

@@ -1,26 +1,25 @@
-import { sql } from 'drizzle-orm';
 import type { AppContext } from '../../context.js';
-import { rows, type Q } from '../../db/client.js';
-import { alertThresholds } from '../../db/schema/index.js';
-import { crossing, thresholdLevel, type Threshold, type ThresholdState } from '../../domain/alerts.js';
+import type { Q } from '../../db/client.js';
+import { crossing, thresholdLevel, type Threshold } from '../../domain/alerts.js';
 import { newId } from '../../domain/ids.js';
 import { formatMicro } from '../../domain/money.js';
 import { recordAudit } from '../audit/service.js';
 import { enqueue } from '../outbox/enqueue.js';
 import { lockOrg, type OrgRow, requireOrg } from '../orgs/index.js';
 import { balanceInTx, type BalanceNow } from './balance.js';
+import {
+  deleteThresholds,
+  findAlertEmails,
+  findThresholds,
+  insertThresholds,
+  saveAlertEmails,
+  setThresholdState,
+  type ThresholdRow,
+} from './queries.js';
 import { alertRecipients } from './recipients.js';
 import { evaluateRules } from './rule-engine.js';
 import type { RuleInput } from './rule-types.js';
 import { replaceRules, rulesAudit, rulesView } from './rules-service.js';
-
-interface ThresholdRow {
-  id: string;
-  credits: bigint | null;
-  pctBp: number | null;
-  state: ThresholdState;
-  changedAt: Date;
-}
 
 export type ThresholdInput = { credits: bigint } | { pctBp: number };
 
@@ -28,20 +27,11 @@ const keyOf = (t: { credits: bigint | null; pctBp: number | null }): string =>
   t.credits !== null ? `c:${t.credits}` : `p:${t.pctBp}`;
 
 function asThreshold(row: ThresholdRow): Threshold {
-  return row.credits !== null ? { credits: BigInt(row.credits), pctBp: null } : { credits: null, pctBp: row.pctBp! };
+  return row.credits !== null ? { credits: row.credits, pctBp: null } : { credits: null, pctBp: row.pctBp! };
 }
 
 function thresholdOut(row: ThresholdRow) {
-  return row.credits !== null ? { credits: formatMicro(BigInt(row.credits)) } : { pct_of_included: row.pctBp! / 100 };
-}
-
-async function loadThresholds(q: Q, orgId: string): Promise<ThresholdRow[]> {
-  const found = await rows<ThresholdRow>(
-    q,
-    sql`select id, credits, pct_bp as "pctBp", state, changed_at as "changedAt" from alert_thresholds
-        where org_id = ${orgId} order by credits nulls last, pct_bp`,
-  );
-  return found.map((t) => ({ ...t, credits: t.credits === null ? null : BigInt(t.credits), changedAt: new Date(t.changedAt) }));
+  return row.credits !== null ? { credits: formatMicro(row.credits) } : { pct_of_included: row.pctBp! / 100 };
 }
 
 /**
@@ -51,7 +41,7 @@ async function loadThresholds(q: Q, orgId: string): Promise<ThresholdRow[]> {
  * transaction, so concurrent writers crossing one threshold send one alert.
  */
 export async function evaluateAlerts(tx: Q, org: OrgRow, now: Date, readBalance: () => Promise<BalanceNow>): Promise<void> {
-  const thresholds = await loadThresholds(tx, org.id);
+  const thresholds = await findThresholds(tx, org.id);
   if (thresholds.length === 0) return;
   const balance = await readBalance();
   let emails: string[] | undefined;
@@ -60,8 +50,7 @@ export async function evaluateAlerts(tx: Q, org: OrgRow, now: Date, readBalance:
     const change = crossing(t.state, balance.available, level);
     if (!change) continue;
     emails ??= await alertRecipients(tx, org.id);
-    await tx.execute(sql`update alert_thresholds set state = ${change === 'fire' ? 'fired' : 'armed'},
-      changed_at = ${now.toISOString()}::timestamptz where org_id = ${org.id} and id = ${t.id}`);
+    await setThresholdState(tx, org.id, t.id, change === 'fire' ? 'fired' : 'armed', now);
     await enqueue(tx, {
       orgId: org.id,
       type: change === 'fire' ? 'balance.low' : 'balance.low_resolved',
@@ -98,11 +87,6 @@ const settingsAudit = (thresholds: ThresholdRow[], emails: string[]) => ({
   emails,
 });
 
-async function loadEmails(q: Q, orgId: string): Promise<string[]> {
-  const [settings] = await rows<{ emails: string[] }>(q, sql`select emails from alert_settings where org_id = ${orgId}`);
-  return settings?.emails ?? [];
-}
-
 /**
  * Replaces the thresholds and emails. A threshold that is kept keeps its
  * state; a new one is evaluated at once, so one set above the current
@@ -121,9 +105,9 @@ export async function putAlerts(args: {
   return ctx.db.transaction(async (tx) => {
     const org = await lockOrg(tx, orgId);
     const now = ctx.clock.now();
-    const previous = await loadThresholds(tx, orgId);
+    const previous = await findThresholds(tx, orgId);
     const rulesBefore = await rulesAudit(tx, orgId);
-    const before = settingsAudit(previous, await loadEmails(tx, orgId));
+    const before = settingsAudit(previous, await findAlertEmails(tx, orgId));
     const existing = new Map(previous.map((t) => [keyOf(t), t]));
     const wanted = new Map(
       args.thresholds.map((t) => {
@@ -133,21 +117,21 @@ export async function putAlerts(args: {
     );
     const removed = [...existing.keys()].filter((k) => !wanted.has(k)).map((k) => existing.get(k)!.id);
     if (removed.length > 0) {
-      await tx.execute(sql`delete from alert_thresholds where org_id = ${orgId} and id = any(${sql.param(removed)}::text[])`);
+      await deleteThresholds(tx, orgId, removed);
     }
     const added = [...wanted].filter(([k]) => !existing.has(k)).map(([, t]) => t);
     if (added.length > 0) {
-      await tx.insert(alertThresholds).values(
-        added.map((t) => ({ orgId, id: newId('thr', now.getTime()), credits: t.credits, pctBp: t.pctBp, state: 'armed' as const, changedAt: now })),
+      await insertThresholds(
+        tx,
+        orgId,
+        added.map((t) => ({ id: newId('thr', now.getTime()), credits: t.credits, pctBp: t.pctBp, state: 'armed' as const, changedAt: now })),
       );
     }
     const emails = [...new Set(args.emails)];
-    await tx.execute(sql`insert into alert_settings (org_id, emails, updated_at)
-      values (${orgId}, ${JSON.stringify(emails)}::jsonb, ${now.toISOString()}::timestamptz)
-      on conflict (org_id) do update set emails = excluded.emails, updated_at = excluded.updated_at`);
+    await saveAlertEmails(tx, orgId, emails, now);
     if (args.rules) await replaceRules(tx, orgId, args.rules, now);
     const rulesAfter = await rulesAudit(tx, orgId);
-    const after = settingsAudit(await loadThresholds(tx, orgId), emails);
+    const after = settingsAudit(await findThresholds(tx, orgId), emails);
     // Rules appear in the audit once an organization has any, so threshold-only settings read as before.
     const withRules = rulesBefore.length > 0 || rulesAfter.length > 0;
     await recordAudit(tx, {
@@ -163,7 +147,7 @@ export async function putAlerts(args: {
     await evaluateAlerts(tx, org, now, async () => balance);
     // A new rule is evaluated at once, as a new threshold is.
     await evaluateRules(tx, org, now);
-    return { ...alertsView(await loadThresholds(tx, orgId), emails, balance), rules: await rulesView(tx, orgId) };
+    return { ...alertsView(await findThresholds(tx, orgId), emails, balance), rules: await rulesView(tx, orgId) };
   });
 }
 
@@ -171,7 +155,7 @@ export function getAlerts({ ctx, orgId }: { ctx: AppContext; orgId: string }) {
   return ctx.db.read(async (q) => {
     await requireOrg(q, orgId);
     const now = ctx.clock.now();
-    const view = alertsView(await loadThresholds(q, orgId), await loadEmails(q, orgId), await balanceInTx(q, orgId, now));
+    const view = alertsView(await findThresholds(q, orgId), await findAlertEmails(q, orgId), await balanceInTx(q, orgId, now));
     return { ...view, rules: await rulesView(q, orgId) };
   });
 }

@@ -1,8 +1,7 @@
-import { sql } from 'drizzle-orm';
 import type { AppContext } from '../../context.js';
-import { rows, type Q } from '../../db/client.js';
-import { auditLog } from '../../db/schema/index.js';
+import type { Q } from '../../db/client.js';
 import { newId } from '../../domain/ids.js';
+import { findAudit, insertAudits, type AuditRow } from './queries.js';
 
 export interface AuditInput {
   orgId: string;
@@ -20,7 +19,7 @@ function plain(value: unknown): unknown {
   return JSON.parse(JSON.stringify(value, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v)));
 }
 
-const auditRow = (entry: AuditInput) => ({
+const auditRow = (entry: AuditInput): AuditRow & { orgId: string } => ({
   orgId: entry.orgId,
   id: newId('aud', entry.at.getTime()),
   actor: entry.actor,
@@ -33,22 +32,12 @@ const auditRow = (entry: AuditInput) => ({
 
 /** Writes one audit entry; always called inside the transaction that makes the change. */
 export async function recordAudit(tx: Q, entry: AuditInput): Promise<void> {
-  await tx.insert(auditLog).values(auditRow(entry));
+  await insertAudits(tx, [auditRow(entry)]);
 }
 
 /** Writes several audit entries in one statement (the calls of one real-time group). */
 export async function recordAudits(tx: Q, entries: AuditInput[]): Promise<void> {
-  if (entries.length > 0) await tx.insert(auditLog).values(entries.map(auditRow));
-}
-
-interface AuditRow {
-  id: string;
-  actor: string;
-  action: string;
-  target: string;
-  before: unknown;
-  after: unknown;
-  at: Date;
+  await insertAudits(tx, entries.map(auditRow));
 }
 
 /** Newest first; the cursor is the last entry's id (ids sort by time). */
@@ -61,27 +50,7 @@ export async function listAudit(args: {
   limit: number;
 }) {
   const { ctx, orgId, limit } = args;
-  const conditions = [
-    sql`org_id = ${orgId}`,
-    args.action ? sql`action = ${args.action}` : undefined,
-    args.actor ? sql`actor = ${args.actor}` : undefined,
-    args.before ? sql`id < ${args.before}` : undefined,
-  ].filter((c) => c !== undefined);
-  const found = await ctx.db.read((q) =>
-    rows<AuditRow>(
-      q,
-      sql`select id, actor, action, target, before, after, at from audit_log
-          where ${sql.join(conditions, sql` and `)} order by id desc limit ${limit + 1}`,
-    ),
-  );
-  const data = found.slice(0, limit).map((r) => ({
-    id: r.id,
-    actor: r.actor,
-    action: r.action,
-    target: r.target,
-    before: r.before ?? null,
-    after: r.after ?? null,
-    at: new Date(r.at).toISOString(),
-  }));
+  const found = await ctx.db.read((q) => findAudit(q, orgId, { action: args.action, actor: args.actor, before: args.before, limit: limit + 1 }));
+  const data = found.slice(0, limit).map((r) => ({ ...r, at: r.at.toISOString() }));
   return { data, next: found.length > limit ? data[data.length - 1]!.id : null };
 }

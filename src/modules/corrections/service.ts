@@ -1,7 +1,6 @@
-import { sql } from 'drizzle-orm';
 import { creditsText } from '../../domain/display.js';
 import type { AppContext } from '../../context.js';
-import { rows, type Q } from '../../db/client.js';
+import type { Q } from '../../db/client.js';
 import { once, requestHash } from '../../db/idempotency.js';
 import { newId } from '../../domain/ids.js';
 import { formatMicro, MAX_AMOUNT_MICRO } from '../../domain/money.js';
@@ -12,15 +11,17 @@ import { ensureCycle } from '../allocations/cycles.js';
 import { addCycleUsage } from '../allocations/cycleQueries.js';
 import { recordAudit } from '../audit/service.js';
 import { addToRollups, type RatedEvent } from '../events/rollups.js';
-import { eventView, EVENT_COLUMNS, type EventRow as StoredEvent } from '../events/view.js';
+import { amendEvent, findEvent, voidEvent, type StoredEvent as EventRow } from '../events/service.js';
+import { eventView } from '../events/view.js';
 import { blockAccount, LedgerBatch, type Entry } from '../ledger/batch.js';
-import { accountBalance } from '../ledger/blocks.js';
+import { accountBalance, findBlockStandings, findEventEntries, findOverageRepayers } from '../ledger/blocks.js';
 import { runBalanceChanged, runUsageRecorded } from '../ledger/hooks.js';
 import { blocksForUsage, bookUsage } from '../ledger/usage.js';
 import type { MeterIdentity } from '../../domain/appliesTo.js';
 import { recordCapUsage } from '../caps/usage.js';
 import { effectiveMeters } from '../meters/service.js';
 import { lockOrg, type OrgRow } from '../orgs/index.js';
+import { findClosedPeriodCorrections, findCorrections, findIngestedTimestamp, insertCorrection, type CorrectionRow } from './queries.js';
 import { removeFromRollups } from './rollups.js';
 
 /** Events may be a little ahead of our clock (clock skew), never more: as at ingest. */
@@ -38,49 +39,11 @@ export interface AmendFields {
 
 export type CorrectionRequest = { kind: 'void' } | { kind: 'amend'; fields: AmendFields };
 
-/** An event with its correction status and the API key that reported it (spend caps per key count it). */
-type EventRow = StoredEvent & { status: 'active' | 'voided' | 'amended'; apiKeyId: string | null };
-
-const norm = (r: EventRow): EventRow => ({
-  ...r,
-  quantity: BigInt(r.quantity),
-  costCredits: BigInt(r.costCredits),
-  costUsd: r.costUsd === null ? null : BigInt(r.costUsd),
-  overage: BigInt(r.overage),
-  timestamp: new Date(r.timestamp),
-  recordedAt: new Date(r.recordedAt),
-});
-
-async function loadEvent(q: Q, orgId: string, eventId: string, lock: boolean): Promise<EventRow | undefined> {
-  const [row] = await rows<EventRow>(
-    q,
-    sql`select ${EVENT_COLUMNS}, status, api_key_id as "apiKeyId" from events where org_id = ${orgId} and id = ${eventId} ${lock ? sql`for update` : sql``}`,
-  );
-  return row && norm(row);
-}
-
-interface CorrectionRow {
-  eventId: string;
-  kind: 'void' | 'amend';
-  actor: string;
-  at: Date;
-  before: Record<string, unknown>;
-  after: Record<string, unknown> | null;
-  period: string;
-  originalDay: string;
-  closed: boolean;
-}
-
 /** The corrections of some events, oldest first, keyed by event id. */
 export async function correctionsOf(q: Q, orgId: string, eventIds: string[]): Promise<Map<string, CorrectionRow[]>> {
   const out = new Map<string, CorrectionRow[]>();
   if (eventIds.length === 0) return out;
-  const found = await rows<CorrectionRow>(
-    q,
-    sql`select event_id as "eventId", kind, actor, at, before, after, period, original_day::text as "originalDay", closed
-        from event_corrections where org_id = ${orgId} and event_id = any(${sql.param(eventIds)}::text[]) order by at, id`,
-  );
-  for (const c of found) {
+  for (const c of await findCorrections(q, orgId, eventIds)) {
     const list = out.get(c.eventId) ?? [];
     list.push(c);
     out.set(c.eventId, list);
@@ -91,7 +54,7 @@ export async function correctionsOf(q: Q, orgId: string, eventIds: string[]): Pr
 export function correctionView(c: CorrectionRow) {
   return {
     kind: c.kind,
-    at: new Date(c.at).toISOString(),
+    at: c.at.toISOString(),
     actor: c.actor,
     before: c.before,
     after: c.after,
@@ -149,19 +112,9 @@ interface BlockState {
 
 async function blockStates(tx: Q, orgId: string, ids: string[], now: Date): Promise<Map<string, BlockState>> {
   if (ids.length === 0) return new Map();
-  const found = await rows<{ id: string; grantId: string; remaining: bigint; expired: boolean; voided: boolean }>(
-    tx,
-    sql`select b.id, b.grant_id as "grantId", b.remaining,
-          (b.expiry_booked_at is not null or (b.expires_at is not null and b.expires_at <= ${now.toISOString()}::timestamptz)) as expired,
-          (g.voided_at is not null) as voided
-        from blocks b join grants g on g.org_id = b.org_id and g.id = b.grant_id
-        where b.org_id = ${orgId} and b.id = any(${sql.param(ids)}::text[])`,
-  );
+  const found = await findBlockStandings(tx, orgId, ids, now);
   return new Map(
-    found.map((b) => [
-      b.id,
-      { id: b.id, grantId: b.grantId, remaining: BigInt(b.remaining), sink: b.voided ? 'voided' : b.expired ? 'expired' : 'block' },
-    ]),
+    found.map((b) => [b.id, { id: b.id, grantId: b.grantId, remaining: b.remaining, sink: b.voided ? 'voided' : b.expired ? 'expired' : 'block' }]),
   );
 }
 
@@ -187,11 +140,7 @@ async function reverseUsage(
   actor: string,
   original: { day: string; closed: boolean },
 ): Promise<bigint> {
-  const entries = await rows<{ id: bigint; amount: bigint; from: string; to: string; blockId: string | null; occurredAt: Date }>(
-    tx,
-    sql`select id, amount, from_account as "from", to_account as "to", block_id as "blockId", occurred_at as "occurredAt"
-        from ledger_entries where org_id = ${org.id} and event_id = ${eventId} order by id`,
-  );
+  const entries = await findEventEntries(tx, org.id, eventId);
   const held = new Map<string, { amount: bigint; last: bigint; at: Date }>();
   const credit = (source: string, amount: bigint, id: bigint, at: Date) => {
     const s = held.get(source) ?? { amount: 0n, last: 0n, at };
@@ -202,10 +151,7 @@ async function reverseUsage(
     }
     held.set(source, s);
   };
-  for (const e of entries) {
-    const amount = BigInt(e.amount);
-    const id = BigInt(e.id);
-    const at = new Date(e.occurredAt);
+  for (const { amount, id, occurredAt: at, ...e } of entries) {
     if (e.to === 'consumed' && e.from === 'overage') credit('overage', amount, id, at);
     else if (e.to === 'consumed' && e.blockId) credit(e.blockId, amount, id, at);
     else if (e.from === 'consumed' && e.to === 'overage') credit('overage', -amount, id, at);
@@ -215,18 +161,7 @@ async function reverseUsage(
   const overageReturned = held.get('overage')?.amount ?? 0n;
   const owed = -(await accountBalance(tx, org.id, 'overage'));
   const excess = overageReturned > 0n && overageReturned > owed ? overageReturned - (owed > 0n ? owed : 0n) : 0n;
-  const repayers =
-    excess > 0n
-      ? await rows<{ blockId: string; net: bigint }>(
-          tx,
-          sql`select block_id as "blockId", sum(case when to_account = 'overage' then amount else -amount end)::bigint as net
-              from ledger_entries
-              where org_id = ${org.id} and block_id is not null
-                and ((to_account = 'overage' and ref = 'overage_repayment') or (from_account = 'overage' and ref = 'overage_returned'))
-              group by block_id having sum(case when to_account = 'overage' then amount else -amount end) > 0
-              order by max(id) desc`,
-        )
-      : [];
+  const repayers = excess > 0n ? await findOverageRepayers(tx, org.id) : [];
   const blocks = await blockStates(
     tx,
     org.id,
@@ -258,8 +193,7 @@ async function reverseUsage(
   let due = excess;
   for (const r of repayers) {
     if (due === 0n) break;
-    const net = BigInt(r.net);
-    const amount = net < due ? net : due;
+    const amount = r.net < due ? r.net : due;
     due -= amount;
     batch.move({ type: 'reversal', amount, from: 'overage', ...into(blocks.get(r.blockId)!, amount), occurredAt: now, eventId, ref: 'overage_returned', actor });
   }
@@ -286,7 +220,7 @@ export async function correctInTx(
   request: CorrectionRequest,
   actor: string,
 ): Promise<CorrectionOutcome> {
-  const event = await loadEvent(tx, org.id, eventId, true);
+  const event = await findEvent(tx, org.id, eventId, true);
   if (!event) throw new TallyError('not_found', `No event with id "${eventId}" exists in this organization.`);
   const answer = async (changed: boolean, e: EventRow) => ({
     changed,
@@ -347,11 +281,7 @@ export async function correctInTx(
   // booked in a closed period when that booking falls before the open period. Such an event's
   // corrections are adjustments (and the invoice's Corrections lines); a late event booked into
   // the open period is corrected like any open-period event.
-  const [first] = await rows<{ before: { timestamp: string } }>(
-    tx,
-    sql`select before from event_corrections where org_id = ${org.id} and event_id = ${eventId} order by at, id limit 1`,
-  );
-  const originalAt = first ? new Date(first.before.timestamp) : event.timestamp;
+  const originalAt = (await findIngestedTimestamp(tx, org.id, eventId)) ?? event.timestamp;
   const original = {
     day: localDate(originalAt, org.timezone),
     closed: bookingAt(event.recordedAt, org.timezone)(originalAt) < openStart,
@@ -391,32 +321,34 @@ export async function correctInTx(
     const r = rated(next, booked(next.timestamp));
     await addToRollups(tx, org.id, org.timezone, [r]);
     await runUsageRecorded(ctx.hooks, { tx, org, now, events: [r] });
-    await tx.execute(sql`
-      update events set meter = ${next.meter}, quantity = ${next.quantity.toString()}::bigint,
-        timestamp = ${next.timestamp.toISOString()}::timestamptz, user_id = ${next.userId}, project = ${next.project},
-        resource_class = ${next.resourceClass}, cost_credits = ${next.costCredits.toString()}::bigint,
-        cost_usd = ${next.costUsd?.toString() ?? null}::bigint, overage = ${next.overage.toString()}::bigint, status = 'amended'
-      where org_id = ${org.id} and id = ${eventId}`);
+    await amendEvent(tx, org.id, next);
   } else {
-    await tx.execute(sql`update events set status = 'voided' where org_id = ${org.id} and id = ${eventId}`);
+    await voidEvent(tx, org.id, eventId);
   }
 
   // 3. history, audit, and the balance hooks (daily ledger fold, alerts)
-  const parts = [{ meter: event.meter, resource_class: event.resourceClass ?? '', events: -1, quantity: (-event.quantity).toString(), usd: (-(event.costUsd ?? 0n)).toString() }];
-  if (next) parts.push({ meter: next.meter, resource_class: next.resourceClass ?? '', events: 1, quantity: next.quantity.toString(), usd: (next.costUsd ?? 0n).toString() });
+  const parts = [{ meter: event.meter, resourceClass: event.resourceClass ?? '', events: -1, quantity: -event.quantity, usd: -(event.costUsd ?? 0n) }];
+  if (next) parts.push({ meter: next.meter, resourceClass: next.resourceClass ?? '', events: 1, quantity: next.quantity, usd: next.costUsd ?? 0n });
   const before = billable(event);
   const after = next ? billable(next) : null;
-  await tx.execute(sql`
-    insert into event_corrections (org_id, id, event_id, kind, actor, at, before, after, period, original_day, closed,
-      credits_delta, usd_delta, parts)
-    values (${org.id}, ${newId('cor', now.getTime())}, ${eventId}, ${request.kind}, ${actor}, ${now.toISOString()}::timestamptz,
-      ${JSON.stringify(before)}::jsonb, ${after === null ? null : JSON.stringify(after)}::jsonb,
-      ${periodContaining(now, org.timezone).key}, ${original.day}::date, ${original.closed},
-      ${((next?.costCredits ?? 0n) - event.costCredits).toString()}::bigint,
-      ${((next?.costUsd ?? 0n) - (event.costUsd ?? 0n)).toString()}::bigint, ${JSON.stringify(parts)}::jsonb)`);
+  await insertCorrection(tx, org.id, {
+    id: newId('cor', now.getTime()),
+    eventId,
+    kind: request.kind,
+    actor,
+    at: now,
+    before,
+    after,
+    period: periodContaining(now, org.timezone).key,
+    originalDay: original.day,
+    closed: original.closed,
+    creditsDelta: (next?.costCredits ?? 0n) - event.costCredits,
+    usdDelta: (next?.costUsd ?? 0n) - (event.costUsd ?? 0n),
+    parts,
+  });
   await recordAudit(tx, { orgId: org.id, actor, action: `event.${request.kind}`, target: eventId, before, after, at: now });
   await runBalanceChanged(ctx.hooks, { tx, org, now });
-  return answer(true, (await loadEvent(tx, org.id, eventId, false))!);
+  return answer(true, (await findEvent(tx, org.id, eventId, false))!);
 }
 
 /** One correction in its own transaction, replayable with an Idempotency-Key. */
@@ -453,29 +385,25 @@ export const correctionPartKey = (meter: string, resourceClass: string): string 
  * the meter lines can leave them out (the subtotal is the same either way).
  */
 export async function invoiceCorrections(q: Q, orgId: string, period: string): Promise<InvoiceCorrections> {
-  const found = await rows<{ eventId: string; kind: string; originalDay: string; creditsDelta: bigint; usdDelta: bigint; parts: { meter: string; resource_class: string; events: number; quantity: string; usd: string }[] }>(
-    q,
-    sql`select event_id as "eventId", kind, original_day::text as "originalDay", credits_delta as "creditsDelta", usd_delta as "usdDelta", parts
-        from event_corrections where org_id = ${orgId} and period = ${period} and closed order by at, id`,
-  );
+  const found = await findClosedPeriodCorrections(q, orgId, period);
   const parts: InvoiceCorrections['parts'] = new Map();
   for (const c of found) {
     for (const p of c.parts) {
-      const key = correctionPartKey(p.meter, p.resource_class);
+      const key = correctionPartKey(p.meter, p.resourceClass);
       const s = parts.get(key) ?? { events: 0, quantity: 0n, usd: 0n };
       s.events += p.events;
-      s.quantity += BigInt(p.quantity);
-      s.usd += BigInt(p.usd);
+      s.quantity += p.quantity;
+      s.usd += p.usd;
       parts.set(key, s);
     }
   }
   const lines = found.map((c) => ({
     meter: 'correction',
     description: `Correction: event ${c.eventId} of ${c.originalDay} ${c.kind === 'void' ? 'voided' : 'amended'}`,
-    quantity: formatMicro(BigInt(c.creditsDelta)),
+    quantity: formatMicro(c.creditsDelta),
     unit: 'credits',
     unit_price_usd: '',
-    amount_usd: formatMicro(BigInt(c.usdDelta)),
+    amount_usd: formatMicro(c.usdDelta),
   }));
   return { parts, lines };
 }

@@ -1,36 +1,9 @@
-import { sql } from 'drizzle-orm';
+/** Reads of recorded events: the list (with their corrections) and the export's pages. Ingest is service.ts. */
 import type { AppContext } from '../../context.js';
-import { rows } from '../../db/client.js';
 import { correctedEventView, correctionsOf } from '../corrections/service.js';
-import { EVENT_COLUMNS, type EventRow } from './view.js';
+import { findEventsPage, type EventFilter } from './queries.js';
 
-/** Reads of recorded events: the list (with their corrections) and the filters the export shares. Ingest is service.ts. */
-
-export interface EventFilter {
-  from?: Date | undefined;
-  to?: Date | undefined;
-  meter?: string | undefined;
-  user?: string | undefined;
-  /** only these users' events (a manager's scope) */
-  users?: string[] | undefined;
-  project?: string | undefined;
-}
-
-/** Filters of the events list and export, as one SQL condition. */
-export function eventConditions(orgId: string, f: EventFilter) {
-  return sql.join(
-    [
-      sql`org_id = ${orgId}`,
-      f.from && sql`timestamp >= ${f.from.toISOString()}::timestamptz`,
-      f.to && sql`timestamp < ${f.to.toISOString()}::timestamptz`,
-      f.meter && sql`meter = ${f.meter}`,
-      f.user && sql`user_id = ${f.user}`,
-      f.users && sql`user_id = any(${sql.param(f.users)}::text[])`,
-      f.project && sql`project = ${f.project}`,
-    ].filter((c) => c !== undefined && c !== ''),
-    sql` and `,
-  );
-}
+export { findEventsForExport, type EventFilter } from './queries.js';
 
 /** Newest first; the cursor is the last row's (timestamp, id). */
 export async function listEvents(args: {
@@ -41,13 +14,8 @@ export async function listEvents(args: {
   limit: number;
 }) {
   const { ctx, orgId, filter, after, limit } = args;
-  const cursor = after ? sql`and (timestamp, id) < (${after.t}::timestamptz, ${after.id})` : sql``;
   const { found, history } = await ctx.db.read(async (q) => {
-    const found = await rows<EventRow & { status: 'active' | 'voided' | 'amended'; apiKeyId: string | null }>(
-      q,
-      sql`select ${EVENT_COLUMNS}, status, api_key_id as "apiKeyId" from events where ${eventConditions(orgId, filter)} ${cursor}
-          order by timestamp desc, id desc limit ${limit + 1}`,
-    );
+    const found = await findEventsPage(q, orgId, filter, after, limit + 1);
     // the page's corrections in one read (none for most events)
     return { found, history: await correctionsOf(q, orgId, found.slice(0, limit).map((e) => e.id)) };
   });

@@ -1,7 +1,6 @@
-import { sql } from 'drizzle-orm';
 import { formatMicro } from '../../domain/money.js';
 
-/** An event row as the events list, the export and corrections read it (EVENT_COLUMNS). */
+/** An event row as the events list, the export and corrections read it (mapped in queries.ts). */
 export interface EventRow {
   id: string;
   meter: string;
@@ -37,7 +36,3 @@ export function eventView(e: EventRow) {
     overage: formatMicro(BigInt(e.overage)),
   };
 }
-
-export const EVENT_COLUMNS = sql`id, meter, quantity, timestamp, recorded_at as "recordedAt", user_id as "userId", project,
-  resource_class as "resourceClass", job_id as "jobId", job_name as "jobName", properties, cost_credits as "costCredits",
-  cost_usd as "costUsd", overage`;

@@ -1,11 +1,9 @@
-import { sql } from 'drizzle-orm';
 import type { AppContext } from '../../context.js';
-import { rows } from '../../db/client.js';
 import { formatMicro } from '../../domain/money.js';
 import { addDays } from '../../domain/periods.js';
 import { correctionsOf } from '../corrections/service.js';
-import { eventConditions } from '../events/reads.js';
-import { EVENT_COLUMNS, eventView, type EventRow } from '../events/view.js';
+import { findEventsForExport } from '../events/reads.js';
+import { eventView } from '../events/view.js';
 import { grantLedger } from '../grants/service.js';
 import { textCell as t } from './csv.js';
 import { requireOrg } from '../orgs/index.js';
@@ -53,16 +51,11 @@ export async function* eventRows(args: {
   const { ctx, orgId } = args;
   await ctx.db.read((q) => requireOrg(q, orgId));
   yield [];
-  const where = eventConditions(orgId, { from: args.from, to: args.to, users: args.users });
+  const filter = { from: args.from, to: args.to, users: args.users };
   let after: { ts: string; id: string } | null = null;
   for (;;) {
-    const keyset: ReturnType<typeof sql> = after ? sql`and (timestamp, id) > (${after.ts}::timestamptz, ${after.id})` : sql``;
     const { page, history } = await ctx.db.read(async (q) => {
-      const page = await rows<EventRow & { status: 'active' | 'voided' | 'amended'; tsKey: string }>(
-        q,
-        sql`select ${EVENT_COLUMNS}, status, timestamp::text as "tsKey" from events where ${where} ${keyset}
-            order by timestamp, id limit ${PAGE}`,
-      );
+      const page = await findEventsForExport(q, orgId, filter, after, PAGE);
       // only corrected events have a history: for most pages this reads nothing
       return { page, history: await correctionsOf(q, orgId, page.filter((r) => r.status !== 'active').map((r) => r.id)) };
     });

@@ -13,7 +13,7 @@ import { TallyError } from '../../errors.js';
 import { blockAccount, LedgerBatch } from '../ledger/batch.js';
 import { effectiveMeters } from '../meters/service.js';
 import type { OrgRow } from '../orgs/index.js';
-import { findBlocks, findGrants, type GrantRow } from './queries.js';
+import { findBlocks, findGrants, markGrantVoided, type GrantRow } from './queries.js';
 import { settleOverage } from './settlement.js';
 
 export type GrantSource = GrantRow['source'];
@@ -168,4 +168,30 @@ export async function releasePendingGrant(tx: Q, org: OrgRow, grantId: string, n
     .where(and(eq(grantsTable.orgId, org.id), eq(grantsTable.id, grantId)));
   await bookGrantEntries(tx, org, grant.source, grantId, await findBlocks(tx, org.id, [grantId]), now, actor, now);
   return settleOverage(tx, org, now, actor);
+}
+
+/**
+ * The payment of a pending grant failed: its credit moves to `voided` (so the
+ * ledger still shows it was never spendable) and the grant is voided.
+ */
+export async function voidPendingGrant(tx: Q, orgId: string, grantId: string, now: Date, actor: string): Promise<void> {
+  const blocks = await findBlocks(tx, orgId, [grantId]);
+  const batch = new LedgerBatch(orgId, now);
+  for (const b of blocks) {
+    if (b.remaining === 0n) continue;
+    batch.move({
+      type: 'void',
+      amount: b.remaining,
+      from: blockAccount(b.id),
+      to: 'voided',
+      blockId: b.id,
+      blockBalanceAfter: 0n,
+      grantId,
+      occurredAt: now,
+      ref: 'payment_failed',
+      actor,
+    });
+  }
+  await batch.flush(tx);
+  await markGrantVoided(tx, orgId, grantId, now);
 }

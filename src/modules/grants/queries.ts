@@ -171,3 +171,9 @@ export async function groupGrantLedger(q: Q, orgId: string, grantId: string, zon
     toLedgerGroupRow,
   );
 }
+
+/** A voided grant: never spendable again, and no longer waiting for payment. */
+export async function markGrantVoided(tx: Q, orgId: string, grantId: string, now: Date): Promise<void> {
+  await tx.execute(sql`update grants set voided_at = ${now.toISOString()}::timestamptz, pending_payment = false
+    where org_id = ${orgId} and id = ${grantId}`);
+}

@@ -16,7 +16,7 @@ import { findBlocks, findGrantLedger, findGrants, groupGrantLedger } from './que
 import { grantStatus, grantView, type GrantView } from './view.js';
 
 // What other modules use of grants: booking (schedules, purchases) and overage settlement (the block-start job).
-export { insertGrant, releasePendingGrant, type CreateGrantInput, type Disbursement, type GrantSource } from './booking.js';
+export { insertGrant, releasePendingGrant, voidPendingGrant, type CreateGrantInput, type Disbursement, type GrantSource } from './booking.js';
 export { settleOverage } from './settlement.js';
 
 export async function loadGrantView(q: Q, orgId: string, grantId: string, now: Date): Promise<GrantView> {

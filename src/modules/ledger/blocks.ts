@@ -4,6 +4,9 @@ import { normalizeAppliesTo, type AppliesTo } from '../../domain/appliesTo.js';
 import { compareDrawOrder, drawDown, type DrawBlock } from '../../domain/drawdown.js';
 import { blockAccount, type LedgerBatch } from './batch.js';
 
+// the ledger's reads other modules use (SQL stays in queries.ts)
+export { findBlockStandings, findEventEntries, findOverageRepayers, type BlockStanding, type EventEntry } from './queries.js';
+
 export interface SpendableBlock extends DrawBlock {
   source: string;
   /** the grant's scope (SPEC §3.16): null pays for everything */

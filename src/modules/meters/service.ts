@@ -1,51 +1,10 @@
-import { sql } from 'drizzle-orm';
 import type { AppContext } from '../../context.js';
-import { rows, type Q } from '../../db/client.js';
-import { meters, orgMeters } from '../../db/schema/index.js';
+import type { Q } from '../../db/client.js';
 import { formatMicro } from '../../domain/money.js';
-import type { Aggregation, MeterPrice, PriceCurrency } from '../../domain/rating.js';
 import { lockOrg } from '../orgs/index.js';
+import { findEffectiveMeters, findPlatformMeters, upsertOrgMeter, upsertPlatformMeter, type Meter, type MeterInput } from './queries.js';
 
-export interface MeterInput {
-  name: string;
-  unit: string;
-  category: string;
-  aggregation: Aggregation;
-  unitPrice: bigint;
-  priceCurrency: PriceCurrency;
-  resourceClassPrices?: Record<string, bigint> | undefined;
-  valuePath?: string | null | undefined;
-}
-
-export interface Meter extends MeterPrice {
-  key: string;
-  valuePath: string | null;
-  name: string;
-  unit: string;
-  category: string;
-  scope: 'platform' | 'org';
-}
-
-interface MeterRow {
-  key: string;
-  name: string;
-  unit: string;
-  category: string;
-  aggregation: Aggregation;
-  unitPrice: bigint;
-  priceCurrency: PriceCurrency;
-  resourceClassPrices: Record<string, string>;
-  valuePath: string | null;
-  scope: 'platform' | 'org';
-}
-
-function toMeter(row: MeterRow): Meter {
-  return {
-    ...row,
-    unitPrice: BigInt(row.unitPrice),
-    resourceClassPrices: Object.fromEntries(Object.entries(row.resourceClassPrices).map(([k, v]) => [k, BigInt(v)])),
-  };
-}
+export type { Meter, MeterInput } from './queries.js';
 
 export function meterView(m: Meter) {
   return {
@@ -62,24 +21,13 @@ export function meterView(m: Meter) {
   };
 }
 
-const COLUMNS = sql`key, name, unit, category, aggregation, unit_price as "unitPrice", price_currency as "priceCurrency",
-  resource_class_prices as "resourceClassPrices", value_path as "valuePath"`;
-
 /** The meters an organization rates with: its own overrides, else the platform's. */
 export async function effectiveMeters(q: Q, orgId: string): Promise<Map<string, Meter>> {
-  const found = await rows<MeterRow>(
-    q,
-    sql`select ${COLUMNS}, 'org' as scope from org_meters where org_id = ${orgId}
-        union all
-        select ${COLUMNS}, 'platform' as scope from meters m
-        where not exists (select 1 from org_meters o where o.org_id = ${orgId} and o.key = m.key)`,
-  );
-  return new Map(found.map((r) => [r.key, toMeter(r)]));
+  return new Map((await findEffectiveMeters(q, orgId)).map((m) => [m.key, m]));
 }
 
 export async function listPlatformMeters({ ctx }: { ctx: AppContext }): Promise<Meter[]> {
-  const found = await ctx.db.read((q) => rows<MeterRow>(q, sql`select ${COLUMNS}, 'platform' as scope from meters order by key`));
-  return found.map(toMeter);
+  return ctx.db.read((q) => findPlatformMeters(q));
 }
 
 export async function listOrgMeters({ ctx, orgId }: { ctx: AppContext; orgId: string }): Promise<Meter[]> {
@@ -87,35 +35,18 @@ export async function listOrgMeters({ ctx, orgId }: { ctx: AppContext; orgId: st
   return [...found.values()].sort((a, b) => a.key.localeCompare(b.key));
 }
 
-function values(key: string, input: MeterInput, now: Date) {
-  return {
-    key,
-    name: input.name,
-    unit: input.unit,
-    category: input.category,
-    aggregation: input.aggregation,
-    unitPrice: input.unitPrice,
-    priceCurrency: input.priceCurrency,
-    resourceClassPrices: Object.fromEntries(
-      Object.entries(input.resourceClassPrices ?? {}).map(([k, v]) => [k, v.toString()]),
-    ),
-    valuePath: input.valuePath ?? null,
-    updatedAt: now,
-  };
-}
-
 export async function putPlatformMeter({ ctx, key, input }: { ctx: AppContext; key: string; input: MeterInput }) {
-  const row = values(key, input, ctx.clock.now());
-  await ctx.db.transaction((tx) => tx.insert(meters).values(row).onConflictDoUpdate({ target: meters.key, set: row }));
+  const now = ctx.clock.now();
+  await ctx.db.transaction((tx) => upsertPlatformMeter(tx, key, input, now));
   return meterView({ ...input, key, scope: 'platform', resourceClassPrices: input.resourceClassPrices ?? {}, valuePath: input.valuePath ?? null });
 }
 
 export async function putOrgMeter(args: { ctx: AppContext; orgId: string; key: string; input: MeterInput }) {
   const { ctx, orgId, key, input } = args;
-  const row = { orgId, ...values(key, input, ctx.clock.now()) };
+  const now = ctx.clock.now();
   await ctx.db.transaction(async (tx) => {
     await lockOrg(tx, orgId);
-    await tx.insert(orgMeters).values(row).onConflictDoUpdate({ target: [orgMeters.orgId, orgMeters.key], set: row });
+    await upsertOrgMeter(tx, orgId, key, input, now);
   });
   return meterView({ ...input, key, scope: 'org', resourceClassPrices: input.resourceClassPrices ?? {}, valuePath: input.valuePath ?? null });
 }

@@ -1,5 +1,6 @@
 import { sql } from 'drizzle-orm';
 import { rows, type Q } from '../../db/client.js';
+import { mapRows, text } from '../../db/rows.js';
 import { organizationNotFound } from '../../errors.js';
 
 export interface OrgRow {
@@ -45,6 +46,16 @@ export async function lockOrg(tx: Q, orgId: string): Promise<OrgRow> {
   const [row] = await rows<OrgRow>(tx, sql`${SELECT_ORG} where id = ${orgId} for update`);
   if (!row) throw organizationNotFound(orgId);
   return toOrg(row);
+}
+
+/**
+ * Takes the organization's lock unless another transaction holds it (SKIP
+ * LOCKED): a job then leaves the organization to the next tick. False when
+ * it is locked elsewhere or does not exist.
+ */
+export async function tryLockOrg(tx: Q, orgId: string): Promise<boolean> {
+  const found = await mapRows(tx, sql`select id from orgs where id = ${orgId} for update skip locked`, (r) => text(r.id));
+  return found.length > 0;
 }
 
 /**

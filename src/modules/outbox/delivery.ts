@@ -1,27 +1,23 @@
-import { sql } from 'drizzle-orm';
 import type { AppContext } from '../../context.js';
-import { rows } from '../../db/client.js';
 import { backoffMs, shouldRetry } from '../../domain/backoff.js';
+import {
+  cancelDelivery,
+  insertAttempt,
+  leaseDeliveries,
+  lockDueDeliveries,
+  lockPendingAttempts,
+  markDelivered,
+  markFailed,
+  scheduleRetry,
+  type DueDelivery,
+} from './queries.js';
 import { sendEmail, sendWebhook, type Message, type SendResult } from './senders.js';
 
 /** A claimed row is leased for this long; a worker that dies mid-send loses nothing, the lease runs out. */
 const LEASE_MS = 5 * 60 * 1000;
 const BATCH = 50;
 
-interface Claimed {
-  orgId: string;
-  id: string;
-  channel: 'webhook' | 'email';
-  recipients: string[];
-  attempts: number;
-  notificationId: string;
-  type: string;
-  data: Record<string, unknown>;
-  createdAt: Date;
-  url: string | null;
-  secret: string | null;
-  live: boolean | null;
-}
+type Claimed = DueDelivery;
 
 /**
  * Takes due outbox rows: `FOR UPDATE SKIP LOCKED` lets several servers on one
@@ -32,26 +28,10 @@ interface Claimed {
 async function claim(ctx: AppContext, withEmail: boolean): Promise<Claimed[]> {
   const now = ctx.clock.now();
   return ctx.db.transaction(async (tx) => {
-    const due = await rows<Claimed>(
-      tx,
-      sql`select o.org_id as "orgId", o.id, o.channel, o.recipients, o.attempts, o.notification_id as "notificationId",
-            n.type, n.data, n.created_at as "createdAt", e.url, e.secret,
-            (e.enabled and e.deleted_at is null) as live
-          from outbox o
-          join notifications n on n.org_id = o.org_id and n.id = o.notification_id
-          left join webhook_endpoints e on e.org_id = o.org_id and e.id = o.endpoint_id
-          where o.status = 'pending' and o.next_attempt_at <= ${now.toISOString()}::timestamptz
-            ${withEmail ? sql`` : sql`and o.channel = 'webhook'`}
-          order by o.next_attempt_at, o.id
-          limit ${BATCH}
-          for update of o skip locked`,
-    );
+    const due = await lockDueDeliveries(tx, now, withEmail, BATCH);
     if (due.length === 0) return [];
-    await tx.execute(sql`
-      update outbox set next_attempt_at = ${new Date(now.getTime() + LEASE_MS).toISOString()}::timestamptz
-      from unnest(${sql.param(due.map((d) => d.orgId))}::text[], ${sql.param(due.map((d) => d.id))}::text[]) as u(org_id, id)
-      where outbox.org_id = u.org_id and outbox.id = u.id`);
-    return due.map((d) => ({ ...d, createdAt: new Date(d.createdAt) }));
+    await leaseDeliveries(tx, due, new Date(now.getTime() + LEASE_MS));
+    return due;
   });
 }
 
@@ -70,30 +50,19 @@ async function send(ctx: AppContext, row: Claimed): Promise<SendResult | 'cancel
 async function record(ctx: AppContext, row: Claimed, result: SendResult | 'cancel'): Promise<void> {
   const now = ctx.clock.now();
   await ctx.db.transaction(async (tx) => {
-    const still = await rows<{ attempts: number }>(
-      tx,
-      sql`select attempts from outbox where org_id = ${row.orgId} and id = ${row.id} and status = 'pending' for update`,
-    );
-    if (still[0]?.attempts !== row.attempts) return;
+    if ((await lockPendingAttempts(tx, row.orgId, row.id)) !== row.attempts) return;
     if (result === 'cancel') {
-      await tx.execute(sql`update outbox set status = 'cancelled', last_error = 'the webhook endpoint was disabled or deleted'
-        where org_id = ${row.orgId} and id = ${row.id}`);
+      await cancelDelivery(tx, row.orgId, row.id);
       return;
     }
     const attempt = row.attempts + 1;
-    await tx.execute(sql`
-      insert into outbox_attempts (org_id, outbox_id, attempt, attempted_at, ok, status_code, error)
-      values (${row.orgId}, ${row.id}, ${attempt}, ${now.toISOString()}::timestamptz, ${result.ok}, ${result.statusCode}, ${result.error})`);
+    await insertAttempt(tx, row.orgId, row.id, { attempt, at: now, ok: result.ok, statusCode: result.statusCode, error: result.error });
     if (result.ok) {
-      await tx.execute(sql`update outbox set status = 'delivered', attempts = ${attempt}, delivered_at = ${now.toISOString()}::timestamptz,
-        last_error = null where org_id = ${row.orgId} and id = ${row.id}`);
+      await markDelivered(tx, row.orgId, row.id, attempt, now);
     } else if (shouldRetry(attempt)) {
-      const next = new Date(now.getTime() + backoffMs(attempt, Math.random()));
-      await tx.execute(sql`update outbox set attempts = ${attempt}, next_attempt_at = ${next.toISOString()}::timestamptz,
-        last_error = ${result.error} where org_id = ${row.orgId} and id = ${row.id}`);
+      await scheduleRetry(tx, row.orgId, row.id, attempt, new Date(now.getTime() + backoffMs(attempt, Math.random())), result.error);
     } else {
-      await tx.execute(sql`update outbox set status = 'failed', attempts = ${attempt}, last_error = ${result.error}
-        where org_id = ${row.orgId} and id = ${row.id}`);
+      await markFailed(tx, row.orgId, row.id, attempt, result.error);
     }
   });
 }

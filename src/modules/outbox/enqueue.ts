@@ -1,7 +1,7 @@
-import { sql } from 'drizzle-orm';
-import { rows, type Q } from '../../db/client.js';
-import { notifications, outbox } from '../../db/schema/index.js';
+import type { Q } from '../../db/client.js';
 import { newId } from '../../domain/ids.js';
+import { findSubscribedEndpointIds } from '../webhooks/service.js';
+import { insertDeliveries, insertNotification, type Channel } from './queries.js';
 
 export interface Enqueue {
   orgId: string;
@@ -20,30 +20,22 @@ export interface Enqueue {
  */
 export async function enqueue(tx: Q, n: Enqueue): Promise<string> {
   const id = newId('msg', n.now.getTime());
-  await tx.insert(notifications).values({ orgId: n.orgId, id, type: n.type, data: n.data, createdAt: n.now });
-  const endpoints = await rows<{ id: string }>(
-    tx,
-    sql`select id from webhook_endpoints
-        where org_id = ${n.orgId} and enabled and deleted_at is null and events @> ${JSON.stringify([n.type])}::jsonb order by id`,
-  );
-  const destinations: { channel: 'webhook' | 'email'; endpointId: string | null; recipients: string[] }[] = endpoints.map(
-    (e) => ({ channel: 'webhook', endpointId: e.id, recipients: [] }),
-  );
+  await insertNotification(tx, n.orgId, { id, type: n.type, data: n.data, createdAt: n.now });
+  const endpoints = await findSubscribedEndpointIds(tx, n.orgId, n.type);
+  const destinations: { channel: Channel; endpointId: string | null; recipients: string[] }[] = endpoints.map((endpointId) => ({
+    channel: 'webhook',
+    endpointId,
+    recipients: [],
+  }));
   const emails = [...new Set(n.emails ?? [])];
   if (emails.length > 0) destinations.push({ channel: 'email', endpointId: null, recipients: emails });
   if (destinations.length === 0) return id;
-  await tx.insert(outbox).values(
-    destinations.map((d) => ({
-      orgId: n.orgId,
-      id: newId('dlv', n.now.getTime()),
-      notificationId: id,
-      channel: d.channel,
-      endpointId: d.endpointId,
-      recipients: d.recipients,
-      status: 'pending' as const,
-      nextAttemptAt: n.now,
-      createdAt: n.now,
-    })),
+  await insertDeliveries(
+    tx,
+    n.orgId,
+    id,
+    n.now,
+    destinations.map((d) => ({ id: newId('dlv', n.now.getTime()), ...d })),
   );
   return id;
 }

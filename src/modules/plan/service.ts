@@ -1,7 +1,6 @@
-import { sql } from 'drizzle-orm';
 import { creditsText } from '../../domain/display.js';
 import type { AppContext } from '../../context.js';
-import { rows, type Q } from '../../db/client.js';
+import type { Q } from '../../db/client.js';
 import { categoryLabel } from '../../domain/labels.js';
 import { formatMicro, MICRO } from '../../domain/money.js';
 import { percentOf } from '../../domain/shares.js';
@@ -12,6 +11,9 @@ import { effectiveMeters } from '../meters/service.js';
 import { lockOrg, type OrgRow, requireOrg } from '../orgs/index.js';
 import { computeStatement } from '../statements/service.js';
 import { latestGauge, usageByMeter } from '../usage/service.js';
+import { findPlan, savePlan, type PlanRow } from './queries.js';
+
+export { findPlan } from './queries.js';
 
 /** A limit or allowance: micro-units, or null for "unlimited". */
 export type LimitValue = bigint | null;
@@ -22,46 +24,25 @@ export interface PlanInput {
   allowances: Record<string, LimitValue>;
 }
 
-interface PlanRow {
-  name: string;
-  limits: Record<string, string | null>;
-  allowances: Record<string, string | null>;
-  updatedAt: Date;
-}
-
 const toStored = (values: Record<string, LimitValue>) =>
   Object.fromEntries(Object.entries(values).map(([k, v]) => [k, v === null ? null : v.toString()]));
 const fromStored = (v: string | null | undefined): LimitValue | undefined => (v === undefined ? undefined : v === null ? null : BigInt(v));
 const showLimit = (v: string | null) => (v === null ? 'unlimited' : formatMicro(BigInt(v)));
-
-export async function findPlan(q: Q, orgId: string): Promise<PlanRow | undefined> {
-  const [row] = await rows<PlanRow>(
-    q,
-    sql`select name, limits, allowances, updated_at as "updatedAt" from plans where org_id = ${orgId}`,
-  );
-  return row;
-}
 
 function planView(p: PlanRow | undefined) {
   return {
     name: p?.name ?? null,
     limits: Object.fromEntries(Object.entries(p?.limits ?? {}).map(([k, v]) => [k, showLimit(v)])),
     allowances: Object.fromEntries(Object.entries(p?.allowances ?? {}).map(([k, v]) => [k, showLimit(v)])),
-    updated_at: p ? new Date(p.updatedAt).toISOString() : null,
+    updated_at: p ? p.updatedAt.toISOString() : null,
   };
 }
 
 export async function putPlan({ ctx, orgId, input }: { ctx: AppContext; orgId: string; input: PlanInput }) {
   return ctx.db.transaction(async (tx) => {
     await lockOrg(tx, orgId);
-    const now = ctx.clock.now().toISOString();
-    const limits = JSON.stringify(toStored(input.limits));
-    const allowances = JSON.stringify(toStored(input.allowances));
-    await tx.execute(sql`
-      insert into plans (org_id, name, limits, allowances, updated_at)
-      values (${orgId}, ${input.name}, ${limits}::jsonb, ${allowances}::jsonb, ${now}::timestamptz)
-      on conflict (org_id) do update set name = excluded.name, limits = excluded.limits,
-        allowances = excluded.allowances, updated_at = excluded.updated_at`);
+    const now = ctx.clock.now();
+    await savePlan(tx, orgId, { name: input.name, limits: toStored(input.limits), allowances: toStored(input.allowances) }, now);
     return planView(await findPlan(tx, orgId));
   });
 }

@@ -1,58 +1,24 @@
-import { sql } from 'drizzle-orm';
 import type { AppContext } from '../../context.js';
-import { rows, type Q } from '../../db/client.js';
+import type { Q } from '../../db/client.js';
 import { rechargeDecision, type AutoRechargeRule } from '../../domain/alerts.js';
 import { formatMicro } from '../../domain/money.js';
 import { periodContaining } from '../../domain/time.js';
 import { balanceInTx } from '../alerts/balance.js';
 import { lockOrg, type OrgRow, requireOrg } from '../orgs/index.js';
-import { countAutoPurchases } from './queries.js';
+import {
+  countAutoPurchases,
+  findAutoRecharge,
+  markAutoRechargeStarted,
+  upsertAutoRecharge,
+  type AutoRechargeInput,
+  type AutoRechargeRow,
+} from './queries.js';
 import { recordAudit } from '../audit/service.js';
 import { AUTO_RECHARGE_ACTOR, startPurchase } from './service.js';
 
-interface SettingsRow {
-  enabled: boolean;
-  threshold: bigint;
-  amount: bigint;
-  maxPerMonth: number;
-  cooldownMinutes: number;
-  inFlightPurchaseId: string | null;
-  lastStartedAt: Date | null;
-  lastFailedAt: Date | null;
-  updatedAt: Date;
-}
+export type { AutoRechargeInput } from './queries.js';
 
-export interface AutoRechargeInput {
-  enabled: boolean;
-  threshold: bigint;
-  amount: bigint;
-  maxPerMonth: number;
-  cooldownMinutes: number;
-}
-
-const date = (d: Date | null): Date | null => (d === null ? null : new Date(d));
-
-async function loadSettings(q: Q, orgId: string): Promise<SettingsRow | undefined> {
-  const [row] = await rows<SettingsRow>(
-    q,
-    sql`select enabled, threshold, amount, max_per_month as "maxPerMonth", cooldown_minutes as "cooldownMinutes",
-          in_flight_purchase_id as "inFlightPurchaseId", last_started_at as "lastStartedAt", last_failed_at as "lastFailedAt",
-          updated_at as "updatedAt"
-        from auto_recharge where org_id = ${orgId}`,
-  );
-  return (
-    row && {
-      ...row,
-      threshold: BigInt(row.threshold),
-      amount: BigInt(row.amount),
-      lastStartedAt: date(row.lastStartedAt),
-      lastFailedAt: date(row.lastFailedAt),
-      updatedAt: new Date(row.updatedAt),
-    }
-  );
-}
-
-function rule(s: SettingsRow): AutoRechargeRule {
+function rule(s: AutoRechargeRow): AutoRechargeRule {
   return {
     enabled: s.enabled,
     threshold: s.threshold,
@@ -77,7 +43,7 @@ export async function evaluateAutoRecharge(
   now: Date,
   available: () => Promise<bigint>,
 ): Promise<string | null> {
-  const s = await loadSettings(tx, org.id);
+  const s = await findAutoRecharge(tx, org.id);
   if (!s || !s.enabled || s.inFlightPurchaseId !== null) return null;
   const balance = await available();
   const month = periodContaining(now, org.timezone);
@@ -91,12 +57,11 @@ export async function evaluateAutoRecharge(
     { amount: s.amount, priceUsd: null, origin: 'auto_recharge', idempotencyKey: null },
     AUTO_RECHARGE_ACTOR,
   );
-  await tx.execute(sql`update auto_recharge set in_flight_purchase_id = ${purchase.id},
-    last_started_at = ${now.toISOString()}::timestamptz where org_id = ${org.id}`);
+  await markAutoRechargeStarted(tx, org.id, purchase.id, now);
   return purchase.id;
 }
 
-function settingsView(s: SettingsRow | undefined, startedThisMonth: number) {
+function settingsView(s: AutoRechargeRow | undefined, startedThisMonth: number) {
   return {
     enabled: s?.enabled ?? false,
     threshold: formatMicro(s?.threshold ?? 0n),
@@ -116,7 +81,7 @@ async function startedThisMonth(q: Q, org: OrgRow, now: Date): Promise<number> {
 }
 
 /** What a person set (the audit's before/after); null before the first PUT. */
-function ruleView(s: SettingsRow | undefined) {
+function ruleView(s: AutoRechargeRow | undefined) {
   if (!s) return null;
   return {
     enabled: s.enabled,
@@ -141,21 +106,17 @@ export async function putAutoRecharge(args: {
   return ctx.db.transaction(async (tx) => {
     const org = await lockOrg(tx, orgId);
     const now = ctx.clock.now();
-    const before = ruleView(await loadSettings(tx, orgId));
-    await tx.execute(sql`insert into auto_recharge (org_id, enabled, threshold, amount, max_per_month, cooldown_minutes, updated_at)
-      values (${orgId}, ${input.enabled}, ${input.threshold.toString()}::bigint, ${input.amount.toString()}::bigint,
-        ${input.maxPerMonth}, ${input.cooldownMinutes}, ${now.toISOString()}::timestamptz)
-      on conflict (org_id) do update set enabled = excluded.enabled, threshold = excluded.threshold, amount = excluded.amount,
-        max_per_month = excluded.max_per_month, cooldown_minutes = excluded.cooldown_minutes, updated_at = excluded.updated_at`);
-    await recordAudit(tx, { orgId, actor: args.actor, action: 'auto_recharge.update', target: orgId, before, after: ruleView(await loadSettings(tx, orgId)), at: now });
+    const before = ruleView(await findAutoRecharge(tx, orgId));
+    await upsertAutoRecharge(tx, orgId, input, now);
+    await recordAudit(tx, { orgId, actor: args.actor, action: 'auto_recharge.update', target: orgId, before, after: ruleView(await findAutoRecharge(tx, orgId)), at: now });
     await evaluateAutoRecharge(ctx, tx, org, now, async () => (await balanceInTx(tx, orgId, now)).available);
-    return settingsView(await loadSettings(tx, orgId), await startedThisMonth(tx, org, now));
+    return settingsView(await findAutoRecharge(tx, orgId), await startedThisMonth(tx, org, now));
   });
 }
 
 export function getAutoRecharge({ ctx, orgId }: { ctx: AppContext; orgId: string }) {
   return ctx.db.read(async (q) => {
     const org = await requireOrg(q, orgId);
-    return settingsView(await loadSettings(q, orgId), await startedThisMonth(q, org, ctx.clock.now()));
+    return settingsView(await findAutoRecharge(q, orgId), await startedThisMonth(q, org, ctx.clock.now()));
   });
 }

@@ -1,18 +1,27 @@
-import { sql } from 'drizzle-orm';
 import type { AppContext } from '../../context.js';
-import { rows, type Q } from '../../db/client.js';
-import { purchases } from '../../db/schema/index.js';
+import type { Q } from '../../db/client.js';
 import { newId } from '../../domain/ids.js';
 import { formatMicro } from '../../domain/money.js';
 import { notFound, TallyError } from '../../errors.js';
 import { alertRecipients } from '../alerts/recipients.js';
 import { recordAudit } from '../audit/service.js';
-import { insertGrant, releasePendingGrant } from '../grants/service.js';
-import { blockAccount, LedgerBatch } from '../ledger/batch.js';
+import { insertGrant, releasePendingGrant, voidPendingGrant } from '../grants/service.js';
 import { runBalanceChanged } from '../ledger/hooks.js';
 import { enqueue } from '../outbox/enqueue.js';
 import { lockOrg, type OrgRow } from '../orgs/index.js';
-import { findPurchase, findPurchaseByKey, findPurchases, purchaseView, type PurchaseRow, type PurchaseView } from './queries.js';
+import {
+  clearAutoRechargeInFlight,
+  findPurchase,
+  findPurchaseByKey,
+  findPurchases,
+  insertPurchase,
+  markAutoRechargeFailed,
+  markPurchaseFailed,
+  markPurchasePaid,
+  purchaseView,
+  type PurchaseRow,
+  type PurchaseView,
+} from './queries.js';
 
 export interface PurchaseInput {
   amount: bigint;
@@ -63,7 +72,7 @@ export async function startPurchase(ctx: AppContext, tx: Q, org: OrgRow, now: Da
     paidAt: null,
     failedAt: null,
   };
-  await tx.insert(purchases).values({ orgId: org.id, ...row, actor });
+  await insertPurchase(tx, org.id, row, actor);
   await recordAudit(tx, { orgId: org.id, actor, action: 'purchase.create', target: id, after: purchaseView(row), at: now });
   return row;
 }
@@ -124,9 +133,8 @@ export async function confirmPurchase(args: { ctx: AppContext; orgId: string; id
     const p = await pendingPurchase(tx, orgId, args.id);
     if (p.status === 'paid') return purchaseView(p);
     if (p.status === 'failed') throw notPending(p, 'confirmed');
-    await tx.execute(sql`update purchases set status = 'paid', paid_at = ${now.toISOString()}::timestamptz,
-      provider_ref = coalesce(${args.reference ?? null}, provider_ref) where org_id = ${orgId} and id = ${p.id}`);
-    await tx.execute(sql`update auto_recharge set in_flight_purchase_id = null where org_id = ${orgId} and in_flight_purchase_id = ${p.id}`);
+    await markPurchasePaid(tx, orgId, p.id, now, args.reference ?? null);
+    await clearAutoRechargeInFlight(tx, orgId, p.id);
     const repaid = await releasePendingGrant(tx, org, p.grantId, now, actor);
     const paid: PurchaseRow = { ...p, status: 'paid', paidAt: now, providerRef: args.reference ?? p.providerRef };
     await recordAudit(tx, {
@@ -164,13 +172,11 @@ export async function failPurchase(args: { ctx: AppContext; orgId: string; id: s
     if (p.status === 'paid') throw notPending(p, 'failed');
     const reason = args.reason ?? 'payment failed';
     await voidPendingGrant(tx, orgId, p.grantId, now, actor);
-    await tx.execute(sql`update purchases set status = 'failed', failed_at = ${now.toISOString()}::timestamptz,
-      failure_reason = ${reason} where org_id = ${orgId} and id = ${p.id}`);
+    await markPurchaseFailed(tx, orgId, p.id, now, reason);
     const failed: PurchaseRow = { ...p, status: 'failed', failedAt: now, failureReason: reason };
     await recordAudit(tx, { orgId, actor, action: 'purchase.fail', target: p.id, before: purchaseView(p), after: purchaseView(failed), at: now });
     if (p.origin === 'auto_recharge') {
-      await tx.execute(sql`update auto_recharge set in_flight_purchase_id = null, last_failed_at = ${now.toISOString()}::timestamptz
-        where org_id = ${orgId}`);
+      await markAutoRechargeFailed(tx, orgId, now);
       await enqueue(tx, {
         orgId,
         type: 'auto_recharge.failed',
@@ -182,33 +188,6 @@ export async function failPurchase(args: { ctx: AppContext; orgId: string; id: s
     await runBalanceChanged(ctx.hooks, { tx, org, now });
     return purchaseView(failed);
   });
-}
-
-async function voidPendingGrant(tx: Q, orgId: string, grantId: string, now: Date, actor: string): Promise<void> {
-  const blocks = await rows<{ id: string; remaining: bigint }>(
-    tx,
-    sql`select id, remaining from blocks where org_id = ${orgId} and grant_id = ${grantId} order by seq`,
-  );
-  const batch = new LedgerBatch(orgId, now);
-  for (const b of blocks) {
-    const remaining = BigInt(b.remaining);
-    if (remaining === 0n) continue;
-    batch.move({
-      type: 'void',
-      amount: remaining,
-      from: blockAccount(b.id),
-      to: 'voided',
-      blockId: b.id,
-      blockBalanceAfter: 0n,
-      grantId,
-      occurredAt: now,
-      ref: 'payment_failed',
-      actor,
-    });
-  }
-  await batch.flush(tx);
-  await tx.execute(sql`update grants set voided_at = ${now.toISOString()}::timestamptz, pending_payment = false
-    where org_id = ${orgId} and id = ${grantId}`);
 }
 
 export async function listPurchases(args: {

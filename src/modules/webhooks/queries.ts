@@ -1,5 +1,6 @@
 import { sql } from 'drizzle-orm';
 import { rows, type Q } from '../../db/client.js';
+import { mapRows, text } from '../../db/rows.js';
 import { webhookEndpoints } from '../../db/schema/index.js';
 
 export interface EndpointRow {
@@ -68,5 +69,15 @@ export async function findDeliveries(q: Q, orgId: string, endpointId: string, be
         join notifications n on n.org_id = o.org_id and n.id = o.notification_id
         where a.org_id = ${orgId} and o.endpoint_id = ${endpointId} ${cursor}
         order by o.id desc, a.attempt desc limit ${limit}`,
+  );
+}
+
+/** The enabled endpoints subscribed to a notification type, in id order. */
+export async function findSubscribedEndpointIds(q: Q, orgId: string, type: string): Promise<string[]> {
+  return mapRows(
+    q,
+    sql`select id from webhook_endpoints
+        where org_id = ${orgId} and enabled and deleted_at is null and events @> ${JSON.stringify([type])}::jsonb order by id`,
+    (r) => text(r.id),
   );
 }

@@ -7,6 +7,9 @@ import { recordAudit } from '../audit/service.js';
 import { lockOrg } from '../orgs/index.js';
 import { deleteEndpointRow, findDeliveries, findEndpointRow, findEndpointRows, insertEndpoint, updateEndpointRow, type EndpointRow } from './queries.js';
 
+// the outbox addresses each notification to these endpoints
+export { findSubscribedEndpointIds } from './queries.js';
+
 export function endpointView(e: EndpointRow) {
   return {
     id: e.id,

@@ -1,0 +1,126 @@
+import { sql } from 'drizzle-orm';
+import type { Q } from '../../db/client.js';
+import { big, bigOrNull, date, json, mapFirst, mapRows, text, textOf, textOrNull, type DbRow } from '../../db/rows.js';
+import type { EventRow } from './view.js';
+
+export type EventStatus = 'active' | 'voided' | 'amended';
+
+/** An event with its correction status and the API key that reported it (spend caps per key count it). */
+export interface StoredEvent extends EventRow {
+  status: EventStatus;
+  apiKeyId: string | null;
+}
+
+const EVENT_COLUMNS = sql`id, meter, quantity, timestamp, recorded_at as "recordedAt", user_id as "userId", project,
+  resource_class as "resourceClass", job_id as "jobId", job_name as "jobName", properties, cost_credits as "costCredits",
+  cost_usd as "costUsd", overage`;
+
+function toEventRow(r: DbRow): EventRow {
+  return {
+    id: text(r.id),
+    meter: text(r.meter),
+    quantity: big(r.quantity),
+    timestamp: date(r.timestamp),
+    recordedAt: date(r.recordedAt),
+    userId: textOrNull(r.userId),
+    project: textOrNull(r.project),
+    resourceClass: textOrNull(r.resourceClass),
+    jobId: textOrNull(r.jobId),
+    jobName: textOrNull(r.jobName),
+    properties: json<Record<string, unknown> | null>(r.properties),
+    costCredits: big(r.costCredits),
+    costUsd: bigOrNull(r.costUsd),
+    overage: big(r.overage),
+  };
+}
+
+function toStoredEvent(r: DbRow): StoredEvent {
+  return { ...toEventRow(r), status: textOf<EventStatus>(r.status), apiKeyId: textOrNull(r.apiKeyId) };
+}
+
+export interface EventFilter {
+  from?: Date | undefined;
+  to?: Date | undefined;
+  meter?: string | undefined;
+  user?: string | undefined;
+  /** only these users' events (a manager's scope) */
+  users?: string[] | undefined;
+  project?: string | undefined;
+}
+
+/** Filters of the events list and export, as one SQL condition. */
+function eventConditions(orgId: string, f: EventFilter) {
+  return sql.join(
+    [
+      sql`org_id = ${orgId}`,
+      f.from && sql`timestamp >= ${f.from.toISOString()}::timestamptz`,
+      f.to && sql`timestamp < ${f.to.toISOString()}::timestamptz`,
+      f.meter && sql`meter = ${f.meter}`,
+      f.user && sql`user_id = ${f.user}`,
+      f.users && sql`user_id = any(${sql.param(f.users)}::text[])`,
+      f.project && sql`project = ${f.project}`,
+    ].filter((c) => c !== undefined && c !== ''),
+    sql` and `,
+  );
+}
+
+/** One event; `lock` takes its row lock for a correction. */
+export async function findEvent(q: Q, orgId: string, eventId: string, lock: boolean): Promise<StoredEvent | undefined> {
+  return mapFirst(
+    q,
+    sql`select ${EVENT_COLUMNS}, status, api_key_id as "apiKeyId" from events where org_id = ${orgId} and id = ${eventId} ${lock ? sql`for update` : sql``}`,
+    toStoredEvent,
+  );
+}
+
+/** The events list: newest first, after the cursor (timestamp, id); `limit` rows at most. */
+export async function findEventsPage(
+  q: Q,
+  orgId: string,
+  filter: EventFilter,
+  after: { t: string; id: string } | undefined,
+  limit: number,
+): Promise<StoredEvent[]> {
+  const cursor = after ? sql`and (timestamp, id) < (${after.t}::timestamptz, ${after.id})` : sql``;
+  return mapRows(
+    q,
+    sql`select ${EVENT_COLUMNS}, status, api_key_id as "apiKeyId" from events where ${eventConditions(orgId, filter)} ${cursor}
+        order by timestamp desc, id desc limit ${limit}`,
+    toStoredEvent,
+  );
+}
+
+/**
+ * The export's page: oldest first, after the keyset (timestamp, id). `tsKey` is
+ * the timestamp as PostgreSQL prints it (microseconds, which a Date drops), the
+ * next page's keyset.
+ */
+export async function findEventsForExport(
+  q: Q,
+  orgId: string,
+  filter: EventFilter,
+  after: { ts: string; id: string } | null,
+  limit: number,
+): Promise<(EventRow & { status: EventStatus; tsKey: string })[]> {
+  const keyset = after ? sql`and (timestamp, id) > (${after.ts}::timestamptz, ${after.id})` : sql``;
+  return mapRows(
+    q,
+    sql`select ${EVENT_COLUMNS}, status, timestamp::text as "tsKey" from events where ${eventConditions(orgId, filter)} ${keyset}
+        order by timestamp, id limit ${limit}`,
+    (r) => ({ ...toEventRow(r), status: textOf<EventStatus>(r.status), tsKey: text(r.tsKey) }),
+  );
+}
+
+/** An amend's new figures; the event becomes `amended`. */
+export async function amendEvent(tx: Q, orgId: string, e: StoredEvent): Promise<void> {
+  await tx.execute(sql`
+    update events set meter = ${e.meter}, quantity = ${e.quantity.toString()}::bigint,
+      timestamp = ${e.timestamp.toISOString()}::timestamptz, user_id = ${e.userId}, project = ${e.project},
+      resource_class = ${e.resourceClass}, cost_credits = ${e.costCredits.toString()}::bigint,
+      cost_usd = ${e.costUsd?.toString() ?? null}::bigint, overage = ${e.overage.toString()}::bigint, status = 'amended'
+    where org_id = ${orgId} and id = ${e.id}`);
+}
+
+export async function voidEvent(tx: Q, orgId: string, eventId: string): Promise<void> {
+  await tx.execute(sql`update events set status = 'voided' where org_id = ${orgId} and id = ${eventId}`);
+}

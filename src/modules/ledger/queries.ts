@@ -1,0 +1,66 @@
+import { sql } from 'drizzle-orm';
+import type { Q } from '../../db/client.js';
+import { big, bool, date, mapRows, text, textOrNull } from '../../db/rows.js';
+
+export interface EventEntry {
+  id: bigint;
+  amount: bigint;
+  from: string;
+  to: string;
+  blockId: string | null;
+  occurredAt: Date;
+}
+
+/** The ledger entries of one event (its usage and any reversals), in the order they were written. */
+export async function findEventEntries(q: Q, orgId: string, eventId: string): Promise<EventEntry[]> {
+  return mapRows(
+    q,
+    sql`select id, amount, from_account as "from", to_account as "to", block_id as "blockId", occurred_at as "occurredAt"
+        from ledger_entries where org_id = ${orgId} and event_id = ${eventId} order by id`,
+    (r) => ({
+      id: big(r.id),
+      amount: big(r.amount),
+      from: text(r.from),
+      to: text(r.to),
+      blockId: textOrNull(r.blockId),
+      occurredAt: date(r.occurredAt),
+    }),
+  );
+}
+
+/** Blocks that repaid overage and still have repayments not returned, newest repayment first, with what is net repaid. */
+export async function findOverageRepayers(q: Q, orgId: string): Promise<{ blockId: string; net: bigint }[]> {
+  return mapRows(
+    q,
+    sql`select block_id as "blockId", sum(case when to_account = 'overage' then amount else -amount end)::bigint as net
+        from ledger_entries
+        where org_id = ${orgId} and block_id is not null
+          and ((to_account = 'overage' and ref = 'overage_repayment') or (from_account = 'overage' and ref = 'overage_returned'))
+        group by block_id having sum(case when to_account = 'overage' then amount else -amount end) > 0
+        order by max(id) desc`,
+    (r) => ({ blockId: text(r.blockId), net: big(r.net) }),
+  );
+}
+
+export interface BlockStanding {
+  id: string;
+  grantId: string;
+  remaining: bigint;
+  /** expiry booked, or past its `expires_at` */
+  expired: boolean;
+  /** its grant is voided */
+  voided: boolean;
+}
+
+/** Whether some blocks can still pay: expired or voided, and their credit left. */
+export async function findBlockStandings(q: Q, orgId: string, ids: string[], now: Date): Promise<BlockStanding[]> {
+  return mapRows(
+    q,
+    sql`select b.id, b.grant_id as "grantId", b.remaining,
+          (b.expiry_booked_at is not null or (b.expires_at is not null and b.expires_at <= ${now.toISOString()}::timestamptz)) as expired,
+          (g.voided_at is not null) as voided
+        from blocks b join grants g on g.org_id = b.org_id and g.id = b.grant_id
+        where b.org_id = ${orgId} and b.id = any(${sql.param(ids)}::text[])`,
+    (r) => ({ id: text(r.id), grantId: text(r.grantId), remaining: big(r.remaining), expired: bool(r.expired), voided: bool(r.voided) }),
+  );
+}
