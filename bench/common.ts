@@ -1,6 +1,10 @@
-/** Helpers both benchmarks use: settings from the environment, the server child's memory and its stop. */
-import type { ChildProcess } from 'node:child_process';
+/** Helpers the benchmarks share: settings from the environment, how the server starts, its memory and its stop. */
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
 
 export function intEnv(name: string, fallback: number, min: number, max: number): number {
   const raw = process.env[name];
@@ -27,4 +31,81 @@ export async function stopServer(child: ChildProcess): Promise<void> {
   const timer = setTimeout(() => child.kill('SIGKILL'), 20_000);
   await exited;
   clearTimeout(timer);
+}
+
+/**
+ * How a benchmark starts the server: `bundle` (the default) runs dist/main.js as `npm start` does, rebuilt
+ * first so it is the checked-out code; `tsx` (BENCH_SERVER=tsx) runs src/main.ts through tsx's loader, the
+ * way `npm start` ran before it (its memory differs: docs/performance.md, "Embedded memory").
+ */
+export type ServerMode = 'bundle' | 'tsx';
+
+export function serverMode(): ServerMode {
+  const raw = process.env.BENCH_SERVER ?? 'bundle';
+  if (raw !== 'bundle' && raw !== 'tsx') throw new Error(`BENCH_SERVER must be "bundle" or "tsx", got "${raw}".`);
+  return raw;
+}
+
+let built = false;
+
+/** The Node options of package.json's start script (`node <options> dist/main.js`): the bundle runs as `npm start` runs it. */
+function startOptions(): string[] {
+  const start = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { scripts: { start: string } }).scripts.start.split(/\s+/);
+  if (start[0] !== 'node' || start.at(-1) !== 'dist/main.js') throw new Error(`package.json's start script is not "node … dist/main.js": ${start.join(' ')}`);
+  return start.slice(1, -1);
+}
+
+/** Node's arguments that run the server (after any of the caller's own, such as --cpu-prof). */
+export function serverArgs(mode: ServerMode = serverMode()): string[] {
+  if (mode === 'tsx') return ['--import', 'tsx', join(ROOT, 'src/main.ts')];
+  if (!built) {
+    const run = spawnSync(process.execPath, [join(ROOT, 'scripts/build-server.mjs')], { cwd: ROOT, stdio: 'inherit' });
+    if (run.status !== 0) throw new Error(`building the server bundle failed (exit code ${run.status})`);
+    built = true;
+  }
+  return [...startOptions(), join(ROOT, 'dist/main.js')];
+}
+
+export interface Server {
+  child: ChildProcess;
+  base: URL;
+}
+
+/**
+ * Starts Tally as a child process with `env` over the benchmark's own environment (DATABASE_URL only when
+ * `env` names one) and resolves once it prints its address. BENCH_CPU_PROF (a folder) writes a V8 CPU
+ * profile of the server there.
+ */
+export function startServer(env: Record<string, string>, opts: { mode?: ServerMode; timeoutS?: number } = {}): Promise<Server> {
+  const cpuProf = process.env.BENCH_CPU_PROF;
+  const args = [...(cpuProf ? ['--cpu-prof', `--cpu-prof-dir=${cpuProf}`] : []), ...serverArgs(opts.mode)];
+  const childEnv: NodeJS.ProcessEnv = { ...process.env, ...env };
+  if (!env.DATABASE_URL) delete childEnv.DATABASE_URL;
+  const child = spawn(process.execPath, args, { cwd: ROOT, env: childEnv, stdio: ['ignore', 'pipe', 'pipe'] });
+  const timeoutS = opts.timeoutS ?? 180;
+  return new Promise((resolve, reject) => {
+    let out = '';
+    let err = '';
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`the server did not start within ${timeoutS} s:\n${out}${err}`));
+    }, timeoutS * 1000);
+    child.stderr!.on('data', (c: Buffer) => (err += c.toString()));
+    child.stdout!.on('data', (c: Buffer) => {
+      out += c.toString();
+      const m = /running at (http:\/\/\S+)/.exec(out);
+      if (m) {
+        clearTimeout(timer);
+        child.stdout!.removeAllListeners('data');
+        child.stdout!.on('data', () => {}); // keep draining (warnings)
+        child.stderr!.removeAllListeners('data');
+        child.stderr!.on('data', (c: Buffer) => process.stderr.write(`[server] ${c.toString()}`));
+        resolve({ child, base: new URL(m[1]!) });
+      }
+    });
+    child.on('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`the server exited with code ${code}:\n${out}${err}`));
+    });
+  });
 }

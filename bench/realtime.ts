@@ -20,23 +20,19 @@
  * The machine's load average is printed with every phase: on a shared
  * machine the figures are only as quiet as the machine.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import http from 'node:http';
 import os from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import pg from 'pg';
-import { intEnv, memoryOf, stopServer } from './common.js';
+import { intEnv, memoryOf, startServer, stopServer, type Server } from './common.js';
 
 const SECONDS = intEnv('BENCH_SECONDS', 8, 1, 600);
 const CLIENTS = intEnv('BENCH_CLIENTS', 32, 1, 256);
 const DATABASE_URL = process.env.DATABASE_URL;
 const BASELINE_URL = DATABASE_URL ?? process.env.TALLY_BENCH_PG_URL;
-const CPU_PROF = process.env.BENCH_CPU_PROF;
 const LOOPBACK = new Set(['127.0.0.1', 'localhost', '::1', '[::1]']);
-const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const PLATFORM_KEY = `tp_bench_${randomBytes(16).toString('hex')}`;
 const ORG = 'rt-org';
 const MEMBER = 'rt-member';
@@ -140,38 +136,6 @@ function report(name: string, r: PhaseResult): number {
 
 // ------------------------------------------------------------- the server
 
-function startServer(env: Record<string, string>): Promise<{ child: ChildProcess; base: URL }> {
-  const args = [...(CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${CPU_PROF}`] : []), '--import', 'tsx', join(ROOT, 'src/main.ts')];
-  const childEnv: NodeJS.ProcessEnv = { ...process.env, ...env };
-  if (!env.DATABASE_URL) delete childEnv.DATABASE_URL;
-  const child = spawn(process.execPath, args, { cwd: ROOT, env: childEnv, stdio: ['ignore', 'pipe', 'pipe'] });
-  return new Promise((resolve, reject) => {
-    let out = '';
-    let err = '';
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`the server did not start within 180 s:\n${out}${err}`));
-    }, 180_000);
-    child.stderr!.on('data', (c: Buffer) => (err += c.toString()));
-    child.stdout!.on('data', (c: Buffer) => {
-      out += c.toString();
-      const m = /running at (http:\/\/\S+)/.exec(out);
-      if (m) {
-        clearTimeout(timer);
-        child.stdout!.removeAllListeners('data');
-        child.stdout!.on('data', () => {});
-        child.stderr!.removeAllListeners('data');
-        child.stderr!.on('data', (c: Buffer) => process.stderr.write(`[server] ${c.toString()}`));
-        resolve({ child, base: new URL(m[1]!) });
-      }
-    });
-    child.on('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`the server exited with code ${code}:\n${out}${err}`));
-    });
-  });
-}
-
 /** A fresh scratch database on the server at `url`; returns its URL and a drop function. */
 async function scratchDatabase(url: string): Promise<{ url: string; drop: () => Promise<void> }> {
   const admin = new URL(url);
@@ -253,7 +217,7 @@ async function main(): Promise<number> {
     TALLY_DATA_DIR: dataDir,
     ...(scratch ? { DATABASE_URL: scratch.url } : {}),
   };
-  let server: { child: ChildProcess; base: URL } | undefined;
+  let server: Server | undefined;
   const problems: string[] = [];
   try {
     log(`database: ${scratch ? `PostgreSQL, scratch database (dropped at the end)` : `embedded PGlite in ${dataDir}`}`);

@@ -3,7 +3,6 @@
  * chosen database, the organizations set up over HTTP, and the batches sent
  * from CLIENTS concurrent clients, each event counted once answered.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import http from 'node:http';
@@ -14,7 +13,6 @@ import pg from 'pg';
 import { rawCopyPglite, rawCopyPostgres } from './baseline.js';
 import { CLIENTS, CREDIT_FACTOR, METERS, ORGS, orgId, TIMEOUT_S, ZONES, type Batch } from './workload.js';
 
-const CPU_PROF = process.env.BENCH_CPU_PROF;
 const DATABASE_URL = process.env.DATABASE_URL;
 
 const LOOPBACK = new Set(['127.0.0.1', 'localhost', '::1', '[::1]']);
@@ -161,46 +159,6 @@ export function percentile(sorted: number[], p: number): number {
   if (sorted.length === 0) return NaN;
   const rank = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
   return sorted[rank]!;
-}
-
-export interface Server {
-  child: ChildProcess;
-  base: URL;
-}
-
-export function startServer(env: Record<string, string>): Promise<Server> {
-  const args = [
-    ...(CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${CPU_PROF}`] : []),
-    '--import',
-    'tsx',
-    join(ROOT, 'src/main.ts'),
-  ];
-  const childEnv: NodeJS.ProcessEnv = { ...process.env, ...env };
-  if (!env.DATABASE_URL) delete childEnv.DATABASE_URL;
-  const child = spawn(process.execPath, args, { cwd: ROOT, env: childEnv, stdio: ['ignore', 'pipe', 'pipe'] });
-  return new Promise((resolve, reject) => {
-    let out = '';
-    let err = '';
-    const timer = setTimeout(() => reject(new Error(`the server did not start within 60 s:\n${out}${err}`)), 60_000);
-    child.stderr!.on('data', (c: Buffer) => (err += c.toString()));
-    child.stdout!.on('data', (c: Buffer) => {
-      out += c.toString();
-      const m = /running at (http:\/\/\S+)/.exec(out);
-      if (m) {
-        clearTimeout(timer);
-        out = '';
-        child.stdout!.removeAllListeners('data');
-        child.stdout!.on('data', () => {}); // keep draining (warnings)
-        child.stderr!.removeAllListeners('data');
-        child.stderr!.on('data', (c: Buffer) => process.stderr.write(`[server] ${c.toString()}`));
-        resolve({ child, base: new URL(m[1]!) });
-      }
-    });
-    child.on('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`the server exited with code ${code}:\n${out}${err}`));
-    });
-  });
 }
 
 export interface Target {
