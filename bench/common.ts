@@ -24,6 +24,30 @@ export function memoryOf(pid: number): { rss: number; peak: number } | undefined
   }
 }
 
+/** User + system CPU seconds a process has used so far (Linux /proc), or undefined. */
+export function cpuSeconds(pid: number): number | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100; // utime, stime in USER_HZ (100 on Linux)
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * CPU seconds that a set of processes spent while `run` ran: `pids()` is asked before and after (a
+ * process that appears during the run, such as a new database backend, counts from zero).
+ */
+export async function cpuDuring<T>(pids: () => Promise<number[]>, run: () => Promise<T>): Promise<{ result: T; cpu: Map<number, number> }> {
+  const before = new Map<number, number>();
+  for (const pid of await pids()) before.set(pid, cpuSeconds(pid) ?? 0);
+  const result = await run();
+  const cpu = new Map<number, number>();
+  for (const pid of new Set([...before.keys(), ...(await pids())])) cpu.set(pid, Math.max(0, (cpuSeconds(pid) ?? before.get(pid) ?? 0) - (before.get(pid) ?? 0)));
+  return { result, cpu };
+}
+
 export async function stopServer(child: ChildProcess): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return;
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));

@@ -19,9 +19,9 @@
  * (mixed_ratio: mixed-batch events/s ÷ the main workload's events/s).
  */
 import os from 'node:os';
-import { memoryOf, startServer, stopServer, type Server } from './common.js';
+import { cpuSeconds, memoryOf, startServer, stopServer, type Server } from './common.js';
 import { rawRows, SCRATCH_TABLE } from './ingest/baseline.js';
-import { agent, cpuSeconds, ingest, percentile, prepareTarget, setUp } from './ingest/driver.js';
+import { agent, ingest, percentile, prepareTarget, setUp } from './ingest/driver.js';
 import { BATCH, CLIENTS, DUP_RATE, makeWorkload, METERS, MIXED_ORGS, ORGS, ORGS_PER_BATCH, TIMEOUT_S, TOTAL } from './ingest/workload.js';
 
 const log = (line: string) => process.stdout.write(`${line}\n`);

@@ -16,7 +16,11 @@
  * A call counts once its answer has arrived with the expected status. On an
  * embedded run the baseline needs a PostgreSQL: TALLY_BENCH_PG_URL, else it is
  * skipped (naive_ops_per_s=0). The last line is always
- * `hot_events_per_s=<n> naive_ops_per_s=<n> hot_ratio=<n> check_per_s=<n> check_p99_ms=<n> hold_cycles_per_s=<n>`.
+ * `hot_events_per_s=<n> naive_ops_per_s=<n> hot_ratio=<n> check_per_s=<n> check_p99_ms=<n> hold_cycles_per_s=<n>`,
+ * followed by the CPU each call cost (server + database backends, µs; the naive ledger's is its backends'):
+ * `event_cpu_us=<n> naive_cpu_us=<n> check_cpu_us=<n> hold_cycle_cpu_us=<n>`. CPU per call depends less
+ * on what else the machine is doing than calls per second do, but not nothing: a slower run forms smaller
+ * groups, and a group's fixed cost is then shared by fewer calls.
  * The machine's load average is printed with every phase: on a shared
  * machine the figures are only as quiet as the machine.
  */
@@ -26,7 +30,7 @@ import http from 'node:http';
 import os from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
-import { intEnv, memoryOf, startServer, stopServer, type Server } from './common.js';
+import { cpuDuring, intEnv, memoryOf, startServer, stopServer, type Server } from './common.js';
 
 const SECONDS = intEnv('BENCH_SECONDS', 8, 1, 600);
 const CLIENTS = intEnv('BENCH_CLIENTS', 32, 1, 256);
@@ -124,11 +128,31 @@ function percentile(values: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))]!;
 }
 
-function report(name: string, r: PhaseResult): number {
+/** CPU seconds a phase cost: Tally's server process and the database backends serving it. */
+interface PhaseCpu {
+  server: number;
+  database: number;
+}
+
+/** Runs a phase, measuring the CPU of the server (if any) and of the scratch database's backends. */
+async function measured(serverPid: number | undefined, db: ScratchDatabase | undefined, run: () => Promise<PhaseResult>): Promise<PhaseResult & { cpu: PhaseCpu }> {
+  const pids = async () => [...(serverPid ? [serverPid] : []), ...(db ? await db.backends() : [])];
+  const { result, cpu } = await cpuDuring(pids, run);
+  let database = 0;
+  for (const [pid, s] of cpu) if (pid !== serverPid) database += s;
+  return { ...result, cpu: { server: serverPid ? (cpu.get(serverPid) ?? 0) : 0, database } };
+}
+
+/** Server + database CPU per call, in microseconds (load-independent, unlike calls per second). */
+const cpuPerCall = (r: PhaseResult & { cpu: PhaseCpu }) => (r.ops > 0 ? ((r.cpu.server + r.cpu.database) * 1e6) / r.ops : NaN);
+
+function report(name: string, r: PhaseResult & { cpu: PhaseCpu }): number {
   const rate = r.ops / r.seconds;
+  const us = (s: number) => fmt(r.ops > 0 ? (s * 1e6) / r.ops : NaN);
   log(
     `${name}: ${fmt(r.ops)} in ${fmt(r.seconds, 2)} s → ${fmt(rate)}/s, p50 ${fmt(percentile(r.latencies, 50), 1)} ms, ` +
-      `p99 ${fmt(percentile(r.latencies, 99), 1)} ms, failures ${r.failures.length}; load average ${load()}`,
+      `p99 ${fmt(percentile(r.latencies, 99), 1)} ms, failures ${r.failures.length}; load average ${load()}\n` +
+      `  CPU per call: server ${us(r.cpu.server)} µs + database ${us(r.cpu.database)} µs = ${fmt(cpuPerCall(r))} µs`,
   );
   for (const f of r.failures.slice(0, 3)) process.stderr.write(`  failure: ${f}\n`);
   return rate;
@@ -137,7 +161,14 @@ function report(name: string, r: PhaseResult): number {
 // ------------------------------------------------------------- the server
 
 /** A fresh scratch database on the server at `url`; returns its URL and a drop function. */
-async function scratchDatabase(url: string): Promise<{ url: string; drop: () => Promise<void> }> {
+interface ScratchDatabase {
+  url: string;
+  /** process ids of the backends connected to it now */
+  backends: () => Promise<number[]>;
+  drop: () => Promise<void>;
+}
+
+async function scratchDatabase(url: string): Promise<ScratchDatabase> {
   const admin = new URL(url);
   if (!LOOPBACK.has(admin.hostname)) throw new Error(`the PostgreSQL URL must point at a loopback address, not "${admin.hostname}".`);
   const name = `tally_rt_${randomBytes(5).toString('hex')}`;
@@ -149,6 +180,16 @@ async function scratchDatabase(url: string): Promise<{ url: string; drop: () => 
   scratch.pathname = `/${name}`;
   return {
     url: scratch.toString(),
+    backends: async () => {
+      const c = new pg.Client({ connectionString: url });
+      await c.connect();
+      try {
+        const found = await c.query<{ pid: number }>('select pid from pg_stat_activity where datname = $1 and pid <> pg_backend_pid()', [name]);
+        return found.rows.map((r) => r.pid);
+      } finally {
+        await c.end();
+      }
+    },
     drop: async () => {
       const d = new pg.Client({ connectionString: url });
       await d.connect();
@@ -163,7 +204,8 @@ async function scratchDatabase(url: string): Promise<{ url: string; drop: () => 
 // ------------------------------------------------------------ the baseline
 
 /** The naive ledger: one balance row, an entry per operation, one transaction of three statements. */
-async function naiveBaseline(url: string): Promise<PhaseResult> {
+async function naiveBaseline(db: ScratchDatabase): Promise<PhaseResult & { cpu: PhaseCpu }> {
+  const url = db.url;
   const setup = new pg.Client({ connectionString: url });
   await setup.connect();
   await setup.query(`create table naive_accounts (id text primary key, balance bigint not null)`);
@@ -179,7 +221,7 @@ async function naiveBaseline(url: string): Promise<PhaseResult> {
     }),
   );
   try {
-    return await phase(async (client) => {
+    return await measured(undefined, db, () => phase(async (client) => {
       const c = clients[client]!;
       await c.query('begin');
       try {
@@ -192,7 +234,7 @@ async function naiveBaseline(url: string): Promise<PhaseResult> {
         await c.query('rollback');
         throw error;
       }
-    });
+    }));
   } finally {
     await Promise.all(clients.map((c) => c.end()));
   }
@@ -231,27 +273,28 @@ async function main(): Promise<number> {
     await expect(base, 'POST', `/v1/orgs/${ORG}/members`, { id: MEMBER, email: 'rt@bench.test', name: 'Bench', role: 'member', monthly: null }, 201);
 
     const run = randomBytes(4).toString('hex');
-    const events = await phase(async (client, n) => {
+    const pid = server.child.pid!;
+    const events = await measured(pid, scratch, () => phase(async (client, n) => {
       const ts = new Date().toISOString();
       const event = { id: `rt-${run}-${client}-${n}`, org: ORG, meter: 'tokens', quantity: '100', timestamp: ts, user: MEMBER };
       const res = await request(base, 'POST', '/v1/events', { events: [event] });
       if (res.status !== 200 || !res.body.includes('"accepted":1')) throw new Error(`event: HTTP ${res.status} ${res.body.slice(0, 200)}`);
-    });
+    }));
     const hotEvents = report('single-event ingest', events);
 
-    const checks = await phase(async () => {
+    const checks = await measured(pid, scratch, () => phase(async () => {
       const res = await request(base, 'POST', `/v1/orgs/${ORG}/check`, { member: MEMBER, amount: '1' });
       if (res.status !== 200 || !res.body.includes('"allowed":true')) throw new Error(`check: HTTP ${res.status} ${res.body.slice(0, 200)}`);
-    });
+    }));
     const checkRate = report('check', checks);
 
-    const holds = await phase(async () => {
+    const holds = await measured(pid, scratch, () => phase(async () => {
       const h = await request(base, 'POST', `/v1/orgs/${ORG}/holds`, { member: MEMBER, amount: '1' });
       if (h.status !== 201) throw new Error(`hold: HTTP ${h.status} ${h.body.slice(0, 200)}`);
       const id = (JSON.parse(h.body) as { id: string }).id;
       const c = await request(base, 'POST', `/v1/orgs/${ORG}/holds/${id}/capture`, { amount: '0.5' });
       if (c.status !== 200) throw new Error(`capture: HTTP ${c.status} ${c.body.slice(0, 200)}`);
-    });
+    }));
     const holdRate = report('hold create + capture (cycles)', holds);
     for (const r of [events, checks, holds]) if (r.failures.length > 0) problems.push(`${r.failures.length} failed calls: ${r.failures[0]}`);
 
@@ -262,10 +305,13 @@ async function main(): Promise<number> {
     server = undefined;
 
     let naiveRate = 0;
+    let naiveCpu = NaN;
     if (BASELINE_URL) {
       const baselineDb = scratch ?? (await scratchDatabase(BASELINE_URL));
       try {
-        naiveRate = report(`naive SQL ledger (${CLIENTS} connections, SELECT … FOR UPDATE; UPDATE; INSERT)`, await naiveBaseline(baselineDb.url));
+        const naive = await naiveBaseline(baselineDb);
+        naiveRate = report(`naive SQL ledger (${CLIENTS} connections, SELECT … FOR UPDATE; UPDATE; INSERT)`, naive);
+        naiveCpu = cpuPerCall(naive);
       } finally {
         if (!scratch) await baselineDb.drop();
       }
@@ -276,7 +322,9 @@ async function main(): Promise<number> {
     for (const p of problems) process.stderr.write(`PROBLEM: ${p}\n`);
     log(
       `hot_events_per_s=${Math.round(hotEvents)} naive_ops_per_s=${Math.round(naiveRate)} hot_ratio=${ratio.toFixed(3)} ` +
-        `check_per_s=${Math.round(checkRate)} check_p99_ms=${percentile(checks.latencies, 99).toFixed(1)} hold_cycles_per_s=${Math.round(holdRate)}`,
+        `check_per_s=${Math.round(checkRate)} check_p99_ms=${percentile(checks.latencies, 99).toFixed(1)} hold_cycles_per_s=${Math.round(holdRate)} ` +
+        `event_cpu_us=${Math.round(cpuPerCall(events))} naive_cpu_us=${Math.round(naiveCpu)} check_cpu_us=${Math.round(cpuPerCall(checks))} ` +
+        `hold_cycle_cpu_us=${Math.round(cpuPerCall(holds))}`,
     );
     return problems.length > 0 ? 1 : 0;
   } finally {
