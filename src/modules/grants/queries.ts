@@ -177,3 +177,11 @@ export async function markGrantVoided(tx: Q, orgId: string, grantId: string, now
   await tx.execute(sql`update grants set voided_at = ${now.toISOString()}::timestamptz, pending_payment = false
     where org_id = ${orgId} and id = ${grantId}`);
 }
+
+/** The scope (applies_to) of each grant that has one, as stored. */
+export async function findGrantScopes(q: Q, orgId: string): Promise<{ id: string; appliesTo: AppliesTo | null }[]> {
+  return mapRows(q, sql`select id, applies_to as "appliesTo" from grants where org_id = ${orgId} and applies_to is not null`, (r) => ({
+    id: text(r.id),
+    appliesTo: json<AppliesTo | null>(r.appliesTo),
+  }));
+}
