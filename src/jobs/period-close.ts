@@ -1,16 +1,14 @@
-import { sql } from 'drizzle-orm';
 import type { AppContext } from '../context.js';
-import { rows } from '../db/client.js';
 import { nextPeriod } from '../domain/periods.js';
 import { periodByKey, periodContaining } from '../domain/time.js';
 import { invoiceId, issueInvoice } from '../modules/invoices/service.js';
 import { bookDueExpiries } from '../modules/ledger/expiry.js';
 import { emitDomainEvent, runBalanceChanged } from '../modules/ledger/hooks.js';
-import { lockOrg } from '../modules/orgs/index.js';
+import { lockOrg, tryLockOrg } from '../modules/orgs/index.js';
 import { recordJobRun } from '../modules/statements/queries.js';
 import { eachOrg } from './isolate.js';
 import { sealStatement } from '../modules/statements/proof.js';
-import { statementView, storeClosedStatement } from '../modules/statements/service.js';
+import { findStatementProgress, statementExists, statementView, storeClosedStatement } from '../modules/statements/service.js';
 import { statementKey } from '../modules/signing/key.js';
 
 export const PERIOD_CLOSE = 'period-close';
@@ -27,8 +25,7 @@ export async function closePeriod(ctx: AppContext, orgId: string, periodKey: str
   // Loaded before the transaction: the first load writes server_keys in a transaction of its own.
   const key = await statementKey(ctx.db, ctx.clock.now());
   return ctx.db.transaction(async (tx) => {
-    const [free] = await rows<{ id: string }>(tx, sql`select id from orgs where id = ${orgId} for update skip locked`);
-    if (!free) return 0;
+    if (!(await tryLockOrg(tx, orgId))) return 0;
     const org = await lockOrg(tx, orgId);
     const now = ctx.clock.now();
     const period = periodByKey(periodKey, org.timezone);
@@ -49,20 +46,13 @@ export async function closePeriod(ctx: AppContext, orgId: string, periodKey: str
 /** Every organization's ended periods without a statement, oldest first: a missed run catches up. */
 export async function closeDuePeriods(ctx: AppContext, instance: string): Promise<number> {
   const now = ctx.clock.now();
-  const orgs = await ctx.db.read((q) =>
-    rows<{ id: string; timezone: string; createdAt: Date; last: string | null }>(
-      q,
-      sql`select o.id, o.timezone, o.created_at as "createdAt",
-            (select max(s.period) from statements s where s.org_id = o.id) as last
-          from orgs o order by o.id`,
-    ),
-  );
+  const orgs = await ctx.db.read((q) => findStatementProgress(q));
   // One organization's failure (e.g. a broken identity) must not stop the others' closes.
   return eachOrg(ctx, PERIOD_CLOSE, orgs, (org) => org.id, async (org) => {
     let closed = 0;
     const zone = org.timezone;
     const current = periodContaining(now, zone);
-    let p = org.last ? nextPeriod(periodByKey(org.last, zone), zone) : periodContaining(new Date(org.createdAt), zone);
+    let p = org.last ? nextPeriod(periodByKey(org.last, zone), zone) : periodContaining(org.createdAt, zone);
     while (p.key < current.key) {
       const done = await closePeriod(ctx, org.id, p.key, instance);
       if (done === 0 && !(await isClosed(ctx, org.id, p.key))) break; // busy: keep the order, retry next tick
@@ -74,6 +64,5 @@ export async function closeDuePeriods(ctx: AppContext, instance: string): Promis
 }
 
 async function isClosed(ctx: AppContext, orgId: string, period: string): Promise<boolean> {
-  const found = await ctx.db.read((q) => rows(q, sql`select 1 from statements where org_id = ${orgId} and period = ${period}`));
-  return found.length > 0;
+  return ctx.db.read((q) => statementExists(q, orgId, period));
 }

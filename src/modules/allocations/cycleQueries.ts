@@ -150,3 +150,8 @@ export async function findOrgsWithEndedCycles(q: Q, now: Date): Promise<string[]
     (r) => text(r.org_id),
   );
 }
+
+/** A new credits-per-cycle limit applies to the current cycle too. */
+export async function setCycleCreditsPerCycle(tx: Q, orgId: string, cycleId: string, limit: bigint | null): Promise<void> {
+  await tx.execute(sql`update cycles set credits_per_cycle = ${limit?.toString() ?? null}::bigint where org_id = ${orgId} and id = ${cycleId}`);
+}

@@ -96,3 +96,20 @@ export async function findAutoApproved(q: Q, orgId: string, cycleId: string): Pr
   );
   return new Map(found);
 }
+
+/** The organization's budget settings, one column per statement (as the settings update changes them). */
+export async function setCreditsPerCycle(tx: Q, orgId: string, limit: bigint | null): Promise<void> {
+  await tx.execute(sql`update org_settings set credits_per_cycle = ${limit?.toString() ?? null}::bigint where org_id = ${orgId}`);
+}
+
+export async function setCreditsPerNewUser(tx: Q, orgId: string, credits: bigint): Promise<void> {
+  await tx.execute(sql`update org_settings set credits_per_new_user = ${credits.toString()}::bigint where org_id = ${orgId}`);
+}
+
+export async function setCaptureExcessPct(tx: Q, orgId: string, pct: number): Promise<void> {
+  await tx.execute(sql`update org_settings set capture_excess_pct = ${pct} where org_id = ${orgId}`);
+}
+
+export async function touchSettings(tx: Q, orgId: string, now: Date): Promise<void> {
+  await tx.execute(sql`update org_settings set updated_at = ${now.toISOString()}::timestamptz where org_id = ${orgId}`);
+}

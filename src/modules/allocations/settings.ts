@@ -1,13 +1,12 @@
-import { sql } from 'drizzle-orm';
 import type { AppContext } from '../../context.js';
 import type { Cadence } from '../../domain/cycles.js';
 import type { Actor } from '../../actor.js';
 import { recordAudit } from '../audit/service.js';
-import { lockOrg, requireOrg } from '../orgs/index.js';
+import { lockOrg, requireOrg, setCreditFactor } from '../orgs/index.js';
 import { ensureCycle, loadSettings, restartCycles } from './cycles.js';
 import { sumBig } from '../../domain/money.js';
-import { findCycles } from './cycleQueries.js';
-import { findHeldByMember } from './queries.js';
+import { findCycles, setCycleCreditsPerCycle } from './cycleQueries.js';
+import { findHeldByMember, setCaptureExcessPct, setCreditsPerCycle, setCreditsPerNewUser, touchSettings } from './queries.js';
 import { loadBudgetState } from './state.js';
 import { currentCycleOut, cycleView, settingsView } from './views.js';
 
@@ -37,27 +36,18 @@ export async function updateSettings({ ctx, actor, orgId, input }: { ctx: AppCon
     const now = ctx.clock.now();
     const { settings, cycle } = await ensureCycle(tx, org, now);
     const before = settingsView(settings, org.creditFactor, org.timezone);
-    const iso = now.toISOString();
     if (input.creditsPerCycle !== undefined) {
-      const limit = input.creditsPerCycle?.toString() ?? null;
-      await tx.execute(sql`update org_settings set credits_per_cycle = ${limit}::bigint where org_id = ${orgId}`);
-      await tx.execute(sql`update cycles set credits_per_cycle = ${limit}::bigint where org_id = ${orgId} and id = ${cycle.id}`);
+      await setCreditsPerCycle(tx, orgId, input.creditsPerCycle);
+      await setCycleCreditsPerCycle(tx, orgId, cycle.id, input.creditsPerCycle);
     }
-    if (input.creditsPerNewUser !== undefined) {
-      await tx.execute(sql`update org_settings set credits_per_new_user = ${input.creditsPerNewUser.toString()}::bigint where org_id = ${orgId}`);
-    }
-    if (input.captureExcessPct !== undefined) {
-      await tx.execute(sql`update org_settings set capture_excess_pct = ${input.captureExcessPct} where org_id = ${orgId}`);
-    }
+    if (input.creditsPerNewUser !== undefined) await setCreditsPerNewUser(tx, orgId, input.creditsPerNewUser);
+    if (input.captureExcessPct !== undefined) await setCaptureExcessPct(tx, orgId, input.captureExcessPct);
     // The credit factor lives on the organization row (the ingest path reads it there).
-    if (input.creditFactor !== undefined) {
-      await tx.execute(sql`update orgs set credit_factor = ${input.creditFactor.toString()}::bigint, updated_at = ${iso}::timestamptz
-        where id = ${orgId}`);
-    }
+    if (input.creditFactor !== undefined) await setCreditFactor(tx, orgId, input.creditFactor, now);
     if (input.cycleCadence !== undefined && input.cycleCadence !== settings.cycleCadence) {
       await restartCycles(tx, org, now, input.cycleCadence);
     }
-    await tx.execute(sql`update org_settings set updated_at = ${iso}::timestamptz where org_id = ${orgId}`);
+    await touchSettings(tx, orgId, now);
     const fresh = await lockOrg(tx, orgId);
     const after = settingsView(await loadSettings(tx, fresh), fresh.creditFactor, fresh.timezone);
     await recordAudit(tx, { orgId, actor: actor.label, action: 'settings.update', target: orgId, before, after, at: now });

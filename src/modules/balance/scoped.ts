@@ -1,18 +1,14 @@
-import { sql } from 'drizzle-orm';
-import { rows, type Q } from '../../db/client.js';
+import type { Q } from '../../db/client.js';
 import { normalizeAppliesTo, type AppliesTo } from '../../domain/appliesTo.js';
 import type { BlockState } from '../../domain/balance.js';
 import { isActiveAt } from '../../domain/drawdown.js';
 import { formatMicro } from '../../domain/money.js';
+import { findGrantScopes } from '../grants/service.js';
 
 /** Each grant with a scope (SPEC §3.16), by id. */
 export async function grantScopes(q: Q, orgId: string): Promise<Map<string, AppliesTo>> {
-  const found = await rows<{ id: string; appliesTo: AppliesTo | null }>(
-    q,
-    sql`select id, applies_to as "appliesTo" from grants where org_id = ${orgId} and applies_to is not null`,
-  );
   const out = new Map<string, AppliesTo>();
-  for (const g of found) {
+  for (const g of await findGrantScopes(q, orgId)) {
     const scope = normalizeAppliesTo(g.appliesTo);
     if (scope) out.set(g.id, scope);
   }

@@ -1,9 +1,10 @@
-import { sql } from 'drizzle-orm';
 import type { AppContext } from '../../context.js';
-import { rows, type Q } from '../../db/client.js';
+import type { Q } from '../../db/client.js';
+import type { DbRow } from '../../db/rows.js';
 import { formatMicro } from '../../domain/money.js';
 import { summarizeBalance, type BalanceSummary, type BlockState } from '../../domain/balance.js';
 import { requireOrg } from '../orgs/index.js';
+import { findAccountsAt, findAccountsNow, findBlocksAt, findBlocksNow, toBlockState, type RawBlock } from './queries.js';
 import { grantScopes, scopedAvailable } from './scoped.js';
 
 /**
@@ -16,9 +17,9 @@ export async function getBalance({ ctx, orgId, at }: { ctx: AppContext; orgId: s
   const asOf = at && at < now ? at : now;
   return ctx.db.read(async (q) => {
     await requireOrg(q, orgId);
-    const blocks = asOf === now ? null : await blocksAt(q, orgId, asOf);
+    const blocks = asOf === now ? null : await findBlocksAt(q, orgId, asOf);
     const current = blocks === null ? await balanceNow(q, orgId, now) : null;
-    const s = current ? current.summary : summarizeBalance(blocks!, await accountsAt(q, orgId, asOf), asOf);
+    const s = current ? current.summary : summarizeBalance(blocks!, await findAccountsAt(q, orgId, asOf), asOf);
     const scoped = scopedAvailable(current ? current.blocks : blocks!, await grantScopes(q, orgId), asOf);
     return {
       available: formatMicro(s.available),
@@ -45,7 +46,7 @@ export async function getBalance({ ctx, orgId, at }: { ctx: AppContext; orgId: s
  */
 export async function balanceNow(q: Q, orgId: string, now: Date): Promise<{ summary: BalanceSummary; blocks: BlockState[] }> {
   // one after another: q may be a transaction, one connection that runs one statement at a time
-  const blocks = await blocksNow(q, orgId);
+  const blocks = await findBlocksNow(q, orgId);
   const accounts = await accountsNow(q, orgId, now);
   return { summary: summarizeBalance(blocks, accounts, now), blocks };
 }
@@ -55,15 +56,8 @@ export async function balanceNow(q: Q, orgId: string, now: Date): Promise<{ summ
  * their expiry still reserve until the job releases them: one round trip.
  */
 async function accountsNow(q: Q, orgId: string, now: Date): Promise<Map<string, bigint>> {
-  const found = await rows<{ account: string; balance: bigint }>(
-    q,
-    sql`select account, balance from accounts where org_id = ${orgId} and account in ('held', 'overage')
-        union all
-        select 'lapsed', coalesce(sum(amount), 0)::bigint from holds
-          where org_id = ${orgId} and status = 'open' and expires_at <= ${now.toISOString()}::timestamptz`,
-  );
-  const accounts = new Map(found.filter((r) => r.account !== 'lapsed').map((r) => [r.account, BigInt(r.balance)]));
-  return heldLessLapsed(accounts, BigInt(found.find((r) => r.account === 'lapsed')?.balance ?? 0n));
+  const { accounts, lapsed } = await findAccountsNow(q, orgId, now);
+  return heldLessLapsed(accounts, lapsed);
 }
 
 /**
@@ -76,61 +70,9 @@ export function heldLessLapsed(accounts: Map<string, bigint>, lapsed: bigint): M
   return accounts;
 }
 
-const BLOCK_COLUMNS = sql`b.id, b.grant_id as "grantId", g.source, b.amount, b.starts_at as "startsAt",
-  b.expires_at as "expiresAt", g.pending_payment as "pendingPayment", g.voided_at as "voidedAt"`;
+export type { RawBlock } from './queries.js';
 
-export type RawBlock = Omit<BlockState, 'amount' | 'balance' | 'used'> & { amount: bigint; balance: bigint; used: bigint };
-
+/** Blocks as the real-time path's JSON holds them (amounts as text or numbers, times as text). */
 export function toState(rowsIn: RawBlock[]): BlockState[] {
-  return rowsIn.map((b) => ({
-    ...b,
-    amount: BigInt(b.amount),
-    balance: BigInt(b.balance),
-    used: BigInt(b.used),
-    startsAt: new Date(b.startsAt),
-    expiresAt: b.expiresAt === null ? null : new Date(b.expiresAt),
-    voidedAt: b.voidedAt === null ? null : new Date(b.voidedAt),
-  }));
-}
-
-async function blocksNow(q: Q, orgId: string): Promise<BlockState[]> {
-  return toState(
-    await rows<RawBlock>(
-      q,
-      sql`select ${BLOCK_COLUMNS}, b.remaining as balance, b.amount - b.remaining - b.expired_amount as used
-          from blocks b join grants g on g.org_id = b.org_id and g.id = b.grant_id where b.org_id = ${orgId}`,
-    ),
-  );
-}
-
-async function blocksAt(q: Q, orgId: string, at: Date): Promise<BlockState[]> {
-  const t = at.toISOString();
-  return toState(
-    await rows<RawBlock>(
-      q,
-      sql`select ${BLOCK_COLUMNS},
-            coalesce(sum(case when e.to_account = 'block:' || b.id then e.amount else -e.amount end), 0)::bigint as balance,
-            coalesce(sum(e.amount) filter (where e.type = 'usage' and e.from_account = 'block:' || b.id), 0)::bigint as used
-          from blocks b join grants g on g.org_id = b.org_id and g.id = b.grant_id
-          left join ledger_entries e on e.org_id = b.org_id and e.block_id = b.id and e.occurred_at <= ${t}::timestamptz
-          where b.org_id = ${orgId} and g.created_at <= ${t}::timestamptz
-          group by b.id, b.grant_id, g.source, b.amount, b.starts_at, b.expires_at, g.pending_payment, g.voided_at`,
-    ),
-  );
-}
-
-async function accountsAt(q: Q, orgId: string, at: Date | null): Promise<Map<string, bigint>> {
-  const found = at
-    ? await rows<{ account: string; balance: bigint }>(
-        q,
-        sql`select account, sum(amount)::bigint as balance from (
-              select to_account as account, amount from ledger_entries
-                where org_id = ${orgId} and occurred_at <= ${at.toISOString()}::timestamptz and to_account in ('held', 'overage')
-              union all
-              select from_account, -amount from ledger_entries
-                where org_id = ${orgId} and occurred_at <= ${at.toISOString()}::timestamptz and from_account in ('held', 'overage')
-            ) x group by account`,
-      )
-    : await rows<{ account: string; balance: bigint }>(q, sql`select account, balance from accounts where org_id = ${orgId}`);
-  return new Map(found.map((r) => [r.account, BigInt(r.balance)]));
+  return rowsIn.map((b) => toBlockState(b as unknown as DbRow));
 }

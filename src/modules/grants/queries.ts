@@ -177,3 +177,24 @@ export async function markGrantVoided(tx: Q, orgId: string, grantId: string, now
   await tx.execute(sql`update grants set voided_at = ${now.toISOString()}::timestamptz, pending_payment = false
     where org_id = ${orgId} and id = ${grantId}`);
 }
+
+/** The scope (applies_to) of each grant that has one, as stored. */
+export async function findGrantScopes(q: Q, orgId: string): Promise<{ id: string; appliesTo: AppliesTo | null }[]> {
+  return mapRows(q, sql`select id, applies_to as "appliesTo" from grants where org_id = ${orgId} and applies_to is not null`, (r) => ({
+    id: text(r.id),
+    appliesTo: json<AppliesTo | null>(r.appliesTo),
+  }));
+}
+
+/** A block's expiry is booked: `forfeited` is what expired of it (the rest was moved by the caller's entries). */
+export async function markExpiryBooked(tx: Q, orgId: string, blockId: string, forfeited: bigint, now: Date): Promise<void> {
+  await tx.execute(sql`update blocks set expiry_booked_at = ${now.toISOString()}::timestamptz,
+      expired_amount = expired_amount + ${forfeited.toString()}::bigint
+    where org_id = ${orgId} and id = ${blockId}`);
+}
+
+/** The grant's metadata names the grant its unused credit rolled over into. */
+export async function noteRolledOverInto(tx: Q, orgId: string, grantId: string, rolloverGrantId: string): Promise<void> {
+  await tx.execute(sql`update grants set metadata = metadata || jsonb_build_object('rolled_over_into', ${rolloverGrantId}::text)
+    where org_id = ${orgId} and id = ${grantId}`);
+}

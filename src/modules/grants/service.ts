@@ -18,6 +18,7 @@ import { grantStatus, grantView, type GrantView } from './view.js';
 // What other modules use of grants: booking (schedules, purchases) and overage settlement (the block-start job).
 export { insertGrant, releasePendingGrant, voidPendingGrant, type CreateGrantInput, type Disbursement, type GrantSource } from './booking.js';
 export { settleOverage } from './settlement.js';
+export { findGrantScopes, markExpiryBooked, noteRolledOverInto } from './queries.js';
 
 export async function loadGrantView(q: Q, orgId: string, grantId: string, now: Date): Promise<GrantView> {
   const [grant] = await findGrants(q, orgId, [grantId]);

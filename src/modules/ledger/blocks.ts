@@ -5,7 +5,14 @@ import { compareDrawOrder, drawDown, type DrawBlock } from '../../domain/drawdow
 import { blockAccount, type LedgerBatch } from './batch.js';
 
 // the ledger's reads other modules use (SQL stays in queries.ts)
-export { findBlockStandings, findEventEntries, findOverageRepayers, type BlockStanding, type EventEntry } from './queries.js';
+export {
+  findBlockStandings,
+  findEventEntries,
+  findOrgsToRepayOverage,
+  findOverageRepayers,
+  type BlockStanding,
+  type EventEntry,
+} from './queries.js';
 
 export interface SpendableBlock extends DrawBlock {
   source: string;

@@ -64,3 +64,22 @@ export async function findBlockStandings(q: Q, orgId: string, ids: string[], now
     (r) => ({ id: text(r.id), grantId: text(r.grantId), remaining: big(r.remaining), expired: bool(r.expired), voided: bool(r.voided) }),
   );
 }
+
+/**
+ * Organizations that owe overage and hold a started, unexpired block with
+ * credit (paid for, not voided): the block-start job's candidates, by id.
+ */
+export async function findOrgsToRepayOverage(q: Q, now: Date): Promise<string[]> {
+  const t = now.toISOString();
+  return mapRows(
+    q,
+    sql`select a.org_id as "orgId" from accounts a
+        where a.account = 'overage' and a.balance < 0 and exists (
+          select 1 from blocks b join grants g on g.org_id = b.org_id and g.id = b.grant_id
+          where b.org_id = a.org_id and b.remaining > 0 and b.starts_at <= ${t}::timestamptz
+            and (b.expires_at is null or b.expires_at > ${t}::timestamptz) and b.expiry_booked_at is null
+            and g.voided_at is null and not g.pending_payment)
+        order by a.org_id`,
+    (r) => text(r.orgId),
+  );
+}

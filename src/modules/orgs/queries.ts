@@ -118,3 +118,9 @@ export async function listOrgs(q: Q, after: string | undefined, limit: number): 
   );
   return found.map(toOrg);
 }
+
+/** The credit factor lives on the organization row (the ingest path reads it there). */
+export async function setCreditFactor(tx: Q, orgId: string, factor: bigint, now: Date): Promise<void> {
+  await tx.execute(sql`update orgs set credit_factor = ${factor.toString()}::bigint, updated_at = ${now.toISOString()}::timestamptz
+    where id = ${orgId}`);
+}

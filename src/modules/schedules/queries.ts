@@ -1,5 +1,6 @@
 import { and, asc, eq, sql } from 'drizzle-orm';
 import { rows, type Q } from '../../db/client.js';
+import { big, date, dateOrNull, int, mapRows, text, textOf } from '../../db/rows.js';
 import { grantScheduleIssues, grantSchedules, type StoredRollover } from '../../db/schema/index.js';
 import type { Cadence } from '../../domain/cycles.js';
 
@@ -56,4 +57,57 @@ export async function orgsWithDueRollovers(q: Q, now: Date): Promise<string[]> {
         order by 1`,
   );
   return found.map((r) => r.orgId);
+}
+
+/** An expired, unbooked block of a scheduled grant whose schedule has a rollover rule, with that schedule. */
+export interface DueBlock {
+  id: string;
+  grantId: string;
+  amount: bigint;
+  remaining: bigint;
+  expiresAt: Date;
+  scheduleId: string;
+  scheduleName: string;
+  source: 'included' | 'purchased' | 'promotional' | 'adjustment';
+  priority: number;
+  cadence: Cadence;
+  anchor: Date;
+  endsAt: Date | null;
+  rollover: StoredRollover;
+}
+
+export async function findDueRolloverBlocks(q: Q, orgId: string, now: Date): Promise<DueBlock[]> {
+  return mapRows(
+    q,
+    sql`select b.id, b.grant_id, b.amount, b.remaining, b.expires_at, s.id as schedule_id, s.name, s.source, s.priority,
+          s.cadence, s.anchor, s.ends_at, s.rollover
+        from blocks b
+        join grant_schedule_issues i on i.org_id = b.org_id and i.grant_id = b.grant_id
+        join grant_schedules s on s.org_id = i.org_id and s.id = i.schedule_id
+        where b.org_id = ${orgId} and b.expiry_booked_at is null and b.expires_at <= ${now.toISOString()}::timestamptz
+          and s.rollover is not null
+        order by b.seq`,
+    (r) => ({
+      id: text(r.id),
+      grantId: text(r.grant_id),
+      amount: big(r.amount),
+      remaining: big(r.remaining),
+      expiresAt: date(r.expires_at),
+      scheduleId: text(r.schedule_id),
+      scheduleName: text(r.name),
+      source: textOf<DueBlock['source']>(r.source),
+      priority: int(r.priority),
+      cadence: textOf<Cadence>(r.cadence),
+      anchor: date(r.anchor),
+      endsAt: dateOrNull(r.ends_at),
+      rollover: (typeof r.rollover === 'string' ? JSON.parse(r.rollover) : r.rollover) as StoredRollover,
+    }),
+  );
+}
+
+/** What an issue's grant rolled over, and (the first time) the grant it rolled into. */
+export async function recordIssueRollover(tx: Q, orgId: string, grantId: string, rolled: bigint, rolloverGrantId: string | null): Promise<void> {
+  await tx.execute(sql`update grant_schedule_issues set rolled_over = coalesce(rolled_over, 0) + ${rolled.toString()}::bigint,
+      rollover_grant_id = coalesce(rollover_grant_id, ${rolloverGrantId})
+    where org_id = ${orgId} and grant_id = ${grantId}`);
 }

@@ -1,39 +1,22 @@
-import { sql } from 'drizzle-orm';
 import type { AppContext } from '../../context.js';
-import { rows, type Q } from '../../db/client.js';
-import { blocks as blocksTable, grants as grantsTable, type StoredRollover } from '../../db/schema/index.js';
-import type { Cadence } from '../../domain/cycles.js';
+import type { Q } from '../../db/client.js';
+import { blocks as blocksTable, grants as grantsTable } from '../../db/schema/index.js';
 import { newId } from '../../domain/ids.js';
 import { rolloverAmount, rolloverExpiry } from '../../domain/schedules.js';
 import { formatMicro } from '../../domain/money.js';
 import { bookingTime } from '../../domain/time.js';
 import { recordAudit } from '../audit/service.js';
-import { loadGrantView } from '../grants/service.js';
+import { loadGrantView, markExpiryBooked, noteRolledOverInto } from '../grants/service.js';
 import { blockAccount, LedgerBatch } from '../ledger/batch.js';
 import { emitDomainEvent } from '../ledger/hooks.js';
 import { findOrg } from '../orgs/index.js';
+import { findDueRolloverBlocks, recordIssueRollover } from './queries.js';
 
 /** The audit actor of rollovers (they happen at expiry, whichever job books it). */
 export const ROLLOVER_ACTOR = 'system:scheduler';
 
 /** The transit account of rollover entries: every rollover puts in what it takes out, so it stays at zero. */
 export const ROLLOVER_ACCOUNT = 'rollover';
-
-interface DueBlock {
-  id: string;
-  grantId: string;
-  amount: bigint;
-  remaining: bigint;
-  expiresAt: Date;
-  scheduleId: string;
-  scheduleName: string;
-  source: 'included' | 'purchased' | 'promotional' | 'adjustment';
-  priority: number;
-  cadence: Cadence;
-  anchor: Date;
-  endsAt: Date | null;
-  rollover: StoredRollover;
-}
 
 /**
  * Rollover at the end of a scheduled grant (issue 15). For each expired,
@@ -46,35 +29,7 @@ interface DueBlock {
  * Returns the number of blocks settled.
  */
 export async function bookDueRollovers(ctx: AppContext, tx: Q, orgId: string, now: Date): Promise<number> {
-  const due = (
-    await rows<Record<string, unknown>>(
-      tx,
-      sql`select b.id, b.grant_id, b.amount, b.remaining, b.expires_at, s.id as schedule_id, s.name, s.source, s.priority,
-            s.cadence, s.anchor, s.ends_at, s.rollover
-          from blocks b
-          join grant_schedule_issues i on i.org_id = b.org_id and i.grant_id = b.grant_id
-          join grant_schedules s on s.org_id = i.org_id and s.id = i.schedule_id
-          where b.org_id = ${orgId} and b.expiry_booked_at is null and b.expires_at <= ${now.toISOString()}::timestamptz
-            and s.rollover is not null
-          order by b.seq`,
-    )
-  ).map(
-    (r): DueBlock => ({
-      id: String(r.id),
-      grantId: String(r.grant_id),
-      amount: BigInt(r.amount as string),
-      remaining: BigInt(r.remaining as string),
-      expiresAt: new Date(r.expires_at as string),
-      scheduleId: String(r.schedule_id),
-      scheduleName: String(r.name),
-      source: r.source as DueBlock['source'],
-      priority: Number(r.priority),
-      cadence: r.cadence as Cadence,
-      anchor: new Date(r.anchor as string),
-      endsAt: r.ends_at === null ? null : new Date(r.ends_at as string),
-      rollover: (typeof r.rollover === 'string' ? JSON.parse(r.rollover) : r.rollover) as StoredRollover,
-    }),
-  );
+  const due = await findDueRolloverBlocks(tx, orgId, now);
   if (due.length === 0) return 0;
   const org = await findOrg(tx, orgId);
   if (!org) return 0;
@@ -137,17 +92,10 @@ export async function bookDueRollovers(ctx: AppContext, tx: Q, orgId: string, no
   }
   await batch.flush(tx);
   for (const s of settled) {
-    await tx.execute(sql`update blocks set expiry_booked_at = ${now.toISOString()}::timestamptz,
-        expired_amount = expired_amount + ${s.forfeited.toString()}::bigint
-      where org_id = ${org.id} and id = ${s.id}`);
-    if (s.rolloverGrantId) {
-      // The expired grant names where its credit went, as the new one names where it came from.
-      await tx.execute(sql`update grants set metadata = metadata || jsonb_build_object('rolled_over_into', ${s.rolloverGrantId}::text)
-        where org_id = ${org.id} and id = ${s.grantId}`);
-    }
-    await tx.execute(sql`update grant_schedule_issues set rolled_over = coalesce(rolled_over, 0) + ${s.rolled.toString()}::bigint,
-        rollover_grant_id = coalesce(rollover_grant_id, ${s.rolloverGrantId})
-      where org_id = ${org.id} and grant_id = ${s.grantId}`);
+    await markExpiryBooked(tx, org.id, s.id, s.forfeited, now);
+    // The expired grant names where its credit went, as the new one names where it came from.
+    if (s.rolloverGrantId) await noteRolledOverInto(tx, org.id, s.grantId, s.rolloverGrantId);
+    await recordIssueRollover(tx, org.id, s.grantId, s.rolled, s.rolloverGrantId);
   }
   for (const s of settled) {
     if (s.rolloverGrantId) {

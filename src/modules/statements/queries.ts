@@ -228,3 +228,18 @@ export async function recordJobRun(tx: Q, job: string, orgId: string, dueKey: st
   await tx.execute(sql`insert into job_runs (job, org_id, due_key, instance, done_at)
     values (${job}, ${orgId}, ${dueKey}, ${instance}, ${now.toISOString()}::timestamptz)`);
 }
+
+export async function statementExists(q: Q, orgId: string, period: string): Promise<boolean> {
+  return (await mapRows(q, sql`select 1 from statements where org_id = ${orgId} and period = ${period}`, () => true)).length > 0;
+}
+
+/** Every organization, by id, with its zone, creation time and last stored statement's period: what period-close walks. */
+export async function findStatementProgress(q: Q): Promise<{ id: string; timezone: string; createdAt: Date; last: string | null }[]> {
+  return mapRows(
+    q,
+    sql`select o.id, o.timezone, o.created_at as "createdAt",
+          (select max(s.period) from statements s where s.org_id = o.id) as last
+        from orgs o order by o.id`,
+    (r) => ({ id: text(r.id), timezone: text(r.timezone), createdAt: date(r.createdAt), last: textOrNull(r.last) }),
+  );
+}

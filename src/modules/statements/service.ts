@@ -10,6 +10,9 @@ import { TallyError } from '../../errors.js';
 import { type OrgRow, requireOrg } from '../orgs/index.js';
 import { findDayJobPage, findJobLines, findMeterLines, type JobLine, type MeterLine } from './dayLineQueries.js';
 import { findStatement, findStatementDays, foldLedger, insertStatement, latestStatement, readFlows } from './queries.js';
+
+// what the period-close job walks and checks
+export { findStatementProgress, statementExists } from './queries.js';
 import { effectiveMeters, type Meter } from '../meters/service.js';
 import { startOfLocalDay } from '../../domain/time.js';
 
