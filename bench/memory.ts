@@ -7,7 +7,7 @@
  *
  *  1. first start: the data folder created and the demo seeded; the resident memory after
  *     BENCH_SETTLE_S (8) idle seconds once the server prints its address, and the peak until then;
- *  2. ingest: BENCH_BATCHES (40) batches of BENCH_BATCH (250) events into an organization of its
+ *  2. ingest: BENCH_BATCHES (20) batches of BENCH_BATCH (1000) events into an organization of its
  *     own, from 4 keep-alive clients; the peak of this phase alone (VmHWM is reset first through
  *     /proc/<pid>/clear_refs);
  *  3. restart on the same folder: the resident memory after BENCH_SETTLE_S idle seconds.
@@ -15,7 +15,8 @@
  * The same is measured for the server run from the bundle `npm start` runs (dist/main.js) and,
  * as the baseline, for src/main.ts run through tsx as before. The last line is always
  * `first_peak_mib=<n> first_idle_mib=<n> ingest_peak_mib=<n> restart_idle_mib=<n>` for the bundle,
- * followed by the same four figures of the tsx baseline prefixed `tsx_`.
+ * followed by the same four figures of the tsx baseline prefixed `tsx_`. The run stops after
+ * BENCH_TIMEOUT_S (300) seconds whatever happens; the two demo seeds take most of it.
  */
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -25,14 +26,18 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { intEnv, memoryOf, startServer, stopServer, type Server, type ServerMode } from './common.js';
 
 const SETTLE_S = intEnv('BENCH_SETTLE_S', 8, 1, 120);
-const BATCHES = intEnv('BENCH_BATCHES', 40, 1, 1_000);
-const BATCH = intEnv('BENCH_BATCH', 250, 1, 1_000);
+const BATCHES = intEnv('BENCH_BATCHES', 20, 1, 1_000);
+const BATCH = intEnv('BENCH_BATCH', 1_000, 1, 1_000);
+const TIMEOUT_S = intEnv('BENCH_TIMEOUT_S', 300, 30, 3_600);
 const CLIENTS = 4;
 const PLATFORM_KEY = `tp_bench_${randomBytes(16).toString('hex')}`;
 const ORG = 'mem-org';
 
 const log = (line: string) => process.stdout.write(`${line}\n`);
 const mib = (n: number) => Math.round(n);
+
+/** How to stop the server a measurement is running, for the watchdog. */
+const running = new Set<() => Promise<void>>();
 
 interface Figures {
   firstPeak: number;
@@ -96,6 +101,8 @@ async function measure(mode: ServerMode): Promise<Figures> {
   const dataDir = mkdtempSync(join(os.tmpdir(), 'tally-mem-'));
   const env = { TALLY_PLATFORM_KEY: PLATFORM_KEY, PORT: '0', HOST: '127.0.0.1', TALLY_DEMO: '1', TALLY_SCHEDULER: '0', TALLY_LOG_LEVEL: 'warn', TALLY_DATA_DIR: dataDir };
   let server: Server | undefined;
+  const stop = () => (server ? stopServer(server.child) : Promise.resolve());
+  running.add(stop);
   try {
     const started = performance.now();
     server = await startServer(env, { mode });
@@ -119,7 +126,8 @@ async function measure(mode: ServerMode): Promise<Figures> {
     log(`${mode}: restart on the same folder: peak ${mib(memory(server).peak)} MiB, idle ${mib(restartIdle)} MiB after ${SETTLE_S} s`);
     return { firstPeak, firstIdle, ingestPeak, restartIdle };
   } finally {
-    if (server) await stopServer(server.child);
+    running.delete(stop);
+    await stop();
     rmSync(dataDir, { recursive: true, force: true });
   }
 }
@@ -131,6 +139,11 @@ async function main(): Promise<void> {
   const cpus = os.cpus();
   log(`Tally embedded memory — ${new Date().toISOString()}`);
   log(`machine: ${cpus.length} × ${cpus[0]?.model ?? 'unknown CPU'}, Node ${process.version}, load average ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`);
+  const watchdog = setTimeout(() => {
+    process.stderr.write(`aborting: the run exceeded ${TIMEOUT_S} s\n`);
+    void Promise.all([...running].map((stop) => stop())).then(() => process.exit(1));
+  }, TIMEOUT_S * 1000);
+  watchdog.unref();
   const bundle = await measure('bundle');
   const tsx = await measure('tsx');
   log(`${line(bundle)} ${line(tsx, 'tsx_')}`);

@@ -21,6 +21,18 @@ function platformKey(config: Config): { key: string; generated: boolean } {
   return { key, generated: true };
 }
 
+/**
+ * A start leaves V8 holding the heap it grew (the demo seed's objects, a young generation sized for the
+ * start's allocation rate), and a server waiting for traffic runs no collection that would give it back.
+ * One full collection once the server has settled does: with little allocation going on, V8 also shrinks
+ * the young generation (~20–30 MiB of an embedded server's idle memory; docs/performance.md, "Embedded
+ * memory"). `npm start` runs node with --expose-gc for it; without the flag (npm run dev) nothing runs.
+ */
+function collectOnceSettled(): void {
+  const gc = (globalThis as { gc?: () => void }).gc;
+  if (gc) setTimeout(gc, 5_000).unref();
+}
+
 async function main(): Promise<void> {
   const config = loadConfig();
   const log = pino({ level: config.logLevel });
@@ -41,6 +53,7 @@ async function main(): Promise<void> {
     }
   }
   const address = await app.server.listen({ port: config.port, host: config.host });
+  collectOnceSettled();
   if (!config.publicUrl && !['127.0.0.1', 'localhost', '::1'].includes(config.host)) {
     log.warn(`TALLY_PUBLIC_URL is not set: embed links point at ${address}. Set it to the address people open Tally at.`);
   }
