@@ -15,18 +15,6 @@ const SQL_ALLOWED = [
   ['src/modules/corrections/service.ts', 'src/modules/allocations/cycleQueries.ts'],
 ];
 
-/**
- * Known exceptions to `services-not-http`: files that are not routes but use an HTTP helper. Move the
- * helper out of src/http/ (the zod amount schema, the metrics registry) and delete the entry.
- */
-const HTTP_ALLOWED = [
-  'src/modules/alerts/rule-types.ts', // NonNegativeAmount from http/schemas
-  'src/modules/allocations/schemas.ts', // AmountOut from http/schemas
-  'src/modules/events/foreign.ts', // NonNegativeAmount, metrics
-  'src/jobs/scheduler.ts', // metrics
-  'src/jobs/isolate.ts', // metrics
-];
-
 const QUERIES = '^src/modules/([^/]+)/([A-Za-z-]*[Qq]ueries)\\.ts$';
 const exact = (path) => `^${path.replace(/[.]/g, '\\.')}$`;
 const sqlAllowedFrom = [...new Set(SQL_ALLOWED.map(([from]) => from))];
@@ -55,6 +43,13 @@ module.exports = {
       to: { path: ['^src/(db|http|modules|jobs|cli|demo)/', '^src/(clock|config|context|app|main|wiring)\\.ts$', '^(fs|net|http|https|child_process|node:fs|node:net|node:http|node:https|node:child_process)$', 'node_modules/'] },
     },
     {
+      name: 'shared-helpers-below-the-layers',
+      severity: 'error',
+      comment: 'src/amounts.ts and src/metrics.ts are used by routes, services and jobs alike, so they import none of them.',
+      from: { path: '^src/(amounts|metrics)\\.ts$' },
+      to: { path: ['^src/(db|http|modules|jobs|cli|demo)/', '^src/(clock|config|context|app|main|wiring)\\.ts$'] },
+    },
+    {
       name: 'module-sql-is-private',
       severity: 'error',
       comment:
@@ -79,10 +74,11 @@ module.exports = {
       severity: 'error',
       comment:
         'Services, the database and jobs do not depend on HTTP: errors come from src/errors.ts, the actor from src/actor.ts. ' +
-        'Only the files that register routes import src/http/. Known exceptions: HTTP_ALLOWED above.',
+        'Only the files that register routes import src/http/; the amount schemas and the metrics registry they share ' +
+        'with services are src/amounts.ts and src/metrics.ts.',
       from: {
         path: '^src/(modules|db|jobs)/',
-        pathNot: ['/(routes|memberRoutes)\\.ts$', '^src/modules/auth/http\\.ts$', '^src/modules/events/(aliases|stripe|cloudevents)\\.ts$', ...HTTP_ALLOWED.map(exact)],
+        pathNot: ['/(routes|memberRoutes)\\.ts$', '^src/modules/auth/http\\.ts$', '^src/modules/events/(aliases|stripe|cloudevents)\\.ts$'],
       },
       to: { path: '^src/http/' },
     },

@@ -5,7 +5,7 @@ import { can, type Actor } from '../../http/auth.js';
 import { TallyError, type ErrorCode } from '../../http/errors.js';
 import type { AppContext } from '../../context.js';
 import { scopedUsers } from '../allocations/scope.js';
-import { metrics } from '../../http/metrics.js';
+import { metrics } from '../../metrics.js';
 import {
   CursorId,
   CursorInstant,
