@@ -1,6 +1,6 @@
 import { sql } from 'drizzle-orm';
 import { rows, type Q } from '../../db/client.js';
-import { enqueue } from '../outbox/enqueue.js';
+import { enqueue } from '../outbox/index.js';
 
 /**
  * Sends `grant.depleted` once for each grant whose last credit was used:

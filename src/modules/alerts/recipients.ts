@@ -1,6 +1,6 @@
 import { sql } from 'drizzle-orm';
 import { rows, type Q } from '../../db/client.js';
-import { billingEmails } from '../members/service.js';
+import { billingEmails } from '../members/index.js';
 
 /** Who gets alert emails: the organization's owners and billing admins, plus the addresses set with the thresholds. */
 export async function alertRecipients(q: Q, orgId: string): Promise<string[]> {

@@ -8,18 +8,22 @@ import { formatMicro, MAX_AMOUNT_MICRO } from '../../domain/money.js';
 import { rate } from '../../domain/rating.js';
 import { bookingAt, DAY_MS, localDate, periodContaining } from '../../domain/time.js';
 import { TallyError } from '../../errors.js';
-import { ensureCycle } from '../allocations/cycles.js';
-import { addCycleUsage } from '../allocations/cycleQueries.js';
-import { recordAudit } from '../audit/service.js';
-import { addToRollups, type RatedEvent } from '../events/rollups.js';
-import { eventView, EVENT_COLUMNS, type EventRow as StoredEvent } from '../events/view.js';
-import { blockAccount, LedgerBatch, type Entry } from '../ledger/batch.js';
-import { accountBalance } from '../ledger/blocks.js';
-import { runBalanceChanged, runUsageRecorded } from '../ledger/hooks.js';
-import { blocksForUsage, bookUsage } from '../ledger/usage.js';
+import { addCycleUsage, ensureCycle } from '../allocations/index.js';
+import { recordAudit } from '../audit/index.js';
+import { addToRollups, EVENT_COLUMNS, type EventRow as StoredEvent, eventView, type RatedEvent } from '../events/index.js';
+import {
+  accountBalance,
+  blockAccount,
+  blocksForUsage,
+  bookUsage,
+  type Entry,
+  LedgerBatch,
+  runBalanceChanged,
+  runUsageRecorded,
+} from '../ledger/index.js';
 import type { MeterIdentity } from '../../domain/appliesTo.js';
-import { recordCapUsage } from '../caps/usage.js';
-import { effectiveMeters } from '../meters/service.js';
+import { recordCapUsage } from '../caps/index.js';
+import { effectiveMeters } from '../meters/index.js';
 import { lockOrg, type OrgRow } from '../orgs/index.js';
 import { removeFromRollups } from './rollups.js';
 

@@ -4,7 +4,7 @@ import type { Actor } from '../../actor.js';
 import { TallyError, type ErrorCode } from '../../errors.js';
 import { metrics } from '../../metrics.js';
 import { NonNegativeAmount } from '../../amounts.js';
-import { effectiveMeters, type Meter } from '../meters/service.js';
+import { effectiveMeters, type Meter } from '../meters/index.js';
 import { resolveAliases } from './aliases.js';
 import { ingestEvents, type EventInput, type EventResult, type IngestSummary } from './service.js';
 import { readValuePath } from './value-path.js';

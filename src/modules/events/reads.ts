@@ -1,36 +1,11 @@
 import { sql } from 'drizzle-orm';
 import type { AppContext } from '../../context.js';
 import { rows } from '../../db/client.js';
-import { correctedEventView, correctionsOf } from '../corrections/service.js';
+import { correctedEventView, correctionsOf } from '../corrections/index.js';
+import { eventConditions, type EventFilter } from './filter.js';
 import { EVENT_COLUMNS, type EventRow } from './view.js';
 
-/** Reads of recorded events: the list (with their corrections) and the filters the export shares. Ingest is service.ts. */
-
-export interface EventFilter {
-  from?: Date | undefined;
-  to?: Date | undefined;
-  meter?: string | undefined;
-  user?: string | undefined;
-  /** only these users' events (a manager's scope) */
-  users?: string[] | undefined;
-  project?: string | undefined;
-}
-
-/** Filters of the events list and export, as one SQL condition. */
-export function eventConditions(orgId: string, f: EventFilter) {
-  return sql.join(
-    [
-      sql`org_id = ${orgId}`,
-      f.from && sql`timestamp >= ${f.from.toISOString()}::timestamptz`,
-      f.to && sql`timestamp < ${f.to.toISOString()}::timestamptz`,
-      f.meter && sql`meter = ${f.meter}`,
-      f.user && sql`user_id = ${f.user}`,
-      f.users && sql`user_id = any(${sql.param(f.users)}::text[])`,
-      f.project && sql`project = ${f.project}`,
-    ].filter((c) => c !== undefined && c !== ''),
-    sql` and `,
-  );
-}
+/** Reads of recorded events: the list, with their corrections. Ingest is service.ts; the filters the export shares, filter.ts. */
 
 /** Newest first; the cursor is the last row's (timestamp, id). */
 export async function listEvents(args: {

@@ -3,13 +3,12 @@ import type { AppContext } from '../../context.js';
 import { rows } from '../../db/client.js';
 import { formatMicro } from '../../domain/money.js';
 import { addDays } from '../../domain/periods.js';
-import { correctionsOf } from '../corrections/service.js';
-import { eventConditions } from '../events/reads.js';
-import { EVENT_COLUMNS, eventView, type EventRow } from '../events/view.js';
-import { grantLedger } from '../grants/service.js';
+import { correctionsOf } from '../corrections/index.js';
+import { EVENT_COLUMNS, eventConditions, type EventRow, eventView } from '../events/index.js';
+import { grantLedger } from '../grants/index.js';
 import { textCell as t } from './csv.js';
 import { requireOrg } from '../orgs/index.js';
-import { jobLinesOfDays, statementForExport } from '../statements/service.js';
+import { jobLinesOfDays, statementForExport } from '../statements/index.js';
 
 const PAGE = 5_000;
 

@@ -6,12 +6,12 @@ import { categoryLabel } from '../../domain/labels.js';
 import { formatMicro, MICRO } from '../../domain/money.js';
 import { percentOf } from '../../domain/shares.js';
 import { periodContaining } from '../../domain/time.js';
-import type { LedgerHooks } from '../ledger/hooks.js';
-import { countMembers } from '../members/service.js';
-import { effectiveMeters } from '../meters/service.js';
+import type { LedgerHooks } from '../ledger/index.js';
+import { countMembers } from '../members/index.js';
+import { effectiveMeters } from '../meters/index.js';
 import { lockOrg, type OrgRow, requireOrg } from '../orgs/index.js';
-import { computeStatement } from '../statements/service.js';
-import { latestGauge, usageByMeter } from '../usage/service.js';
+import { computeStatement } from '../statements/index.js';
+import { latestGauge, usageByMeter } from '../usage/index.js';
 
 /** A limit or allowance: micro-units, or null for "unlimited". */
 export type LimitValue = bigint | null;

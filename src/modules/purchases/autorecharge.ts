@@ -4,10 +4,10 @@ import { rows, type Q } from '../../db/client.js';
 import { rechargeDecision, type AutoRechargeRule } from '../../domain/alerts.js';
 import { formatMicro } from '../../domain/money.js';
 import { periodContaining } from '../../domain/time.js';
-import { balanceInTx } from '../alerts/balance.js';
+import { balanceInTx } from '../alerts/index.js';
 import { lockOrg, type OrgRow, requireOrg } from '../orgs/index.js';
 import { countAutoPurchases } from './queries.js';
-import { recordAudit } from '../audit/service.js';
+import { recordAudit } from '../audit/index.js';
 import { AUTO_RECHARGE_ACTOR, startPurchase } from './service.js';
 
 interface SettingsRow {

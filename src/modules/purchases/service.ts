@@ -5,12 +5,11 @@ import { purchases } from '../../db/schema/index.js';
 import { newId } from '../../domain/ids.js';
 import { formatMicro } from '../../domain/money.js';
 import { notFound, TallyError } from '../../errors.js';
-import { alertRecipients } from '../alerts/recipients.js';
-import { recordAudit } from '../audit/service.js';
-import { insertGrant, releasePendingGrant } from '../grants/service.js';
-import { blockAccount, LedgerBatch } from '../ledger/batch.js';
-import { runBalanceChanged } from '../ledger/hooks.js';
-import { enqueue } from '../outbox/enqueue.js';
+import { alertRecipients } from '../alerts/index.js';
+import { recordAudit } from '../audit/index.js';
+import { insertGrant, releasePendingGrant } from '../grants/index.js';
+import { blockAccount, LedgerBatch, runBalanceChanged } from '../ledger/index.js';
+import { enqueue } from '../outbox/index.js';
 import { lockOrg, type OrgRow } from '../orgs/index.js';
 import { findPurchase, findPurchaseByKey, findPurchases, purchaseView, type PurchaseRow, type PurchaseView } from './queries.js';
 

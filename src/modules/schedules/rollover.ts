@@ -7,10 +7,9 @@ import { newId } from '../../domain/ids.js';
 import { rolloverAmount, rolloverExpiry } from '../../domain/schedules.js';
 import { formatMicro } from '../../domain/money.js';
 import { bookingTime } from '../../domain/time.js';
-import { recordAudit } from '../audit/service.js';
-import { loadGrantView } from '../grants/service.js';
-import { blockAccount, LedgerBatch } from '../ledger/batch.js';
-import { emitDomainEvent } from '../ledger/hooks.js';
+import { recordAudit } from '../audit/index.js';
+import { loadGrantView } from '../grants/index.js';
+import { blockAccount, emitDomainEvent, LedgerBatch } from '../ledger/index.js';
 import { findOrg } from '../orgs/index.js';
 
 /** The audit actor of rollovers (they happen at expiry, whichever job books it). */

@@ -10,7 +10,7 @@ import { TallyError } from '../../errors.js';
 import { type OrgRow, requireOrg } from '../orgs/index.js';
 import { findDayJobPage, findJobLines, findMeterLines, type JobLine, type MeterLine } from './dayLineQueries.js';
 import { findStatement, findStatementDays, foldLedger, insertStatement, latestStatement, readFlows } from './queries.js';
-import { effectiveMeters, type Meter } from '../meters/service.js';
+import { effectiveMeters, type Meter } from '../meters/index.js';
 import { startOfLocalDay } from '../../domain/time.js';
 
 export interface PeriodStatement {
