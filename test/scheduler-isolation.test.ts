@@ -1,6 +1,6 @@
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { metrics } from '../src/http/metrics.js';
+import { metrics } from '../src/metrics.js';
 import type { Job } from '../src/jobs/job.js';
 import { Scheduler } from '../src/jobs/scheduler.js';
 import { closeDuePeriods } from '../src/jobs/period-close.js';

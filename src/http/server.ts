@@ -15,7 +15,7 @@ import { ERROR_STATUS, TallyError, type ErrorCode } from './errors.js';
 import { findUnsafeText, unsafeTextError } from './schemas.js';
 import { classifyDatabaseError } from '../db/client.js';
 import { findOrg } from '../modules/orgs/queries.js';
-import { metrics } from './metrics.js';
+import { metrics } from '../metrics.js';
 import type { RegisteredContract } from './contract.js';
 import { documentErrors } from './openapi.js';
 import { routeModules } from './routes.js';

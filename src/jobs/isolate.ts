@@ -1,5 +1,5 @@
 import type { AppContext } from '../context.js';
-import { metrics } from '../http/metrics.js';
+import { metrics } from '../metrics.js';
 
 /**
  * Runs one job's work organization by organization, so one organization that fails (bad data, a

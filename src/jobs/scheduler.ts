@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { AppContext } from '../context.js';
-import { metrics } from '../http/metrics.js';
+import { metrics } from '../metrics.js';
 import { eachOrg } from './isolate.js';
 import type { Job } from './job.js';
 import { expireBlocks, orgsWithDueExpiries } from '../modules/ledger/expiry.js';

@@ -1,6 +1,6 @@
 import type { Q } from '../../db/client.js';
 import { isActiveAt } from '../../domain/drawdown.js';
-import { balanceNow } from '../balance/service.js';
+import { balanceNow } from '../balance/index.js';
 
 export interface BalanceNow {
   available: bigint;

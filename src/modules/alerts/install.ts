@@ -1,7 +1,7 @@
 import type { AppContext } from '../../context.js';
 import type { Q } from '../../db/client.js';
-import type { LedgerHooks } from '../ledger/hooks.js';
-import { evaluateAutoRecharge } from '../purchases/autorecharge.js';
+import type { LedgerHooks } from '../ledger/index.js';
+import { evaluateAutoRecharge } from '../purchases/index.js';
 import { balanceInTx, type BalanceNow } from './balance.js';
 import { notifyDepletedGrants } from './depletion.js';
 import { evaluateAlerts } from './service.js';

@@ -1,7 +1,7 @@
 import type { Q } from '../../db/client.js';
-import { loadBudgetState } from '../allocations/state.js';
-import { DEFAULT_HORIZON_DAYS, forecastScope, type ScopedForecast } from '../forecast/service.js';
-import { enqueue } from '../outbox/enqueue.js';
+import { loadBudgetState } from '../allocations/index.js';
+import { DEFAULT_HORIZON_DAYS, forecastScope, type ScopedForecast } from '../forecast/index.js';
+import { enqueue } from '../outbox/index.js';
 import type { OrgRow } from '../orgs/index.js';
 import { alertRecipients } from './recipients.js';
 import { loadRuleStates, loadRules, saveRuleState } from './rule-queries.js';

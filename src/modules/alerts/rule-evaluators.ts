@@ -1,7 +1,7 @@
 import { DateTime } from 'luxon';
 import { allocationLevel, isSpike, median } from '../../domain/alert-rules.js';
 import { formatMicro, parseMicro } from '../../domain/money.js';
-import { figuresOf, remainingOf, type BudgetState } from '../allocations/state.js';
+import { type BudgetState, figuresOf, remainingOf } from '../allocations/index.js';
 import { dailyBySubject } from './rule-queries.js';
 import type { Evaluator, Observation, RuleType } from './rule-types.js';
 

@@ -1,8 +1,8 @@
 import { z } from 'zod';
 import type { Q } from '../../db/client.js';
-import { NonNegativeAmount } from '../../http/schemas.js';
-import type { BudgetState } from '../allocations/state.js';
-import type { ScopedForecast } from '../forecast/service.js';
+import { NonNegativeAmount } from '../../amounts.js';
+import type { BudgetState } from '../allocations/index.js';
+import type { ScopedForecast } from '../forecast/index.js';
 import type { OrgRow } from '../orgs/index.js';
 
 /**

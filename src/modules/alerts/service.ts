@@ -3,8 +3,8 @@ import type { Q } from '../../db/client.js';
 import { crossing, thresholdLevel, type Threshold } from '../../domain/alerts.js';
 import { newId } from '../../domain/ids.js';
 import { formatMicro } from '../../domain/money.js';
-import { recordAudit } from '../audit/service.js';
-import { enqueue } from '../outbox/enqueue.js';
+import { recordAudit } from '../audit/index.js';
+import { enqueue } from '../outbox/index.js';
 import { lockOrg, type OrgRow, requireOrg } from '../orgs/index.js';
 import { balanceInTx, type BalanceNow } from './balance.js';
 import {

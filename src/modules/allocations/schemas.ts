@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { CYCLE_CADENCES } from '../../domain/cycles.js';
-import { AmountOut } from '../../http/schemas.js';
+import { AmountOut } from '../../amounts.js';
 
 export const Cadence = z.enum(CYCLE_CADENCES);
 export const MemberRole = z.enum(['owner', 'billing_admin', 'manager', 'member']);

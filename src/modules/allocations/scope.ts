@@ -2,7 +2,7 @@ import type { Q } from '../../db/client.js';
 import type { AppContext } from '../../context.js';
 import type { Actor } from '../../actor.js';
 import { TallyError } from '../../errors.js';
-import { findMember, findMemberIdsInGroups } from '../members/service.js';
+import { findMember, findMemberIdsInGroups } from '../members/index.js';
 
 /**
  * What part of an organization an actor reaches (SPEC §1). Owners, billing

@@ -19,7 +19,7 @@ import {
   type GroupRow,
   type SettingsRow,
 } from './queries.js';
-import { findMembers, type MemberRow } from '../members/service.js';
+import { findMembers, type MemberRow } from '../members/index.js';
 
 const fmt = formatMicro;
 

@@ -1,4 +1,4 @@
-import type { LedgerHooks } from '../ledger/hooks.js';
+import type { LedgerHooks } from '../ledger/index.js';
 import { ensureCycle } from './cycles.js';
 import { addCycleUsageOf, findLatestCycles, type CycleRow } from './cycleQueries.js';
 

@@ -1,7 +1,7 @@
 import { usagePct } from '../../domain/cycles.js';
 import { formatMicro } from '../../domain/money.js';
 import type { CycleRow } from './cycleQueries.js';
-import type { MemberRow } from '../members/service.js';
+import type { MemberRow } from '../members/index.js';
 import type { GroupRow, SettingsRow } from './queries.js';
 import { cycleRemaining, effectiveExtra, figuresOf, memberBudget, remainingOf, totalHeld, type BudgetState } from './state.js';
 

@@ -4,8 +4,8 @@ import { accessChanged, hashSecret, lesserRole, type Role } from '../../actor.js
 import { newOrgKeySecret } from './secrets.js';
 import { findLiveKeys, insertApiKey, revokeKey } from './queries.js';
 import { lockOrg } from '../orgs/index.js';
-import { assertMemberExists } from '../allocations/members.js';
-import { recordAudit } from '../audit/service.js';
+import { assertMemberExists } from '../allocations/index.js';
+import { recordAudit } from '../audit/index.js';
 import { apiKeyNotFound, TallyError } from '../../errors.js';
 
 /** Makes an organization API key. The secret is returned once and stored only as a hash (never audited). */

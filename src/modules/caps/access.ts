@@ -1,6 +1,6 @@
 import type { Q } from '../../db/client.js';
 import type { Actor } from '../../actor.js';
-import { forbidden, scopeOf, type Scope } from '../allocations/scope.js';
+import { forbidden, type Scope, scopeOf } from '../allocations/index.js';
 import { findMembership, type CapRow } from './queries.js';
 
 /**

@@ -1,8 +1,8 @@
 import { creditsText } from '../../domain/display.js';
 import type { Q } from '../../db/client.js';
 import { formatMicro } from '../../domain/money.js';
-import type { AdmissionSubject, LedgerHooks, Preloaded } from '../ledger/hooks.js';
-import { groupOfMember } from '../members/service.js';
+import type { AdmissionSubject, LedgerHooks, Preloaded } from '../ledger/index.js';
+import { groupOfMember } from '../members/index.js';
 import { findCaps, type CapRow } from './queries.js';
 import { formatScope } from './service.js';
 import { capUsage, recordCapUsage, type CapUsage } from './usage.js';

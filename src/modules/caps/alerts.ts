@@ -1,8 +1,8 @@
 import type { AppContext } from '../../context.js';
 import { newlyCrossed, usedBasisPoints } from '../../domain/capWindows.js';
 import { formatMicro } from '../../domain/money.js';
-import { alertRecipients } from '../alerts/recipients.js';
-import { enqueue } from '../outbox/enqueue.js';
+import { alertRecipients } from '../alerts/index.js';
+import { enqueue } from '../outbox/index.js';
 import { findOrg } from '../orgs/index.js';
 import { findCaps, orgsWithCaps, saveAlertState, type CapRow } from './queries.js';
 import { formatScope } from './service.js';

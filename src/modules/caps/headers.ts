@@ -4,8 +4,8 @@ import type { Q } from '../../db/client.js';
 import type { BalanceSummary } from '../../domain/balance.js';
 import { memberOwnLeft } from '../../domain/allocations.js';
 import { formatMicro } from '../../domain/money.js';
-import { cycleRemaining, figuresOf, groupOf, memberBudget, type BudgetState } from '../allocations/state.js';
-import type { AdmissionSubject, Preloaded } from '../ledger/hooks.js';
+import { type BudgetState, cycleRemaining, figuresOf, groupOf, memberBudget } from '../allocations/index.js';
+import type { AdmissionSubject, Preloaded } from '../ledger/index.js';
 import type { OrgRow } from '../orgs/index.js';
 
 /** Large enough that every admission hook with a limit reports what is left under it. */

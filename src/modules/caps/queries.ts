@@ -1,7 +1,7 @@
 import { sql } from 'drizzle-orm';
 import { rows, type Q } from '../../db/client.js';
 import type { CapWindow } from '../../domain/capWindows.js';
-import { groupsOfMembers } from '../members/service.js';
+import { groupsOfMembers } from '../members/index.js';
 
 export const SCOPE_KINDS = ['org', 'group', 'member', 'project', 'api_key', 'meter'] as const;
 export type ScopeKind = (typeof SCOPE_KINDS)[number];

@@ -5,8 +5,8 @@ import { newId } from '../../domain/ids.js';
 import { formatMicro } from '../../domain/money.js';
 import type { Actor } from '../../actor.js';
 import { groupNotFound, memberNotFound, notFound, TallyError } from '../../errors.js';
-import { recordAudit } from '../audit/service.js';
-import { effectiveMeters } from '../meters/service.js';
+import { recordAudit } from '../audit/index.js';
+import { effectiveMeters } from '../meters/index.js';
 import { lockOrg, type OrgRow, requireOrg } from '../orgs/index.js';
 import { assertManages, capAccess } from './access.js';
 import {
@@ -22,7 +22,7 @@ import {
   type CapRow,
   type ScopeKind,
 } from './queries.js';
-import { memberExists } from '../members/service.js';
+import { memberExists } from '../members/index.js';
 import { capUsage, type CapUsage } from './usage.js';
 
 /** Without a list, a notify cap alerts at 80, 90 and 100 %; a block cap alerts when it is reached. */

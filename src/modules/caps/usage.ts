@@ -1,8 +1,7 @@
 import type { Q } from '../../db/client.js';
 import { capWindowContaining, type CycleSeries, type WindowBounds } from '../../domain/capWindows.js';
-import { loadSettings } from '../allocations/cycles.js';
-import type { SettingsRow } from '../allocations/queries.js';
-import type { KnownConfig } from '../ledger/hooks.js';
+import { loadSettings, type SettingsRow } from '../allocations/index.js';
+import type { KnownConfig } from '../ledger/index.js';
 import type { OrgRow } from '../orgs/index.js';
 import {
   addToCapCounters,

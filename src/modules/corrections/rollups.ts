@@ -1,7 +1,7 @@
 import { sql } from 'drizzle-orm';
 import type { Q } from '../../db/client.js';
 import { bucketOf } from '../../domain/time.js';
-import type { RatedEvent } from '../events/rollups.js';
+import type { RatedEvent } from '../events/index.js';
 
 /**
  * Takes one corrected event out of the daily, hourly and per-job rollups at

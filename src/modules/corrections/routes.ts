@@ -5,7 +5,7 @@ import { authorize, type Actor } from '../../http/auth.js';
 import { TallyError, type ErrorCode } from '../../errors.js';
 import { Instant, NonNegativeAmount, OrgParams } from '../../http/schemas.js';
 import { idempotencyKey, type RouteModule } from '../../http/types.js';
-import { CorrectedEventOut } from '../events/routes.js';
+import { CorrectedEventOut } from '../events/index.js';
 import { correctEvent, type AmendFields, type CorrectionRequest } from './service.js';
 
 export const MAX_CORRECTIONS = 1000;

@@ -18,8 +18,8 @@ import { accountBalance, findBlockStandings, findEventEntries, findOverageRepaye
 import { runBalanceChanged, runUsageRecorded } from '../ledger/hooks.js';
 import { blocksForUsage, bookUsage } from '../ledger/usage.js';
 import type { MeterIdentity } from '../../domain/appliesTo.js';
-import { recordCapUsage } from '../caps/usage.js';
-import { effectiveMeters } from '../meters/service.js';
+import { recordCapUsage } from '../caps/index.js';
+import { effectiveMeters } from '../meters/index.js';
 import { lockOrg, type OrgRow } from '../orgs/index.js';
 import { findClosedPeriodCorrections, findCorrections, findIngestedTimestamp, insertCorrection, type CorrectionRow } from './queries.js';
 import { removeFromRollups } from './rollups.js';

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { defineRoute } from '../../http/contract.js';
 import { AmountOut, OrgParams } from '../../http/schemas.js';
 import type { RouteModule } from '../../http/types.js';
-import { sendCsv, textCell } from '../exports/csv.js';
+import { sendCsv, textCell } from '../exports/index.js';
 import { COST_COLUMNS, costCsvRows, getCosts } from './service.js';
 
 const Day = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date (YYYY-MM-DD)');

@@ -6,7 +6,7 @@ import { rows, type Q } from '../../db/client.js';
 import { organizationNotFound, TallyError } from '../../errors.js';
 import { OrgParams } from '../../http/schemas.js';
 import type { RouteModule } from '../../http/types.js';
-import { recordAudit } from '../audit/service.js';
+import { recordAudit } from '../audit/index.js';
 import { lockOrg } from '../orgs/index.js';
 
 /** A platform's customer id (Stripe's `cus_…`, its own account id…): no "/" since that separates the member. */

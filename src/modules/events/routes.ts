@@ -4,8 +4,8 @@ import { PageQuery, paginator } from '../../http/paging.js';
 import { can, type Actor } from '../../http/auth.js';
 import { TallyError, type ErrorCode } from '../../http/errors.js';
 import type { AppContext } from '../../context.js';
-import { scopedUsers } from '../allocations/scope.js';
-import { metrics } from '../../http/metrics.js';
+import { scopedUsers } from '../allocations/index.js';
+import { metrics } from '../../metrics.js';
 import {
   CursorId,
   CursorInstant,
@@ -18,8 +18,9 @@ import {
   unsafeTextError,
 } from '../../http/schemas.js';
 import type { RouteModule } from '../../http/types.js';
-import { setLimitHeaders } from '../caps/headers.js';
+import { setLimitHeaders } from '../caps/index.js';
 import { listEvents } from './reads.js';
+import { CorrectedEventOut } from './schemas.js';
 import { ingestEvents, type EventInput, type EventResult, type IngestSummary } from './service.js';
 
 export const MAX_BATCH = 1000;
@@ -47,41 +48,6 @@ const ResultOut = z.object({
   status: z.enum(['accepted', 'duplicate', 'rejected']),
   cost_credits: z.string().optional(),
   error: z.object({ code: z.string(), message: z.string() }).optional(),
-});
-
-export const EventOut = z.object({
-  id: z.string(),
-  meter: z.string(),
-  quantity: z.string(),
-  timestamp: z.string(),
-  recorded_at: z.string(),
-  user: z.string().nullable(),
-  project: z.string().nullable(),
-  resource_class: z.string().nullable(),
-  job_id: z.string().nullable(),
-  job_name: z.string().nullable(),
-  properties: z.record(z.string(), z.unknown()).nullable(),
-  cost_credits: z.string(),
-  cost_usd: z.string().nullable(),
-  overage: z.string(),
-});
-
-/** One void or amend of an event (src/modules/corrections). */
-export const CorrectionOut = z.object({
-  kind: z.enum(['void', 'amend']),
-  at: z.string(),
-  actor: z.string(),
-  before: z.record(z.string(), z.unknown()),
-  after: z.record(z.string(), z.unknown()).nullable(),
-  booked_in_period: z.string(),
-  original_day: z.string(),
-  closed_period: z.boolean(),
-});
-
-/** An event with its status and history of corrections, oldest first. */
-export const CorrectedEventOut = EventOut.extend({
-  status: z.enum(['active', 'voided', 'amended']),
-  corrections: z.array(CorrectionOut),
 });
 
 /** The events cursor: the last row's (timestamp, id). */

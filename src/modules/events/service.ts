@@ -7,14 +7,10 @@ import { rate } from '../../domain/rating.js';
 import { bookingAt, DAY_MS } from '../../domain/time.js';
 import type { Actor } from '../../actor.js';
 import { organizationNotFound as orgNotFound, TallyError, type ErrorCode } from '../../errors.js';
-import { LedgerBatch } from '../ledger/batch.js';
-import { blocksForUsageOf, bookUsage } from '../ledger/usage.js';
-import { runBalanceChangedOf, runUsageRecordedOf } from '../ledger/hooks.js';
+import { blocksForUsageOf, bookUsage, LedgerBatch, runBalanceChangedOf, runUsageRecordedOf } from '../ledger/index.js';
 import { lockOrgsForUsage, type OrgLockedForUsage, type OrgRow } from '../orgs/index.js';
-import { orgConfig, type OrgConfig } from '../realtime/config.js';
-import { GroupCommit } from '../realtime/groupCommit.js';
-import { limitsAfterGroup } from '../realtime/limits.js';
-import type { LimitsFor, TightestLimit } from '../caps/headers.js';
+import { GroupCommit, limitsAfterGroup, orgConfig, type OrgConfig } from '../realtime/index.js';
+import type { LimitsFor, TightestLimit } from '../caps/index.js';
 import { addToRollupsOf, type RatedEvent } from './rollups.js';
 
 // the events table for corrections (SQL stays in queries.ts)

@@ -3,7 +3,7 @@ import { defineRoute } from '../../http/contract.js';
 import { Instant, OrgParams } from '../../http/schemas.js';
 import type { RouteModule } from '../../http/types.js';
 import { sendCsv } from './csv.js';
-import { scopedUsers } from '../allocations/scope.js';
+import { scopedUsers } from '../allocations/index.js';
 import {
   DAILY_COLUMNS,
   EVENT_EXPORT_COLUMNS,

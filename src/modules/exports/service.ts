@@ -7,7 +7,7 @@ import { eventView } from '../events/view.js';
 import { grantLedger } from '../grants/service.js';
 import { textCell as t } from './csv.js';
 import { requireOrg } from '../orgs/index.js';
-import { jobLinesOfDays, statementForExport } from '../statements/service.js';
+import { jobLinesOfDays, statementForExport } from '../statements/index.js';
 
 const PAGE = 5_000;
 

@@ -8,9 +8,19 @@ import { formatMicro } from '../../domain/money.js';
 import { periodContaining } from '../../domain/time.js';
 import type { Actor } from '../../actor.js';
 import { memberNotFound, TallyError } from '../../errors.js';
-import { canSeeGroup, canSeeMember, forbidden, scopeOf } from '../allocations/scope.js';
-import { figuresOf, groupOf, loadBudgetState, memberOf, remainingOf, type BudgetState } from '../allocations/state.js';
-import { balanceNow } from '../balance/service.js';
+import {
+  type BudgetState,
+  canSeeGroup,
+  canSeeMember,
+  figuresOf,
+  forbidden,
+  groupOf,
+  loadBudgetState,
+  memberOf,
+  remainingOf,
+  scopeOf,
+} from '../allocations/index.js';
+import { balanceNow } from '../balance/index.js';
 import { type OrgRow, requireOrg } from '../orgs/index.js';
 import { dailyCredits, projectableBlocks, rechargeRule } from './queries.js';
 

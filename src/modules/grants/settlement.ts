@@ -6,8 +6,7 @@
  */
 import type { Q } from '../../db/client.js';
 import { bookingTime } from '../../domain/time.js';
-import { LedgerBatch } from '../ledger/batch.js';
-import { accountBalance, loadSpendableBlocks, repayOverage } from '../ledger/blocks.js';
+import { accountBalance, LedgerBatch, loadSpendableBlocks, repayOverage } from '../ledger/index.js';
 import type { OrgRow } from '../orgs/index.js';
 
 /** Repays outstanding overage from whatever active credit exists now. */

@@ -4,10 +4,10 @@ import type { Q } from '../../db/client.js';
 import { admit, type LimitName } from '../../domain/allocations.js';
 import { formatMicro } from '../../domain/money.js';
 import type { BalanceSummary } from '../../domain/balance.js';
-import { balanceNow } from '../balance/service.js';
-import { cycleRemaining, figuresOf, groupOf, memberBudget, remainingOf, type BudgetState } from '../allocations/state.js';
-import type { MemberRow } from '../members/service.js';
-import type { AdmissionSubject, Preloaded } from '../ledger/hooks.js';
+import { balanceNow } from '../balance/index.js';
+import { type BudgetState, cycleRemaining, figuresOf, groupOf, memberBudget, remainingOf } from '../allocations/index.js';
+import type { MemberRow } from '../members/index.js';
+import type { AdmissionSubject, Preloaded } from '../ledger/index.js';
 
 export interface Admission {
   allowed: boolean;

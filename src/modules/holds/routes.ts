@@ -3,7 +3,7 @@ import { defineRoute } from '../../http/contract.js';
 import { byId, PageQuery } from '../../http/paging.js';
 import { AmountOut, Instant, NonNegativeAmount, OrgParams, page, PositiveAmount } from '../../http/schemas.js';
 import { idempotencyKey, type RouteModule } from '../../http/types.js';
-import { setLimitHeaders } from '../caps/headers.js';
+import { setLimitHeaders } from '../caps/index.js';
 import { captureHold, createHold } from './realtime.js';
 import { checkAdmission, listHolds, releaseHold } from './service.js';
 

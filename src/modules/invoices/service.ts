@@ -7,10 +7,10 @@ import { periodDays } from '../../domain/periods.js';
 import { invoiceTotals } from '../../domain/statement.js';
 import { periodByKey, periodContaining, type Period } from '../../domain/time.js';
 import { TallyError } from '../../errors.js';
-import { correctionPartKey, invoiceCorrections } from '../corrections/service.js';
-import { effectiveMeters } from '../meters/service.js';
+import { correctionPartKey, invoiceCorrections } from '../corrections/index.js';
+import { effectiveMeters } from '../meters/index.js';
 import { lockOrg, type OrgRow, requireOrg } from '../orgs/index.js';
-import { computeStatement, type PeriodStatement } from '../statements/service.js';
+import { computeStatement, type PeriodStatement } from '../statements/index.js';
 import {
   findInvoice,
   gaugeReadings,

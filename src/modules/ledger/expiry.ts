@@ -2,7 +2,7 @@ import { sql } from 'drizzle-orm';
 import type { AppContext } from '../../context.js';
 import { rows, type Q } from '../../db/client.js';
 import { lockOrg } from '../orgs/index.js';
-import { bookDueRollovers } from '../schedules/rollover.js';
+import { bookDueRollovers } from '../schedules/index.js';
 import { blockAccount, LedgerBatch } from './batch.js';
 import { emitDomainEvent, runBalanceChanged } from './hooks.js';
 

@@ -1,11 +1,11 @@
 import type { Q } from '../../db/client.js';
 import type { AppliesTo } from '../../domain/appliesTo.js';
 import type { BlockState } from '../../domain/balance.js';
-import type { SettingsRow } from '../allocations/queries.js';
-import type { MemberRow } from '../members/service.js';
-import type { CapRow } from '../caps/queries.js';
-import type { Meter } from '../meters/service.js';
-import type { RatedEvent } from '../events/rollups.js';
+import type { SettingsRow } from '../allocations/index.js';
+import type { MemberRow } from '../members/index.js';
+import type { CapRow } from '../caps/index.js';
+import type { Meter } from '../meters/index.js';
+import type { RatedEvent } from '../events/index.js';
 import type { OrgRow } from '../orgs/index.js';
 
 /**

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { defineRoute } from '../../http/contract.js';
 import { NonNegativeAmount, OrgParams } from '../../http/schemas.js';
 import type { RouteModule } from '../../http/types.js';
-import { VALUE_PATH } from '../events/value-path.js';
+import { VALUE_PATH } from '../events/index.js';
 import { listOrgMeters, listPlatformMeters, meterView, putOrgMeter, putPlatformMeter, type MeterInput } from './service.js';
 
 const MeterKey = z.string().regex(/^[a-z0-9][a-z0-9_.-]{0,63}$/, 'must be 1–64 lowercase letters, digits, "_", "." or "-"');

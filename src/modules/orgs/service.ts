@@ -3,8 +3,8 @@ import type { AppContext } from '../../context.js';
 import { orgs } from '../../db/schema/index.js';
 import { newId } from '../../domain/ids.js';
 import { TallyError } from '../../errors.js';
-import { ensureCycle } from '../allocations/cycles.js';
-import { recordAudit } from '../audit/service.js';
+import { ensureCycle } from '../allocations/index.js';
+import { recordAudit } from '../audit/index.js';
 import { listOrgs, lockOrg, type OrgRow, requireOrg } from './queries.js';
 
 export interface CreateOrgInput {

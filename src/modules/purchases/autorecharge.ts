@@ -3,7 +3,7 @@ import type { Q } from '../../db/client.js';
 import { rechargeDecision, type AutoRechargeRule } from '../../domain/alerts.js';
 import { formatMicro } from '../../domain/money.js';
 import { periodContaining } from '../../domain/time.js';
-import { balanceInTx } from '../alerts/balance.js';
+import { balanceInTx } from '../alerts/index.js';
 import { lockOrg, type OrgRow, requireOrg } from '../orgs/index.js';
 import {
   countAutoPurchases,

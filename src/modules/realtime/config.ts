@@ -1,14 +1,14 @@
 import type { AppContext } from '../../context.js';
 import { sql } from 'drizzle-orm';
 import { rows, type Q } from '../../db/client.js';
-import { findGroups, findSettings, type GroupRow, type SettingsRow } from '../allocations/queries.js';
-import { findMembers, type MemberRow } from '../members/service.js';
-import type { Preloaded } from '../ledger/hooks.js';
+import { findGroups, findSettings, type GroupRow, type SettingsRow } from '../allocations/index.js';
+import { findMembers, type MemberRow } from '../members/index.js';
+import type { Preloaded } from '../ledger/index.js';
 import type { OrgRow } from '../orgs/index.js';
 import type { Figures } from './figures.js';
-import { findCaps, type CapRow } from '../caps/queries.js';
-import { effectiveMeters, type Meter } from '../meters/service.js';
-import { findPlan } from '../plan/service.js';
+import { type CapRow, findCaps } from '../caps/index.js';
+import { effectiveMeters, type Meter } from '../meters/index.js';
+import { findPlan } from '../plan/index.js';
 
 /**
  * An organization's configuration as of one `config_version` (issue 10):

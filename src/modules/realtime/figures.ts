@@ -4,10 +4,8 @@ import { normalizeAppliesTo, type AppliesTo } from '../../domain/appliesTo.js';
 import { summarizeBalance, type BalanceSummary, type BlockState } from '../../domain/balance.js';
 import { addDays, periodDays } from '../../domain/periods.js';
 import { localDate, periodContaining } from '../../domain/time.js';
-import { defaultSettings, cycleViewOf } from '../allocations/cycles.js';
-import { toCycleRow } from '../allocations/cycleQueries.js';
-import type { BudgetState } from '../allocations/state.js';
-import { heldLessLapsed, toState, type RawBlock } from '../balance/service.js';
+import { type BudgetState, cycleViewOf, defaultSettings, toCycleRow } from '../allocations/index.js';
+import { heldLessLapsed, type RawBlock, toState } from '../balance/index.js';
 import type { OrgRow } from '../orgs/index.js';
 import type { OrgConfig } from './config.js';
 

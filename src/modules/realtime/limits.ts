@@ -1,6 +1,6 @@
 import type { AppContext } from '../../context.js';
 import type { Q } from '../../db/client.js';
-import { tightestLimit, type LimitsFor, type TightestLimit } from '../caps/headers.js';
+import { type LimitsFor, tightestLimit, type TightestLimit } from '../caps/index.js';
 import type { OrgRow } from '../orgs/index.js';
 import { loadOrgConfig, needsPeriodConsumed, orgConfig, preloadedOf, type OrgConfig } from './config.js';
 import { loadFigures, type Figures } from './figures.js';

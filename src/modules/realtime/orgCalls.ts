@@ -1,8 +1,8 @@
 import type { AppContext } from '../../context.js';
 import type { Q } from '../../db/client.js';
 import { TallyError } from '../../errors.js';
-import type { LimitsFor, TightestLimit } from '../caps/headers.js';
-import { runBalanceChanged } from '../ledger/hooks.js';
+import type { LimitsFor, TightestLimit } from '../caps/index.js';
+import { runBalanceChanged } from '../ledger/index.js';
 import { lockOrg, type OrgRow } from '../orgs/index.js';
 import { GroupCommit } from './groupCommit.js';
 import { limitsAfterGroup } from './limits.js';

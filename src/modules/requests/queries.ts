@@ -1,6 +1,6 @@
 import { sql } from 'drizzle-orm';
 import { rows, type Q } from '../../db/client.js';
-import type { Scope } from '../allocations/scope.js';
+import type { Scope } from '../allocations/index.js';
 
 export type RequestStatus = 'pending' | 'approved' | 'denied' | 'auto_approved';
 

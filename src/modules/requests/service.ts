@@ -6,20 +6,22 @@ import { groupedMicro } from '../../domain/invoice.js';
 import { formatMicro } from '../../domain/money.js';
 import type { Actor } from '../../actor.js';
 import { requestNotFound, TallyError } from '../../errors.js';
-import { lockedState } from '../allocations/groups.js';
-import { setMemberExtra, type MemberRow } from '../members/service.js';
-import { canManageMember, forbidden, scopeOf } from '../allocations/scope.js';
 import {
   assertWithinBudgets,
+  type BudgetState,
+  canManageMember,
   effectiveExtra,
   figuresOf,
+  forbidden,
   groupOf,
+  lockedState,
   memberOf,
+  scopeOf,
   withMember,
-  type BudgetState,
-} from '../allocations/state.js';
-import { recordAudit } from '../audit/service.js';
-import { emitDomainEvent } from '../ledger/hooks.js';
+} from '../allocations/index.js';
+import { type MemberRow, setMemberExtra } from '../members/index.js';
+import { recordAudit } from '../audit/index.js';
+import { emitDomainEvent } from '../ledger/index.js';
 import { requireOrg } from '../orgs/index.js';
 import { findRequestRow, findRequests, insertRequest, recordDecision, type RequestRow, type RequestStatus } from './queries.js';
 

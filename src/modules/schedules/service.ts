@@ -9,9 +9,9 @@ import { formatMicro } from '../../domain/money.js';
 import { duePeriods, firstIndex, grantExpiry, nextIssueAt, schedulePeriod } from '../../domain/schedules.js';
 import { localDate } from '../../domain/time.js';
 import { TallyError } from '../../errors.js';
-import { recordAudit } from '../audit/service.js';
-import { insertGrant, loadGrantView, type GrantSource } from '../grants/service.js';
-import { emitDomainEvent, runBalanceChanged } from '../ledger/hooks.js';
+import { recordAudit } from '../audit/index.js';
+import { type GrantSource, insertGrant, loadGrantView } from '../grants/index.js';
+import { emitDomainEvent, runBalanceChanged } from '../ledger/index.js';
 import { lockOrg, type OrgRow, requireOrg } from '../orgs/index.js';
 import { findIssues, findSchedules, type IssueRow, type ScheduleRow } from './queries.js';
 

@@ -6,9 +6,9 @@ import { PROOF_FORMAT, STATEMENT_FORMAT, type ProofEntry, type SignedStatement, 
 import type { StatementSummary } from '../../domain/statement.js';
 import type { Period } from '../../domain/time.js';
 import { TallyError } from '../../errors.js';
-import { chainedEntry } from '../ledger/verify.js';
+import { chainedEntry } from '../ledger/index.js';
 import { requireOrg } from '../orgs/index.js';
-import { signStatementWith, statementKey, type StatementKey } from '../signing/key.js';
+import { signStatementWith, statementKey, type StatementKey } from '../signing/index.js';
 import { findChainEnds, findChainSegment, findHashBefore, findSignature, saveSignature } from './proofQueries.js';
 import { resolvePeriod } from './service.js';
 

@@ -3,7 +3,7 @@ import { sql } from 'drizzle-orm';
 import type { Q } from '../../db/client.js';
 import { int, mapFirst, mapRows, text, textOrNull, type DbRow } from '../../db/rows.js';
 import type { Period } from '../../domain/time.js';
-import { CHAIN_COLUMNS, toChainRow, type ChainRow } from '../ledger/verify.js';
+import { CHAIN_COLUMNS, type ChainRow, toChainRow } from '../ledger/index.js';
 
 /** The first and last chained entry of a period, and how many entries it has with and without a chain position. */
 export interface ChainEnds {

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { defineRoute } from '../../http/contract.js';
-import { scopedUsers } from '../allocations/scope.js';
+import { scopedUsers } from '../allocations/index.js';
 import { AmountOut, OrgParams } from '../../http/schemas.js';
 import type { RouteModule } from '../../http/types.js';
 import { includedUsage, usageBreakdown, usageSeriesFor } from './service.js';

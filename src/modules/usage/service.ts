@@ -6,10 +6,10 @@ import { addDays, daysBetween, daysLeftInPeriod, isDateKey, periodDays } from '.
 import { percentOf, shareOf } from '../../domain/shares.js';
 import { bucketOf, localDate, periodContaining, startOfLocalDay } from '../../domain/time.js';
 import { TallyError } from '../../errors.js';
-import { effectiveMeters, type Meter } from '../meters/service.js';
+import { effectiveMeters, type Meter } from '../meters/index.js';
 import { requireOrg } from '../orgs/index.js';
-import { resolvePeriod } from '../statements/service.js';
-import { memberNames } from '../members/service.js';
+import { resolvePeriod } from '../statements/index.js';
+import { memberNames } from '../members/index.js';
 import { gaugesBefore, includedBlocks, usageByDimension, usageSeries, type Dimension } from './queries.js';
 
 /** Usage figures other modules read inside their own use case (the plan's gauges and period usage). */

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { defineRoute } from '../../http/contract.js';
 import type { RouteModule } from '../../http/types.js';
 import { formatMicro } from '../../domain/money.js';
-import { allOrgIds, proveOrg } from '../ledger/verify.js';
+import { allOrgIds, proveOrg } from '../ledger/index.js';
 
 /**
  * The ledger proof (SPEC §3.13 items 1–2) over HTTP, for the platform only, so `tally verify`

@@ -3,7 +3,7 @@ import { defineRoute } from '../../http/contract.js';
 import { byId, PageQuery } from '../../http/paging.js';
 import { OrgParams, page } from '../../http/schemas.js';
 import type { RouteModule } from '../../http/types.js';
-import { NOTIFICATION_TYPES } from '../outbox/types.js';
+import { NOTIFICATION_TYPES } from '../outbox/index.js';
 import { createEndpoint, deleteEndpoint, getEndpoint, listDeliveries, listEndpoints, updateEndpoint } from './service.js';
 
 export const EventType = z.enum(NOTIFICATION_TYPES);

@@ -3,7 +3,7 @@ import type { AppContext } from '../../context.js';
 import type { Q } from '../../db/client.js';
 import { newId } from '../../domain/ids.js';
 import { notFound, TallyError } from '../../errors.js';
-import { recordAudit } from '../audit/service.js';
+import { recordAudit } from '../audit/index.js';
 import { lockOrg } from '../orgs/index.js';
 import { deleteEndpointRow, findDeliveries, findEndpointRow, findEndpointRows, insertEndpoint, updateEndpointRow, type EndpointRow } from './queries.js';
 

@@ -1,0 +1,13 @@
+/**
+ * What other modules use of events: the stored event's columns and view, its response schema, the
+ * export's pages, the rollups corrections re-book and the meter value path. Not the
+ * list (reads.ts): it reads corrections, which import this file.
+ */
+export { amendEvent, findEvent, findEventsForExport, voidEvent } from './queries.js';
+export type { EventFilter, StoredEvent } from './queries.js';
+export { addToRollups } from './rollups.js';
+export type { RatedEvent } from './rollups.js';
+export { CorrectedEventOut } from './schemas.js';
+export { VALUE_PATH } from './value-path.js';
+export { eventView } from './view.js';
+export type { EventRow } from './view.js';
