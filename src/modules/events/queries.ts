@@ -124,3 +124,25 @@ export async function amendEvent(tx: Q, orgId: string, e: StoredEvent): Promise<
 export async function voidEvent(tx: Q, orgId: string, eventId: string): Promise<void> {
   await tx.execute(sql`update events set status = 'voided' where org_id = ${orgId} and id = ${eventId}`);
 }
+
+/** An organization's customer aliases (the ids Stripe and CloudEvents name it by), sorted. */
+export async function findAliases(q: Q, orgId: string): Promise<string[]> {
+  return mapRows(q, sql`select alias from customer_aliases where org_id = ${orgId} order by alias`, (r) => text(r.alias));
+}
+
+/** The organization each alias names, for the aliases that name one. */
+export async function findAliasOwners(q: Q, aliases: string[]): Promise<[string, string][]> {
+  return mapRows(
+    q,
+    sql`select alias, org_id as "orgId" from customer_aliases where alias = any(${sql.param(aliases)}::text[])`,
+    (r): [string, string] => [text(r.alias), text(r.orgId)],
+  );
+}
+
+/** Replaces an organization's aliases: one delete, then one insert per alias. */
+export async function replaceAliases(tx: Q, orgId: string, aliases: string[], now: Date): Promise<void> {
+  await tx.execute(sql`delete from customer_aliases where org_id = ${orgId}`);
+  for (const alias of aliases) {
+    await tx.execute(sql`insert into customer_aliases (alias, org_id, created_at) values (${alias}, ${orgId}, ${now})`);
+  }
+}
