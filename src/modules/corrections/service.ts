@@ -11,7 +11,7 @@ import { ensureCycle } from '../allocations/cycles.js';
 import { addCycleUsage } from '../allocations/cycleQueries.js';
 import { recordAudit } from '../audit/service.js';
 import { addToRollups, type RatedEvent } from '../events/rollups.js';
-import { amendEvent, findEvent, voidEvent, type StoredEvent as EventRow } from '../events/service.js';
+import { amendEvent, findEvent, removeFromRollups, voidEvent, type StoredEvent as EventRow } from '../events/service.js';
 import { eventView } from '../events/view.js';
 import { blockAccount, LedgerBatch, type Entry } from '../ledger/batch.js';
 import { accountBalance, findBlockStandings, findEventEntries, findOverageRepayers } from '../ledger/blocks.js';
@@ -22,7 +22,6 @@ import { recordCapUsage } from '../caps/usage.js';
 import { effectiveMeters } from '../meters/service.js';
 import { lockOrg, type OrgRow } from '../orgs/index.js';
 import { findClosedPeriodCorrections, findCorrections, findIngestedTimestamp, insertCorrection, type CorrectionRow } from './queries.js';
-import { removeFromRollups } from './rollups.js';
 
 /** Events may be a little ahead of our clock (clock skew), never more: as at ingest. */
 const FUTURE_TOLERANCE_MS = 5 * 60 * 1000;
