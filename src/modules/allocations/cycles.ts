@@ -1,10 +1,9 @@
-import { sql } from 'drizzle-orm';
 import type { AppContext } from '../../context.js';
 import type { Q } from '../../db/client.js';
 import { cycleContaining, initialAnchor, type Cadence } from '../../domain/cycles.js';
 import type { OrgRow } from '../orgs/index.js';
 import { closeCycle, cycleIdOf, findLatestCycle, findOrgsWithEndedCycles, insertCycle, type CycleRow } from './cycleQueries.js';
-import { DEFAULT_GROUP_ID, findSettings, type SettingsRow } from './queries.js';
+import { findSettings, insertDefaultGroup, insertDefaultSettings, setCycleCadence, type SettingsRow } from './queries.js';
 
 export function defaultSettings(org: Pick<OrgRow, 'timezone' | 'createdAt'>): SettingsRow {
   return {
@@ -27,14 +26,8 @@ export async function loadSettings(q: Q, org: Pick<OrgRow, 'id' | 'timezone' | '
  */
 export async function ensureOrgSetup(tx: Q, org: Pick<OrgRow, 'id' | 'timezone' | 'createdAt'>, now: Date): Promise<void> {
   const s = defaultSettings(org);
-  await tx.execute(sql`
-    insert into org_settings (org_id, credits_per_cycle, cycle_cadence, cycle_anchor, credits_per_new_user, capture_excess_pct, updated_at)
-    values (${org.id}, null, ${s.cycleCadence}, ${s.cycleAnchor.toISOString()}::timestamptz, 0, 0, ${now.toISOString()}::timestamptz)
-    on conflict (org_id) do nothing`);
-  await tx.execute(sql`
-    insert into groups (org_id, id, name, is_default, monthly_allocation, extra, extra_cycle_id, auto_approve_reserve, created_at, updated_at)
-    values (${org.id}, ${DEFAULT_GROUP_ID}, 'Default', true, 0, 0, null, 0, ${now.toISOString()}::timestamptz, ${now.toISOString()}::timestamptz)
-    on conflict do nothing`);
+  await insertDefaultSettings(tx, org.id, s.cycleCadence, s.cycleAnchor, now);
+  await insertDefaultGroup(tx, org.id, now);
 }
 
 function nextCycle(org: OrgRow, settings: SettingsRow, seq: number, now: Date): CycleRow {
@@ -85,8 +78,7 @@ export async function ensureCycle(tx: Q, org: OrgRow, now: Date, known?: Setting
 export async function restartCycles(tx: Q, org: OrgRow, now: Date, cadence: Cadence): Promise<CycleRow> {
   const { cycle } = await ensureCycle(tx, org, now);
   await closeCycle(tx, org.id, cycle.id, now);
-  await tx.execute(sql`update org_settings set cycle_anchor = ${now.toISOString()}::timestamptz, cycle_cadence = ${cadence},
-    updated_at = ${now.toISOString()}::timestamptz where org_id = ${org.id}`);
+  await setCycleCadence(tx, org.id, cadence, now);
   const settings = await loadSettings(tx, org);
   const fresh = nextCycle(org, settings, cycle.seq + 1, now);
   await insertCycle(tx, org.id, fresh);

@@ -1,4 +1,3 @@
-import { sql } from 'drizzle-orm';
 import type { AppContext } from '../../context.js';
 import type { Q } from '../../db/client.js';
 import { newId } from '../../domain/ids.js';
@@ -9,7 +8,7 @@ import { releaseGroup } from '../members/index.js';
 import { getBalance } from '../balance/index.js';
 import { lockOrg, requireOrg } from '../orgs/index.js';
 import { ensureCycle } from './cycles.js';
-import { DEFAULT_GROUP_ID, findGroupByName, type GroupRow } from './queries.js';
+import { DEFAULT_GROUP_ID, deleteGroupRow, findGroupByName, upsertGroup, type GroupRow } from './queries.js';
 import { canSeeGroup, forbidden, scopeOf } from './scope.js';
 import { assertWithinBudgets, groupOf, loadBudgetState, withGroup, withMember, type BudgetState } from './state.js';
 import { currentCycleOut, groupView } from './views.js';
@@ -34,16 +33,6 @@ async function assertNameFree(tx: Q, orgId: string, name: string, self?: string)
   if (other && other.id !== self) throw new TallyError('already_exists', `A group named "${name}" already exists.`);
 }
 
-async function writeGroup(tx: Q, orgId: string, g: GroupRow): Promise<void> {
-  await tx.execute(sql`
-    insert into groups (org_id, id, name, is_default, monthly_allocation, extra, extra_cycle_id, auto_approve_reserve, created_at, updated_at)
-    values (${orgId}, ${g.id}, ${g.name}, ${g.isDefault}, ${g.monthlyAllocation.toString()}::bigint, ${g.extra.toString()}::bigint,
-      ${g.extraCycleId}, ${g.autoApproveReserve.toString()}::bigint, ${g.createdAt.toISOString()}::timestamptz, ${g.updatedAt.toISOString()}::timestamptz)
-    on conflict (org_id, id) do update set name = excluded.name, monthly_allocation = excluded.monthly_allocation,
-      extra = excluded.extra, extra_cycle_id = excluded.extra_cycle_id, auto_approve_reserve = excluded.auto_approve_reserve,
-      updated_at = excluded.updated_at`);
-}
-
 export async function createGroup({ ctx, actor, orgId, input }: { ctx: AppContext; actor: Actor; orgId: string; input: GroupInput & { name: string } }) {
   return ctx.db.transaction(async (tx) => {
     const { now, state } = await lockedState(ctx, tx, orgId);
@@ -59,7 +48,7 @@ export async function createGroup({ ctx, actor, orgId, input }: { ctx: AppContex
       createdAt: now,
       updatedAt: now,
     };
-    await writeGroup(tx, orgId, g);
+    await upsertGroup(tx, orgId, g);
     const after = withGroup(state, g);
     const view = groupView(after, g);
     await recordAudit(tx, { orgId, actor: actor.label, action: 'group.create', target: g.id, after: view, at: now });
@@ -86,7 +75,7 @@ export async function updateGroup(args: { ctx: AppContext; actor: Actor; orgId: 
     };
     const after = withGroup(state, g);
     assertWithinBudgets(state, after);
-    await writeGroup(tx, orgId, g);
+    await upsertGroup(tx, orgId, g);
     const view = groupView(after, g);
     await recordAudit(tx, { orgId, actor: actor.label, action: 'group.update', target: g.id, before: groupView(state, old), after: view, at: now });
     return view;
@@ -105,7 +94,7 @@ export async function deleteGroup(args: { ctx: AppContext; actor: Actor; orgId: 
     for (const m of moved) after = withMember(after, { ...m, groupId: DEFAULT_GROUP_ID });
     assertWithinBudgets(state, after);
     await releaseGroup(tx, orgId, groupId, DEFAULT_GROUP_ID, now);
-    await tx.execute(sql`delete from groups where org_id = ${orgId} and id = ${groupId}`);
+    await deleteGroupRow(tx, orgId, groupId);
     await recordAudit(tx, {
       orgId,
       actor: actor.label,

@@ -113,3 +113,39 @@ export async function setCaptureExcessPct(tx: Q, orgId: string, pct: number): Pr
 export async function touchSettings(tx: Q, orgId: string, now: Date): Promise<void> {
   await tx.execute(sql`update org_settings set updated_at = ${now.toISOString()}::timestamptz where org_id = ${orgId}`);
 }
+
+/** An organization's first settings (no cycle limit, nothing per new user), unless it has them. */
+export async function insertDefaultSettings(tx: Q, orgId: string, cadence: Cadence, anchor: Date, now: Date): Promise<void> {
+  await tx.execute(sql`
+    insert into org_settings (org_id, credits_per_cycle, cycle_cadence, cycle_anchor, credits_per_new_user, capture_excess_pct, updated_at)
+    values (${orgId}, null, ${cadence}, ${anchor.toISOString()}::timestamptz, 0, 0, ${now.toISOString()}::timestamptz)
+    on conflict (org_id) do nothing`);
+}
+
+/** The default group every member starts in, unless it exists. */
+export async function insertDefaultGroup(tx: Q, orgId: string, now: Date): Promise<void> {
+  await tx.execute(sql`
+    insert into groups (org_id, id, name, is_default, monthly_allocation, extra, extra_cycle_id, auto_approve_reserve, created_at, updated_at)
+    values (${orgId}, ${DEFAULT_GROUP_ID}, 'Default', true, 0, 0, null, 0, ${now.toISOString()}::timestamptz, ${now.toISOString()}::timestamptz)
+    on conflict do nothing`);
+}
+
+/** Cycles restart now with a new cadence. */
+export async function setCycleCadence(tx: Q, orgId: string, cadence: Cadence, now: Date): Promise<void> {
+  await tx.execute(sql`update org_settings set cycle_anchor = ${now.toISOString()}::timestamptz, cycle_cadence = ${cadence},
+    updated_at = ${now.toISOString()}::timestamptz where org_id = ${orgId}`);
+}
+
+export async function upsertGroup(tx: Q, orgId: string, g: GroupRow): Promise<void> {
+  await tx.execute(sql`
+    insert into groups (org_id, id, name, is_default, monthly_allocation, extra, extra_cycle_id, auto_approve_reserve, created_at, updated_at)
+    values (${orgId}, ${g.id}, ${g.name}, ${g.isDefault}, ${g.monthlyAllocation.toString()}::bigint, ${g.extra.toString()}::bigint,
+      ${g.extraCycleId}, ${g.autoApproveReserve.toString()}::bigint, ${g.createdAt.toISOString()}::timestamptz, ${g.updatedAt.toISOString()}::timestamptz)
+    on conflict (org_id, id) do update set name = excluded.name, monthly_allocation = excluded.monthly_allocation,
+      extra = excluded.extra, extra_cycle_id = excluded.extra_cycle_id, auto_approve_reserve = excluded.auto_approve_reserve,
+      updated_at = excluded.updated_at`);
+}
+
+export async function deleteGroupRow(tx: Q, orgId: string, groupId: string): Promise<void> {
+  await tx.execute(sql`delete from groups where org_id = ${orgId} and id = ${groupId}`);
+}

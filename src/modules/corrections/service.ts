@@ -7,22 +7,27 @@ import { formatMicro, MAX_AMOUNT_MICRO } from '../../domain/money.js';
 import { rate } from '../../domain/rating.js';
 import { bookingAt, DAY_MS, localDate, periodContaining } from '../../domain/time.js';
 import { TallyError } from '../../errors.js';
-import { ensureCycle } from '../allocations/cycles.js';
-import { addCycleUsage } from '../allocations/cycleQueries.js';
-import { recordAudit } from '../audit/service.js';
-import { addToRollups, type RatedEvent } from '../events/rollups.js';
-import { amendEvent, findEvent, voidEvent, type StoredEvent as EventRow } from '../events/service.js';
-import { eventView } from '../events/view.js';
-import { blockAccount, LedgerBatch, type Entry } from '../ledger/batch.js';
-import { accountBalance, findBlockStandings, findEventEntries, findOverageRepayers } from '../ledger/blocks.js';
-import { runBalanceChanged, runUsageRecorded } from '../ledger/hooks.js';
-import { blocksForUsage, bookUsage } from '../ledger/usage.js';
+import { addCycleUsage, ensureCycle } from '../allocations/index.js';
+import { recordAudit } from '../audit/index.js';
+import { addToRollups, amendEvent, eventView, findEvent, removeFromRollups, voidEvent, type RatedEvent, type StoredEvent as EventRow } from '../events/index.js';
+import {
+  accountBalance,
+  blockAccount,
+  blocksForUsage,
+  bookUsage,
+  findBlockStandings,
+  findEventEntries,
+  findOverageRepayers,
+  LedgerBatch,
+  runBalanceChanged,
+  runUsageRecorded,
+  type Entry,
+} from '../ledger/index.js';
 import type { MeterIdentity } from '../../domain/appliesTo.js';
 import { recordCapUsage } from '../caps/index.js';
 import { effectiveMeters } from '../meters/index.js';
 import { lockOrg, type OrgRow } from '../orgs/index.js';
 import { findClosedPeriodCorrections, findCorrections, findIngestedTimestamp, insertCorrection, type CorrectionRow } from './queries.js';
-import { removeFromRollups } from './rollups.js';
 
 /** Events may be a little ahead of our clock (clock skew), never more: as at ingest. */
 const FUTURE_TOLERANCE_MS = 5 * 60 * 1000;

@@ -1,13 +1,13 @@
-import { sql } from 'drizzle-orm';
 import { z } from 'zod';
 import { defineRoute } from '../../http/contract.js';
 import type { AppContext } from '../../context.js';
-import { rows, type Q } from '../../db/client.js';
-import { organizationNotFound, TallyError } from '../../errors.js';
+import type { Q } from '../../db/client.js';
+import { TallyError } from '../../errors.js';
 import { OrgParams } from '../../http/schemas.js';
 import type { RouteModule } from '../../http/types.js';
 import { recordAudit } from '../audit/index.js';
-import { lockOrg } from '../orgs/index.js';
+import { lockOrg, requireOrg } from '../orgs/index.js';
+import { findAliasOwners, findAliases, replaceAliases } from './queries.js';
 
 /** A platform's customer id (Stripe's `cus_…`, its own account id…): no "/" since that separates the member. */
 const Alias = z.string().regex(/^[^/\s]{1,200}$/, 'must be 1–200 characters without spaces or "/"');
@@ -16,18 +16,13 @@ export const AliasesBody = z.object({ aliases: z.array(Alias).max(100) });
 export const AliasesOut = z.object({ aliases: z.array(z.string()) });
 
 export async function listAliases(q: Q, orgId: string): Promise<string[]> {
-  const found = await rows<{ alias: string }>(q, sql`select alias from customer_aliases where org_id = ${orgId} order by alias`);
-  return found.map((r) => r.alias);
+  return findAliases(q, orgId);
 }
 
 /** Which organization each of these aliases names (those that name one). */
 export async function resolveAliases(q: Q, aliases: string[]): Promise<Map<string, string>> {
   if (aliases.length === 0) return new Map();
-  const found = await rows<{ alias: string; orgId: string }>(
-    q,
-    sql`select alias, org_id as "orgId" from customer_aliases where alias = any(${sql.param(aliases)}::text[])`,
-  );
-  return new Map(found.map((r) => [r.alias, r.orgId]));
+  return new Map(await findAliasOwners(q, aliases));
 }
 
 /** Replaces an organization's alias list; an alias another organization holds is refused. */
@@ -42,10 +37,7 @@ export async function putAliases(args: { ctx: AppContext; orgId: string; aliases
       throw new TallyError('conflict', `The customer id "${taken[0]![0]}" already names another organization; remove it there first.`);
     }
     const now = ctx.clock.now();
-    await tx.execute(sql`delete from customer_aliases where org_id = ${orgId}`);
-    for (const alias of aliases) {
-      await tx.execute(sql`insert into customer_aliases (alias, org_id, created_at) values (${alias}, ${orgId}, ${now})`);
-    }
+    await replaceAliases(tx, orgId, aliases, now);
     await recordAudit(tx, { orgId, actor, action: 'org.customer_aliases', target: orgId, before: { aliases: before }, after: { aliases }, at: now });
     return aliases;
   });
@@ -65,7 +57,7 @@ export const aliasRoutes: RouteModule = (app, { ctx }) => {
     handler: async (request) => {
       const org = request.params.org;
       const aliases = await ctx.db.read(async (q) => {
-        await assertOrgExists(q, org);
+        await requireOrg(q, org);
         return listAliases(q, org);
       });
       return { aliases };
@@ -90,8 +82,3 @@ export const aliasRoutes: RouteModule = (app, { ctx }) => {
     },
   });
 };
-
-async function assertOrgExists(q: Q, orgId: string): Promise<void> {
-  const [row] = await rows<{ id: string }>(q, sql`select id from orgs where id = ${orgId}`);
-  if (!row) throw organizationNotFound(orgId);
-}

@@ -3,7 +3,7 @@
  * export's pages, the rollups corrections re-book and the meter value path. Not the
  * list (reads.ts): it reads corrections, which import this file.
  */
-export { amendEvent, findEvent, findEventsForExport, voidEvent } from './queries.js';
+export { amendEvent, findEvent, findEventsForExport, removeFromRollups, voidEvent } from './queries.js';
 export type { EventFilter, StoredEvent } from './queries.js';
 export { addToRollups } from './rollups.js';
 export type { RatedEvent } from './rollups.js';

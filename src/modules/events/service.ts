@@ -14,7 +14,7 @@ import type { LimitsFor, TightestLimit } from '../caps/index.js';
 import { addToRollupsOf, type RatedEvent } from './rollups.js';
 
 // the events table for corrections (SQL stays in queries.ts)
-export { amendEvent, findEvent, voidEvent, type StoredEvent } from './queries.js';
+export { amendEvent, findEvent, removeFromRollups, voidEvent, type StoredEvent } from './queries.js';
 
 export interface EventInput {
   id: string;

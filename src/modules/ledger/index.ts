@@ -5,7 +5,7 @@
  */
 export { blockAccount, LedgerBatch } from './batch.js';
 export type { Entry } from './batch.js';
-export { accountBalance, loadSpendableBlocks, repayOverage } from './blocks.js';
+export { accountBalance, findBlockStandings, findEventEntries, findOverageRepayers, loadSpendableBlocks, repayOverage } from './blocks.js';
 export type { SpendableBlock } from './blocks.js';
 export { emitDomainEvent, runBalanceChanged, runBalanceChangedOf, runUsageRecorded, runUsageRecordedOf } from './hooks.js';
 export type { AdmissionSubject, KnownConfig, LedgerHooks, Preloaded } from './hooks.js';

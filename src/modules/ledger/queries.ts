@@ -83,3 +83,40 @@ export async function findOrgsToRepayOverage(q: Q, now: Date): Promise<string[]>
     (r) => text(r.orgId),
   );
 }
+
+/** A block past its `expires_at` whose expiry entry is not written yet. */
+export interface DueExpiry {
+  id: string;
+  grantId: string;
+  remaining: bigint;
+  expiresAt: Date;
+}
+
+export async function findDueExpiries(q: Q, orgId: string, now: Date): Promise<DueExpiry[]> {
+  return mapRows(
+    q,
+    sql`select id, grant_id as "grantId", remaining, expires_at as "expiresAt" from blocks
+        where org_id = ${orgId} and expiry_booked_at is null and expires_at <= ${now.toISOString()}::timestamptz
+        order by seq`,
+    (r) => ({ id: text(r.id), grantId: text(r.grantId), remaining: big(r.remaining), expiresAt: date(r.expiresAt) }),
+  );
+}
+
+/** Marks the blocks' expiry booked, each expiring what it had left: one statement. */
+export async function markExpiriesBooked(tx: Q, orgId: string, due: DueExpiry[], now: Date): Promise<void> {
+  await tx.execute(sql`
+    update blocks set expiry_booked_at = ${now.toISOString()}::timestamptz,
+      expired_amount = expired_amount + remaining_before.amount
+    from (select id, remaining as amount from unnest(${sql.param(due.map((b) => b.id))}::text[],
+          ${sql.param(due.map((b) => b.remaining.toString()))}::bigint[]) as u(id, remaining)) as remaining_before
+    where blocks.org_id = ${orgId} and blocks.id = remaining_before.id`);
+}
+
+/** Organizations that have blocks waiting for their expiry entry. */
+export async function findOrgsWithDueExpiries(q: Q, now: Date): Promise<string[]> {
+  return mapRows(
+    q,
+    sql`select distinct org_id as "orgId" from blocks where expiry_booked_at is null and expires_at <= ${now.toISOString()}::timestamptz`,
+    (r) => text(r.orgId),
+  );
+}

@@ -1,7 +1,7 @@
 import { createHash, createPrivateKey, createPublicKey, generateKeyPairSync, sign, verify, type KeyObject } from 'node:crypto';
-import { sql } from 'drizzle-orm';
-import { rows, type Database } from '../../db/client.js';
+import type { Database } from '../../db/client.js';
 import { canonicalJson } from '../../domain/chain.js';
+import { findServerKey, insertServerKeyIfAbsent } from './queries.js';
 
 /**
  * The server's statement key (issue 15): one Ed25519 key pair per
@@ -38,13 +38,9 @@ async function loadOrCreate(db: Database, now: Date): Promise<StatementKey> {
   const pair = generateKeyPairSync('ed25519');
   const pub = pair.publicKey.export({ type: 'spki', format: 'pem' }).toString();
   const priv = pair.privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
-  const [row] = await db.transaction(async (tx) => {
-    await tx.execute(sql`insert into server_keys (name, algorithm, public_key, private_key, created_at)
-      values (${STATEMENT_KEY}, 'Ed25519', ${pub}, ${priv}, ${now.toISOString()}::timestamptz) on conflict (name) do nothing`);
-    return rows<{ publicKey: string; privateKey: string; createdAt: Date }>(
-      tx,
-      sql`select public_key as "publicKey", private_key as "privateKey", created_at as "createdAt" from server_keys where name = ${STATEMENT_KEY}`,
-    );
+  const row = await db.transaction(async (tx) => {
+    await insertServerKeyIfAbsent(tx, STATEMENT_KEY, pub, priv, now);
+    return findServerKey(tx, STATEMENT_KEY);
   });
   const publicKey = createPublicKey(row!.publicKey);
   const raw = rawPublicKey(publicKey);
@@ -53,7 +49,7 @@ async function loadOrCreate(db: Database, now: Date): Promise<StatementKey> {
     publicKeyPem: row!.publicKey,
     publicKey: raw.toString('base64url'),
     privateKey: createPrivateKey(row!.privateKey),
-    createdAt: new Date(row!.createdAt),
+    createdAt: row!.createdAt,
   };
 }
 
