@@ -3,7 +3,7 @@ import type { AppContext } from '../../context.js';
 import { rows, type Q } from '../../db/client.js';
 import { alertThresholds } from '../../db/schema/index.js';
 import { crossing, thresholdLevel, type Threshold, type ThresholdState } from '../../domain/alerts.js';
-import { newId } from '../../domain/ids.js';
+import { newId } from '../../ids.js';
 import { formatMicro } from '../../domain/money.js';
 import { recordAudit } from '../audit/index.js';
 import { enqueue } from '../outbox/index.js';

@@ -2,7 +2,7 @@ import { sql } from 'drizzle-orm';
 import type { AppContext } from '../../context.js';
 import { rows } from '../../db/client.js';
 import { apiKeys } from '../../db/schema/index.js';
-import { newId } from '../../domain/ids.js';
+import { newId } from '../../ids.js';
 import { accessChanged, hashSecret, lesserRole, type Role } from '../../actor.js';
 import { newOrgKeySecret } from './secrets.js';
 import { lockOrg } from '../orgs/index.js';

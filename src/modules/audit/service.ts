@@ -2,7 +2,7 @@ import { sql } from 'drizzle-orm';
 import type { AppContext } from '../../context.js';
 import { rows, type Q } from '../../db/client.js';
 import { auditLog } from '../../db/schema/index.js';
-import { newId } from '../../domain/ids.js';
+import { newId } from '../../ids.js';
 
 export interface AuditInput {
   orgId: string;

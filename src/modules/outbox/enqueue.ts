@@ -1,7 +1,7 @@
 import { sql } from 'drizzle-orm';
 import { rows, type Q } from '../../db/client.js';
 import { notifications, outbox } from '../../db/schema/index.js';
-import { newId } from '../../domain/ids.js';
+import { newId } from '../../ids.js';
 
 export interface Enqueue {
   orgId: string;

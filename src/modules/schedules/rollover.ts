@@ -3,7 +3,7 @@ import type { AppContext } from '../../context.js';
 import { rows, type Q } from '../../db/client.js';
 import { blocks as blocksTable, grants as grantsTable, type StoredRollover } from '../../db/schema/index.js';
 import type { Cadence } from '../../domain/cycles.js';
-import { newId } from '../../domain/ids.js';
+import { newId } from '../../ids.js';
 import { rolloverAmount, rolloverExpiry } from '../../domain/schedules.js';
 import { formatMicro } from '../../domain/money.js';
 import { bookingTime } from '../../domain/time.js';
