@@ -1,5 +1,5 @@
 import type { Q } from '../../db/client.js';
-import { enqueue } from '../outbox/enqueue.js';
+import {enqueue} from '../outbox/index.js';
 import { findNewlyDepletedGrants, recordGrantDepleted } from './queries.js';
 
 /**

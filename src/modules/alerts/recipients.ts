@@ -1,5 +1,5 @@
 import type { Q } from '../../db/client.js';
-import { billingEmails } from '../members/service.js';
+import {billingEmails} from '../members/index.js';
 import { findAlertEmails } from './queries.js';
 
 /** Who gets alert emails: the organization's owners and billing admins, plus the addresses set with the thresholds. */

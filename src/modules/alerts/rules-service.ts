@@ -1,6 +1,6 @@
 import type { AppContext } from '../../context.js';
 import type { Q } from '../../db/client.js';
-import { newId } from '../../domain/ids.js';
+import { newId } from '../../ids.js';
 import { formatMicro } from '../../domain/money.js';
 import { lockOrg, tryLockOrg } from '../orgs/index.js';
 import { evaluateRules } from './rule-engine.js';

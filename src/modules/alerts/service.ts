@@ -1,7 +1,7 @@
 import type { AppContext } from '../../context.js';
 import type { Q } from '../../db/client.js';
 import { crossing, thresholdLevel, type Threshold } from '../../domain/alerts.js';
-import { newId } from '../../domain/ids.js';
+import { newId } from '../../ids.js';
 import { formatMicro } from '../../domain/money.js';
 import { recordAudit } from '../audit/index.js';
 import { enqueue } from '../outbox/index.js';

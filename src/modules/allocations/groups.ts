@@ -1,6 +1,6 @@
 import type { AppContext } from '../../context.js';
 import type { Q } from '../../db/client.js';
-import { newId } from '../../domain/ids.js';
+import { newId } from '../../ids.js';
 import type { Actor } from '../../actor.js';
 import { defaultGroupProtected, TallyError } from '../../errors.js';
 import { recordAudit } from '../audit/index.js';

@@ -1,7 +1,7 @@
 import { sql } from 'drizzle-orm';
 import type { AppContext } from '../../context.js';
 import type { Q } from '../../db/client.js';
-import { newId } from '../../domain/ids.js';
+import { newId } from '../../ids.js';
 import { accessChanged, type Actor, type Role } from '../../actor.js';
 import { memberNotFound, TallyError } from '../../errors.js';
 import { recordAudit } from '../audit/index.js';

@@ -1,7 +1,7 @@
 import type { AppContext } from '../../context.js';
 import type { Cadence } from '../../domain/cycles.js';
 import type { Actor } from '../../actor.js';
-import { recordAudit } from '../audit/service.js';
+import {recordAudit} from '../audit/index.js';
 import { lockOrg, requireOrg, setCreditFactor } from '../orgs/index.js';
 import { ensureCycle, loadSettings, restartCycles } from './cycles.js';
 import { sumBig } from '../../domain/money.js';

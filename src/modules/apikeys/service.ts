@@ -1,5 +1,5 @@
 import type { AppContext } from '../../context.js';
-import { newId } from '../../domain/ids.js';
+import { newId } from '../../ids.js';
 import { accessChanged, hashSecret, lesserRole, type Role } from '../../actor.js';
 import { newOrgKeySecret } from './secrets.js';
 import { findLiveKeys, insertApiKey, revokeKey } from './queries.js';

@@ -1,6 +1,6 @@
 import type { AppContext } from '../../context.js';
 import type { Q } from '../../db/client.js';
-import { newId } from '../../domain/ids.js';
+import { newId } from '../../ids.js';
 import { findAudit, insertAudits, type AuditRow } from './queries.js';
 
 export interface AuditInput {

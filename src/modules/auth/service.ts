@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { and, eq, gt, isNull } from 'drizzle-orm';
 import type { AppContext } from '../../context.js';
 import { credentials, embedTokens, sessions } from '../../db/schema/index.js';
-import { newId } from '../../domain/ids.js';
+import { newId } from '../../ids.js';
 import { authorize, hashSecret, type Actor, type Role } from '../../actor.js';
 import { memberNotFound, TallyError } from '../../errors.js';
 import { findOrg, lockOrg } from '../orgs/index.js';

@@ -3,7 +3,7 @@ import { normalizeAppliesTo, type AppliesTo } from '../../domain/appliesTo.js';
 import type { BlockState } from '../../domain/balance.js';
 import { isActiveAt } from '../../domain/drawdown.js';
 import { formatMicro } from '../../domain/money.js';
-import { findGrantScopes } from '../grants/service.js';
+import {findGrantScopes} from '../grants/index.js';
 
 /** Each grant with a scope (SPEC §3.16), by id. */
 export async function grantScopes(q: Q, orgId: string): Promise<Map<string, AppliesTo>> {

@@ -1,7 +1,7 @@
 import type { AppContext } from '../../context.js';
 import type { Q } from '../../db/client.js';
 import type { CapWindow } from '../../domain/capWindows.js';
-import { newId } from '../../domain/ids.js';
+import { newId } from '../../ids.js';
 import { formatMicro } from '../../domain/money.js';
 import type { Actor } from '../../actor.js';
 import { groupNotFound, memberNotFound, notFound, TallyError } from '../../errors.js';

@@ -2,7 +2,7 @@ import { creditsText } from '../../domain/display.js';
 import type { AppContext } from '../../context.js';
 import type { Q } from '../../db/client.js';
 import { once, requestHash } from '../../db/idempotency.js';
-import { newId } from '../../domain/ids.js';
+import { newId } from '../../ids.js';
 import { formatMicro, MAX_AMOUNT_MICRO } from '../../domain/money.js';
 import { rate } from '../../domain/rating.js';
 import { bookingAt, DAY_MS, localDate, periodContaining } from '../../domain/time.js';

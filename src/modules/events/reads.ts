@@ -1,6 +1,6 @@
 /** Reads of recorded events: the list (with their corrections) and the export's pages. Ingest is service.ts. */
 import type { AppContext } from '../../context.js';
-import { correctedEventView, correctionsOf } from '../corrections/service.js';
+import {correctedEventView, correctionsOf} from '../corrections/index.js';
 import { findEventsPage, type EventFilter } from './queries.js';
 
 export { findEventsForExport, type EventFilter } from './queries.js';

@@ -1,10 +1,10 @@
 import type { AppContext } from '../../context.js';
 import { formatMicro } from '../../domain/money.js';
 import { addDays } from '../../domain/periods.js';
-import { correctionsOf } from '../corrections/service.js';
-import { findEventsForExport } from '../events/reads.js';
-import { eventView } from '../events/view.js';
-import { grantLedger } from '../grants/service.js';
+import {correctionsOf} from '../corrections/index.js';
+import {findEventsForExport} from '../events/index.js';
+import {eventView} from '../events/index.js';
+import {grantLedger} from '../grants/index.js';
 import { textCell as t } from './csv.js';
 import { requireOrg } from '../orgs/index.js';
 import { jobLinesOfDays, statementForExport } from '../statements/index.js';

@@ -7,7 +7,7 @@ import { and, eq } from 'drizzle-orm';
 import type { Q } from '../../db/client.js';
 import { blocks as blocksTable, grants as grantsTable } from '../../db/schema/index.js';
 import { normalizeAppliesTo, type AppliesTo } from '../../domain/appliesTo.js';
-import { newId } from '../../domain/ids.js';
+import { newId } from '../../ids.js';
 import { bookingTime } from '../../domain/time.js';
 import { TallyError } from '../../errors.js';
 import { blockAccount, LedgerBatch } from '../ledger/index.js';

@@ -1,7 +1,7 @@
 import type { AppContext } from '../../context.js';
 import type { Q } from '../../db/client.js';
 import { once, requestHash } from '../../db/idempotency.js';
-import { newId } from '../../domain/ids.js';
+import { newId } from '../../ids.js';
 import { creditsText } from '../../domain/display.js';
 import type { Actor } from '../../actor.js';
 import { organizationNotFound, TallyError } from '../../errors.js';

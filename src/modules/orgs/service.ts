@@ -1,7 +1,7 @@
 import { eq } from 'drizzle-orm';
 import type { AppContext } from '../../context.js';
 import { orgs } from '../../db/schema/index.js';
-import { newId } from '../../domain/ids.js';
+import { newId } from '../../ids.js';
 import { TallyError } from '../../errors.js';
 import { ensureCycle } from '../allocations/index.js';
 import { recordAudit } from '../audit/index.js';

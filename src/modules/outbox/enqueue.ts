@@ -1,6 +1,6 @@
 import type { Q } from '../../db/client.js';
-import { newId } from '../../domain/ids.js';
-import { findSubscribedEndpointIds } from '../webhooks/service.js';
+import { newId } from '../../ids.js';
+import {findSubscribedEndpointIds} from '../webhooks/index.js';
 import { insertDeliveries, insertNotification, type Channel } from './queries.js';
 
 export interface Enqueue {

@@ -9,8 +9,8 @@ import type { LedgerHooks } from '../ledger/index.js';
 import { countMembers } from '../members/index.js';
 import { effectiveMeters } from '../meters/index.js';
 import { lockOrg, type OrgRow, requireOrg } from '../orgs/index.js';
-import { computeStatement } from '../statements/service.js';
-import { latestGauge, usageByMeter } from '../usage/service.js';
+import {computeStatement} from '../statements/index.js';
+import {latestGauge, usageByMeter} from '../usage/index.js';
 import { findPlan, savePlan, type PlanRow } from './queries.js';
 
 export { findPlan } from './queries.js';

@@ -13,7 +13,7 @@ import {
   type AutoRechargeInput,
   type AutoRechargeRow,
 } from './queries.js';
-import { recordAudit } from '../audit/service.js';
+import {recordAudit} from '../audit/index.js';
 import { AUTO_RECHARGE_ACTOR, startPurchase } from './service.js';
 
 export type { AutoRechargeInput } from './queries.js';

@@ -1,13 +1,13 @@
 import type { AppContext } from '../../context.js';
 import type { Q } from '../../db/client.js';
-import { newId } from '../../domain/ids.js';
+import { newId } from '../../ids.js';
 import { formatMicro } from '../../domain/money.js';
 import { notFound, TallyError } from '../../errors.js';
-import { alertRecipients } from '../alerts/recipients.js';
-import { recordAudit } from '../audit/service.js';
-import { insertGrant, releasePendingGrant, voidPendingGrant } from '../grants/service.js';
-import { runBalanceChanged } from '../ledger/hooks.js';
-import { enqueue } from '../outbox/enqueue.js';
+import {alertRecipients} from '../alerts/index.js';
+import {recordAudit} from '../audit/index.js';
+import {insertGrant, releasePendingGrant, voidPendingGrant} from '../grants/index.js';
+import {runBalanceChanged} from '../ledger/index.js';
+import {enqueue} from '../outbox/index.js';
 import { lockOrg, type OrgRow } from '../orgs/index.js';
 import {
   clearAutoRechargeInFlight,

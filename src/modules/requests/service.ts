@@ -1,7 +1,7 @@
 import type { AppContext } from '../../context.js';
 import type { Q } from '../../db/client.js';
 import { once, requestHash } from '../../db/idempotency.js';
-import { newId } from '../../domain/ids.js';
+import { newId } from '../../ids.js';
 import { groupedMicro } from '../../domain/invoice.js';
 import { formatMicro } from '../../domain/money.js';
 import type { Actor } from '../../actor.js';

@@ -1,14 +1,14 @@
 import type { AppContext } from '../../context.js';
 import type { Q } from '../../db/client.js';
 import { blocks as blocksTable, grants as grantsTable } from '../../db/schema/index.js';
-import { newId } from '../../domain/ids.js';
+import { newId } from '../../ids.js';
 import { rolloverAmount, rolloverExpiry } from '../../domain/schedules.js';
 import { formatMicro } from '../../domain/money.js';
 import { bookingTime } from '../../domain/time.js';
-import { recordAudit } from '../audit/service.js';
-import { loadGrantView, markExpiryBooked, noteRolledOverInto } from '../grants/service.js';
-import { blockAccount, LedgerBatch } from '../ledger/batch.js';
-import { emitDomainEvent } from '../ledger/hooks.js';
+import {recordAudit} from '../audit/index.js';
+import {loadGrantView, markExpiryBooked, noteRolledOverInto} from '../grants/index.js';
+import {blockAccount, LedgerBatch} from '../ledger/index.js';
+import {emitDomainEvent} from '../ledger/index.js';
 import { findOrg } from '../orgs/index.js';
 import { findDueRolloverBlocks, recordIssueRollover } from './queries.js';
 

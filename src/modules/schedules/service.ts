@@ -4,7 +4,7 @@ import type { Q } from '../../db/client.js';
 import { once, requestHash } from '../../db/idempotency.js';
 import { grantScheduleIssues, grantSchedules, type StoredRollover } from '../../db/schema/index.js';
 import { initialAnchor, type Cadence } from '../../domain/cycles.js';
-import { newId } from '../../domain/ids.js';
+import { newId } from '../../ids.js';
 import { formatMicro } from '../../domain/money.js';
 import { duePeriods, firstIndex, grantExpiry, nextIssueAt, schedulePeriod } from '../../domain/schedules.js';
 import { localDate } from '../../domain/time.js';

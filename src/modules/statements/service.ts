@@ -13,7 +13,7 @@ import { findStatement, findStatementDays, foldLedger, insertStatement, latestSt
 
 // what the period-close job walks and checks
 export { findStatementProgress, statementExists } from './queries.js';
-import { effectiveMeters, type Meter } from '../meters/service.js';
+import {effectiveMeters, type Meter} from '../meters/index.js';
 import { startOfLocalDay } from '../../domain/time.js';
 
 export interface PeriodStatement {

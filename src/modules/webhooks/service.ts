@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { AppContext } from '../../context.js';
 import type { Q } from '../../db/client.js';
-import { newId } from '../../domain/ids.js';
+import { newId } from '../../ids.js';
 import { notFound, TallyError } from '../../errors.js';
 import { recordAudit } from '../audit/index.js';
 import { lockOrg } from '../orgs/index.js';

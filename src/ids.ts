@@ -7,6 +7,11 @@ let lastTime = 0;
 let lastRandom = new Uint8Array(10);
 
 /**
+ * Outside src/domain because making an id reads the clock and the random source; the pure rules
+ * take ids as arguments.
+ */
+
+/**
  * A prefixed id that sorts by creation time (`grt_01j…`): 48 bits of
  * milliseconds then 80 random bits, like a ULID. Within one millisecond the
  * random part is incremented, so ids made by one process stay in order.

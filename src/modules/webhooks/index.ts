@@ -1,0 +1,2 @@
+/** What other modules use of webhooks: the endpoints a notification goes to. */
+export { findSubscribedEndpointIds } from './service.js';
