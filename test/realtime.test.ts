@@ -37,47 +37,6 @@ describe('group commit', () => {
     // a alone; then b, bad, c as one group; then each of them alone after the group failed
     expect(groups).toEqual([['a'], ['x'], ['b', 'bad', 'c'], ['b'], ['bad'], ['c']]);
   });
-
-  it('pipelined: the next group starts once the one before holds its lock, and only one group is ever on its way to the lock', async () => {
-    const log: string[] = [];
-    const gates = new Map<string, { lock: () => void; end: () => void }>();
-    const gc = new GroupCommit<string, string>({
-      maxGroup: 10,
-      runGroup: async (_key, inputs, locked) => {
-        const name = inputs.join('');
-        log.push(`start ${name}`);
-        await new Promise<void>((lock) => gates.set(name, { lock, end: () => {} }));
-        log.push(`locked ${name}`);
-        locked();
-        await new Promise<void>((end) => (gates.get(name)!.end = end));
-        log.push(`end ${name}`);
-        return inputs.map((i) => i.toUpperCase());
-      },
-    });
-    const tick = () => new Promise((resolve) => setImmediate(resolve));
-    const a = gc.submit('org', 'a');
-    const b = gc.submit('org', 'b');
-    const c = gc.submit('org', 'c');
-    await tick();
-    expect(log).toEqual(['start a']); // b and c wait: a is on its way to the lock
-    gates.get('a')!.lock();
-    await tick();
-    expect(log).toEqual(['start a', 'locked a', 'start bc']); // b and c start while a still runs
-    const d = gc.submit('org', 'd');
-    await tick();
-    expect(log).toEqual(['start a', 'locked a', 'start bc']); // d waits: bc is on its way to the lock
-    gates.get('a')!.end();
-    expect(await a).toBe('A');
-    gates.get('bc')!.lock();
-    await tick();
-    expect(log.slice(3)).toEqual(['end a', 'locked bc', 'start d']);
-    gates.get('bc')!.end();
-    await tick();
-    gates.get('d')!.lock();
-    await tick();
-    gates.get('d')!.end();
-    expect([await b, await c, await d]).toEqual(['B', 'C', 'D']);
-  });
 });
 
 describe.each(testDatabases)('the real-time path on $name', (target) => {

@@ -46,12 +46,11 @@ function groups<In, T>(run: (ctx: AppContext, tx: Q, locked: Locked, now: Date, 
     if (!g) {
       g = new GroupCommit<In, Outcome<T>>({
         maxGroup: MAX_CALLS,
-        runGroup: async (orgId, calls, holdsLock) => {
+        runGroup: async (orgId, calls) => {
           const { outcomes, afterCommit } = await ctx.db.transaction(async (tx) => {
             const now = ctx.clock.now();
             const locked = (await lockOrgsForUsage(tx, [orgId], now)).get(orgId);
             if (!locked) throw organizationNotFound(orgId);
-            holdsLock(); // the next group may start its transaction now
             return run(ctx, tx, locked, now, calls);
           });
           if (afterCommit) await ctx.db.read(afterCommit);

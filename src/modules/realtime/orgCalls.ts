@@ -36,10 +36,9 @@ function groupsOf(ctx: AppContext): GroupCommit<OrgCall, Outcome> {
       // One transaction: the lock once, each call in a savepoint of its own (a call refused by
       // its own rule is rolled back alone), then the balance hooks once for the whole group,
       // then, after the commit and outside the lock, one read of the figures for every response's limit headers.
-      runGroup: async (orgId, calls, holdsLock) => {
+      runGroup: async (orgId, calls) => {
         const { org, now, done } = await ctx.db.transaction(async (tx) => {
           const org = await lockOrg(tx, orgId);
-          holdsLock(); // the next group may start its transaction now
           const now = ctx.clock.now();
           const done: ({ value: unknown; limitsFor?: LimitsFor | undefined } | TallyError)[] = [];
           if (calls.length === 1) {
