@@ -1,5 +1,6 @@
 import { sql } from 'drizzle-orm';
-import { rows, type Q } from '../../db/client.js';
+import type { Q } from '../../db/client.js';
+import { big, bigOrNull, date, dateOrNull, int, json, mapFirst, mapRows, text, textOf, type DbRow } from '../../db/rows.js';
 
 export interface UsageLine {
   meter: string;
@@ -9,16 +10,30 @@ export interface UsageLine {
   usd: bigint;
 }
 
+function toUsageLine(r: DbRow): UsageLine {
+  return { meter: text(r.meter), resourceClass: text(r.resourceClass), events: int(r.events), quantity: big(r.quantity), usd: big(r.usd) };
+}
+
 /** The period's usage per meter and resource class, from the daily rollup. */
 export async function usageLines(q: Q, orgId: string, fromDay: string, toDay: string): Promise<UsageLine[]> {
-  const found = await rows<UsageLine>(
+  return mapRows(
     q,
     sql`select meter, resource_class as "resourceClass", sum(events)::bigint as events, sum(quantity)::bigint as quantity,
           sum(usd)::bigint as usd
         from usage_daily where org_id = ${orgId} and day >= ${fromDay}::date and day < ${toDay}::date
         group by meter, resource_class order by meter, resource_class`,
+    toUsageLine,
   );
-  return found.map((l) => ({ ...l, events: Number(l.events), quantity: BigInt(l.quantity), usd: BigInt(l.usd) }));
+}
+
+interface GaugeReading {
+  meter: string;
+  rc: string;
+  quantity: bigint;
+}
+
+function toGaugeReading(r: DbRow): GaugeReading {
+  return { meter: text(r.meter), rc: text(r.rc), quantity: big(r.quantity) };
 }
 
 /**
@@ -33,50 +48,63 @@ export async function gaugeReadings(
   to: Date,
 ): Promise<Map<string, bigint>> {
   const range = sql`org_id = ${orgId} and timestamp >= ${from.toISOString()}::timestamptz and timestamp < ${to.toISOString()}::timestamptz`;
-  const found: { meter: string; rc: string; quantity: bigint }[] = [];
+  const found: GaugeReading[] = [];
   if (gauges.max.length > 0) {
     found.push(
-      ...(await rows<{ meter: string; rc: string; quantity: bigint }>(
+      ...(await mapRows(
         q,
         sql`select meter, coalesce(resource_class, '') as rc, max(quantity)::bigint as quantity from events
             where ${range} and meter = any(${sql.param(gauges.max)}::text[]) group by 1, 2`,
+        toGaugeReading,
       )),
     );
   }
   if (gauges.latest.length > 0) {
     found.push(
-      ...(await rows<{ meter: string; rc: string; quantity: bigint }>(
+      ...(await mapRows(
         q,
         sql`select distinct on (meter, coalesce(resource_class, '')) meter, coalesce(resource_class, '') as rc, quantity from events
             where ${range} and meter = any(${sql.param(gauges.latest)}::text[])
             order by meter, coalesce(resource_class, ''), timestamp desc, id desc`,
+        toGaugeReading,
       )),
     );
   }
-  return new Map(found.map((r) => [`${r.meter}\u0000${r.rc}`, BigInt(r.quantity)]));
+  return new Map(found.map((r) => [`${r.meter}\u0000${r.rc}`, r.quantity]));
 }
 
 /** Credits that repaid overage in [from, to) (block → overage, SPEC §3.3). */
 export async function overageRepaid(q: Q, orgId: string, from: Date, to: Date): Promise<bigint> {
-  const [row] = await rows<{ repaid: bigint }>(
+  const repaid = await mapFirst(
     q,
     sql`select coalesce(sum(amount), 0)::bigint as repaid from ledger_entries
         where org_id = ${orgId} and to_account = 'overage' and ref = 'overage_repayment'
           and occurred_at >= ${from.toISOString()}::timestamptz and occurred_at < ${to.toISOString()}::timestamptz`,
+    (r) => big(r.repaid),
   );
-  return BigInt(row!.repaid);
+  return repaid!;
+}
+
+export interface PaidPurchase {
+  id: string;
+  amount: bigint;
+  priceUsd: bigint | null;
+}
+
+function toPaidPurchase(r: DbRow): PaidPurchase {
+  return { id: text(r.id), amount: big(r.amount), priceUsd: bigOrNull(r.priceUsd) };
 }
 
 /** Credit purchases paid in [from, to), oldest first: each is billed on that period's invoice. */
-export async function paidPurchases(q: Q, orgId: string, from: Date, to: Date): Promise<{ id: string; amount: bigint; priceUsd: bigint | null }[]> {
-  const found = await rows<{ id: string; amount: bigint; priceUsd: bigint | null }>(
+export async function paidPurchases(q: Q, orgId: string, from: Date, to: Date): Promise<PaidPurchase[]> {
+  return mapRows(
     q,
     sql`select id, amount, price_usd as "priceUsd" from purchases
         where org_id = ${orgId} and status = 'paid'
           and paid_at >= ${from.toISOString()}::timestamptz and paid_at < ${to.toISOString()}::timestamptz
         order by paid_at, id`,
+    toPaidPurchase,
   );
-  return found.map((p) => ({ id: p.id, amount: BigInt(p.amount), priceUsd: p.priceUsd === null ? null : BigInt(p.priceUsd) }));
 }
 
 export interface InvoiceLine {
@@ -106,35 +134,38 @@ const COLUMNS = sql`id, period, status, lines, subtotal_usd as "subtotalUsd", cr
   credits_applied_usd as "creditsAppliedUsd", amount_due_usd as "amountDueUsd", issued_at as "issuedAt",
   paid_at as "paidAt", voided_at as "voidedAt"`;
 
-function toInvoice(r: InvoiceRow): InvoiceRow {
+function toInvoiceRow(r: DbRow): InvoiceRow {
   return {
-    ...r,
-    subtotalUsd: BigInt(r.subtotalUsd),
-    creditsApplied: BigInt(r.creditsApplied),
-    creditsAppliedUsd: BigInt(r.creditsAppliedUsd),
-    amountDueUsd: BigInt(r.amountDueUsd),
-    issuedAt: new Date(r.issuedAt),
-    paidAt: r.paidAt === null ? null : new Date(r.paidAt),
-    voidedAt: r.voidedAt === null ? null : new Date(r.voidedAt),
+    id: text(r.id),
+    period: text(r.period),
+    status: textOf<InvoiceRow['status']>(r.status),
+    lines: json<InvoiceLine[]>(r.lines),
+    subtotalUsd: big(r.subtotalUsd),
+    creditsApplied: big(r.creditsApplied),
+    creditsAppliedUsd: big(r.creditsAppliedUsd),
+    amountDueUsd: big(r.amountDueUsd),
+    issuedAt: date(r.issuedAt),
+    paidAt: dateOrNull(r.paidAt),
+    voidedAt: dateOrNull(r.voidedAt),
   };
 }
 
 export async function findInvoice(q: Q, orgId: string, id: string, forUpdate = false): Promise<InvoiceRow | undefined> {
-  const [row] = await rows<InvoiceRow>(
+  return mapFirst(
     q,
     sql`select ${COLUMNS} from invoices where org_id = ${orgId} and id = ${id} ${forUpdate ? sql`for update` : sql``}`,
+    toInvoiceRow,
   );
-  return row && toInvoice(row);
 }
 
 export async function listStoredInvoices(q: Q, orgId: string, beforePeriod: string | undefined, limit: number): Promise<InvoiceRow[]> {
-  const found = await rows<InvoiceRow>(
+  return mapRows(
     q,
     sql`select ${COLUMNS} from invoices where org_id = ${orgId}
           ${beforePeriod === undefined ? sql`` : sql`and period < ${beforePeriod}`}
         order by period desc limit ${limit}`,
+    toInvoiceRow,
   );
-  return found.map(toInvoice);
 }
 
 export async function insertInvoice(tx: Q, orgId: string, inv: InvoiceRow): Promise<void> {

@@ -1,5 +1,6 @@
 import { sql } from 'drizzle-orm';
-import { rows, type Q } from '../../db/client.js';
+import type { Q } from '../../db/client.js';
+import { big, bigOrNull, date, dateOrNull, mapFirst, mapRows, text, textOf, textOrNull, type DbRow } from '../../db/rows.js';
 import type { Scope } from '../allocations/index.js';
 
 export type RequestStatus = 'pending' | 'approved' | 'denied' | 'auto_approved';
@@ -25,13 +26,22 @@ const COLUMNS = sql`id, member_id as "memberId", requester_name as "requesterNam
   group_id as "groupId", cycle_id as "cycleId", amount, approved_amount as "approvedAmount", reason, status, note,
   decided_by as "decidedBy", decided_at as "decidedAt", created_at as "createdAt"`;
 
-function toRow(r: RequestRow): RequestRow {
+function toRequestRow(r: DbRow): RequestRow {
   return {
-    ...r,
-    amount: BigInt(r.amount),
-    approvedAmount: r.approvedAmount === null ? null : BigInt(r.approvedAmount),
-    decidedAt: r.decidedAt === null ? null : new Date(r.decidedAt),
-    createdAt: new Date(r.createdAt),
+    id: text(r.id),
+    memberId: text(r.memberId),
+    requesterName: text(r.requesterName),
+    requesterEmail: text(r.requesterEmail),
+    groupId: text(r.groupId),
+    cycleId: text(r.cycleId),
+    amount: big(r.amount),
+    approvedAmount: bigOrNull(r.approvedAmount),
+    reason: text(r.reason),
+    status: textOf<RequestStatus>(r.status),
+    note: textOrNull(r.note),
+    decidedBy: textOrNull(r.decidedBy),
+    decidedAt: dateOrNull(r.decidedAt),
+    createdAt: date(r.createdAt),
   };
 }
 
@@ -45,8 +55,7 @@ export async function insertRequest(tx: Q, orgId: string, r: RequestRow): Promis
 }
 
 export async function findRequestRow(q: Q, orgId: string, id: string): Promise<RequestRow | undefined> {
-  const [r] = await rows<RequestRow>(q, sql`select ${COLUMNS} from credit_requests where org_id = ${orgId} and id = ${id}`);
-  return r && toRow(r);
+  return mapFirst(q, sql`select ${COLUMNS} from credit_requests where org_id = ${orgId} and id = ${id}`, toRequestRow);
 }
 
 /** Writes a decision, only over a request still pending. */
@@ -72,9 +81,9 @@ export async function findRequests(
       : sql`(member_id = ${scope.memberId ?? ''} or group_id = any(${sql.param(scope.groupIds)}::text[])
           or member_id in (select id from members m where m.org_id = ${orgId} and m.group_id = any(${sql.param(scope.groupIds)}::text[])))`,
   ].filter((c) => c !== undefined);
-  const found = await rows<RequestRow>(
+  return mapRows(
     q,
     sql`select ${COLUMNS} from credit_requests where ${sql.join(conditions, sql` and `)} order by id desc limit ${f.limit}`,
+    toRequestRow,
   );
-  return found.map(toRow);
 }

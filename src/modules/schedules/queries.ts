@@ -1,6 +1,6 @@
 import { and, asc, eq, sql } from 'drizzle-orm';
-import { rows, type Q } from '../../db/client.js';
-import { big, date, dateOrNull, int, mapRows, text, textOf } from '../../db/rows.js';
+import type { Q } from '../../db/client.js';
+import { big, bigOrNull, date, dateOrNull, int, mapRows, text, textOf, textOrNull, type DbRow } from '../../db/rows.js';
 import { grantScheduleIssues, grantSchedules, type StoredRollover } from '../../db/schema/index.js';
 import type { Cadence } from '../../domain/cycles.js';
 
@@ -11,6 +11,21 @@ export type ScheduleRow = Omit<typeof grantSchedules.$inferSelect, 'cadence' | '
 
 export type IssueRow = typeof grantScheduleIssues.$inferSelect;
 
+/** The query leaves org_id out (it is the caller's), so the mapper is told it. */
+function toIssueRow(orgId: string, r: DbRow): IssueRow {
+  return {
+    orgId,
+    scheduleId: text(r.schedule_id),
+    periodStart: date(r.period_start),
+    periodEnd: date(r.period_end),
+    periodIndex: int(r.period_index),
+    grantId: text(r.grant_id),
+    issuedAt: date(r.issued_at),
+    rolledOver: bigOrNull(r.rolled_over),
+    rolloverGrantId: textOrNull(r.rollover_grant_id),
+  };
+}
+
 export async function findSchedules(q: Q, orgId: string, id?: string): Promise<ScheduleRow[]> {
   const where = id === undefined ? eq(grantSchedules.orgId, orgId) : and(eq(grantSchedules.orgId, orgId), eq(grantSchedules.id, id));
   return (await q.select().from(grantSchedules).where(where).orderBy(asc(grantSchedules.id))) as ScheduleRow[];
@@ -18,45 +33,35 @@ export async function findSchedules(q: Q, orgId: string, id?: string): Promise<S
 
 export async function findIssues(q: Q, orgId: string, scheduleIds: string[]): Promise<IssueRow[]> {
   if (scheduleIds.length === 0) return [];
-  const found = await rows<Record<string, unknown>>(
+  return mapRows(
     q,
     sql`select schedule_id, period_start, period_end, period_index, grant_id, issued_at, rolled_over, rollover_grant_id
         from grant_schedule_issues where org_id = ${orgId} and schedule_id = any(${sql.param(scheduleIds)}::text[])
         order by schedule_id, period_index`,
+    (r) => toIssueRow(orgId, r),
   );
-  return found.map((r) => ({
-    orgId,
-    scheduleId: String(r.schedule_id),
-    periodStart: new Date(r.period_start as string),
-    periodEnd: new Date(r.period_end as string),
-    periodIndex: Number(r.period_index),
-    grantId: String(r.grant_id),
-    issuedAt: new Date(r.issued_at as string),
-    rolledOver: r.rolled_over === null ? null : BigInt(r.rolled_over as string),
-    rolloverGrantId: r.rollover_grant_id === null ? null : String(r.rollover_grant_id),
-  }));
 }
 
 /** Organizations with a schedule whose next period has started. */
 export async function orgsWithDueSchedules(q: Q, now: Date): Promise<string[]> {
-  const found = await rows<{ orgId: string }>(
+  return mapRows(
     q,
     sql`select distinct org_id as "orgId" from grant_schedules where next_issue_at <= ${now.toISOString()}::timestamptz order by 1`,
+    (r) => text(r.orgId),
   );
-  return found.map((r) => r.orgId);
 }
 
 /** Organizations with an expired, not yet booked block of a scheduled grant that has a rollover rule. */
 export async function orgsWithDueRollovers(q: Q, now: Date): Promise<string[]> {
-  const found = await rows<{ orgId: string }>(
+  return mapRows(
     q,
     sql`select distinct b.org_id as "orgId" from blocks b
         join grant_schedule_issues i on i.org_id = b.org_id and i.grant_id = b.grant_id
         join grant_schedules s on s.org_id = i.org_id and s.id = i.schedule_id
         where b.expiry_booked_at is null and b.expires_at <= ${now.toISOString()}::timestamptz and s.rollover is not null
         order by 1`,
+    (r) => text(r.orgId),
   );
-  return found.map((r) => r.orgId);
 }
 
 /** An expired, unbooked block of a scheduled grant whose schedule has a rollover rule, with that schedule. */

@@ -1,5 +1,6 @@
 import { sql } from 'drizzle-orm';
-import { rows, type Q } from '../../db/client.js';
+import type { Q } from '../../db/client.js';
+import { big, dateOrNull, int, mapFirst, mapRows, text, type DbRow } from '../../db/rows.js';
 
 export type Dimension = 'category' | 'meter' | 'project' | 'user' | 'resource_class';
 
@@ -9,6 +10,10 @@ export interface DimensionRow {
   events: number;
   quantity: bigint;
   credits: bigint;
+}
+
+function toDimensionRow(r: DbRow): DimensionRow {
+  return { meter: text(r.meter), key: text(r.key), events: int(r.events), quantity: big(r.quantity), credits: big(r.credits) };
 }
 
 const DIMENSION_COLUMN: Record<Dimension, ReturnType<typeof sql>> = {
@@ -34,7 +39,7 @@ export async function usageByDimension(
   // A manager's scope (only these users) needs the user dimension, which only the daily rollup has.
   const scoped = users === undefined ? sql`` : sql`and user_id = any(${sql.param(users)}::text[])`;
   const column = users !== undefined && (by === 'meter' || by === 'category') ? sql`''` : DIMENSION_COLUMN[by];
-  const found = await rows<DimensionRow>(
+  return mapRows(
     q,
     users === undefined && (by === 'meter' || by === 'category')
       ? sql`select meter, '' as key, sum(events)::bigint as events, sum(quantity)::bigint as quantity, sum(credits)::bigint as credits
@@ -45,8 +50,8 @@ export async function usageByDimension(
             sum(credits)::bigint as credits
           from usage_daily where org_id = ${orgId} and day >= ${period.fromDay}::date and day < ${period.toDay}::date ${scoped}
           group by 1, 2`,
+    toDimensionRow,
   );
-  return found.map((r) => ({ ...r, events: Number(r.events), quantity: BigInt(r.quantity), credits: BigInt(r.credits) }));
 }
 
 export interface SeriesRow {
@@ -58,6 +63,17 @@ export interface SeriesRow {
   credits: bigint;
 }
 
+function toSeriesRow(r: DbRow): SeriesRow {
+  return {
+    meter: text(r.meter),
+    t: text(r.t),
+    events: int(r.events),
+    quantity: big(r.quantity),
+    maxQuantity: big(r.maxQuantity),
+    credits: big(r.credits),
+  };
+}
+
 /** Hourly rollup rows in [from, to), bucketed by local day or kept per hour. */
 export async function usageSeries(
   q: Q,
@@ -67,7 +83,7 @@ export async function usageSeries(
   // A manager's scope (only these users): the hourly rollup has no user, so the series is summed from their events.
   const hourOf = sql`date_trunc('hour', timestamp)`;
   const eventBucket = args.granularity === 'day' ? sql`(${hourOf} at time zone ${args.zone})::date::text` : sql`to_char(${hourOf} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"')`;
-  const found = await rows<SeriesRow>(
+  return mapRows(
     q,
     args.users !== undefined
       ? sql`select meter, ${eventBucket} as t, count(*)::bigint as events, sum(quantity)::bigint as quantity,
@@ -83,14 +99,8 @@ export async function usageSeries(
         where org_id = ${args.orgId} and hour >= ${args.from.toISOString()}::timestamptz and hour < ${args.to.toISOString()}::timestamptz
           ${args.meter === undefined ? sql`` : sql`and meter = ${args.meter}`}
         group by 1, 2`,
+    toSeriesRow,
   );
-  return found.map((r) => ({
-    ...r,
-    events: Number(r.events),
-    quantity: BigInt(r.quantity),
-    maxQuantity: BigInt(r.maxQuantity),
-    credits: BigInt(r.credits),
-  }));
 }
 
 export interface IncludedBlock {
@@ -98,6 +108,10 @@ export interface IncludedBlock {
   remaining: bigint;
   expiredAmount: bigint;
   expiresAt: Date | null;
+}
+
+function toIncludedBlock(r: DbRow): IncludedBlock {
+  return { amount: big(r.amount), remaining: big(r.remaining), expiredAmount: big(r.expiredAmount), expiresAt: dateOrNull(r.expiresAt) };
 }
 
 /**
@@ -108,50 +122,57 @@ export interface IncludedBlock {
  * seen from Amsterdam) is last month's, never counted twice.
  */
 export async function includedBlocks(q: Q, orgId: string, from: Date, to: Date, now: Date): Promise<IncludedBlock[]> {
-  const found = await rows<IncludedBlock>(
+  return mapRows(
     q,
     sql`select b.amount, b.remaining, b.expired_amount as "expiredAmount", b.expires_at as "expiresAt"
         from blocks b join grants g on g.org_id = b.org_id and g.id = b.grant_id
         where b.org_id = ${orgId} and g.source = 'included' and g.voided_at is null and not g.pending_payment
           and b.starts_at >= ${from.toISOString()}::timestamptz and b.starts_at < ${to.toISOString()}::timestamptz
           and b.starts_at <= ${now.toISOString()}::timestamptz`,
+    toIncludedBlock,
   );
-  return found.map((b) => ({
-    amount: BigInt(b.amount),
-    remaining: BigInt(b.remaining),
-    expiredAmount: BigInt(b.expiredAmount),
-    expiresAt: b.expiresAt === null ? null : new Date(b.expiresAt),
-  }));
 }
 
 /** The highest reading of a gauge meter in the most recent hour that has one. */
 export async function latestGauge(q: Q, orgId: string, meter: string): Promise<bigint | null> {
-  const [row] = await rows<{ value: bigint }>(
+  const value = await mapFirst(
     q,
     sql`select max_quantity as value from usage_hourly where org_id = ${orgId} and meter = ${meter} order by hour desc limit 1`,
+    (r) => big(r.value),
   );
-  return row ? BigInt(row.value) : null;
+  return value ?? null;
 }
 
 /** Each gauge meter's reading in the last hour before `before` that has one (the level carried into a range). */
 export async function gaugesBefore(q: Q, orgId: string, meters: string[], before: Date): Promise<Map<string, bigint>> {
   if (meters.length === 0) return new Map();
-  const found = await rows<{ meter: string; value: bigint }>(
+  const found = await mapRows(
     q,
     sql`select distinct on (meter) meter, max_quantity as value from usage_hourly
         where org_id = ${orgId} and meter = any(${sql.param(meters)}::text[]) and hour < ${before.toISOString()}::timestamptz
         order by meter, hour desc`,
+    (r) => ({ meter: text(r.meter), value: big(r.value) }),
   );
-  return new Map(found.map((r) => [r.meter, BigInt(r.value)]));
+  return new Map(found.map((r) => [r.meter, r.value]));
+}
+
+export interface MeterUsageRow {
+  meter: string;
+  events: bigint;
+  quantity: bigint;
+}
+
+function toMeterUsageRow(r: DbRow): MeterUsageRow {
+  return { meter: text(r.meter), events: big(r.events), quantity: big(r.quantity) };
 }
 
 /** Usage per meter in [from, to) from the hourly rollup. */
-export async function usageByMeter(q: Q, orgId: string, from: Date, to: Date) {
-  const found = await rows<{ meter: string; events: bigint; quantity: bigint }>(
+export async function usageByMeter(q: Q, orgId: string, from: Date, to: Date): Promise<MeterUsageRow[]> {
+  return mapRows(
     q,
     sql`select meter, sum(events)::bigint as events, sum(quantity)::bigint as quantity from usage_hourly
         where org_id = ${orgId} and hour >= ${from.toISOString()}::timestamptz and hour < ${to.toISOString()}::timestamptz
         group by meter`,
+    toMeterUsageRow,
   );
-  return found.map((r) => ({ meter: r.meter, events: BigInt(r.events), quantity: BigInt(r.quantity) }));
 }

@@ -1,6 +1,6 @@
 import { sql } from 'drizzle-orm';
-import { rows, type Q } from '../../db/client.js';
-import { mapRows, text } from '../../db/rows.js';
+import type { Q } from '../../db/client.js';
+import { bool, date, int, intOrNull, json, mapFirst, mapRows, text, textOrNull, type DbRow } from '../../db/rows.js';
 import { webhookEndpoints } from '../../db/schema/index.js';
 
 export interface EndpointRow {
@@ -12,19 +12,34 @@ export interface EndpointRow {
   updatedAt: Date;
 }
 
+function toEndpointRow(r: DbRow): EndpointRow {
+  return {
+    id: text(r.id),
+    url: text(r.url),
+    events: json<string[]>(r.events),
+    enabled: bool(r.enabled),
+    createdAt: date(r.createdAt),
+    updatedAt: date(r.updatedAt),
+  };
+}
+
 const COLUMNS = sql`id, url, events, enabled, created_at as "createdAt", updated_at as "updatedAt"`;
 
 /** A live (not deleted) endpoint. */
 export async function findEndpointRow(q: Q, orgId: string, id: string): Promise<EndpointRow | undefined> {
-  const [row] = await rows<EndpointRow>(
+  return mapFirst(
     q,
     sql`select ${COLUMNS} from webhook_endpoints where org_id = ${orgId} and id = ${id} and deleted_at is null`,
+    toEndpointRow,
   );
-  return row;
 }
 
 export async function findEndpointRows(q: Q, orgId: string): Promise<EndpointRow[]> {
-  return rows<EndpointRow>(q, sql`select ${COLUMNS} from webhook_endpoints where org_id = ${orgId} and deleted_at is null order by id`);
+  return mapRows(
+    q,
+    sql`select ${COLUMNS} from webhook_endpoints where org_id = ${orgId} and deleted_at is null order by id`,
+    toEndpointRow,
+  );
 }
 
 export async function insertEndpoint(tx: Q, orgId: string, e: EndpointRow, secret: string): Promise<void> {
@@ -57,10 +72,24 @@ export interface DeliveryRow {
   status: string;
 }
 
+function toDeliveryRow(r: DbRow): DeliveryRow {
+  return {
+    outboxId: text(r.outboxId),
+    messageId: text(r.messageId),
+    type: text(r.type),
+    attempt: int(r.attempt),
+    attemptedAt: date(r.attemptedAt),
+    ok: bool(r.ok),
+    statusCode: intOrNull(r.statusCode),
+    error: textOrNull(r.error),
+    status: text(r.status),
+  };
+}
+
 /** Attempts to deliver to one endpoint, newest first, before the cursor `<outbox id>:<attempt, 4 digits>`. */
 export async function findDeliveries(q: Q, orgId: string, endpointId: string, before: string | undefined, limit: number): Promise<DeliveryRow[]> {
   const cursor = before ? sql`and (o.id || ':' || lpad(a.attempt::text, 4, '0')) < ${before}` : sql``;
-  return rows<DeliveryRow>(
+  return mapRows(
     q,
     sql`select o.id as "outboxId", o.notification_id as "messageId", n.type, a.attempt, a.attempted_at as "attemptedAt", a.ok,
           a.status_code as "statusCode", a.error, o.status
@@ -69,6 +98,7 @@ export async function findDeliveries(q: Q, orgId: string, endpointId: string, be
         join notifications n on n.org_id = o.org_id and n.id = o.notification_id
         where a.org_id = ${orgId} and o.endpoint_id = ${endpointId} ${cursor}
         order by o.id desc, a.attempt desc limit ${limit}`,
+    toDeliveryRow,
   );
 }
 

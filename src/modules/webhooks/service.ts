@@ -16,8 +16,8 @@ export function endpointView(e: EndpointRow) {
     url: e.url,
     events: e.events,
     enabled: e.enabled,
-    created_at: new Date(e.createdAt).toISOString(),
-    updated_at: new Date(e.updatedAt).toISOString(),
+    created_at: e.createdAt.toISOString(),
+    updated_at: e.updatedAt.toISOString(),
   };
 }
 
@@ -123,7 +123,7 @@ export async function listDeliveries(args: { ctx: AppContext; orgId: string; id:
       message_id: r.messageId,
       type: r.type,
       attempt: r.attempt,
-      attempted_at: new Date(r.attemptedAt).toISOString(),
+      attempted_at: r.attemptedAt.toISOString(),
       ok: r.ok,
       status_code: r.statusCode,
       error: r.error,
