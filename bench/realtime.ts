@@ -30,7 +30,7 @@ import http from 'node:http';
 import os from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
-import { cpuDuring, intEnv, memoryOf, startServer, stopServer, type Server } from './common.js';
+import { backendPidsOf, cpuDuring, intEnv, memoryOf, startServer, stopServer, type Server } from './common.js';
 
 const SECONDS = intEnv('BENCH_SECONDS', 8, 1, 600);
 const CLIENTS = intEnv('BENCH_CLIENTS', 32, 1, 256);
@@ -180,16 +180,7 @@ async function scratchDatabase(url: string): Promise<ScratchDatabase> {
   scratch.pathname = `/${name}`;
   return {
     url: scratch.toString(),
-    backends: async () => {
-      const c = new pg.Client({ connectionString: url });
-      await c.connect();
-      try {
-        const found = await c.query<{ pid: number }>('select pid from pg_stat_activity where datname = $1 and pid <> pg_backend_pid()', [name]);
-        return found.rows.map((r) => r.pid);
-      } finally {
-        await c.end();
-      }
-    },
+    backends: () => backendPidsOf(url, name),
     drop: async () => {
       const d = new pg.Client({ connectionString: url });
       await d.connect();

@@ -10,6 +10,7 @@ import os from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
+import { backendPidsOf } from '../common.js';
 import { rawCopyPglite, rawCopyPostgres } from './baseline.js';
 import { CLIENTS, CREDIT_FACTOR, METERS, ORGS, orgId, TIMEOUT_S, ZONES, type Batch } from './workload.js';
 
@@ -188,16 +189,7 @@ export async function prepareTarget(): Promise<Target> {
     serverEnv: { ...base, TALLY_DATA_DIR: dataDir, DATABASE_URL: scratch.toString() },
     describe: `PostgreSQL ${version} at ${admin.host}, scratch database ${name} (dropped at the end)`,
     raw: (text, rows) => rawCopyPostgres(scratch.toString(), text, rows),
-    backendPids: async () => {
-      const c = new pg.Client({ connectionString: admin.toString() });
-      await c.connect();
-      try {
-        const found = await c.query<{ pid: number }>('select pid from pg_stat_activity where datname = $1 and pid <> pg_backend_pid()', [name]);
-        return found.rows.map((r) => r.pid);
-      } finally {
-        await c.end();
-      }
-    },
+    backendPids: () => backendPidsOf(admin.toString(), name),
     cleanup: async () => {
       const c = new pg.Client({ connectionString: admin.toString() });
       await c.connect();
