@@ -6,7 +6,7 @@ import { formatMicro, MAX_AMOUNT_MICRO } from '../../domain/money.js';
 import { rate } from '../../domain/rating.js';
 import { bookingAt, DAY_MS } from '../../domain/time.js';
 import type { Actor } from '../../actor.js';
-import { organizationNotFound as orgNotFound, TallyError, type ErrorCode } from '../../errors.js';
+import { organizationNotFound, TallyError, type ErrorCode } from '../../errors.js';
 import { blocksForUsageOf, bookUsage, LedgerBatch, runBalanceChangedOf, runUsageRecordedOf } from '../ledger/index.js';
 import { lockOrgsForUsage, type OrgLockedForUsage, type OrgRow } from '../orgs/index.js';
 import { GroupCommit, limitsAfterGroup, orgConfig, type OrgConfig } from '../realtime/index.js';
@@ -55,7 +55,7 @@ const reject = (id: string, code: ErrorCode, message: string): EventResult => ({
   error: { code, message },
 });
 
-const unknownOrg = (id: string, orgId: string): EventResult => reject(id, 'organization_not_found', orgNotFound(orgId).message);
+const unknownOrg = (id: string, orgId: string): EventResult => reject(id, 'organization_not_found', organizationNotFound(orgId).message);
 
 /**
  * Batch ingest (SPEC §3.5). One transaction per request (or per group of
@@ -169,7 +169,7 @@ function groupsOf(ctx: AppContext): GroupCommit<IngestCall, IngestAnswer> {
         const { flat, org, now } = await ctx.db.transaction(async (tx) => {
           const now = ctx.clock.now();
           const locked = (await lockOrgsForUsage(tx, [orgId], now)).get(orgId);
-          if (!locked) throw orgNotFound(orgId);
+          if (!locked) throw organizationNotFound(orgId);
           return { flat: (await ingestLockedOf(ctx, tx, now, [{ locked, calls: all }])).get(orgId)!, org: locked.org, now };
         });
         // then one read of the figures for every limit header, after the commit: outside the lock

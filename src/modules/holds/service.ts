@@ -2,11 +2,11 @@ import type { AppContext } from '../../context.js';
 import type { Q } from '../../db/client.js';
 import { formatMicro } from '../../domain/money.js';
 import type { Actor } from '../../actor.js';
-import { organizationNotFound as orgNotFound, TallyError } from '../../errors.js';
+import { TallyError } from '../../errors.js';
 import { canManageMember, ensureCycle, forbidden, type Scope, scopeAmong, scopeOf } from '../allocations/index.js';
 import { recordAudit } from '../audit/index.js';
 import { type AdmissionSubject, LedgerBatch, runBalanceChanged } from '../ledger/index.js';
-import { findOrg, lockOrg, type OrgRow } from '../orgs/index.js';
+import { lockOrg, requireOrg, type OrgRow } from '../orgs/index.js';
 import { GroupCommit, inOrgGroup, loadFigures, loadOrgConfig, needsPeriodConsumed, orgConfig, preloadedOf } from '../realtime/index.js';
 import { tightestLimit, type TightestLimit } from '../caps/index.js';
 import { decideAdmission, type Admission } from './admission.js';
@@ -118,8 +118,7 @@ function checksOf(ctx: AppContext): GroupCommit<CheckInput, CheckOutcome> {
           const now = ctx.clock.now();
           // Two reads: the organization row with its configuration versions, then every dynamic figure in
           // one statement; the configuration comes from this server's cache while its version holds.
-          const org = await findOrg(q, orgId);
-          if (!org) throw orgNotFound(orgId);
+          const org = await requireOrg(q, orgId);
           const config = await orgConfig(ctx, q, org);
           const f = await loadFigures(q, org, config, now, needsPeriodConsumed(config));
           const read = { balance: f.balance, preloaded: preloadedOf(config, f) };
@@ -236,7 +235,7 @@ export async function listHolds(args: {
   const { ctx, actor, orgId, limit } = args;
   const now = ctx.clock.now();
   const found = await ctx.db.read(async (q) => {
-    if (!(await findOrg(q, orgId))) throw orgNotFound(orgId);
+    await requireOrg(q, orgId);
     const scope = await scopeOf(q, actor, orgId);
     return findHolds(q, orgId, {
       status: args.status,
