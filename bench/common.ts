@@ -25,6 +25,27 @@ export function memoryOf(pid: number): { rss: number; peak: number } | undefined
   }
 }
 
+/**
+ * The processes below `pid` whose command line contains `marker` (Linux /proc; a child a thread other than
+ * the main one spawned is not listed, and Node spawns from its main thread).
+ */
+export function descendantsOf(pid: number, marker: string): number[] {
+  let children: number[];
+  try {
+    children = readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').split(' ').filter(Boolean).map(Number);
+  } catch {
+    return [];
+  }
+  const named = (child: number) => {
+    try {
+      return readFileSync(`/proc/${child}/cmdline`, 'utf8').includes(marker);
+    } catch {
+      return false;
+    }
+  };
+  return children.flatMap((child) => [...(named(child) ? [child] : []), ...descendantsOf(child, marker)]);
+}
+
 /** User + system CPU seconds a process has used so far (Linux /proc), or undefined. */
 export function cpuSeconds(pid: number): number | undefined {
   try {

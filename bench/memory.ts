@@ -5,8 +5,9 @@
  * scheduler off) as a child process on 127.0.0.1 and reads its resident memory from
  * /proc/<pid>/status (VmRSS now, VmHWM the peak):
  *
- *  1. first start: the data folder created and the demo seeded; the resident memory after
- *     BENCH_SETTLE_S (8) idle seconds once the server prints its address, and the peak until then;
+ *  1. first start: the data folder created and the demo seeded (in a child process of the server:
+ *     its peak is reported apart); the resident memory after BENCH_SETTLE_S (8) idle seconds once
+ *     the server prints its address, and the server's peak until then;
  *  2. ingest: BENCH_BATCHES (20) batches of BENCH_BATCH (1000) events into an organization of its
  *     own, from 4 keep-alive clients; the peak of this phase alone (VmHWM is reset first through
  *     /proc/<pid>/clear_refs);
@@ -14,8 +15,8 @@
  *
  * The same is measured for the server run from the bundle `npm start` runs (dist/main.js) and,
  * as the baseline, for src/main.ts run through tsx as before. The last line is always
- * `first_peak_mib=<n> first_idle_mib=<n> ingest_peak_mib=<n> restart_idle_mib=<n>` for the bundle,
- * followed by the same four figures of the tsx baseline prefixed `tsx_`. The run stops after
+ * `first_peak_mib=<n> seed_child_peak_mib=<n> first_idle_mib=<n> ingest_peak_mib=<n> restart_idle_mib=<n>`
+ * for the bundle, followed by the same five figures of the tsx baseline prefixed `tsx_`. The run stops after
  * BENCH_TIMEOUT_S (300) seconds whatever happens; the two demo seeds take most of it.
  */
 import { randomBytes } from 'node:crypto';
@@ -23,7 +24,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { intEnv, memoryOf, startServer, stopServer, type Server, type ServerMode } from './common.js';
+import { descendantsOf, intEnv, memoryOf, startServer, stopServer, type Server, type ServerMode } from './common.js';
 
 const SETTLE_S = intEnv('BENCH_SETTLE_S', 8, 1, 120);
 const BATCHES = intEnv('BENCH_BATCHES', 20, 1, 1_000);
@@ -41,6 +42,8 @@ const running = new Set<() => Promise<void>>();
 
 interface Figures {
   firstPeak: number;
+  /** the peak of the first start's seeding child (0 when the server seeded in its own process) */
+  seedPeak: number;
   firstIdle: number;
   ingestPeak: number;
   restartIdle: number;
@@ -60,6 +63,23 @@ async function idle(server: Server, seconds: number): Promise<number> {
     samples.push(memory(server).rss);
   }
   return Math.min(...samples.slice(-4));
+}
+
+/**
+ * The highest peak (VmHWM) of the demo's seeding child (src/demo/first-start.ts, run with SEED_DEMO_ARG) while
+ * the first start runs, sampled every 250 ms (VmHWM only grows, so a sample misses at most the child's last
+ * 250 ms). Stop it to read it.
+ */
+function watchSeedPeak(): () => number {
+  let peak = 0;
+  const sample = () => {
+    for (const pid of descendantsOf(process.pid, '--seed-demo')) peak = Math.max(peak, memoryOf(pid)?.peak ?? 0);
+  };
+  const timer = setInterval(sample, 250);
+  return () => {
+    clearInterval(timer);
+    return peak;
+  };
 }
 
 async function call(base: URL, method: string, path: string, body: unknown, status: number): Promise<void> {
@@ -105,11 +125,14 @@ async function measure(mode: ServerMode): Promise<Figures> {
   running.add(stop);
   try {
     const started = performance.now();
+    const seedPeakSoFar = watchSeedPeak();
     server = await startServer(env, { mode });
+    const seedPeak = seedPeakSoFar();
     const startSeconds = (performance.now() - started) / 1000;
     const firstIdle = await idle(server, SETTLE_S);
     const firstPeak = memory(server).peak;
-    log(`${mode}: first start (demo seeded in ${startSeconds.toFixed(1)} s): peak ${mib(firstPeak)} MiB, idle ${mib(firstIdle)} MiB after ${SETTLE_S} s`);
+    const child = seedPeak ? `; the seeding child's peak ${mib(seedPeak)} MiB` : '';
+    log(`${mode}: first start (demo seeded in ${startSeconds.toFixed(1)} s): peak ${mib(firstPeak)} MiB, idle ${mib(firstIdle)} MiB after ${SETTLE_S} s${child}`);
 
     // Writing 5 to clear_refs resets VmHWM to the current RSS, so the next peak is this phase's own.
     writeFileSync(`/proc/${server.child.pid}/clear_refs`, '5');
@@ -124,7 +147,7 @@ async function measure(mode: ServerMode): Promise<Figures> {
     log(`${mode}: restarted in ${((performance.now() - restarted) / 1000).toFixed(1)} s`);
     const restartIdle = await idle(server, SETTLE_S);
     log(`${mode}: restart on the same folder: peak ${mib(memory(server).peak)} MiB, idle ${mib(restartIdle)} MiB after ${SETTLE_S} s`);
-    return { firstPeak, firstIdle, ingestPeak, restartIdle };
+    return { firstPeak, seedPeak, firstIdle, ingestPeak, restartIdle };
   } finally {
     running.delete(stop);
     await stop();
@@ -133,7 +156,7 @@ async function measure(mode: ServerMode): Promise<Figures> {
 }
 
 const line = (f: Figures, prefix = '') =>
-  `${prefix}first_peak_mib=${mib(f.firstPeak)} ${prefix}first_idle_mib=${mib(f.firstIdle)} ${prefix}ingest_peak_mib=${mib(f.ingestPeak)} ${prefix}restart_idle_mib=${mib(f.restartIdle)}`;
+  `${prefix}first_peak_mib=${mib(f.firstPeak)} ${prefix}seed_child_peak_mib=${mib(f.seedPeak)} ${prefix}first_idle_mib=${mib(f.firstIdle)} ${prefix}ingest_peak_mib=${mib(f.ingestPeak)} ${prefix}restart_idle_mib=${mib(f.restartIdle)}`;
 
 async function main(): Promise<void> {
   const cpus = os.cpus();

@@ -28,8 +28,8 @@ export interface StartOptions {
   dashboardDir?: string | undefined;
 }
 
-/** Migrates, builds the HTTP server and (optionally) starts the scheduler: everything but listening. */
-export async function createApp(opts: StartOptions) {
+/** Migrates and builds the services' context, hooks wired: what a process needs to run use cases without serving HTTP. */
+export async function createContext(opts: Pick<StartOptions, 'db' | 'clock' | 'log' | 'smtpUrl' | 'mailFrom' | 'paymentProvider'>): Promise<AppContext> {
   const log = opts.log ?? pino({ level: 'silent' });
   opts.db.onConnectionLost = (error) => log.warn({ err: error }, 'a pooled database connection was lost; the next call reconnects');
   await migrate(opts.db);
@@ -42,6 +42,12 @@ export async function createApp(opts: StartOptions) {
     payments: opts.paymentProvider ?? manualProvider,
   };
   wireHooks(ctx);
+  return ctx;
+}
+
+/** Migrates, builds the HTTP server and (optionally) starts the scheduler: everything but listening. */
+export async function createApp(opts: StartOptions) {
+  const ctx = await createContext(opts);
   const server = await buildServer({ ctx, platformKey: opts.platformKey, logger: opts.logRequests ?? false, dashboardDir: opts.dashboardDir, publicUrl: opts.publicUrl });
   const scheduler = new Scheduler(ctx);
   if (opts.scheduler) scheduler.start();

@@ -5,7 +5,8 @@ import pino from 'pino';
 import { createApp } from './app.js';
 import { systemClock } from './clock.js';
 import { ConfigError, loadConfig, type Config } from './config.js';
-import { DataDirLockedError, openDatabase } from './db/client.js';
+import { DataDirLockedError, openDatabase, pgliteExists } from './db/client.js';
+import { DemoSeedError, SEED_DEMO_ARG, seedDemoHere, seedDemoInChild } from './demo/first-start.js';
 import { newPlatformKey } from './http/auth.js';
 import { findOrg } from './modules/orgs/index.js';
 import { ensureDashboardBuilt } from './http/dashboard-build.js';
@@ -22,8 +23,9 @@ function platformKey(config: Config): { key: string; generated: boolean } {
 }
 
 /**
- * A start leaves V8 holding the heap it grew (the demo seed's objects, a young generation sized for the
- * start's allocation rate), and a server waiting for traffic runs no collection that would give it back.
+ * A start leaves V8 holding the heap it grew (the migrations' garbage, the demo seed's when it runs in this
+ * process, a young generation sized for the start's allocation rate), and a server waiting for traffic runs
+ * no collection that would give it back.
  * One full collection once the server has settled does: with little allocation going on, V8 also shrinks
  * the young generation (~20–30 MiB of an embedded server's idle memory; docs/performance.md, "Embedded
  * memory"). `npm start` runs node with --expose-gc for it; without the flag (npm run dev) nothing runs.
@@ -36,6 +38,9 @@ function collectOnceSettled(): void {
 async function main(): Promise<void> {
   const config = loadConfig();
   const log = pino({ level: config.logLevel });
+  // The first start of an embedded database seeds the demo in a child process (src/demo/first-start.ts);
+  // later starts, and PostgreSQL, seed here if the database is still empty (seedDemoIfEmpty below).
+  if (config.demo && !config.databaseUrl && !pgliteExists(config.dataDir)) await seedDemoInChild(fileURLToPath(import.meta.url), config.dataDir);
   const db = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
   const { key } = platformKey(config);
   const dashboardDir = await ensureDashboardBuilt(fileURLToPath(new URL('..', import.meta.url)), (message) => log.info(message));
@@ -73,11 +78,14 @@ async function main(): Promise<void> {
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
 }
 
-main().catch((error: unknown) => {
-  if (error instanceof ConfigError || error instanceof DataDirLockedError) {
+// Run with SEED_DEMO_ARG, this entry is the first start's seeding child (seedDemoInChild above).
+const seedingChild = process.argv.includes(SEED_DEMO_ARG);
+(seedingChild ? seedDemoHere(loadConfig()).then(() => process.exit(0)) : main()).catch((error: unknown) => {
+  if (error instanceof ConfigError || error instanceof DataDirLockedError || error instanceof DemoSeedError) {
     process.stderr.write(`${error.message}\n`);
   } else {
-    process.stderr.write(`Tally could not start: ${(error as Error).stack ?? String(error)}\n`);
+    const what = seedingChild ? 'Seeding the demo organization failed' : 'Tally could not start';
+    process.stderr.write(`${what}: ${(error as Error).stack ?? String(error)}\n`);
   }
   process.exit(1);
 });

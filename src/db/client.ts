@@ -114,7 +114,7 @@ export async function openPglite(dataDir: string | undefined): Promise<Database>
   if (dataDir) {
     mkdirSync(dataDir, { recursive: true });
     release = takeLock(join(dataDir, 'tally.lock'));
-    if (!existsSync(join(dataDir, 'pg', 'PG_VERSION'))) initPgliteApart(join(dataDir, 'pg'));
+    if (!pgliteExists(dataDir)) initPgliteApart(join(dataDir, 'pg'));
   }
   const client = new PGlite(dataDir ? join(dataDir, 'pg') : undefined, {
     parsers: { [pgliteTypes.INT8]: (v: string) => BigInt(v), [pgliteTypes.NUMERIC]: (v: string) => v },
@@ -131,6 +131,11 @@ export async function openPglite(dataDir: string | undefined): Promise<Database>
       release();
     },
   };
+}
+
+/** Whether the data folder already holds an embedded database (false before the first start). */
+export function pgliteExists(dataDir: string): boolean {
+  return existsSync(join(dataDir, 'pg', 'PG_VERSION'));
 }
 
 /**

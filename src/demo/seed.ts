@@ -1,13 +1,11 @@
-import { sql } from 'drizzle-orm';
 import { ManualClock } from '../clock.js';
 import type { AppContext } from '../context.js';
-import { rows } from '../db/client.js';
 import { DAY_MS } from '../domain/time.js';
 import type { Actor } from '../actor.js';
 import { ingestEvents, type EventInput } from '../modules/events/service.js';
 import { createGrant } from '../modules/grants/service.js';
 import { putPlatformMeter, type MeterInput } from '../modules/meters/service.js';
-import { createOrg } from '../modules/orgs/service.js';
+import { createOrg, listOrganizations } from '../modules/orgs/service.js';
 import { Scheduler } from '../jobs/scheduler.js';
 import { createGroup, updateGroup } from '../modules/allocations/groups.js';
 import { createMember } from '../modules/allocations/members.js';
@@ -78,7 +76,7 @@ function random(seed: number): () => number {
  * that walks through those 90 days, so every figure is one the API made.
  */
 export async function seedDemoIfEmpty(ctx: AppContext, announce: () => void = () => {}): Promise<{ orgId: string } | null> {
-  const [any] = await ctx.db.read((q) => rows<{ id: string }>(q, sql`select id from orgs limit 1`));
+  const [any] = await listOrganizations({ ctx, after: undefined, limit: 1 });
   if (any) return null;
   announce();
   const realNow = ctx.clock.now();

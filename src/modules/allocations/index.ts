@@ -7,6 +7,7 @@
  * module's SQL, listed here so they stay few.
  */
 export { addCycleUsage, toCycleRow } from './cycleQueries.js';
+export type { CycleRow } from './cycleQueries.js';
 export { cycleViewOf, defaultSettings, ensureCycle, loadSettings } from './cycles.js';
 export { lockedState } from './groups.js';
 export { assertMemberExists } from './members.js';

@@ -1,5 +1,6 @@
 import { sql } from 'drizzle-orm';
-import { rows, type Q } from '../../db/client.js';
+import type { Q } from '../../db/client.js';
+import { big, bigOrNull, date, dateOrNull, int, json, mapFirst, mapRows, text, textOf, textOrNull, type DbRow } from '../../db/rows.js';
 import type { CapWindow } from '../../domain/capWindows.js';
 import { groupsOfMembers } from '../members/index.js';
 
@@ -28,13 +29,19 @@ const SELECT_CAP = sql`select id, scope_kind as "scopeKind", scope_id as "scopeI
   notify_at_percent as "notifyAtPercent", window_start as "windowStart", notified_pct as "notifiedPct",
   created_at as "createdAt", updated_at as "updatedAt" from caps`;
 
-function toCap(r: CapRow): CapRow {
+function toCap(r: DbRow): CapRow {
   return {
-    ...r,
-    limit: BigInt(r.limit),
-    windowStart: r.windowStart === null ? null : new Date(r.windowStart),
-    createdAt: new Date(r.createdAt),
-    updatedAt: new Date(r.updatedAt),
+    id: text(r.id),
+    scopeKind: textOf<ScopeKind>(r.scopeKind),
+    scopeId: text(r.scopeId),
+    window: textOf<CapWindow>(r.window),
+    limit: big(r.limit),
+    mode: textOf<CapMode>(r.mode),
+    notifyAtPercent: json<number[]>(r.notifyAtPercent),
+    windowStart: dateOrNull(r.windowStart),
+    notifiedPct: int(r.notifiedPct),
+    createdAt: date(r.createdAt),
+    updatedAt: date(r.updatedAt),
   };
 }
 
@@ -42,13 +49,11 @@ function toCap(r: CapRow): CapRow {
 export async function findCaps(q: Q, orgId: string, opts: { ids?: string[]; forUpdate?: boolean } = {}): Promise<CapRow[]> {
   const ids = opts.ids ? sql`and id = any(${sql.param(opts.ids)}::text[])` : sql``;
   const lock = opts.forUpdate ? sql`for update` : sql``;
-  const found = await rows<CapRow>(q, sql`${SELECT_CAP} where org_id = ${orgId} ${ids} order by id ${lock}`);
-  return found.map(toCap);
+  return mapRows(q, sql`${SELECT_CAP} where org_id = ${orgId} ${ids} order by id ${lock}`, toCap);
 }
 
 export async function orgsWithCaps(q: Q): Promise<string[]> {
-  const found = await rows<{ orgId: string }>(q, sql`select distinct org_id as "orgId" from caps order by org_id`);
-  return found.map((r) => r.orgId);
+  return mapRows(q, sql`select distinct org_id as "orgId" from caps order by org_id`, (r) => text(r.orgId));
 }
 
 export async function insertCap(q: Q, orgId: string, cap: CapRow): Promise<void> {
@@ -76,22 +81,23 @@ export async function deleteCapRow(q: Q, orgId: string, capId: string): Promise<
   await q.execute(sql`delete from caps where org_id = ${orgId} and id = ${capId}`);
 }
 
+function toKeyOwner(r: DbRow): [string, string | null] {
+  return [text(r.id), textOrNull(r.memberId)];
+}
+
 /** Who is where: members' groups and API keys' members, to scope caps to a manager or a member. */
 export async function findMembership(q: Q, orgId: string): Promise<{ groupOf: Map<string, string>; keyOwner: Map<string, string | null> }> {
   const groupOf = await groupsOfMembers(q, orgId);
-  const keys = await rows<{ id: string; memberId: string | null }>(
-    q,
-    sql`select id, member_id as "memberId" from api_keys where org_id = ${orgId}`,
-  );
-  return { groupOf, keyOwner: new Map(keys.map((k) => [k.id, k.memberId])) };
+  const keys = await mapRows(q, sql`select id, member_id as "memberId" from api_keys where org_id = ${orgId}`, toKeyOwner);
+  return { groupOf, keyOwner: new Map(keys) };
 }
 
 export async function groupExists(q: Q, orgId: string, groupId: string): Promise<boolean> {
-  return (await rows(q, sql`select 1 from groups where org_id = ${orgId} and id = ${groupId}`)).length > 0;
+  return (await mapFirst(q, sql`select 1 as one from groups where org_id = ${orgId} and id = ${groupId}`, () => true)) ?? false;
 }
 
 export async function apiKeyExists(q: Q, orgId: string, keyId: string): Promise<boolean> {
-  return (await rows(q, sql`select 1 from api_keys where org_id = ${orgId} and id = ${keyId}`)).length > 0;
+  return (await mapFirst(q, sql`select 1 as one from api_keys where org_id = ${orgId} and id = ${keyId}`, () => true)) ?? false;
 }
 
 /** One cap's window, as the usage queries read it. */
@@ -109,6 +115,10 @@ const capTable = (caps: CapWindowRow[]) => {
     ${col('startsAt', (d) => d.toISOString())}::timestamptz[], ${col('endsAt', (d) => d.toISOString())}::timestamptz[])
     as c(id, kind, sid, starts_at, ends_at)`;
 };
+
+function toCapUsed(r: DbRow): [string, bigint] {
+  return [text(r.id), big(r.used)];
+}
 
 /**
  * Used credits of each cap's window recomputed from the facts: accepted
@@ -128,8 +138,12 @@ export async function recomputeCapUsed(q: Q, orgId: string, caps: CapWindowRow[]
       where h.org_id = ${orgId} and h.status = 'captured' and h.closed_at >= c.starts_at and h.closed_at < c.ends_at and case c.kind
         when 'org' then true when 'member' then h.member_id = c.sid when 'group' then ${groupMatch('h')}
         when 'project' then h.project = c.sid when 'meter' then false else h.api_key_id = c.sid end)`;
-  const found = await rows<{ id: string; used: string | bigint }>(q, sql`select c.id, ${events} + ${captured} as used from ${capTable(caps)}`);
-  return new Map(found.map((r) => [r.id, BigInt(r.used)]));
+  const found = await mapRows(q, sql`select c.id, ${events} + ${captured} as used from ${capTable(caps)}`, toCapUsed);
+  return new Map(found);
+}
+
+function toCapCounter(r: DbRow): [string, { used: bigint | null; held: bigint }] {
+  return [text(r.id), { used: bigOrNull(r.used), held: big(r.held) }];
 }
 
 /**
@@ -144,7 +158,7 @@ export async function readCapCounters(
   caps: CapWindowRow[],
 ): Promise<Map<string, { used: bigint | null; held: bigint }>> {
   if (caps.length === 0) return new Map();
-  const found = await rows<{ id: string; used: string | bigint | null; held: string | bigint }>(
+  const found = await mapRows(
     q,
     sql`with open_holds as (
           select h.member_id, h.project, h.api_key_id, h.amount, m.group_id from holds h
@@ -156,8 +170,9 @@ export async function readCapCounters(
              when 'org' then true when 'member' then o.member_id = c.sid when 'group' then o.group_id = c.sid
              when 'project' then o.project = c.sid when 'api_key' then o.api_key_id = c.sid else false end) as held
         from ${capTable(caps)}`,
+    toCapCounter,
   );
-  return new Map(found.map((r) => [r.id, { used: r.used === null ? null : BigInt(r.used), held: BigInt(r.held) }]));
+  return new Map(found);
 }
 
 /** Adds to the counters of windows already counted; a window not counted yet is seeded by the caller. */
@@ -181,13 +196,14 @@ export async function insertCapCounters(q: Q, orgId: string, seeds: { capId: str
 /** Which counters exist among the given (cap, window) pairs. */
 export async function existingCapCounters(q: Q, orgId: string, keys: { capId: string; windowStart: Date }[]): Promise<Set<string>> {
   if (keys.length === 0) return new Set();
-  const found = await rows<{ capId: string; windowStart: Date | string }>(
+  const found = await mapRows(
     q,
     sql`select cap_id as "capId", window_start as "windowStart" from cap_counters
         where org_id = ${orgId} and (cap_id, window_start) in (
           select * from unnest(${sql.param(keys.map((k) => k.capId))}::text[], ${sql.param(keys.map((k) => k.windowStart.toISOString()))}::timestamptz[]))`,
+    (r) => counterKey(text(r.capId), date(r.windowStart)),
   );
-  return new Set(found.map((r) => counterKey(r.capId, new Date(r.windowStart))));
+  return new Set(found);
 }
 
 export const counterKey = (capId: string, windowStart: Date) => `${capId}@${windowStart.toISOString()}`;

@@ -127,6 +127,17 @@ export async function voidEvent(tx: Q, orgId: string, eventId: string): Promise<
   await tx.execute(sql`update events set status = 'voided' where org_id = ${orgId} and id = ${eventId}`);
 }
 
+/** Which of these ids are recorded events of these organizations, as [organization, event id]: one read for a batch. */
+export async function findRecordedEventIds(tx: Q, orgIds: string[], ids: string[]): Promise<[string, string][]> {
+  return mapRows(
+    tx,
+    sql`select org_id, id from events
+        where org_id = any(${sql.param(orgIds)}::text[])
+          and id = any(${sql.param(ids)}::text[])`,
+    (r): [string, string] => [text(r.org_id), text(r.id)],
+  );
+}
+
 /** An organization's customer aliases (the ids Stripe and CloudEvents name it by), sorted. */
 export async function findAliases(q: Q, orgId: string): Promise<string[]> {
   return mapRows(q, sql`select alias from customer_aliases where org_id = ${orgId} order by alias`, (r) => text(r.alias));

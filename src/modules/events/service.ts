@@ -1,7 +1,7 @@
 import { sql, type SQL } from 'drizzle-orm';
 import { creditsText } from '../../domain/display.js';
 import type { AppContext } from '../../context.js';
-import { rows, type Q } from '../../db/client.js';
+import type { Q } from '../../db/client.js';
 import { formatMicro, MAX_AMOUNT_MICRO } from '../../domain/money.js';
 import { rate } from '../../domain/rating.js';
 import { bookingAt, DAY_MS } from '../../domain/time.js';
@@ -11,6 +11,7 @@ import { blocksForUsageOf, bookUsage, LedgerBatch, runBalanceChangedOf, runUsage
 import { lockOrgsForUsage, type OrgLockedForUsage, type OrgRow } from '../orgs/index.js';
 import { GroupCommit, limitsAfterGroup, orgConfig, type OrgConfig } from '../realtime/index.js';
 import type { LimitsFor, TightestLimit } from '../caps/index.js';
+import { findRecordedEventIds } from './queries.js';
 import { addToRollupsOf, type RatedEvent } from './rollups.js';
 
 // the events table for corrections (SQL stays in queries.ts)
@@ -234,20 +235,15 @@ interface Work {
 async function seenIds(tx: Q, units: { org: OrgRow; calls: Call[] }[]): Promise<Map<string, Set<string>>> {
   const orgIds = units.map((u) => u.org.id);
   const ids = [...new Set(units.flatMap((u) => u.calls.map((c) => c.e.id)))];
-  const found = await rows<{ org_id: string; id: string }>(
-    tx,
-    sql`select org_id, id from events
-        where org_id = any(${sql.param(orgIds)}::text[])
-          and id = any(${sql.param(ids)}::text[])`,
-  );
+  const found = await findRecordedEventIds(tx, orgIds, ids);
   const asked = new Set(units.flatMap((u) => u.calls.map((c) => `${u.org.id}\u0000${c.e.id}`)));
   const seen = new Map<string, Set<string>>();
-  for (const r of found) {
+  for (const [orgId, id] of found) {
     // an id seen in another organization of the batch is not this one's
-    if (!asked.has(`${r.org_id}\u0000${r.id}`)) continue;
-    const set = seen.get(r.org_id);
-    if (set) set.add(r.id);
-    else seen.set(r.org_id, new Set([r.id]));
+    if (!asked.has(`${orgId}\u0000${id}`)) continue;
+    const set = seen.get(orgId);
+    if (set) set.add(id);
+    else seen.set(orgId, new Set([id]));
   }
   return seen;
 }

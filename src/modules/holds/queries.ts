@@ -1,5 +1,6 @@
 import { sql } from 'drizzle-orm';
-import { rows, type Q } from '../../db/client.js';
+import type { Q } from '../../db/client.js';
+import { big, bigOrNull, date, dateOrNull, mapFirst, mapRows, text, textOf, textOrNull, type DbRow } from '../../db/rows.js';
 
 export interface HoldRow {
   id: string;
@@ -19,41 +20,39 @@ export interface HoldRow {
 
 const COLUMNS = sql`id, member_id, amount, captured_amount, job_id, status, expires_at, created_at, closed_at, actor, project, api_key_id`;
 
-function toHold(r: Record<string, unknown>): HoldRow {
-  const d = (v: unknown) => (v === null || v === undefined ? null : new Date(v as string));
+function toHold(r: DbRow): HoldRow {
   return {
-    id: r.id as string,
-    memberId: r.member_id as string,
-    amount: BigInt(r.amount as string),
-    capturedAmount: r.captured_amount === null ? null : BigInt(r.captured_amount as string),
-    jobId: (r.job_id as string | null) ?? null,
-    status: r.status as HoldRow['status'],
-    expiresAt: d(r.expires_at),
-    createdAt: d(r.created_at)!,
-    closedAt: d(r.closed_at),
-    actor: r.actor as string,
-    project: (r.project as string | null) ?? null,
-    apiKeyId: (r.api_key_id as string | null) ?? null,
+    id: text(r.id),
+    memberId: text(r.member_id),
+    amount: big(r.amount),
+    capturedAmount: bigOrNull(r.captured_amount),
+    jobId: textOrNull(r.job_id),
+    status: textOf<HoldRow['status']>(r.status),
+    expiresAt: dateOrNull(r.expires_at),
+    createdAt: date(r.created_at),
+    closedAt: dateOrNull(r.closed_at),
+    actor: text(r.actor),
+    project: textOrNull(r.project),
+    apiKeyId: textOrNull(r.api_key_id),
   };
 }
 
 export async function findHold(q: Q, orgId: string, holdId: string): Promise<HoldRow | undefined> {
-  const [r] = await rows<Record<string, unknown>>(q, sql`select ${COLUMNS} from holds where org_id = ${orgId} and id = ${holdId}`);
-  return r && toHold(r);
+  return mapFirst(q, sql`select ${COLUMNS} from holds where org_id = ${orgId} and id = ${holdId}`, toHold);
 }
 
 export async function findDueHolds(q: Q, orgId: string, now: Date): Promise<HoldRow[]> {
-  const found = await rows<Record<string, unknown>>(
+  return mapRows(
     q,
     sql`select ${COLUMNS} from holds where org_id = ${orgId} and status = 'open' and expires_at <= ${now.toISOString()}::timestamptz
         order by id`,
+    toHold,
   );
-  return found.map(toHold);
 }
 
 export async function findHoldsByIds(q: Q, orgId: string, ids: string[]): Promise<Map<string, HoldRow>> {
-  const found = await rows<Record<string, unknown>>(q, sql`select ${COLUMNS} from holds where org_id = ${orgId} and id = any(${sql.param(ids)}::text[])`);
-  return new Map(found.map((r) => [r.id as string, toHold(r)]));
+  const found = await mapRows(q, sql`select ${COLUMNS} from holds where org_id = ${orgId} and id = any(${sql.param(ids)}::text[])`, toHold);
+  return new Map(found.map((h) => [h.id, h]));
 }
 
 /**
@@ -61,14 +60,14 @@ export async function findHoldsByIds(q: Q, orgId: string, ids: string[]): Promis
  * past its expiry (released before the captures are decided).
  */
 export async function findHoldsAndLapsed(q: Q, orgId: string, ids: string[], now: Date): Promise<{ byId: Map<string, HoldRow>; lapsed: HoldRow[] }> {
-  const found = await rows<Record<string, unknown>>(
+  const all = await mapRows(
     q,
     sql`select ${COLUMNS} from holds
         where org_id = ${orgId}
           and (id = any(${sql.param(ids)}::text[]) or (status = 'open' and expires_at <= ${now.toISOString()}::timestamptz))
         order by id`,
+    toHold,
   );
-  const all = found.map(toHold);
   const lapsed = all.filter((h) => h.status === 'open' && h.expiresAt !== null && h.expiresAt <= now);
   const asked = new Set(ids);
   return { byId: new Map(all.filter((h) => asked.has(h.id)).map((h) => [h.id, h])), lapsed };
@@ -134,17 +133,13 @@ export async function findHolds(
       : undefined,
     f.before ? sql`id < ${f.before}` : undefined,
   ].filter((c) => c !== undefined);
-  const found = await rows<Record<string, unknown>>(
-    q,
-    sql`select ${COLUMNS} from holds where ${sql.join(conditions, sql` and `)} order by id desc limit ${f.limit}`,
-  );
-  return found.map(toHold);
+  return mapRows(q, sql`select ${COLUMNS} from holds where ${sql.join(conditions, sql` and `)} order by id desc limit ${f.limit}`, toHold);
 }
 
 export async function orgsWithDueHolds(q: Q, now: Date): Promise<string[]> {
-  const found = await rows<{ org_id: string }>(
+  return mapRows(
     q,
     sql`select distinct org_id from holds where status = 'open' and expires_at <= ${now.toISOString()}::timestamptz`,
+    (r) => text(r.org_id),
   );
-  return found.map((r) => r.org_id);
 }

@@ -1,5 +1,6 @@
 import { sql } from 'drizzle-orm';
-import { RetryTransaction, rows, type Q } from '../../db/client.js';
+import { RetryTransaction, type Q } from '../../db/client.js';
+import { big, mapRows, text, type DbRow } from '../../db/rows.js';
 import { entryHash, GENESIS } from '../../domain/chain.js';
 
 export type EntryType =
@@ -30,6 +31,13 @@ export interface Entry {
 
 export const blockAccount = (blockId: string): string => `block:${blockId}`;
 
+interface ChainHead {
+  seq: bigint;
+  hash: string;
+}
+
+const toChainHead = (r: DbRow): [string, ChainHead] => [text(r.org_id), { seq: big(r.seq), hash: text(r.hash) }];
+
 /**
  * The chain head this process last wrote, per organization (issue 10): a hint
  * that spares the head read in the usual case, where the last writer of an
@@ -38,7 +46,7 @@ export const blockAccount = (blockId: string): string => `block:${blockId}`;
  * or the transaction that wrote it rolled back) makes the transaction run
  * again with the head read, and never forks the chain.
  */
-const chainHeads = new Map<string, { seq: bigint; hash: string }>();
+const chainHeads = new Map<string, ChainHead>();
 const CHAIN_HEADS_MAX = 10_000;
 const UNIQUE_VIOLATION = '23505';
 const isBlockAccount = (account: string): boolean => account.startsWith('block:');
@@ -111,20 +119,21 @@ export class LedgerBatch {
     // The heads this process wrote last are taken as they are (the write checks them); the others are read after
     // the locks were granted (never with them: a read in the lock statement may see the snapshot from before the
     // wait, and a stale head would fork the chain).
-    const headOf = new Map<string, { seq: bigint; hash: string }>();
+    const headOf = new Map<string, ChainHead>();
     for (const b of batches) {
       const known = chainHeads.get(b.orgId);
       if (known) headOf.set(b.orgId, known);
     }
     const unknown = batches.filter((b) => !headOf.has(b.orgId)).map((b) => b.orgId);
     if (unknown.length > 0) {
-      const heads = await rows<{ org_id: string; seq: bigint; hash: string }>(
+      const heads = await mapRows(
         tx,
         sql`insert into ledger_chain (org_id, seq, hash)
             select u.org_id, 0, ${GENESIS} from unnest(${sql.param(unknown)}::text[]) as u(org_id) order by 1
             on conflict (org_id) do update set seq = ledger_chain.seq returning org_id, seq, hash`,
+        toChainHead,
       );
-      for (const h of heads) headOf.set(h.org_id, { seq: BigInt(h.seq), hash: h.hash });
+      for (const [orgId, head] of heads) headOf.set(orgId, head);
     }
     const hinted = batches.length - unknown.length;
     const rowsOut: { org: string; e: Entry; recordedAt: string; seq: string; hash: string }[] = [];
@@ -134,7 +143,7 @@ export class LedgerBatch {
     for (const b of batches) {
       const head = headOf.get(b.orgId)!;
       const recordedAt = b.recordedAt.toISOString();
-      let seq = BigInt(head.seq);
+      let seq = head.seq;
       let prev = head.hash;
       for (const x of b.entries) {
         seq += 1n;
@@ -184,7 +193,7 @@ export class LedgerBatch {
             on conflict (org_id, account) do update set balance = accounts.balance + excluded.balance
           )`;
     const r = rowsOut;
-    const write = rows<{ org_id: string }>(tx, sql`
+    const write = mapRows(tx, sql`
       with written as (
         insert into ledger_entries (org_id, type, amount, from_account, to_account, block_id, block_balance_after,
           grant_id, occurred_at, recorded_at, event_id, ref, actor, chain_seq, hash)
@@ -216,10 +225,10 @@ export class LedgerBatch {
           ${col(chainEnds, (x) => x.fromHash)}::text[], ${col(chainEnds, (x) => x.seq)}::bigint[], ${col(chainEnds, (x) => x.hash)}::text[])
         as u(org_id, from_seq, from_hash, seq, hash)
       where c.org_id = u.org_id and c.seq = u.from_seq and c.hash = u.from_hash and (select count(*) from written) = ${r.length}
-      returning c.org_id`);
+      returning c.org_id`, (m) => text(m.org_id));
     let moved: string[];
     try {
-      moved = (await write).map((m) => m.org_id);
+      moved = await write;
     } catch (error) {
       const e = error as { code?: string; constraint?: string; cause?: { code?: string; constraint?: string } };
       const code = e.code ?? e.cause?.code;

@@ -1,6 +1,8 @@
 import { sql } from 'drizzle-orm';
 import type { Q } from '../../db/client.js';
-import { big, bool, date, mapRows, text, textOrNull } from '../../db/rows.js';
+import { big, bool, date, dateOrNull, int, json, mapFirst, mapRows, text, textOrNull, type DbRow } from '../../db/rows.js';
+import { normalizeAppliesTo, type AppliesTo } from '../../domain/appliesTo.js';
+import type { DrawBlock } from '../../domain/drawdown.js';
 
 export interface EventEntry {
   id: bigint;
@@ -119,4 +121,66 @@ export async function findOrgsWithDueExpiries(q: Q, now: Date): Promise<string[]
     sql`select distinct org_id as "orgId" from blocks where expiry_booked_at is null and expires_at <= ${now.toISOString()}::timestamptz`,
     (r) => text(r.orgId),
   );
+}
+
+export interface SpendableBlock extends DrawBlock {
+  source: string;
+  /** the grant's scope (SPEC §3.16): null pays for everything */
+  appliesTo: AppliesTo | null;
+}
+
+/** One organization's `overage` balance beside one of its spendable blocks (null when it has none). */
+export interface UsageSourceRow {
+  orgId: string;
+  overage: bigint;
+  block: SpendableBlock | null;
+}
+
+function toUsageSourceRow(r: DbRow): UsageSourceRow {
+  return {
+    orgId: text(r.orgId),
+    overage: big(r.overage),
+    block:
+      r.id === null
+        ? null
+        : {
+            id: text(r.id),
+            grantId: text(r.grantId),
+            priority: int(r.priority),
+            startsAt: date(r.startsAt),
+            expiresAt: dateOrNull(r.expiresAt),
+            seq: big(r.seq),
+            remaining: big(r.remaining),
+            source: text(r.source),
+            appliesTo: normalizeAppliesTo(json<AppliesTo | null>(r.appliesTo)),
+          },
+  };
+}
+
+/**
+ * Blocks that may still pay usage in several organizations, in ONE read
+ * (issue 10): started, credit left, not voided, paid for, and not yet swept
+ * by an expiry entry; each organization's rows carry its `overage` balance.
+ */
+export async function findUsageSources(tx: Q, orgIds: string[], now: Date): Promise<UsageSourceRow[]> {
+  return mapRows(
+    tx,
+    sql`select o.org_id as "orgId", coalesce(a.balance, 0) as overage, s.*
+        from unnest(${sql.param(orgIds)}::text[]) as o(org_id)
+        left join accounts a on a.org_id = o.org_id and a.account = 'overage'
+        left join lateral (
+          select b.id, b.grant_id as "grantId", g.priority, b.starts_at as "startsAt", b.expires_at as "expiresAt",
+            b.seq, b.remaining, g.source, g.applies_to as "appliesTo"
+          from blocks b join grants g on g.org_id = b.org_id and g.id = b.grant_id
+          where b.org_id = o.org_id and b.remaining > 0 and b.starts_at <= ${now.toISOString()}::timestamptz
+            and b.expiry_booked_at is null and g.voided_at is null and not g.pending_payment
+        ) s on true`,
+    toUsageSourceRow,
+  );
+}
+
+/** An account's cached balance; 0 for an account that has none yet. */
+export async function accountBalance(tx: Q, orgId: string, account: string): Promise<bigint> {
+  const balance = await mapFirst(tx, sql`select balance from accounts where org_id = ${orgId} and account = ${account}`, (r) => big(r.balance));
+  return balance ?? 0n;
 }

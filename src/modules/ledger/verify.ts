@@ -1,7 +1,6 @@
 import { sql } from 'drizzle-orm';
 import type { Q } from '../../db/client.js';
-import { rows } from '../../db/client.js';
-import { date, text, textOrNull, type DbRow } from '../../db/rows.js';
+import { big, bigOrNull, date, int, mapFirst, mapRows, text, textOrNull, type DbRow } from '../../db/rows.js';
 import { checkChain, GENESIS, type ChainBreach, type ChainedEntry } from '../../domain/chain.js';
 
 export interface OrgProof {
@@ -17,37 +16,47 @@ export interface OrgProof {
   ok: boolean;
 }
 
+interface DerivedBalance {
+  account: string;
+  balance: bigint;
+  /** entries that moved credit to or from the account */
+  entries: number;
+}
+
+function toDerivedBalance(r: DbRow): DerivedBalance {
+  return { account: text(r.account), balance: big(r.balance), entries: int(r.entries) };
+}
+
+const toAccountBalance = (r: DbRow): [string, bigint] => [text(r.account), big(r.balance)];
+
 /**
  * The proof of SPEC §3.13 items 1–2 for one organization: every account's
  * balance derived from the entries equals its cache, the derived balances sum
  * to zero, and no block is, or ever was, below zero.
  */
 export async function proveOrg(q: Q, orgId: string): Promise<OrgProof> {
-  const derived = await rows<{ account: string; balance: bigint; entries: bigint }>(
+  const derived = await mapRows(
     q,
     sql`select account, sum(delta)::bigint as balance, count(*)::bigint as entries from (
           select to_account as account, amount as delta from ledger_entries where org_id = ${orgId}
           union all
           select from_account, -amount from ledger_entries where org_id = ${orgId}
         ) x group by account`,
+    toDerivedBalance,
   );
-  const cachedBlocks = await rows<{ id: string; remaining: bigint }>(
-    q,
-    sql`select id, remaining from blocks where org_id = ${orgId}`,
-  );
-  const cachedAccounts = await rows<{ account: string; balance: bigint }>(
-    q,
-    sql`select account, balance from accounts where org_id = ${orgId}`,
-  );
-  const [lowest] = await rows<{ low: bigint | null }>(
-    q,
-    sql`select least((select min(block_balance_after) from ledger_entries where org_id = ${orgId}),
-                     (select min(remaining) from blocks where org_id = ${orgId})) as low`,
-  );
+  const cachedBlocks = await mapRows(q, sql`select id, remaining from blocks where org_id = ${orgId}`, (r) => [text(r.id), big(r.remaining)] as const);
+  const cachedAccounts = await mapRows(q, sql`select account, balance from accounts where org_id = ${orgId}`, toAccountBalance);
+  const lowestBlockBalance =
+    (await mapFirst(
+      q,
+      sql`select least((select min(block_balance_after) from ledger_entries where org_id = ${orgId}),
+                       (select min(remaining) from blocks where org_id = ${orgId})) as low`,
+      (r) => bigOrNull(r.low),
+    )) ?? null;
   const cached = new Map<string, bigint>();
-  for (const b of cachedBlocks) cached.set(`block:${b.id}`, BigInt(b.remaining));
-  for (const a of cachedAccounts) cached.set(a.account, BigInt(a.balance));
-  const derivedMap = new Map(derived.map((d) => [d.account, BigInt(d.balance)]));
+  for (const [id, remaining] of cachedBlocks) cached.set(`block:${id}`, remaining);
+  for (const [account, balance] of cachedAccounts) cached.set(account, balance);
+  const derivedMap = new Map(derived.map((d) => [d.account, d.balance]));
   const mismatches: OrgProof['mismatches'] = [];
   for (const account of new Set([...cached.keys(), ...derivedMap.keys()])) {
     const c = cached.get(account) ?? 0n;
@@ -55,8 +64,7 @@ export async function proveOrg(q: Q, orgId: string): Promise<OrgProof> {
     if (c !== d) mismatches.push({ account, cached: c, derived: d });
   }
   const entrySum = [...derivedMap.values()].reduce((a, b) => a + b, 0n);
-  const entries = derived.reduce((n, d) => n + Number(d.entries), 0) / 2;
-  const lowestBlockBalance = lowest?.low === null || lowest === undefined ? null : BigInt(lowest.low);
+  const entries = derived.reduce((n, d) => n + d.entries, 0) / 2;
   const chain = await proveChain(q, orgId);
   return {
     orgId,
@@ -112,6 +120,18 @@ export function chainedEntry(row: ChainRow, prev: string): ChainedEntry {
   };
 }
 
+interface ChainCounts {
+  /** entries written before the chain existed */
+  before: number;
+  chained: number;
+  firstChained: bigint | null;
+  lastUnchained: bigint | null;
+}
+
+function toChainCounts(r: DbRow): ChainCounts {
+  return { before: int(r.before), chained: int(r.chained), firstChained: bigOrNull(r.firstChained), lastUnchained: bigOrNull(r.lastUnchained) };
+}
+
 /**
  * Walks the organization's chain in recording (id) order, a page at a time:
  * every position present once and in order, every hash matching its fields and
@@ -120,29 +140,30 @@ export function chainedEntry(row: ChainRow, prev: string): ChainedEntry {
  * existed (chain_seq null) must all come before the first chained one.
  */
 async function proveChain(q: Q, orgId: string): Promise<OrgProof['chain']> {
-  const [counts] = await rows<{ before: string; chained: string; firstChained: string | null; lastUnchained: string | null }>(
+  const counts = (await mapFirst(
     q,
     sql`select count(*) filter (where chain_seq is null)::text as before, count(chain_seq)::text as chained,
           min(id) filter (where chain_seq is not null)::text as "firstChained", max(id) filter (where chain_seq is null)::text as "lastUnchained"
         from ledger_entries where org_id = ${orgId}`,
-  );
-  const beforeChain = Number(counts!.before);
-  const entries = Number(counts!.chained);
+    toChainCounts,
+  ))!;
+  const { before: beforeChain, chained: entries, firstChained, lastUnchained } = counts;
   const result = (breach: ChainBreach | null) => ({ entries, beforeChain, breach });
-  if (counts!.firstChained !== null && counts!.lastUnchained !== null && BigInt(counts!.lastUnchained) > BigInt(counts!.firstChained)) {
+  if (firstChained !== null && lastUnchained !== null && lastUnchained > firstChained) {
     return result({
-      entryId: counts!.lastUnchained,
+      entryId: lastUnchained.toString(),
       seq: null,
-      message: `organization ${orgId}: entry ${counts!.lastUnchained} has no chain position but was recorded after chained entry ${counts!.firstChained}: it was inserted outside the ledger writer`,
+      message: `organization ${orgId}: entry ${lastUnchained} has no chain position but was recorded after chained entry ${firstChained}: it was inserted outside the ledger writer`,
     });
   }
   let afterId = '0';
   let start = { seq: 1n, prev: GENESIS };
   for (;;) {
-    const page = await rows<ChainRow>(
+    const page = await mapRows(
       q,
       sql`select ${CHAIN_COLUMNS} from ledger_entries
           where org_id = ${orgId} and chain_seq is not null and id > ${afterId}::bigint order by ledger_entries.id limit ${CHAIN_PAGE}`,
+      toChainRow,
     );
     if (page.length === 0) break;
     // Each entry's `prev` is the hash the walk saw last; checkChain then compares positions and hashes.
@@ -159,12 +180,15 @@ async function proveChain(q: Q, orgId: string): Promise<OrgProof['chain']> {
     start = { seq: BigInt(last.seq) + 1n, prev: last.hash };
     afterId = last.id;
   }
-  const [head] = await rows<{ seq: string; hash: string }>(q, sql`select seq::text as seq, hash from ledger_chain where org_id = ${orgId}`);
-  const headSeq = head ? BigInt(head.seq) : 0n;
+  const head = await mapFirst(q, sql`select seq::text as seq, hash from ledger_chain where org_id = ${orgId}`, (r) => ({
+    seq: big(r.seq),
+    hash: text(r.hash),
+  }));
+  const headSeq = head?.seq ?? 0n;
   if (headSeq !== start.seq - 1n || (head && head.hash !== start.prev)) {
     return result({
       entryId: null,
-      seq: head?.seq ?? null,
+      seq: head?.seq.toString() ?? null,
       message:
         headSeq > start.seq - 1n
           ? `organization ${orgId}: the chain head says ${headSeq} entries were written but only ${start.seq - 1n} are present: the newest ${headSeq - start.seq + 1n} entries were removed`
@@ -175,5 +199,5 @@ async function proveChain(q: Q, orgId: string): Promise<OrgProof['chain']> {
 }
 
 export async function allOrgIds(q: Q): Promise<string[]> {
-  return (await rows<{ id: string }>(q, sql`select id from orgs order by id`)).map((r) => r.id);
+  return mapRows(q, sql`select id from orgs order by id`, (r) => text(r.id));
 }

@@ -1,6 +1,6 @@
 import { sql } from 'drizzle-orm';
-import { rows, type Q } from '../../db/client.js';
-import { mapRows, text } from '../../db/rows.js';
+import type { Q } from '../../db/client.js';
+import { big, bool, date, int, json, mapFirst, mapRows, text, textOf, type DbRow } from '../../db/rows.js';
 import { organizationNotFound } from '../../errors.js';
 
 export interface OrgRow {
@@ -24,16 +24,24 @@ const SELECT_ORG_COLUMNS = sql`select id, name, timezone, credit_factor as "cred
   coalesce((select version from platform_config where id = 1), 0) as "platformVersion"`;
 const SELECT_ORG = sql`${SELECT_ORG_COLUMNS} from orgs`;
 
-function toOrg(row: OrgRow): OrgRow {
+function toOrg(r: DbRow): OrgRow {
   return {
-    ...row,
-    embedOrigins: row.embedOrigins ?? [],
-    creditFactor: BigInt(row.creditFactor),
-    createdAt: new Date(row.createdAt),
-    updatedAt: new Date(row.updatedAt),
-    configVersion: Number(row.configVersion),
-    platformVersion: Number(row.platformVersion),
+    id: text(r.id),
+    name: text(r.name),
+    timezone: text(r.timezone),
+    creditFactor: big(r.creditFactor),
+    graceDays: int(r.graceDays),
+    overage: textOf<OrgRow['overage']>(r.overage),
+    embedOrigins: json<string[] | null>(r.embedOrigins) ?? [],
+    createdAt: date(r.createdAt),
+    updatedAt: date(r.updatedAt),
+    configVersion: int(r.configVersion),
+    platformVersion: int(r.platformVersion),
   };
+}
+
+function toOrgLockedForUsage(r: DbRow): OrgLockedForUsage {
+  return { org: toOrg(r), cycleCurrent: bool(r.cycleCurrent) };
 }
 
 /**
@@ -43,9 +51,9 @@ function toOrg(row: OrgRow): OrgRow {
  * configuration versions read under that lock (see realtime/config.ts).
  */
 export async function lockOrg(tx: Q, orgId: string): Promise<OrgRow> {
-  const [row] = await rows<OrgRow>(tx, sql`${SELECT_ORG} where id = ${orgId} for update`);
-  if (!row) throw organizationNotFound(orgId);
-  return toOrg(row);
+  const org = await mapFirst(tx, sql`${SELECT_ORG} where id = ${orgId} for update`, toOrg);
+  if (!org) throw organizationNotFound(orgId);
+  return org;
 }
 
 /**
@@ -64,8 +72,8 @@ export async function tryLockOrg(tx: Q, orgId: string): Promise<boolean> {
  * Unknown ids are absent from the map.
  */
 export async function lockOrgs(tx: Q, orgIds: string[]): Promise<Map<string, OrgRow>> {
-  const found = await rows<OrgRow>(tx, sql`${SELECT_ORG} where id = any(${sql.param(orgIds)}::text[]) order by id for update`);
-  return new Map(found.map((row) => [row.id, toOrg(row)]));
+  const found = await mapRows(tx, sql`${SELECT_ORG} where id = any(${sql.param(orgIds)}::text[]) order by id for update`, toOrg);
+  return new Map(found.map((org) => [org.id, org]));
 }
 
 /** An organization locked for usage, with what its lock read also told (issue 10: fewer round trips). */
@@ -89,19 +97,19 @@ export interface OrgLockedForUsage {
  */
 export async function lockOrgsForUsage(tx: Q, orgIds: string[], now: Date): Promise<Map<string, OrgLockedForUsage>> {
   const t = now.toISOString();
-  const found = await rows<OrgRow & { cycleCurrent: boolean }>(
+  const found = await mapRows(
     tx,
     sql`${SELECT_ORG_COLUMNS},
           coalesce((select closed_at is null and starts_at <= ${t}::timestamptz and ${t}::timestamptz < ends_at
              from cycles y where y.org_id = orgs.id order by seq desc limit 1), false) as "cycleCurrent"
         from orgs where id = any(${sql.param(orgIds)}::text[]) order by id for update`,
+    toOrgLockedForUsage,
   );
-  return new Map(found.map(({ cycleCurrent, ...row }) => [row.id, { org: toOrg(row), cycleCurrent: Boolean(cycleCurrent) }]));
+  return new Map(found.map((locked) => [locked.org.id, locked]));
 }
 
 export async function findOrg(q: Q, orgId: string): Promise<OrgRow | undefined> {
-  const [row] = await rows<OrgRow>(q, sql`${SELECT_ORG} where id = ${orgId}`);
-  return row && toOrg(row);
+  return mapFirst(q, sql`${SELECT_ORG} where id = ${orgId}`, toOrg);
 }
 
 /** The organization, read without a lock; an unknown id is refused with organization_not_found. */
@@ -112,11 +120,7 @@ export async function requireOrg(q: Q, orgId: string): Promise<OrgRow> {
 }
 
 export async function listOrgs(q: Q, after: string | undefined, limit: number): Promise<OrgRow[]> {
-  const found = await rows<OrgRow>(
-    q,
-    sql`${SELECT_ORG} where ${after === undefined ? sql`true` : sql`id > ${after}`} order by id limit ${limit}`,
-  );
-  return found.map(toOrg);
+  return mapRows(q, sql`${SELECT_ORG} where ${after === undefined ? sql`true` : sql`id > ${after}`} order by id limit ${limit}`, toOrg);
 }
 
 /** The credit factor lives on the organization row (the ingest path reads it there). */

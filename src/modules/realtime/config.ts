@@ -1,6 +1,5 @@
 import type { AppContext } from '../../context.js';
-import { sql } from 'drizzle-orm';
-import { rows, type Q } from '../../db/client.js';
+import type { Q } from '../../db/client.js';
 import { findGroups, findSettings, type GroupRow, type SettingsRow } from '../allocations/index.js';
 import { findMembers, type MemberRow } from '../members/index.js';
 import type { Preloaded } from '../ledger/index.js';
@@ -9,6 +8,7 @@ import type { Figures } from './figures.js';
 import { type CapRow, findCaps } from '../caps/index.js';
 import { effectiveMeters, type Meter } from '../meters/index.js';
 import { findPlan } from '../plan/index.js';
+import { findNotifyFlags } from './queries.js';
 
 /**
  * An organization's configuration as of one `config_version` (issue 10):
@@ -78,11 +78,7 @@ export async function loadOrgConfig(q: Q, org: OrgRow): Promise<OrgConfig> {
   const plan = await findPlan(q, org.id);
   const caps = await findCaps(q, org.id);
   const meters = await effectiveMeters(q, org.id);
-  const [notify] = await rows<{ alerting: boolean; autoRecharge: boolean }>(
-    q,
-    sql`select exists (select 1 from alert_thresholds where org_id = ${org.id}) as alerting,
-          coalesce((select enabled from auto_recharge where org_id = ${org.id}), false) as "autoRecharge"`,
-  );
+  const notify = await findNotifyFlags(q, org.id);
   return {
     version: org.configVersion,
     platformVersion: org.platformVersion,
@@ -92,8 +88,8 @@ export async function loadOrgConfig(q: Q, org: OrgRow): Promise<OrgConfig> {
     planLimits: plan?.limits ?? {},
     caps,
     meters,
-    alerting: notify!.alerting,
-    autoRecharge: notify!.autoRecharge,
+    alerting: notify.alerting,
+    autoRecharge: notify.autoRecharge,
   };
 }
 
