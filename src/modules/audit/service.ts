@@ -1,7 +1,7 @@
 import type { AppContext } from '../../context.js';
 import type { Q } from '../../db/client.js';
 import { newId } from '../../ids.js';
-import { findAudit, insertAudits, type AuditRow } from './queries.js';
+import { findAudit, insertAudits, type NewAudit } from './queries.js';
 
 export interface AuditInput {
   orgId: string;
@@ -13,20 +13,20 @@ export interface AuditInput {
   at: Date;
 }
 
-/** A JSON-safe copy (callers pass amounts already formatted as decimal strings). */
-function plain(value: unknown): unknown {
-  if (value === undefined) return null;
-  return JSON.parse(JSON.stringify(value, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v)));
+/** The JSON stored, or null for none (callers pass amounts already formatted as decimal strings; a stray bigint is written as one). */
+function jsonText(value: unknown): string | null {
+  if (value === undefined || value === null) return null;
+  return JSON.stringify(value, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v));
 }
 
-const auditRow = (entry: AuditInput): AuditRow & { orgId: string } => ({
+const auditRow = (entry: AuditInput): NewAudit => ({
   orgId: entry.orgId,
   id: newId('aud', entry.at.getTime()),
   actor: entry.actor,
   action: entry.action,
   target: entry.target,
-  before: plain(entry.before),
-  after: plain(entry.after),
+  before: jsonText(entry.before),
+  after: jsonText(entry.after),
   at: entry.at,
 });
 
