@@ -11,7 +11,7 @@ import type { TightestLimit } from '../caps/index.js';
 import { addToRollups, type RatedEvent } from '../events/index.js';
 import { blocksForUsage, bookUsage, LedgerBatch, runBalanceChanged, runUsageRecorded, type SpendableBlock } from '../ledger/index.js';
 import { lockOrgsForUsage, type OrgRow } from '../orgs/index.js';
-import { GroupCommit, inOrgGroup, limitsAfterGroup, preloadedOf, reserve, type OrgConfig } from '../realtime/index.js';
+import { GroupCommit, inOrgGroup, limitsAfterGroup, preloadedOf, reserve } from '../realtime/index.js';
 import { decideAdmission } from './admission.js';
 import { captureHoldRows, findHoldsAndLapsed, insertHolds, type HoldRow } from './queries.js';
 import { admissionStateIn, configWithCycle, holdView, mayActFor, releaseLapsed, subjectOf, type HoldInput, type HoldView } from './service.js';
@@ -110,26 +110,19 @@ export async function createHold(args: { ctx: AppContext; actor: Actor; orgId: s
       return { value, limitsFor };
     });
   }
-  const { value, limits } = await answer(holdCallGroups(ctx).submit(orgId, { kind: 'hold', actor, input }));
+  const { value, limits } = await answer(holdGroups(ctx).submit(orgId, { actor, input }));
   return { value: { statusCode: 201, body: value, replayed: false }, limits };
 }
 
-/** The holds of a group: decided in memory, written set-based; the limit headers from the figures decided with. */
-async function holdPart(ctx: AppContext, tx: Q, org: OrgRow, now: Date, calls: HoldCall[]): Promise<Part> {
+const holdGroups = groups<HoldCall, HoldView>(async (ctx, tx, { org }, now, calls) => {
   const { decided, config, figures } = await decideHolds(ctx, tx, org, now, calls);
-  const wrote = decided.some((d) => !(d instanceof TallyError));
-  return {
-    config,
-    wrote,
-    emptiedBlock: false,
-    // the figures in memory are those after the group's holds: the limit headers need no read
-    answers: async () => {
-      const wants = calls.map((c, i) => (decided[i] instanceof TallyError ? undefined : { memberId: c.input.memberId, subject: subjectOf(c.actor, c.input) }));
-      const limits = await limitsAfterGroup(ctx, tx, org, now, wants, { config, figures });
-      return decided.map((d, i) => (d instanceof TallyError ? { refused: d } : { ok: { value: d, limits: limits[i] } }));
-    },
-  };
-}
+  // a hold moves credit between accounts, never out of a block
+  if (decided.some((d) => !(d instanceof TallyError))) await runBalanceChanged(ctx.hooks, { tx, org, now, known: config, emptiedBlock: false });
+  // the figures in memory are those after the group's holds: the limit headers need no read
+  const wants = calls.map((c, i) => (decided[i] instanceof TallyError ? undefined : { memberId: c.input.memberId, subject: subjectOf(c.actor, c.input) }));
+  const limits = await limitsAfterGroup(ctx, tx, org, now, wants, { config, figures });
+  return { outcomes: decided.map((d, i) => (d instanceof TallyError ? { refused: d } : { ok: { value: d, limits: limits[i] } })) };
+});
 
 /**
  * Decides and writes the holds of one group. Each decision sees the holds
@@ -198,11 +191,10 @@ interface CaptureCall {
  */
 export function captureHold(args: { ctx: AppContext; actor: Actor; orgId: string; holdId: string; amount: bigint }) {
   const { ctx, actor, orgId, holdId, amount } = args;
-  return answer(holdCallGroups(ctx).submit(orgId, { kind: 'capture', actor, holdId, amount }));
+  return answer(captureGroups(ctx).submit(orgId, { actor, holdId, amount }));
 }
 
-/** The captures of a group: the holds named read once, decided in memory, written set-based. */
-async function capturePart(ctx: AppContext, tx: Q, { org, cycleCurrent }: Locked, now: Date, calls: CaptureCall[]): Promise<Part> {
+const captureGroups = groups<CaptureCall, HoldView>(async (ctx, tx, { org, cycleCurrent }, now, calls) => {
   // one read: the holds named and the lapsed ones, released first (a lapsed hold named is then expired)
   const { byId: holds, lapsed } = await findHoldsAndLapsed(tx, org.id, [...new Set(calls.map((c) => c.holdId))], now);
   await releaseLapsed(tx, org, now, lapsed);
@@ -248,67 +240,19 @@ async function capturePart(ctx: AppContext, tx: Q, { org, cycleCurrent }: Locked
       if (!(d instanceof TallyError)) audits.push({ orgId: org.id, actor: calls[i]!.actor.label, action: 'hold.capture', target: d.view.id, before: d.before, after: d.view, at: now });
     });
     await recordAudits(tx, audits);
+    await runBalanceChanged(ctx.hooks, { tx, org, now, known: config, emptiedBlock: batch.emptiedBlock });
   }
   const outcomes: Outcome<HoldView>[] = decided.map((d) => (d instanceof TallyError ? { refused: d } : { ok: { value: d.view, limits: undefined } }));
   const wants = calls.map((c, i) => {
     const h = holds.get(c.holdId);
     return decided[i] instanceof TallyError || !h ? undefined : { memberId: h.memberId, subject: { project: h.project ?? null, apiKeyId: h.apiKeyId ?? null } };
   });
-  return {
-    config,
-    wrote: captured.length > 0,
-    emptiedBlock: batch.emptiedBlock,
-    answers: async () => outcomes,
-    // the limit headers: one read of the figures after the commit, outside the lock
-    afterCommit: async (q: Q) => {
-      const limits = await limitsAfterGroup(ctx, q, org, now, wants);
-      outcomes.forEach((o, i) => 'ok' in o && (o.ok.limits = limits[i]));
-    },
+  // the limit headers: one read of the figures after the commit, outside the lock
+  const afterCommit = async (q: Q) => {
+    const limits = await limitsAfterGroup(ctx, q, org, now, wants);
+    outcomes.forEach((o, i) => 'ok' in o && (o.ok.limits = limits[i]));
   };
-}
-
-// ------------------------------------------------------ holds and captures
-
-type HoldsCall = ({ kind: 'hold' } & HoldCall) | ({ kind: 'capture' } & CaptureCall);
-
-/** What the calls of one kind in a group did; their answers are taken once the balance hooks have run. */
-interface Part {
-  config: OrgConfig;
-  wrote: boolean;
-  emptiedBlock: boolean;
-  answers: () => Promise<Outcome<HoldView>[]>;
-  /** a read after the commit, outside the lock */
-  afterCommit?: (q: Q) => Promise<void>;
-}
-
-/**
- * Holds and captures of an organization share one group, so a job's hold and
- * another job's capture cost one transaction (one lock, one commit) between
- * them, not one each. All calls of a group were in flight at once, so any
- * order of them is an order they could have arrived in: the captures go
- * first (they give back what their holds reserved), then the holds are
- * decided against figures that count them. A capture never names a hold of
- * its own group: a hold's id is known only once its group has committed.
- */
-const holdCallGroups = groups<HoldsCall, HoldView>(async (ctx, tx, locked, now, calls) => {
-  const captures: CaptureCall[] = [];
-  const holds: HoldCall[] = [];
-  for (const c of calls) {
-    if (c.kind === 'capture') captures.push(c);
-    else holds.push(c);
-  }
-  const capture = captures.length > 0 ? await capturePart(ctx, tx, locked, now, captures) : undefined;
-  const hold = holds.length > 0 ? await holdPart(ctx, tx, locked.org, now, holds) : undefined;
-  if (capture?.wrote || hold?.wrote) {
-    const known = (hold ?? capture)!.config;
-    const emptiedBlock = capture?.emptiedBlock ?? false; // a hold moves credit between accounts, never out of a block
-    await runBalanceChanged(ctx.hooks, { tx, org: locked.org, now, known, emptiedBlock });
-  }
-  // each kind's answers in its order, then back in the order the calls came in
-  const ofKind = { capture: (await capture?.answers()) ?? [], hold: (await hold?.answers()) ?? [] };
-  const next = { capture: 0, hold: 0 };
-  const outcomes = calls.map((c) => ofKind[c.kind][next[c.kind]++]!);
-  return { outcomes, ...(capture?.afterCommit ? { afterCommit: capture.afterCommit } : {}) };
+  return { outcomes, afterCommit };
 });
 
 /** A capture as usage: the member's, their project's and API key's, never a meter's. */
