@@ -225,6 +225,32 @@ describe.each(testDatabases)('the real-time path on $name', (target) => {
     expect((await app.db.read((q) => proveOrg(q, org))).ok).toBe(true);
   });
 
+  it('holds and captures in flight together: captures give back what they held, holds never pass the limit', async () => {
+    const org = await seedOrg(app);
+    await app.call('POST', `/v1/orgs/${org}/grants`, { name: 'a', source: 'included', amount: '1000' });
+    await app.call('PATCH', `/v1/orgs/${org}/groups/grp_default`, { monthly_allocation: '1000' });
+    expect((await app.call('POST', `/v1/orgs/${org}/members`, { id: 'm', email: 'm@x.test', name: 'm', role: 'member', monthly: '100' })).status).toBe(201);
+    // 10 holds of 10 take the member's whole 100
+    const first = await Promise.all(Array.from({ length: 10 }, (_, i) => post(bases[i % 2]!, `/v1/orgs/${org}/holds`, { member: 'm', amount: '10' })));
+    expect(first.map((h) => h.status)).toEqual(Array(10).fill(201));
+    // at once, on both servers: each of those captured at 4 (6 given back each, 60 in all) and 20 new holds of 5 (100 asked)
+    const captures = first.map((h) => ({ path: `/v1/orgs/${org}/holds/${h.body.id}/capture`, body: { amount: '4' } }));
+    const holds = Array.from({ length: 20 }, () => ({ path: `/v1/orgs/${org}/holds`, body: { member: 'm', amount: '5' } }));
+    const calls = holds.flatMap((h, i) => (captures[i] ? [captures[i], h] : [h]));
+    const answers = await Promise.all(calls.map((c, i) => post(bases[i % 2]!, c.path, c.body)));
+    const captured = answers.filter((_, i) => calls[i]!.path.endsWith('/capture'));
+    const held = answers.filter((_, i) => !calls[i]!.path.endsWith('/capture'));
+    for (const c of captured) expect([c.status, c.body.status, c.body.captured_amount]).toEqual([200, 'captured', '4']);
+    expect(new Set(captured.map((c) => c.body.id))).toEqual(new Set(first.map((h) => h.body.id)));
+    for (const h of held.filter((x) => x.status !== 201)) expect([h.status, h.body.error.details.limited_by]).toEqual([422, 'member']);
+    // the member may never pass 100: with 40 used, at most 12 new holds (60) fit, however the calls were grouped
+    const ok = held.filter((h) => h.status === 201).length;
+    expect(ok).toBeLessThanOrEqual(12);
+    expect((await app.call('GET', `/v1/orgs/${org}/members/m`)).body).toMatchObject({ used: '40', held: String(ok * 5) });
+    expect((await app.call('GET', `/v1/orgs/${org}/balance`)).body).toMatchObject({ held: String(ok * 5), available: String(1000 - 40 - ok * 5) });
+    expect((await app.db.read((q) => proveOrg(q, org))).ok).toBe(true);
+  });
+
   it('concurrent checks share one read and each gets the answer of a lone check, its own refusal included', async () => {
     const org = await seedOrg(app);
     await app.call('POST', `/v1/orgs/${org}/grants`, { name: 'a', source: 'included', amount: '100' });
