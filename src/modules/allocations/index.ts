@@ -9,7 +9,6 @@
 export { addCycleUsage, toCycleRow } from './cycleQueries.js';
 export { cycleViewOf, defaultSettings, ensureCycle, loadSettings } from './cycles.js';
 export { lockedState } from './groups.js';
-export { assertMemberExists } from './members.js';
 export { findGroups, findSettings } from './queries.js';
 export type { GroupRow, SettingsRow } from './queries.js';
 export { canManageMember, canSeeGroup, canSeeMember, forbidden, scopeAmong, scopedUsers, scopeOf } from './scope.js';

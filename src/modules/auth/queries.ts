@@ -1,4 +1,4 @@
-import { and, eq, gt, isNull } from 'drizzle-orm';
+import { and, eq, gt, isNull, sql } from 'drizzle-orm';
 import type { Q } from '../../db/client.js';
 import { credentials, embedTokens, sessions } from '../../db/schema/index.js';
 
@@ -46,4 +46,14 @@ export async function findEmbedToken(q: Q, orgId: string, secretHash: string): P
     .where(and(eq(embedTokens.orgId, orgId), eq(embedTokens.secretHash, secretHash)))
     .limit(1);
   return row;
+}
+
+/** Revokes every live session of the member. */
+export async function revokeSessionsOfMember(tx: Q, orgId: string, memberId: string, now: Date): Promise<void> {
+  await tx.execute(sql`update sessions set revoked_at = ${now.toISOString()}::timestamptz where org_id = ${orgId} and member_id = ${memberId} and revoked_at is null`);
+}
+
+/** Ends every embed token of the member that has not expired yet: it expires now. */
+export async function expireEmbedTokensOfMember(tx: Q, orgId: string, memberId: string, now: Date): Promise<void> {
+  await tx.execute(sql`update embed_tokens set expires_at = ${now.toISOString()}::timestamptz where org_id = ${orgId} and member_id = ${memberId} and expires_at > ${now.toISOString()}::timestamptz`);
 }

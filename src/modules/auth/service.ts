@@ -1,12 +1,22 @@
 import { randomBytes } from 'node:crypto';
 import type { AppContext } from '../../context.js';
+import type { Q } from '../../db/client.js';
 import { newId } from '../../ids.js';
 import { authorize, hashSecret, type Actor, type Role } from '../../actor.js';
 import { memberNotFound, TallyError } from '../../errors.js';
 import { findOrg, lockOrg } from '../orgs/index.js';
 import { findLogins, loadMember, type MemberIdentity } from './members.js';
 import { DUMMY_HASH, hashPassword, verifyPassword } from './password.js';
-import { findEmbedToken, findLiveSession, insertEmbedToken, insertSession, revokeSession, upsertCredential } from './queries.js';
+import {
+  expireEmbedTokensOfMember,
+  findEmbedToken,
+  findLiveSession,
+  insertEmbedToken,
+  insertSession,
+  revokeSession,
+  revokeSessionsOfMember,
+  upsertCredential,
+} from './queries.js';
 import { FailureLimiter } from './rate-limit.js';
 
 export const SESSION_TTL_MS = 12 * 60 * 60 * 1000;
@@ -200,4 +210,10 @@ export async function redeemEmbedToken({ ctx, token }: { ctx: AppContext; token:
     throw new TallyError('embed_link_expired', `This embed link expired at ${found.row.expiresAt.toISOString()}. Open the page again from the application that showed it.`);
   }
   return openSession(ctx, found.member, 'embed', found.row.expiresAt);
+}
+
+/** A removed member's dashboard access stops at once (sessions and embed links): called by the member's deletion, in its transaction. */
+export async function endMemberSessions(tx: Q, orgId: string, memberId: string, now: Date): Promise<void> {
+  await revokeSessionsOfMember(tx, orgId, memberId, now);
+  await expireEmbedTokensOfMember(tx, orgId, memberId, now);
 }
