@@ -3,7 +3,7 @@ import type { Q } from '../../db/client.js';
 import { newId } from '../../ids.js';
 import { accessChanged, hashSecret, lesserRole, type Role } from '../../actor.js';
 import { newOrgKeySecret } from './secrets.js';
-import { findLiveKeys, insertApiKey, revokeKey, revokeKeysOfMember } from './queries.js';
+import { findLiveKey, findLiveKeys, insertApiKey, recordKeyUse, revokeKey, revokeKeysOfMember, type LiveKey } from './queries.js';
 import { lockOrg } from '../orgs/index.js';
 import { memberExists } from '../members/index.js';
 import { recordAudit } from '../audit/index.js';
@@ -82,4 +82,14 @@ export async function revokeApiKey(args: { ctx: AppContext; orgId: string; actor
 /** A removed member's keys stop at once: called by the member's deletion, in its transaction. */
 export async function revokeMemberKeys(tx: Q, orgId: string, memberId: string, now: Date): Promise<void> {
   await revokeKeysOfMember(tx, orgId, memberId, now);
+}
+
+/** The live key with this secret hash and, for a key bound to a member, that member's role: what authentication reads. */
+export function findKeyBySecret({ ctx, orgId, secretHash }: { ctx: AppContext; orgId: string; secretHash: string }): Promise<LiveKey | undefined> {
+  return ctx.db.read((q) => findLiveKey(q, orgId, secretHash));
+}
+
+/** Notes when a key was last used, in a transaction of its own. */
+export function recordKeyUsed({ ctx, orgId, keyId, at }: { ctx: AppContext; orgId: string; keyId: string; at: Date }): Promise<void> {
+  return ctx.db.transaction((tx) => recordKeyUse(tx, orgId, keyId, at));
 }
