@@ -4,9 +4,9 @@ import type { AppContext } from './context.js';
 import type { Database } from './db/client.js';
 import { migrate } from './db/migrate.js';
 import { buildServer } from './http/server.js';
-import { emptyHooks } from './modules/ledger/hooks.js';
-import { mailSettings } from './modules/outbox/settings.js';
-import { manualProvider, type PaymentProvider } from './modules/purchases/provider.js';
+import { emptyHooks } from './modules/ledger/index.js';
+import { mailSettings } from './modules/outbox/index.js';
+import { manualProvider, type PaymentProvider } from './modules/purchases/index.js';
 import { Scheduler } from './jobs/scheduler.js';
 import { wireHooks } from './wiring.js';
 

@@ -1,9 +1,9 @@
 import type { Logger } from 'pino';
 import type { Clock } from './clock.js';
 import type { Database } from './db/client.js';
-import type { LedgerHooks } from './modules/ledger/hooks.js';
-import type { MailSettings } from './modules/outbox/settings.js';
-import type { PaymentProvider } from './modules/purchases/provider.js';
+import type { LedgerHooks } from './modules/ledger/index.js';
+import type { MailSettings } from './modules/outbox/index.js';
+import type { PaymentProvider } from './modules/purchases/index.js';
 
 /**
  * What every service needs: the database, the clock, a logger, the

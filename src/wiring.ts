@@ -1,11 +1,11 @@
 import type { AppContext } from './context.js';
 import { notifyOnBalanceChange } from './modules/alerts/install.js';
-import { recordCycleUsage } from './modules/allocations/usage.js';
-import { meterBalanceAdmission } from './modules/balance/meterAdmission.js';
-import { capAdmission, capUsageRecorded } from './modules/caps/admission.js';
-import { enqueue } from './modules/outbox/enqueue.js';
-import { planAdmission } from './modules/plan/service.js';
-import { foldLedgerOf } from './modules/statements/queries.js';
+import { recordCycleUsage } from './modules/allocations/index.js';
+import { meterBalanceAdmission } from './modules/balance/index.js';
+import { capAdmission, capUsageRecorded } from './modules/caps/index.js';
+import { enqueue } from './modules/outbox/index.js';
+import { planAdmission } from './modules/plan/index.js';
+import { foldChangedLedgers } from './modules/statements/index.js';
 
 /**
  * Every in-transaction hook, in the order it runs (src/modules/ledger/hooks.ts
@@ -26,7 +26,7 @@ export function wireHooks(ctx: AppContext): void {
     // Low-credit thresholds, grant depletion, auto-recharge (SPEC §3.11).
     notifyOnBalanceChange(ctx),
     // Statements: fold new ledger entries into ledger_daily in the transaction that wrote them.
-    ({ tx, orgs }) => foldLedgerOf(tx, orgs.map(({ org }) => ({ orgId: org.id, zone: org.timezone }))),
+    foldChangedLedgers,
   );
 
   hooks.domainEvent.push(

@@ -1,13 +1,13 @@
 import { timingSafeEqual } from 'node:crypto';
 import { currentAccessEpoch, hashSecret, lesserRole, type Actor } from '../actor.js';
 import type { AppContext } from '../context.js';
-import { findLiveKey, recordKeyUse } from '../modules/apikeys/queries.js';
+import { findKeyBySecret, recordKeyUsed } from '../modules/apikeys/index.js';
 import { TallyError } from './errors.js';
 
 // Who acts and what they may do live in src/actor.ts; key secrets in src/modules/apikeys/secrets.ts.
 // Re-exported so HTTP code keeps one import.
 export * from '../actor.js';
-export { newOrgKeySecret, newPlatformKey } from '../modules/apikeys/secrets.js';
+export { newOrgKeySecret, newPlatformKey } from '../modules/apikeys/index.js';
 
 const KEY_FORMAT = /^tk\.([A-Za-z0-9_-]{1,64})\.([A-Za-z0-9_-]{20,})$/;
 
@@ -62,7 +62,7 @@ export class Authenticator {
   private async lookup(key: string, hash: string): Promise<Actor | null> {
     const orgId = KEY_FORMAT.exec(key)?.[1];
     if (!orgId) return null;
-    const row = await this.ctx.db.read((q) => findLiveKey(q, orgId, hash));
+    const row = await findKeyBySecret({ ctx: this.ctx, orgId, secretHash: hash });
     if (!row) return null;
     if (row.memberId !== null && row.memberRole === null) return null;
     await this.touch(orgId, row.id, row.lastUsedAt);
@@ -74,8 +74,7 @@ export class Authenticator {
   private async touch(orgId: string, keyId: string, lastUsedAt: Date | string | null): Promise<void> {
     const now = this.ctx.clock.now();
     if (lastUsedAt !== null && now.getTime() - new Date(lastUsedAt).getTime() < LAST_USED_EVERY_MS) return;
-    await this.ctx.db
-      .transaction((tx) => recordKeyUse(tx, orgId, keyId, now))
+    await recordKeyUsed({ ctx: this.ctx, orgId, keyId, at: now })
       .catch((error: unknown) => this.ctx.log.warn({ err: error }, 'could not record when an API key was last used'));
   }
 }

@@ -14,13 +14,13 @@ import { assertOrgAccess, Authenticator, type Actor } from './auth.js';
 import { ERROR_STATUS, TallyError, type ErrorCode } from './errors.js';
 import { findUnsafeText, unsafeTextError } from './schemas.js';
 import { classifyDatabaseError } from '../db/client.js';
-import { findOrg } from '../modules/orgs/queries.js';
+import { findOrg } from '../modules/orgs/index.js';
 import { metrics } from '../metrics.js';
 import type { RegisteredContract } from './contract.js';
 import { documentErrors } from './openapi.js';
 import { routeModules } from './routes.js';
 import { registerCompression, registerDashboard, sendIndex, wantsDashboard } from './dashboard.js';
-import { authenticateSession } from '../modules/auth/http.js';
+import { authenticateSession } from '../modules/auth/index.js';
 
 declare module 'fastify' {
   interface FastifyRequest {

@@ -1,6 +1,6 @@
 import type { AppContext } from '../context.js';
-import { ensureCycle, orgsWithEndedCycles } from '../modules/allocations/cycles.js';
-import { expireHolds, orgsWithExpiredHolds } from '../modules/holds/service.js';
+import { ensureCycle, orgsWithEndedCycles } from '../modules/allocations/index.js';
+import { expireHolds, orgsWithExpiredHolds } from '../modules/holds/index.js';
 import { lockOrg } from '../modules/orgs/index.js';
 import { eachOrg } from './isolate.js';
 import type { Job } from './job.js';

@@ -1,7 +1,6 @@
 import type { AppContext } from '../context.js';
-import { settleOverage } from '../modules/grants/service.js';
-import { findOrgsToRepayOverage } from '../modules/ledger/blocks.js';
-import { runBalanceChanged } from '../modules/ledger/hooks.js';
+import { settleOverage } from '../modules/grants/index.js';
+import { findOrgsToRepayOverage, runBalanceChanged } from '../modules/ledger/index.js';
 import { lockOrg, tryLockOrg } from '../modules/orgs/index.js';
 import { eachOrg } from './isolate.js';
 

@@ -1,4 +1,4 @@
-import { evaluateAllCapAlerts } from '../modules/caps/alerts.js';
+import { evaluateAllCapAlerts } from '../modules/caps/index.js';
 import type { Job } from './job.js';
 
 /** Spend-cap threshold alerts (SPEC §3.16): once per crossing of each percent, in each cap's current window. */

@@ -1,9 +1,7 @@
 import type { AppContext } from '../context.js';
-import { runBalanceChanged } from '../modules/ledger/hooks.js';
+import { runBalanceChanged } from '../modules/ledger/index.js';
 import { lockOrg } from '../modules/orgs/index.js';
-import { orgsWithDueRollovers, orgsWithDueSchedules, findSchedules } from '../modules/schedules/queries.js';
-import { bookDueRollovers } from '../modules/schedules/rollover.js';
-import { issueDuePeriods } from '../modules/schedules/service.js';
+import { issueDueSchedules, orgsWithDueScheduleWork } from '../modules/schedules/index.js';
 import { SCHEDULER_ACTOR } from './allocations.js';
 import type { Job } from './job.js';
 
@@ -19,19 +17,13 @@ export const GRANT_SCHEDULES = 'grant-schedules';
  */
 export async function runGrantSchedules(ctx: AppContext): Promise<number> {
   const now = ctx.clock.now();
-  const [issuing, rolling] = await ctx.db.read(async (q) => [await orgsWithDueSchedules(q, now), await orgsWithDueRollovers(q, now)] as const);
   let done = 0;
-  for (const orgId of [...new Set([...issuing, ...rolling])].sort()) {
+  for (const orgId of await orgsWithDueScheduleWork(ctx, now)) {
     try {
       done += await ctx.db.transaction(async (tx) => {
         const org = await lockOrg(tx, orgId);
         const at = ctx.clock.now();
-        let n = 0;
-        for (const schedule of await findSchedules(tx, orgId)) {
-          if (schedule.nextIssueAt && schedule.nextIssueAt <= at) n += await issueDuePeriods(ctx, tx, org, schedule, at, SCHEDULER_ACTOR);
-        }
-        // After issuing: a period issued late whose grant has already expired rolls over in the same run.
-        n += await bookDueRollovers(ctx, tx, orgId, at);
+        const n = await issueDueSchedules(ctx, tx, org, at, SCHEDULER_ACTOR);
         if (n > 0) await runBalanceChanged(ctx.hooks, { tx, org, now: at });
         return n;
       });

@@ -1,4 +1,4 @@
-import { deliverDue } from '../modules/outbox/delivery.js';
+import { deliverDue } from '../modules/outbox/index.js';
 import type { Job } from './job.js';
 
 /** Sends due webhooks and emails from the outbox, with backoff between attempts. */

@@ -1,15 +1,20 @@
 import type { AppContext } from '../context.js';
 import { nextPeriod } from '../domain/periods.js';
 import { periodByKey, periodContaining } from '../domain/time.js';
-import { invoiceId, issueInvoice } from '../modules/invoices/service.js';
+import { invoiceId, issueInvoice } from '../modules/invoices/index.js';
 import { bookDueExpiries } from '../modules/ledger/expiry.js';
-import { emitDomainEvent, runBalanceChanged } from '../modules/ledger/hooks.js';
+import { emitDomainEvent, runBalanceChanged } from '../modules/ledger/index.js';
 import { lockOrg, tryLockOrg } from '../modules/orgs/index.js';
-import { recordJobRun } from '../modules/statements/queries.js';
 import { eachOrg } from './isolate.js';
-import { sealStatement } from '../modules/statements/proof.js';
-import { findStatementProgress, statementExists, statementView, storeClosedStatement } from '../modules/statements/service.js';
-import { statementKey } from '../modules/signing/key.js';
+import {
+  isStatementClosed,
+  recordPeriodClose,
+  sealStatement,
+  statementProgress,
+  statementView,
+  storeClosedStatement,
+} from '../modules/statements/index.js';
+import { statementKey } from '../modules/signing/index.js';
 
 export const PERIOD_CLOSE = 'period-close';
 
@@ -35,7 +40,7 @@ export async function closePeriod(ctx: AppContext, orgId: string, periodKey: str
     if (!statement) return 0;
     await sealStatement(tx, { orgId, period, summary: statement.summary, closedAt: now, key });
     const issued = await issueInvoice(tx, org, statement, now);
-    await recordJobRun(tx, PERIOD_CLOSE, orgId, periodKey, instance, now);
+    await recordPeriodClose(tx, PERIOD_CLOSE, orgId, periodKey, instance, now);
     await emitDomainEvent(ctx.hooks, { tx, orgId, now, type: 'statement.closed', data: { period: periodKey, statement: statementView(statement) } });
     if (issued) await emitDomainEvent(ctx.hooks, { tx, orgId, now, type: 'invoice.issued', data: { period: periodKey, invoice_id: invoiceId(periodKey) } });
     if (booked > 0) await runBalanceChanged(ctx.hooks, { tx, org, now });
@@ -46,7 +51,7 @@ export async function closePeriod(ctx: AppContext, orgId: string, periodKey: str
 /** Every organization's ended periods without a statement, oldest first: a missed run catches up. */
 export async function closeDuePeriods(ctx: AppContext, instance: string): Promise<number> {
   const now = ctx.clock.now();
-  const orgs = await ctx.db.read((q) => findStatementProgress(q));
+  const orgs = await statementProgress(ctx);
   // One organization's failure (e.g. a broken identity) must not stop the others' closes.
   return eachOrg(ctx, PERIOD_CLOSE, orgs, (org) => org.id, async (org) => {
     let closed = 0;
@@ -55,14 +60,10 @@ export async function closeDuePeriods(ctx: AppContext, instance: string): Promis
     let p = org.last ? nextPeriod(periodByKey(org.last, zone), zone) : periodContaining(org.createdAt, zone);
     while (p.key < current.key) {
       const done = await closePeriod(ctx, org.id, p.key, instance);
-      if (done === 0 && !(await isClosed(ctx, org.id, p.key))) break; // busy: keep the order, retry next tick
+      if (done === 0 && !(await isStatementClosed({ ctx, orgId: org.id, period: p.key }))) break; // busy: keep the order, retry next tick
       closed += done;
       p = nextPeriod(p, zone);
     }
     return closed;
   });
-}
-
-async function isClosed(ctx: AppContext, orgId: string, period: string): Promise<boolean> {
-  return ctx.db.read((q) => statementExists(q, orgId, period));
 }

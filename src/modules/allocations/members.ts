@@ -1,14 +1,14 @@
-import { sql } from 'drizzle-orm';
 import type { AppContext } from '../../context.js';
-import type { Q } from '../../db/client.js';
 import { newId } from '../../ids.js';
 import { accessChanged, type Actor, type Role } from '../../actor.js';
-import { memberNotFound, TallyError } from '../../errors.js';
+import { TallyError } from '../../errors.js';
+import { revokeMemberKeys } from '../apikeys/index.js';
 import { recordAudit } from '../audit/index.js';
+import { endMemberSessions } from '../auth/index.js';
 import { requireOrg } from '../orgs/index.js';
 import { lockedState } from './groups.js';
 import { DEFAULT_GROUP_ID } from './queries.js';
-import { deleteMemberRow, findMember, findMembers, type MemberRow, writeMember } from '../members/index.js';
+import { deleteMemberRow, findMembers, type MemberRow, writeMember } from '../members/index.js';
 import { canManageMember, canSeeMember, forbidden, scopeOf, type Scope } from './scope.js';
 import { assertWithinBudgets, effectiveExtra, groupOf, loadBudgetState, memberOf, withMember, type BudgetState } from './state.js';
 import { memberView } from './views.js';
@@ -154,9 +154,8 @@ export async function deleteMember(args: { ctx: AppContext; actor: Actor; orgId:
     }
     await deleteMemberRow(tx, orgId, memberId);
     // Access ends with the membership: the member's keys, sessions and embed links stop at once.
-    await tx.execute(sql`update api_keys set revoked_at = ${now.toISOString()}::timestamptz where org_id = ${orgId} and member_id = ${memberId} and revoked_at is null`);
-    await tx.execute(sql`update sessions set revoked_at = ${now.toISOString()}::timestamptz where org_id = ${orgId} and member_id = ${memberId} and revoked_at is null`);
-    await tx.execute(sql`update embed_tokens set expires_at = ${now.toISOString()}::timestamptz where org_id = ${orgId} and member_id = ${memberId} and expires_at > ${now.toISOString()}::timestamptz`);
+    await revokeMemberKeys(tx, orgId, memberId, now);
+    await endMemberSessions(tx, orgId, memberId, now);
     await recordAudit(tx, { orgId, actor: actor.label, action: 'member.delete', target: memberId, before: memberView(state, old), at: now });
     return { id: memberId, deleted: true };
   }));
@@ -202,11 +201,4 @@ export async function listMembers(args: {
   });
   const data = found.slice(0, limit).map((m) => memberView(state, state.members.find((x) => x.id === m.id) ?? m));
   return { data, next: found.length > limit ? data[data.length - 1]!.id : null };
-}
-
-/** For other modules (API keys): refuses an id that is not a member of the organization. */
-export async function assertMemberExists(q: Q, orgId: string, memberId: string): Promise<void> {
-  if (!(await findMember(q, orgId, memberId))) {
-    throw memberNotFound(memberId);
-  }
 }

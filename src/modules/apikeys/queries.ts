@@ -77,6 +77,11 @@ export async function findLiveKeys(q: Q, orgId: string, after: string | undefine
   );
 }
 
+/** Revokes every live key bound to the member. */
+export async function revokeKeysOfMember(tx: Q, orgId: string, memberId: string, now: Date): Promise<void> {
+  await tx.execute(sql`update api_keys set revoked_at = ${now.toISOString()}::timestamptz where org_id = ${orgId} and member_id = ${memberId} and revoked_at is null`);
+}
+
 /** Revokes a live key; the key as it was, or undefined when there is no live key with this id. */
 export async function revokeKey(
   tx: Q,

@@ -1,12 +1,13 @@
 import type { AppContext } from '../../context.js';
+import type { Q } from '../../db/client.js';
 import { newId } from '../../ids.js';
 import { accessChanged, hashSecret, lesserRole, type Role } from '../../actor.js';
 import { newOrgKeySecret } from './secrets.js';
-import { findLiveKeys, insertApiKey, revokeKey } from './queries.js';
+import { findLiveKey, findLiveKeys, insertApiKey, recordKeyUse, revokeKey, revokeKeysOfMember, type LiveKey } from './queries.js';
 import { lockOrg } from '../orgs/index.js';
-import { assertMemberExists } from '../allocations/index.js';
+import { memberExists } from '../members/index.js';
 import { recordAudit } from '../audit/index.js';
-import { apiKeyNotFound, TallyError } from '../../errors.js';
+import { apiKeyNotFound, memberNotFound, TallyError } from '../../errors.js';
 
 /** Makes an organization API key. The secret is returned once and stored only as a hash (never audited). */
 export async function createApiKey(args: {
@@ -26,7 +27,7 @@ export async function createApiKey(args: {
   }
   await ctx.db.transaction(async (tx) => {
     await lockOrg(tx, orgId);
-    if (memberId !== null) await assertMemberExists(tx, orgId, memberId);
+    if (memberId !== null && !(await memberExists(tx, orgId, memberId))) throw memberNotFound(memberId);
     await insertApiKey(tx, orgId, { id, name, role, memberId, secretHash: hashSecret(secret), createdAt: now });
     await recordAudit(tx, { orgId, actor: args.actor, action: 'api_key.create', target: id, after: { id, name, role, member: memberId }, at: now });
   });
@@ -76,4 +77,19 @@ export async function revokeApiKey(args: { ctx: AppContext; orgId: string; actor
   } finally {
     accessChanged();
   }
+}
+
+/** A removed member's keys stop at once: called by the member's deletion, in its transaction. */
+export async function revokeMemberKeys(tx: Q, orgId: string, memberId: string, now: Date): Promise<void> {
+  await revokeKeysOfMember(tx, orgId, memberId, now);
+}
+
+/** The live key with this secret hash and, for a key bound to a member, that member's role: what authentication reads. */
+export function findKeyBySecret({ ctx, orgId, secretHash }: { ctx: AppContext; orgId: string; secretHash: string }): Promise<LiveKey | undefined> {
+  return ctx.db.read((q) => findLiveKey(q, orgId, secretHash));
+}
+
+/** Notes when a key was last used, in a transaction of its own. */
+export function recordKeyUsed({ ctx, orgId, keyId, at }: { ctx: AppContext; orgId: string; keyId: string; at: Date }): Promise<void> {
+  return ctx.db.transaction((tx) => recordKeyUse(tx, orgId, keyId, at));
 }

@@ -1,13 +1,22 @@
 import { randomBytes } from 'node:crypto';
-import { and, eq, gt, isNull } from 'drizzle-orm';
 import type { AppContext } from '../../context.js';
-import { credentials, embedTokens, sessions } from '../../db/schema/index.js';
+import type { Q } from '../../db/client.js';
 import { newId } from '../../ids.js';
 import { authorize, hashSecret, type Actor, type Role } from '../../actor.js';
 import { memberNotFound, TallyError } from '../../errors.js';
 import { findOrg, lockOrg } from '../orgs/index.js';
 import { findLogins, loadMember, type MemberIdentity } from './members.js';
 import { DUMMY_HASH, hashPassword, verifyPassword } from './password.js';
+import {
+  expireEmbedTokensOfMember,
+  findEmbedToken,
+  findLiveSession,
+  insertEmbedToken,
+  insertSession,
+  revokeSession,
+  revokeSessionsOfMember,
+  upsertCredential,
+} from './queries.js';
 import { FailureLimiter } from './rate-limit.js';
 
 export const SESSION_TTL_MS = 12 * 60 * 60 * 1000;
@@ -59,7 +68,7 @@ async function openSession(ctx: AppContext, member: MemberIdentity, kind: 'passw
   const secret = newSecret('ts', member.orgId);
   const csrfToken = randomBytes(24).toString('base64url');
   await ctx.db.transaction((tx) =>
-    tx.insert(sessions).values({
+    insertSession(tx, {
       orgId: member.orgId,
       id: newId('ses', now.getTime()),
       memberId: member.memberId,
@@ -87,10 +96,7 @@ export async function setPassword(args: { ctx: AppContext; actor: Actor; orgId: 
     await lockOrg(tx, orgId);
     const member = await loadMember(tx, orgId, memberId);
     if (!member) throw memberNotFound(memberId);
-    await tx
-      .insert(credentials)
-      .values({ orgId, memberId, passwordHash, createdAt: now, updatedAt: now })
-      .onConflictDoUpdate({ target: [credentials.orgId, credentials.memberId], set: { passwordHash, updatedAt: now } });
+    await upsertCredential(tx, orgId, memberId, passwordHash, now);
     return member;
   });
 }
@@ -140,12 +146,7 @@ export async function login(args: {
 export async function logout({ ctx, secret }: { ctx: AppContext; secret: string }): Promise<void> {
   const orgId = parseSecret(secret, 'ts');
   if (!orgId) return;
-  await ctx.db.transaction((tx) =>
-    tx
-      .update(sessions)
-      .set({ revokedAt: ctx.clock.now() })
-      .where(and(eq(sessions.orgId, orgId), eq(sessions.secretHash, hashSecret(secret)), isNull(sessions.revokedAt))),
-  );
+  await ctx.db.transaction((tx) => revokeSession(tx, orgId, hashSecret(secret), ctx.clock.now()));
 }
 
 export interface ResolvedSession {
@@ -159,13 +160,7 @@ export async function resolveSession({ ctx, secret }: { ctx: AppContext; secret:
   if (!orgId) return null;
   const now = ctx.clock.now();
   return ctx.db.read(async (q) => {
-    const [session] = await q
-      .select()
-      .from(sessions)
-      .where(
-        and(eq(sessions.orgId, orgId), eq(sessions.secretHash, hashSecret(secret)), isNull(sessions.revokedAt), gt(sessions.expiresAt, now)),
-      )
-      .limit(1);
+    const session = await findLiveSession(q, orgId, hashSecret(secret), now);
     if (!session) return null;
     const member = await loadMember(q, orgId, session.memberId);
     if (!member) return null;
@@ -192,9 +187,7 @@ export async function createEmbedToken(args: {
     if (!(await loadMember(tx, orgId, memberId))) {
       throw memberNotFound(memberId);
     }
-    await tx
-      .insert(embedTokens)
-      .values({ orgId, id: newId('emb', now.getTime()), memberId, secretHash: hashSecret(token), createdBy, createdAt: now, expiresAt });
+    await insertEmbedToken(tx, { orgId, id: newId('emb', now.getTime()), memberId, secretHash: hashSecret(token), createdBy, createdAt: now, expiresAt });
   });
   return { token, expiresAt };
 }
@@ -209,11 +202,7 @@ export async function redeemEmbedToken({ ctx, token }: { ctx: AppContext; token:
   if (!orgId) throw invalid;
   const now = ctx.clock.now();
   const found = await ctx.db.read(async (q) => {
-    const [row] = await q
-      .select()
-      .from(embedTokens)
-      .where(and(eq(embedTokens.orgId, orgId), eq(embedTokens.secretHash, hashSecret(token))))
-      .limit(1);
+    const row = await findEmbedToken(q, orgId, hashSecret(token));
     return row && { row, member: await loadMember(q, orgId, row.memberId), org: await findOrg(q, orgId) };
   });
   if (!found || !found.member || !found.org) throw invalid;
@@ -221,4 +210,10 @@ export async function redeemEmbedToken({ ctx, token }: { ctx: AppContext; token:
     throw new TallyError('embed_link_expired', `This embed link expired at ${found.row.expiresAt.toISOString()}. Open the page again from the application that showed it.`);
   }
   return openSession(ctx, found.member, 'embed', found.row.expiresAt);
+}
+
+/** A removed member's dashboard access stops at once (sessions and embed links): called by the member's deletion, in its transaction. */
+export async function endMemberSessions(tx: Q, orgId: string, memberId: string, now: Date): Promise<void> {
+  await revokeSessionsOfMember(tx, orgId, memberId, now);
+  await expireEmbedTokensOfMember(tx, orgId, memberId, now);
 }

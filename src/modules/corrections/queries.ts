@@ -56,17 +56,9 @@ export interface CorrectionPart {
   usd: bigint;
 }
 
-export interface NewCorrection {
+/** A correction as written: what is read back (CorrectionRow) and its id and deltas. */
+export interface NewCorrection extends CorrectionRow {
   id: string;
-  eventId: string;
-  kind: 'void' | 'amend';
-  actor: string;
-  at: Date;
-  before: Record<string, unknown>;
-  after: Record<string, unknown> | null;
-  period: string;
-  originalDay: string;
-  closed: boolean;
   creditsDelta: bigint;
   usdDelta: bigint;
   parts: CorrectionPart[];
@@ -89,14 +81,7 @@ export async function insertCorrection(tx: Q, orgId: string, c: NewCorrection): 
       ${c.creditsDelta.toString()}::bigint, ${c.usdDelta.toString()}::bigint, ${JSON.stringify(parts)}::jsonb)`);
 }
 
-export interface ClosedPeriodCorrection {
-  eventId: string;
-  kind: 'void' | 'amend';
-  originalDay: string;
-  creditsDelta: bigint;
-  usdDelta: bigint;
-  parts: CorrectionPart[];
-}
+export type ClosedPeriodCorrection = Pick<NewCorrection, 'eventId' | 'kind' | 'originalDay' | 'creditsDelta' | 'usdDelta' | 'parts'>;
 
 /** Corrections booked in `period` of usage from closed periods, oldest first. */
 export async function findClosedPeriodCorrections(q: Q, orgId: string, period: string): Promise<ClosedPeriodCorrection[]> {

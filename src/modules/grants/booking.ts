@@ -3,9 +3,7 @@
  * entries that put credit into them, now or when its payment arrives.
  */
 
-import { and, eq } from 'drizzle-orm';
 import type { Q } from '../../db/client.js';
-import { blocks as blocksTable, grants as grantsTable } from '../../db/schema/index.js';
 import { normalizeAppliesTo, type AppliesTo } from '../../domain/appliesTo.js';
 import { newId } from '../../ids.js';
 import { bookingTime } from '../../domain/time.js';
@@ -13,7 +11,7 @@ import { TallyError } from '../../errors.js';
 import { blockAccount, LedgerBatch } from '../ledger/index.js';
 import { effectiveMeters } from '../meters/index.js';
 import type { OrgRow } from '../orgs/index.js';
-import { findBlocks, findGrants, markGrantVoided, type GrantRow } from './queries.js';
+import { findBlocks, findGrants, insertBlocks, insertGrantRow, markGrantPaid, markGrantVoided, type GrantRow, type NewBlock } from './queries.js';
 import { settleOverage } from './settlement.js';
 
 export type GrantSource = GrantRow['source'];
@@ -94,8 +92,7 @@ export async function insertGrant(
   const list = disbursementsOf(input, now);
   const appliesTo = await validAppliesTo(tx, org.id, input.appliesTo);
   const grantId = newId('grt', now.getTime());
-  await tx.insert(grantsTable).values({
-    orgId: org.id,
+  await insertGrantRow(tx, org.id, {
     id: grantId,
     name: input.name,
     source: input.source,
@@ -106,8 +103,7 @@ export async function insertGrant(
     createdAt: now,
   });
   const pending = input.pendingPayment ?? false;
-  const blockRows = list.map((d) => ({
-    orgId: org.id,
+  const blockRows: NewBlock[] = list.map((d) => ({
     id: newId('blk', now.getTime()),
     grantId,
     amount: d.amount,
@@ -116,7 +112,7 @@ export async function insertGrant(
     startsAt: d.startsAt,
     expiresAt: d.expiresAt,
   }));
-  await tx.insert(blocksTable).values(blockRows);
+  await insertBlocks(tx, org.id, blockRows);
   if (pending) return grantId;
   await bookGrantEntries(tx, org, input.source, grantId, blockRows, now, actor, null);
   await settleOverage(tx, org, now, actor);
@@ -156,16 +152,31 @@ async function bookGrantEntries(
 }
 
 /**
+ * The grant a scheduled grant's unused credit rolls over into (issue 15): its
+ * row and one empty block, which the caller's `rollover` entries fill.
+ */
+export async function insertRolloverGrant(
+  tx: Q,
+  orgId: string,
+  g: Pick<GrantRow, 'name' | 'source' | 'priority' | 'metadata'> & { amount: bigint; startsAt: Date; expiresAt: Date | null },
+  now: Date,
+): Promise<{ grantId: string; blockId: string }> {
+  const grantId = newId('grt', now.getTime());
+  const blockId = newId('blk', now.getTime());
+  const { name, source, priority, metadata } = g;
+  await insertGrantRow(tx, orgId, { id: grantId, name, source, priority, metadata, appliesTo: null, pendingPayment: false, createdAt: now });
+  await insertBlocks(tx, orgId, [{ id: blockId, grantId, amount: g.amount, remaining: 0n, startsAt: g.startsAt, expiresAt: g.expiresAt }]);
+  return { grantId, blockId };
+}
+
+/**
  * A purchased grant's payment arrived: its credit enters the ledger now and
  * repays outstanding overage first (SPEC §3.11).
  */
 export async function releasePendingGrant(tx: Q, org: OrgRow, grantId: string, now: Date, actor: string): Promise<bigint> {
   const [grant] = await findGrants(tx, org.id, [grantId]);
   if (!grant?.pendingPayment) return 0n;
-  await tx
-    .update(grantsTable)
-    .set({ pendingPayment: false })
-    .where(and(eq(grantsTable.orgId, org.id), eq(grantsTable.id, grantId)));
+  await markGrantPaid(tx, org.id, grantId);
   await bookGrantEntries(tx, org, grant.source, grantId, await findBlocks(tx, org.id, [grantId]), now, actor, now);
   return settleOverage(tx, org, now, actor);
 }

@@ -172,6 +172,33 @@ export async function groupGrantLedger(q: Q, orgId: string, grantId: string, zon
   );
 }
 
+/** A grant's row as booked (never voided yet): its blocks are inserted beside it. */
+export type NewGrant = Omit<GrantRow, 'voidedAt'>;
+
+export async function insertGrantRow(tx: Q, orgId: string, g: NewGrant): Promise<void> {
+  await tx.execute(sql`insert into grants (org_id, id, name, source, priority, metadata, applies_to, pending_payment, created_at)
+    values (${orgId}, ${g.id}, ${g.name}, ${g.source}, ${g.priority}, ${JSON.stringify(g.metadata)}::jsonb,
+      ${g.appliesTo === null ? null : JSON.stringify(g.appliesTo)}::jsonb, ${g.pendingPayment}, ${g.createdAt.toISOString()}::timestamptz)`);
+}
+
+/** A new block: nothing booked on it yet (seq is given by the table, in the order of `blocks`). */
+export type NewBlock = Pick<BlockRow, 'id' | 'grantId' | 'amount' | 'remaining' | 'startsAt' | 'expiresAt'>;
+
+export async function insertBlocks(tx: Q, orgId: string, blocks: NewBlock[]): Promise<void> {
+  if (blocks.length === 0) return;
+  const values = blocks.map(
+    (b) => sql`(${orgId}, ${b.id}, ${b.grantId}, ${b.amount.toString()}::bigint, ${b.remaining.toString()}::bigint,
+      ${b.startsAt.toISOString()}::timestamptz, ${b.expiresAt === null ? null : b.expiresAt.toISOString()}::timestamptz)`,
+  );
+  await tx.execute(sql`insert into blocks (org_id, id, grant_id, amount, remaining, starts_at, expires_at)
+    values ${sql.join(values, sql`, `)}`);
+}
+
+/** A purchased grant's payment arrived: it no longer waits for it. */
+export async function markGrantPaid(tx: Q, orgId: string, grantId: string): Promise<void> {
+  await tx.execute(sql`update grants set pending_payment = false where org_id = ${orgId} and id = ${grantId}`);
+}
+
 /** A voided grant: never spendable again, and no longer waiting for payment. */
 export async function markGrantVoided(tx: Q, orgId: string, grantId: string, now: Date): Promise<void> {
   await tx.execute(sql`update grants set voided_at = ${now.toISOString()}::timestamptz, pending_payment = false

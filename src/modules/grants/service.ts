@@ -1,8 +1,6 @@
-import { and, eq } from 'drizzle-orm';
 import type { AppContext } from '../../context.js';
 import type { Q } from '../../db/client.js';
 import { once, requestHash } from '../../db/idempotency.js';
-import { grants as grantsTable } from '../../db/schema/index.js';
 import { groupBy } from '../../domain/group.js';
 import { formatMicro } from '../../domain/money.js';
 import { localDate } from '../../domain/time.js';
@@ -11,11 +9,11 @@ import { recordAudit } from '../audit/index.js';
 import { blockAccount, emitDomainEvent, LedgerBatch, runBalanceChanged } from '../ledger/index.js';
 import { findOrg, lockOrg, requireOrg } from '../orgs/index.js';
 import { insertGrant, type CreateGrantInput } from './booking.js';
-import { findBlocks, findGrantLedger, findGrants, groupGrantLedger } from './queries.js';
+import { findBlocks, findGrantLedger, findGrants, groupGrantLedger, markGrantVoided } from './queries.js';
 import { grantStatus, grantView, type GrantView } from './view.js';
 
-// What other modules use of grants: booking (schedules, purchases) and overage settlement (the block-start job).
-export { insertGrant, releasePendingGrant, voidPendingGrant, type CreateGrantInput, type Disbursement, type GrantSource } from './booking.js';
+// What other modules use of grants: booking (schedules, purchases, rollovers) and overage settlement (the block-start job).
+export { insertGrant, insertRolloverGrant, releasePendingGrant, voidPendingGrant, type CreateGrantInput, type Disbursement, type GrantSource } from './booking.js';
 export { settleOverage } from './settlement.js';
 export { findGrantScopes, markExpiryBooked, noteRolledOverInto } from './queries.js';
 
@@ -86,10 +84,7 @@ export async function voidGrant(args: {
           });
         }
         await batch.flush(tx);
-        await tx
-          .update(grantsTable)
-          .set({ voidedAt: now, pendingPayment: false })
-          .where(and(eq(grantsTable.orgId, orgId), eq(grantsTable.id, grantId)));
+        await markGrantVoided(tx, orgId, grantId, now);
         await runBalanceChanged(ctx.hooks, { tx, org, now });
         const after = await loadGrantView(tx, orgId, grantId, now);
         await recordAudit(tx, { orgId, actor, action: 'grant.void', target: grantId, before: view, after, at: now });

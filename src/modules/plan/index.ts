@@ -1,2 +1,2 @@
-/** What other modules use of the plan: an organization's plan, which the real-time path caches. */
-export { findPlan } from './service.js';
+/** What other modules use of the plan: an organization's plan, which the real-time path caches; its admission hook and setting it (wiring, demo). */
+export { findPlan, planAdmission, putPlan } from './service.js';

@@ -1,12 +1,10 @@
 import type { AppContext } from '../../context.js';
 import type { Q } from '../../db/client.js';
-import { blocks as blocksTable, grants as grantsTable } from '../../db/schema/index.js';
-import { newId } from '../../ids.js';
 import { rolloverAmount, rolloverExpiry } from '../../domain/schedules.js';
 import { formatMicro } from '../../domain/money.js';
 import { bookingTime } from '../../domain/time.js';
 import {recordAudit} from '../audit/index.js';
-import {loadGrantView, markExpiryBooked, noteRolledOverInto} from '../grants/index.js';
+import {insertRolloverGrant, loadGrantView, markExpiryBooked, noteRolledOverInto} from '../grants/index.js';
 import {blockAccount, LedgerBatch} from '../ledger/index.js';
 import {emitDomainEvent} from '../ledger/index.js';
 import { findOrg } from '../orgs/index.js';
@@ -45,32 +43,28 @@ export async function bookDueRollovers(ctx: AppContext, tx: Q, orgId: string, no
     const at = bookingTime(block.expiresAt, now, org.timezone);
     let rolloverGrantId: string | null = null;
     if (rolled > 0n) {
-      rolloverGrantId = newId('grt', now.getTime());
-      const newBlockId = newId('blk', now.getTime());
-      await tx.insert(grantsTable).values({
-        orgId: org.id,
-        id: rolloverGrantId,
-        name: `${block.scheduleName} (rolled over)`,
-        source: block.source,
-        priority: rule.priority ?? block.priority,
-        metadata: { schedule_id: block.scheduleId, rolled_over_from: block.grantId },
-        createdAt: now,
-      });
       const expiresAt = rolloverExpiry(
         { anchor: block.anchor, cadence: block.cadence, endsAt: block.endsAt },
         org.timezone,
         block.expiresAt,
         rule.expires_after,
       );
-      await tx.insert(blocksTable).values({
-        orgId: org.id,
-        id: newBlockId,
-        grantId: rolloverGrantId,
-        amount: rolled,
-        remaining: 0n,
-        startsAt: block.expiresAt,
-        expiresAt,
-      });
+      const booked = await insertRolloverGrant(
+        tx,
+        org.id,
+        {
+          name: `${block.scheduleName} (rolled over)`,
+          source: block.source,
+          priority: rule.priority ?? block.priority,
+          metadata: { schedule_id: block.scheduleId, rolled_over_from: block.grantId },
+          amount: rolled,
+          startsAt: block.expiresAt,
+          expiresAt,
+        },
+        now,
+      );
+      rolloverGrantId = booked.grantId;
+      const newBlockId = booked.blockId;
       const common = { type: 'rollover' as const, amount: rolled, occurredAt: at, ref: block.grantId, actor: null };
       batch.move({ ...common, from: blockAccount(block.id), to: ROLLOVER_ACCOUNT, blockId: block.id, blockBalanceAfter: forfeited, grantId: block.grantId });
       batch.move({ ...common, from: ROLLOVER_ACCOUNT, to: blockAccount(newBlockId), blockId: newBlockId, blockBalanceAfter: rolled, grantId: rolloverGrantId });

@@ -13,7 +13,8 @@ import { recordAudit } from '../audit/index.js';
 import { type GrantSource, insertGrant, loadGrantView } from '../grants/index.js';
 import { emitDomainEvent, runBalanceChanged } from '../ledger/index.js';
 import { lockOrg, type OrgRow, requireOrg } from '../orgs/index.js';
-import { findIssues, findSchedules, type IssueRow, type ScheduleRow } from './queries.js';
+import { findIssues, findSchedules, orgsWithDueRollovers, orgsWithDueSchedules, type IssueRow, type ScheduleRow } from './queries.js';
+import { bookDueRollovers } from './rollover.js';
 
 export interface RolloverInput {
   maxAmount?: bigint | undefined;
@@ -151,6 +152,26 @@ export async function issueDuePeriods(ctx: AppContext, tx: Q, org: OrgRow, sched
     .set({ nextIndex, nextIssueAt: nextIssueAt(schedule, zone, nextIndex) })
     .where(and(eq(grantSchedules.orgId, org.id), eq(grantSchedules.id, schedule.id)));
   return periods.length;
+}
+
+/** Organizations with a schedule period to issue or a scheduled grant to roll over, by id: what the grant-schedules job walks. */
+export async function orgsWithDueScheduleWork(ctx: AppContext, now: Date): Promise<string[]> {
+  const [issuing, rolling] = await ctx.db.read(async (q) => [await orgsWithDueSchedules(q, now), await orgsWithDueRollovers(q, now)] as const);
+  return [...new Set([...issuing, ...rolling])].sort();
+}
+
+/**
+ * Issues the started periods of every schedule of the organization, then books its due rollovers, under
+ * the organization lock the caller holds. Returns the grants issued and blocks settled.
+ */
+export async function issueDueSchedules(ctx: AppContext, tx: Q, org: OrgRow, at: Date, actor: string): Promise<number> {
+  let n = 0;
+  for (const schedule of await findSchedules(tx, org.id)) {
+    if (schedule.nextIssueAt && schedule.nextIssueAt <= at) n += await issueDuePeriods(ctx, tx, org, schedule, at, actor);
+  }
+  // After issuing: a period issued late whose grant has already expired rolls over in the same run.
+  n += await bookDueRollovers(ctx, tx, org.id, at);
+  return n;
 }
 
 export async function createSchedule(args: {

@@ -9,10 +9,32 @@ import { localDate, periodByKey, periodContaining, type Period } from '../../dom
 import { TallyError } from '../../errors.js';
 import { type OrgRow, requireOrg } from '../orgs/index.js';
 import { findDayJobPage, findJobLines, findMeterLines, type JobLine, type MeterLine } from './dayLineQueries.js';
-import { findStatement, findStatementDays, foldLedger, insertStatement, latestStatement, readFlows } from './queries.js';
+import {
+  findStatement,
+  findStatementDays,
+  findStatementProgress,
+  foldLedger,
+  insertStatement,
+  latestStatement,
+  readFlows,
+  recordJobRun,
+  statementExists,
+} from './queries.js';
 
-// what the period-close job walks and checks
-export { findStatementProgress, statementExists } from './queries.js';
+/** Every organization, by id, with its zone, creation time and last stored statement's period: what period-close walks. */
+export function statementProgress(ctx: AppContext) {
+  return ctx.db.read((q) => findStatementProgress(q));
+}
+
+/** Whether the organization's statement of this period is stored, i.e. the period is closed. */
+export function isStatementClosed({ ctx, orgId, period }: { ctx: AppContext; orgId: string; period: string }): Promise<boolean> {
+  return ctx.db.read((q) => statementExists(q, orgId, period));
+}
+
+/** Records which instance's job closed the period (job_runs), in the close's transaction. */
+export async function recordPeriodClose(tx: Q, job: string, orgId: string, periodKey: string, instance: string, now: Date): Promise<void> {
+  await recordJobRun(tx, job, orgId, periodKey, instance, now);
+}
 import {effectiveMeters, type Meter} from '../meters/index.js';
 import { startOfLocalDay } from '../../domain/time.js';
 

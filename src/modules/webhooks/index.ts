@@ -1,2 +1,2 @@
-/** What other modules use of webhooks: the endpoints a notification goes to. */
-export { findSubscribedEndpointIds } from './service.js';
+/** What other modules use of webhooks: the endpoints a notification goes to; creating and changing one (the demo). */
+export { createEndpoint, findSubscribedEndpointIds, updateEndpoint } from './service.js';
