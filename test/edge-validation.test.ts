@@ -1,11 +1,22 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { proveOrg } from '../src/modules/ledger/verify.js';
-import { MAX_AMOUNT } from '../src/http/schemas.js';
+import { findUnsafeText, MAX_AMOUNT } from '../src/http/schemas.js';
 import { parseMicro } from '../src/domain/money.js';
 import { seedOrg, startTestApp, TEST_METERS, type TestApp } from './helpers/app.js';
 import { testDatabases } from './helpers/db.js';
 
 /** Issue 11: input PostgreSQL would refuse, and Fastify's own errors, end as 4xx in the envelope. */
+describe('where unstorable text is reported', () => {
+  it('names the first string or key holding a NUL or a lone surrogate, as a path', () => {
+    expect(findUnsafeText({ a: 'ok', b: [1, 'x', { c: 'bad\u0000' }] }, 'body')).toBe('body.b[2].c');
+    expect(findUnsafeText({ a: { 'k\uD800': 1 } })).toBe('a.k\uD800');
+    expect(findUnsafeText(['fine', '\uDC00'])).toBe('[1]');
+    expect(findUnsafeText('\u0000')).toBe('value');
+    expect(findUnsafeText('\u0000', 'Idempotency-Key')).toBe('Idempotency-Key');
+    expect(findUnsafeText({ a: ['😀', { b: 'é' }], n: null, t: true }, 'body')).toBeUndefined();
+  });
+});
+
 describe.each(testDatabases)('edge validation on $name', (target) => {
   let app: TestApp;
   let org: string;

@@ -22,20 +22,27 @@ export function isSafeText(value: string): boolean {
  * Applied to every request at the edge (server.ts), so no field can forget it.
  */
 export function findUnsafeText(value: unknown, path = ''): string | undefined {
-  if (typeof value === 'string') return isSafeText(value) ? undefined : path || 'value';
+  const below = unsafeBelow(value);
+  if (below === undefined) return undefined;
+  const where = path === '' && below.startsWith('.') ? below.slice(1) : path + below;
+  return where || 'value';
+}
+
+/** The path of the first unstorable text below `value` (`''` for the value itself); built only once one is found. */
+function unsafeBelow(value: unknown): string | undefined {
+  if (typeof value === 'string') return isSafeText(value) ? undefined : '';
   if (Array.isArray(value)) {
     for (let i = 0; i < value.length; i++) {
-      const found = findUnsafeText(value[i], `${path}[${i}]`);
-      if (found) return found;
+      const below = unsafeBelow(value[i]);
+      if (below !== undefined) return `[${i}]${below}`;
     }
     return undefined;
   }
   if (value && typeof value === 'object') {
-    for (const [key, inner] of Object.entries(value)) {
-      const here = path ? `${path}.${key}` : key;
-      if (!isSafeText(key)) return here;
-      const found = findUnsafeText(inner, here);
-      if (found) return found;
+    for (const key of Object.keys(value)) {
+      if (!isSafeText(key)) return `.${key}`;
+      const below = unsafeBelow((value as Record<string, unknown>)[key]);
+      if (below !== undefined) return `.${key}${below}`;
     }
   }
   return undefined;
