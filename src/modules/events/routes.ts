@@ -54,6 +54,8 @@ const ResultOut = z.object({
 const byEvent = paginator(z.object({ t: CursorInstant, id: CursorId }));
 
 export const IngestBody = z.object({ events: z.array(EventIn).min(1).meta({ maxItems: MAX_BATCH }) });
+/** What the schema still checks once preValidation has validated each event (splitBatch): the batch's shape. */
+const IngestShape = z.object({ events: z.array(z.unknown()).min(1) });
 export const IngestResponse = z.object({
   accepted: z.number(),
   duplicates: z.number(),
@@ -73,6 +75,7 @@ export const eventRoutes: RouteModule = (app, { ctx }) => {
       body: IngestBody,
       response: { 200: IngestResponse },
     },
+    validateBodyWith: IngestShape,
     preValidation: async (request) => {
       const body = request.body as { events?: unknown } | undefined;
       const events = body?.events;
@@ -159,7 +162,7 @@ function splitBatch(events: unknown[]): SplitBatch {
     const parsed = EventIn.safeParse(event);
     if (parsed.success) {
       results.push(undefined);
-      valid.push(event);
+      valid.push(parsed.data);
       return;
     }
     const issue = parsed.error.issues[0]!;
