@@ -4,8 +4,8 @@
  * The module surfaces (src/modules/<m>/index.ts) that re-export some of their module's SQL, each with
  * its reason. Every other surface offers services, views and types only. This list only shrinks: give
  * the caller a service function instead and delete the entry; never add one to make a new import pass.
- * (issue 18; members was added to name what its surface already offered through a service.ts that only
- * re-exported queries.ts)
+ * (issue 18; members, plan and webhooks were added to name what their surfaces already offered through a
+ * service.ts that only re-exported queries.ts)
  */
 const SQL_ON_SURFACE = {
   // Reading or locking an organization row is what every module needs of orgs (its service.ts imports
@@ -24,6 +24,10 @@ const SQL_ON_SURFACE = {
   // transaction (allocations, requests, caps, plan seats, alert recipients, a key's member). A service.ts
   // would only repeat these names.
   members: ['src/modules/members/queries.ts'],
+  // The real-time path caches the plan's limits with the rest of its configuration (realtime/config.ts), as it does caps.
+  plan: ['src/modules/plan/queries.ts'],
+  // The outbox addresses a notification to the endpoints subscribed to it inside the transaction that enqueues it.
+  webhooks: ['src/modules/webhooks/queries.ts'],
 };
 
 /** The files that register a module's routes: its HTTP face, registered by src/http/routes.ts. */

@@ -1,6 +1,7 @@
 import { and, eq, gt, isNull, sql } from 'drizzle-orm';
 import type { Q } from '../../db/client.js';
-import { credentials, embedTokens, sessions } from '../../db/schema/index.js';
+import { credentials, embedTokens, members, sessions } from '../../db/schema/index.js';
+import type { LoginCandidate } from './members.js';
 
 export type SessionRow = typeof sessions.$inferSelect;
 export type EmbedTokenRow = typeof embedTokens.$inferSelect;
@@ -56,4 +57,20 @@ export async function revokeSessionsOfMember(tx: Q, orgId: string, memberId: str
 /** Ends every embed token of the member that has not expired yet: it expires now. */
 export async function expireEmbedTokensOfMember(tx: Q, orgId: string, memberId: string, now: Date): Promise<void> {
   await tx.execute(sql`update embed_tokens set expires_at = ${now.toISOString()}::timestamptz where org_id = ${orgId} and member_id = ${memberId} and expires_at > ${now.toISOString()}::timestamptz`);
+}
+
+/**
+ * Members with this email and their password, in one organization or (when
+ * the sign-in form names none) in every organization: an email may belong to
+ * several. The join stays inside each organization; it joins members in its
+ * own statement (sign-in's question, one round trip), as members/queries.ts allows.
+ */
+export async function findLogins(q: Q, email: string, orgId: string | undefined): Promise<LoginCandidate[]> {
+  const byEmail = sql`lower(${members.email}) = ${email.toLowerCase()}`;
+  return q
+    .select({ orgId: members.orgId, memberId: members.id, email: members.email, name: members.name, role: members.role, passwordHash: credentials.passwordHash })
+    .from(members)
+    .leftJoin(credentials, and(eq(credentials.orgId, members.orgId), eq(credentials.memberId, members.id)))
+    .where(orgId ? and(eq(members.orgId, orgId), byEmail) : byEmail)
+    .limit(10);
 }

@@ -5,12 +5,13 @@ import { newId } from '../../ids.js';
 import { authorize, hashSecret, type Actor, type Role } from '../../actor.js';
 import { memberNotFound, TallyError } from '../../errors.js';
 import { findOrg, lockOrg } from '../orgs/index.js';
-import { findLogins, loadMember, type MemberIdentity } from './members.js';
+import { loadMember, type MemberIdentity } from './members.js';
 import { DUMMY_HASH, hashPassword, verifyPassword } from './password.js';
 import {
   expireEmbedTokensOfMember,
   findEmbedToken,
   findLiveSession,
+  findLogins,
   insertEmbedToken,
   insertSession,
   revokeSession,

@@ -2,9 +2,10 @@ import type { Q } from '../../db/client.js';
 import { blockApplies, type AppliesTo } from '../../domain/appliesTo.js';
 import type { BlockState } from '../../domain/balance.js';
 import { creditsText } from '../../domain/display.js';
+import { grantScopes } from '../grants/index.js';
 import type { LedgerHooks } from '../ledger/index.js';
 import { effectiveMeters } from '../meters/index.js';
-import { grantScopes, spendableAt } from './scoped.js';
+import { spendableAt } from './scoped.js';
 import { balanceNow } from './service.js';
 
 /**

@@ -1,19 +1,7 @@
-import type { Q } from '../../db/client.js';
-import { normalizeAppliesTo, type AppliesTo } from '../../domain/appliesTo.js';
+import type { AppliesTo } from '../../domain/appliesTo.js';
 import type { BlockState } from '../../domain/balance.js';
 import { isActiveAt } from '../../domain/drawdown.js';
 import { formatMicro } from '../../domain/money.js';
-import {findGrantScopes} from '../grants/index.js';
-
-/** Each grant with a scope (SPEC §3.16), by id. */
-export async function grantScopes(q: Q, orgId: string): Promise<Map<string, AppliesTo>> {
-  const out = new Map<string, AppliesTo>();
-  for (const g of await findGrantScopes(q, orgId)) {
-    const scope = normalizeAppliesTo(g.appliesTo);
-    if (scope) out.set(g.id, scope);
-  }
-  return out;
-}
 
 /** Blocks that may pay usage at `t`: paid for, not voided, active, with credit left. */
 export const spendableAt = (blocks: BlockState[], t: Date) =>

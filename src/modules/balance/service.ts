@@ -3,9 +3,10 @@ import type { Q } from '../../db/client.js';
 import type { DbRow } from '../../db/rows.js';
 import { formatMicro } from '../../domain/money.js';
 import { summarizeBalance, type BalanceSummary, type BlockState } from '../../domain/balance.js';
+import { grantScopes } from '../grants/index.js';
 import { requireOrg } from '../orgs/index.js';
 import { findAccountsAt, findAccountsNow, findBlocksAt, findBlocksNow, toBlockState, type RawBlock } from './queries.js';
-import { grantScopes, scopedAvailable } from './scoped.js';
+import { scopedAvailable } from './scoped.js';
 
 /**
  * The balances of SPEC §3.4. "Now" reads the cached block balances; a past

@@ -11,7 +11,18 @@ import { TallyError } from '../../errors.js';
 import { blockAccount, LedgerBatch } from '../ledger/index.js';
 import { effectiveMeters } from '../meters/index.js';
 import type { OrgRow } from '../orgs/index.js';
-import { findBlocks, findGrants, insertBlocks, insertGrantRow, markGrantPaid, markGrantVoided, type GrantRow, type NewBlock } from './queries.js';
+import {
+  findBlocks,
+  findGrants,
+  insertBlocks,
+  insertGrantRow,
+  markExpiryBooked,
+  markGrantPaid,
+  markGrantVoided,
+  noteRolledOverInto,
+  type GrantRow,
+  type NewBlock,
+} from './queries.js';
 import { settleOverage } from './settlement.js';
 
 export type GrantSource = GrantRow['source'];
@@ -173,6 +184,20 @@ export async function insertRolloverGrant(
  * A purchased grant's payment arrived: its credit enters the ledger now and
  * repays outstanding overage first (SPEC §3.11).
  */
+/**
+ * An expired block settled by a rollover, after the caller's entries moved its credit: the block's expiry is booked with
+ * what it forfeited, and its grant names the grant its unused credit rolled into (as the new grant names where it came from).
+ */
+export async function markBlockRolledOver(
+  tx: Q,
+  orgId: string,
+  b: { blockId: string; grantId: string; forfeited: bigint; rolloverGrantId: string | null },
+  now: Date,
+): Promise<void> {
+  await markExpiryBooked(tx, orgId, b.blockId, b.forfeited, now);
+  if (b.rolloverGrantId) await noteRolledOverInto(tx, orgId, b.grantId, b.rolloverGrantId);
+}
+
 export async function releasePendingGrant(tx: Q, org: OrgRow, grantId: string, now: Date, actor: string): Promise<bigint> {
   const [grant] = await findGrants(tx, org.id, [grantId]);
   if (!grant?.pendingPayment) return 0n;

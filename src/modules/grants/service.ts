@@ -1,6 +1,7 @@
 import type { AppContext } from '../../context.js';
 import type { Q } from '../../db/client.js';
 import { once, requestHash } from '../../db/idempotency.js';
+import { normalizeAppliesTo, type AppliesTo } from '../../domain/appliesTo.js';
 import { groupBy } from '../../domain/group.js';
 import { formatMicro } from '../../domain/money.js';
 import { localDate } from '../../domain/time.js';
@@ -9,13 +10,22 @@ import { recordAudit } from '../audit/index.js';
 import { blockAccount, emitDomainEvent, LedgerBatch, runBalanceChanged } from '../ledger/index.js';
 import { findOrg, lockOrg, requireOrg } from '../orgs/index.js';
 import { insertGrant, type CreateGrantInput } from './booking.js';
-import { findBlocks, findGrantLedger, findGrants, groupGrantLedger, markGrantVoided } from './queries.js';
+import { findBlocks, findGrantLedger, findGrants, findGrantScopes, groupGrantLedger, markGrantVoided } from './queries.js';
 import { grantStatus, grantView, type GrantView } from './view.js';
 
 // What other modules use of grants: booking (schedules, purchases, rollovers) and overage settlement (the block-start job).
-export { insertGrant, insertRolloverGrant, releasePendingGrant, voidPendingGrant, type CreateGrantInput, type Disbursement, type GrantSource } from './booking.js';
+export { insertGrant, insertRolloverGrant, markBlockRolledOver, releasePendingGrant, voidPendingGrant, type CreateGrantInput, type Disbursement, type GrantSource } from './booking.js';
 export { settleOverage } from './settlement.js';
-export { findGrantScopes, markExpiryBooked, noteRolledOverInto } from './queries.js';
+
+/** Each grant with a scope (SPEC §3.16), by id. */
+export async function grantScopes(q: Q, orgId: string): Promise<Map<string, AppliesTo>> {
+  const out = new Map<string, AppliesTo>();
+  for (const g of await findGrantScopes(q, orgId)) {
+    const scope = normalizeAppliesTo(g.appliesTo);
+    if (scope) out.set(g.id, scope);
+  }
+  return out;
+}
 
 export async function loadGrantView(q: Q, orgId: string, grantId: string, now: Date): Promise<GrantView> {
   const [grant] = await findGrants(q, orgId, [grantId]);

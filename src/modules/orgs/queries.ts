@@ -128,3 +128,35 @@ export async function setCreditFactor(tx: Q, orgId: string, factor: bigint, now:
   await tx.execute(sql`update orgs set credit_factor = ${factor.toString()}::bigint, updated_at = ${now.toISOString()}::timestamptz
     where id = ${orgId}`);
 }
+
+/** A new organization's row. False when the id is taken (the insert does nothing). */
+export async function insertOrg(
+  tx: Q,
+  o: Pick<OrgRow, 'id' | 'name' | 'timezone' | 'creditFactor' | 'graceDays' | 'overage' | 'createdAt' | 'updatedAt'>,
+): Promise<boolean> {
+  const inserted = await mapRows(
+    tx,
+    sql`insert into orgs (id, name, timezone, credit_factor, grace_days, overage, created_at, updated_at)
+        values (${o.id}, ${o.name}, ${o.timezone}, ${o.creditFactor.toString()}::bigint, ${o.graceDays}, ${o.overage},
+          ${o.createdAt.toISOString()}::timestamptz, ${o.updatedAt.toISOString()}::timestamptz)
+        on conflict do nothing returning id`,
+    (r) => text(r.id),
+  );
+  return inserted.length > 0;
+}
+
+/** The organization fields a platform update may change; an absent field keeps its value. */
+export type OrgChanges = { [K in 'name' | 'timezone' | 'creditFactor' | 'graceDays' | 'overage' | 'embedOrigins']?: OrgRow[K] | undefined };
+
+export async function updateOrgRow(tx: Q, orgId: string, c: OrgChanges, now: Date): Promise<void> {
+  const set = [
+    c.name === undefined ? null : sql`name = ${c.name}`,
+    c.timezone === undefined ? null : sql`timezone = ${c.timezone}`,
+    c.creditFactor === undefined ? null : sql`credit_factor = ${c.creditFactor.toString()}::bigint`,
+    c.graceDays === undefined ? null : sql`grace_days = ${c.graceDays}`,
+    c.overage === undefined ? null : sql`overage = ${c.overage}`,
+    c.embedOrigins === undefined ? null : sql`embed_origins = ${sql.param(c.embedOrigins)}::text[]`,
+    sql`updated_at = ${now.toISOString()}::timestamptz`,
+  ].filter((s) => s !== null);
+  await tx.execute(sql`update orgs set ${sql.join(set, sql`, `)} where id = ${orgId}`);
+}

@@ -1,11 +1,9 @@
-import { eq } from 'drizzle-orm';
 import type { AppContext } from '../../context.js';
-import { orgs } from '../../db/schema/index.js';
 import { newId } from '../../ids.js';
 import { TallyError } from '../../errors.js';
 import { ensureCycle } from '../allocations/index.js';
 import { recordAudit } from '../audit/index.js';
-import { listOrgs, lockOrg, type OrgRow, requireOrg } from './queries.js';
+import { insertOrg, listOrgs, lockOrg, type OrgRow, requireOrg, updateOrgRow } from './queries.js';
 
 export interface CreateOrgInput {
   id?: string | undefined;
@@ -20,21 +18,17 @@ export async function createOrg({ ctx, input }: { ctx: AppContext; input: Create
   const now = ctx.clock.now();
   const id = input.id ?? newId('org', now.getTime());
   return ctx.db.transaction(async (tx) => {
-    const inserted = await tx
-      .insert(orgs)
-      .values({
-        id,
-        name: input.name,
-        timezone: input.timezone,
-        creditFactor: input.creditFactor,
-        graceDays: input.graceDays ?? 35,
-        overage: input.overage ?? 'deny',
-        createdAt: now,
-        updatedAt: now,
-      })
-      .onConflictDoNothing()
-      .returning({ id: orgs.id });
-    if (inserted.length === 0) throw new TallyError('already_exists', `An organization with id "${id}" already exists.`);
+    const inserted = await insertOrg(tx, {
+      id,
+      name: input.name,
+      timezone: input.timezone,
+      creditFactor: input.creditFactor,
+      graceDays: input.graceDays ?? 35,
+      overage: input.overage ?? 'deny',
+      createdAt: now,
+      updatedAt: now,
+    });
+    if (!inserted) throw new TallyError('already_exists', `An organization with id "${id}" already exists.`);
     const org = await lockOrg(tx, id);
     await ensureCycle(tx, org, now); // settings, the Default group and the first credit cycle
     return org;
@@ -61,11 +55,7 @@ export interface UpdateOrgInput {
 export async function updateOrg({ ctx, orgId, input, actor }: { ctx: AppContext; orgId: string; input: UpdateOrgInput; actor?: string }) {
   return ctx.db.transaction(async (tx) => {
     const before = await lockOrg(tx, orgId);
-    const changes = Object.fromEntries(Object.entries(input).filter(([, v]) => v !== undefined));
-    await tx
-      .update(orgs)
-      .set({ ...changes, updatedAt: ctx.clock.now() })
-      .where(eq(orgs.id, orgId));
+    await updateOrgRow(tx, orgId, input, ctx.clock.now());
     const after = await lockOrg(tx, orgId);
     await recordAudit(tx, { orgId, actor: actor ?? 'platform', action: 'org.update', target: orgId, before, after, at: ctx.clock.now() });
     return after;

@@ -13,8 +13,6 @@ import {computeStatement} from '../statements/index.js';
 import {latestGauge, usageByMeter} from '../usage/index.js';
 import { findPlan, savePlan, type PlanRow } from './queries.js';
 
-export { findPlan } from './queries.js';
-
 /** A limit or allowance: micro-units, or null for "unlimited". */
 export type LimitValue = bigint | null;
 

@@ -1,6 +1,6 @@
-import { and, asc, eq, sql } from 'drizzle-orm';
+import { sql } from 'drizzle-orm';
 import type { Q } from '../../db/client.js';
-import { big, bigOrNull, date, dateOrNull, int, mapRows, text, textOf, textOrNull, type DbRow } from '../../db/rows.js';
+import { big, bigOrNull, date, dateOrNull, int, json, mapRows, text, textOf, textOrNull, type DbRow } from '../../db/rows.js';
 import { grantScheduleIssues, grantSchedules, type StoredRollover } from '../../db/schema/index.js';
 import type { Cadence } from '../../domain/cycles.js';
 
@@ -26,9 +26,74 @@ function toIssueRow(orgId: string, r: DbRow): IssueRow {
   };
 }
 
+/** A jsonb rollover rule: parsed by the driver, or text where a driver leaves it so. */
+function rolloverOf(value: unknown): StoredRollover | null {
+  return json<StoredRollover | null>(typeof value === 'string' ? JSON.parse(value) : value);
+}
+
+function toScheduleRow(r: DbRow): ScheduleRow {
+  return {
+    orgId: text(r.org_id),
+    id: text(r.id),
+    name: text(r.name),
+    source: textOf<ScheduleRow['source']>(r.source),
+    amount: big(r.amount),
+    cadence: textOf<Cadence>(r.cadence),
+    anchor: date(r.anchor),
+    expiresAfter: textOrNull(r.expires_after),
+    priority: int(r.priority),
+    rollover: rolloverOf(r.rollover),
+    endsAt: dateOrNull(r.ends_at),
+    nextIndex: int(r.next_index),
+    nextIssueAt: dateOrNull(r.next_issue_at),
+    createdAt: date(r.created_at),
+    updatedAt: date(r.updated_at),
+  };
+}
+
+const at = (d: Date | null) => d?.toISOString() ?? null;
+const rolloverParam = (r: StoredRollover | null) => (r === null ? null : JSON.stringify(r));
+
 export async function findSchedules(q: Q, orgId: string, id?: string): Promise<ScheduleRow[]> {
-  const where = id === undefined ? eq(grantSchedules.orgId, orgId) : and(eq(grantSchedules.orgId, orgId), eq(grantSchedules.id, id));
-  return (await q.select().from(grantSchedules).where(where).orderBy(asc(grantSchedules.id))) as ScheduleRow[];
+  return mapRows(
+    q,
+    sql`select org_id, id, name, source, amount, cadence, anchor, expires_after, priority, rollover, ends_at, next_index,
+          next_issue_at, created_at, updated_at
+        from grant_schedules where org_id = ${orgId} ${id === undefined ? sql`` : sql`and id = ${id}`}
+        order by id`,
+    toScheduleRow,
+  );
+}
+
+export async function insertSchedule(tx: Q, s: ScheduleRow): Promise<void> {
+  await tx.execute(sql`insert into grant_schedules (org_id, id, name, source, amount, cadence, anchor, expires_after, priority,
+      rollover, ends_at, next_index, next_issue_at, created_at, updated_at)
+    values (${s.orgId}, ${s.id}, ${s.name}, ${s.source}, ${s.amount.toString()}::bigint, ${s.cadence}, ${at(s.anchor)}::timestamptz,
+      ${s.expiresAfter}, ${s.priority}, ${rolloverParam(s.rollover)}::jsonb, ${at(s.endsAt)}::timestamptz, ${s.nextIndex},
+      ${at(s.nextIssueAt)}::timestamptz, ${at(s.createdAt)}::timestamptz, ${at(s.updatedAt)}::timestamptz)`);
+}
+
+/** What a change of a schedule may set: its terms and the next issue they give; issued periods stay as they are. */
+export type ScheduleTerms = Pick<ScheduleRow, 'name' | 'amount' | 'expiresAfter' | 'priority' | 'rollover' | 'endsAt' | 'nextIssueAt' | 'updatedAt'>;
+
+export async function updateScheduleTerms(tx: Q, orgId: string, id: string, t: ScheduleTerms): Promise<void> {
+  await tx.execute(sql`update grant_schedules set name = ${t.name}, amount = ${t.amount.toString()}::bigint,
+      expires_after = ${t.expiresAfter}, priority = ${t.priority}, rollover = ${rolloverParam(t.rollover)}::jsonb,
+      ends_at = ${at(t.endsAt)}::timestamptz, next_issue_at = ${at(t.nextIssueAt)}::timestamptz,
+      updated_at = ${at(t.updatedAt)}::timestamptz
+    where org_id = ${orgId} and id = ${id}`);
+}
+
+/** Moves a schedule past the periods just issued. */
+export async function setNextIssue(tx: Q, orgId: string, id: string, nextIndex: number, nextIssueAt: Date | null): Promise<void> {
+  await tx.execute(sql`update grant_schedules set next_index = ${nextIndex}, next_issue_at = ${at(nextIssueAt)}::timestamptz
+    where org_id = ${orgId} and id = ${id}`);
+}
+
+export async function insertIssue(tx: Q, i: Omit<IssueRow, 'rolledOver' | 'rolloverGrantId'>): Promise<void> {
+  await tx.execute(sql`insert into grant_schedule_issues (org_id, schedule_id, period_start, period_end, period_index, grant_id, issued_at)
+    values (${i.orgId}, ${i.scheduleId}, ${at(i.periodStart)}::timestamptz, ${at(i.periodEnd)}::timestamptz, ${i.periodIndex},
+      ${i.grantId}, ${at(i.issuedAt)}::timestamptz)`);
 }
 
 export async function findIssues(q: Q, orgId: string, scheduleIds: string[]): Promise<IssueRow[]> {
@@ -105,7 +170,7 @@ export async function findDueRolloverBlocks(q: Q, orgId: string, now: Date): Pro
       cadence: textOf<Cadence>(r.cadence),
       anchor: date(r.anchor),
       endsAt: dateOrNull(r.ends_at),
-      rollover: (typeof r.rollover === 'string' ? JSON.parse(r.rollover) : r.rollover) as StoredRollover,
+      rollover: rolloverOf(r.rollover)!,
     }),
   );
 }

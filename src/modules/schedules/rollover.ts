@@ -4,7 +4,7 @@ import { rolloverAmount, rolloverExpiry } from '../../domain/schedules.js';
 import { formatMicro } from '../../domain/money.js';
 import { bookingTime } from '../../domain/time.js';
 import {recordAudit} from '../audit/index.js';
-import {insertRolloverGrant, loadGrantView, markExpiryBooked, noteRolledOverInto} from '../grants/index.js';
+import { insertRolloverGrant, loadGrantView, markBlockRolledOver } from '../grants/index.js';
 import {blockAccount, LedgerBatch} from '../ledger/index.js';
 import {emitDomainEvent} from '../ledger/index.js';
 import { findOrg } from '../orgs/index.js';
@@ -86,9 +86,7 @@ export async function bookDueRollovers(ctx: AppContext, tx: Q, orgId: string, no
   }
   await batch.flush(tx);
   for (const s of settled) {
-    await markExpiryBooked(tx, org.id, s.id, s.forfeited, now);
-    // The expired grant names where its credit went, as the new one names where it came from.
-    if (s.rolloverGrantId) await noteRolledOverInto(tx, org.id, s.grantId, s.rolloverGrantId);
+    await markBlockRolledOver(tx, org.id, { blockId: s.id, grantId: s.grantId, forfeited: s.forfeited, rolloverGrantId: s.rolloverGrantId }, now);
     await recordIssueRollover(tx, org.id, s.grantId, s.rolled, s.rolloverGrantId);
   }
   for (const s of settled) {

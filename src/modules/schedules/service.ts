@@ -1,8 +1,7 @@
-import { and, eq } from 'drizzle-orm';
 import type { AppContext } from '../../context.js';
 import type { Q } from '../../db/client.js';
 import { once, requestHash } from '../../db/idempotency.js';
-import { grantScheduleIssues, grantSchedules, type StoredRollover } from '../../db/schema/index.js';
+import type { StoredRollover } from '../../db/schema/index.js';
 import { initialAnchor, type Cadence } from '../../domain/cycles.js';
 import { newId } from '../../ids.js';
 import { formatMicro } from '../../domain/money.js';
@@ -13,7 +12,19 @@ import { recordAudit } from '../audit/index.js';
 import { type GrantSource, insertGrant, loadGrantView } from '../grants/index.js';
 import { emitDomainEvent, runBalanceChanged } from '../ledger/index.js';
 import { lockOrg, type OrgRow, requireOrg } from '../orgs/index.js';
-import { findIssues, findSchedules, orgsWithDueRollovers, orgsWithDueSchedules, type IssueRow, type ScheduleRow } from './queries.js';
+import {
+  findIssues,
+  findSchedules,
+  insertIssue,
+  insertSchedule,
+  orgsWithDueRollovers,
+  orgsWithDueSchedules,
+  setNextIssue,
+  updateScheduleTerms,
+  type IssueRow,
+  type ScheduleRow,
+  type ScheduleTerms,
+} from './queries.js';
 import { bookDueRollovers } from './rollover.js';
 
 export interface RolloverInput {
@@ -132,7 +143,7 @@ export async function issueDuePeriods(ctx: AppContext, tx: Q, org: OrgRow, sched
       now,
       actor,
     );
-    await tx.insert(grantScheduleIssues).values({
+    await insertIssue(tx, {
       orgId: org.id,
       scheduleId: schedule.id,
       periodStart: p.startsAt,
@@ -147,10 +158,7 @@ export async function issueDuePeriods(ctx: AppContext, tx: Q, org: OrgRow, sched
   }
   if (periods.length === 0) return 0;
   const nextIndex = periods[periods.length - 1]!.index + 1;
-  await tx
-    .update(grantSchedules)
-    .set({ nextIndex, nextIssueAt: nextIssueAt(schedule, zone, nextIndex) })
-    .where(and(eq(grantSchedules.orgId, org.id), eq(grantSchedules.id, schedule.id)));
+  await setNextIssue(tx, org.id, schedule.id, nextIndex, nextIssueAt(schedule, zone, nextIndex));
   return periods.length;
 }
 
@@ -211,7 +219,7 @@ export async function createSchedule(args: {
           createdAt: now,
           updatedAt: now,
         };
-        await tx.insert(grantSchedules).values(row);
+        await insertSchedule(tx, row);
         // The period under way is issued now, not at the scheduler's next tick.
         const issued = await issueDuePeriods(ctx, tx, org, row, now, actor);
         const view = await loadView(tx, org, row.id);
@@ -257,7 +265,7 @@ export async function updateSchedule(args: {
         const endsAt = input.endsAt === undefined ? current.endsAt : input.endsAt;
         if (endsAt && endsAt <= current.anchor) throw new TallyError('invalid_request', '"ends_at" must be after the anchor.');
         const shape = { anchor: current.anchor, cadence: current.cadence, endsAt };
-        const next: Partial<ScheduleRow> = {
+        const next: ScheduleTerms = {
           name: input.name ?? current.name,
           amount: input.amount ?? current.amount,
           expiresAfter: input.expiresAfter === undefined ? current.expiresAfter : input.expiresAfter,
@@ -268,10 +276,7 @@ export async function updateSchedule(args: {
           nextIssueAt: nextIssueAt(shape, org.timezone, current.nextIndex),
           updatedAt: now,
         };
-        await tx
-          .update(grantSchedules)
-          .set(next)
-          .where(and(eq(grantSchedules.orgId, orgId), eq(grantSchedules.id, scheduleId)));
+        await updateScheduleTerms(tx, orgId, scheduleId, next);
         const after = await loadView(tx, org, scheduleId);
         await recordAudit(tx, { orgId, actor, action: `grant_schedule.${action}`, target: scheduleId, before, after, at: now });
         return after;

@@ -7,9 +7,6 @@ import { recordAudit } from '../audit/index.js';
 import { lockOrg } from '../orgs/index.js';
 import { deleteEndpointRow, findDeliveries, findEndpointRow, findEndpointRows, insertEndpoint, updateEndpointRow, type EndpointRow } from './queries.js';
 
-// the outbox addresses each notification to these endpoints
-export { findSubscribedEndpointIds } from './queries.js';
-
 export function endpointView(e: EndpointRow) {
   return {
     id: e.id,
