@@ -1,10 +1,9 @@
 import { z } from 'zod';
 import { defineRoute } from '../../http/contract.js';
 import { PageQuery, paginator } from '../../http/paging.js';
-import { can, type Actor } from '../../http/auth.js';
+import type { Actor } from '../../http/auth.js';
 import { TallyError, type ErrorCode } from '../../http/errors.js';
 import type { AppContext } from '../../context.js';
-import { scopedUsers } from '../allocations/index.js';
 import { metrics } from '../../metrics.js';
 import {
   CursorId,
@@ -121,12 +120,11 @@ export const eventRoutes: RouteModule = (app, { ctx }) => {
     },
     handler: async (request) => {
       const { from, to, meter, project, limit, cursor } = request.query;
-      const user = visibleUser(request.actor, request.query.user);
-      const users = await scopedUsers(ctx, request.actor, request.params.org, user);
       const result = await listEvents({
         ctx,
+        actor: request.actor,
         orgId: request.params.org,
-        filter: { from, to, meter, user, users, project },
+        filter: { from, to, meter, user: request.query.user, project },
         after: byEvent.read(cursor),
         limit,
       });
@@ -213,14 +211,3 @@ function nothingAccepted(results: EventResult[]): TallyError {
   return new TallyError(code, message, { results });
 }
 
-/**
- * Roles with events.read see every event of the organization (optionally filtered by user); a member sees
- * only their own: no user given means themselves, naming anyone else is refused.
- */
-function visibleUser(actor: Actor, user: string | undefined): string | undefined {
-  if (can(actor, 'events.read')) return user;
-  const own = actor.kind === 'key' ? actor.memberId : null;
-  if (own === null) throw new TallyError('forbidden', 'This key is not bound to a member, so it may not list usage events.');
-  if (user !== undefined && user !== own) throw new TallyError('forbidden', 'Members may list only their own usage events; leave out "user" or give your own member id.');
-  return own;
-}

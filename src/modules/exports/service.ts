@@ -1,6 +1,8 @@
+import type { Actor } from '../../actor.js';
 import type { AppContext } from '../../context.js';
 import { formatMicro } from '../../domain/money.js';
 import { addDays } from '../../domain/periods.js';
+import { scopedUsers } from '../allocations/index.js';
 import {correctionsOf} from '../corrections/index.js';
 import {findEventsForExport} from '../events/index.js';
 import {eventView} from '../events/index.js';
@@ -39,19 +41,13 @@ export async function* statementJobRows(args: { ctx: AppContext; orgId: string; 
   }
 }
 
-/** Events in [from, to), oldest first, by keyset pages on (timestamp, id). */
-export async function* eventRows(args: {
-  ctx: AppContext;
-  orgId: string;
-  from?: Date | undefined;
-  to?: Date | undefined;
-  /** a manager's scope: only these users' events */
-  users?: string[] | undefined;
-}): AsyncGenerator<string[][]> {
-  const { ctx, orgId } = args;
+/** Events in [from, to), oldest first, by keyset pages on (timestamp, id); a manager's, of their groups' members only. */
+export async function* eventRows(args: { ctx: AppContext; actor: Actor; orgId: string; from?: Date | undefined; to?: Date | undefined }): AsyncGenerator<string[][]> {
+  const { ctx, actor, orgId } = args;
   await ctx.db.read((q) => requireOrg(q, orgId));
+  const users = await scopedUsers(ctx, actor, orgId, undefined);
   yield [];
-  const filter = { from: args.from, to: args.to, users: args.users };
+  const filter = { from: args.from, to: args.to, users };
   let after: { ts: string; id: string } | null = null;
   for (;;) {
     const { page, history } = await ctx.db.read(async (q) => {

@@ -1,6 +1,5 @@
 import { z } from 'zod';
 import { defineRoute } from '../../http/contract.js';
-import { scopedUsers } from '../allocations/index.js';
 import { AmountOut, OrgParams } from '../../http/schemas.js';
 import type { RouteModule } from '../../http/types.js';
 import { includedUsage, usageBreakdown, usageSeriesFor } from './service.js';
@@ -65,8 +64,7 @@ export const usageRoutes: RouteModule = (app, { ctx }) => {
       response: { 200: BreakdownOut },
     },
     handler: async (request) => {
-      const users = await scopedUsers(ctx, request.actor, request.params.org, undefined);
-      return usageBreakdown({ ctx, orgId: request.params.org, period: request.query.period, by: request.query.by, users });
+      return usageBreakdown({ ctx, actor: request.actor, orgId: request.params.org, period: request.query.period, by: request.query.by });
     },
   });
 
@@ -88,8 +86,7 @@ export const usageRoutes: RouteModule = (app, { ctx }) => {
     },
     handler: async (request) => {
       const { from, to, granularity, meter, include_zero } = request.query;
-      const users = await scopedUsers(ctx, request.actor, request.params.org, undefined);
-      return usageSeriesFor({ ctx, orgId: request.params.org, from, to, granularity, meter, includeZero: include_zero, users });
+      return usageSeriesFor({ ctx, actor: request.actor, orgId: request.params.org, from, to, granularity, meter, includeZero: include_zero });
     },
   });
 

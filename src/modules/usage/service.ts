@@ -1,4 +1,5 @@
 import { DateTime } from 'luxon';
+import type { Actor } from '../../actor.js';
 import type { AppContext } from '../../context.js';
 import { categoryLabel } from '../../domain/labels.js';
 import { formatMicro, MICRO } from '../../domain/money.js';
@@ -6,6 +7,7 @@ import { addDays, daysBetween, daysLeftInPeriod, isDateKey, periodDays } from '.
 import { percentOf, shareOf } from '../../domain/shares.js';
 import { bucketOf, localDate, periodContaining, startOfLocalDay } from '../../domain/time.js';
 import { TallyError } from '../../errors.js';
+import { scopedUsers } from '../allocations/index.js';
 import { effectiveMeters, type Meter } from '../meters/index.js';
 import { requireOrg } from '../orgs/index.js';
 import { resolvePeriod } from '../statements/index.js';
@@ -42,7 +44,9 @@ function countOf(g: Group, meters: Map<string, Meter>): { count: string; unit: s
   return { count: String(g.events), unit: 'events' };
 }
 
-export function usageBreakdown({ ctx, orgId, period, by, users }: { ctx: AppContext; orgId: string; period: string; by: Dimension; users?: string[] | undefined }) {
+/** Usage of a period by one dimension; a manager sees the members of their groups only. */
+export async function usageBreakdown({ ctx, actor, orgId, period, by }: { ctx: AppContext; actor: Actor; orgId: string; period: string; by: Dimension }) {
+  const users = await scopedUsers(ctx, actor, orgId, undefined);
   return ctx.db.read(async (q) => {
     const org = await requireOrg(q, orgId);
     const p = resolvePeriod(org, period, ctx.clock.now());
@@ -86,18 +90,19 @@ function boundary(value: string, zone: string, isEnd: boolean): Date {
   return at.toJSDate();
 }
 
-export function usageSeriesFor(args: {
+/** Usage over time; a manager sees the members of their groups only. */
+export async function usageSeriesFor(args: {
   ctx: AppContext;
+  actor: Actor;
   orgId: string;
   from?: string | undefined;
   to?: string | undefined;
   granularity: 'day' | 'hour';
   meter?: string | undefined;
   includeZero: boolean;
-  /** a manager's scope: only these users' usage */
-  users?: string[] | undefined;
 }) {
-  const { ctx, orgId, granularity } = args;
+  const { ctx, actor, orgId, granularity } = args;
+  const users = await scopedUsers(ctx, actor, orgId, undefined);
   return ctx.db.read(async (q) => {
     const org = await requireOrg(q, orgId);
     const zone = org.timezone;
@@ -130,7 +135,7 @@ export function usageSeriesFor(args: {
     if (args.meter !== undefined && !meters.has(args.meter)) {
       throw new TallyError('unknown_meter', `No meter "${args.meter}" is defined for this organization.`);
     }
-    const found = await usageSeries(q, { orgId: org.id, zone, from, to, granularity, meter: args.meter, users: args.users });
+    const found = await usageSeries(q, { orgId: org.id, zone, from, to, granularity, meter: args.meter, users: users });
     const byMeter = new Map<string, Map<string, (typeof found)[number]>>();
     for (const r of found) {
       const m = byMeter.get(r.meter) ?? new Map();
