@@ -78,6 +78,16 @@ describe.each(testDatabases)('usage analytics on $name', (target) => {
     expect((await app.call('GET', `/v1/orgs/${org}/usage/series?meter=nope`)).body.error.code).toBe('unknown_meter');
     expect((await app.call('GET', `/v1/orgs/${org}/usage/series?from=yesterday`)).body.error.code).toBe('invalid_request');
     expect((await app.call('GET', `/v1/orgs/${org}/usage/series?from=2026-03-12&to=2026-03-01`)).status).toBe(400);
+    // found by the fuzz suite: a year-0 end made the day list loop until the process ran out of memory
+    for (const query of ['to=0000-01-01', 'from=0000-01-01', 'to=99999-01-01T00:00:00Z']) {
+      const res = await app.call('GET', `/v1/orgs/${org}/usage/series?${query}`);
+      expect([res.status, res.body.error.code], query).toEqual([400, 'invalid_request']);
+    }
+    // a range of centuries is refused by its length before any bucket is listed
+    for (const query of ['from=1970-01-01&to=9000-12-31', 'granularity=hour&from=1970-01-01T00:00:00Z&to=9999-12-31T00:00:00Z']) {
+      const res = await app.call('GET', `/v1/orgs/${org}/usage/series?${query}`);
+      expect([res.status, res.body.error.message], query).toEqual([400, expect.stringMatching(/range is too long/)]);
+    }
   });
 
   it('reports included credits of the period', async () => {

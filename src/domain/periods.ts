@@ -22,7 +22,13 @@ export { addDays } from './days.js';
 /** Every date from `from` (inclusive) to `to` (exclusive). */
 export function daysBetween(from: string, to: string): string[] {
   const out: string[] = [];
-  for (let d = from; d < to; d = addDays(d, 1)) out.push(d);
+  for (let d = from; d < to; ) {
+    out.push(d);
+    const next = addDays(d, 1);
+    // a day outside 0000–9999 does not read as YYYY-MM-DD and would not advance: never loop on it
+    if (!(next > d)) throw new RangeError(`"${from}" to "${to}" is not a range of YYYY-MM-DD days`);
+    d = next;
+  }
   return out;
 }
 

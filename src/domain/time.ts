@@ -91,3 +91,10 @@ export function bucketOf(atMs: number, zone: string): Bucket {
 }
 
 export const DAY_MS = 24 * 60 * 60 * 1000;
+
+/** Instants and dates outside these years are refused: PostgreSQL and the calendar code agree only inside them. */
+export const MIN_YEAR = 1970;
+export const MAX_YEAR = 9999;
+
+/** Whether an instant is a real date inside the supported years. */
+export const inSupportedYears = (d: Date): boolean => !Number.isNaN(d.getTime()) && d.getUTCFullYear() >= MIN_YEAR && d.getUTCFullYear() <= MAX_YEAR;

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { isValidTimeZone } from '../domain/time.js';
+import { inSupportedYears, isValidTimeZone, MAX_YEAR, MIN_YEAR } from '../domain/time.js';
 import { TallyError } from './errors.js';
 
 /** The amount schemas live in src/amounts.ts (services validate amounts too); routes take them from here with the rest. */
@@ -58,11 +58,9 @@ export function unsafeTextError(where: string): TallyError {
 /** A string refusing NUL and lone surrogates, for schemas validated outside the edge check (ingest events). */
 export const SafeText = z.string().refine(isSafeText, { message: 'contains a NUL character or an unpaired UTF-16 surrogate' });
 
-/** Instants and dates outside these years are refused: PostgreSQL and the calendar code agree only inside them. */
-export const MIN_YEAR = 1970;
-export const MAX_YEAR = 9999;
+export { MAX_YEAR, MIN_YEAR };
 
-const inRange = (d: Date): boolean => !Number.isNaN(d.getTime()) && d.getUTCFullYear() >= MIN_YEAR && d.getUTCFullYear() <= MAX_YEAR;
+const inRange = inSupportedYears;
 
 export const Instant = z.iso
   .datetime({ offset: true })

@@ -5,7 +5,7 @@ import { categoryLabel } from '../../domain/labels.js';
 import { formatMicro, MICRO } from '../../domain/money.js';
 import { addDays, daysBetween, daysLeftInPeriod, isDateKey, periodDays } from '../../domain/periods.js';
 import { percentOf, shareOf } from '../../domain/shares.js';
-import { bucketOf, localDate, periodContaining, startOfLocalDay } from '../../domain/time.js';
+import { bucketOf, inSupportedYears, localDate, MAX_YEAR, MIN_YEAR, periodContaining, startOfLocalDay } from '../../domain/time.js';
 import { TallyError } from '../../errors.js';
 import { scopedUsers } from '../allocations/index.js';
 import { effectiveMeters, type Meter } from '../meters/index.js';
@@ -79,9 +79,17 @@ export async function usageBreakdown({ ctx, actor, orgId, period, by }: { ctx: A
 
 const MAX_DAYS = 400;
 const MAX_HOURS = 24 * 62;
+const tooLong = (granularity: 'day' | 'hour') =>
+  new TallyError('invalid_request', `The range is too long: at most ${granularity === 'day' ? MAX_DAYS : MAX_HOURS} ${granularity}s.`);
 
-/** A date ("2026-03-01", local midnight; as `to`, through that day) or an ISO instant. */
+/** A date ("2026-03-01", local midnight; as `to`, through that day) or an ISO instant, inside the supported years. */
 function boundary(value: string, zone: string, isEnd: boolean): Date {
+  const at = parseBoundary(value, zone, isEnd);
+  if (!inSupportedYears(at)) throw new TallyError('invalid_request', `"${value}" is outside the supported dates (${MIN_YEAR} to ${MAX_YEAR}).`);
+  return at;
+}
+
+function parseBoundary(value: string, zone: string, isEnd: boolean): Date {
   if (isDateKey(value)) return startOfLocalDay(isEnd ? addDays(value, 1) : value, zone);
   const at = DateTime.fromISO(value, { setZone: true });
   if (!at.isValid || !/[zZ]|[+-]\d{2}:?\d{2}$/.test(value)) {
@@ -122,15 +130,17 @@ export async function usageSeriesFor(args: {
       to = new Date(bucketOf(to.getTime() - 1, zone).hourStart.getTime() + 3_600_000);
     }
     if (to <= from) throw new TallyError('invalid_request', '"to" must be after "from".');
+    // the length is checked before the buckets are listed: a range of centuries is refused, not walked
+    const limit = granularity === 'day' ? MAX_DAYS : MAX_HOURS;
+    const approx = (to.getTime() - from.getTime()) / (granularity === 'day' ? 86_400_000 : 3_600_000);
+    if (approx > limit + 1) throw tooLong(granularity);
     const buckets =
       granularity === 'day'
         ? daysBetween(localDate(from, zone), localDate(to, zone))
         : Array.from({ length: Math.round((to.getTime() - from.getTime()) / 3_600_000) }, (_, i) =>
             new Date(from.getTime() + i * 3_600_000).toISOString().replace('.000Z', 'Z'),
           );
-    if (buckets.length > (granularity === 'day' ? MAX_DAYS : MAX_HOURS)) {
-      throw new TallyError('invalid_request', `The range is too long: at most ${granularity === 'day' ? MAX_DAYS : MAX_HOURS} ${granularity}s.`);
-    }
+    if (buckets.length > limit) throw tooLong(granularity);
     const meters = await effectiveMeters(q, org.id);
     if (args.meter !== undefined && !meters.has(args.meter)) {
       throw new TallyError('unknown_meter', `No meter "${args.meter}" is defined for this organization.`);
