@@ -9,8 +9,11 @@ import { testDatabases } from './helpers/db.js';
  * Whatever arrives: no 5xx, every 4xx in the envelope, a bystander organization's ledger unchanged,
  * and the ledger proof (`tally verify`) passing for every organization afterwards. Run counts are
  * small so the suite stays near a minute in `npm test`; a failure prints the request to replay.
+ * A longer hunt: `TALLY_FUZZ_RUNS=800 npx vitest run test/fuzz.test.ts` (~3 min on PGlite here); it is
+ * how a request that looped until the heap ran out (usage series with a year-0 end) was found.
  */
-const RUNS_PER_OPERATION = 5;
+const RUNS_PER_OPERATION = Number(process.env.TALLY_FUZZ_RUNS ?? 5);
+if (!Number.isInteger(RUNS_PER_OPERATION) || RUNS_PER_OPERATION < 1) throw new Error('TALLY_FUZZ_RUNS must be a positive integer.');
 
 type Schema = {
   type?: string | string[];
@@ -159,7 +162,7 @@ describe.each(testDatabases)('fuzz from the OpenAPI document on $name', (target)
       const proof = await app.db.read((q) => proveOrg(q, id));
       expect(proof.ok, `${id}: ${JSON.stringify(proof, (_k, v: unknown) => (typeof v === 'bigint' ? String(v) : v))}`).toBe(true);
     }
-  }, 300_000);
+  }, 300_000 * Math.max(1, RUNS_PER_OPERATION / 5));
 });
 
 function retarget(body: object, org: string): unknown {
