@@ -104,7 +104,10 @@ describe.skipIf(!hasChromium).each(testDatabases)('embedded cross-site with thir
     await page.waitForFunction('window.heights.length > 0');
     const reported = await page.evaluate('window.heights[window.heights.length - 1]');
     expect(reported).toBeGreaterThan(100);
-    await expect.poll(() => page.evaluate('document.querySelector("#dash iframe").style.height')).toBe(`${await page.evaluate('window.heights[window.heights.length - 1]')}px`);
+    // the frame follows the latest height reported (the page may still grow once its data arrives): compare both in one read
+    await expect
+      .poll(() => page.evaluate('document.querySelector("#dash iframe").style.height === `${window.heights[window.heights.length - 1]}px`'))
+      .toBe(true);
     const messages = (await page.evaluate('window.received')) as { origin: string; data: { type: string } }[];
     expect(messages.every((m) => m.origin === e2e.server.baseUrl)).toBe(true);
     expect(messages.map((m) => m.data.type)).toContain('tally:ready');
