@@ -1,4 +1,4 @@
-import { sql } from 'drizzle-orm';
+import { sql, type SQL } from 'drizzle-orm';
 import type { Q } from '../../db/client.js';
 import { big, bigOrNull, date, json, mapFirst, mapRows, text, textOf, textOrNull, type DbRow } from '../../db/rows.js';
 import { bucketOf } from '../../domain/time.js';
@@ -128,14 +128,20 @@ export async function voidEvent(tx: Q, orgId: string, eventId: string): Promise<
 }
 
 /** Which of these ids are recorded events of these organizations, as [organization, event id]: one read for a batch. */
-export async function findRecordedEventIds(tx: Q, orgIds: string[], ids: string[]): Promise<[string, string][]> {
-  return mapRows(
-    tx,
-    sql`select org_id, id from events
-        where org_id = any(${sql.param(orgIds)}::text[])
-          and id = any(${sql.param(ids)}::text[])`,
-    (r): [string, string] => [text(r.org_id), text(r.id)],
-  );
+export async function findRecordedEventIds(tx: Q, asked: { orgId: string; id: string }[]): Promise<[string, string][]> {
+  return mapRows(tx, recordedEventIdsQuery(asked), (r): [string, string] => [text(r.org_id), text(r.id)]);
+}
+
+/**
+ * One primary-key probe per asked id, whatever the table's size: the subquery
+ * with `offset 0` stays a probe per pair. (`org_id = any(…) and id = any(…)`, and
+ * a plain join of the pairs, were planned as a scan of every event of the
+ * organizations; test/query-plans.test.ts counts the rows read.)
+ */
+export function recordedEventIdsQuery(asked: { orgId: string; id: string }[]): SQL {
+  return sql`select u.org_id, u.id
+    from unnest(${sql.param(asked.map((a) => a.orgId))}::text[], ${sql.param(asked.map((a) => a.id))}::text[]) as u(org_id, id)
+    where exists (select from events e where e.org_id = u.org_id and e.id = u.id offset 0)`;
 }
 
 /** An organization's customer aliases (the ids Stripe and CloudEvents name it by), sorted. */

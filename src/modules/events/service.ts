@@ -233,14 +233,9 @@ interface Work {
 
 /** Ids among these calls' events already recorded, per organization: one read. */
 async function seenIds(tx: Q, units: { org: OrgRow; calls: Call[] }[]): Promise<Map<string, Set<string>>> {
-  const orgIds = units.map((u) => u.org.id);
-  const ids = [...new Set(units.flatMap((u) => u.calls.map((c) => c.e.id)))];
-  const found = await findRecordedEventIds(tx, orgIds, ids);
-  const asked = new Set(units.flatMap((u) => u.calls.map((c) => `${u.org.id}\u0000${c.e.id}`)));
+  const asked = units.flatMap((u) => u.calls.map((c) => ({ orgId: u.org.id, id: c.e.id })));
   const seen = new Map<string, Set<string>>();
-  for (const [orgId, id] of found) {
-    // an id seen in another organization of the batch is not this one's
-    if (!asked.has(`${orgId}\u0000${id}`)) continue;
+  for (const [orgId, id] of await findRecordedEventIds(tx, asked)) {
     const set = seen.get(orgId);
     if (set) set.add(id);
     else seen.set(orgId, new Set([id]));

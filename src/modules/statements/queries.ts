@@ -37,6 +37,8 @@ const FLOWS = sql`
 
 const localDay = (column: SQL, zone: string) => sql`(${column} at time zone ${zone})::date`;
 
+const MAX_BIGINT = '9223372036854775807';
+
 /** The last ledger entry id folded into ledger_daily. */
 const toWatermark = (r: DbRow): bigint => big(r.last);
 
@@ -54,15 +56,29 @@ export async function foldLedgerOf(tx: Q, of: { orgId: string; zone: string }[])
   // an organization named twice would be folded twice
   const orgs = [...new Map(of.map((o) => [o.orgId, o])).values()];
   if (orgs.length === 0) return;
-  // One statement, because this runs in every transaction that changes credits:
-  // read each watermark, fold what is past it, move it (the row is created on the first fold).
-  await tx.execute(sql`
+  await tx.execute(foldQuery(orgs));
+}
+
+/**
+ * One statement, because this runs in every transaction that changes credits:
+ * read each watermark, fold what is past it, move it (the row is created on the
+ * first fold). Each organization's new entries are a range scan of its part of
+ * the ledger (test/query-plans.test.ts): the lateral subquery with `offset 0` is
+ * not flattened into a join, which the planner ran as a scan of the whole ledger,
+ * and the closed range (`id > last and id <= max`) is estimated as narrow, where
+ * `id > last` alone is estimated as a third of the organization's entries and
+ * was read through another index, every entry of the organization.
+ */
+export function foldQuery(orgs: { orgId: string; zone: string }[]): SQL {
+  return sql`
     with o as (
       select u.org_id, u.zone, coalesce(f.last_entry_id, 0) as last
       from unnest(${sql.param(orgs.map((o) => o.orgId))}::text[], ${sql.param(orgs.map((o) => o.zone))}::text[]) as u(org_id, zone)
       left join ledger_fold f on f.org_id = u.org_id
     ), fresh as (
-      select e.*, o.zone from o join ledger_entries e on e.org_id = o.org_id and e.id > o.last
+      select e.*, o.zone from o cross join lateral (
+        select * from ledger_entries l where l.org_id = o.org_id and l.id > o.last and l.id <= ${MAX_BIGINT}::bigint offset 0
+      ) e
     ), folded as (
       insert into ledger_daily (org_id, day, purchased, granted, adjustments, consumed, overage, expired, rolled_over,
         forfeited, corrections, net)
@@ -76,7 +92,7 @@ export async function foldLedgerOf(tx: Q, of: { orgId: string; zone: string }[])
         corrections = ledger_daily.corrections + excluded.corrections, net = ledger_daily.net + excluded.net
     )
     insert into ledger_fold (org_id, last_entry_id) select org_id, max(id) from fresh group by org_id order by org_id
-    on conflict (org_id) do update set last_entry_id = excluded.last_entry_id`);
+    on conflict (org_id) do update set last_entry_id = excluded.last_entry_id`;
 }
 
 /** A row of flows: one local day's, or (day null) everything before the range. */
