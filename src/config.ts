@@ -28,6 +28,8 @@ const schema = z.object({
     .regex(/^smtps?:\/\//, 'must be an smtp:// or smtps:// URL')
     .optional(),
   TALLY_MAIL_FROM: z.string().min(3).default('Tally <tally@localhost>'),
+  /** 0: no named (prepared) statements on PostgreSQL, for a pooler that cannot carry them (src/db/prepared.ts) */
+  TALLY_PG_PREPARE: z.enum(['0', '1'], { message: 'must be 0 or 1' }).default('1'),
 });
 
 export interface Config {
@@ -43,6 +45,7 @@ export interface Config {
   publicUrl: string | undefined;
   smtpUrl: string | undefined;
   mailFrom: string;
+  pgPrepare: boolean;
 }
 
 export class ConfigError extends Error {}
@@ -67,5 +70,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     publicUrl: c.TALLY_PUBLIC_URL?.replace(/\/+$/, ''),
     smtpUrl: c.TALLY_SMTP_URL,
     mailFrom: c.TALLY_MAIL_FROM,
+    pgPrepare: c.TALLY_PG_PREPARE === '1',
   };
 }

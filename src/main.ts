@@ -41,7 +41,7 @@ async function main(): Promise<void> {
   // The first start of an embedded database seeds the demo in a child process (src/demo/first-start.ts);
   // later starts, and PostgreSQL, seed here if the database is still empty (seedDemoIfEmpty below).
   if (config.demo && !config.databaseUrl && !pgliteExists(config.dataDir)) await seedDemoInChild(fileURLToPath(import.meta.url), config.dataDir);
-  const db = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
+  const db = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, prepare: config.pgPrepare });
   const { key } = platformKey(config);
   const dashboardDir = await ensureDashboardBuilt(fileURLToPath(new URL('..', import.meta.url)), (message) => log.info(message));
   const app = await createApp({ db, clock: systemClock, platformKey: key, log, scheduler: config.scheduler, dashboardDir, publicUrl: config.publicUrl, smtpUrl: config.smtpUrl, mailFrom: config.mailFrom });

@@ -9,6 +9,7 @@ import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
 import { drizzle as drizzlePg } from 'drizzle-orm/node-postgres';
 import * as schema from './schema/index.js';
 import { Mutex } from './mutex.js';
+import { prepareRepeatedStatements } from './prepared.js';
 
 export type Schema = typeof schema;
 /** A query executor: the database itself or an open transaction. */
@@ -62,9 +63,10 @@ async function retrying<T>(run: () => Promise<T>): Promise<T> {
   }
 }
 
-export async function openPostgres(url: string, poolSize = 10): Promise<Database> {
+export async function openPostgres(url: string, poolSize = 10, { prepare = true }: { prepare?: boolean } = {}): Promise<Database> {
   // A caller waits at most this long for a pooled connection: during an outage it gets a 503 instead of hanging.
   const pool = new pg.Pool({ connectionString: url, max: poolSize, connectionTimeoutMillis: 10_000 });
+  if (prepare) prepareRepeatedStatements(pool);
   const orm = drizzlePg(pool, { schema }) as unknown as Q;
   const db: Database = {
     kind: 'postgres',
@@ -198,6 +200,6 @@ function isAlive(pid: number): boolean {
   }
 }
 
-export function openDatabase(opts: { databaseUrl?: string | undefined; dataDir?: string | undefined }): Promise<Database> {
-  return opts.databaseUrl ? openPostgres(opts.databaseUrl) : openPglite(opts.dataDir);
+export function openDatabase(opts: { databaseUrl?: string | undefined; dataDir?: string | undefined; prepare?: boolean }): Promise<Database> {
+  return opts.databaseUrl ? openPostgres(opts.databaseUrl, undefined, { prepare: opts.prepare ?? true }) : openPglite(opts.dataDir);
 }

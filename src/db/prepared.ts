@@ -1,0 +1,61 @@
+import pg from 'pg';
+
+/**
+ * Named (prepared) statements for the SQL a server runs over and over
+ * (issue 10). PostgreSQL parses, analyzes and plans an unnamed statement on
+ * every call; for the real-time path's larger statements (admission figures,
+ * the ledger write, the fold) that was more of the database's time than
+ * running them. A statement text seen SEEN_BEFORE_NAMING times gets a name;
+ * each connection then parses it once, and after five runs PostgreSQL may keep
+ * a generic plan for it (its usual rule: only when that plan is not costlier).
+ *
+ * Bounded: at most MAX_TEXTS texts are counted and at most MAX_PER_CONNECTION
+ * are named on one connection (the hot ones come first; texts built with a
+ * varying number of parameters, such as multi-row inserts, mostly never reach
+ * the count). Off with TALLY_PG_PREPARE=0, for a pooler that cannot carry
+ * named statements (PgBouncer in transaction mode before 1.21).
+ */
+const SEEN_BEFORE_NAMING = 3;
+const MAX_TEXTS = 2_000;
+const MAX_PER_CONNECTION = 300;
+
+interface Counted {
+  seen: number;
+  name: string;
+}
+
+/** Gives a pool's connections statement names; call once, right after creating the pool. */
+export function prepareRepeatedStatements(pool: pg.Pool): void {
+  const texts = new Map<string, Counted>();
+  pool.on('connect', (client) => {
+    const named = new Set<string>();
+    const query = client.query.bind(client) as (...args: unknown[]) => unknown;
+    (client as { query: unknown }).query = (config: unknown, ...rest: unknown[]) => {
+      if (typeof config === 'object' && config !== null && !('name' in config && (config as { name?: unknown }).name)) {
+        const text = (config as { text?: unknown }).text;
+        if (typeof text === 'string') {
+          const name = nameFor(texts, text);
+          if (name !== undefined && (named.has(name) || named.size < MAX_PER_CONNECTION)) {
+            named.add(name);
+            return query({ ...config, name }, ...rest);
+          }
+        }
+      }
+      return query(config, ...rest);
+    };
+  });
+}
+
+function nameFor(texts: Map<string, Counted>, text: string): string | undefined {
+  let counted = texts.get(text);
+  if (counted === undefined) {
+    if (texts.size >= MAX_TEXTS) return undefined;
+    counted = { seen: 0, name: `tally_${texts.size + 1}` };
+    texts.set(text, counted);
+  }
+  if (counted.seen < SEEN_BEFORE_NAMING) {
+    counted.seen++;
+    return undefined;
+  }
+  return counted.name;
+}

@@ -1,0 +1,84 @@
+import { randomBytes } from 'node:crypto';
+import { sql } from 'drizzle-orm';
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openPostgres, rows, type Database } from '../src/db/client.js';
+
+/**
+ * Named statements on PostgreSQL (src/db/prepared.ts): a text run a few times
+ * is prepared once per connection, a one-off text never is, their number per
+ * connection is bounded, and TALLY_PG_PREPARE=0 turns them off. PGlite has no
+ * pool of connections and does not use them, so this runs on PostgreSQL only.
+ */
+const url = process.env.TALLY_TEST_DATABASE_URL;
+
+describe.skipIf(url === undefined)('named statements (postgres)', () => {
+  const name = `tally_t_${randomBytes(6).toString('hex')}`;
+  let target: string;
+  beforeAll(async () => {
+    const admin = new pg.Client({ connectionString: url });
+    await admin.connect();
+    await admin.query(`create database ${name}`);
+    await admin.end();
+    const u = new URL(url!);
+    u.pathname = `/${name}`;
+    target = u.toString();
+  });
+  afterAll(async () => {
+    const admin = new pg.Client({ connectionString: url });
+    await admin.connect();
+    await admin.query(`drop database if exists ${name} with (force)`);
+    await admin.end();
+  });
+
+  /** Runs fn on one connection (a transaction) and then reads that connection's prepared statements. */
+  async function preparedAfter(db: Database, fn: (tx: Parameters<Parameters<Database['transaction']>[0]>[0]) => Promise<void>): Promise<string[]> {
+    return db.transaction(async (tx) => {
+      await fn(tx);
+      const found = await rows<{ statement: string }>(tx, sql`select statement from pg_prepared_statements where name like 'tally\\_%' order by name`);
+      return found.map((r) => r.statement);
+    });
+  }
+
+  it('prepares a statement run repeatedly, once, and leaves a one-off text alone', async () => {
+    const db = await openPostgres(target, 1);
+    try {
+      const statements = await preparedAfter(db, async (tx) => {
+        for (let i = 0; i < 6; i++) await rows(tx, sql`select ${i}::int + 1 as repeated`);
+        await rows(tx, sql`select 1 as once`);
+      });
+      expect(statements).toEqual(['select $1::int + 1 as repeated']);
+      // and it answers with this call's parameters, not the first call's
+      const [answer] = await db.read((q) => rows<{ repeated: number }>(q, sql`select ${41}::int + 1 as repeated`));
+      expect(answer!.repeated).toBe(42);
+    } finally {
+      await db.close();
+    }
+  });
+
+  it('names at most 300 texts on one connection', async () => {
+    const db = await openPostgres(target, 1);
+    try {
+      const statements = await preparedAfter(db, async (tx) => {
+        for (let text = 0; text < 320; text++) {
+          for (let run = 0; run < 4; run++) await rows(tx, sql.raw(`select ${text} as n${text}`));
+        }
+      });
+      expect(statements).toHaveLength(300);
+    } finally {
+      await db.close();
+    }
+  });
+
+  it('prepares nothing when turned off', async () => {
+    const db = await openPostgres(target, 1, { prepare: false });
+    try {
+      const statements = await preparedAfter(db, async (tx) => {
+        for (let i = 0; i < 6; i++) await rows(tx, sql`select ${i}::int + 1 as repeated`);
+      });
+      expect(statements).toEqual([]);
+    } finally {
+      await db.close();
+    }
+  });
+});
