@@ -400,6 +400,18 @@ describe.each(testDatabases)('the real-time path on $name', (target) => {
     }
   });
 
+  it('in a mixed batch, an id is a duplicate only in the organization that recorded it', async () => {
+    const [a, b] = [await seedOrg(app), await seedOrg(app)];
+    for (const org of [a, b]) await app.call('POST', `/v1/orgs/${org}/grants`, { name: 'g', source: 'included', amount: '100', priority: 10 });
+    const ts = app.clock.now().toISOString();
+    const event = (org: string, quantity: string) => ({ id: 'shared-id', org, meter: 'tokens', quantity, timestamp: ts });
+    expect((await app.call('POST', '/v1/events', { events: [event(a!, '3')] })).body.results[0].status).toBe('accepted');
+    const mixed = await app.call('POST', '/v1/events', { events: [event(a!, '5'), event(b!, '7')] });
+    expect(mixed.body.results.map((r: { status: string }) => r.status)).toEqual(['duplicate', 'accepted']);
+    expect((await app.call('GET', `/v1/orgs/${a}/balance`)).body.available).toBe('97');
+    expect((await app.call('GET', `/v1/orgs/${b}/balance`)).body.available).toBe('93');
+  });
+
   it('a batch of several organizations writes exactly what the same events sent one organization at a time write', async () => {
     // Pairs of identically set-up organizations in three time zones (one with a 30-minute offset): the first of each
     // pair gets its events in one mixed batch, the second in a batch of its own. Every table the ingest writes must
