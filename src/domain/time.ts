@@ -27,9 +27,19 @@ export interface Period {
   endsAt: Date;
 }
 
+// The real-time path asks for the open period of an organization on every transaction (booking times,
+// admission's period figures), a Luxon computation in the zone; a zone's periods change once a month, so
+// the last one found per zone answers every instant inside it. Callers get their own copy.
+const lastPeriod = new Map<string, Period>();
+
 export function periodContaining(at: Date, zone: string): Period {
-  const start = DateTime.fromJSDate(at, { zone }).startOf('month');
-  return periodFromStart(start);
+  let period = lastPeriod.get(zone);
+  if (!period || at < period.startsAt || at >= period.endsAt) {
+    period = periodFromStart(DateTime.fromJSDate(at, { zone }).startOf('month'));
+    if (lastPeriod.size > 10_000) lastPeriod.clear();
+    lastPeriod.set(zone, period);
+  }
+  return { key: period.key, startsAt: new Date(period.startsAt), endsAt: new Date(period.endsAt) };
 }
 
 export function periodByKey(key: string, zone: string): Period {
