@@ -3,6 +3,7 @@ import { sql } from 'drizzle-orm';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openPostgres, rows, type Database } from '../src/db/client.js';
+import { prepareRepeatedStatements } from '../src/db/prepared.js';
 
 /**
  * Named statements on PostgreSQL (src/db/prepared.ts): a text run a few times
@@ -67,6 +68,25 @@ describe.skipIf(url === undefined)('named statements (postgres)', () => {
       expect(statements).toHaveLength(300);
     } finally {
       await db.close();
+    }
+  });
+
+  it('runs a Submittable (a cursor, a stream) as it is, however often', async () => {
+    const pool = new pg.Pool({ connectionString: target, max: 1 });
+    prepareRepeatedStatements(pool);
+    const client = await pool.connect();
+    try {
+      for (let run = 0; run < 5; run++) {
+        const submitted = client.query(new pg.Query('select 41 + 1 as answer'));
+        const answer = await new Promise<unknown>((resolve, reject) => {
+          submitted.on('row', (row: { answer: number }) => resolve(row.answer));
+          submitted.on('error', reject);
+        });
+        expect(answer).toBe(42);
+      }
+    } finally {
+      client.release();
+      await pool.end();
     }
   });
 

@@ -31,8 +31,8 @@ export function prepareRepeatedStatements(pool: pg.Pool): void {
     const named = new Set<string>();
     const query = client.query.bind(client) as (...args: unknown[]) => unknown;
     (client as { query: unknown }).query = (config: unknown, ...rest: unknown[]) => {
-      if (typeof config === 'object' && config !== null && !('name' in config && (config as { name?: unknown }).name)) {
-        const text = (config as { text?: unknown }).text;
+      if (isPlainQuery(config)) {
+        const text = config.text;
         if (typeof text === 'string') {
           const name = nameFor(texts, text);
           if (name !== undefined && (named.has(name) || named.size < MAX_PER_CONNECTION)) {
@@ -44,6 +44,13 @@ export function prepareRepeatedStatements(pool: pg.Pool): void {
       return query(config, ...rest);
     };
   });
+}
+
+/** A query config without a name; not a Submittable (a cursor, a COPY stream), which pg runs as it is. */
+function isPlainQuery(config: unknown): config is { text?: unknown } {
+  if (typeof config !== 'object' || config === null) return false;
+  const c = config as { name?: unknown; submit?: unknown };
+  return !c.name && typeof c.submit !== 'function';
 }
 
 function nameFor(texts: Map<string, Counted>, text: string): string | undefined {
