@@ -1,5 +1,6 @@
 import { sql } from 'drizzle-orm';
 import type { Q } from '../../db/client.js';
+import { idsAfter } from '../../db/ranges.js';
 import { big, bigOrNull, bool, int, json, mapFirst, textOrNull, type DbRow } from '../../db/rows.js';
 import type { AppliesTo } from '../../domain/appliesTo.js';
 import { toCycleRow, type CycleRow } from '../allocations/index.js';
@@ -89,8 +90,8 @@ export async function findFigures(q: Q, org: OrgRow, now: Date, period: { first:
         select consumed as c from ledger_daily where org_id = ${o} and day >= ${first}::date and day < ${toDay}::date
         union all
         select case when to_account = 'consumed' then amount when from_account = 'consumed' then -amount else 0 end
-          from ledger_entries where org_id = ${o} and id > (select coalesce(max(last_entry_id), 0) from ledger_fold where org_id = ${o})
-            and id <= 9223372036854775807 -- a closed range is estimated as narrow (see foldQuery): the primary key's range scan
+          from ledger_entries where org_id = ${o}
+            and ${idsAfter(sql`id`, sql`(select coalesce(max(last_entry_id), 0) from ledger_fold where org_id = ${o})`)}
             and (occurred_at at time zone ${org.timezone})::date >= ${first}::date
             and (occurred_at at time zone ${org.timezone})::date < ${toDay}::date
       ) x)`;

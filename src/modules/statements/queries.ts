@@ -1,5 +1,6 @@
 import { sql, type SQL } from 'drizzle-orm';
 import type { Q } from '../../db/client.js';
+import { idsAfter } from '../../db/ranges.js';
 import { big, date, mapFirst, mapRows, text, textOrNull, type DbRow } from '../../db/rows.js';
 import { zeroFlows, type DayFlows, type StatementDay, type StatementSummary } from '../../domain/statement.js';
 
@@ -37,8 +38,6 @@ const FLOWS = sql`
 
 const localDay = (column: SQL, zone: string) => sql`(${column} at time zone ${zone})::date`;
 
-const MAX_BIGINT = '9223372036854775807';
-
 /** The last ledger entry id folded into ledger_daily. */
 const toWatermark = (r: DbRow): bigint => big(r.last);
 
@@ -65,9 +64,7 @@ export async function foldLedgerOf(tx: Q, of: { orgId: string; zone: string }[])
  * first fold). Each organization's new entries are a range scan of its part of
  * the ledger (test/query-plans.test.ts): the lateral subquery with `offset 0` is
  * not flattened into a join, which the planner ran as a scan of the whole ledger,
- * and the closed range (`id > last and id <= max`) is estimated as narrow, where
- * `id > last` alone is estimated as a third of the organization's entries and
- * was read through another index, every entry of the organization.
+ * and `idsAfter` keeps the range on the primary key.
  */
 export function foldQuery(orgs: { orgId: string; zone: string }[]): SQL {
   return sql`
@@ -77,7 +74,7 @@ export function foldQuery(orgs: { orgId: string; zone: string }[]): SQL {
       left join ledger_fold f on f.org_id = u.org_id
     ), fresh as (
       select e.*, o.zone from o cross join lateral (
-        select * from ledger_entries l where l.org_id = o.org_id and l.id > o.last and l.id <= ${MAX_BIGINT}::bigint offset 0
+        select * from ledger_entries l where l.org_id = o.org_id and ${idsAfter(sql`l.id`, sql`o.last`)} offset 0
       ) e
     ), folded as (
       insert into ledger_daily (org_id, day, purchased, granted, adjustments, consumed, overage, expired, rolled_over,
