@@ -1,9 +1,9 @@
-import { randomBytes } from 'node:crypto';
 import { sql } from 'drizzle-orm';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openPostgres, rows, type Database } from '../src/db/client.js';
+import { openPostgres, rows, type Database, type Q } from '../src/db/client.js';
 import { prepareRepeatedStatements } from '../src/db/prepared.js';
+import { createFreshPostgres } from './helpers/db.js';
 
 /**
  * Named statements on PostgreSQL (src/db/prepared.ts): a text run a few times
@@ -14,26 +14,15 @@ import { prepareRepeatedStatements } from '../src/db/prepared.js';
 const url = process.env.TALLY_TEST_DATABASE_URL;
 
 describe.skipIf(url === undefined)('named statements (postgres)', () => {
-  const name = `tally_t_${randomBytes(6).toString('hex')}`;
   let target: string;
+  let drop: () => Promise<void>;
   beforeAll(async () => {
-    const admin = new pg.Client({ connectionString: url });
-    await admin.connect();
-    await admin.query(`create database ${name}`);
-    await admin.end();
-    const u = new URL(url!);
-    u.pathname = `/${name}`;
-    target = u.toString();
+    ({ url: target, drop } = await createFreshPostgres(url!));
   });
-  afterAll(async () => {
-    const admin = new pg.Client({ connectionString: url });
-    await admin.connect();
-    await admin.query(`drop database if exists ${name} with (force)`);
-    await admin.end();
-  });
+  afterAll(async () => drop());
 
   /** Runs fn on one connection (a transaction) and then reads that connection's prepared statements. */
-  async function preparedAfter(db: Database, fn: (tx: Parameters<Parameters<Database['transaction']>[0]>[0]) => Promise<void>): Promise<string[]> {
+  async function preparedAfter(db: Database, fn: (tx: Q) => Promise<void>): Promise<string[]> {
     return db.transaction(async (tx) => {
       await fn(tx);
       const found = await rows<{ statement: string }>(tx, sql`select statement from pg_prepared_statements where name like 'tally\\_%' order by name`);

@@ -21,6 +21,19 @@ export const testDatabases: TestDatabase[] = [
 export const hasPostgres = url !== undefined;
 
 async function openFreshPostgres(baseUrl: string): Promise<Database> {
+  const fresh = await createFreshPostgres(baseUrl);
+  const db = await openPostgres(fresh.url, 40);
+  return {
+    ...db,
+    async close() {
+      await db.close();
+      await fresh.drop();
+    },
+  };
+}
+
+/** A new, empty database on the server at `baseUrl`: its URL, and how to drop it once its pools have ended. */
+export async function createFreshPostgres(baseUrl: string): Promise<{ url: string; drop(): Promise<void> }> {
   const name = `tally_t_${randomBytes(6).toString('hex')}`;
   const admin = new pg.Client({ connectionString: baseUrl });
   await admin.connect();
@@ -28,11 +41,9 @@ async function openFreshPostgres(baseUrl: string): Promise<Database> {
   await admin.end();
   const target = new URL(baseUrl);
   target.pathname = `/${name}`;
-  const db = await openPostgres(target.toString(), 40);
   return {
-    ...db,
-    async close() {
-      await db.close();
+    url: target.toString(),
+    async drop() {
       const drop = new pg.Client({ connectionString: baseUrl });
       await drop.connect();
       // pool.end() resolves before its connections have finished closing; dropping
