@@ -3,7 +3,8 @@ import type { AddressInfo } from 'node:net';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PLATFORM_KEY, seedOrg, startTestApp, type TestApp } from './helpers/app.js';
-import { hasPostgres, testDatabases } from './helpers/db.js';
+import { openPostgres } from '../src/db/client.js';
+import { createFreshPostgres, hasPostgres, testDatabases } from './helpers/db.js';
 
 const postgres = testDatabases.filter((t) => t.name === 'postgres');
 
@@ -101,4 +102,36 @@ describe.skipIf(!hasPostgres).each(postgres)('database failures on $name', (targ
     expect(last.status, last.text).toBe(200);
     expect((await app.call('GET', '/readyz')).status).toBe(200);
   });
+});
+
+/**
+ * The database dropped (or renamed) under a running server: every new connection is refused with
+ * 3D000 "database does not exist". That is the database being unavailable (503, Retry-After), not a
+ * fault in the request (it used to answer 500 internal).
+ */
+describe.skipIf(!hasPostgres)('the database dropped under a running server', () => {
+  it('answers 503 database_unavailable, and the process lives', async () => {
+    const fresh = await createFreshPostgres(process.env.TALLY_TEST_DATABASE_URL!);
+    const app = await startTestApp({ name: 'postgres', open: () => openPostgres(fresh.url, 4) });
+    try {
+      const org = await seedOrg(app);
+      expect((await app.call('GET', `/v1/orgs/${org}/balance`)).status).toBe(200);
+      const admin = new pg.Client({ connectionString: process.env.TALLY_TEST_DATABASE_URL });
+      await admin.connect();
+      const name = new URL(fresh.url).pathname.slice(1);
+      await admin.query(`drop database ${name} with (force)`);
+      await admin.end();
+      for (const call of [() => app.call('GET', `/v1/orgs/${org}/balance`), () => app.call('POST', '/v1/events', { events: [{ id: 'e1', org, meter: 'tokens', quantity: '1', timestamp: app.clock.now().toISOString() }] })]) {
+        const res = await call();
+        expect(res.status, res.text).toBe(503);
+        expect(res.body.error.code).toBe('database_unavailable');
+        expect(res.headers['retry-after']).toBe('5');
+      }
+      expect((await app.call('GET', '/healthz')).status).toBe(200);
+      expect((await app.call('GET', '/readyz')).status).toBe(503);
+    } finally {
+      await app.close();
+      await fresh.drop();
+    }
+  }, 60_000);
 });

@@ -83,7 +83,9 @@ export async function openPostgres(url: string, poolSize = 10, { prepare = true 
 }
 
 // SQLSTATE classes and driver errors meaning "the database is not reachable now" (not a fault of the request).
-const UNAVAILABLE_STATES = new Set(['57P01', '57P02', '57P03', '53300', '08000', '08001', '08003', '08004', '08006', '08007']);
+// 3D000 (database does not exist) and 57P04 (database dropped): the database was dropped or renamed under a
+// running server, so every new connection is refused; unavailable until it is back, like a server that is down.
+const UNAVAILABLE_STATES = new Set(['57P01', '57P02', '57P03', '57P04', '3D000', '53300', '08000', '08001', '08003', '08004', '08006', '08007']);
 const UNAVAILABLE_ERRNO = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH']);
 const UNAVAILABLE_MESSAGE = /Connection terminated|timeout exceeded when trying to connect|not queryable|Connection ended|terminating connection/i;
 // Values the database refuses that only input can produce: overflow, bad text, a malformed date.
