@@ -9,6 +9,7 @@ import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
 import { drizzle as drizzlePg } from 'drizzle-orm/node-postgres';
 import * as schema from './schema/index.js';
 import { Mutex } from './mutex.js';
+import { writeArrayLiterals } from './arrays.js';
 import { prepareRepeatedStatements } from './prepared.js';
 
 export type Schema = typeof schema;
@@ -66,6 +67,7 @@ async function retrying<T>(run: () => Promise<T>): Promise<T> {
 export async function openPostgres(url: string, poolSize = 10, { prepare = true }: { prepare?: boolean } = {}): Promise<Database> {
   // A caller waits at most this long for a pooled connection: during an outage it gets a 503 instead of hanging.
   const pool = new pg.Pool({ connectionString: url, max: poolSize, connectionTimeoutMillis: 10_000 });
+  writeArrayLiterals(pool);
   if (prepare) prepareRepeatedStatements(pool);
   const orm = drizzlePg(pool, { schema }) as unknown as Q;
   const db: Database = {
