@@ -274,6 +274,11 @@ describe('hash chain (pure)', () => {
     const withNull = { ...e2, event: null, ref: 'quo"te\u00e9' };
     const picked = Object.fromEntries(CHAIN_KEYS.map((k) => [k, withNull[k]]));
     expect(chainJson(withNull)).toBe(canonicalJson(picked));
+    // its short way for plain strings writes what JSON.stringify writes, for awkward strings too
+    for (const awkward of ['', 'back\\slash', 'new\nline', '\u0001', '\u007f', '\u2028', 'ü', '😀', '\ud800', '\udc00x', 'tab\t', ' ~!#[]']) {
+      const odd = { ...e2, actor: awkward, ref: awkward, org: awkward };
+      expect(chainJson(odd)).toBe(canonicalJson(Object.fromEntries(CHAIN_KEYS.map((k) => [k, odd[k]]))));
+    }
     expect([...CHAIN_KEYS]).toEqual([...CHAIN_KEYS].sort());
     expect(createHash('sha256').update(canonicalJson(picked)).digest('hex')).toBe(entryHash(withNull));
     expect(entryHash({ ...e1, id: 'other' } as typeof e1)).toBe(e1.hash);
