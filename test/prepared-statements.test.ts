@@ -2,7 +2,8 @@ import { sql } from 'drizzle-orm';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openPostgres, rows, type Database, type Q } from '../src/db/client.js';
-import { prepareRepeatedStatements } from '../src/db/prepared.js';
+import { PLAN_EACH_TIME, prepareRepeatedStatements } from '../src/db/prepared.js';
+import { recordedEventIdsQuery } from '../src/modules/events/queries.js';
 import { createFreshPostgres } from './helpers/db.js';
 
 /**
@@ -41,6 +42,20 @@ describe.skipIf(url === undefined)('named statements (postgres)', () => {
       // and it answers with this call's parameters, not the first call's
       const [answer] = await db.read((q) => rows<{ repeated: number }>(q, sql`select ${41}::int + 1 as repeated`));
       expect(answer!.repeated).toBe(42);
+    } finally {
+      await db.close();
+    }
+  });
+
+  it("plans the ingest's duplicate check each time (PLAN_EACH_TIME), whatever the number of runs", async () => {
+    const db = await openPostgres(target, 1);
+    try {
+      const statements = await preparedAfter(db, async (tx) => {
+        await tx.execute(sql`create table if not exists events (org_id text, id text, primary key (org_id, id))`);
+        for (let i = 0; i < 8; i++) await rows(tx, recordedEventIdsQuery([{ orgId: 'o', id: `e${i}` }]));
+        for (let i = 0; i < 8; i++) await rows(tx, sql`${sql.raw(PLAN_EACH_TIME)}select ${i}::int as marked`);
+      });
+      expect(statements).toEqual([]);
     } finally {
       await db.close();
     }

@@ -1,5 +1,6 @@
 import { sql, type SQL } from 'drizzle-orm';
 import type { Q } from '../../db/client.js';
+import { PLAN_EACH_TIME } from '../../db/prepared.js';
 import { big, bigOrNull, date, json, mapFirst, mapRows, text, textOf, textOrNull, type DbRow } from '../../db/rows.js';
 import { bucketOf } from '../../domain/time.js';
 import type { RatedEvent } from './rollups.js';
@@ -136,10 +137,12 @@ export async function findRecordedEventIds(tx: Q, asked: { orgId: string; id: st
  * One primary-key probe per asked id, whatever the table's size: the subquery
  * with `offset 0` stays a probe per pair. (`org_id = any(…) and id = any(…)`, and
  * a plain join of the pairs, were planned as a scan of every event of the
- * organizations; test/query-plans.test.ts counts the rows read.)
+ * organizations; test/query-plans.test.ts counts the rows read.) Planned each
+ * time, never named (src/db/prepared.ts, PLAN_EACH_TIME): a generic plan made
+ * while `events` was nearly empty chose `events_time` and scanned.
  */
 export function recordedEventIdsQuery(asked: { orgId: string; id: string }[]): SQL {
-  return sql`select u.org_id, u.id
+  return sql`${sql.raw(PLAN_EACH_TIME)}select u.org_id, u.id
     from unnest(${sql.param(asked.map((a) => a.orgId))}::text[], ${sql.param(asked.map((a) => a.id))}::text[]) as u(org_id, id)
     where exists (select from events e where e.org_id = u.org_id and e.id = u.id offset 0)`;
 }
