@@ -16,6 +16,8 @@ import pg from 'pg';
  * named statements (PgBouncer in transaction mode before 1.21).
  */
 const SEEN_BEFORE_NAMING = 3;
+const MAX_TEXTS = 2_000;
+const MAX_PER_CONNECTION = 300;
 
 /**
  * A statement whose text starts with this is planned on every run, never named.
@@ -29,8 +31,6 @@ const SEEN_BEFORE_NAMING = 3;
  * 0.3 ms planned each time). Its planning costs far less than such a plan.
  */
 export const PLAN_EACH_TIME = '/* plan each time */ ';
-const MAX_TEXTS = 2_000;
-const MAX_PER_CONNECTION = 300;
 
 interface Counted {
   seen: number;
