@@ -1,4 +1,4 @@
-import * as crypto from 'node:crypto';
+import { hash } from 'node:crypto';
 
 /**
  * The ledger hash chain (issue 15, docs/statement-proof.md). Each
@@ -91,14 +91,9 @@ const PLAIN = /^[\x20\x21\x23-\x5b\x5d-\x7e]*$/;
 /** A member's value as JSON.stringify writes it; ids, amounts, times and hashes take the short way. */
 const str = (v: string | null | undefined): string => (v === null || v === undefined ? 'null' : PLAIN.test(v) ? `"${v}"` : JSON.stringify(v));
 
-/** One-shot hashing (Node ≥ 20.12) spares a hash object per entry; older Node 20 builds one. */
-const oneShot = (crypto as { hash?: (algorithm: string, data: string, encoding: 'hex') => string }).hash;
-const sha256Hex: (data: string) => string = oneShot
-  ? (data) => oneShot('sha256', data, 'hex')
-  : (data) => crypto.createHash('sha256').update(data, 'utf8').digest('hex');
-
 export function entryHash(fields: ChainFields): string {
-  return sha256Hex(chainJson(fields));
+  // one-shot hashing (Node ≥ 20.12, package.json's engines): no hash object per entry
+  return hash('sha256', chainJson(fields), 'hex');
 }
 
 /** An entry as read back for checking: its fields, its stored hash and its database id (to name it). */
