@@ -1,4 +1,5 @@
 import pg from 'pg';
+import { interceptQueries } from './intercept.js';
 
 /**
  * Array parameters written as PostgreSQL array literals here, not by pg
@@ -30,14 +31,11 @@ const quoted = (s: string): string =>
 
 /** Makes a pool's connections send array parameters as literals written by arrayLiteral; call once, right after creating the pool. */
 export function writeArrayLiterals(pool: pg.Pool): void {
-  pool.on('connect', (client) => {
-    const query = client.query.bind(client) as (...args: unknown[]) => unknown;
-    (client as { query: unknown }).query = (...args: unknown[]) => {
-      // drizzle passes the values apart from the statement: query(config, values)
-      const values = args[1];
-      if (Array.isArray(values) && values.some(Array.isArray)) args[1] = values.map(literalOrSelf);
-      return query(...args);
-    };
+  interceptQueries(pool, (query) => (...args) => {
+    // drizzle passes the values apart from the statement: query(config, values)
+    const values = args[1];
+    if (Array.isArray(values) && values.some(Array.isArray)) args[1] = values.map(literalOrSelf);
+    return query(...args);
   });
 }
 

@@ -1,4 +1,5 @@
 import pg from 'pg';
+import { interceptQueries } from './intercept.js';
 
 /**
  * Named (prepared) statements for the SQL a server runs over and over
@@ -40,10 +41,9 @@ interface Counted {
 /** Gives a pool's connections statement names; call once, right after creating the pool. */
 export function prepareRepeatedStatements(pool: pg.Pool): void {
   const texts = new Map<string, Counted>();
-  pool.on('connect', (client) => {
+  interceptQueries(pool, (query) => {
     const named = new Set<string>();
-    const query = client.query.bind(client) as (...args: unknown[]) => unknown;
-    (client as { query: unknown }).query = (config: unknown, ...rest: unknown[]) => {
+    return (config, ...rest) => {
       if (isPlainQuery(config)) {
         const text = config.text;
         if (typeof text === 'string' && !text.startsWith(PLAN_EACH_TIME)) {
