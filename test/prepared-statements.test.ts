@@ -22,6 +22,16 @@ describe.skipIf(url === undefined)('named statements (postgres)', () => {
   });
   afterAll(async () => drop());
 
+  /** Runs `run` with a database of one pooled connection, closed afterwards. */
+  async function onOneConnection(run: (db: Database) => Promise<void>, options?: { prepare?: boolean }): Promise<void> {
+    const db = await openPostgres(target, 1, options);
+    try {
+      await run(db);
+    } finally {
+      await db.close();
+    }
+  }
+
   /** Runs fn on one connection (a transaction) and then reads that connection's prepared statements. */
   async function preparedAfter(db: Database, fn: (tx: Q) => Promise<void>): Promise<string[]> {
     return db.transaction(async (tx) => {
@@ -32,8 +42,7 @@ describe.skipIf(url === undefined)('named statements (postgres)', () => {
   }
 
   it('prepares a statement run repeatedly, once, and leaves a one-off text alone', async () => {
-    const db = await openPostgres(target, 1);
-    try {
+    await onOneConnection(async (db) => {
       const statements = await preparedAfter(db, async (tx) => {
         for (let i = 0; i < 6; i++) await rows(tx, sql`select ${i}::int + 1 as repeated`);
         await rows(tx, sql`select 1 as once`);
@@ -42,37 +51,29 @@ describe.skipIf(url === undefined)('named statements (postgres)', () => {
       // and it answers with this call's parameters, not the first call's
       const [answer] = await db.read((q) => rows<{ repeated: number }>(q, sql`select ${41}::int + 1 as repeated`));
       expect(answer!.repeated).toBe(42);
-    } finally {
-      await db.close();
-    }
+    });
   });
 
   it("plans the ingest's duplicate check each time (PLAN_EACH_TIME), whatever the number of runs", async () => {
-    const db = await openPostgres(target, 1);
-    try {
+    await onOneConnection(async (db) => {
       const statements = await preparedAfter(db, async (tx) => {
         await tx.execute(sql`create table if not exists events (org_id text, id text, primary key (org_id, id))`);
         for (let i = 0; i < 8; i++) await rows(tx, recordedEventIdsQuery([{ orgId: 'o', id: `e${i}` }]));
         for (let i = 0; i < 8; i++) await rows(tx, sql`${sql.raw(PLAN_EACH_TIME)}select ${i}::int as marked`);
       });
       expect(statements).toEqual([]);
-    } finally {
-      await db.close();
-    }
+    });
   });
 
   it('names at most 300 texts on one connection', async () => {
-    const db = await openPostgres(target, 1);
-    try {
+    await onOneConnection(async (db) => {
       const statements = await preparedAfter(db, async (tx) => {
         for (let text = 0; text < 320; text++) {
           for (let run = 0; run < 4; run++) await rows(tx, sql.raw(`select ${text} as n${text}`));
         }
       });
       expect(statements).toHaveLength(300);
-    } finally {
-      await db.close();
-    }
+    });
   });
 
   it('runs a Submittable (a cursor, a stream) as it is, however often', async () => {
@@ -95,14 +96,11 @@ describe.skipIf(url === undefined)('named statements (postgres)', () => {
   });
 
   it('prepares nothing when turned off', async () => {
-    const db = await openPostgres(target, 1, { prepare: false });
-    try {
+    await onOneConnection(async (db) => {
       const statements = await preparedAfter(db, async (tx) => {
         for (let i = 0; i < 6; i++) await rows(tx, sql`select ${i}::int + 1 as repeated`);
       });
       expect(statements).toEqual([]);
-    } finally {
-      await db.close();
-    }
+    }, { prepare: false });
   });
 });
