@@ -11,6 +11,7 @@ import { capAlertJob } from './cap-alerts.js';
 import { outboxDeliveryJob } from './outbox-delivery.js';
 import { grantSchedulesJob } from './grant-schedules.js';
 import { closeDuePeriods, PERIOD_CLOSE } from './period-close.js';
+import { tableStatisticsJob } from './table-statistics.js';
 
 
 export const expiryJob: Job = {
@@ -46,8 +47,11 @@ export class Scheduler {
 
   constructor(
     private readonly ctx: AppContext,
-    // The outbox goes last: notifications written by the other jobs go out in the same run.
-    readonly jobs: Job[] = [grantSchedulesJob, blockStartJob, expiryJob, holdExpiryJob, cycleRolloverJob, periodCloseJob, capAlertJob, alertRulesJob, outboxDeliveryJob],
+    // The outbox comes after the jobs that write notifications, so they go out in the same run.
+    readonly jobs: Job[] = [
+      ...[grantSchedulesJob, blockStartJob, expiryJob, holdExpiryJob, cycleRolloverJob, periodCloseJob, capAlertJob, alertRulesJob],
+      ...[outboxDeliveryJob, tableStatisticsJob()],
+    ],
     private readonly intervalMs = 30_000,
   ) {}
 

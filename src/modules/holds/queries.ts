@@ -57,14 +57,19 @@ export async function findHoldsByIds(q: Q, orgId: string, ids: string[]): Promis
 
 /**
  * One read for a group of captures: the holds they name, and every open hold
- * past its expiry (released before the captures are decided).
+ * past its expiry (released before the captures are decided). Two probes, one
+ * per index, joined by `union`; the named holds one primary-key probe each (a
+ * lateral subquery with `limit 1` cannot become a scan). Planned as one `where`
+ * with an `or`, or with `id = any(…)`, this read every hold of the organization
+ * under the lock, growing with the table (docs/performance.md, part 10).
  */
 export async function findHoldsAndLapsed(q: Q, orgId: string, ids: string[], now: Date): Promise<{ byId: Map<string, HoldRow>; lapsed: HoldRow[] }> {
   const all = await mapRows(
     q,
-    sql`select ${COLUMNS} from holds
-        where org_id = ${orgId}
-          and (id = any(${sql.param(ids)}::text[]) or (status = 'open' and expires_at <= ${now.toISOString()}::timestamptz))
+    sql`select h.* from unnest(${sql.param(ids)}::text[]) as u(id)
+          cross join lateral (select ${COLUMNS} from holds where org_id = ${orgId} and id = u.id limit 1) h
+        union
+        select ${COLUMNS} from holds where org_id = ${orgId} and status = 'open' and expires_at <= ${now.toISOString()}::timestamptz
         order by id`,
     toHold,
   );
