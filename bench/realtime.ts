@@ -34,6 +34,7 @@ import { backendPidsOf, cpuDuring, intEnv, memoryOf, startServer, stopServer, ty
 
 const SECONDS = intEnv('BENCH_SECONDS', 8, 1, 600);
 const CLIENTS = intEnv('BENCH_CLIENTS', 32, 1, 256);
+const ANALYZE = process.env.BENCH_ANALYZE !== '0';
 const DATABASE_URL = process.env.DATABASE_URL;
 const BASELINE_URL = DATABASE_URL ?? process.env.TALLY_BENCH_PG_URL;
 const LOOPBACK = new Set(['127.0.0.1', 'localhost', '::1', '[::1]']);
@@ -99,10 +100,10 @@ interface PhaseResult {
 }
 
 /** Runs `op` in CLIENTS concurrent loops for SECONDS; `op` resolves when one operation completed. */
-async function phase(op: (client: number, n: number) => Promise<void>): Promise<PhaseResult> {
+async function phase(op: (client: number, n: number) => Promise<void>, seconds = SECONDS): Promise<PhaseResult> {
   const r: PhaseResult = { ops: 0, seconds: 0, latencies: [], failures: [] };
   const t0 = performance.now();
-  const end = t0 + SECONDS * 1000;
+  const end = t0 + seconds * 1000;
   await Promise.all(
     Array.from({ length: CLIENTS }, async (_, client) => {
       for (let n = 0; performance.now() < end; n++) {
@@ -165,6 +166,8 @@ interface ScratchDatabase {
   url: string;
   /** process ids of the backends connected to it now */
   backends: () => Promise<number[]>;
+  /** ANALYZE of the whole database, as autovacuum would run it */
+  analyze: () => Promise<void>;
   drop: () => Promise<void>;
 }
 
@@ -181,6 +184,12 @@ async function scratchDatabase(url: string): Promise<ScratchDatabase> {
   return {
     url: scratch.toString(),
     backends: () => backendPidsOf(url, name),
+    analyze: async () => {
+      const a = new pg.Client({ connectionString: scratch.toString() });
+      await a.connect();
+      await a.query('analyze');
+      await a.end();
+    },
     drop: async () => {
       const d = new pg.Client({ connectionString: url });
       await d.connect();
@@ -265,12 +274,29 @@ async function main(): Promise<number> {
 
     const run = randomBytes(4).toString('hex');
     const pid = server.child.pid!;
-    const events = await measured(pid, scratch, () => phase(async (client, n) => {
+    const event = (tag: string) => async (client: number, n: number) => {
       const ts = new Date().toISOString();
-      const event = { id: `rt-${run}-${client}-${n}`, org: ORG, meter: 'tokens', quantity: '100', timestamp: ts, user: MEMBER };
+      const event = { id: `rt-${run}-${tag}-${client}-${n}`, org: ORG, meter: 'tokens', quantity: '100', timestamp: ts, user: MEMBER };
       const res = await request(base, 'POST', '/v1/events', { events: [event] });
       if (res.status !== 200 || !res.body.includes('"accepted":1')) throw new Error(`event: HTTP ${res.status} ${res.body.slice(0, 200)}`);
-    }));
+    };
+    const holdCycle = async () => {
+      const h = await request(base, 'POST', `/v1/orgs/${ORG}/holds`, { member: MEMBER, amount: '1' });
+      if (h.status !== 201) throw new Error(`hold: HTTP ${h.status} ${h.body.slice(0, 200)}`);
+      const id = (JSON.parse(h.body) as { id: string }).id;
+      const c = await request(base, 'POST', `/v1/orgs/${ORG}/holds/${id}/capture`, { amount: '0.5' });
+      if (c.status !== 200) throw new Error(`capture: HTTP ${c.status} ${c.body.slice(0, 200)}`);
+    };
+    if (scratch && ANALYZE) {
+      // A database in service has statistics: autovacuum analyzes a table within a minute of its first
+      // writes. This run's database is seconds old, so without this its tables have none, and the planner
+      // takes `org_id = …` to match 0.5% of a table, which makes every index led by org_id look as good as
+      // the primary key for a lookup by id (docs/performance.md, part 10). One second of each call, then ANALYZE.
+      const warm = [await phase(event('warm'), 1), await phase(holdCycle, 1)];
+      await scratch.analyze();
+      log(`warm-up: ${fmt(warm[0]!.ops)} events and ${fmt(warm[1]!.ops)} hold cycles, then ANALYZE (BENCH_ANALYZE=0 measures a database without statistics)`);
+    }
+    const events = await measured(pid, scratch, () => phase(event('hot')));
     const hotEvents = report('single-event ingest', events);
 
     const checks = await measured(pid, scratch, () => phase(async () => {
@@ -279,13 +305,7 @@ async function main(): Promise<number> {
     }));
     const checkRate = report('check', checks);
 
-    const holds = await measured(pid, scratch, () => phase(async () => {
-      const h = await request(base, 'POST', `/v1/orgs/${ORG}/holds`, { member: MEMBER, amount: '1' });
-      if (h.status !== 201) throw new Error(`hold: HTTP ${h.status} ${h.body.slice(0, 200)}`);
-      const id = (JSON.parse(h.body) as { id: string }).id;
-      const c = await request(base, 'POST', `/v1/orgs/${ORG}/holds/${id}/capture`, { amount: '0.5' });
-      if (c.status !== 200) throw new Error(`capture: HTTP ${c.status} ${c.body.slice(0, 200)}`);
-    }));
+    const holds = await measured(pid, scratch, () => phase(holdCycle));
     const holdRate = report('hold create + capture (cycles)', holds);
     for (const r of [events, checks, holds]) if (r.failures.length > 0) problems.push(`${r.failures.length} failed calls: ${r.failures[0]}`);
 
