@@ -16,7 +16,9 @@
  * ingested again (fresh ids) in batches of BENCH_MIXED_ORGS (20) organizations
  * each, on the same server (issue 10). The last line is always
  * `ingest_events_per_s=<n> raw_rows_per_s=<n> ingest_ratio=<n> mixed_ratio=<n>`
- * (mixed_ratio: mixed-batch events/s ÷ the main workload's events/s).
+ * (mixed_ratio: mixed-batch events/s ÷ the main workload's events/s). On
+ * PostgreSQL ten batches of another workload and an ANALYZE come first, so the
+ * planner has statistics as in a database in service (BENCH_ANALYZE=0: none).
  */
 import os from 'node:os';
 import { cpuSeconds, memoryOf, startServer, stopServer, type Server } from './common.js';
@@ -58,6 +60,14 @@ async function main(): Promise<number> {
     log(`server: child process (pid ${server.child.pid}) at ${server.base.origin}`);
     await setUp(server.base);
     log(`set up ${ORGS} organizations with 2 grants each and ${Object.keys(METERS).length} meters (${Math.ceil(ORGS / 4)} organization overrides)`);
+    if (target.analyze && process.env.BENCH_ANALYZE !== '0') {
+      // A database in service has statistics (autovacuum analyzes within a minute of the first writes); this one
+      // is seconds old. Without them the planner may read an organization's whole ledger where it should read a
+      // range (docs/performance.md, real-time part 10). Ten batches of another workload, then ANALYZE.
+      const warm = await ingest(server.base, makeWorkload(Date.now(), ORGS_PER_BATCH, 7).batches.slice(0, 10));
+      await target.analyze();
+      log(`warm-up: ${fmt(warm.counted)} events of another workload, then ANALYZE (BENCH_ANALYZE=0 measures a database without statistics)`);
+    }
     const { batches, unique } = makeWorkload(Date.now());
     const cpuBefore = new Map<number, number>();
     for (const pid of [server.child.pid!, ...(await target.backendPids())]) cpuBefore.set(pid, cpuSeconds(pid) ?? 0);

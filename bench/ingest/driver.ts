@@ -158,6 +158,8 @@ export interface Target {
   raw(text: string, rows: number): Promise<{ seconds: number; method: string }>;
   /** PostgreSQL backend processes serving the scratch database (none for PGlite: it runs inside the server). */
   backendPids(): Promise<number[]>;
+  /** ANALYZE of the scratch database, as autovacuum would run it (PostgreSQL only: PGlite's folder is the server's). */
+  analyze?(): Promise<void>;
   cleanup(): Promise<void>;
 }
 
@@ -190,6 +192,12 @@ export async function prepareTarget(): Promise<Target> {
     describe: `PostgreSQL ${version} at ${admin.host}, scratch database ${name} (dropped at the end)`,
     raw: (text, rows) => rawCopyPostgres(scratch.toString(), text, rows),
     backendPids: () => backendPidsOf(admin.toString(), name),
+    analyze: async () => {
+      const c = new pg.Client({ connectionString: scratch.toString() });
+      await c.connect();
+      await c.query('analyze');
+      await c.end();
+    },
     cleanup: async () => {
       const c = new pg.Client({ connectionString: admin.toString() });
       await c.connect();
