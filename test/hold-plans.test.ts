@@ -63,6 +63,16 @@ describe.each(testDatabases)('hold statements probe by key on $name', (target) =
     return read;
   }
 
+  it('the table-statistics job analyzes the embedded database five minutes after start, then hourly; never PostgreSQL', async () => {
+    const runner = { instance: 'test' };
+    const fresh = tableStatisticsJob();
+    expect(await fresh.run(app.ctx, runner)).toBe(0); // just started
+    const job = tableStatisticsJob({ startedAt: Date.now() - 6 * 60_000 });
+    const first = await job.run(app.ctx, runner);
+    const second = await job.run(app.ctx, runner); // the next is due in an hour
+    expect([first, second]).toEqual(target.name === 'pglite' ? [1, 0] : [0, 0]);
+  });
+
   it('reads only the holds named and the lapsed ones, among 600 of the organization', async () => {
     const org = await seedOrg(app);
     const base = `/v1/orgs/${org}`;
@@ -86,7 +96,7 @@ describe.each(testDatabases)('hold statements probe by key on $name', (target) =
     const now = new Date('2026-03-10T13:00:00Z');
 
     // statistics: the job on the embedded database, autovacuum's ANALYZE (which a test cannot wait for) on PostgreSQL
-    const analyzed = await tableStatisticsJob(0).run(app.ctx, { instance: 'test' });
+    const analyzed = await tableStatisticsJob({ firstAfterMs: 0 }).run(app.ctx, { instance: 'test' });
     expect(analyzed).toBe(target.name === 'pglite' ? 1 : 0);
     if (target.name === 'postgres') await app.db.read((q) => q.execute(sql`analyze`));
 
