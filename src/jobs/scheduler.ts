@@ -49,8 +49,8 @@ export class Scheduler {
     private readonly ctx: AppContext,
     // The outbox comes after the jobs that write notifications, so they go out in the same run.
     readonly jobs: Job[] = [
-      ...[grantSchedulesJob, blockStartJob, expiryJob, holdExpiryJob, cycleRolloverJob, periodCloseJob, capAlertJob, alertRulesJob],
-      ...[outboxDeliveryJob, tableStatisticsJob()],
+      grantSchedulesJob, blockStartJob, expiryJob, holdExpiryJob, cycleRolloverJob, periodCloseJob, capAlertJob, alertRulesJob,
+      outboxDeliveryJob, tableStatisticsJob(),
     ],
     private readonly intervalMs = 30_000,
   ) {}

@@ -50,18 +50,13 @@ export async function findDueHolds(q: Q, orgId: string, now: Date): Promise<Hold
   );
 }
 
-export async function findHoldsByIds(q: Q, orgId: string, ids: string[]): Promise<Map<string, HoldRow>> {
-  const found = await mapRows(q, sql`select ${COLUMNS} from holds where org_id = ${orgId} and id = any(${sql.param(ids)}::text[])`, toHold);
-  return new Map(found.map((h) => [h.id, h]));
-}
-
 /**
  * One read for a group of captures: the holds they name, and every open hold
  * past its expiry (released before the captures are decided). Two probes, one
  * per index, joined by `union`; the named holds one primary-key probe each (a
  * lateral subquery with `limit 1` cannot become a scan). Planned as one `where`
  * with an `or`, or with `id = any(…)`, this read every hold of the organization
- * under the lock, growing with the table (docs/performance.md, part 10).
+ * under the lock, growing with the table (docs/performance.md, real-time part 10).
  */
 export async function findHoldsAndLapsed(q: Q, orgId: string, ids: string[], now: Date): Promise<{ byId: Map<string, HoldRow>; lapsed: HoldRow[] }> {
   const all = await mapRows(
