@@ -2,7 +2,8 @@ import { sql, type SQL } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Q } from '../src/db/client.js';
 import { tableStatisticsJob } from '../src/jobs/table-statistics.js';
-import { captureHoldRows, findHoldsAndLapsed } from '../src/modules/holds/queries.js';
+import { writeTogether } from '../src/db/together.js';
+import { findHoldsAndLapsed, holdsCapture } from '../src/modules/holds/queries.js';
 import { seedOrg, startTestApp, type TestApp } from './helpers/app.js';
 import { testDatabases } from './helpers/db.js';
 
@@ -107,7 +108,7 @@ describe.each(testDatabases)('hold statements probe by key on $name', (target) =
     });
     expect(read).toBeLessThanOrEqual(open.length + 1);
 
-    const [written] = await explained((tx) => captureHoldRows(tx, org, now, open.slice(0, 2).map((id) => ({ id, amount: 500_000n }))));
+    const [written] = await explained((tx) => writeTogether(tx, [holdsCapture(org, now, open.slice(0, 2).map((id) => ({ id, amount: 500_000n })))]));
     // an update reads each row it changes once to find it and once more to write it
     expect(written).toBeLessThanOrEqual(2 * 2);
   });

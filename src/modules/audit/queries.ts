@@ -1,4 +1,4 @@
-import { sql } from 'drizzle-orm';
+import { sql, type SQL } from 'drizzle-orm';
 import type { Q } from '../../db/client.js';
 import { date, json, mapRows, text } from '../../db/rows.js';
 
@@ -23,16 +23,17 @@ export interface NewAudit extends Omit<AuditRow, 'before' | 'after'> {
 /**
  * Audit entries in one statement, however many: one array per column, so a
  * group of real-time calls costs eight parameters, not eight per entry.
+ * Undefined when there are none (for writeTogether).
  */
-export async function insertAudits(tx: Q, entries: NewAudit[]): Promise<void> {
-  if (entries.length === 0) return;
+export function auditsInsert(entries: NewAudit[]): SQL | undefined {
+  if (entries.length === 0) return undefined;
   const col = <T>(f: (e: NewAudit) => T) => sql.param(entries.map(f));
-  await tx.execute(sql`
+  return sql`
     insert into audit_log (org_id, id, actor, action, target, before, after, at)
     select u.org_id, u.id, u.actor, u.action, u.target, u.before::jsonb, u.after::jsonb, u.at
     from unnest(${col((e) => e.orgId)}::text[], ${col((e) => e.id)}::text[], ${col((e) => e.actor)}::text[], ${col((e) => e.action)}::text[],
       ${col((e) => e.target)}::text[], ${col((e) => e.before)}::text[], ${col((e) => e.after)}::text[], ${col((e) => e.at.toISOString())}::timestamptz[])
-      as u(org_id, id, actor, action, target, before, after, at)`);
+      as u(org_id, id, actor, action, target, before, after, at)`;
 }
 
 /** Newest first, `limit` at most, optionally by action, by actor and before an id. */

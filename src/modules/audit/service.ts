@@ -1,7 +1,8 @@
 import type { AppContext } from '../../context.js';
 import type { Q } from '../../db/client.js';
 import { newId } from '../../ids.js';
-import { findAudit, insertAudits, type NewAudit } from './queries.js';
+import type { SQL } from 'drizzle-orm';
+import { auditsInsert, findAudit, type NewAudit } from './queries.js';
 
 export interface AuditInput {
   orgId: string;
@@ -32,12 +33,15 @@ const auditRow = (entry: AuditInput): NewAudit => ({
 
 /** Writes one audit entry; always called inside the transaction that makes the change. */
 export async function recordAudit(tx: Q, entry: AuditInput): Promise<void> {
-  await insertAudits(tx, [auditRow(entry)]);
+  await tx.execute(auditsInsert([auditRow(entry)])!);
 }
 
-/** Writes several audit entries in one statement (the calls of one real-time group). */
-export async function recordAudits(tx: Q, entries: AuditInput[]): Promise<void> {
-  await insertAudits(tx, entries.map(auditRow));
+/**
+ * The statement writing several audit entries (the calls of one real-time
+ * group), for writeTogether with the change they describe; undefined for none.
+ */
+export function auditWrite(entries: AuditInput[]): SQL | undefined {
+  return auditsInsert(entries.map(auditRow));
 }
 
 /** Newest first; the cursor is the last entry's id (ids sort by time). */

@@ -1,4 +1,4 @@
-import { sql } from 'drizzle-orm';
+import { sql, type SQL } from 'drizzle-orm';
 import type { Q } from '../../db/client.js';
 import { big, bigOrNull, date, dateOrNull, mapFirst, mapRows, text, textOf, textOrNull, type DbRow } from '../../db/rows.js';
 
@@ -73,11 +73,11 @@ export async function findHoldsAndLapsed(q: Q, orgId: string, ids: string[], now
   return { byId: new Map(all.filter((h) => asked.has(h.id)).map((h) => [h.id, h])), lapsed };
 }
 
-/** New open holds, one statement for any number. */
-export async function insertHolds(tx: Q, orgId: string, holds: HoldRow[]): Promise<void> {
-  if (holds.length === 0) return;
+/** New open holds, one statement for any number (undefined for none, for writeTogether). */
+export function holdsInsert(orgId: string, holds: HoldRow[]): SQL | undefined {
+  if (holds.length === 0) return undefined;
   const col = <T>(f: (h: HoldRow) => T) => sql.param(holds.map(f));
-  await tx.execute(sql`
+  return sql`
     insert into holds (org_id, id, member_id, amount, captured_amount, job_id, status, expires_at, created_at, closed_at, actor,
       project, api_key_id)
     select ${orgId}, u.id, u.member_id, u.amount, null, u.job_id, 'open', u.expires_at, u.created_at, null, u.actor, u.project, u.api_key_id
@@ -85,15 +85,15 @@ export async function insertHolds(tx: Q, orgId: string, holds: HoldRow[]): Promi
       ${col((h) => h.jobId)}::text[], ${col((h) => h.expiresAt?.toISOString() ?? null)}::timestamptz[],
       ${col((h) => h.createdAt.toISOString())}::timestamptz[], ${col((h) => h.actor)}::text[], ${col((h) => h.project ?? null)}::text[],
       ${col((h) => h.apiKeyId ?? null)}::text[])
-      as u(id, member_id, amount, job_id, expires_at, created_at, actor, project, api_key_id)`);
+      as u(id, member_id, amount, job_id, expires_at, created_at, actor, project, api_key_id)`;
 }
 
-/** Marks holds captured, each with its own captured amount, in one statement. */
-export async function captureHoldRows(tx: Q, orgId: string, at: Date, captured: { id: string; amount: bigint }[]): Promise<void> {
-  if (captured.length === 0) return;
-  await tx.execute(sql`update holds h set status = 'captured', closed_at = ${at.toISOString()}::timestamptz, captured_amount = u.amount
+/** Marks holds captured, each with its own captured amount, in one statement (undefined for none, for writeTogether). */
+export function holdsCapture(orgId: string, at: Date, captured: { id: string; amount: bigint }[]): SQL | undefined {
+  if (captured.length === 0) return undefined;
+  return sql`update holds h set status = 'captured', closed_at = ${at.toISOString()}::timestamptz, captured_amount = u.amount
     from unnest(${sql.param(captured.map((c) => c.id))}::text[], ${sql.param(captured.map((c) => c.amount.toString()))}::bigint[]) as u(id, amount)
-    where h.org_id = ${orgId} and h.id = u.id and h.status = 'open'`);
+    where h.org_id = ${orgId} and h.id = u.id and h.status = 'open'`;
 }
 
 export async function closeHolds(

@@ -1,19 +1,20 @@
 import type { AppContext } from '../../context.js';
 import type { Q } from '../../db/client.js';
 import { once, requestHash } from '../../db/idempotency.js';
+import { writeTogether } from '../../db/together.js';
 import { newId } from '../../ids.js';
 import { creditsText } from '../../domain/display.js';
 import type { Actor } from '../../actor.js';
 import { organizationNotFound, TallyError } from '../../errors.js';
 import { forbidden, memberOf, scopeAmong } from '../allocations/index.js';
-import { type AuditInput, recordAudits } from '../audit/index.js';
+import { type AuditInput, auditWrite } from '../audit/index.js';
 import type { TightestLimit } from '../caps/index.js';
 import { addToRollups, type RatedEvent } from '../events/index.js';
 import { blocksForUsage, bookUsage, LedgerBatch, runBalanceChanged, runUsageRecorded, type SpendableBlock } from '../ledger/index.js';
 import { lockOrgsForUsage, type OrgRow } from '../orgs/index.js';
 import { GroupCommit, inOrgGroup, limitsAfterGroup, preloadedOf, reserve } from '../realtime/index.js';
 import { decideAdmission } from './admission.js';
-import { captureHoldRows, findHoldsAndLapsed, insertHolds, type HoldRow } from './queries.js';
+import { findHoldsAndLapsed, holdsCapture, holdsInsert, type HoldRow } from './queries.js';
 import { admissionStateIn, configWithCycle, holdView, mayActFor, releaseLapsed, subjectOf, type HoldInput, type HoldView } from './service.js';
 
 // Holds and captures are the calls a platform makes around every job, so they are decided in
@@ -169,11 +170,12 @@ async function decideHolds(ctx: AppContext, tx: Q, org: OrgRow, now: Date, calls
 
 async function writeHolds(tx: Q, orgId: string, now: Date, holds: HoldRow[]): Promise<void> {
   if (holds.length === 0) return;
-  await insertHolds(tx, orgId, holds);
   const batch = new LedgerBatch(orgId, now);
   for (const h of holds) batch.move({ type: 'hold', amount: h.amount, from: 'reserved', to: 'held', occurredAt: now, ref: `hold:${h.id}`, actor: h.actor });
   await batch.flush(tx);
-  await recordAudits(tx, holds.map((h) => ({ orgId, actor: h.actor, action: 'hold.create', target: h.id, after: holdView(h, now), at: now })));
+  // the holds and their audit entries: one statement
+  const audits = holds.map((h) => ({ orgId, actor: h.actor, action: 'hold.create', target: h.id, after: holdView(h, now), at: now }));
+  await writeTogether(tx, [holdsInsert(orgId, holds), auditWrite(audits)]);
 }
 
 // --------------------------------------------------------------- captures
@@ -229,17 +231,18 @@ const captureGroups = groups<CaptureCall, HoldView>(async (ctx, tx, { org, cycle
   });
   if (captured.length > 0) {
     await batch.flush(tx);
-    await captureHoldRows(tx, org.id, now, captured.map((c) => ({ id: c.hold.id, amount: c.amount })));
+    const audits: AuditInput[] = [];
+    decided.forEach((d, i) => {
+      if (!(d instanceof TallyError)) audits.push({ orgId: org.id, actor: calls[i]!.actor.label, action: 'hold.capture', target: d.view.id, before: d.before, after: d.view, at: now });
+    });
+    // the holds captured and their audit entries, in one statement; before the usage hooks, which may seed
+    // a cap's counter from the captured holds
+    await writeTogether(tx, [holdsCapture(org.id, now, captured.map((c) => ({ id: c.hold.id, amount: c.amount }))), auditWrite(audits)]);
     const usage = captured.filter((c) => c.amount > 0n).map((c) => capturedUsage(c.hold, c.amount, now));
     if (usage.length > 0) {
       await addToRollups(tx, org.id, org.timezone, usage);
       await runUsageRecorded(ctx.hooks, { tx, org, now, events: usage, known: config, cycleCurrent: true });
     }
-    const audits: AuditInput[] = [];
-    decided.forEach((d, i) => {
-      if (!(d instanceof TallyError)) audits.push({ orgId: org.id, actor: calls[i]!.actor.label, action: 'hold.capture', target: d.view.id, before: d.before, after: d.view, at: now });
-    });
-    await recordAudits(tx, audits);
     await runBalanceChanged(ctx.hooks, { tx, org, now, known: config, emptiedBlock: batch.emptiedBlock });
   }
   const outcomes: Outcome<HoldView>[] = decided.map((d) => (d instanceof TallyError ? { refused: d } : { ok: { value: d.view, limits: undefined } }));

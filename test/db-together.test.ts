@@ -1,0 +1,44 @@
+import { sql } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Database } from '../src/db/client.js';
+import { mapRows, text } from '../src/db/rows.js';
+import { writeTogether } from '../src/db/together.js';
+import { testDatabases } from './helpers/db.js';
+
+/** writeTogether (src/db/together.ts): independent writes in one statement, each one done, on both databases. */
+describe.each(testDatabases)('writeTogether on $name', (target) => {
+  let db: Database;
+  beforeAll(async () => {
+    db = await target.open();
+    await db.transaction((tx) => tx.execute(sql`create table together_a (id text primary key, n int not null)`));
+    await db.transaction((tx) => tx.execute(sql`create table together_b (id text primary key)`));
+  });
+  afterAll(() => db.close());
+
+  const ids = (table: 'together_a' | 'together_b') =>
+    db.read((q) => mapRows(q, sql`select id from ${sql.identifier(table)} order by id`, (r) => text(r.id)));
+
+  it('runs every write given, leaves out the undefined ones, and rolls back with its transaction', async () => {
+    await db.transaction((tx) =>
+      writeTogether(tx, [
+        sql`insert into together_a (id, n) select u.id, 1 from unnest(${sql.param(['a1', 'a2'])}::text[]) as u(id)`,
+        undefined,
+        sql`insert into together_b (id) values (${'b1'})`,
+      ]),
+    );
+    expect(await ids('together_a')).toEqual(['a1', 'a2']);
+    expect(await ids('together_b')).toEqual(['b1']);
+
+    await db.transaction((tx) => writeTogether(tx, [sql`update together_a set n = n + 1 where id = ${'a1'}`]));
+    await db.transaction((tx) => writeTogether(tx, [undefined]));
+    const [n] = await db.read((q) => mapRows(q, sql`select n from together_a where id = ${'a1'}`, (r) => Number(r.n)));
+    expect(n).toBe(2);
+
+    // one write refused (a duplicate key): none of them stays
+    await expect(
+      db.transaction((tx) => writeTogether(tx, [sql`insert into together_a (id, n) values (${'a3'}, 1)`, sql`insert into together_b (id) values (${'b1'})`])),
+    ).rejects.toThrow();
+    expect(await ids('together_a')).toEqual(['a1', 'a2']);
+    expect(await ids('together_b')).toEqual(['b1']);
+  });
+});
