@@ -1,7 +1,7 @@
+import type { SQL } from 'drizzle-orm';
 import type { AppContext } from '../../context.js';
 import type { Q } from '../../db/client.js';
 import { newId } from '../../ids.js';
-import type { SQL } from 'drizzle-orm';
 import { auditsInsert, findAudit, type NewAudit } from './queries.js';
 
 export interface AuditInput {
