@@ -6,6 +6,7 @@ import { writeTogether } from '../src/db/together.js';
 import { findHoldsAndLapsed, holdsCapture } from '../src/modules/holds/queries.js';
 import { seedOrg, startTestApp, type TestApp } from './helpers/app.js';
 import { testDatabases } from './helpers/db.js';
+import { explainAnalyzed, rowsReadFrom } from './helpers/plans.js';
 
 /**
  * A capture group reads and writes the holds it names under the organization
@@ -24,24 +25,6 @@ describe.each(testDatabases)('hold statements probe by key on $name', (target) =
   });
   afterAll(() => app.close());
 
-  interface PlanNode {
-    'Relation Name'?: string;
-    'Actual Rows'?: number;
-    'Actual Loops'?: number;
-    'Rows Removed by Filter'?: number;
-    'Rows Removed by Index Recheck'?: number;
-    Plans?: PlanNode[];
-  }
-
-  /** Rows read from `holds` by every scan of it in a plan (returned, and filtered away). */
-  function holdRowsRead(node: PlanNode): number {
-    const loops = node['Actual Loops'] ?? 1;
-    const own = node['Relation Name'] === 'holds'
-      ? loops * ((node['Actual Rows'] ?? 0) + (node['Rows Removed by Filter'] ?? 0) + (node['Rows Removed by Index Recheck'] ?? 0))
-      : 0;
-    return own + (node.Plans ?? []).reduce((sum, child) => sum + holdRowsRead(child), 0);
-  }
-
   /** A transaction whose statements are each explained (analyzed) before they run; rolled back at the end. */
   async function explained(run: (tx: Q) => Promise<void>): Promise<number[]> {
     const read: number[] = [];
@@ -49,10 +32,7 @@ describe.each(testDatabases)('hold statements probe by key on $name', (target) =
       .transaction(async (tx) => {
         const spy = Object.create(tx) as Q;
         spy.execute = (async (query: SQL) => {
-          const [row] = ((await tx.execute(sql`explain (analyze, format json) ${query}`)) as unknown as { rows: Record<string, unknown>[] }).rows;
-          const json = Object.values(row!)[0];
-          const [plan] = (typeof json === 'string' ? JSON.parse(json) : json) as { Plan: PlanNode }[];
-          read.push(holdRowsRead(plan!.Plan));
+          read.push(rowsReadFrom(await explainAnalyzed(tx, query), 'holds'));
           return tx.execute(query);
         }) as Q['execute'];
         await run(spy);

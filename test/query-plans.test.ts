@@ -5,6 +5,7 @@ import { migrate } from '../src/db/migrate.js';
 import { recordedEventIdsQuery } from '../src/modules/events/queries.js';
 import { foldQuery } from '../src/modules/statements/queries.js';
 import { testDatabases } from './helpers/db.js';
+import { explainAnalyzed, rowsReadFrom, type PlanNode } from './helpers/plans.js';
 
 /**
  * The statements every ingest transaction runs read what the batch touches,
@@ -18,25 +19,6 @@ import { testDatabases } from './helpers/db.js';
 const ORGS = 20;
 const PER_ORG = 2_000;
 const orgId = (i: number) => `plan-org-${String(i).padStart(2, '0')}`;
-
-interface PlanNode {
-  'Relation Name'?: string;
-  'Actual Rows'?: number;
-  'Actual Loops'?: number;
-  'Rows Removed by Filter'?: number;
-  'Rows Removed by Index Recheck'?: number;
-  Plans?: PlanNode[];
-}
-
-/** Rows the plan read from `table`: what its scans returned and what they threw away, over all loops. */
-function rowsReadFrom(node: PlanNode, table: string): number {
-  const loops = node['Actual Loops'] ?? 1;
-  const own =
-    node['Relation Name'] === table
-      ? ((node['Actual Rows'] ?? 0) + (node['Rows Removed by Filter'] ?? 0) + (node['Rows Removed by Index Recheck'] ?? 0)) * loops
-      : 0;
-  return own + (node.Plans ?? []).reduce((sum, child) => sum + rowsReadFrom(child, table), 0);
-}
 
 for (const target of testDatabases) {
   describe(`query plans of the ingest path (${target.name})`, () => {
@@ -66,9 +48,7 @@ for (const target of testDatabases) {
       let found: PlanNode | undefined;
       await db
         .transaction(async (tx) => {
-          const [row] = await rows<{ 'QUERY PLAN': unknown }>(tx, sql`explain (analyze, format json) ${statement}`);
-          const json = row!['QUERY PLAN'];
-          found = (typeof json === 'string' ? JSON.parse(json) : json)[0].Plan as PlanNode;
+          found = await explainAnalyzed(tx, statement);
           throw new Error('roll back');
         })
         .catch((error: unknown) => {
