@@ -58,7 +58,7 @@ function CreditBadge() {
   const openUsage = useOpenUsage();
   if (!may.oversee(session.role)) return <NotForRole />;
   return (
-    <QueryView query={balance} loading="Credits…">
+    <QueryView query={balance} loading="Credits…" compact>
       {(b) => {
         const shown = formatAmount(b.available, locale, { maxFraction: 2 });
         return (
@@ -106,7 +106,7 @@ function BalanceCard() {
   const openUsage = useOpenUsage();
   if (!may.oversee(session.role)) return <NotForRole />;
   return (
-    <QueryView query={balance}>
+    <QueryView query={balance} compact>
       {(b) => (
         <Card withBorder maw={360} data-testid="balance-card">
           <Text size="sm" c="dimmed">
