@@ -5,7 +5,7 @@ import type { Balance, PlanUsage } from '../../src/client/index.js';
 import { formatAmount, formatCredits } from '../../web/src/format.js';
 import { planLine } from '../../web/src/pages/plan-usage/planRows.js';
 import { testDatabases } from '../helpers/db.js';
-import { hasChromium, launchThirdPartyBlocked, screenshot, settled, signIn, startHostPage, useE2e } from './harness.js';
+import { clickToNavigate, hasChromium, launchThirdPartyBlocked, screenshot, settled, signIn, startHostPage, useE2e } from './harness.js';
 
 const en = (value: string) => formatCredits(value, 'en-US');
 
@@ -14,12 +14,17 @@ function hostHtml(tally: string, link: string, options: { widgets: boolean }): s
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>Host app</title></head>
 <body style="margin:0;font-family:sans-serif">
-  <header style="display:flex;gap:12px;align-items:center;padding:8px"><strong>Host app</strong><span id="badge"></span></header>
-  <div style="display:flex;gap:12px;padding:8px"><div id="bars"></div><div id="card"></div></div>
+  <!-- The widgets' boxes have fixed heights, as docs/embedding.md advises: while they load and resize, the dashboard below
+       stays where it is (a frame that moves between Playwright's aim and its click loses the click). -->
+  <header style="display:flex;gap:12px;align-items:center;padding:8px;height:48px;overflow:hidden"><strong>Host app</strong><span id="badge"></span></header>
+  <div style="display:flex;gap:12px;padding:8px;height:200px;overflow:hidden"><div id="bars"></div><div id="card"></div></div>
   <main id="dash"></main>
   <script>
     window.received = [];
-    window.addEventListener('message', (e) => window.received.push({ origin: e.origin, data: e.data }));
+    window.addEventListener('message', (e) => {
+      const from = [...document.querySelectorAll('iframe')].find((f) => f.contentWindow === e.source);
+      window.received.push({ origin: e.origin, data: e.data, container: from?.parentElement?.id });
+    });
   </script>
   <script src="${tally}/embed.js"></script>
   <script>
@@ -96,8 +101,7 @@ describe.skipIf(!hasChromium).each(testDatabases)('embedded cross-site with thir
     expect(await context.cookies(e2e.server.baseUrl)).toEqual([]);
 
     // Navigation inside the frame.
-    await frame.getByRole('link', { name: 'Statements' }).click();
-    await inside.waitForURL(/\/statements$/);
+    await clickToNavigate(frame.getByRole('link', { name: 'Statements' }), inside, /\/statements$/);
     await frame.getByRole('heading', { level: 2 }).first().waitFor();
 
     // The height message arrives and sizes the frame.
@@ -116,8 +120,7 @@ describe.skipIf(!hasChromium).each(testDatabases)('embedded cross-site with thir
     // The profile menu opens Usage, beside its mini bars (reference 001).
     await frame.getByTestId('profile-menu').click();
     await expect.poll(() => frame.getByTestId('profile-mini-bars').locator('[data-testid^="mini-"]').count()).toBe(3);
-    await frame.getByTestId('profile-usage').click();
-    await inside.waitForURL(/\/usage$/);
+    await clickToNavigate(frame.getByTestId('profile-usage'), inside, /\/usage$/);
 
     // The host opens a page, sets the theme and hides the navigation.
     await page.evaluate('window.dashboard.navigate("/plan-usage")');
@@ -152,6 +155,13 @@ describe.skipIf(!hasChromium).each(testDatabases)('embedded cross-site with thir
       await expect.poll(() => bars.getByTestId(`mini-${key}`).textContent()).toBe(planLine(row, 'en-US').label);
     }
     expect(await bars.locator('[data-testid^="mini-"]').count()).toBe(3);
+
+    // While loading, no widget grew past its default box (a full-size spinner once made the badge 125 px tall).
+    const received = (await page.evaluate('window.received')) as { container?: string; data: { type: string; height?: number } }[];
+    const tallest = (container: string) => Math.max(...received.filter((m) => m.container === container && m.data.type === 'tally:height').map((m) => m.data.height!));
+    expect(tallest('badge')).toBeLessThanOrEqual(44);
+    expect(tallest('bars')).toBeLessThanOrEqual(150);
+    expect(tallest('card')).toBeLessThanOrEqual(170);
 
     // A click on the badge opens Usage in the dashboard frame on the page.
     const inside = page.frameLocator('#dash iframe');

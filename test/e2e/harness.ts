@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import pino from 'pino';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { chromium, type Browser, type BrowserContext, type Frame, type Locator, type Page } from 'playwright-core';
 import { afterAll, beforeAll } from 'vitest';
 import { createApp } from '../../src/app.js';
 import { ManualClock } from '../../src/clock.js';
@@ -235,6 +235,23 @@ export async function settled(page: Page): Promise<void> {
       return label ?? el.outerHTML.slice(0, 120);
     })`)) as string[];
     throw new Error(`${page.url()} still loading after 60 s: ${stuck.join('; ')}`, { cause: error });
+  }
+}
+
+/**
+ * Clicks a link inside an embedded frame and waits for the frame to reach `url`, clicking again (three tries, 10 s
+ * each) when it did not: Playwright aims at the link, then clicks at that point of the page, and a frame the host
+ * page moved in between loses the click without an error (seen in one CI run and in one of about 30 local runs of this file).
+ */
+export async function clickToNavigate(link: Locator, frame: Frame, url: RegExp): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    await link.click();
+    try {
+      await frame.waitForURL(url, { timeout: 10_000 });
+      return;
+    } catch (error) {
+      if (attempt === 3) throw error;
+    }
   }
 }
 
