@@ -15,9 +15,12 @@ import { foldChangedLedgers } from './modules/statements/index.js';
 export function wireHooks(ctx: AppContext): void {
   const { hooks } = ctx;
 
-  hooks.usageRecorded.push(
-    // Member budgets: usage counts against the member's and group's credit cycle.
+  hooks.usageWrites.push(
+    // Member budgets: usage counts against the member's and group's credit cycle (sent with the rollups).
     recordCycleUsage,
+  );
+
+  hooks.usageRecorded.push(
     // Spend caps (SPEC §3.16): counters kept with the usage.
     capUsageRecorded,
   );

@@ -1,8 +1,9 @@
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Database } from '../src/db/client.js';
+import type { Database, Q } from '../src/db/client.js';
 import { mapRows, text } from '../src/db/rows.js';
 import { writeTogether } from '../src/db/together.js';
+import { emptyHooks, runUsageRecordedOf, type OrgUsage } from '../src/modules/ledger/index.js';
 import { testDatabases } from './helpers/db.js';
 
 /** writeTogether (src/db/together.ts): independent writes in one statement, each one done, on both databases. */
@@ -40,5 +41,27 @@ describe.each(testDatabases)('writeTogether on $name', (target) => {
     ).rejects.toThrow();
     expect(await ids('together_a')).toEqual(['a1', 'a2']);
     expect(await ids('together_b')).toEqual(['b1']);
+  });
+
+  it('runUsageRecordedOf sends the caller\'s writes and the usageWrites hooks\' in one statement, before the usageRecorded hooks', async () => {
+    const hooks = emptyHooks();
+    hooks.usageWrites.push(async () => [sql`insert into together_b (id) values (${'u-hook'})`]);
+    let before = -1;
+    let seen: string[] = [];
+    hooks.usageRecorded.push(async ({ tx }) => {
+      before = statements;
+      seen = await mapRows(tx, sql`select id from together_b where id like 'u-%' order by id`, (r) => text(r.id));
+    });
+    let statements = 0;
+    // the hooks above never look at the organization: one usage entry is enough for them to run
+    const usage = { org: { id: 'org_x' }, events: [] } as unknown as OrgUsage;
+    await db.transaction(async (tx) => {
+      const counted = new Proxy(tx, {
+        get: (target, key) => (key === 'execute' ? (query: Parameters<Q['execute']>[0]) => (statements++, target.execute(query)) : Reflect.get(target, key)),
+      });
+      await runUsageRecordedOf(hooks, { tx: counted, now: new Date(), orgs: [usage] }, [sql`insert into together_b (id) values (${'u-caller'})`, undefined]);
+    });
+    expect(before).toBe(1);
+    expect(seen).toEqual(['u-caller', 'u-hook']);
   });
 });

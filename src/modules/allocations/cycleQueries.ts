@@ -3,7 +3,7 @@
  * usage line falls in, and the usage counted per cycle and member.
  */
 
-import { sql } from 'drizzle-orm';
+import { sql, type SQL } from 'drizzle-orm';
 import type { Q } from '../../db/client.js';
 import { big, bigOrNull, date, dateOrNull, int, mapFirst, mapRows, text, textOf, type DbRow } from '../../db/rows.js';
 import type { Cadence } from '../../domain/cycles.js';
@@ -120,26 +120,32 @@ export async function addCycleUsageOf(
   now: Date,
   of: { orgId: string; lines: { userId: string | null; at: Date; credits: bigint }[] }[],
 ): Promise<void> {
+  const write = cycleUsageWrite(now, of);
+  if (write) await tx.execute(write);
+}
+
+/**
+ * The upsert of addCycleUsageOf, for writeTogether (one INSERT, no WITH): each
+ * line counts once for the organization (member '') and once more for its
+ * member when its user is one. Undefined when there is nothing to count.
+ */
+export function cycleUsageWrite(now: Date, of: { orgId: string; lines: { userId: string | null; at: Date; credits: bigint }[] }[]): SQL | undefined {
   // negative lines come from usage corrections (src/modules/corrections)
   const used = of.flatMap(({ orgId, lines }) => lines.filter((l) => l.credits !== 0n).map((l) => ({ orgId, ...l })));
-  if (used.length === 0) return;
-  await tx.execute(sql`
-    with x as (
-      select u.org_id, u.user_id, least(u.at, ${now.toISOString()}::timestamptz) as at, u.credits
-      from unnest(${sql.param(used.map((l) => l.orgId))}::text[], ${sql.param(used.map((l) => l.userId))}::text[],
-        ${sql.param(used.map((l) => l.at.toISOString()))}::timestamptz[],
-        ${sql.param(used.map((l) => l.credits.toString()))}::bigint[]) as u(org_id, user_id, at, credits)
-    ), keyed as (
-      select org_id, '' as member_id, at, credits from x
-      union all
-      select x.org_id, m.id, x.at, x.credits from x join members m on m.org_id = x.org_id and m.id = x.user_id
-    )
+  if (used.length === 0) return undefined;
+  return sql`
     insert into cycle_usage (org_id, cycle_id, member_id, used)
-    select k.org_id, c.id, k.member_id, sum(k.credits)::bigint
-    from keyed k join cycles c on c.org_id = k.org_id and c.starts_at <= k.at and k.at < c.ends_at
-    group by k.org_id, c.id, k.member_id
-    order by k.org_id, c.id, k.member_id
-    on conflict (org_id, cycle_id, member_id) do update set used = cycle_usage.used + excluded.used`);
+    select x.org_id, c.id, k.member_id, sum(x.credits)::bigint
+    from unnest(${sql.param(used.map((l) => l.orgId))}::text[], ${sql.param(used.map((l) => l.userId))}::text[],
+        ${sql.param(used.map((l) => l.at.toISOString()))}::timestamptz[],
+        ${sql.param(used.map((l) => l.credits.toString()))}::bigint[]) as x(org_id, user_id, at, credits)
+      left join members m on m.org_id = x.org_id and m.id = x.user_id
+      cross join lateral (select '' as member_id union all select m.id where m.id is not null) k
+      join cycles c on c.org_id = x.org_id and c.starts_at <= least(x.at, ${now.toISOString()}::timestamptz)
+        and least(x.at, ${now.toISOString()}::timestamptz) < c.ends_at
+    group by x.org_id, c.id, k.member_id
+    order by x.org_id, c.id, k.member_id
+    on conflict (org_id, cycle_id, member_id) do update set used = cycle_usage.used + excluded.used`;
 }
 
 /** Organizations whose open cycle has ended (the cycle-rollover job). */

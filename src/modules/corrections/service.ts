@@ -9,7 +9,7 @@ import { bookingAt, DAY_MS, localDate, periodContaining } from '../../domain/tim
 import { TallyError } from '../../errors.js';
 import { addCycleUsage, ensureCycle } from '../allocations/index.js';
 import { recordAudit } from '../audit/index.js';
-import { addToRollups, amendEvent, eventView, findEvent, removeFromRollups, voidEvent, type RatedEvent, type StoredEvent as EventRow } from '../events/index.js';
+import { amendEvent, eventView, findEvent, removeFromRollups, rollupWrites, voidEvent, type RatedEvent, type StoredEvent as EventRow } from '../events/index.js';
 import {
   accountBalance,
   blockAccount,
@@ -324,8 +324,7 @@ export async function correctInTx(
       await batch.flush(tx);
     }
     const r = rated(next, booked(next.timestamp));
-    await addToRollups(tx, org.id, org.timezone, [r]);
-    await runUsageRecorded(ctx.hooks, { tx, org, now, events: [r] });
+    await runUsageRecorded(ctx.hooks, { tx, org, now, events: [r] }, rollupWrites([{ orgId: org.id, zone: org.timezone, events: [r] }]));
     await amendEvent(tx, org.id, next);
   } else {
     await voidEvent(tx, org.id, eventId);

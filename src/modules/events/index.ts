@@ -5,7 +5,7 @@
  */
 export { amendEvent, findEvent, findEventsForExport, removeFromRollups, voidEvent } from './queries.js';
 export type { EventFilter, StoredEvent } from './queries.js';
-export { addToRollups } from './rollups.js';
+export { rollupWrites } from './rollups.js';
 export type { RatedEvent } from './rollups.js';
 export { CorrectedEventOut } from './schemas.js';
 export { ingestEvents } from './service.js';

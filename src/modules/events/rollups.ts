@@ -1,5 +1,4 @@
 import { sql, type SQL } from 'drizzle-orm';
-import type { Q } from '../../db/client.js';
 import { bucketOf } from '../../domain/time.js';
 
 export interface RatedEvent {
@@ -48,19 +47,13 @@ const SEP = '\u0000';
 const str = (xs: bigint[]) => xs.map((x) => x.toString());
 
 /**
- * Adds accepted events to the daily, hourly and per-job rollups in one
- * statement of set-based upserts, so analytics and statements never scan raw events.
+ * The rollup upserts of accepted events, so analytics and statements never
+ * scan raw events: daily, hourly and, when an event names a job, per job; one
+ * independent INSERT per table, for one organization or several (a mixed
+ * batch). The caller sends them in one statement with its other writes of the
+ * same usage (runUsageRecordedOf's `alongside`).
  */
-export async function addToRollups(tx: Q, orgId: string, zone: string, events: RatedEvent[]): Promise<void> {
-  await addToRollupsOf(tx, [{ orgId, zone, events }]);
-}
-
-/**
- * The same for the events of several organizations (a mixed batch), still
- * one statement; `before`: a data-modifying CTE to run in the same statement
- * (the ingest's insert of the events themselves, one round trip fewer).
- */
-export async function addToRollupsOf(tx: Q, of: { orgId: string; zone: string; events: RatedEvent[] }[], before?: SQL): Promise<void> {
+export function rollupWrites(of: { orgId: string; zone: string; events: RatedEvent[] }[]): SQL[] {
   const daily = new Map<string, Sum>();
   const hourly = new Map<string, Sum>();
   const jobs = new Map<string, { name: string; project: string; userId: string; resourceClass: string; credits: bigint }>();
@@ -85,32 +78,13 @@ export async function addToRollupsOf(tx: Q, of: { orgId: string; zone: string; e
       }
     }
   }
-  if (daily.size === 0) {
-    if (before) await tx.execute(sql`with before_set as (${before}) select 1`);
-    return;
-  }
+  if (daily.size === 0) return [];
 
-  // One statement: the daily and hourly upserts (and the jobs') as data-modifying CTEs.
   const d = [...daily].map(([k, s]) => [k.split(SEP), s] as const);
   const h = [...hourly].map(([k, s]) => [k.split(SEP), s] as const);
   const j = [...jobs].map(([k, v]) => [k.split(SEP), v] as const);
-  const jobsSet =
-    j.length === 0
-      ? sql``
-      : sql`, jobs_set as (
-          insert into job_daily (org_id, day, job_id, name, project, user_id, resource_class, credits)
-          select u.org_id, u.day, u.job_id, u.name, u.project, u.user_id, u.rc, u.credits
-          from unnest(${sql.param(j.map(([k]) => k[0]))}::text[], ${sql.param(j.map(([k]) => k[1]))}::date[],
-            ${sql.param(j.map(([k]) => k[2]))}::text[],
-            ${sql.param(j.map(([, v]) => v.name))}::text[], ${sql.param(j.map(([, v]) => v.project))}::text[],
-            ${sql.param(j.map(([, v]) => v.userId))}::text[], ${sql.param(j.map(([, v]) => v.resourceClass))}::text[],
-            ${sql.param(str(j.map(([, v]) => v.credits)))}::bigint[])
-            as u(org_id, day, job_id, name, project, user_id, rc, credits)
-          order by 1, 2, 3
-          on conflict (org_id, day, job_id) do update set credits = job_daily.credits + excluded.credits
-        )`;
-  await tx.execute(sql`
-    with ${before ? sql`before_set as (${before}), ` : sql``}daily_set as (
+  const writes = [
+    sql`
       insert into usage_daily (org_id, day, meter, user_id, project, resource_class, events, quantity, credits, usd)
       select u.org_id, u.day, u.meter, u.user_id, u.project, u.rc, u.events, u.quantity, u.credits, u.usd
       from unnest(${sql.param(d.map(([k]) => k[0]))}::text[], ${sql.param(d.map(([k]) => k[1]))}::date[],
@@ -123,19 +97,34 @@ export async function addToRollupsOf(tx: Q, of: { orgId: string; zone: string; e
       order by 1, 2, 3, 4, 5, 6
       on conflict (org_id, day, meter, user_id, project, resource_class) do update set
         events = usage_daily.events + excluded.events, quantity = usage_daily.quantity + excluded.quantity,
-        credits = usage_daily.credits + excluded.credits, usd = usage_daily.usd + excluded.usd
-    )${jobsSet}
-    insert into usage_hourly (org_id, hour, meter, events, quantity, max_quantity, credits, usd)
-    select u.org_id, u.hour, u.meter, u.events, u.quantity, u.max_quantity, u.credits, u.usd
-    from unnest(${sql.param(h.map(([k]) => k[0]))}::text[], ${sql.param(h.map(([k]) => k[1]))}::timestamptz[],
-      ${sql.param(h.map(([k]) => k[2]))}::text[],
-      ${sql.param(h.map(([, s]) => s.events))}::int[], ${sql.param(str(h.map(([, s]) => s.quantity)))}::bigint[],
-      ${sql.param(str(h.map(([, s]) => s.maxQuantity)))}::bigint[], ${sql.param(str(h.map(([, s]) => s.credits)))}::bigint[],
-      ${sql.param(str(h.map(([, s]) => s.usd)))}::bigint[])
-      as u(org_id, hour, meter, events, quantity, max_quantity, credits, usd)
-    order by 1, 2, 3
-    on conflict (org_id, hour, meter) do update set
-      events = usage_hourly.events + excluded.events, quantity = usage_hourly.quantity + excluded.quantity,
-      max_quantity = greatest(usage_hourly.max_quantity, excluded.max_quantity),
-      credits = usage_hourly.credits + excluded.credits, usd = usage_hourly.usd + excluded.usd`);
+        credits = usage_daily.credits + excluded.credits, usd = usage_daily.usd + excluded.usd`,
+    sql`
+      insert into usage_hourly (org_id, hour, meter, events, quantity, max_quantity, credits, usd)
+      select u.org_id, u.hour, u.meter, u.events, u.quantity, u.max_quantity, u.credits, u.usd
+      from unnest(${sql.param(h.map(([k]) => k[0]))}::text[], ${sql.param(h.map(([k]) => k[1]))}::timestamptz[],
+        ${sql.param(h.map(([k]) => k[2]))}::text[],
+        ${sql.param(h.map(([, s]) => s.events))}::int[], ${sql.param(str(h.map(([, s]) => s.quantity)))}::bigint[],
+        ${sql.param(str(h.map(([, s]) => s.maxQuantity)))}::bigint[], ${sql.param(str(h.map(([, s]) => s.credits)))}::bigint[],
+        ${sql.param(str(h.map(([, s]) => s.usd)))}::bigint[])
+        as u(org_id, hour, meter, events, quantity, max_quantity, credits, usd)
+      order by 1, 2, 3
+      on conflict (org_id, hour, meter) do update set
+        events = usage_hourly.events + excluded.events, quantity = usage_hourly.quantity + excluded.quantity,
+        max_quantity = greatest(usage_hourly.max_quantity, excluded.max_quantity),
+        credits = usage_hourly.credits + excluded.credits, usd = usage_hourly.usd + excluded.usd`,
+  ];
+  if (j.length > 0) {
+    writes.push(sql`
+      insert into job_daily (org_id, day, job_id, name, project, user_id, resource_class, credits)
+      select u.org_id, u.day, u.job_id, u.name, u.project, u.user_id, u.rc, u.credits
+      from unnest(${sql.param(j.map(([k]) => k[0]))}::text[], ${sql.param(j.map(([k]) => k[1]))}::date[],
+        ${sql.param(j.map(([k]) => k[2]))}::text[],
+        ${sql.param(j.map(([, v]) => v.name))}::text[], ${sql.param(j.map(([, v]) => v.project))}::text[],
+        ${sql.param(j.map(([, v]) => v.userId))}::text[], ${sql.param(j.map(([, v]) => v.resourceClass))}::text[],
+        ${sql.param(str(j.map(([, v]) => v.credits)))}::bigint[])
+        as u(org_id, day, job_id, name, project, user_id, rc, credits)
+      order by 1, 2, 3
+      on conflict (org_id, day, job_id) do update set credits = job_daily.credits + excluded.credits`);
+  }
+  return writes;
 }

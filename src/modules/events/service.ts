@@ -12,7 +12,7 @@ import { lockOrgsForUsage, type OrgLockedForUsage, type OrgRow } from '../orgs/i
 import { GroupCommit, limitsAfterGroup, orgConfig, type OrgConfig } from '../realtime/index.js';
 import type { LimitsFor, TightestLimit } from '../caps/index.js';
 import { findRecordedEventIds } from './queries.js';
-import { addToRollupsOf, type RatedEvent } from './rollups.js';
+import { rollupWrites, type RatedEvent } from './rollups.js';
 
 // the events table for corrections (SQL stays in queries.ts)
 export { amendEvent, findEvent, removeFromRollups, voidEvent, type StoredEvent } from './queries.js';
@@ -208,16 +208,15 @@ async function ingestLockedOf(ctx: AppContext, tx: Q, now: Date, units: { locked
   }
   if (work.length === 0) return answers;
   const emptied = await drawAndRecord(tx, now, work);
-  // the events and their rollups in one statement
   const rollups = work.map((w) => ({ orgId: w.org.id, zone: w.org.timezone, events: w.accepted.map((a) => a.rated) }));
-  await addToRollupsOf(tx, rollups, insertEvents(now, work));
   const usage = work.map(({ org, locked, config, accepted }) => ({
     org,
     known: config,
     events: accepted.map((a) => a.rated),
     cycleCurrent: locked.cycleCurrent && config.settings !== undefined,
   }));
-  await runUsageRecordedOf(ctx.hooks, { tx, now, orgs: usage });
+  // the events, their rollups and the cycle counters in one statement
+  await runUsageRecordedOf(ctx.hooks, { tx, now, orgs: usage }, [insertEvents(now, work), ...rollupWrites(rollups)]);
   const changed = usage.filter((u) => u.events.some((e) => e.credits > 0n));
   await runBalanceChangedOf(ctx.hooks, { tx, now, orgs: changed.map(({ org, known }) => ({ org, known, emptiedBlock: emptied.has(org.id) })) });
   return answers;
@@ -323,7 +322,7 @@ async function drawAndRecord(tx: Q, now: Date, work: Work[]): Promise<Set<string
   return new Set(of.filter((o) => o.batch.emptiedBlock).map((o) => o.w.org.id));
 }
 
-/** The insert of the accepted events (a statement for addToRollupsOf to run with the rollups). */
+/** The insert of the accepted events (sent in one statement with the rollups). */
 function insertEvents(now: Date, work: { org: OrgRow; accepted: Accepted[] }[]): SQL {
   const all = work.flatMap((w) => w.accepted.map((a) => ({ orgId: w.org.id, ...a })));
   const col = <T>(f: (a: (typeof all)[number]) => T) => sql.param(all.map(f));

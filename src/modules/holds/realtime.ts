@@ -9,7 +9,7 @@ import { organizationNotFound, TallyError } from '../../errors.js';
 import { forbidden, memberOf, scopeAmong } from '../allocations/index.js';
 import { type AuditInput, auditWrite } from '../audit/index.js';
 import type { TightestLimit } from '../caps/index.js';
-import { addToRollups, type RatedEvent } from '../events/index.js';
+import { rollupWrites, type RatedEvent } from '../events/index.js';
 import { blocksForUsage, bookUsage, LedgerBatch, runBalanceChanged, runUsageRecorded, type SpendableBlock } from '../ledger/index.js';
 import { lockOrgsForUsage, type OrgRow } from '../orgs/index.js';
 import { GroupCommit, inOrgGroup, limitsAfterGroup, preloadedOf, reserve } from '../realtime/index.js';
@@ -235,13 +235,15 @@ const captureGroups = groups<CaptureCall, HoldView>(async (ctx, tx, { org, cycle
     decided.forEach((d, i) => {
       if (!(d instanceof TallyError)) audits.push({ orgId: org.id, actor: calls[i]!.actor.label, action: 'hold.capture', target: d.view.id, before: d.before, after: d.view, at: now });
     });
-    // the holds captured and their audit entries, in one statement; before the usage hooks, which may seed
-    // a cap's counter from the captured holds
-    await writeTogether(tx, [holdsCapture(org.id, now, captured.map((c) => ({ id: c.hold.id, amount: c.amount }))), auditWrite(audits)]);
+    // the holds captured, their audit entries, the usage's rollups and cycle counters: one statement, before
+    // the usageRecorded hooks, which may seed a cap's counter from the captured holds
+    const writes = [holdsCapture(org.id, now, captured.map((c) => ({ id: c.hold.id, amount: c.amount }))), auditWrite(audits)];
     const usage = captured.filter((c) => c.amount > 0n).map((c) => capturedUsage(c.hold, c.amount, now));
     if (usage.length > 0) {
-      await addToRollups(tx, org.id, org.timezone, usage);
-      await runUsageRecorded(ctx.hooks, { tx, org, now, events: usage, known: config, cycleCurrent: true });
+      const rollups = rollupWrites([{ orgId: org.id, zone: org.timezone, events: usage }]);
+      await runUsageRecorded(ctx.hooks, { tx, org, now, events: usage, known: config, cycleCurrent: true }, [...writes, ...rollups]);
+    } else {
+      await writeTogether(tx, writes);
     }
     await runBalanceChanged(ctx.hooks, { tx, org, now, known: config, emptiedBlock: batch.emptiedBlock });
   }

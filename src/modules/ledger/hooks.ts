@@ -1,4 +1,6 @@
+import type { SQL } from 'drizzle-orm';
 import type { Q } from '../../db/client.js';
+import { writeTogether } from '../../db/together.js';
 import type { AppliesTo } from '../../domain/appliesTo.js';
 import type { BlockState } from '../../domain/balance.js';
 import type { SettingsRow } from '../allocations/index.js';
@@ -21,6 +23,13 @@ export interface LedgerHooks {
    * set-based across them (a mixed batch)
    */
   usageRecorded: ((args: { tx: Q; now: Date; orgs: OrgUsage[] }) => Promise<void>)[];
+  /**
+   * the same moment, for a hook whose writes are independent set-based upserts:
+   * it does what reads it needs, then returns its writes, and the caller sends
+   * them in one statement with its own (writeTogether: none may read what
+   * another writes). Runs before the usageRecorded hooks, which see its writes.
+   */
+  usageWrites: ((args: { tx: Q; now: Date; orgs: OrgUsage[] }) => Promise<SQL[]>)[];
   /** after any entry changed these organizations' credits (inside that transaction) */
   balanceChanged: ((args: { tx: Q; now: Date; orgs: OrgBalanceChange[] }) => Promise<void>)[];
   /** a domain event such as grant.created or grant.expired (inside the transaction that caused it) */
@@ -104,16 +113,23 @@ export interface AdmissionSubject {
 }
 
 export function emptyHooks(): LedgerHooks {
-  return { usageRecorded: [], balanceChanged: [], domainEvent: [], admission: [] };
+  return { usageRecorded: [], usageWrites: [], balanceChanged: [], domainEvent: [], admission: [] };
 }
 
 /** The usage hooks for one organization. */
-export async function runUsageRecorded(hooks: LedgerHooks, { tx, now, ...usage }: { tx: Q; now: Date } & OrgUsage) {
-  await runUsageRecordedOf(hooks, { tx, now, orgs: [usage] });
+export async function runUsageRecorded(hooks: LedgerHooks, { tx, now, ...usage }: { tx: Q; now: Date } & OrgUsage, alongside: (SQL | undefined)[] = []) {
+  await runUsageRecordedOf(hooks, { tx, now, orgs: [usage] }, alongside);
 }
 
-/** The usage hooks for several organizations at once. */
-export async function runUsageRecordedOf(hooks: LedgerHooks, args: { tx: Q; now: Date; orgs: OrgUsage[] }) {
+/**
+ * The usage hooks for several organizations at once. `alongside`: the
+ * caller's own writes of this usage (its rollups, the events themselves),
+ * sent in one statement with the hooks' usageWrites.
+ */
+export async function runUsageRecordedOf(hooks: LedgerHooks, args: { tx: Q; now: Date; orgs: OrgUsage[] }, alongside: (SQL | undefined)[] = []) {
+  const writes = [...alongside];
+  if (args.orgs.length > 0) for (const hook of hooks.usageWrites) writes.push(...(await hook(args)));
+  await writeTogether(args.tx, writes);
   if (args.orgs.length === 0) return;
   for (const hook of hooks.usageRecorded) await hook(args);
 }

@@ -17,7 +17,7 @@ export {
 } from './blocks.js';
 export type { SpendableBlock } from './blocks.js';
 export { emitDomainEvent, emptyHooks, runBalanceChanged, runBalanceChangedOf, runUsageRecorded, runUsageRecordedOf } from './hooks.js';
-export type { AdmissionSubject, KnownConfig, LedgerHooks, Preloaded } from './hooks.js';
+export type { AdmissionSubject, KnownConfig, LedgerHooks, OrgUsage, Preloaded } from './hooks.js';
 export { blocksForUsage, blocksForUsageOf, bookUsage } from './usage.js';
 export { allOrgIds, CHAIN_COLUMNS, chainedEntry, proveOrg, toChainRow } from './verify.js';
 export type { ChainRow } from './verify.js';
