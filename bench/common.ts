@@ -57,6 +57,17 @@ export function cpuSeconds(pid: number): number | undefined {
   }
 }
 
+/** One statement on a connection of its own (create, drop or ANALYZE a scratch database). */
+export async function runOn(url: string, statement: string): Promise<void> {
+  const c = new pg.Client({ connectionString: url });
+  await c.connect();
+  try {
+    await c.query(statement);
+  } finally {
+    await c.end();
+  }
+}
+
 /** Process ids of the PostgreSQL backends connected to database `name`, asked through `adminUrl`. */
 export async function backendPidsOf(adminUrl: string, name: string): Promise<number[]> {
   const c = new pg.Client({ connectionString: adminUrl });

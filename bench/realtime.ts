@@ -30,7 +30,7 @@ import http from 'node:http';
 import os from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
-import { backendPidsOf, cpuDuring, intEnv, memoryOf, startServer, stopServer, type Server } from './common.js';
+import { backendPidsOf, cpuDuring, intEnv, memoryOf, runOn, startServer, stopServer, type Server } from './common.js';
 
 const SECONDS = intEnv('BENCH_SECONDS', 8, 1, 600);
 const CLIENTS = intEnv('BENCH_CLIENTS', 32, 1, 256);
@@ -175,27 +175,14 @@ async function scratchDatabase(url: string): Promise<ScratchDatabase> {
   const admin = new URL(url);
   if (!LOOPBACK.has(admin.hostname)) throw new Error(`the PostgreSQL URL must point at a loopback address, not "${admin.hostname}".`);
   const name = `tally_rt_${randomBytes(5).toString('hex')}`;
-  const c = new pg.Client({ connectionString: url });
-  await c.connect();
-  await c.query(`create database ${name}`);
-  await c.end();
+  await runOn(url, `create database ${name}`);
   const scratch = new URL(url);
   scratch.pathname = `/${name}`;
   return {
     url: scratch.toString(),
     backends: () => backendPidsOf(url, name),
-    analyze: async () => {
-      const a = new pg.Client({ connectionString: scratch.toString() });
-      await a.connect();
-      await a.query('analyze');
-      await a.end();
-    },
-    drop: async () => {
-      const d = new pg.Client({ connectionString: url });
-      await d.connect();
-      await d.query(`drop database if exists ${name} with (force)`);
-      await d.end();
-    },
+    analyze: () => runOn(scratch.toString(), 'analyze'),
+    drop: () => runOn(url, `drop database if exists ${name} with (force)`),
   };
 }
 

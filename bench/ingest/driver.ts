@@ -10,7 +10,7 @@ import os from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
-import { backendPidsOf } from '../common.js';
+import { backendPidsOf, runOn } from '../common.js';
 import { rawCopyPglite, rawCopyPostgres } from './baseline.js';
 import { CLIENTS, CREDIT_FACTOR, METERS, ORGS, orgId, TIMEOUT_S, ZONES, type Batch } from './workload.js';
 
@@ -192,17 +192,9 @@ export async function prepareTarget(): Promise<Target> {
     describe: `PostgreSQL ${version} at ${admin.host}, scratch database ${name} (dropped at the end)`,
     raw: (text, rows) => rawCopyPostgres(scratch.toString(), text, rows),
     backendPids: () => backendPidsOf(admin.toString(), name),
-    analyze: async () => {
-      const c = new pg.Client({ connectionString: scratch.toString() });
-      await c.connect();
-      await c.query('analyze');
-      await c.end();
-    },
+    analyze: () => runOn(scratch.toString(), 'analyze'),
     cleanup: async () => {
-      const c = new pg.Client({ connectionString: admin.toString() });
-      await c.connect();
-      await c.query(`drop database if exists ${name} with (force)`);
-      await c.end();
+      await runOn(admin.toString(), `drop database if exists ${name} with (force)`);
       rmSync(dataDir, { recursive: true, force: true });
     },
   };
