@@ -1,10 +1,11 @@
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Database, Q } from '../src/db/client.js';
+import type { Database } from '../src/db/client.js';
 import { mapRows, text } from '../src/db/rows.js';
 import { writeTogether } from '../src/db/together.js';
 import { emptyHooks, runUsageRecordedOf, type OrgUsage } from '../src/modules/ledger/index.js';
 import { testDatabases } from './helpers/db.js';
+import { seeingStatements } from './helpers/statements.js';
 
 /** writeTogether (src/db/together.ts): independent writes in one statement, each one done, on both databases. */
 describe.each(testDatabases)('writeTogether on $name', (target) => {
@@ -56,9 +57,7 @@ describe.each(testDatabases)('writeTogether on $name', (target) => {
     // the hooks above never look at the organization: one usage entry is enough for them to run
     const usage = { org: { id: 'org_x' }, events: [] } as unknown as OrgUsage;
     await db.transaction(async (tx) => {
-      const counted = new Proxy(tx, {
-        get: (target, key) => (key === 'execute' ? (query: Parameters<Q['execute']>[0]) => (statements++, target.execute(query)) : Reflect.get(target, key)),
-      });
+      const counted = seeingStatements(tx, () => void statements++);
       await runUsageRecordedOf(hooks, { tx: counted, now: new Date(), orgs: [usage] }, [sql`insert into together_b (id) values (${'u-caller'})`, undefined]);
     });
     expect(before).toBe(1);

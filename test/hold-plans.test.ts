@@ -1,4 +1,4 @@
-import { sql, type SQL } from 'drizzle-orm';
+import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Q } from '../src/db/client.js';
 import { tableStatisticsJob } from '../src/jobs/table-statistics.js';
@@ -7,6 +7,7 @@ import { findHoldsAndLapsed, holdsCapture } from '../src/modules/holds/queries.j
 import { seedOrg, startTestApp, type TestApp } from './helpers/app.js';
 import { testDatabases } from './helpers/db.js';
 import { explainAnalyzed, rowsReadFrom } from './helpers/plans.js';
+import { seeingStatements } from './helpers/statements.js';
 
 /**
  * A capture group reads and writes the holds it names under the organization
@@ -30,12 +31,7 @@ describe.each(testDatabases)('hold statements probe by key on $name', (target) =
     const read: number[] = [];
     await app.db
       .transaction(async (tx) => {
-        const spy = Object.create(tx) as Q;
-        spy.execute = (async (query: SQL) => {
-          read.push(rowsReadFrom(await explainAnalyzed(tx, query), 'holds'));
-          return tx.execute(query);
-        }) as Q['execute'];
-        await run(spy);
+        await run(seeingStatements(tx, async (statement) => void read.push(rowsReadFrom(await explainAnalyzed(tx, statement), 'holds'))));
         throw new Error('rollback');
       })
       .catch((error: unknown) => {
