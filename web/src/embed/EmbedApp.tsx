@@ -46,12 +46,14 @@ export function EmbedApp({ token, basename }: { token: string; basename: string 
   }, [token]);
 
   const allowed = opening.state === 'open' ? opening.allowed : [];
+  // a widget sits in a small frame on the host's page: it loads in one line (decisions.md)
+  const widget = window.location.pathname.startsWith(`${basename}/widgets/`);
   const post = useCallback((message: TallyEvent) => postToHost(allowed, message), [allowed]);
   const host = useMemo(() => ({ embedded: true, settings, post }), [settings, post]);
 
   return (
     <Providers settings={settings}>
-      {opening.state === 'opening' && <Loading label="Opening the dashboard…" />}
+      {opening.state === 'opening' && (widget ? <Loading compact /> : <Loading label="Opening the dashboard…" />)}
       {opening.state === 'failed' && <EmbedFailed expired={opening.expired} message={opening.message} />}
       {opening.state === 'open' && (
         <HostContext.Provider value={host}>
@@ -61,7 +63,7 @@ export function EmbedApp({ token, basename }: { token: string; basename: string 
               <Route
                 path="/widgets/:widget"
                 element={
-                  <Suspense fallback={<Loading />}>
+                  <Suspense fallback={<Loading compact />}>
                     <Widget />
                   </Suspense>
                 }
