@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../src/app.js';
 import { openPostgres, rows, type Database } from '../src/db/client.js';
 import { parseMicro, sumBig } from '../src/domain/money.js';
+import { ingestEvents, type EventInput } from '../src/modules/events/service.js';
 import { proveOrg } from '../src/modules/ledger/verify.js';
 import { GroupCommit } from '../src/modules/realtime/groupCommit.js';
 import { PLATFORM_KEY, seedOrg, startTestApp, type TestApp } from './helpers/app.js';
@@ -396,6 +397,53 @@ describe.each(testDatabases)('the real-time path on $name', (target) => {
     for (const r of again) expect(r.body.results.map((x: { status: string }) => x.status)).toEqual(['duplicate', 'duplicate', 'rejected']);
     for (const org of orgs) {
       expect((await app.call('GET', `/v1/orgs/${org}/balance`)).body.available).toBe(String(1000n - spent / 1_000_000n));
+      expect((await app.db.read((q) => proveOrg(q, org))).ok).toBe(true);
+    }
+  });
+
+  it('mixed batches that arrive while one is written are written together, each answered as if alone', async () => {
+    const [a, b, c] = [await seedOrg(app), await seedOrg(app), await seedOrg(app)];
+    for (const org of [a, b, c]) await app.call('POST', `/v1/orgs/${org}/grants`, { name: 'g', source: 'included', amount: '100', priority: 10 });
+    const at = app.clock.now();
+    const ev = (id: string, org: string, quantity: string, meter = 'tokens'): EventInput => ({ id, org, meter, quantity: parseMicro(quantity), timestamp: at });
+    const batches: EventInput[][] = [
+      [ev('l-1', a!, '1'), ev('l-2', b!, '2')],
+      [ev('l-1', a!, '9'), ev('l-3', c!, '3'), ev('l-x', 'org_missing', '1')], // l-1 was taken by the batch before
+      [ev('l-4', b!, '1', 'nope'), ev('l-5', c!, '5')], // an unknown meter is refused alone
+      [ev('l-6', a!, '6'), ev('l-6', a!, '6'), ev('l-7', b!, '0.000001')], // a repeat within the batch
+      [ev('l-2', a!, '4'), ev('l-8', c!, '8')], // l-2 is b's, not a's
+      [ev('l-9', b!, '2.5'), ev('l-10', a!, '10')],
+    ];
+    const expected = [
+      ['accepted', 'accepted'],
+      ['duplicate', 'accepted', 'rejected'],
+      ['rejected', 'accepted'],
+      ['accepted', 'duplicate', 'accepted'],
+      ['accepted', 'accepted'],
+      ['accepted', 'accepted'],
+    ];
+    const available = { [a!]: '79', [b!]: '95.499999', [c!]: '84' }; // a: 1+6+4+10, b: 2+0.000001+2.5, c: 3+5+8
+    const db = app.ctx.db;
+    const transaction = db.transaction;
+    let transactions = 0;
+    db.transaction = ((fn) => (transactions++, transaction.call(db, fn))) as typeof db.transaction;
+    const send = () => Promise.all(batches.map((events) => ingestEvents({ ctx: app.ctx, actor: { kind: 'platform', label: 'platform' }, events: [...events] })));
+    try {
+      const first = await send();
+      // the first batch ran at once, alone; the five sent while it was written waited and went in one transaction
+      expect(transactions).toBe(2);
+      expect(first.map((r) => r.results.map((x) => x.status))).toEqual(expected);
+      expect(first[1]!.results[2]).toMatchObject({ error: { code: 'organization_not_found' } });
+      expect(first[2]!.results[0]).toMatchObject({ error: { code: 'unknown_meter' } });
+      expect(first[5]!.results.map((x) => (x.status === 'accepted' ? x.cost_credits : x.status))).toEqual(['2.5', '10']);
+      const replay = await send();
+      expect(replay.map((r) => r.results.map((x) => x.status))).toEqual(expected.map((statuses) => statuses.map((s) => (s === 'rejected' ? s : 'duplicate'))));
+    } finally {
+      db.transaction = transaction;
+    }
+    for (const org of [a!, b!, c!]) {
+      const balance = (await app.call('GET', `/v1/orgs/${org}/balance`)).body;
+      expect([org, balance.available]).toEqual([org, available[org]]);
       expect((await app.db.read((q) => proveOrg(q, org))).ok).toBe(true);
     }
   });

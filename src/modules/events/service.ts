@@ -81,10 +81,11 @@ export async function ingestEvents({ ctx, actor, events, withLimits = false }: {
     if (list) list.push(i);
     else byOrg.set(e.org, [i]);
   });
-  // A small batch of one organization joins that organization's group commit.
-  // Anything else is one transaction: every organization locked at once, in id
-  // order, then each one's events ingested. An unknown organization is found by
-  // the lock itself (no extra round trip per batch).
+  // A small batch of one organization joins that organization's group commit;
+  // a batch of several organizations joins the batch lane (written together with
+  // the batches that arrive while one is being written); a large batch of one
+  // organization is one transaction of its own, in parallel with other
+  // organizations' batches.
   const orgIds = [...byOrg.keys()].sort();
   const eventsOf = (orgId: string) => byOrg.get(orgId)!.map((i) => events[i]!);
   const answers = new Map<string, IngestAnswer>();
@@ -102,16 +103,9 @@ export async function ingestEvents({ ctx, actor, events, withLimits = false }: {
     answers.set(orgId, answer);
     limits = answer.limits;
   } else if (orgIds.length > 0) {
-    await ctx.db.transaction(async (tx) => {
-      answers.clear(); // a retried transaction starts over
-      const now = ctx.clock.now();
-      const locked = await lockOrgsForUsage(tx, orgIds, now);
-      const units = [...locked.values()].map((l) => ({ locked: l, calls: eventsOf(l.org.id).map((e) => ({ e, actor: actor.label })) }));
-      const written = await ingestLockedOf(ctx, tx, now, units);
-      for (const orgId of orgIds) {
-        answers.set(orgId, { results: written.get(orgId) ?? eventsOf(orgId).map((e) => unknownOrg(e.id, orgId)) });
-      }
-    });
+    const batch: BatchCall = { byOrg: new Map(orgIds.map((orgId) => [orgId, eventsOf(orgId)])), actor: actor.label };
+    const written = orgIds.length > 1 ? await batchLaneOf(ctx).submit(BATCH_LANE, batch) : (await ingestBatches(ctx, [batch]))[0]!;
+    for (const orgId of orgIds) answers.set(orgId, { results: written.get(orgId)! });
   }
   for (const orgId of orgIds) byOrg.get(orgId)!.forEach((i, n) => (results[i] = answers.get(orgId)!.results[n]!));
   const summary: IngestSummary = { accepted: 0, duplicates: 0, rejected: 0, results, limits };
@@ -182,6 +176,70 @@ function groupsOf(ctx: AppContext): GroupCommit<IngestCall, IngestAnswer> {
     groups.set(ctx, g);
   }
   return g;
+}
+
+/** A batch of several organizations' events: its events per organization, in arrival order. */
+interface BatchCall {
+  byOrg: Map<string, EventInput[]>;
+  actor: string;
+}
+
+/** The one queue key of the batch lane: batches of several organizations wait for one another whatever their organizations. */
+const BATCH_LANE = 'batches';
+/** At most this many batches (of up to 1,000 events each) share one transaction. */
+const BATCH_LANE_MAX = 8;
+
+const batchLanes = new WeakMap<AppContext, GroupCommit<BatchCall, Map<string, EventResult[]>>>();
+
+/**
+ * The batch lane of one app (issue 10, "mixed batches"): a batch of several
+ * organizations locks every one of them, so two such batches that share an
+ * organization run one after the other anyway. Batches that arrive while one
+ * is being written wait and are then written together, in one transaction
+ * that locks the union of their organizations once, in id order: the fixed
+ * cost of each organization (its lock, configuration, spendable blocks, chain
+ * head, fold and rollup rows) is paid once for them all. Each batch gets its
+ * own results, as if it had run alone at its place in the order.
+ */
+function batchLaneOf(ctx: AppContext): GroupCommit<BatchCall, Map<string, EventResult[]>> {
+  let lane = batchLanes.get(ctx);
+  if (!lane) {
+    lane = new GroupCommit({ maxGroup: BATCH_LANE_MAX, runGroup: (_key, batches) => ingestBatches(ctx, batches) });
+    batchLanes.set(ctx, lane);
+  }
+  return lane;
+}
+
+/**
+ * Batches in one transaction: every organization named locked at once, in id
+ * order (an unknown one is found by the lock itself, no extra round trip), then
+ * their events ingested set-based in arrival order (a repeat of an id accepted
+ * in an earlier batch is a duplicate, as it would be one call later).
+ */
+async function ingestBatches(ctx: AppContext, batches: BatchCall[]): Promise<Map<string, EventResult[]>[]> {
+  const orgIds = [...new Set(batches.flatMap((b) => [...b.byOrg.keys()]))].sort();
+  return ctx.db.transaction(async (tx) => {
+    const now = ctx.clock.now();
+    const locked = await lockOrgsForUsage(tx, orgIds, now);
+    const units = [...locked.values()].map((l) => ({
+      locked: l,
+      calls: batches.flatMap((b) => (b.byOrg.get(l.org.id) ?? []).map((e) => ({ e, actor: b.actor }))),
+    }));
+    const written = await ingestLockedOf(ctx, tx, now, units);
+    const taken = new Map<string, number>(); // per organization, the results already handed to earlier batches
+    return batches.map(
+      (b) =>
+        new Map(
+          [...b.byOrg].map(([orgId, events]) => {
+            const all = written.get(orgId);
+            if (!all) return [orgId, events.map((e) => unknownOrg(e.id, orgId))];
+            const from = taken.get(orgId) ?? 0;
+            taken.set(orgId, from + events.length);
+            return [orgId, all.slice(from, from + events.length)];
+          }),
+        ),
+    );
+  });
 }
 
 type Call = { e: EventInput; actor: string };
