@@ -25,11 +25,14 @@ export function wireHooks(ctx: AppContext): void {
     capUsageRecorded,
   );
 
+  hooks.balanceWrites.push(
+    // Statements: fold new ledger entries into ledger_daily in the transaction that wrote them (with its last write).
+    foldChangedLedgers,
+  );
+
   hooks.balanceChanged.push(
     // Low-credit thresholds, grant depletion, auto-recharge (SPEC §3.11).
     notifyOnBalanceChange(ctx),
-    // Statements: fold new ledger entries into ledger_daily in the transaction that wrote them.
-    foldChangedLedgers,
   );
 
   hooks.domainEvent.push(

@@ -3,7 +3,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Database } from '../src/db/client.js';
 import { mapRows, text } from '../src/db/rows.js';
 import { writeTogether } from '../src/db/together.js';
-import { emptyHooks, runUsageRecordedOf, type OrgUsage } from '../src/modules/ledger/index.js';
+import { emptyHooks, runBalanceChangedOf, runUsageRecordedOf, type OrgUsage } from '../src/modules/ledger/index.js';
+import type { OrgRow } from '../src/modules/orgs/index.js';
 import { testDatabases } from './helpers/db.js';
 import { seeingStatements } from './helpers/statements.js';
 
@@ -62,5 +63,21 @@ describe.each(testDatabases)('writeTogether on $name', (target) => {
     });
     expect(before).toBe(1);
     expect(seen).toEqual(['u-caller', 'u-hook']);
+  });
+  it('runBalanceChangedOf sends the caller\'s writes and the balanceWrites hooks\' in one statement, before the balanceChanged hooks', async () => {
+    const hooks = emptyHooks();
+    hooks.balanceWrites.push(({ orgs }) => orgs.map(({ org }) => sql`insert into together_b (id) values (${`f-${org.id}`})`));
+    const seen: string[][] = [];
+    hooks.balanceChanged.push(async ({ tx }) => void seen.push([`after ${statements}`, ...(await mapRows(tx, sql`select id from together_b where id like 'f-%' order by id`, (r) => text(r.id)))]));
+    let statements = 0;
+    const orgs = [{ org: { id: 'org_y' } as OrgRow }];
+    await db.transaction(async (tx) => {
+      const counted = seeingStatements(tx, () => void statements++);
+      await runBalanceChangedOf(hooks, { tx: counted, now: new Date(), orgs }, { alongside: [sql`insert into together_b (id) values (${'f-caller'})`] });
+    });
+    // a caller that sent the balanceWrites with a statement of its own: only the hooks run
+    statements = 0;
+    await db.transaction((tx) => runBalanceChangedOf(hooks, { tx: seeingStatements(tx, () => void statements++), now: new Date(), orgs: [{ org: { id: 'org_z' } as OrgRow }] }, { writesSent: true }));
+    expect(seen).toEqual([['after 1', 'f-caller', 'f-org_y'], ['after 0', 'f-caller', 'f-org_y']]);
   });
 });

@@ -3,7 +3,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { rows, type Database } from '../src/db/client.js';
 import { migrate } from '../src/db/migrate.js';
 import { recordedEventIdsQuery } from '../src/modules/events/queries.js';
-import { foldQuery } from '../src/modules/statements/queries.js';
+import { foldWrites } from '../src/modules/statements/queries.js';
+import { together } from '../src/db/together.js';
 import { testDatabases } from './helpers/db.js';
 import { explainAnalyzed, rowsReadFrom, type PlanNode } from './helpers/plans.js';
 
@@ -75,8 +76,9 @@ for (const target of testDatabases) {
           insert into ledger_fold (org_id, last_entry_id)
           select u.org_id, ${watermark.toString()}::bigint from unnest(${sql.param(orgs.map((o) => o.orgId))}::text[]) as u(org_id)`);
       });
-      const read = rowsReadFrom(await plan(foldQuery(orgs)), 'ledger_entries');
-      expect(read).toBeLessThanOrEqual(100);
+      // the two writes of the fold (ledger_daily, the watermarks) each read the 100 new entries
+      const read = rowsReadFrom(await plan(together(foldWrites(orgs))!), 'ledger_entries');
+      expect(read).toBeLessThanOrEqual(200);
       expect(read).toBeGreaterThan(0);
     });
   });

@@ -7,6 +7,7 @@ import { parseMicro, sumBig } from '../src/domain/money.js';
 import { ingestEvents, type EventInput } from '../src/modules/events/service.js';
 import { proveOrg } from '../src/modules/ledger/verify.js';
 import { GroupCommit } from '../src/modules/realtime/groupCommit.js';
+import { foldLedger } from '../src/modules/statements/queries.js';
 import { PLATFORM_KEY, seedOrg, startTestApp, type TestApp } from './helpers/app.js';
 import { testDatabases } from './helpers/db.js';
 
@@ -250,6 +251,53 @@ describe.each(testDatabases)('the real-time path on $name', (target) => {
     expect((await app.call('GET', `/v1/orgs/${org}/members/m`)).body).toMatchObject({ used: '40', held: String(ok * 5) });
     expect((await app.call('GET', `/v1/orgs/${org}/balance`)).body).toMatchObject({ held: String(ok * 5), available: String(1000 - 40 - ok * 5) });
     expect((await app.db.read((q) => proveOrg(q, org))).ok).toBe(true);
+  });
+
+  it('the statement fold sent with each path\'s last write leaves ledger_daily as one fold of the whole ledger would', async () => {
+    const org = await seedOrg(app, { timezone: 'Asia/Kolkata' });
+    await app.call('POST', `/v1/orgs/${org}/grants`, { name: 'a', source: 'included', amount: '50' });
+    await app.call('PATCH', `/v1/orgs/${org}/groups/grp_default`, { monthly_allocation: '1000' });
+    expect((await app.call('POST', `/v1/orgs/${org}/members`, { id: 'm', email: 'm@x.test', name: 'm', role: 'member', monthly: '100' })).status).toBe(201);
+    const ts = app.clock.now().toISOString();
+    // at once, through both servers: holds; then single events (the last ones run into overage); the next day the
+    // holds' captures and a batch
+    const holdAnswers = await Promise.all(Array.from({ length: 6 }, (_, i) => post(bases[i % 2]!, `/v1/orgs/${org}/holds`, { member: 'm', amount: '1' })));
+    expect(holdAnswers.map((a) => a.status)).toEqual(Array(6).fill(201));
+    const singles = Array.from({ length: 24 }, (_, i) => ({ events: [{ id: `f-${i}`, org, meter: 'tokens', quantity: '2.5', timestamp: ts }] }));
+    const eventAnswers = await Promise.all(singles.map((body, i) => post(bases[i % 2]!, '/v1/events', body)));
+    expect(eventAnswers.map((a) => a.status)).toEqual(singles.map(() => 200));
+    app.clock.advance(20 * 3_600_000); // the next local day
+    const batch = Array.from({ length: 150 }, (_, i) => ({ id: `fb-${i}`, org, meter: 'tokens', quantity: '0.01', timestamp: app.clock.now().toISOString() }));
+    const later = await Promise.all([
+      ...holdAnswers.map((h, i) => post(bases[i % 2]!, `/v1/orgs/${org}/holds/${h.body.id}/capture`, { amount: i % 2 === 0 ? '0.5' : '0' })),
+      post(bases[0]!, '/v1/events', { events: batch }),
+    ]);
+    expect(later.map((a) => a.status)).toEqual([...holdAnswers.map(() => 200), 200]);
+
+    const daily = sql`select day::text, purchased::text, granted::text, adjustments::text, consumed::text, overage::text, expired::text, net::text
+      from ledger_daily where org_id = ${org} order by day`;
+    const kept = await app.db.read((q) => rows<Record<string, string>>(q, daily));
+    const [last] = await app.db.read((q) => rows<{ folded: string; written: string }>(q, sql`
+      select (select last_entry_id::text from ledger_fold where org_id = ${org}) as folded, (select max(id)::text from ledger_entries where org_id = ${org}) as written`));
+    // every entry was folded by the transaction that wrote it
+    expect(last!.folded).toBe(last!.written);
+    // the same days folded from scratch, in one go (rolled back)
+    let fresh: Record<string, string>[] = [];
+    await app.db
+      .transaction(async (tx) => {
+        await tx.execute(sql`delete from ledger_daily where org_id = ${org}`);
+        await tx.execute(sql`delete from ledger_fold where org_id = ${org}`);
+        await foldLedger(tx, org, 'Asia/Kolkata');
+        fresh = await rows<Record<string, string>>(tx, daily);
+        throw new Error('roll back');
+      })
+      .catch((error: unknown) => {
+        if (!(error instanceof Error) || error.message !== 'roll back') throw error;
+      });
+    expect(kept.length).toBe(2);
+    expect(kept).toEqual(fresh);
+    // consumed: 50 of grant paid 20 events (50), four more went to overage (10), captures 3 × 0.5, the batch 1.5
+    expect(kept.map((d) => [d.consumed, d.overage])).toEqual([['60000000', '10000000'], ['3000000', '3000000']]);
   });
 
   it('concurrent checks share one read and each gets the answer of a lone check, its own refusal included', async () => {

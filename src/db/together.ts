@@ -11,12 +11,14 @@ import type { Q } from './client.js';
  * write) are left out.
  */
 export async function writeTogether(tx: Q, writes: (SQL | undefined)[]): Promise<void> {
+  const statement = together(writes);
+  if (statement) await tx.execute(statement);
+}
+
+/** The one statement writeTogether sends (none when there is nothing to write). */
+export function together(writes: (SQL | undefined)[]): SQL | undefined {
   const present = writes.filter((w): w is SQL => w !== undefined);
-  if (present.length === 0) return;
-  if (present.length === 1) {
-    await tx.execute(present[0]!);
-    return;
-  }
+  if (present.length <= 1) return present[0];
   const ctes = present.map((w, i) => sql`${sql.raw(`w${i}`)} as (${w})`);
-  await tx.execute(sql`with ${sql.join(ctes, sql`, `)} select 1`);
+  return sql`with ${sql.join(ctes, sql`, `)} select 1`;
 }

@@ -7,7 +7,7 @@ import { rate } from '../../domain/rating.js';
 import { bookingAt, DAY_MS } from '../../domain/time.js';
 import type { Actor } from '../../actor.js';
 import { organizationNotFound, TallyError, type ErrorCode } from '../../errors.js';
-import { blocksForUsageOf, bookUsage, LedgerBatch, runBalanceChangedOf, runUsageRecordedOf } from '../ledger/index.js';
+import { balanceWritesOf, blocksForUsageOf, bookUsage, LedgerBatch, runBalanceChangedOf, runUsageRecordedOf } from '../ledger/index.js';
 import { lockOrgsForUsage, type OrgLockedForUsage, type OrgRow } from '../orgs/index.js';
 import { GroupCommit, limitsAfterGroup, orgConfig, type OrgConfig } from '../realtime/index.js';
 import type { LimitsFor, TightestLimit } from '../caps/index.js';
@@ -273,10 +273,11 @@ async function ingestLockedOf(ctx: AppContext, tx: Q, now: Date, units: { locked
     events: accepted.map((a) => a.rated),
     cycleCurrent: locked.cycleCurrent && config.settings !== undefined,
   }));
-  // the events, their rollups and the cycle counters in one statement
-  await runUsageRecordedOf(ctx.hooks, { tx, now, orgs: usage }, [insertEvents(now, work), ...rollupWrites(rollups)]);
   const changed = usage.filter((u) => u.events.some((e) => e.credits > 0n));
-  await runBalanceChangedOf(ctx.hooks, { tx, now, orgs: changed.map(({ org, known }) => ({ org, known, emptiedBlock: emptied.has(org.id) })) });
+  const balance = { tx, now, orgs: changed.map(({ org, known }) => ({ org, known, emptiedBlock: emptied.has(org.id) })) };
+  // the events, their rollups, the cycle counters and the statement fold in one statement
+  await runUsageRecordedOf(ctx.hooks, { tx, now, orgs: usage }, [insertEvents(now, work), ...rollupWrites(rollups), ...balanceWritesOf(ctx.hooks, balance)]);
+  await runBalanceChangedOf(ctx.hooks, balance, { writesSent: true });
   return answers;
 }
 

@@ -1,3 +1,4 @@
+import type { SQL } from 'drizzle-orm';
 import type { AppContext } from '../../context.js';
 import type { Q } from '../../db/client.js';
 import { once, requestHash } from '../../db/idempotency.js';
@@ -10,7 +11,7 @@ import { forbidden, memberOf, scopeAmong } from '../allocations/index.js';
 import { type AuditInput, auditWrite } from '../audit/index.js';
 import type { TightestLimit } from '../caps/index.js';
 import { rollupWrites, type RatedEvent } from '../events/index.js';
-import { blocksForUsage, bookUsage, LedgerBatch, runBalanceChanged, runUsageRecorded, type SpendableBlock } from '../ledger/index.js';
+import { balanceWritesOf, blocksForUsage, bookUsage, LedgerBatch, runBalanceChanged, runUsageRecorded, type SpendableBlock } from '../ledger/index.js';
 import { lockOrgsForUsage, type OrgRow } from '../orgs/index.js';
 import { GroupCommit, inOrgGroup, limitsAfterGroup, preloadedOf, reserve } from '../realtime/index.js';
 import { decideAdmission } from './admission.js';
@@ -104,8 +105,9 @@ export async function createHold(args: { ctx: AppContext; actor: Actor; orgId: s
     return inOrgGroup(ctx, orgId, async (tx, org) => {
       const now = ctx.clock.now();
       const value = await once(tx, { orgId, scope: 'holds.create', key: idempotencyKey, hash: requestHash(input), now, statusCode: 201 }, async () => {
-        const [decided] = (await decideHolds(ctx, tx, org, now, [{ actor, input }])).decided;
+        const { decided: [decided], writes } = await decideHolds(ctx, tx, org, now, [{ actor, input }]);
         if (decided instanceof TallyError) throw decided;
+        await writeTogether(tx, writes);
         return decided!;
       });
       return { value, limitsFor };
@@ -116,9 +118,9 @@ export async function createHold(args: { ctx: AppContext; actor: Actor; orgId: s
 }
 
 const holdGroups = groups<HoldCall, HoldView>(async (ctx, tx, { org }, now, calls) => {
-  const { decided, config, figures } = await decideHolds(ctx, tx, org, now, calls);
-  // a hold moves credit between accounts, never out of a block
-  if (decided.some((d) => !(d instanceof TallyError))) await runBalanceChanged(ctx.hooks, { tx, org, now, known: config, emptiedBlock: false });
+  const { decided, config, figures, writes } = await decideHolds(ctx, tx, org, now, calls);
+  // the holds and their audit entries, with the statement fold; a hold moves credit between accounts, never out of a block
+  if (decided.some((d) => !(d instanceof TallyError))) await runBalanceChanged(ctx.hooks, { tx, org, now, known: config, emptiedBlock: false }, { alongside: writes });
   // the figures in memory are those after the group's holds: the limit headers need no read
   const wants = calls.map((c, i) => (decided[i] instanceof TallyError ? undefined : { memberId: c.input.memberId, subject: subjectOf(c.actor, c.input) }));
   const limits = await limitsAfterGroup(ctx, tx, org, now, wants, { config, figures });
@@ -161,21 +163,21 @@ async function decideHolds(ctx: AppContext, tx: Q, org: OrgRow, now: Date, calls
     };
     reserve(figures, member.id, hold.amount);
     pending.push(hold);
-    if (writeEach) await writeHolds(tx, org.id, now, pending.splice(0));
+    if (writeEach) await writeTogether(tx, await holdWrites(tx, org.id, now, pending.splice(0)));
     return holdView(hold, now);
   });
-  await writeHolds(tx, org.id, now, pending);
-  return { decided, config, figures };
+  // the last holds' own writes are left to the caller, to send with its last statement
+  return { decided, config, figures, writes: await holdWrites(tx, org.id, now, pending) };
 }
 
-async function writeHolds(tx: Q, orgId: string, now: Date, holds: HoldRow[]): Promise<void> {
-  if (holds.length === 0) return;
+/** Writes the holds' ledger entries, and returns the writes of the holds and their audit entries (one statement). */
+async function holdWrites(tx: Q, orgId: string, now: Date, holds: HoldRow[]): Promise<(SQL | undefined)[]> {
+  if (holds.length === 0) return [];
   const batch = new LedgerBatch(orgId, now);
   for (const h of holds) batch.move({ type: 'hold', amount: h.amount, from: 'reserved', to: 'held', occurredAt: now, ref: `hold:${h.id}`, actor: h.actor });
   await batch.flush(tx);
-  // the holds and their audit entries: one statement
   const audits = holds.map((h) => ({ orgId, actor: h.actor, action: 'hold.create', target: h.id, after: holdView(h, now), at: now }));
-  await writeTogether(tx, [holdsInsert(orgId, holds), auditWrite(audits)]);
+  return [holdsInsert(orgId, holds), auditWrite(audits)];
 }
 
 // --------------------------------------------------------------- captures
@@ -235,17 +237,19 @@ const captureGroups = groups<CaptureCall, HoldView>(async (ctx, tx, { org, cycle
     decided.forEach((d, i) => {
       if (!(d instanceof TallyError)) audits.push({ orgId: org.id, actor: calls[i]!.actor.label, action: 'hold.capture', target: d.view.id, before: d.before, after: d.view, at: now });
     });
-    // the holds captured, their audit entries, the usage's rollups and cycle counters: one statement, before
-    // the usageRecorded hooks, which may seed a cap's counter from the captured holds
     const writes = [holdsCapture(org.id, now, captured.map((c) => ({ id: c.hold.id, amount: c.amount }))), auditWrite(audits)];
     const usage = captured.filter((c) => c.amount > 0n).map((c) => capturedUsage(c.hold, c.amount, now));
+    // the holds captured, their audit entries, the usage's rollups and cycle counters and the statement fold:
+    // one statement, before the usageRecorded hooks, which may seed a cap's counter from the captured holds
+    const change = { org, known: config, emptiedBlock: batch.emptiedBlock };
     if (usage.length > 0) {
       const rollups = rollupWrites([{ orgId: org.id, zone: org.timezone, events: usage }]);
-      await runUsageRecorded(ctx.hooks, { tx, org, now, events: usage, known: config, cycleCurrent: true }, [...writes, ...rollups]);
+      const fold = balanceWritesOf(ctx.hooks, { now, orgs: [change] });
+      await runUsageRecorded(ctx.hooks, { tx, org, now, events: usage, known: config, cycleCurrent: true }, [...writes, ...rollups, ...fold]);
+      await runBalanceChanged(ctx.hooks, { tx, now, ...change }, { writesSent: true });
     } else {
-      await writeTogether(tx, writes);
+      await runBalanceChanged(ctx.hooks, { tx, now, ...change }, { alongside: writes });
     }
-    await runBalanceChanged(ctx.hooks, { tx, org, now, known: config, emptiedBlock: batch.emptiedBlock });
   }
   const outcomes: Outcome<HoldView>[] = decided.map((d) => (d instanceof TallyError ? { refused: d } : { ok: { value: d.view, limits: undefined } }));
   const wants = calls.map((c, i) => {

@@ -30,6 +30,14 @@ export interface LedgerHooks {
    * another writes). Runs before the usageRecorded hooks, which see its writes.
    */
   usageWrites: ((args: { tx: Q; now: Date; orgs: OrgUsage[] }) => Promise<SQL[]>)[];
+  /**
+   * after any entry changed these organizations' credits, for a hook whose
+   * writes are independent set-based upserts (the statement fold): they are
+   * sent in one statement with the caller's last write of the transaction,
+   * before the balanceChanged hooks run (what those write later is folded by
+   * the organization's next transaction; readers add entries not folded yet)
+   */
+  balanceWrites: ((args: { now: Date; orgs: OrgBalanceChange[] }) => SQL[])[];
   /** after any entry changed these organizations' credits (inside that transaction) */
   balanceChanged: ((args: { tx: Q; now: Date; orgs: OrgBalanceChange[] }) => Promise<void>)[];
   /** a domain event such as grant.created or grant.expired (inside the transaction that caused it) */
@@ -113,7 +121,7 @@ export interface AdmissionSubject {
 }
 
 export function emptyHooks(): LedgerHooks {
-  return { usageRecorded: [], usageWrites: [], balanceChanged: [], domainEvent: [], admission: [] };
+  return { usageRecorded: [], usageWrites: [], balanceWrites: [], balanceChanged: [], domainEvent: [], admission: [] };
 }
 
 /** The usage hooks for one organization. */
@@ -134,15 +142,31 @@ export async function runUsageRecordedOf(hooks: LedgerHooks, args: { tx: Q; now:
   for (const hook of hooks.usageRecorded) await hook(args);
 }
 
-/** The balance hooks for one organization. */
-export async function runBalanceChanged(hooks: LedgerHooks, { tx, now, ...change }: { tx: Q; now: Date } & OrgBalanceChange) {
-  await runBalanceChangedOf(hooks, { tx, now, orgs: [change] });
+/**
+ * How a caller hands over its last write: `alongside`, its writes to send in
+ * one statement with the balanceWrites; `writesSent`, it already sent the
+ * balanceWrites with a statement of its own (balanceWritesOf).
+ */
+export interface BalanceWritesWith {
+  alongside?: (SQL | undefined)[];
+  writesSent?: boolean;
 }
 
-/** The balance hooks for several organizations at once. */
-export async function runBalanceChangedOf(hooks: LedgerHooks, args: { tx: Q; now: Date; orgs: OrgBalanceChange[] }) {
+/** The balance hooks for one organization. */
+export async function runBalanceChanged(hooks: LedgerHooks, { tx, now, ...change }: { tx: Q; now: Date } & OrgBalanceChange, sent: BalanceWritesWith = {}) {
+  await runBalanceChangedOf(hooks, { tx, now, orgs: [change] }, sent);
+}
+
+/** The balance hooks for several organizations at once: their writes (with the caller's), then the others. */
+export async function runBalanceChangedOf(hooks: LedgerHooks, args: { tx: Q; now: Date; orgs: OrgBalanceChange[] }, { alongside = [], writesSent = false }: BalanceWritesWith = {}) {
+  await writeTogether(args.tx, [...alongside, ...(writesSent ? [] : balanceWritesOf(hooks, args))]);
   if (args.orgs.length === 0) return;
   for (const hook of hooks.balanceChanged) await hook(args);
+}
+
+/** The balanceWrites of these organizations, for a caller that sends them in a statement of its own. */
+export function balanceWritesOf(hooks: LedgerHooks, args: { now: Date; orgs: OrgBalanceChange[] }): SQL[] {
+  return args.orgs.length === 0 ? [] : hooks.balanceWrites.flatMap((hook) => hook(args));
 }
 
 export async function emitDomainEvent(hooks: LedgerHooks, args: Parameters<LedgerHooks['domainEvent'][number]>[0]) {

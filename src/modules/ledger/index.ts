@@ -16,7 +16,7 @@ export {
   repayOverage,
 } from './blocks.js';
 export type { SpendableBlock } from './blocks.js';
-export { emitDomainEvent, emptyHooks, runBalanceChanged, runBalanceChangedOf, runUsageRecorded, runUsageRecordedOf } from './hooks.js';
+export { balanceWritesOf, emitDomainEvent, emptyHooks, runBalanceChanged, runBalanceChangedOf, runUsageRecorded, runUsageRecordedOf } from './hooks.js';
 export type { AdmissionSubject, KnownConfig, LedgerHooks, OrgUsage, Preloaded } from './hooks.js';
 export { blocksForUsage, blocksForUsageOf, bookUsage } from './usage.js';
 export { allOrgIds, CHAIN_COLUMNS, chainedEntry, proveOrg, toChainRow } from './verify.js';

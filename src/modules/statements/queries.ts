@@ -1,6 +1,7 @@
 import { sql, type SQL } from 'drizzle-orm';
 import type { Q } from '../../db/client.js';
 import { idsAfter } from '../../db/ranges.js';
+import { writeTogether } from '../../db/together.js';
 import { big, date, mapFirst, mapRows, text, textOrNull, type DbRow } from '../../db/rows.js';
 import { zeroFlows, type DayFlows, type StatementDay, type StatementSummary } from '../../domain/statement.js';
 
@@ -47,49 +48,47 @@ const toWatermark = (r: DbRow): bigint => big(r.last);
  * organization with a smaller id can still commit afterwards.
  */
 export async function foldLedger(tx: Q, orgId: string, zone: string): Promise<void> {
-  await foldLedgerOf(tx, [{ orgId, zone }]);
-}
-
-/** The same for several organizations (each with its own time zone) in one statement. */
-export async function foldLedgerOf(tx: Q, of: { orgId: string; zone: string }[]): Promise<void> {
-  // an organization named twice would be folded twice
-  const orgs = [...new Map(of.map((o) => [o.orgId, o])).values()];
-  if (orgs.length === 0) return;
-  await tx.execute(foldQuery(orgs));
+  await writeTogether(tx, foldWrites([{ orgId, zone }]));
 }
 
 /**
- * One statement, because this runs in every transaction that changes credits:
- * read each watermark, fold what is past it, move it (the row is created on the
- * first fold). Each organization's new entries are a range scan of its part of
- * the ledger (test/query-plans.test.ts): the lateral subquery with `offset 0` is
- * not flattened into a join, which the planner ran as a scan of the whole ledger,
- * and `idsAfter` keeps the range on the primary key.
+ * The fold of these organizations (each with its own time zone) as two
+ * writes, sent in one statement (db/together.ts), usually with the last
+ * write of the transaction that changed the credits (issue 10: no round trip
+ * of its own): each organization's new entries added into ledger_daily, and
+ * its watermark moved past them. Both read the watermark as it was before
+ * the statement (every part of one statement sees one snapshot), so both see
+ * the same new entries. Each organization's new entries are a range scan of
+ * its part of the ledger (test/query-plans.test.ts): the lateral subquery
+ * with `offset 0` is not flattened into a join, which the planner ran as a
+ * scan of the whole ledger, and `idsAfter` keeps the range on the primary key.
  */
-export function foldQuery(orgs: { orgId: string; zone: string }[]): SQL {
-  return sql`
-    with o as (
+export function foldWrites(of: { orgId: string; zone: string }[]): SQL[] {
+  // an organization named twice would be folded twice
+  const orgs = [...new Map(of.map((o) => [o.orgId, o])).values()];
+  if (orgs.length === 0) return [];
+  const fresh = sql`(
+    select e.*, o.zone from (
       select u.org_id, u.zone, coalesce(f.last_entry_id, 0) as last
       from unnest(${sql.param(orgs.map((o) => o.orgId))}::text[], ${sql.param(orgs.map((o) => o.zone))}::text[]) as u(org_id, zone)
       left join ledger_fold f on f.org_id = u.org_id
-    ), fresh as (
-      select e.*, o.zone from o cross join lateral (
-        select * from ledger_entries l where l.org_id = o.org_id and ${idsAfter(sql`l.id`, sql`o.last`)} offset 0
-      ) e
-    ), folded as (
-      insert into ledger_daily (org_id, day, purchased, granted, adjustments, consumed, overage, expired, rolled_over,
+    ) o cross join lateral (
+      select * from ledger_entries l where l.org_id = o.org_id and ${idsAfter(sql`l.id`, sql`o.last`)} offset 0
+    ) e) as fresh`;
+  return [
+    sql`insert into ledger_daily (org_id, day, purchased, granted, adjustments, consumed, overage, expired, rolled_over,
         forfeited, corrections, net)
       select org_id, (occurred_at at time zone zone)::date as day, ${FLOWS}
-      from fresh group by 1, 2 order by 1, 2
+      from ${fresh} group by 1, 2 order by 1, 2
       on conflict (org_id, day) do update set
         purchased = ledger_daily.purchased + excluded.purchased, granted = ledger_daily.granted + excluded.granted,
         adjustments = ledger_daily.adjustments + excluded.adjustments, consumed = ledger_daily.consumed + excluded.consumed,
         overage = ledger_daily.overage + excluded.overage, expired = ledger_daily.expired + excluded.expired,
         rolled_over = ledger_daily.rolled_over + excluded.rolled_over, forfeited = ledger_daily.forfeited + excluded.forfeited,
-        corrections = ledger_daily.corrections + excluded.corrections, net = ledger_daily.net + excluded.net
-    )
-    insert into ledger_fold (org_id, last_entry_id) select org_id, max(id) from fresh group by org_id order by org_id
-    on conflict (org_id) do update set last_entry_id = excluded.last_entry_id`;
+        corrections = ledger_daily.corrections + excluded.corrections, net = ledger_daily.net + excluded.net`,
+    sql`insert into ledger_fold (org_id, last_entry_id) select org_id, max(id) from ${fresh} group by org_id order by org_id
+      on conflict (org_id) do update set last_entry_id = excluded.last_entry_id`,
+  ];
 }
 
 /** A row of flows: one local day's, or (day null) everything before the range. */
