@@ -14,7 +14,8 @@
  * BENCH_TIMEOUT_S (300), BENCH_CPU_PROF (a folder: write a V8 CPU profile of
  * the server there). After the main workload, the same number of events is
  * ingested again (fresh ids) in batches of BENCH_MIXED_ORGS (20) organizations
- * each, on the same server (issue 10). The last line is always
+ * each, on the same server (issue 10). Both phases print the server's and the
+ * database backends' CPU and the events per server+database CPU-second. The last line is always
  * `ingest_events_per_s=<n> raw_rows_per_s=<n> ingest_ratio=<n> mixed_ratio=<n>`
  * (mixed_ratio: mixed-batch events/s ÷ the main workload's events/s). On
  * PostgreSQL ten batches of another workload and an ANALYZE come first, so the
@@ -69,19 +70,24 @@ async function main(): Promise<number> {
       log(`warm-up: ${fmt(warm.counted)} events of another workload, then ANALYZE (BENCH_ANALYZE=0 measures a database without statistics)`);
     }
     const { batches, unique } = makeWorkload(Date.now());
-    const cpuBefore = new Map<number, number>();
-    for (const pid of [server.child.pid!, ...(await target.backendPids())]) cpuBefore.set(pid, cpuSeconds(pid) ?? 0);
+    const serverPid = server.child.pid!;
+    /** The server's and the database backends' CPU seconds (and the backends counted) while `run` ran. */
+    const cpuOf = async <T>(run: () => Promise<T>) => {
+      const before = new Map<number, number>();
+      for (const pid of [serverPid, ...(await target.backendPids())]) before.set(pid, cpuSeconds(pid) ?? 0);
+      const result = await run();
+      const backends = await target.backendPids();
+      let db = 0;
+      for (const pid of backends) db += (cpuSeconds(pid) ?? 0) - (before.get(pid) ?? 0);
+      return { result, server: (cpuSeconds(serverPid) ?? NaN) - before.get(serverPid)!, db, backends: backends.length };
+    };
     const benchCpuBefore = process.cpuUsage();
-    const ingestStats = await ingest(server.base, batches);
+    const { result: ingestStats, server: serverCpu, db: dbCpu, backends } = await cpuOf(() => ingest(server!.base, batches));
     const benchCpu = process.cpuUsage(benchCpuBefore);
-    const serverCpu = (cpuSeconds(server.child.pid!) ?? NaN) - cpuBefore.get(server.child.pid!)!;
-    let dbCpu = 0;
-    const backends = await target.backendPids();
-    for (const pid of backends) dbCpu += (cpuSeconds(pid) ?? 0) - (cpuBefore.get(pid) ?? 0);
-    const mem = memoryOf(server.child.pid!);
+    const mem = memoryOf(serverPid);
     // The mixed workload: as many events again, fresh ids, MIXED_ORGS organizations per batch.
     const mixed = makeWorkload(Date.now(), MIXED_ORGS, 20261201);
-    const mixedStats = await ingest(server.base, mixed.batches);
+    const { result: mixedStats, ...mixedCpu } = await cpuOf(() => ingest(server!.base, mixed.batches));
     agent.destroy();
     await stopServer(server.child);
     server = undefined;
@@ -94,7 +100,7 @@ async function main(): Promise<number> {
     log(`  accepted ${fmt(ingestStats.accepted)}, duplicate ${fmt(ingestStats.duplicates)}, rejected ${fmt(ingestStats.rejected)}, failed requests ${ingestStats.failedRequests}`);
     log(
       `  CPU during the ingest: server ${fmt(serverCpu, 2)} s` +
-        (target.kind === 'postgres' ? `, PostgreSQL backends (${backends.length}) ${fmt(dbCpu, 2)} s` : ' (PGlite included)') +
+        (target.kind === 'postgres' ? `, PostgreSQL backends (${backends}) ${fmt(dbCpu, 2)} s` : ' (PGlite included)') +
         `, benchmark clients ${fmt((benchCpu.user + benchCpu.system) / 1e6, 2)} s` +
         ` → ${fmt(ingestStats.counted / (serverCpu + dbCpu))} events per server+database CPU-second`,
     );
@@ -111,6 +117,11 @@ async function main(): Promise<number> {
     const mixedLat = [...mixedStats.latenciesMs].sort((a, b) => a - b);
     log(`mixed batches (${MIXED_ORGS} organizations per batch): ${fmt(mixedStats.counted)} events in ${fmt(mixedStats.seconds, 2)} s → ${fmt(mixedPerS)} events/s`);
     log(`  ${mixed.batches.length} requests, latency p50 ${fmt(percentile(mixedLat, 50), 1)} ms, p99 ${fmt(percentile(mixedLat, 99), 1)} ms; load average ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`);
+    log(
+      `  CPU during the mixed batches: server ${fmt(mixedCpu.server, 2)} s` +
+        (target.kind === 'postgres' ? `, PostgreSQL backends (${mixedCpu.backends}) ${fmt(mixedCpu.db, 2)} s` : ' (PGlite included)') +
+        ` → ${fmt(mixedStats.counted / (mixedCpu.server + mixedCpu.db))} events per server+database CPU-second`,
+    );
     if (mixedStats.aborted) problems.push(`the mixed run hit its ${TIMEOUT_S} s bound before every batch was answered`);
     const mixedDuplicates = TOTAL - mixed.unique.length;
     if (mixedStats.accepted !== mixed.unique.length || mixedStats.duplicates !== mixedDuplicates || mixedStats.rejected !== 0) {
