@@ -266,7 +266,7 @@ describe.each(testDatabases)('the real-time path on $name', (target) => {
     const singles = Array.from({ length: 24 }, (_, i) => ({ events: [{ id: `f-${i}`, org, meter: 'tokens', quantity: '2.5', timestamp: ts }] }));
     const eventAnswers = await Promise.all(singles.map((body, i) => post(bases[i % 2]!, '/v1/events', body)));
     expect(eventAnswers.map((a) => a.status)).toEqual(singles.map(() => 200));
-    app.clock.advance(20 * 3_600_000); // the next local day
+    app.clock.advance(24 * 3_600_000); // a day later: the next local day
     const batch = Array.from({ length: 150 }, (_, i) => ({ id: `fb-${i}`, org, meter: 'tokens', quantity: '0.01', timestamp: app.clock.now().toISOString() }));
     const later = await Promise.all([
       ...holdAnswers.map((h, i) => post(bases[i % 2]!, `/v1/orgs/${org}/holds/${h.body.id}/capture`, { amount: i % 2 === 0 ? '0.5' : '0' })),

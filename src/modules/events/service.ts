@@ -178,7 +178,7 @@ function groupsOf(ctx: AppContext): GroupCommit<IngestCall, IngestAnswer> {
   return g;
 }
 
-/** A batch of several organizations' events: its events per organization, in arrival order. */
+/** One request's batch: its events per organization, in arrival order. */
 interface BatchCall {
   byOrg: Map<string, EventInput[]>;
   actor: string;
