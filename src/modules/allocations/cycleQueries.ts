@@ -5,6 +5,7 @@
 
 import { sql, type SQL } from 'drizzle-orm';
 import type { Q } from '../../db/client.js';
+import { writeTogether } from '../../db/together.js';
 import { big, bigOrNull, date, dateOrNull, int, mapFirst, mapRows, text, textOf, type DbRow } from '../../db/rows.js';
 import type { Cadence } from '../../domain/cycles.js';
 
@@ -111,23 +112,14 @@ export async function addCycleUsage(
   now: Date,
   lines: { userId: string | null; at: Date; credits: bigint }[],
 ): Promise<void> {
-  await addCycleUsageOf(tx, now, [{ orgId, lines }]);
-}
-
-/** Usage lines of several organizations counted in one statement. */
-export async function addCycleUsageOf(
-  tx: Q,
-  now: Date,
-  of: { orgId: string; lines: { userId: string | null; at: Date; credits: bigint }[] }[],
-): Promise<void> {
-  const write = cycleUsageWrite(now, of);
-  if (write) await tx.execute(write);
+  await writeTogether(tx, [cycleUsageWrite(now, [{ orgId, lines }])]);
 }
 
 /**
- * The upsert of addCycleUsageOf, for writeTogether (one INSERT, no WITH): each
- * line counts once for the organization (member '') and once more for its
- * member when its user is one. Undefined when there is nothing to count.
+ * The upsert of usage lines of several organizations, for writeTogether (one
+ * INSERT, no WITH): each line counts once for the organization (member '') and
+ * once more for its member when its user is one. Undefined when there is
+ * nothing to count.
  */
 export function cycleUsageWrite(now: Date, of: { orgId: string; lines: { userId: string | null; at: Date; credits: bigint }[] }[]): SQL | undefined {
   // negative lines come from usage corrections (src/modules/corrections)
