@@ -39,6 +39,52 @@ describe('group commit', () => {
     // a alone; then b, bad, c as one group; then each of them alone after the group failed
     expect(groups).toEqual([['a'], ['x'], ['b', 'bad', 'c'], ['b'], ['bad'], ['c']]);
   });
+
+  it('calls that arrive while a group awaits its lock join that group, up to its size; each gets its own answer', async () => {
+    const groups: string[][] = [];
+    let grantLock!: () => void;
+    const lockGranted = new Promise<void>((resolve) => (grantLock = resolve));
+    const gc = new GroupCommit<string, string>({
+      maxGroup: 3,
+      runGroup: async (_key, first, join) => {
+        const calls = [...first];
+        if (calls[0] === 'a') await lockGranted; // the lock wait
+        calls.push(...join());
+        groups.push(calls);
+        if (calls.includes('bad')) throw new Error(`database error in [${calls.join(',')}]`);
+        return calls.map((i) => i.toUpperCase());
+      },
+    });
+    const a = gc.submit('org', 'a');
+    const later = ['b', 'c', 'd'].map((x) => gc.submit('org', x));
+    grantLock();
+    expect(await a).toBe('A');
+    expect(await Promise.all(later)).toEqual(['B', 'C', 'D']);
+    // a's group took b and c at its lock (three calls at most); d formed the next group
+    expect(groups).toEqual([['a', 'b', 'c'], ['d']]);
+
+    // a joined call of a group that fails is retried alone like the others, and joins nothing then
+    groups.length = 0;
+    let grantAgain!: () => void;
+    const granted = new Promise<void>((resolve) => (grantAgain = resolve));
+    const slow = new GroupCommit<string, string>({
+      maxGroup: 5,
+      runGroup: async (_key, first, join) => {
+        const calls = [...first];
+        if (calls[0] === 'e') await granted;
+        calls.push(...join());
+        groups.push(calls);
+        if (calls.length > 1 && calls.includes('bad')) throw new Error('database error');
+        return calls.map((i) => (i === 'bad' ? 'refused' : i.toUpperCase()));
+      },
+    });
+    const e = slow.submit('org', 'e');
+    const bad = slow.submit('org', 'bad');
+    const f = slow.submit('org', 'f');
+    grantAgain();
+    expect([await e, await bad, await f]).toEqual(['E', 'refused', 'F']);
+    expect(groups).toEqual([['e', 'bad', 'f'], ['e'], ['bad'], ['f']]);
+  });
 });
 
 describe.each(testDatabases)('the real-time path on $name', (target) => {

@@ -158,13 +158,15 @@ function groupsOf(ctx: AppContext): GroupCommit<IngestCall, IngestAnswer> {
   if (!g) {
     g = new GroupCommit<IngestCall, IngestAnswer>({
       maxGroup: GROUP_CALLS_MAX,
-      runGroup: async (orgId, calls) => {
-        const all = calls.flatMap((c) => c.events.map((e) => ({ e, actor: c.actor })));
-        // one transaction: the group's events as one batch
+      runGroup: async (orgId, first, join) => {
+        const calls = [...first];
+        // one transaction: the group's events as one batch, with the calls that came while the lock was awaited
         const { flat, org, now } = await ctx.db.transaction(async (tx) => {
           const now = ctx.clock.now();
           const locked = (await lockOrgsForUsage(tx, [orgId], now)).get(orgId);
           if (!locked) throw organizationNotFound(orgId);
+          calls.push(...join());
+          const all = calls.flatMap((c) => c.events.map((e) => ({ e, actor: c.actor })));
           return { flat: (await ingestLockedOf(ctx, tx, now, [{ locked, calls: all }])).get(orgId)!, org: locked.org, now };
         });
         // then one read of the figures for every limit header, after the commit: outside the lock

@@ -11,14 +11,26 @@
  * each call of the group is retried in a transaction of its own, so one
  * call's failure never becomes another's.
  *
+ * A group may also take in the calls that arrived while its transaction was
+ * waiting for the organization lock: `runGroup` calls `join()` once the lock
+ * is granted and answers the joined calls after the others. Where another
+ * writer holds the lock (a hold group while a capture group writes, another
+ * server), those calls would otherwise wait for a whole further transaction.
+ *
  * This orders calls within one server; across servers the organization row
  * lock taken by `runGroup` still serializes writers.
  */
 export interface GroupRunner<In, Out> {
-  /** all calls of one group, in one transaction; answers in the same order */
-  runGroup(key: string, inputs: In[]): Promise<Out[]>;
+  /**
+   * All calls of one group, in one transaction. `join()` hands over the calls
+   * queued for the key since (up to `maxGroup` in all); the answers are those
+   * of `inputs` and then of every joined call, in that order.
+   */
+  runGroup(key: string, inputs: In[], join: () => In[]): Promise<Out[]>;
   maxGroup: number;
 }
+
+const nothingToJoin = () => [];
 
 interface Pending<In, Out> {
   input: In;
@@ -57,11 +69,18 @@ export class GroupCommit<In, Out> {
 
   private async runOne(key: string, group: Pending<In, Out>[]): Promise<void> {
     let outs: Out[];
+    const join = () => {
+      const joined = this.waiting.get(key)!.splice(0, Math.max(0, this.runner.maxGroup - group.length));
+      group.push(...joined);
+      return joined.map((c) => c.input);
+    };
     try {
       outs = await this.runner.runGroup(
         key,
         group.map((c) => c.input),
+        join,
       );
+      if (outs.length !== group.length) throw new Error(`a group of ${group.length} calls got ${outs.length} answers`);
     } catch (error) {
       if (group.length === 1) {
         group[0]!.reject(error);
@@ -70,7 +89,7 @@ export class GroupCommit<In, Out> {
       // The group failed as a whole: each call again, alone, so it gets its own answer or its own error.
       for (const call of group) {
         try {
-          const [out] = await this.runner.runGroup(key, [call.input]);
+          const [out] = await this.runner.runGroup(key, [call.input], nothingToJoin);
           call.resolve(out!);
         } catch (own) {
           call.reject(own);
