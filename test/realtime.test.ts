@@ -11,7 +11,21 @@ import { foldLedger } from '../src/modules/statements/queries.js';
 import { PLATFORM_KEY, seedOrg, startTestApp, type TestApp } from './helpers/app.js';
 import { testDatabases } from './helpers/db.js';
 
+/** Lets the event loop finish its turn (a group commit starts a group there). */
+const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
+
 describe('group commit', () => {
+  it('calls that come in the same turn of the event loop form one group, even when each transaction would end at once', async () => {
+    const groups: string[][] = [];
+    // a runner that never waits for I/O, as the embedded database's statements don't
+    const gc = new GroupCommit<string, string>({ maxGroup: 10, runGroup: async (_key, inputs) => (groups.push(inputs), inputs.map((i) => i.toUpperCase())) });
+    const answers = await Promise.all(['a', 'b', 'c'].map((x) => gc.submit('org', x)));
+    expect(answers).toEqual(['A', 'B', 'C']);
+    expect(groups).toEqual([['a', 'b', 'c']]);
+    expect(await gc.submit('org', 'd')).toBe('D'); // a lone call still gets its answer in the next turn
+    expect(groups).toEqual([['a', 'b', 'c'], ['d']]);
+  });
+
   it('a lone call runs at once; later calls form one group; a failed group is retried call by call', async () => {
     const groups: string[][] = [];
     let releaseFirst!: () => void;
@@ -26,6 +40,7 @@ describe('group commit', () => {
       },
     });
     const a = gc.submit('org', 'a');
+    await nextTurn(); // a's group has started
     const b = gc.submit('org', 'b');
     const bad = gc.submit('org', 'bad');
     const c = gc.submit('org', 'c');
@@ -56,6 +71,7 @@ describe('group commit', () => {
       },
     });
     const a = gc.submit('org', 'a');
+    await nextTurn();
     const later = ['b', 'c', 'd'].map((x) => gc.submit('org', x));
     grantLock();
     expect(await a).toBe('A');
@@ -79,6 +95,7 @@ describe('group commit', () => {
       },
     });
     const e = slow.submit('org', 'e');
+    await nextTurn();
     const bad = slow.submit('org', 'bad');
     const f = slow.submit('org', 'f');
     grantAgain();
@@ -495,6 +512,40 @@ describe.each(testDatabases)('the real-time path on $name', (target) => {
     }
   });
 
+  it('single events sent in one turn of the event loop go in one transaction, each answered as if alone', async () => {
+    const org = await seedOrg(app);
+    await app.call('POST', `/v1/orgs/${org}/grants`, { name: 'g', source: 'included', amount: '10', priority: 10 });
+    const at = app.clock.now();
+    const events: EventInput[] = Array.from({ length: 20 }, (_, i) => ({ id: `turn-${i}`, org, meter: i === 7 ? 'nope' : 'tokens', quantity: parseMicro(`${i + 1}`), timestamp: at }));
+    const db = app.ctx.db;
+    const transaction = db.transaction;
+    let transactions = 0;
+    db.transaction = ((fn) => (transactions++, transaction.call(db, fn))) as typeof db.transaction;
+    try {
+      // each call from a callback of its own, as requests read one after another in one turn
+      const sent = events.map(
+        (e) =>
+          new Promise((resolve) =>
+            setImmediate(() => resolve(ingestEvents({ ctx: app.ctx, actor: { kind: 'platform', label: 'platform' }, events: [e] }).catch((error: unknown) => error))),
+          ),
+      );
+      const answers = await Promise.all(sent);
+      // one group: on the embedded database, where a transaction ends before the next request is read, as on PostgreSQL
+      expect(transactions).toBe(1);
+      expect(answers[7]).toMatchObject({ code: 'unknown_meter' });
+      const costs = answers.filter((_, i) => i !== 7).map((a) => (a as { results: { status: string; cost_credits: string }[] }).results[0]!);
+      expect(costs.map((r) => r.status)).toEqual(costs.map(() => 'accepted'));
+      expect(costs.map((r) => r.cost_credits)).toEqual(events.filter((_, i) => i !== 7).map((e) => `${e.quantity / 1_000_000n}`));
+    } finally {
+      db.transaction = transaction;
+    }
+    // 10 credits less the 19 accepted quantities (1 … 20 without 8, 202 in all): an overage of 192
+    const balance = (await app.call('GET', `/v1/orgs/${org}/balance`)).body;
+    expect(balance.available).toBe('0');
+    expect(balance.overage).toBe('192');
+    expect((await app.db.read((q) => proveOrg(q, org))).ok).toBe(true);
+  });
+
   it('mixed batches that arrive while one is written are written together, each answered as if alone', async () => {
     const [a, b, c] = [await seedOrg(app), await seedOrg(app), await seedOrg(app)];
     for (const org of [a, b, c]) await app.call('POST', `/v1/orgs/${org}/grants`, { name: 'g', source: 'included', amount: '100', priority: 10 });
@@ -521,7 +572,12 @@ describe.each(testDatabases)('the real-time path on $name', (target) => {
     const transaction = db.transaction;
     let transactions = 0;
     db.transaction = ((fn) => (transactions++, transaction.call(db, fn))) as typeof db.transaction;
-    const send = () => Promise.all(batches.map((events) => ingestEvents({ ctx: app.ctx, actor: { kind: 'platform', label: 'platform' }, events: [...events] })));
+    const ingest = (events: EventInput[]) => ingestEvents({ ctx: app.ctx, actor: { kind: 'platform', label: 'platform' }, events: [...events] });
+    const send = async () => {
+      const first = ingest(batches[0]!);
+      await nextTurn(); // the first batch's transaction has started
+      return Promise.all([first, ...batches.slice(1).map(ingest)]);
+    };
     try {
       const first = await send();
       // the first batch ran at once, alone; the five sent while it was written waited and went in one transaction

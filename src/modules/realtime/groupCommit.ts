@@ -2,10 +2,15 @@
  * Group commit per key (issue 10): concurrent small calls for one
  * organization are written by one transaction instead of one each.
  *
- * A call for a key with no transaction in flight runs at once, alone (no
- * added delay). Calls arriving while a transaction for that key is in flight
- * wait in a queue; when it ends, the next group takes the whole queue (at
- * most `maxGroup` calls, in arrival order). `runGroup` answers every call of
+ * A call for a key with no transaction in flight starts a group at the end of
+ * the event loop's current turn (`setImmediate`: no timer, no added delay on
+ * an idle server), so the calls whose requests were read in the same turn go
+ * with it. This matters on the embedded database, whose statements run
+ * synchronously in this thread: a transaction there ends before the next
+ * request is even read, and without the turn every call was a group of one.
+ * Calls arriving while a transaction for that key is in flight wait in a
+ * queue; when it ends, the next group takes the whole queue (at most
+ * `maxGroup` calls, in arrival order). `runGroup` answers every call of
  * the group, each its own result, exactly as if it had run alone at that
  * place in the order. When the group's transaction fails (a database error),
  * each call of the group is retried in a transaction of its own, so one
@@ -52,18 +57,19 @@ export class GroupCommit<In, Out> {
         queue.push(call);
         return;
       }
-      this.waiting.set(key, []);
-      void this.drain(key, [call]);
+      this.waiting.set(key, [call]);
+      setImmediate(() => void this.drain(key));
     });
   }
 
-  private async drain(key: string, first: Pending<In, Out>[]): Promise<void> {
-    let group = first;
-    while (group.length > 0) {
+  private async drain(key: string): Promise<void> {
+    for (;;) {
+      const group = this.waiting.get(key)!.splice(0, this.runner.maxGroup);
+      if (group.length === 0) {
+        this.waiting.delete(key);
+        return;
+      }
       await this.runOne(key, group);
-      const queue = this.waiting.get(key)!;
-      group = queue.splice(0, this.runner.maxGroup);
-      if (group.length === 0) this.waiting.delete(key);
     }
   }
 
