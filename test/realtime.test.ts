@@ -102,6 +102,28 @@ describe('group commit', () => {
     expect([await e, await bad, await f]).toEqual(['E', 'refused', 'F']);
     expect(groups).toEqual([['e', 'bad', 'f'], ['e'], ['bad'], ['f']]);
   });
+
+  it('a runner that answers fewer calls than its group held fails every call of it, and retries none (it has committed)', async () => {
+    let runs = 0;
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    const forgetful = new GroupCommit<string, string>({
+      maxGroup: 5,
+      runGroup: async (_key, inputs, join) => {
+        runs++;
+        if (inputs[0] === 'c') await held;
+        join();
+        return inputs.map((i) => i.toUpperCase()); // forgets the joined call
+      },
+    });
+    const c = forgetful.submit('org', 'c');
+    await nextTurn();
+    const d = forgetful.submit('org', 'd');
+    release();
+    await expect(c).rejects.toThrow('a group of 2 calls got 1 answers');
+    await expect(d).rejects.toThrow('a group of 2 calls got 1 answers');
+    expect(runs).toBe(1);
+  });
 });
 
 describe.each(testDatabases)('the real-time path on $name', (target) => {

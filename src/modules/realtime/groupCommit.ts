@@ -86,7 +86,6 @@ export class GroupCommit<In, Out> {
         group.map((c) => c.input),
         join,
       );
-      if (outs.length !== group.length) throw new Error(`a group of ${group.length} calls got ${outs.length} answers`);
     } catch (error) {
       if (group.length === 1) {
         group[0]!.reject(error);
@@ -101,6 +100,12 @@ export class GroupCommit<In, Out> {
           call.reject(own);
         }
       }
+      return;
+    }
+    if (outs.length !== group.length) {
+      // a runner's fault, after its commit: no call is retried (that would write it twice), each is told
+      const fault = new Error(`a group of ${group.length} calls got ${outs.length} answers`);
+      for (const call of group) call.reject(fault);
       return;
     }
     group.forEach((call, i) => call.resolve(outs[i]!));
