@@ -26,7 +26,7 @@ describe('group commit', () => {
     expect(groups).toEqual([['a', 'b', 'c'], ['d']]);
   });
 
-  it('a lone call runs at once; later calls form one group; a failed group is retried call by call', async () => {
+  it('a lone call runs alone; calls that come while its transaction runs form one group; a failed group is retried call by call', async () => {
     const groups: string[][] = [];
     let releaseFirst!: () => void;
     const firstMayEnd = new Promise<void>((resolve) => (releaseFirst = resolve));
