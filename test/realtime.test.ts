@@ -62,9 +62,8 @@ describe('group commit', () => {
     const gc = new GroupCommit<string, string>({
       maxGroup: 3,
       runGroup: async (_key, first, join) => {
-        const calls = [...first];
-        if (calls[0] === 'a') await lockGranted; // the lock wait
-        calls.push(...join());
+        if (first[0] === 'a') await lockGranted; // the lock wait
+        const calls = join();
         groups.push(calls);
         if (calls.includes('bad')) throw new Error(`database error in [${calls.join(',')}]`);
         return calls.map((i) => i.toUpperCase());
@@ -86,9 +85,8 @@ describe('group commit', () => {
     const slow = new GroupCommit<string, string>({
       maxGroup: 5,
       runGroup: async (_key, first, join) => {
-        const calls = [...first];
-        if (calls[0] === 'e') await granted;
-        calls.push(...join());
+        if (first[0] === 'e') await granted;
+        const calls = join();
         groups.push(calls);
         if (calls.length > 1 && calls.includes('bad')) throw new Error('database error');
         return calls.map((i) => (i === 'bad' ? 'refused' : i.toUpperCase()));

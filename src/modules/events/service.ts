@@ -159,13 +159,13 @@ function groupsOf(ctx: AppContext): GroupCommit<IngestCall, IngestAnswer> {
     g = new GroupCommit<IngestCall, IngestAnswer>({
       maxGroup: GROUP_CALLS_MAX,
       runGroup: async (orgId, first, join) => {
-        const calls = [...first];
+        let calls = first;
         // one transaction: the group's events as one batch, with the calls that came while the lock was awaited
         const { flat, org, now } = await ctx.db.transaction(async (tx) => {
           const now = ctx.clock.now();
           const locked = (await lockOrgsForUsage(tx, [orgId], now)).get(orgId);
           if (!locked) throw organizationNotFound(orgId);
-          calls.push(...join());
+          calls = join();
           const all = calls.flatMap((c) => c.events.map((e) => ({ e, actor: c.actor })));
           return { flat: (await ingestLockedOf(ctx, tx, now, [{ locked, calls: all }])).get(orgId)!, org: locked.org, now };
         });

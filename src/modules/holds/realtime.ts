@@ -48,14 +48,12 @@ function groups<In, T>(run: (ctx: AppContext, tx: Q, locked: Locked, now: Date, 
     if (!g) {
       g = new GroupCommit<In, Outcome<T>>({
         maxGroup: MAX_CALLS,
-        runGroup: async (orgId, first, join) => {
-          const calls = [...first];
+        runGroup: async (orgId, _first, join) => {
           const { outcomes, afterCommit } = await ctx.db.transaction(async (tx) => {
             const now = ctx.clock.now();
             const locked = (await lockOrgsForUsage(tx, [orgId], now)).get(orgId);
             if (!locked) throw organizationNotFound(orgId);
-            calls.push(...join()); // the calls that came while the lock was awaited
-            return run(ctx, tx, locked, now, calls);
+            return run(ctx, tx, locked, now, join()); // with the calls that came while the lock was awaited
           });
           if (afterCommit) await ctx.db.read(afterCommit);
           return outcomes;

@@ -18,7 +18,7 @@
  *
  * A group may also take in the calls that arrived while its transaction was
  * waiting for the organization lock: `runGroup` calls `join()` once the lock
- * is granted and answers the joined calls after the others. Where another
+ * is granted and decides the calls it returns, the joined ones after the others. Where another
  * writer holds the lock (a hold group while a capture group writes, another
  * server), those calls would otherwise wait for a whole further transaction.
  *
@@ -27,15 +27,15 @@
  */
 export interface GroupRunner<In, Out> {
   /**
-   * All calls of one group, in one transaction. `join()` hands over the calls
-   * queued for the key since (up to `maxGroup` in all); the answers are those
-   * of `inputs` and then of every joined call, in that order.
+   * All calls of one group, in one transaction. `join()` takes in the calls
+   * queued for the key since (up to `maxGroup` in all) and returns every call
+   * of the group: `inputs`, then the joined ones. Called again (a transaction
+   * retried), it returns them again with any newer ones. The answers are for
+   * the calls the last `join()` returned, or for `inputs` when it was not called.
    */
   runGroup(key: string, inputs: In[], join: () => In[]): Promise<Out[]>;
   maxGroup: number;
 }
-
-const nothingToJoin = () => [];
 
 interface Pending<In, Out> {
   input: In;
@@ -76,9 +76,8 @@ export class GroupCommit<In, Out> {
   private async runOne(key: string, group: Pending<In, Out>[]): Promise<void> {
     let outs: Out[];
     const join = () => {
-      const joined = this.waiting.get(key)!.splice(0, Math.max(0, this.runner.maxGroup - group.length));
-      group.push(...joined);
-      return joined.map((c) => c.input);
+      group.push(...this.waiting.get(key)!.splice(0, Math.max(0, this.runner.maxGroup - group.length)));
+      return group.map((c) => c.input);
     };
     try {
       outs = await this.runner.runGroup(
@@ -94,7 +93,7 @@ export class GroupCommit<In, Out> {
       // The group failed as a whole: each call again, alone, so it gets its own answer or its own error.
       for (const call of group) {
         try {
-          const [out] = await this.runner.runGroup(key, [call.input], nothingToJoin);
+          const [out] = await this.runner.runGroup(key, [call.input], () => [call.input]);
           call.resolve(out!);
         } catch (own) {
           call.reject(own);

@@ -36,11 +36,10 @@ function groupsOf(ctx: AppContext): GroupCommit<OrgCall, Outcome> {
       // One transaction: the lock once, each call in a savepoint of its own (a call refused by
       // its own rule is rolled back alone), then the balance hooks once for the whole group,
       // then, after the commit and outside the lock, one read of the figures for every response's limit headers.
-      runGroup: async (orgId, first, join) => {
-        const calls = [...first];
+      runGroup: async (orgId, _first, join) => {
         const { org, now, done } = await ctx.db.transaction(async (tx) => {
           const org = await lockOrg(tx, orgId);
-          calls.push(...join()); // the calls that came while the lock was awaited
+          const calls = join(); // with the calls that came while the lock was awaited
           const now = ctx.clock.now();
           const done: ({ value: unknown; limitsFor?: LimitsFor | undefined } | TallyError)[] = [];
           if (calls.length === 1) {
